@@ -1,0 +1,380 @@
+"""The closed-loop case workflow (上报→立案→派遣→处置→核查→结案) as one table.
+
+Every transition a case may take is a row of ``TRANSITIONS``: which states it leaves, where it
+goes, which roles may take it and which parameters it needs. The backend checks every operator
+action against this table and the console uses the same table to enable only the buttons that
+could succeed, so the two can never disagree about what is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class State(StrEnum):
+    REPORTED = "reported"  # 上报
+    ACCEPTED = "accepted"  # 受理
+    VERIFYING = "verifying"  # 核实中
+    REGISTERED = "registered"  # 立案
+    DISPATCHED = "dispatched"  # 派遣
+    HANDLED = "handled"  # 处置完毕
+    CHECKING = "checking"  # 核查中
+    CHECKED = "checked"  # 核查通过
+    CLOSED = "closed"  # 结案
+    RETURNED = "returned"  # 回退
+    PARKED = "parked"  # 挂账/缓办
+    VOID = "void"  # 作废
+
+
+#: States from which no action leads anywhere: the case's history is complete.
+TERMINAL_STATES = frozenset({State.CLOSED, State.VOID})
+
+
+class Action(StrEnum):
+    REPORT = "report"  # the creating event; not an action an operator posts
+    ACCEPT = "accept"
+    SEND_VERIFY = "send_verify"
+    VERIFIED = "verified"
+    REGISTER = "register"
+    DISPATCH = "dispatch"
+    COMPLETE = "complete"
+    SEND_CHECK = "send_check"
+    CHECK_PASS = "check_pass"
+    CHECK_FAIL = "check_fail"
+    CLOSE = "close"
+    VOID = "void"
+    RETURN = "return"
+    REDISPATCH = "redispatch"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    DENY_EXTENSION = "deny_extension"
+    PARK = "park"
+    RESUME = "resume"
+
+
+class Role(StrEnum):
+    SUPERVISOR = "supervisor"  # 监督员
+    OPERATOR = "operator"  # 受理员
+    SHIFT_LEAD = "shift_lead"  # 值班长
+    DISPATCHER = "dispatcher"  # 派遣员
+    DEPARTMENT = "department"  # 专业部门
+    WALL = "wall"  # 大屏 (read-only)
+    GATEWAY = "gateway"  # telemetry machine account
+
+
+ROLE_NAMES_ZH = {
+    Role.SUPERVISOR: "监督员",
+    Role.OPERATOR: "受理员",
+    Role.SHIFT_LEAD: "值班长",
+    Role.DISPATCHER: "派遣员",
+    Role.DEPARTMENT: "专业部门",
+    Role.WALL: "大屏",
+    Role.GATEWAY: "数据网关",
+}
+
+
+class Source(StrEnum):
+    SUPERVISOR = "supervisor"  # 监督员上报
+    PUBLIC = "public"  # 公众举报 (12319 hotline, app/WeChat, Open311)
+    VIDEO = "video"  # 视频发现
+    IOT = "iot"  # 物联感知
+    LEADER = "leader"  # 领导交办
+    MEDIA = "media"  # 媒体曝光
+    SELF = "self"  # 自处理
+
+
+SOURCE_NAMES_ZH = {
+    Source.SUPERVISOR: "监督员上报",
+    Source.PUBLIC: "公众举报",
+    Source.VIDEO: "视频发现",
+    Source.IOT: "物联感知",
+    Source.LEADER: "领导交办",
+    Source.MEDIA: "媒体曝光",
+    Source.SELF: "自处理",
+}
+
+#: Who may create a case, by source. The public reaches the backend through the Open311
+#: facade (an api_key, not a user), which creates its cases as the operator would.
+REPORT_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATOR, Role.SHIFT_LEAD, Role.GATEWAY})
+
+_ALL_STATES_BUT_TERMINAL = frozenset(State) - TERMINAL_STATES
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the workflow: leaving ``sources`` by ``action`` lands in ``target``.
+
+    ``target`` None means the case stays in its state (extension requests and decisions only
+    move the clock). ``own_department`` means a department user may act only on cases
+    dispatched to their own department. ``params`` lists required action parameters.
+    """
+
+    action: Action
+    sources: frozenset[State]
+    target: State | None
+    roles: frozenset[Role]
+    params: tuple[str, ...] = ()
+    note_required: bool = False
+    own_department: bool = False
+    zh: str = ""
+
+
+def _t(action, sources, target, roles, zh, **kw) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(roles), zh=zh, **kw)
+
+
+S, R, A = State, Role, Action
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in (
+        _t(A.ACCEPT, {S.REPORTED}, S.ACCEPTED, {R.OPERATOR, R.SHIFT_LEAD}, "受理"),
+        _t(A.SEND_VERIFY, {S.ACCEPTED}, S.VERIFYING, {R.OPERATOR, R.SHIFT_LEAD}, "发核实"),
+        _t(A.VERIFIED, {S.VERIFYING}, S.ACCEPTED, {R.SUPERVISOR}, "核实反馈"),
+        _t(A.REGISTER, {S.ACCEPTED}, S.REGISTERED, {R.SHIFT_LEAD}, "立案"),
+        _t(
+            A.DISPATCH,
+            {S.REGISTERED},
+            S.DISPATCHED,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "派遣",
+            params=("department_id",),
+        ),
+        _t(
+            A.COMPLETE,
+            {S.DISPATCHED},
+            S.HANDLED,
+            {R.DEPARTMENT},
+            "处置反馈",
+            own_department=True,
+        ),
+        _t(A.SEND_CHECK, {S.HANDLED}, S.CHECKING, {R.OPERATOR, R.SHIFT_LEAD}, "发核查"),
+        _t(A.CHECK_PASS, {S.CHECKING}, S.CHECKED, {R.SUPERVISOR}, "核查通过"),
+        _t(A.CHECK_FAIL, {S.CHECKING}, S.DISPATCHED, {R.SUPERVISOR}, "核查不通过(返工)"),
+        _t(A.CLOSE, {S.CHECKED}, S.CLOSED, {R.SHIFT_LEAD}, "结案"),
+        _t(
+            A.VOID,
+            {S.REPORTED, S.ACCEPTED, S.VERIFYING},
+            S.VOID,
+            {R.SHIFT_LEAD},
+            "作废",
+            note_required=True,
+        ),
+        _t(
+            A.RETURN,
+            {S.DISPATCHED},
+            S.RETURNED,
+            {R.DEPARTMENT},
+            "回退",
+            note_required=True,
+            own_department=True,
+        ),
+        _t(
+            A.REDISPATCH,
+            {S.RETURNED},
+            S.DISPATCHED,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "重新派遣",
+            params=("department_id",),
+        ),
+        _t(
+            A.REQUEST_EXTENSION,
+            {S.DISPATCHED},
+            None,
+            {R.DEPARTMENT},
+            "申请延期",
+            params=("hours",),
+            note_required=True,
+            own_department=True,
+        ),
+        _t(
+            A.APPROVE_EXTENSION,
+            {S.DISPATCHED},
+            None,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "批准延期",
+        ),
+        _t(A.DENY_EXTENSION, {S.DISPATCHED}, None, {R.DISPATCHER, R.SHIFT_LEAD}, "驳回延期"),
+        _t(
+            A.PARK,
+            {S.DISPATCHED},
+            S.PARKED,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "挂账",
+            note_required=True,
+        ),
+        _t(A.RESUME, {S.PARKED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEAD}, "恢复处置"),
+    )
+}
+
+#: The stage a case in each state is waiting for, i.e. whose time limit runs. ``accepted``
+#: waits either for the verify task to be sent or for registration: see ``stage_for``.
+STAGE_BY_STATE: dict[State, str | None] = {
+    S.REPORTED: "accept",
+    S.ACCEPTED: "register",
+    S.VERIFYING: "verify",
+    S.REGISTERED: "dispatch",
+    S.DISPATCHED: "dispose",
+    S.HANDLED: "send_check",
+    S.CHECKING: "check",
+    S.CHECKED: "close",
+    S.RETURNED: "dispatch",
+    S.PARKED: None,
+    S.CLOSED: None,
+    S.VOID: None,
+}
+
+#: Sources whose reports come from someone already on site: they need no verification (核实).
+SELF_VERIFIED_SOURCES = frozenset({Source.SUPERVISOR, Source.SELF, Source.IOT})
+
+
+def stage_for(state: State, source: Source | str, verified: bool) -> str | None:
+    """The stage whose clock runs in ``state``.
+
+    An accepted public/video/media report must first be sent for verification (发核实, 30 min);
+    once verified, or when a supervisor reported it from the spot, it waits for registration.
+    """
+    if state == S.ACCEPTED and not verified and Source(source) not in SELF_VERIFIED_SOURCES:
+        return "send_verify"
+    return STAGE_BY_STATE[state]
+
+
+class WorkflowError(Exception):
+    """An action refused by the rules. ``status`` is the HTTP status the backend answers."""
+
+    status = 422
+    code = "invalid_transition"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ForbiddenAction(WorkflowError):
+    status = 403
+    code = "forbidden"
+
+
+class InvalidTransition(WorkflowError):
+    status = 422
+    code = "invalid_transition"
+
+
+class BadActionParams(WorkflowError):
+    status = 400
+    code = "bad_request"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes an action: a user with one or more roles (a workstation user often holds
+    operator + dispatcher), and the department a department user belongs to."""
+
+    user_id: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    department_id: str | None = None
+
+
+def permitted_role(transition: Transition, actor: Actor) -> Role | None:
+    """The first of the actor's roles that may take ``transition`` (recorded on the event)."""
+    for role in transition.roles:
+        if role in actor.roles:
+            return role
+    return None
+
+
+def available_actions(
+    state: State | str,
+    actor: Actor,
+    department_id: str | None = None,
+    extension_pending: bool = False,
+) -> list[Action]:
+    """Actions ``actor`` could take on a case in ``state``: the console enables these buttons."""
+    out = []
+    for action, t in TRANSITIONS.items():
+        if State(state) not in t.sources or permitted_role(t, actor) is None:
+            continue
+        if t.own_department and not _own_department_ok(t, actor, department_id):
+            continue
+        if not _extension_ok(action, extension_pending):
+            continue
+        out.append(action)
+    return out
+
+
+def _own_department_ok(t: Transition, actor: Actor, department_id: str | None) -> bool:
+    """Department users act only on their own cases; centre roles holding the same action
+    through another role are not restricted."""
+    if not t.own_department:
+        return True
+    other_roles = (t.roles - {Role.DEPARTMENT}) & actor.roles
+    return bool(other_roles) or (
+        actor.department_id is not None and actor.department_id == department_id
+    )
+
+
+def _extension_ok(action: Action, extension_pending: bool) -> bool:
+    """One extension request at a time; approve/deny only while one is pending; a case
+    waiting for an extension decision cannot be completed, returned or parked meanwhile."""
+    if action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
+        return extension_pending
+    if action in (Action.REQUEST_EXTENSION, Action.COMPLETE, Action.RETURN, Action.PARK):
+        return not extension_pending
+    return True
+
+
+def check_action(
+    state: State | str,
+    action: Action | str,
+    actor: Actor,
+    params: dict,
+    note: str,
+    department_id: str | None,
+    extension_pending: bool,
+) -> tuple[Transition, Role]:
+    """Validate one action; return its transition and the role it is taken under.
+
+    Order of checks matches the HTTP contract: unknown action or bad parameters → 400, role →
+    403, not possible from this state → 422.
+    """
+    try:
+        action = Action(action)
+    except ValueError:
+        raise BadActionParams(
+            f"unknown action {action!r}", {"allowed": [a.value for a in TRANSITIONS]}
+        ) from None
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise BadActionParams(f"{action.value!r} is not an operator action")
+    for p in t.params:
+        if params.get(p) in (None, ""):
+            raise BadActionParams(f"action {action.value!r} needs {p!r}", {"missing": p})
+    if t.note_required and not (note or "").strip():
+        raise BadActionParams(f"action {action.value!r} needs a note giving the reason")
+    role = permitted_role(t, actor)
+    if role is None:
+        raise ForbiddenAction(
+            f"{action.value!r} needs one of the roles {sorted(t.roles)}",
+            {"roles": sorted(t.roles)},
+        )
+    if not _own_department_ok(t, actor, department_id):
+        raise ForbiddenAction(
+            f"{action.value!r} is only for the department the case is dispatched to",
+            {"department_id": department_id},
+        )
+    if State(state) not in t.sources:
+        raise InvalidTransition(
+            f"cannot {action.value} a case that is {State(state).value}",
+            {"state": State(state).value, "allowed_from": sorted(s.value for s in t.sources)},
+        )
+    if not _extension_ok(action, extension_pending):
+        why = (
+            "no extension request is pending"
+            if not extension_pending
+            else "an extension request is pending"
+        )
+        raise InvalidTransition(
+            f"cannot {action.value}: {why}", {"extension_pending": extension_pending}
+        )
+    return t, role

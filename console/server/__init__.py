@@ -1,0 +1,1 @@
+"""Reference backend: FastAPI + SQLAlchemy, change feed, auth, Open311 facade."""

@@ -1,0 +1,252 @@
+"""Case services: create, act, read, list; each write emits the full case as a change.
+
+The workflow itself is ``console.domain.case.apply_action``; this module adds what only the
+authority can do: location checks against the real district, case numbers, optimistic
+versions, storage, SLA-light bookkeeping and the case alerts that follow from the light.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from console.domain.alert_rules import case_alert_kinds
+from console.domain.case import CST, Case, apply_action, new_case
+from console.domain.workflow import Actor, Role
+
+from . import alerts, feed
+from .alerts import next_id
+from .context import Context
+from .db import CaseRow, Department
+from .errors import ApiError
+
+CASE_ALERT_KINDS = {"case_yellow", "case_red"}
+OPEN_CASE_STATES = (
+    "reported",
+    "accepted",
+    "verifying",
+    "registered",
+    "dispatched",
+    "handled",
+    "checking",
+    "checked",
+    "returned",
+    "parked",
+)
+
+
+def case_doc(ctx: Context, case: Case, now: datetime) -> dict:
+    return case.to_dict(now, ctx.calendar, ctx.limits)
+
+
+def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | None) -> dict:
+    """Write the case row, emit the change, and bring its SLA alerts in line with its light."""
+    doc = case_doc(ctx, case, now)
+    if row is None:
+        row = CaseRow(id=case.id)
+        s.add(row)
+    row.state = case.state
+    row.version = case.version
+    row.source = case.source
+    row.category_code = case.category_code
+    row.street_code = case.street_code
+    row.community_code = case.community_code
+    row.grid_code = case.grid_code
+    row.department_id = case.department_id
+    row.light = doc["light"]
+    row.light_due_at = case.next_light_change(ctx.calendar, ctx.limits, now)
+    row.search = f"{case.id} {case.address} {case.description}"[:2000]
+    row.created_at = case.created_at
+    row.updated_at = now
+    row.closed_at = case.closed_at
+    row.doc = doc
+    s.flush()
+    feed.append(s, "case", {"case": doc}, now)
+    alerts.reconcile_subject(
+        s,
+        now,
+        "case",
+        case.id,
+        CASE_ALERT_KINDS,
+        case_alert_kinds(doc),
+        {"light": doc["light"], "deadline": doc["deadline"]},
+    )
+    return doc
+
+
+def locate(ctx: Context, lon: float, lat: float) -> tuple[str, str, str]:
+    """Grid, community and street codes of a point; 400 when it is outside the district."""
+    code = ctx.grid.cell_code(lon, lat)
+    if code is None:
+        raise ApiError(
+            400,
+            "location is outside the district",
+            {
+                "lon": lon,
+                "lat": lat,
+                "district": ctx.district.name,
+                "bounds": list(ctx.district.bounds),
+            },
+            code="outside_district",
+        )
+    info = ctx.grid.cell(code)
+    return code, info["community_code"], info["street_code"]
+
+
+def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dict:
+    """Report a new case (``reported``) from a validated request body."""
+    if body["category_code"] not in ctx.catalog:
+        raise ApiError(400, f"unknown category {body['category_code']!r}", code="unknown_category")
+    if body["urgency"] not in ctx.limits.urgency_levels:
+        raise ApiError(
+            400,
+            f"unknown urgency {body['urgency']!r}",
+            {"allowed": sorted(ctx.limits.urgency_levels)},
+        )
+    lon, lat = body["location"]["lon"], body["location"]["lat"]
+    grid, community, street = locate(ctx, lon, lat)
+    now = ctx.now()
+    day = now.astimezone(CST).strftime("%Y%m%d")
+    case_id = f"{day}{next_id(s, 'case:' + day):05d}"
+    case = new_case(
+        case_id,
+        source=body["source"],
+        category_code=body["category_code"],
+        lon=lon,
+        lat=lat,
+        reporter=actor,
+        role=role,
+        at=now,
+        limits=ctx.limits,
+        urgency=body["urgency"],
+        address=body.get("address", ""),
+        description=body.get("description", ""),
+        photos=body.get("photos", []),
+        grid_code=grid,
+        street_code=street,
+        community_code=community,
+        note=body.get("note", ""),
+    )
+    return _store(ctx, s, case, now, None)
+
+
+def _load(s: Session, case_id: str, lock: bool) -> CaseRow:
+    row = s.get(CaseRow, case_id, with_for_update=lock)
+    if row is None:
+        raise ApiError(404, f"no case {case_id!r}")
+    return row
+
+
+def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dict:
+    """Take one workflow action, checked against the case version the operator decided on."""
+    row = _load(s, case_id, lock=True)
+    now = ctx.now()
+    expected = body.get("expected_version")
+    if expected is not None and expected != row.version:
+        current = case_doc(ctx, Case.from_dict(row.doc), now)
+        raise ApiError(
+            409,
+            f"case {case_id} changed: version {row.version}, you decided on {expected}",
+            {"case": current, "expected_version": expected},
+            code="version_conflict",
+        )
+    case = Case.from_dict(row.doc)
+    params = dict(body.get("params") or {})
+    for k in ("department_id", "hours", "valid"):
+        if body.get(k) is not None:
+            params[k] = body[k]
+    if "department_id" in params and params["department_id"] is not None:
+        _require_department(ctx, s, str(params["department_id"]))
+    new, _event = apply_action(
+        case,
+        body["action"],
+        actor,
+        now,
+        ctx.calendar,
+        ctx.limits,
+        note=body.get("note", ""),
+        params=params,
+    )
+    return _store(ctx, s, new, now, row)
+
+
+def _require_department(ctx: Context, s: Session, dept_id: str) -> None:
+    if s.get(Department, dept_id) is None:
+        raise ApiError(400, f"unknown department {dept_id!r}", code="unknown_department")
+
+
+def get(ctx: Context, s: Session, case_id: str) -> dict:
+    row = _load(s, case_id, lock=False)
+    return case_doc(ctx, Case.from_dict(row.doc), ctx.now())
+
+
+def list_cases(ctx: Context, s: Session, f: dict, page: int, page_size: int) -> dict:
+    q = select(CaseRow)
+    if f.get("state"):
+        q = q.where(CaseRow.state.in_(f["state"]))
+    if f.get("category"):
+        q = q.where(CaseRow.category_code == f["category"])
+    if f.get("street"):
+        q = q.where(CaseRow.street_code == f["street"])
+    if f.get("department"):
+        q = q.where(CaseRow.department_id == f["department"])
+    if f.get("source"):
+        q = q.where(CaseRow.source == f["source"])
+    if f.get("light"):
+        q = q.where(CaseRow.light == f["light"])
+    if f.get("from"):
+        q = q.where(CaseRow.created_at >= f["from"])
+    if f.get("to"):
+        q = q.where(CaseRow.created_at < f["to"])
+    if f.get("q"):
+        like = "%" + f["q"].replace("%", r"\%").replace("_", r"\_") + "%"
+        q = q.where(or_(CaseRow.search.like(like, escape="\\"), CaseRow.id == f["q"]))
+    total = s.scalar(select(func.count()).select_from(q.subquery()))
+    rows = s.scalars(
+        q.order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    now = ctx.now()
+    return {
+        "cases": [case_doc(ctx, Case.from_dict(r.doc), now) for r in rows],
+        "page": page,
+        "page_size": page_size,
+        "total": total,
+    }
+
+
+def snapshot_cases(ctx: Context, s: Session, closed_since: datetime) -> list[dict]:
+    """Open cases plus cases closed or voided since ``closed_since``."""
+    rows = s.scalars(
+        select(CaseRow)
+        .where(or_(CaseRow.state.in_(OPEN_CASE_STATES), CaseRow.updated_at >= closed_since))
+        .order_by(CaseRow.id)
+    ).all()
+    now = ctx.now()
+    return [case_doc(ctx, Case.from_dict(r.doc), now) for r in rows]
+
+
+def refresh_lights(ctx: Context, s: Session, now: datetime) -> int:
+    """Re-store cases whose SLA light changes by ``now`` (green→yellow→red) so that every
+    console and the shift log see the change, and raise the matching alerts."""
+    rows = s.scalars(
+        select(CaseRow)
+        .where(CaseRow.light_due_at.is_not(None), CaseRow.light_due_at <= now)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        _store(ctx, s, Case.from_dict(row.doc), now, row)
+    return len(rows)
+
+
+def report_role(actor: Actor) -> str:
+    """The role a new report is recorded under."""
+    for r in (Role.SUPERVISOR, Role.OPERATOR, Role.SHIFT_LEAD, Role.GATEWAY):
+        if r in actor.roles:
+            return r.value
+    raise ApiError(
+        403, "reporting a case needs the supervisor, operator, shift_lead or gateway role"
+    )

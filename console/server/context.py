@@ -1,0 +1,81 @@
+"""Everything a request handler needs, built once per backend instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from console.clock import VirtualClock
+from console.domain.calendar import WorkCalendar
+from console.domain.categories import CategoryCatalog
+from console.domain.limits import TimeLimits
+from console.domain.vehicle_rules import FleetRules, RuleConfig
+from console.geo.district import District
+from console.geo.grid import UnitGrid
+
+from .db import Database
+from .feed import Notifier
+
+
+@dataclass
+class Settings:
+    """Backend settings (``python main.py serve`` flags map onto these)."""
+
+    db_url: str = "sqlite:///var/zhcg.db"
+    demo: bool = False
+    clock: VirtualClock = field(default_factory=VirtualClock)
+    token_ttl: timedelta = timedelta(hours=12)
+    max_body_bytes: int = 1 << 20
+    max_media_bytes: int = 4 << 20
+    max_page: int = 500
+    max_changes_per_poll: int = 2000
+    max_wait_s: float = 60.0
+    retain_changes: int = 200_000
+    tick_seconds: float = 1.0
+    escalate_after_minutes: float = 15.0
+    open311_keys: frozenset[str] = frozenset()
+    idempotency_ttl: timedelta = timedelta(days=2)
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    calendar: WorkCalendar
+    limits: TimeLimits
+    catalog: CategoryCatalog
+    district: District
+    grid: UnitGrid
+    notifier: Notifier
+    fleet: FleetRules
+    feed_id: str = ""
+    #: ``/reference`` as (JSON bytes, ETag), built on first request (see reference.py).
+    reference_cache: tuple[bytes, str] | None = None
+
+    @property
+    def clock(self) -> VirtualClock:
+        return self.settings.clock
+
+    def now(self) -> datetime:
+        """District time (compressed when simulating): SLA clocks, events, alerts."""
+        return self.settings.clock.now()
+
+    @staticmethod
+    def wall_now() -> datetime:
+        """Real time: token expiry and idempotency retention do not speed up with the sim."""
+        return datetime.now(UTC)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Context:
+        db = Database(settings.db_url)
+        return cls(
+            settings=settings,
+            db=db,
+            calendar=WorkCalendar.default(),
+            limits=TimeLimits.default(),
+            catalog=CategoryCatalog.load(),
+            district=District.load(),
+            grid=UnitGrid.load(),
+            notifier=Notifier(),
+            fleet=FleetRules(RuleConfig()),
+        )

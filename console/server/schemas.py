@@ -1,0 +1,84 @@
+"""Request bodies: strict types, bounded sizes, unknown fields refused.
+
+Bounds are part of the contract (they appear in the OpenAPI): a huge string or list is a
+400 with the field named, never a slow request or a bloated database.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+
+from console.domain.workflow import Action, Source
+
+Finite = Annotated[StrictFloat | StrictInt, Field(allow_inf_nan=False)]
+Text = Annotated[str, Field(max_length=2000)]
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Login(Strict):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Location(Strict):
+    lon: Annotated[Finite, Field(ge=-180, le=180)]
+    lat: Annotated[Finite, Field(ge=-90, le=90)]
+
+
+class NewCase(Strict):
+    source: Source = Source.SUPERVISOR
+    category_code: Annotated[str, Field(pattern=r"^\d{4,5}$")]
+    location: Location
+    urgency: Annotated[str, Field(max_length=16)] = "normal"
+    address: Annotated[str, Field(max_length=300)] = ""
+    description: Text = ""
+    photos: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=9)] = []
+    note: Text = ""
+
+
+class CaseAction(Strict):
+    action: Action
+    expected_version: StrictInt | None = None
+    note: Text = ""
+    department_id: Id | None = None
+    hours: Annotated[Finite, Field(gt=0, le=720)] | None = None
+    valid: StrictBool | None = None
+
+
+class FixIn(BaseModel):
+    """One vehicle fix. Items are checked one by one in the service (see telemetry.py), so a
+    bad item is reported with its index instead of failing the whole batch."""
+
+    model_config = ConfigDict(extra="ignore")
+    vehicle_id: object = None
+    t: object = None
+    lon: object = None
+    lat: object = None
+    speed_kmh: object = None
+    heading: object = None
+    flags: object = 0
+
+
+class ReadingIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sensor_id: object = None
+    t: object = None
+    value: object = None
+
+
+class Telemetry(Strict):
+    fixes: Annotated[list[FixIn], Field(max_length=5000)] = []
+    readings: Annotated[list[ReadingIn], Field(max_length=5000)] = []
+
+
+class AlertAck(Strict):
+    comment: Annotated[str, Field(max_length=500)] = ""
+
+
+KpiBy = Literal["department", "street", "community", "grid", "user", "category", "source"]

@@ -1,0 +1,226 @@
+"""Vehicle fixes and sensor readings from gateways: validate, store, fan out, apply rules.
+
+A batch is validated item by item: good fixes are stored and published even when some items
+in the same batch are bad, and each bad item is reported back with its index and reason, so
+a gateway never loses a whole batch to one broken terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from console.domain.alert_rules import sensor_alert
+
+from . import alerts, feed
+from .context import Context
+from .db import Fix, Sensor, Vehicle
+from .errors import ApiError
+
+# Fixes must lie in a generous box around the district (vehicles do leave it), and within
+# a day of district time: older fixes are stored by a backfill tool, not a live gateway.
+LON_RANGE = (118.0, 122.5)
+LAT_RANGE = (28.5, 32.0)
+MAX_AGE_S = 86400.0
+MAX_FUTURE_S = 300.0
+VEHICLE_KINDS = {
+    "overspeed": "vehicle_overspeed",
+    "long_stop": "vehicle_long_stop",
+    "offline": "vehicle_offline",
+    "deviation": "vehicle_deviation",
+    "not_working": "vehicle_not_working",
+}
+
+
+def _finite(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_fix(f: dict, known: set[str], now_epoch: float) -> str | None:
+    vid = f.get("vehicle_id")
+    if not isinstance(vid, str) or vid not in known:
+        return f"unknown vehicle {str(f.get('vehicle_id'))[:40]!r}"
+    for k in ("t", "lon", "lat", "speed_kmh", "heading"):
+        if not _finite(f.get(k)):
+            return f"{k} must be a finite number"
+    if not isinstance(f.get("flags", 0), int) or isinstance(f.get("flags"), bool):
+        return "flags must be an integer"
+    if not (LON_RANGE[0] <= f["lon"] <= LON_RANGE[1] and LAT_RANGE[0] <= f["lat"] <= LAT_RANGE[1]):
+        return "position far outside the district"
+    if not (0 <= f["speed_kmh"] <= 250):
+        return "speed_kmh out of range [0, 250]"
+    if not (now_epoch - MAX_AGE_S <= f["t"] <= now_epoch + MAX_FUTURE_S):
+        return "fix time more than a day old or in the future"
+    return None
+
+
+def vehicle_status(speed: float, flags: int) -> str:
+    if flags & 1:
+        return "working"
+    return "moving" if speed >= 3 else "stopped"
+
+
+def ingest_fixes(ctx: Context, s: Session, fixes: list[dict]) -> dict:
+    now = ctx.now()
+    vehicles = {v.id: v for v in s.scalars(select(Vehicle)).all()}
+    good, rejected = [], []
+    for i, f in enumerate(fixes):
+        why = _check_fix(f, set(vehicles), now.timestamp())
+        if why:
+            rejected.append({"index": i, "reason": why})
+        else:
+            good.append(f)
+    if not good:
+        if rejected:
+            raise ApiError(400, "no valid fix in the batch", {"rejected": rejected[:100]})
+        return {"accepted": 0, "rejected": []}
+    good.sort(key=lambda f: f["t"])
+    rows = [
+        {
+            "vehicle_id": f["vehicle_id"],
+            "t": float(f["t"]),
+            "lon": float(f["lon"]),
+            "lat": float(f["lat"]),
+            "speed_kmh": float(f["speed_kmh"]),
+            "heading": float(f["heading"]) % 360.0,
+            "flags": int(f.get("flags", 0) or 0) & 0xFFFFFFFF,
+        }
+        for f in good
+    ]
+    s.execute(insert(Fix), rows)
+    cols = {
+        k: [r[k] for r in rows]
+        for k in ("vehicle_id", "t", "lon", "lat", "speed_kmh", "heading", "flags")
+    }
+    for r in rows:
+        v = vehicles[r["vehicle_id"]]
+        if v.last_t is None or r["t"] >= v.last_t:
+            v.last_t, v.last_lon, v.last_lat = r["t"], r["lon"], r["lat"]
+            v.last_speed, v.last_heading, v.last_flags = r["speed_kmh"], r["heading"], r["flags"]
+    feed.append(s, "fixes", cols, now)
+    for v in {r["vehicle_id"] for r in rows}:
+        _set_status(
+            s, vehicles[v], vehicle_status(vehicles[v].last_speed or 0, vehicles[v].last_flags), now
+        )
+    signals = ctx.fleet.ingest(
+        np.array(cols["vehicle_id"]),
+        np.array(cols["t"]),
+        np.array(cols["lon"]),
+        np.array(cols["lat"]),
+        np.array(cols["speed_kmh"]),
+        np.array(cols["heading"]),
+        np.array(cols["flags"], dtype=np.int64),
+    )
+    apply_signals(s, signals, now, vehicles)
+    return {"accepted": len(rows), "rejected": rejected[:100]}
+
+
+def _set_status(s: Session, v: Vehicle, status: str, now: datetime) -> None:
+    if v.status != status:
+        v.status = status
+        feed.append(s, "vehicle", {"vehicle": vehicle_wire(v)}, now)
+
+
+def apply_signals(
+    s: Session, signals, now: datetime, vehicles: dict[str, Vehicle] | None = None
+) -> None:
+    """Turn rule signals into alert raises and clears (and the offline status)."""
+    for sig in signals:
+        kind = VEHICLE_KINDS.get(sig.kind, sig.kind)
+        at = datetime.fromtimestamp(sig.at, UTC) if _finite(sig.at) else now
+        if sig.action == "raise":
+            alerts.raise_alert(s, at, kind, "vehicle", sig.vehicle_id, dict(sig.detail or {}))
+        else:
+            alerts.clear_alert(s, at, kind, "vehicle", sig.vehicle_id)
+        if kind == "vehicle_offline" and sig.action == "raise":
+            v = (vehicles or {}).get(sig.vehicle_id) or s.get(Vehicle, sig.vehicle_id)
+            if v is not None:
+                _set_status(s, v, "offline", now)
+
+
+def tick(ctx: Context, s: Session, now: datetime) -> None:
+    apply_signals(s, ctx.fleet.tick(now.timestamp()), now)
+
+
+def vehicle_wire(v: Vehicle) -> dict:
+    return {
+        "id": v.id,
+        "plate": v.plate,
+        "type": v.vtype,
+        "department_id": v.department_id,
+        "status": v.status,
+        "last_fix": None
+        if v.last_t is None
+        else {
+            "t": v.last_t,
+            "lon": v.last_lon,
+            "lat": v.last_lat,
+            "speed_kmh": v.last_speed,
+            "heading": v.last_heading,
+            "flags": v.last_flags,
+        },
+    }
+
+
+def ingest_readings(ctx: Context, s: Session, readings: list[dict]) -> dict:
+    now = ctx.now()
+    sensors = {x.id: x for x in s.scalars(select(Sensor)).all()}
+    accepted, rejected = 0, []
+    for i, r in enumerate(readings):
+        sid = r.get("sensor_id")
+        sensor = sensors.get(sid) if isinstance(sid, str) else None
+        if sensor is None:
+            rejected.append(
+                {"index": i, "reason": f"unknown sensor {str(r.get('sensor_id'))[:40]!r}"}
+            )
+            continue
+        if not _finite(r.get("value")) or not _finite(r.get("t")):
+            rejected.append({"index": i, "reason": "value and t must be finite numbers"})
+            continue
+        sensor.last_value, sensor.last_t = float(r["value"]), float(r["t"])
+        kind = sensor_alert(sensor.kind, sensor.last_value)
+        detail = {"sensor_kind": sensor.kind, "value": sensor.last_value, "name": sensor.name}
+        alerts.reconcile_subject(
+            s, now, "sensor", sensor.id, {"sensor_threshold"}, {kind} if kind else set(), detail
+        )
+        feed.append(s, "sensor", {"sensor": sensor_wire(sensor)}, now)
+        accepted += 1
+    if not accepted and rejected:
+        raise ApiError(400, "no valid reading in the batch", {"rejected": rejected[:100]})
+    return {"accepted": accepted, "rejected": rejected[:100]}
+
+
+def sensor_wire(x: Sensor) -> dict:
+    return {
+        "id": x.id,
+        "kind": x.kind,
+        "name": x.name,
+        "lon": x.lon,
+        "lat": x.lat,
+        "grid_code": x.grid_code,
+        "last_value": x.last_value,
+        "last_t": x.last_t,
+    }
+
+
+def track(s: Session, vehicle_id: str, t0: float, t1: float, limit: int = 50_000) -> dict:
+    if s.get(Vehicle, vehicle_id) is None:
+        raise ApiError(404, f"no vehicle {vehicle_id!r}")
+    rows = s.execute(
+        select(Fix.t, Fix.lon, Fix.lat, Fix.speed_kmh, Fix.heading, Fix.flags)
+        .where(Fix.vehicle_id == vehicle_id, Fix.t >= t0, Fix.t < t1)
+        .order_by(Fix.t)
+        .limit(limit)
+    ).all()
+    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(6)]
+    return {
+        "vehicle_id": vehicle_id,
+        **{
+            k: list(c)
+            for k, c in zip(("t", "lon", "lat", "speed_kmh", "heading", "flags"), cols, strict=True)
+        },
+    }

@@ -1,0 +1,1 @@
+"""District simulator: drives the backend only through its public HTTP API."""

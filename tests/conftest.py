@@ -1,0 +1,127 @@
+"""Shared fixtures: a real backend over HTTP on loopback, on SQLite and (in CI) PostgreSQL.
+
+Set ``ZHCG_TEST_PG`` to a PostgreSQL URL to run every ``backend`` test on PostgreSQL too;
+``.ci/run`` does. Qt runs offscreen in every test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import requests
+
+from console.clock import VirtualClock
+from console.server.context import Settings
+from console.server.run import BackendThread
+from console.server.seed import DEMO_OPEN311_KEY
+
+CST = timezone(timedelta(hours=8))
+#: A Monday 09:00 in Hangzhou, so SLA clocks run from the first second of a test.
+TEST_START = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
+PG_URL = os.environ.get("ZHCG_TEST_PG")
+
+
+def _db_params():
+    params = [pytest.param("sqlite", id="sqlite")]
+    params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+    return params
+
+
+def fresh_db_url(kind: str, tmp_path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'backend.db'}"
+    if not PG_URL:
+        if os.environ.get("ZHCG_REQUIRE_PG"):
+            pytest.fail("ZHCG_REQUIRE_PG is set but ZHCG_TEST_PG is not")
+        pytest.skip("ZHCG_TEST_PG not set (CI sets it; see .ci/run)")
+    from console.server.db import Database
+
+    db = Database(PG_URL)
+    db.drop_all()
+    db.dispose()
+    return PG_URL
+
+
+def start_backend(db_url: str, speed: float = 1.0, **kw) -> BackendThread:
+    settings = Settings(
+        db_url=db_url,
+        demo=True,
+        clock=VirtualClock(speed=speed, start=kw.pop("start", TEST_START)),
+        open311_keys=frozenset({DEMO_OPEN311_KEY}),
+        tick_seconds=kw.pop("tick_seconds", 0.2),
+        **kw,
+    )
+    return BackendThread(settings).start()
+
+
+@pytest.fixture(scope="module", params=_db_params())
+def backend(request, tmp_path_factory):
+    """One backend per test module and database kind (tests make their own cases)."""
+    url = fresh_db_url(request.param, tmp_path_factory.mktemp("db"))
+    b = start_backend(url)
+    yield b
+    b.stop()
+
+
+class Api:
+    """A logged-in HTTP client for one demo user, as a console or the simulator would be."""
+
+    def __init__(self, base: str, username: str, password: str = "demo"):
+        self.base = base
+        self.http = requests.Session()
+        r = self.http.post(
+            f"{base}/api/v1/session", json={"username": username, "password": password}, timeout=10
+        )
+        assert r.status_code == 200, r.text
+        self.user = r.json()["user"]
+        self.http.headers["Authorization"] = f"Bearer {r.json()['token']}"
+
+    def get(self, path, **kw):
+        return self.http.get(self.base + path, timeout=kw.pop("timeout", 30), **kw)
+
+    def post(self, path, key: str | None = None, **kw):
+        headers = kw.pop("headers", {})
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return self.http.post(
+            self.base + path, headers=headers, timeout=kw.pop("timeout", 30), **kw
+        )
+
+    def report(self, category="06001", lon=120.17, lat=30.25, source="supervisor", **extra) -> dict:
+        r = self.post(
+            "/api/v1/cases",
+            key=uuid.uuid4().hex,
+            json={
+                "source": source,
+                "category_code": category,
+                "location": {"lon": lon, "lat": lat},
+                **extra,
+            },
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def act(self, case: dict, action: str, **body):
+        body.setdefault("expected_version", case["version"])
+        return self.post(
+            f"/api/v1/cases/{case['id']}/actions",
+            key=uuid.uuid4().hex,
+            json={"action": action, **body},
+        )
+
+
+@pytest.fixture(scope="module")
+def login(backend):
+    cache: dict[str, Api] = {}
+
+    def _login(username: str) -> Api:
+        if username not in cache:
+            cache[username] = Api(backend.url, username)
+        return cache[username]
+
+    return _login

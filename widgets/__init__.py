@@ -1,0 +1,1 @@
+"""Qt widgets of the command console. They read console.state and call console/ for actions."""
