@@ -92,7 +92,7 @@ class Api:
             self.base + path, headers=headers, timeout=kw.pop("timeout", 30), **kw
         )
 
-    def report(self, category="06001", lon=120.17, lat=30.25, source="supervisor", **extra) -> dict:
+    def report(self, category="06010", lon=120.17, lat=30.25, source="supervisor", **extra) -> dict:
         r = self.post(
             "/api/v1/cases",
             key=uuid.uuid4().hex,

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from console.domain.calendar import WorkCalendar
-from console.domain.limits import TimeLimits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console.domain.calendar import WorkCalendar
 from console.domain.case import Case, apply_action, new_case
+from console.domain.limits import TimeLimits
 from console.domain.workflow import (
     STAGE_BY_STATE,
     TERMINAL_STATES,
@@ -45,7 +45,7 @@ WALL = Actor("wall", frozenset({"wall"}))
 ACTORS = [SUP, OP, LEAD, DISP, DEPT_A, DEPT_B, WALL]
 
 
-def report(source="supervisor", category="06001", at=T0) -> Case:
+def report(source="supervisor", category="06010", at=T0) -> Case:
     return new_case(
         "C1",
         source=source,
@@ -218,7 +218,7 @@ def test_wall_and_foreign_department_cannot_act():
 def test_light_turns_yellow_then_red_in_working_time():
     c = to_dispatched()  # exposed garbage: 4 working hours to dispose
     start = c.stage_started_at
-    assert c.stage_limit_minutes == LIMITS.stage_limit("dispose", "06001").minutes
+    assert c.stage_limit_minutes == LIMITS.stage_limit("dispose", "06010").minutes
     limit = c.stage_limit_minutes
     assert c.light(CAL.add_working_minutes(start, limit * 0.5), CAL, LIMITS) == "green"
     assert c.light(CAL.add_working_minutes(start, limit * 0.9), CAL, LIMITS) == "yellow"
@@ -233,7 +233,7 @@ def test_urgent_cases_have_shorter_limits():
     urgent = new_case(
         "C2",
         source="supervisor",
-        category_code="06001",
+        category_code="06010",
         lon=120.17,
         lat=30.25,
         reporter=SUP,

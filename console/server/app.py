@@ -5,8 +5,6 @@ serialised write transaction each; the change-feed long poll is async and sleeps
 notifier, so hundreds of followers cost no threads and no database polling.
 """
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 import hashlib

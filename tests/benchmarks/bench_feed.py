@@ -77,7 +77,7 @@ def feed_run(base: str, followers: int, seconds: float) -> dict:
         r = sup.post(
             f"{base}/api/v1/cases",
             headers={"Idempotency-Key": uuid.uuid4().hex},
-            json={"category_code": "06001", "location": {"lon": 120.17, "lat": 30.25}},
+            json={"category_code": "06010", "location": {"lon": 120.17, "lat": 30.25}},
             timeout=30,
         )
         sent[r.json()["id"]] = time.perf_counter()
