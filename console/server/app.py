@@ -29,6 +29,7 @@ from . import alerts, auth, cases, feed, reference, telemetry
 from .context import Context, Settings
 from .db import CaseRow, IdempotencyRecord, Media, User, Vehicle
 from .errors import ApiError, error_body, error_response, install_error_handlers
+from .open311 import ensure_system_user
 from .open311 import router as open311_router
 from .schemas import AlertAck, CaseAction, KpiBy, Login, NewCase, Telemetry
 from .seed import DEMO_USERS, seed_demo_users, seed_reference, sim_users
@@ -420,6 +421,7 @@ def prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid)
+        ensure_system_user(s)
         demo_ids = {u[0] for u in DEMO_USERS + sim_users(ctx.grid)}
         if ctx.settings.demo:
             seed_demo_users(s, ctx.grid)
