@@ -1,0 +1,424 @@
+"""The district simulator: many clients driving the backend through its public API.
+
+Three threads: the *follower* reads the change feed (as the wall display would) and decides
+what each actor does next about every case it sees change; the *actor* thread runs those
+decisions and the planned reports at their district times, each with the actor's own
+login; the *terminal* thread posts vehicle fixes and sensor readings. Decisions are keyed by
+(case, version), so a change seen twice is acted on once, and every action carries its
+Idempotency-Key and the version it was decided on (a 409 just means someone was quicker).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from console.clock import VirtualClock
+from console.domain.calendar import WorkCalendar
+from console.domain.limits import TimeLimits
+from console.geo.grid import UnitGrid
+
+from .client import ActorClient
+from .fleet import FleetSim, SensorSim
+from .plan import PlannedReport, delay_minutes, report_plan
+
+log = logging.getLogger("console.sim")
+OPEN311_KEY = "demo-open311-key"
+NEEDS_VERIFY = {"public", "video", "media", "leader"}
+
+
+@dataclass
+class SimConfig:
+    seed: int = 20261128
+    auto_centre: bool = True
+    cases_per_hour: float = 60.0
+    fix_interval_s: float = 5.0
+    sensor_interval_s: float = 300.0
+    late_share: float = 0.15
+    return_share: float = 0.04
+    extension_share: float = 0.05
+    park_share: float = 0.01
+    check_fail_share: float = 0.10
+    void_share: float = 0.03
+
+
+class DistrictSimulator:
+    def __init__(self, base_url: str, clock: VirtualClock, config: SimConfig | None = None):
+        self.base = base_url.rstrip("/")
+        self.clock = clock
+        self.config = config or SimConfig()
+        self.rng = np.random.default_rng([self.config.seed, 4])
+        self.calendar = WorkCalendar.default()
+        self.limits = TimeLimits.default()
+        self.grid = UnitGrid.load()
+        self.errors: Counter = Counter()
+        self._clients: dict[str, ActorClient] = {}
+        self._stop = threading.Event()
+        self._queue: list = []
+        self._qlock = threading.Condition()
+        self._seq = itertools.count()
+        self._decided: set[tuple[str, int]] = set()
+        self.cases: dict[str, dict] = {}
+        self.alerts_by_kind: Counter = Counter()
+        self._alerts_seen: set[str] = set()
+        self.fixes_posted = 0
+        self.readings_posted = 0
+        self.reports_sent: Counter = Counter()
+        self.actions_sent: Counter = Counter()
+        self._threads: list[threading.Thread] = []
+        self.reference: dict = {}
+
+    # ---- plumbing ----------------------------------------------------------------------
+    def client(self, username: str) -> ActorClient:
+        if username not in self._clients:
+            self._clients[username] = ActorClient(self.base, username, errors=self.errors)
+        return self._clients[username]
+
+    def schedule(self, at: float, fn, *args) -> None:
+        with self._qlock:
+            heapq.heappush(self._queue, (at, next(self._seq), fn, args))
+            self._qlock.notify()
+
+    def _sleep_until(self, t: float) -> bool:
+        """Sleep (real time) until district time ``t``; False if stopped meanwhile."""
+        while not self._stop.is_set():
+            wait = (t - self.clock.epoch()) / self.clock.speed
+            if wait <= 0:
+                return True
+            self._stop.wait(min(wait, 0.5))
+        return False
+
+    def after_working(self, minutes: float) -> float:
+        """District epoch ``minutes`` of working time from now (people work office hours)."""
+        return self.calendar.add_working_minutes(self.clock.now(), minutes).timestamp()
+
+    # ---- run ---------------------------------------------------------------------------
+    def run(self, hours: float | None = None) -> None:
+        wall = self.client("demo-wall")
+        r = wall.get("/api/v1/reference")
+        if r is None or r.status_code != 200:
+            raise RuntimeError(f"cannot read /reference from {self.base}")
+        self.reference = r.json()
+        self.category_routes = self.reference["category_routes"]
+        start = self.clock.now()
+        plan_hours = hours if hours is not None else 24 * 7
+        for rep in report_plan(
+            self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
+        ):
+            self.schedule(rep.t, self._report, rep)
+        self._threads = [
+            threading.Thread(target=self._follow, name="sim-follow", daemon=True),
+            threading.Thread(target=self._act, name="sim-act", daemon=True),
+            threading.Thread(target=self._terminals, name="sim-terminals", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        end = start.timestamp() + hours * 3600 if hours is not None else None
+        next_log = start.timestamp() + 3600
+        while not self._stop.is_set():
+            now = self.clock.epoch()
+            if end is not None and now >= end:
+                break
+            if now >= next_log:
+                log.info(
+                    "district %s: %s",
+                    self.clock.now().astimezone(self.calendar.tz).strftime("%m-%d %H:%M"),
+                    self._progress(),
+                )
+                next_log += 3600
+            self._stop.wait(0.2)
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._qlock:
+            self._qlock.notify_all()
+        for t in self._threads:
+            t.join(timeout=10)
+
+    def _progress(self) -> str:
+        states = Counter(c["state"] for c in self.cases.values())
+        return f"cases {len(self.cases)} {dict(states)}; fixes {self.fixes_posted}; alerts {dict(self.alerts_by_kind)}; errors {dict(self.errors)}"
+
+    def summary(self) -> dict:
+        return {
+            "cases": len(self.cases),
+            "by_source": dict(Counter(c["source"] for c in self.cases.values())),
+            "by_category": dict(
+                Counter(c["category_code"] for c in self.cases.values()).most_common()
+            ),
+            "by_state": dict(Counter(c["state"] for c in self.cases.values())),
+            "reports_sent": dict(self.reports_sent),
+            "actions_sent": dict(self.actions_sent),
+            "fixes_posted": self.fixes_posted,
+            "readings_posted": self.readings_posted,
+            "alerts_by_kind": dict(self.alerts_by_kind),
+            "http_errors": {str(k): v for k, v in self.errors.items()},
+        }
+
+    # ---- threads -----------------------------------------------------------------------
+    def _act(self) -> None:
+        while not self._stop.is_set():
+            with self._qlock:
+                while not self._queue and not self._stop.is_set():
+                    self._qlock.wait(0.5)
+                if self._stop.is_set():
+                    return
+                at = self._queue[0][0]
+            if not self._sleep_until(at):
+                return
+            with self._qlock:
+                if not self._queue or self._queue[0][0] > self.clock.epoch():
+                    continue  # something earlier arrived meanwhile; re-evaluate
+                _, _, fn, args = heapq.heappop(self._queue)
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("simulated action failed")
+
+    def _follow(self) -> None:
+        wall = self.client("demo-wall")
+        snap = wall.get("/api/v1/snapshot")
+        since = snap.json()["seq"] if snap is not None and snap.status_code == 200 else 0
+        while not self._stop.is_set():
+            r = wall.get("/api/v1/changes", params={"since": since, "wait": 2, "limit": 2000})
+            if r is None or r.status_code != 200:
+                self._stop.wait(1.0)
+                continue
+            body = r.json()
+            if body["reset"]:
+                snap = wall.get("/api/v1/snapshot")
+                since = (
+                    snap.json()["seq"] if snap is not None and snap.status_code == 200 else since
+                )
+                continue
+            for ch in body["changes"]:
+                if ch["kind"] == "case":
+                    self._on_case(ch["case"])
+                elif ch["kind"] == "alert":
+                    a = ch["alert"]
+                    if a["id"] not in self._alerts_seen:
+                        self._alerts_seen.add(a["id"])
+                        self.alerts_by_kind[a["kind"]] += 1
+            since = body["last_seq"]
+
+    def _terminals(self) -> None:
+        gw = self.client("demo-gateway")
+        fleet = FleetSim(self.reference["vehicles"], self.config.seed, self.clock.epoch())
+        sensors = SensorSim(self.reference["sensors"], self.config.seed)
+        dt = self.config.fix_interval_s
+        next_fix = self.clock.epoch()
+        next_sensor = next_fix
+        while not self._stop.is_set():
+            if not self._sleep_until(next_fix):
+                return
+            # Catch up if the machine fell behind, one fix interval per batch.
+            fixes = fleet.step(dt)
+            keys = list(fixes)
+            rows = [
+                dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
+            ]
+            body: dict = {"fixes": rows}
+            if next_fix >= next_sensor:
+                body["readings"] = sensors.readings(next_fix, self.config.sensor_interval_s)
+                next_sensor += self.config.sensor_interval_s
+            r = gw.post("/api/v1/telemetry", json=body)
+            if r is not None and r.status_code == 200:
+                self.fixes_posted += len(rows)
+                self.readings_posted += len(body.get("readings", []))
+            next_fix += dt
+
+    # ---- reports -----------------------------------------------------------------------
+    def _report(self, rep: PlannedReport) -> None:
+        body = {
+            "source": rep.source,
+            "category_code": rep.category_code,
+            "location": {"lon": rep.lon, "lat": rep.lat},
+            "urgency": "urgent" if rep.urgent else "normal",
+            "description": f"模拟{rep.channel}上报",
+        }
+        if rep.channel == "open311":
+            form = {
+                "api_key": OPEN311_KEY,
+                "service_code": rep.category_code,
+                "lat": rep.lat,
+                "long": rep.lon,
+                "description": "市民反映：" + rep.category_code,
+            }
+            r = self.client("demo-wall").request("POST", "/open311/v2/requests.json", data=form)
+        elif rep.source == "supervisor":
+            r = self.client(f"sup-{rep.street_code}").post(
+                "/api/v1/cases", json=body, idempotent_key=True
+            )
+        elif rep.channel == "hotline":
+            r = self.client("sim-citizen-hotline").post(
+                "/api/v1/cases", json=body, idempotent_key=True
+            )
+        else:
+            r = self.client("sim-centre").post("/api/v1/cases", json=body, idempotent_key=True)
+        if r is not None and r.status_code == 200:
+            self.reports_sent[rep.channel] += 1
+
+    # ---- decisions ---------------------------------------------------------------------
+    def _on_case(self, case: dict) -> None:
+        self.cases[case["id"]] = {k: case[k] for k in ("source", "category_code", "state")}
+        key = (case["id"], case["version"])
+        if key in self._decided:
+            return
+        self._decided.add(key)
+        decision = self._decide(case)
+        if decision is not None:
+            at, user, action, extra = decision
+            self.schedule(at, self._do, user, case["id"], case["version"], action, extra)
+
+    def _street_of(self, case: dict) -> str:
+        return case.get("street_code") or self.grid.streets[0].code
+
+    def _route(self, case: dict) -> str:
+        # Cases are classified by matter (事件), so the matter routes apply.
+        dept = self.category_routes.get("m" + case["category_code"][:2], "street")
+        return f"street-{self._street_of(case)}" if dept == "street" else dept
+
+    def _decide(self, case: dict):
+        cfg, rng = self.config, self.rng
+        state = case["state"]
+        centre = self.config.auto_centre
+        if state == "reported" and centre:
+            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "accept", {}
+        if state == "accepted" and centre:
+            if rng.random() < cfg.void_share:
+                return (
+                    self.after_working(delay_minutes(rng, 3, 20)),
+                    "sim-centre",
+                    "void",
+                    {"note": "重复上报"},
+                )
+            if case["source"] in NEEDS_VERIFY and not case.get("verified"):
+                return (
+                    self.after_working(delay_minutes(rng, 2, 25)),
+                    "sim-centre",
+                    "send_verify",
+                    {},
+                )
+            return self.after_working(delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
+        if state == "verifying":
+            return (
+                self.after_working(delay_minutes(rng, 10, 100)),
+                f"sup-{self._street_of(case)}",
+                "verified",
+                {"note": "现场核实属实"},
+            )
+        if state == "registered" and centre:
+            return (
+                self.after_working(delay_minutes(rng, 3, 25)),
+                "sim-centre",
+                "dispatch",
+                {"department_id": self._route(case)},
+            )
+        if state == "returned" and centre:
+            first = case["departments"][0] if case.get("departments") else None
+            routed = self._route(case)
+            target = "enforcement" if routed == first else routed
+            return (
+                self.after_working(delay_minutes(rng, 5, 25)),
+                "sim-centre",
+                "redispatch",
+                {"department_id": target},
+            )
+        if state == "dispatched":
+            if case.get("extension_pending_hours") is not None:
+                if not centre:
+                    return None
+                action = "approve_extension" if rng.random() < 0.7 else "deny_extension"
+                return (
+                    self.after_working(delay_minutes(rng, 5, 30)),
+                    "sim-centre",
+                    action,
+                    {"note": "同意" if action == "approve_extension" else "不予延期"},
+                )
+            return self._department_decision(case)
+        if state == "parked" and centre:
+            return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
+        if state == "handled" and centre:
+            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "send_check", {}
+        if state == "checking":
+            if rng.random() < cfg.check_fail_share:
+                return (
+                    self.after_working(delay_minutes(rng, 10, 100)),
+                    f"sup-{self._street_of(case)}",
+                    "check_fail",
+                    {"note": "现场仍未处置到位"},
+                )
+            return (
+                self.after_working(delay_minutes(rng, 10, 100)),
+                f"sup-{self._street_of(case)}",
+                "check_pass",
+                {},
+            )
+        if state == "checked" and centre:
+            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "close", {}
+        return None
+
+    def _department_decision(self, case: dict):
+        cfg, rng = self.config, self.rng
+        user = f"dept-{case['department_id']}"
+        limit = case.get("stage_limit_minutes") or 240
+        r = rng.random()
+        if case.get("dispatch_count", 1) == 1 and r < cfg.return_share:
+            return (
+                self.after_working(delay_minutes(rng, 10, 60)),
+                user,
+                "return",
+                {"note": "非本单位职责，申请回退"},
+            )
+        r -= cfg.return_share
+        if case.get("extension_count", 0) == 0 and r < cfg.extension_share:
+            return (
+                self.after_working(limit * float(rng.uniform(0.3, 0.7))),
+                user,
+                "request_extension",
+                {"hours": float(rng.choice([2, 4, 8])), "note": "需协调机械设备，申请延期"},
+            )
+        r -= cfg.extension_share
+        if r < cfg.park_share and self.config.auto_centre:
+            return (
+                self.after_working(delay_minutes(rng, 10, 60)),
+                "sim-centre",
+                "park",
+                {"note": "需立项改造，列入缓办"},
+            )
+        share = (
+            float(rng.uniform(1.05, 1.6))
+            if rng.random() < cfg.late_share
+            else float(rng.uniform(0.15, 0.95))
+        )
+        return self.after_working(limit * share), user, "complete", {"note": "已处置完毕"}
+
+    def _do(self, user: str, case_id: str, version: int, action: str, extra: dict) -> None:
+        body = {"action": action, "expected_version": version, **extra}
+        r = self.client(user).post(
+            f"/api/v1/cases/{case_id}/actions", json=body, idempotent_key=True
+        )
+        if r is not None and r.status_code == 200:
+            self.actions_sent[action] += 1
+
+
+def run_headless(
+    base_url: str, clock: VirtualClock, hours: float, config: SimConfig | None = None
+) -> dict:
+    """Run ``hours`` of district time and return the summary (used by tests and benchmarks)."""
+    sim = DistrictSimulator(base_url, clock, config)
+    t0 = time.monotonic()
+    sim.run(hours=hours)
+    out = sim.summary()
+    out["wall_seconds"] = round(time.monotonic() - t0, 1)
+    out["district_end"] = datetime.fromtimestamp(clock.epoch(), UTC).isoformat()
+    return out
