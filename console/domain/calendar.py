@@ -90,7 +90,9 @@ class WorkCalendar:
         for _ in range(_MAX_DAYS):
             if self.is_working_day(d):
                 for a, b in self.periods:
-                    if m >= b:
+                    # The end of a period still belongs to it when nothing is left to add,
+                    # so add(add(t, a), 0) == add(t, a) at a period's end too.
+                    if m > b or (m == b and remaining > 0):
                         continue
                     begin = max(m, a)
                     if begin + remaining <= b:
