@@ -75,6 +75,7 @@ class DistrictSimulator:
         self.actions_sent: Counter = Counter()
         self._threads: list[threading.Thread] = []
         self.reference: dict = {}
+        self.open311_services: set[str] = set()
 
     # ---- plumbing ----------------------------------------------------------------------
     def client(self, username: str) -> ActorClient:
@@ -108,6 +109,8 @@ class DistrictSimulator:
             raise RuntimeError(f"cannot read /reference from {self.base}")
         self.reference = r.json()
         self.category_routes = self.reference["category_routes"]
+        services = wall.get("/open311/v2/services.json")
+        self.open311_services = {x["service_code"] for x in services.json()} if services is not None and services.status_code == 200 else set()
         start = self.clock.now()
         plan_hours = hours if hours is not None else 24 * 7
         for rep in report_plan(
@@ -245,7 +248,7 @@ class DistrictSimulator:
             "urgency": "urgent" if rep.urgent else "normal",
             "description": f"模拟{rep.channel}上报",
         }
-        if rep.channel == "open311":
+        if rep.channel == "open311" and rep.category_code in self.open311_services:
             form = {
                 "api_key": OPEN311_KEY,
                 "service_code": rep.category_code,
@@ -258,7 +261,7 @@ class DistrictSimulator:
             r = self.client(f"sup-{rep.street_code}").post(
                 "/api/v1/cases", json=body, idempotent_key=True
             )
-        elif rep.channel == "hotline":
+        elif rep.source == "public":  # the hotline, and app users whose problem has no Open311 service
             r = self.client("sim-citizen-hotline").post(
                 "/api/v1/cases", json=body, idempotent_key=True
             )
