@@ -110,7 +110,11 @@ class DistrictSimulator:
         self.reference = r.json()
         self.category_routes = self.reference["category_routes"]
         services = wall.get("/open311/v2/services.json")
-        self.open311_services = {x["service_code"] for x in services.json()} if services is not None and services.status_code == 200 else set()
+        self.open311_services = (
+            {x["service_code"] for x in services.json()}
+            if services is not None and services.status_code == 200
+            else set()
+        )
         start = self.clock.now()
         plan_hours = hours if hours is not None else 24 * 7
         for rep in report_plan(
@@ -261,7 +265,9 @@ class DistrictSimulator:
             r = self.client(f"sup-{rep.street_code}").post(
                 "/api/v1/cases", json=body, idempotent_key=True
             )
-        elif rep.source == "public":  # the hotline, and app users whose problem has no Open311 service
+        elif (
+            rep.source == "public"
+        ):  # the hotline, and app users whose problem has no Open311 service
             r = self.client("sim-citizen-hotline").post(
                 "/api/v1/cases", json=body, idempotent_key=True
             )
