@@ -2,7 +2,7 @@
 
     python main.py bench [--db postgresql://...]     (or python -m tests.benchmarks.bench_feed)
 
-Runs a real backend on loopback per database; a producer reports cases as fast as it can
+Runs a real backend process on loopback per database (clients in this process); a producer reports cases as fast as it can
 while N followers long-poll the feed; then a gateway posts fix batches. Prints one table a
 reader can compare across machines and commits.
 """
@@ -12,24 +12,22 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-from console.clock import VirtualClock
-from console.server.context import Settings
-from console.server.db import Database
-from console.server.run import BackendThread
-
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+from console.server.db import Database  # noqa: E402
+from console.server.run import free_port  # noqa: E402
 
 
 def login(base: str, user: str) -> requests.Session:
@@ -112,7 +110,7 @@ def telemetry_run(base: str, batch: int, seconds: float) -> float:
             fixes.append(
                 {
                     "vehicle_id": v,
-                    "t": now + k * 0.01,
+                    "t": now - 40_000 + k * 0.05,
                     "lon": r["lon"][idx],
                     "lat": r["lat"][idx],
                     "speed_kmh": 9.0,
@@ -126,16 +124,46 @@ def telemetry_run(base: str, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - t0)
 
 
+def _start_backend(url: str) -> tuple[subprocess.Popen, str]:
+    """The backend in its own process, as deployed: the clients here must not share its GIL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "serve",
+            "--demo",
+            "--db",
+            url,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/readyz", timeout=1).status_code == 200:
+                return proc, base
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("backend did not start")
+
+
 def bench_db(name: str, url: str, seconds: float) -> list[tuple]:
     if not url.startswith("sqlite"):
         db = Database(url)
         db.drop_all()
         db.dispose()
-    settings = Settings(db_url=url, demo=True, clock=VirtualClock(start=START), tick_seconds=1.0)
     rows = []
-    with BackendThread(settings) as b:
+    proc, base = _start_backend(url)
+    try:
         for followers in (1, 10):
-            r = feed_run(b.url, followers, seconds)
+            r = feed_run(base, followers, seconds)
             rows.append(
                 (
                     name,
@@ -146,8 +174,11 @@ def bench_db(name: str, url: str, seconds: float) -> list[tuple]:
                 )
             )
         for batch in (40, 500):
-            rate = telemetry_run(b.url, batch, seconds)
+            rate = telemetry_run(base, batch, seconds)
             rows.append((name, f"telemetry, batches of {batch}", f"{rate:.0f} fixes/s", "", ""))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
     return rows
 
 
