@@ -290,3 +290,21 @@ def test_list_filters_and_pages(login):
     assert {c["id"] for c in only["cases"]} == {c["id"] for c in made}
     assert op.get("/api/v1/cases", params={"page_size": 100000}).status_code == 400
     assert op.get("/api/v1/cases", params={"from": "yesterday"}).status_code == 400
+
+
+def test_nul_characters_are_refused_not_crashing(login, backend):
+    import requests
+
+    r = requests.post(
+        backend.url + "/api/v1/session", json={"username": "\x00", "password": "x"}, timeout=5
+    )
+    assert r.status_code == 400
+    sup = login("demo-supervisor")
+    body = {
+        "category_code": "06010",
+        "location": {"lon": INSIDE[0], "lat": INSIDE[1]},
+        "description": "a\x00b",
+    }
+    assert sup.post("/api/v1/cases", json=body).status_code == 400
+    assert sup.get("/api/v1/cases/%00").status_code == 400
+    assert sup.get("/api/v1/cases", params={"q": "\x00"}).status_code == 400

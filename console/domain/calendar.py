@@ -1,139 +1,246 @@
 """The working-time clock: time limits count only working hours on working days.
 
-Working periods default to 08:00–12:00 and 14:00–18:00 China Standard Time; working days are
-Monday–Friday adjusted by the State Council's per-year holiday schedule (days off, and
-weekends worked in exchange), shipped in ``resources/work_calendar.tsv`` and editable.
-Arithmetic walks whole days, never minutes, so a limit of weeks costs a few dozen steps.
+Working periods default to 08:00–12:00 and 14:00–18:00 China Standard Time (UTC+8 all year,
+so a fixed offset needs no tz database). Working days are Monday–Friday, adjusted by the State
+Council's yearly schedule: holidays (放假) remove weekdays, adjusted weekends (调休上班) add
+Saturdays and Sundays. The schedule ships in ``resources/work_calendar.tsv``; years it does not
+list fall back to plain Monday–Friday.
+
+Arithmetic is exact and O(log holidays) whatever the span: times are integer microseconds, and
+a cumulative count of working days before any date comes from a closed form for weekdays plus
+binary searches in the sorted exception lists. Limits of weeks and parked cases of years cost
+the same as a limit of minutes, and no rounding accumulates across days.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import math
+from bisect import bisect_left
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from .resources import resource_path
 
 CST = timezone(timedelta(hours=8))
 DEFAULT_PERIODS: tuple[tuple[int, int], ...] = ((480, 720), (840, 1080))
-_MAX_DAYS = 366 * 20  # a guard against limits no calendar can satisfy
+_US_PER_MIN = 60_000_000
+_DAY_MIN = 24 * 60
+
+
+def _weekdays_before(n: int) -> int:
+    """Mondays–Fridays among proleptic ordinals [1, n); ordinal 1 (0001-01-01) is a Monday."""
+    weeks, rest = divmod(n - 1, 7)
+    return 5 * weeks + min(rest, 5)
 
 
 class WorkCalendar:
-    """Working periods (minutes since local midnight) on working days, in CST."""
+    """Working periods (minutes since local midnight) on working days, in CST.
+
+    ``add_working_minutes`` and ``working_minutes_between`` are inverse to each other: both go
+    through F(t), the working microseconds from a fixed origin to t, which is non-decreasing
+    and flat outside working time.
+    """
 
     tz = CST
 
     def __init__(
         self,
-        periods: tuple[tuple[int, int], ...] = DEFAULT_PERIODS,
-        holidays: set[date] | frozenset[date] = frozenset(),
-        workdays: set[date] | frozenset[date] = frozenset(),
+        periods: Iterable[tuple[int, int]] = DEFAULT_PERIODS,
+        holidays: Iterable[date] = (),
+        workdays: Iterable[date] = (),
     ):
-        periods = tuple(sorted((int(a), int(b)) for a, b in periods))
-        prev = 0
-        for a, b in periods:
-            if not (prev <= a < b <= 1440):
-                raise ValueError(
-                    f"working periods must be ordered, disjoint and within a day: {periods}"
-                )
-            prev = b
+        periods = tuple(sorted((a, b) for a, b in periods))
         if not periods:
             raise ValueError("at least one working period is needed")
-        self.periods = periods
-        self.holidays = frozenset(holidays)
-        self.workdays = frozenset(workdays)
+        prev = 0
+        for a, b in periods:
+            if int(a) != a or int(b) != b or not (prev <= a < b <= _DAY_MIN):
+                raise ValueError(
+                    f"working periods must be whole minutes, ordered, disjoint and within a day: {periods}"
+                )
+            prev = b
+        holidays, workdays = frozenset(holidays), frozenset(workdays)
+        both = holidays & workdays
+        if both:
+            raise ValueError(f"dates both holiday and workday: {sorted(both)}")
+        self._periods = tuple((int(a), int(b)) for a, b in periods)
+        self._holidays = holidays
+        self._workdays = workdays
+        self._spans_us = tuple((a * _US_PER_MIN, b * _US_PER_MIN) for a, b in self._periods)
+        self._day_us = sum(b - a for a, b in self._spans_us)
+        # Only the exceptions that change a day's status matter to the counting: holidays that
+        # fall on weekends are already off, so they are kept for to_dict() but not counted.
+        self._off = sorted(d.toordinal() for d in holidays if d.weekday() < 5)
+        self._on = sorted(d.toordinal() for d in workdays if d.weekday() >= 5)
+        self._off_set = frozenset(self._off)
+        self._on_set = frozenset(self._on)
 
     @classmethod
-    @functools.cache
     def default(cls) -> WorkCalendar:
-        holidays, workdays = set(), set()
-        with open(resource_path("work_calendar.tsv"), encoding="utf-8") as f:
-            rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-            for row in rows:
+        """The shipped calendar (``resources/work_calendar.tsv``), loaded once."""
+        return _default_calendar()
+
+    @classmethod
+    def from_tsv(cls, path, periods: Iterable[tuple[int, int]] = DEFAULT_PERIODS) -> WorkCalendar:
+        """Read a ``date, kind, name, source`` table; ``#`` lines are comments."""
+        holidays: set[date] = set()
+        workdays: set[date] = set()
+        with open(path, encoding="utf-8", newline="") as f:
+            lines = (line for line in f if not line.startswith("#"))
+            for row in csv.DictReader(lines, delimiter="\t"):
                 d = date.fromisoformat(row["date"])
-                (holidays if row["kind"] == "holiday" else workdays).add(d)
-        return cls(DEFAULT_PERIODS, holidays, workdays)
+                if row["kind"] == "holiday":
+                    holidays.add(d)
+                elif row["kind"] == "workday":
+                    workdays.add(d)
+                else:
+                    raise ValueError(f"{path}: unknown kind {row['kind']!r} on {d}")
+        return cls(periods, holidays, workdays)
+
+    # ---- configuration -----------------------------------------------------------------------
+    @property
+    def periods(self) -> tuple[tuple[int, int], ...]:
+        return self._periods
+
+    @property
+    def holidays(self) -> frozenset[date]:
+        return self._holidays
+
+    @property
+    def workdays(self) -> frozenset[date]:
+        return self._workdays
 
     @property
     def minutes_per_day(self) -> int:
-        return sum(b - a for a, b in self.periods)
+        return self._day_us // _US_PER_MIN
 
     def is_working_day(self, d: date) -> bool:
-        if d in self.workdays:
-            return True
-        if d in self.holidays:
-            return False
-        return d.weekday() < 5
+        return self._is_working_ordinal(d.toordinal())
 
-    @staticmethod
-    def _local(t: datetime) -> datetime:
-        if t.tzinfo is None:
-            raise ValueError("datetimes must be timezone-aware")
-        return t.astimezone(CST)
-
-    @staticmethod
-    def _at(d: date, minute: float) -> datetime:
-        return datetime.combine(d, time(), CST) + timedelta(minutes=minute)
-
-    @staticmethod
-    def _minute_of(t: datetime) -> float:
-        return t.hour * 60 + t.minute + t.second / 60 + t.microsecond / 60e6
-
+    # ---- the clock ---------------------------------------------------------------------------
     def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
-        """The instant when ``minutes`` of working time have passed since ``start``."""
-        if minutes < 0:
-            raise ValueError("minutes must be >= 0")
-        local = self._local(start)
-        d, m = local.date(), self._minute_of(local)
-        remaining = float(minutes)
-        for _ in range(_MAX_DAYS):
-            if self.is_working_day(d):
-                for a, b in self.periods:
-                    # The end of a period still belongs to it when nothing is left to add,
-                    # so add(add(t, a), 0) == add(t, a) at a period's end too.
-                    if m > b or (m == b and remaining > 0):
-                        continue
-                    begin = max(m, a)
-                    if begin + remaining <= b:
-                        return self._at(d, begin + remaining).astimezone(UTC)
-                    remaining -= b - begin
-                    m = b
-            d += timedelta(days=1)
-            m = 0.0
-        raise ValueError("no working time within 20 years")
+        """The earliest instant by which ``minutes`` of working time have passed since
+        ``start``; counting begins at the next working instant, so adding 0 outside working
+        time gives the next period start. A span that uses up a period exactly ends at the
+        period's end (12:00), not at the next start (14:00): a deadline is met at 12:00."""
+        if not math.isfinite(minutes) or minutes < 0:
+            raise ValueError(f"minutes must be finite and >= 0, not {minutes!r}")
+        us = round(minutes * _US_PER_MIN)
+        day, t = self._split(start)
+        if self._is_working_ordinal(day):
+            for a, b in self._spans_us:
+                if t >= b:
+                    continue
+                begin = max(t, a)
+                if begin + us <= b:
+                    return self._join(day, begin + us)
+                us -= b - begin
+        # The rest lands in a later working day: the k-th after ``day``, at offset ``rest``
+        # into it, with 0 < rest <= a day (or 0 for "the next period start").
+        if us == 0:
+            k, rest = 1, 0
+        else:
+            k = (us - 1) // self._day_us + 1
+            rest = us - (k - 1) * self._day_us
+        target = self._working_days_before(day + 1) + k
+        return self._join(self._ordinal_reaching(target, day + 1) - 1, self._offset_in_day(rest))
 
     def next_working_instant(self, t: datetime) -> datetime:
-        return self.add_working_minutes(t, 0.0)
+        """``t`` itself (in UTC) if it is inside a working period, else the next period start."""
+        return self.add_working_minutes(t, 0)
 
     def working_minutes_between(self, a: datetime, b: datetime) -> float:
-        """Working minutes in [a, b); 0 when b <= a."""
+        """Working minutes in [a, b); 0 when ``b <= a``."""
         if b <= a:
             return 0.0
-        la, lb = self._local(a), self._local(b)
-        d, end_d = la.date(), lb.date()
-        total = 0.0
-        while d <= end_d:
-            if self.is_working_day(d):
-                lo = self._minute_of(la) if d == la.date() else 0.0
-                hi = self._minute_of(lb) if d == end_d else 1440.0
-                for p0, p1 in self.periods:
-                    total += max(0.0, min(hi, p1) - max(lo, p0))
-            d += timedelta(days=1)
-        return total
+        return (self._cumulative_us(b) - self._cumulative_us(a)) / _US_PER_MIN
 
+    # ---- (de)serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict:
         return {
             "timezone": "+08:00",
-            "periods": [list(p) for p in self.periods],
-            "holidays": sorted(d.isoformat() for d in self.holidays),
-            "workdays": sorted(d.isoformat() for d in self.workdays),
+            "periods": [list(p) for p in self._periods],
+            "minutes_per_day": self.minutes_per_day,
+            "holidays": sorted(d.isoformat() for d in self._holidays),
+            "workdays": sorted(d.isoformat() for d in self._workdays),
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> WorkCalendar:
+        """Inverse of ``to_dict`` (``minutes_per_day`` is derived and ignored)."""
+        if d.get("timezone", "+08:00") != "+08:00":
+            raise ValueError("the working calendar runs in China Standard Time (+08:00)")
         return cls(
-            tuple(tuple(p) for p in d["periods"]),
-            {date.fromisoformat(x) for x in d["holidays"]},
-            {date.fromisoformat(x) for x in d["workdays"]},
+            [tuple(p) for p in d["periods"]],
+            {date.fromisoformat(x) for x in d.get("holidays", ())},
+            {date.fromisoformat(x) for x in d.get("workdays", ())},
         )
+
+    # ---- internals ---------------------------------------------------------------------------
+    def _is_working_ordinal(self, n: int) -> bool:
+        if n in self._on_set:
+            return True
+        return (n - 1) % 7 < 5 and n not in self._off_set
+
+    def _working_days_before(self, n: int) -> int:
+        """W(n): working days among ordinals [1, n)."""
+        return _weekdays_before(n) - bisect_left(self._off, n) + bisect_left(self._on, n)
+
+    def _ordinal_reaching(self, target: int, lo: int) -> int:
+        """The smallest n with W(n) >= target, given W(lo) < target.
+
+        W is a non-decreasing step function: gallop from a guess of five working days a week,
+        then bisect, so a long holiday only costs an extra doubling.
+        """
+        step = (target - self._working_days_before(lo)) * 7 // 5 + 7
+        hi = lo + step
+        while self._working_days_before(hi) < target:
+            lo, hi = hi + 1, hi + step
+            step *= 2
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._working_days_before(mid) >= target:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def _within_day_us(self, t: int) -> int:
+        """Working microseconds of a working day before local time-of-day ``t``."""
+        return sum(min(max(t - a, 0), b - a) for a, b in self._spans_us)
+
+    def _offset_in_day(self, rest: int) -> int:
+        """The time of day at which ``rest`` working microseconds of a day have passed."""
+        for a, b in self._spans_us:
+            if rest <= b - a:
+                return a + rest
+            rest -= b - a
+        raise AssertionError("offset beyond the working day")
+
+    def _cumulative_us(self, t: datetime) -> int:
+        day, tod = self._split(t)
+        total = self._working_days_before(day) * self._day_us
+        if self._is_working_ordinal(day):
+            total += self._within_day_us(tod)
+        return total
+
+    @staticmethod
+    def _split(t: datetime) -> tuple[int, int]:
+        """(CST date ordinal, microseconds since CST midnight)."""
+        if t.tzinfo is None or t.utcoffset() is None:
+            raise ValueError("datetimes must be timezone-aware")
+        local = t.astimezone(CST)
+        tod = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
+        return local.toordinal(), tod + local.microsecond
+
+    @staticmethod
+    def _join(day: int, us: int) -> datetime:
+        local = datetime.combine(date.fromordinal(day), time(), CST)
+        return (local + timedelta(microseconds=us)).astimezone(UTC)
+
+
+@functools.cache
+def _default_calendar() -> WorkCalendar:
+    return WorkCalendar.from_tsv(resource_path("work_calendar.tsv"))

@@ -1,105 +1,190 @@
 """Configurable time limits per stage and per category, with urgency levels.
 
-No national table exists (see ``resources/time_limits.tsv``): the shipped JSON holds defaults
-found in real systems, each with its source, and a deployment edits it. Urgency scales a
-limit (urgent = 0.5 by default, per DOMAIN.md).
+No national table exists (see ``resources/time_limits.tsv``): ``resources/time_limits.json``
+holds defaults found in real systems, each with its source, and a deployment edits it. A
+disposal limit belongs to a category code of one scheme (``scheme`` in the JSON); codes it does
+not list get ``dispose_default``. Urgency multiplies every stage limit of a case (DOMAIN.md:
+urgent = x0.5 by default, levels are local practice).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 from .calendar import WorkCalendar
 from .resources import resource_path
 
-STAGES = (
-    "accept",
-    "send_verify",
-    "verify",
-    "register",
-    "dispatch",
-    "dispose",
-    "send_check",
-    "check",
-    "close",
-)
+#: The stages with a fixed limit; "dispose" takes its limit from the case's category.
+STAGES = ("accept", "send_verify", "verify", "register", "dispatch", "send_check", "check", "close")
+DISPOSE = "dispose"
+CLOCKS = ("working", "calendar")
 
 
 @dataclass(frozen=True)
 class Limit:
+    """A time limit: ``minutes`` counted on the ``clock`` ("working" or "calendar")."""
+
     minutes: float
-    clock: str = "working"  # "working" | "calendar"
+    clock: str  # "working" | "calendar"
 
     def __post_init__(self) -> None:
-        if self.clock not in ("working", "calendar"):
-            raise ValueError(f"unknown clock {self.clock!r}")
-        if self.minutes < 0:
-            raise ValueError("a limit cannot be negative")
+        if self.clock not in CLOCKS:
+            raise ValueError(f"unknown clock {self.clock!r}; expected one of {CLOCKS}")
+        if not math.isfinite(self.minutes) or self.minutes < 0:
+            raise ValueError(f"a limit must be finite and >= 0, not {self.minutes!r}")
 
 
-def _limit(d: dict) -> Limit:
-    return Limit(float(d["minutes"]), d.get("clock", "working"))
+def deadline(
+    calendar: WorkCalendar, start: datetime, limit: Limit, extra_minutes: float = 0.0
+) -> datetime:
+    """When ``limit`` runs out for a clock started at ``start``, UTC.
+
+    ``extra_minutes`` (on the limit's own clock) is time the clock stood still, e.g. while
+    parked or waiting for an extension decision, so the deadline moves by that much.
+    """
+    total = limit.minutes + extra_minutes
+    if limit.clock == "calendar":
+        _require_aware(start)
+        return (start + timedelta(minutes=total)).astimezone(UTC)
+    return calendar.add_working_minutes(start, total)
+
+
+def elapsed(calendar: WorkCalendar, start: datetime, end: datetime, limit: Limit) -> float:
+    """Minutes from ``start`` to ``end`` on the clock ``limit`` counts in (0 if end <= start)."""
+    if limit.clock == "calendar":
+        _require_aware(start)
+        _require_aware(end)
+        return max(0.0, (end - start).total_seconds() / 60.0)
+    return calendar.working_minutes_between(start, end)
+
+
+def _require_aware(t: datetime) -> None:
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError("datetimes must be timezone-aware")
+
+
+def _positive(value, what: str) -> float:
+    v = float(value)
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{what} must be a positive number, not {value!r}")
+    return v
+
+
+def _entry(d: dict, what: str) -> tuple[dict, Limit]:
+    """A config entry without comment keys (``_...``), and its Limit."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{what}: expected an object with minutes and clock")
+    clean = {k: v for k, v in d.items() if not k.startswith("_")}
+    limit = Limit(_positive(clean["minutes"], f"{what} minutes"), clean.get("clock", "working"))
+    clean["clock"] = limit.clock
+    return clean, limit
 
 
 class TimeLimits:
+    """Stage limits, per-category disposal limits, urgency factors and the stockpile age."""
+
     def __init__(self, config: dict):
-        self.config = config
-        self.stages = {k: _limit(v) for k, v in config["stages"].items()}
-        missing = set(STAGES) - {"dispose"} - set(self.stages)
-        if missing:
-            raise ValueError(f"time limits missing for stages {sorted(missing)}")
-        self.dispose_default = _limit(config["dispose_default"])
-        self.dispose = {code: _limit(v) for code, v in config.get("dispose", {}).items()}
-        prefixes = config.get("dispose_prefixes")
-        if prefixes:
-            for code in prefixes["codes"]:
-                self.dispose.setdefault(code, _limit(prefixes["limit"]))
-        self.urgency_levels: dict[str, float] = {
-            k: float(v) for k, v in config["urgency_levels"].items()
+        stages = config["stages"]
+        unknown, missing = set(stages) - set(STAGES), set(STAGES) - set(stages)
+        if unknown or missing:
+            raise ValueError(
+                f"stage limits must be exactly {STAGES}: unknown {sorted(unknown)}, missing {sorted(missing)}"
+            )
+        self._stages: dict[str, Limit] = {}
+        norm_stages = {}
+        for stage in STAGES:
+            norm_stages[stage], self._stages[stage] = _entry(stages[stage], f"stage {stage}")
+        norm_default, self._dispose_default = _entry(config["dispose_default"], "dispose_default")
+
+        self._dispose: dict[str, Limit] = {}
+        norm_rules = []
+        for i, rule in enumerate(config.get("dispose", ())):
+            clean, limit = _entry(rule, f"dispose rule {i}")
+            codes = clean.get("codes")
+            if not codes or not all(isinstance(c, str) for c in codes):
+                raise ValueError(f"dispose rule {i}: codes must be a non-empty list of strings")
+            for code in codes:
+                if code in self._dispose:
+                    raise ValueError(f"category {code} has more than one disposal limit")
+                self._dispose[code] = limit
+            norm_rules.append(clean)
+
+        levels = {
+            str(k): _positive(v, f"urgency {k!r}") for k, v in config["urgency_levels"].items()
         }
-        self.stockpile_days: float = float(config.get("stockpile_days", 60))
+        if "normal" not in levels:
+            raise ValueError("urgency levels must include 'normal', the default urgency")
+        self._urgency = MappingProxyType(levels)
+        self._stockpile_days = _positive(config["stockpile_days"], "stockpile_days")
+        self._config = {
+            "scheme": config.get("scheme"),
+            "stages": norm_stages,
+            "dispose_default": norm_default,
+            "dispose": norm_rules,
+            "urgency_levels": dict(levels),
+            "stockpile_days": config["stockpile_days"],
+        }
 
     @classmethod
-    @functools.cache
     def default(cls) -> TimeLimits:
-        return cls(json.loads(resource_path("time_limits.json").read_text(encoding="utf-8")))
+        """The shipped limits (``resources/time_limits.json``), loaded once."""
+        return _default_limits()
+
+    # Helpers as methods too, so callers holding a TimeLimits need no second import.
+    deadline = staticmethod(deadline)
+    elapsed = staticmethod(elapsed)
+
+    @property
+    def scheme(self) -> str | None:
+        """The category scheme whose codes the disposal limits use."""
+        return self._config["scheme"]
+
+    @property
+    def urgency_levels(self) -> MappingProxyType[str, float]:
+        """Urgency name -> factor applied to every stage limit (read-only)."""
+        return self._urgency
+
+    @property
+    def stockpile_days(self) -> float:
+        """Calendar days after which a parked case counts as stockpiled (积存)."""
+        return self._stockpile_days
 
     def stage_limit(
         self, stage: str, category_code: str | None = None, urgency: str = "normal"
     ) -> Limit:
-        if urgency not in self.urgency_levels:
-            raise ValueError(f"unknown urgency {urgency!r}")
-        if stage == "dispose":
-            base = self.dispose.get(category_code or "", self.dispose_default)
-        elif stage in self.stages:
-            base = self.stages[stage]
+        """The limit of ``stage`` for a case of this category and urgency.
+
+        ``category_code`` only matters for "dispose"; a code without its own limit (or None)
+        gets ``dispose_default``. Unknown stages and urgencies raise ValueError.
+        """
+        factor = self._urgency.get(urgency)
+        if factor is None:
+            raise ValueError(
+                f"unknown urgency {urgency!r}; expected one of {sorted(self._urgency)}"
+            )
+        if stage == DISPOSE:
+            base = self._dispose.get(category_code or "", self._dispose_default)
+        elif stage in self._stages:
+            base = self._stages[stage]
         else:
-            raise ValueError(f"unknown stage {stage!r}")
-        return Limit(base.minutes * self.urgency_levels[urgency], base.clock)
-
-    @staticmethod
-    def deadline(
-        calendar: WorkCalendar, start: datetime, limit: Limit, extra_minutes: float = 0.0
-    ) -> datetime:
-        """When ``limit`` (plus ``extra_minutes`` of stopped clock) runs out from ``start``."""
-        total = limit.minutes + extra_minutes
-        if limit.clock == "calendar":
-            return start + timedelta(minutes=total)
-        return calendar.add_working_minutes(start, total)
-
-    @staticmethod
-    def elapsed(calendar: WorkCalendar, start: datetime, end: datetime, limit: Limit) -> float:
-        """Minutes from ``start`` to ``end`` on the clock ``limit`` counts in."""
-        if limit.clock == "calendar":
-            return max(0.0, (end - start).total_seconds() / 60.0)
-        return calendar.working_minutes_between(start, end)
+            raise ValueError(f"unknown stage {stage!r}; expected one of {(*STAGES, DISPOSE)}")
+        return Limit(base.minutes * factor, base.clock)
 
     def to_dict(self) -> dict:
-        return self.config
+        """The configuration with its sources (comment keys dropped); ``from_dict`` reads it."""
+        return copy.deepcopy(self._config)
 
     @classmethod
     def from_dict(cls, d: dict) -> TimeLimits:
         return cls(d)
+
+
+@functools.cache
+def _default_limits() -> TimeLimits:
+    return TimeLimits(json.loads(resource_path("time_limits.json").read_text(encoding="utf-8")))

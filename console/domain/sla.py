@@ -1,40 +1,60 @@
-"""The SLA traffic light: green below 80 % of the limit used, yellow to 100 %, red beyond.
+"""The SLA traffic light over the share of a stage's time limit already used.
 
-Boundaries: exactly 80 % is yellow, exactly 100 % is still yellow (the limit is met at the
-deadline itself); red means the limit was exceeded.
+green: used < 80 %; yellow: 80 % <= used <= 100 %; red: used > 100 % (DOMAIN.md, after the
+urban-management-platform's Statistics.java and Chongqing's three lights).
+
+Boundaries: exactly 80 % turns yellow, so the warning is not a tick late. Exactly 100 % is still
+yellow because the deadline itself is on time: ``case.py`` records ``on_time = used <= 1.0``, and
+the light must never be red for a stage that will be counted as met.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 GREEN, YELLOW, RED = 0, 1, 2
+#: ``lights`` code for "no light" (NaN input: a case with no running clock).
+NO_LIGHT = -1
 NAMES = ("green", "yellow", "red")
 
 
 @dataclass(frozen=True)
 class LightThresholds:
+    """Used fractions where the light turns yellow (inclusive) and red (exclusive)."""
+
     yellow: float = 0.8
     red: float = 1.0
 
+    def __post_init__(self) -> None:
+        if not (0 < self.yellow <= self.red and math.isfinite(self.red)):
+            raise ValueError(f"thresholds must satisfy 0 < yellow <= red: {self}")
 
-DEFAULT = LightThresholds()
+
+DEFAULT_THRESHOLDS = LightThresholds()
 
 
-def light(used_fraction: float, t: LightThresholds = DEFAULT) -> str:
-    if used_fraction > t.red:
+def light(used_fraction: float, thresholds: LightThresholds = DEFAULT_THRESHOLDS) -> str:
+    """ "green", "yellow" or "red" for the share of the limit used (NaN raises ValueError)."""
+    if math.isnan(used_fraction):
+        raise ValueError("used fraction is NaN")
+    if used_fraction > thresholds.red:
         return "red"
-    if used_fraction >= t.yellow:
+    if used_fraction >= thresholds.yellow:
         return "yellow"
     return "green"
 
 
-def lights(used: np.ndarray, t: LightThresholds = DEFAULT) -> np.ndarray:
-    """Vectorised ``light`` for the console: int8 codes GREEN/YELLOW/RED."""
-    used = np.asarray(used, dtype=float)
-    out = np.zeros(used.shape, dtype=np.int8)
-    out[used >= t.yellow] = YELLOW
-    out[used > t.red] = RED
+def lights(used: np.ndarray, thresholds: LightThresholds = DEFAULT_THRESHOLDS) -> np.ndarray:
+    """``light`` over an array, as int8 codes GREEN/YELLOW/RED for the console's colour tables.
+
+    NaN gives NO_LIGHT, so a table can keep cases whose clock is stopped in the same array.
+    """
+    used = np.asarray(used, dtype=np.float64)
+    out = np.full(used.shape, GREEN, dtype=np.int8)
+    out[used >= thresholds.yellow] = YELLOW
+    out[used > thresholds.red] = RED
+    out[np.isnan(used)] = NO_LIGHT
     return out

@@ -91,6 +91,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def request_log(request: Request, call_next):
+        if "\x00" in request.url.path or "%00" in str(request.url.query):
+            return error_response(400, "NUL characters are not allowed in URLs")
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
         t0 = time.perf_counter()
         response = await call_next(request)

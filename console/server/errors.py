@@ -11,6 +11,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from console.domain.workflow import WorkflowError
@@ -95,6 +96,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         return error_response(
             exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError):
+        # The database refused a value the validators let through (e.g. a NUL in a path
+        # parameter on PostgreSQL): the client's input, so 400, and logged for a fix.
+        log.warning(
+            "database refused input on %s %s: %s", request.method, request.url.path, exc.orig
+        )
+        return error_response(
+            400, "the database refused a value in this request", {"reason": str(exc.orig)[:200]}
         )
 
     @app.exception_handler(Exception)

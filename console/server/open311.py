@@ -233,13 +233,18 @@ async def _form(request: Request) -> dict[str, str]:
             data = json.loads(raw or b"{}")
             if not isinstance(data, dict):
                 raise Open311Error(400, "the body must be an object of fields")
-            return {str(k): "" if v is None else str(v) for k, v in data.items()}
+            out = {str(k): "" if v is None else str(v) for k, v in data.items()}
+            if any("\x00" in k or "\x00" in v for k, v in out.items()):
+                raise Open311Error(400, "fields must not contain NUL characters")
+            return out
         parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError):
         raise Open311Error(400, "the body is not valid form data or JSON") from None
     out = {k: v[0] for k, v in parsed.items()}
     for k, v in request.query_params.items():
         out.setdefault(k, v)
+    if any("\x00" in k or "\x00" in v for k, v in out.items()):
+        raise Open311Error(400, "fields must not contain NUL characters")
     return out
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+)
 
 from console.domain.workflow import Action, Source
 
@@ -17,8 +25,23 @@ Text = Annotated[str, Field(max_length=2000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+def _no_nul(v):
+    """PostgreSQL text cannot hold NUL; no legitimate client sends it. Refuse it up front."""
+    if isinstance(v, str) and "\x00" in v:
+        raise ValueError("text must not contain NUL characters")
+    if isinstance(v, list):
+        for x in v:
+            _no_nul(x)
+    return v
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_without_nul(cls, v):
+        return _no_nul(v)
 
 
 class Login(Strict):
