@@ -1,110 +1,306 @@
-"""The working-time clock: concrete days from the 2026 schedule and arithmetic properties."""
+"""The working-time clock: State Council schedules, exact inverse arithmetic, speed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import time as timer
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.domain.calendar import WorkCalendar
-from console.domain.limits import Limit, TimeLimits
-from console.domain.sla import light, lights
+from console.domain.calendar import CST, WorkCalendar
 
-CST = timezone(timedelta(hours=8))
 CAL = WorkCalendar.default()
-instants = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(CST)
+PROPS = settings(max_examples=200, deadline=None)
+US = timedelta(microseconds=1)
+
+# Inputs in several zones, across 2024 (no schedule: Mon-Fri), 2025, 2026 and 2027 (none again),
+# so year ends, the 2025/2026 holidays and the fallback are all crossed.
+ZONES = st.sampled_from(
+    [UTC, CST, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=45))]
 )
-minutes = st.floats(min_value=0, max_value=60 * 480, allow_nan=False)
+# Period edges (+-1 us) are where off-by-one errors live, so they are drawn on purpose too.
+EDGES = st.builds(
+    lambda d, minute, us: (
+        datetime.combine(d, datetime.min.time(), CST) + timedelta(minutes=minute, microseconds=us)
+    ),
+    st.dates(min_value=date(2024, 12, 1), max_value=date(2027, 1, 31)),
+    st.sampled_from([0, 480, 720, 840, 1080]),
+    st.sampled_from([-1, 0, 1]),
+)
+INSTANTS = st.one_of(
+    st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 1, 31), timezones=ZONES),
+    EDGES,
+)
+# Up to ~6 weeks of working time, fractional, with many exact period lengths mixed in.
+MINUTES = st.one_of(
+    st.floats(min_value=0, max_value=20_000, allow_nan=False, allow_infinity=False),
+    st.sampled_from([0, 1, 30, 240, 480, 600, 960, 2400, 7200]),
+)
+INT_MINUTES = st.integers(min_value=0, max_value=20_000)
 
 
-def cst(*a) -> datetime:
-    return datetime(*a, tzinfo=CST)
+def cst(*args) -> datetime:
+    return datetime(*args, tzinfo=CST)
 
 
-def test_concrete_days():
-    assert CAL.add_working_minutes(cst(2026, 11, 27, 17, 30), 60) == cst(
-        2026, 11, 30, 8, 30
-    )  # Friday → Monday
-    assert CAL.add_working_minutes(cst(2026, 9, 30, 17, 0), 120) == cst(
-        2026, 10, 8, 9, 0
-    )  # over National Day
-    assert CAL.is_working_day(date(2026, 9, 20))  # a Sunday worked in exchange
-    assert not CAL.is_working_day(date(2026, 10, 5)) and not CAL.is_working_day(date(2026, 2, 17))
-    assert CAL.add_working_minutes(cst(2026, 11, 23, 12, 30), 0) == cst(
-        2026, 11, 23, 14, 0
-    )  # lunch
-    assert CAL.working_minutes_between(cst(2026, 11, 23, 7, 0), cst(2026, 11, 23, 20, 0)) == 480
-    assert (
-        CAL.working_minutes_between(cst(2026, 11, 28, 0, 0), cst(2026, 11, 30, 0, 0)) == 0
-    )  # weekend
+def naive_minutes_between(cal: WorkCalendar, a: datetime, b: datetime) -> float:
+    """An obviously correct oracle: walk the days and intersect each working period."""
+    a, b = a.astimezone(CST), b.astimezone(CST)
+    total = timedelta()
+    d = a.date()
+    while d <= b.date():
+        if cal.is_working_day(d):
+            for p0, p1 in cal.periods:
+                lo = max(a, datetime.combine(d, datetime.min.time(), CST) + timedelta(minutes=p0))
+                hi = min(b, datetime.combine(d, datetime.min.time(), CST) + timedelta(minutes=p1))
+                total += max(hi - lo, timedelta())
+        d += timedelta(days=1)
+    return total / timedelta(minutes=1)
+
+
+# ---- the shipped schedule ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2025, 1, 1), False),  # 元旦
+        (date(2025, 1, 26), True),  # Sunday worked for 春节
+        (date(2025, 1, 28), False),
+        (date(2025, 2, 4), False),
+        (date(2025, 2, 5), True),
+        (date(2025, 2, 8), True),  # Saturday worked
+        (date(2025, 4, 27), True),  # Sunday worked for 劳动节
+        (date(2025, 5, 5), False),
+        (date(2025, 6, 2), False),  # 端午 Monday
+        (date(2025, 9, 28), True),
+        (date(2025, 10, 8), False),
+        (date(2025, 10, 9), True),
+        (date(2025, 10, 11), True),
+        (date(2026, 1, 2), False),
+        (date(2026, 1, 4), True),  # Sunday worked for 元旦
+        (date(2026, 2, 14), True),
+        (date(2026, 2, 23), False),
+        (date(2026, 2, 24), True),
+        (date(2026, 2, 28), True),
+        (date(2026, 4, 6), False),
+        (date(2026, 5, 5), False),
+        (date(2026, 5, 9), True),
+        (date(2026, 6, 19), False),
+        (date(2026, 9, 20), True),  # Sunday worked for 国庆
+        (date(2026, 9, 25), False),  # 中秋 Friday
+        (date(2026, 10, 7), False),
+        (date(2026, 10, 8), True),
+        (date(2026, 10, 10), True),
+        (date(2026, 10, 11), False),  # plain Sunday
+        (date(2030, 10, 1), True),  # no schedule for 2030: Monday-Friday
+        (date(2030, 10, 5), False),
+    ],
+)
+def test_default_schedule(day, working):
+    assert CAL.is_working_day(day) is working
+
+
+def test_shipped_table_is_consistent():
+    # Every adjusted working day is a weekend, and every year has its holidays.
+    assert all(d.weekday() >= 5 for d in CAL.workdays)
+    assert {d.year for d in CAL.holidays} == {2025, 2026}
+    assert len(CAL.holidays) == 61 and len(CAL.workdays) == 11
+
+
+# ---- concrete examples -------------------------------------------------------------------------
+def test_friday_evening_rolls_to_monday():
+    assert CAL.add_working_minutes(cst(2026, 11, 27, 17, 30), 60) == cst(2026, 11, 30, 8, 30)
+
+
+def test_national_day_week_is_skipped():
+    assert CAL.add_working_minutes(cst(2026, 9, 30, 17, 0), 120) == cst(2026, 10, 8, 9, 0)
+
+
+def test_year_end_into_new_year_holiday_and_worked_sunday():
+    # Dec 31 (Wed) 17:00: one hour left; Jan 1-3 off; Sunday Jan 4 is worked.
+    assert CAL.add_working_minutes(cst(2025, 12, 31, 17, 0), 120) == cst(2026, 1, 4, 9, 0)
+
+
+def test_results_are_utc_and_inputs_any_zone():
+    start_utc = cst(2026, 11, 27, 17, 30).astimezone(UTC)
+    end = CAL.add_working_minutes(start_utc, 60)
+    assert end.tzinfo == UTC and end == cst(2026, 11, 30, 8, 30)
+    assert CAL.next_working_instant(cst(2026, 11, 28, 10, 0)).utcoffset() == timedelta(0)
+
+
+def test_lunch_and_exact_period_end():
+    # 4 h from 08:00 ends at 12:00 (not 14:00): the deadline is met at noon.
+    assert CAL.add_working_minutes(cst(2026, 11, 23, 8, 0), 240) == cst(2026, 11, 23, 12, 0)
+    assert CAL.add_working_minutes(cst(2026, 11, 23, 11, 0), 61) == cst(2026, 11, 23, 14, 1)
+    assert CAL.add_working_minutes(cst(2026, 11, 23, 12, 30), 0) == cst(2026, 11, 23, 14, 0)
+    assert CAL.next_working_instant(cst(2026, 11, 23, 9, 15)) == cst(2026, 11, 23, 9, 15)
+    assert CAL.next_working_instant(cst(2026, 11, 23, 18, 0)) == cst(2026, 11, 24, 8, 0)
+    assert CAL.next_working_instant(cst(2026, 9, 30, 23, 0)) == cst(2026, 10, 8, 8, 0)
+
+
+def test_whole_days_and_between():
     assert CAL.minutes_per_day == 480
-    # A year without a shipped schedule falls back to Monday–Friday.
-    assert CAL.is_working_day(date(2030, 1, 1)) and not CAL.is_working_day(date(2030, 1, 5))
+    # 60 working days (the 15-day illegal-building limit is 7200 min = 15 days).
+    start = cst(2026, 11, 23, 8, 0)
+    assert CAL.add_working_minutes(start, 7200) == cst(2026, 12, 11, 18, 0)
+    assert CAL.working_minutes_between(start, cst(2026, 12, 11, 18, 0)) == 7200
+    assert CAL.working_minutes_between(cst(2026, 11, 23, 12, 0), cst(2026, 11, 23, 14, 0)) == 0
+    assert CAL.working_minutes_between(cst(2026, 11, 23, 10), cst(2026, 11, 23, 9)) == 0
+    assert CAL.working_minutes_between(cst(2026, 11, 23, 8), cst(2026, 11, 23, 8, 0, 30)) == 0.5
 
 
-def test_round_trip_through_dict_and_bad_input():
-    again = WorkCalendar.from_dict(CAL.to_dict())
-    assert again.add_working_minutes(cst(2026, 9, 30, 17, 0), 120) == cst(2026, 10, 8, 9, 0)
+def test_rejects_naive_and_negative():
     with pytest.raises(ValueError):
-        CAL.add_working_minutes(datetime(2026, 1, 1), 10)  # naive
+        CAL.add_working_minutes(datetime(2026, 1, 5, 9), 10)
     with pytest.raises(ValueError):
-        WorkCalendar(((600, 500),))
+        CAL.working_minutes_between(datetime(2026, 1, 5, 9), cst(2026, 1, 6))
+    with pytest.raises(ValueError):
+        CAL.working_minutes_between(datetime(2026, 1, 5, 9), datetime(2026, 1, 6))
+    for bad in (-1, float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            CAL.add_working_minutes(cst(2026, 1, 5, 9), bad)
 
 
-@settings(max_examples=300, deadline=None)
-@given(instants, minutes)
-def test_add_then_elapsed_returns_the_input(start, m):
-    end = CAL.add_working_minutes(start, m)
-    assert CAL.working_minutes_between(start, end) == pytest.approx(m, abs=1e-6)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"periods": ()},
+        {"periods": ((480, 720), (700, 900))},  # overlapping
+        {"periods": ((600, 500),)},
+        {"periods": ((0, 1500),)},
+        {"periods": ((480.5, 720),)},
+        {"holidays": {date(2026, 1, 4)}, "workdays": {date(2026, 1, 4)}},
+    ],
+)
+def test_invalid_configuration(kwargs):
+    with pytest.raises(ValueError):
+        WorkCalendar(**kwargs)
+
+
+def test_custom_periods_and_plain_weeks():
+    # Round-the-clock working days, no holidays: working time is wall time minus weekends.
+    cal = WorkCalendar(periods=((0, 1440),))
+    assert cal.minutes_per_day == 1440
+    assert cal.add_working_minutes(cst(2030, 1, 4, 23, 0), 120) == cst(2030, 1, 7, 1, 0)
+    # Periods may be given in any order.
+    shuffled = WorkCalendar(periods=((840, 1080), (480, 720)))
+    assert shuffled.periods == ((480, 720), (840, 1080))
+
+
+def test_dict_round_trip():
+    d = CAL.to_dict()
+    assert d["periods"] == [[480, 720], [840, 1080]] and d["minutes_per_day"] == 480
+    assert "2026-10-01" in d["holidays"] and "2026-09-20" in d["workdays"]
+    again = WorkCalendar.from_dict(d)
+    assert again.to_dict() == d
+    assert again.add_working_minutes(cst(2026, 9, 30, 17), 120) == cst(2026, 10, 8, 9)
+    with pytest.raises(ValueError):
+        WorkCalendar.from_dict({**d, "timezone": "+00:00"})
+
+
+def test_default_is_cached():
+    assert WorkCalendar.default() is CAL
+
+
+def test_long_spans_are_fast():
+    start = cst(2026, 1, 5, 9, 0)
+    end = start + timedelta(days=60)
+    n = 200
+    t0 = timer.perf_counter()
+    for _ in range(n):
+        CAL.working_minutes_between(start, end)
+        CAL.add_working_minutes(start, 60 * 480)
+    per_call = (timer.perf_counter() - t0) / (2 * n)
+    assert per_call < 1e-3
+    # Years are as cheap as days: a parked case of 20 years, a limit of 10 years.
+    assert CAL.working_minutes_between(start, start + timedelta(days=7300)) > 0
+    assert CAL.add_working_minutes(start, 480 * 2500) > start + timedelta(days=3000)
+
+
+# ---- properties --------------------------------------------------------------------------------
+@PROPS
+@given(INSTANTS, MINUTES)
+def test_between_inverts_add(start, minutes):
+    end = CAL.add_working_minutes(start, minutes)
     assert end >= start
+    assert CAL.working_minutes_between(start, end) == pytest.approx(minutes, abs=1e-6)
 
 
-@settings(max_examples=200, deadline=None)
-@given(instants, minutes, minutes)
-def test_additive(start, a, b):
-    one = CAL.add_working_minutes(CAL.add_working_minutes(start, a), b)
-    other = CAL.add_working_minutes(start, a + b)
-    # Equal in working time: a period's end and the next period's start are the same
-    # working instant, 14 wall-clock hours apart, so compare working minutes, not wall time.
-    lo, hi = sorted([one, other])
-    assert CAL.working_minutes_between(lo, hi) < 1e-6
+@PROPS
+@given(INSTANTS, MINUTES)
+def test_add_gives_the_earliest_instant(start, minutes):
+    end = CAL.add_working_minutes(start, minutes)
+    if minutes * 60e6 >= 1:  # at least a microsecond of work
+        assert CAL.working_minutes_between(start, end - US) < minutes
+    else:  # nothing to add: the next working instant
+        assert end == CAL.next_working_instant(start)
 
 
-@settings(max_examples=200, deadline=None)
-@given(instants, instants, instants)
-def test_elapsed_splits_at_any_point(a, b, c):
-    a, b, c = sorted([a, b, c])
-    total = CAL.working_minutes_between(a, c)
-    assert total == pytest.approx(
-        CAL.working_minutes_between(a, b) + CAL.working_minutes_between(b, c), abs=1e-6
+@PROPS
+@given(INSTANTS, MINUTES, MINUTES)
+def test_add_is_monotonic(start, m1, m2):
+    lo, hi = sorted((m1, m2))
+    assert CAL.add_working_minutes(start, lo) <= CAL.add_working_minutes(start, hi)
+
+
+@PROPS
+@given(INSTANTS, INSTANTS, INSTANTS)
+def test_between_is_monotonic_and_additive(a, b, c):
+    a, b, c = sorted((a, b, c))
+    ab, bc, ac = (
+        CAL.working_minutes_between(a, b),
+        CAL.working_minutes_between(b, c),
+        CAL.working_minutes_between(a, c),
     )
-    assert 0 <= total <= (c - a).total_seconds() / 60 + 1e-9
+    assert 0 <= ab <= ac and 0 <= bc <= ac
+    assert ac == pytest.approx(ab + bc, abs=1e-6)
 
 
-def test_limits_and_lights():
-    lim = TimeLimits.default()
-    assert lim.stage_limit("dispose", "06010") == Limit(240, "working")  # exposed garbage 4 h
-    assert lim.stage_limit("dispose", "01002").minutes == 180  # manhole cover 3 h
-    assert lim.stage_limit("dispose", "01037").minutes == 480  # street light 8 h
-    assert lim.stage_limit("dispose", "99999") == lim.dispose_default
-    assert lim.stage_limit("dispose", "06010", "urgent").minutes == 120
-    assert lim.stage_limit("verify").minutes == 120 and lim.stage_limit("send_check").minutes == 30
-    with pytest.raises(ValueError):
-        lim.stage_limit("dispose", "06010", "whenever")
-    with pytest.raises(ValueError):
-        lim.stage_limit("lunch")
-    cal_limit = Limit(60, "calendar")
-    t0 = cst(2026, 11, 28, 23, 0)
-    assert lim.deadline(CAL, t0, cal_limit) == t0 + timedelta(hours=1)
-    assert lim.elapsed(CAL, t0, t0 + timedelta(minutes=30), cal_limit) == 30
-    assert [light(x) for x in (0.0, 0.79, 0.8, 1.0, 1.01)] == [
-        "green",
-        "green",
-        "yellow",
-        "yellow",
-        "red",
-    ]
-    assert lights([0.0, 0.8, 1.2]).tolist() == [0, 1, 2]
+@PROPS
+@given(INSTANTS, INT_MINUTES, INT_MINUTES.filter(bool))
+def test_add_is_additive_exactly_in_whole_minutes(start, a, b):
+    # b > 0: adding 0 at a period end moves to the next start, which is the same working
+    # position but a different instant.
+    assert CAL.add_working_minutes(CAL.add_working_minutes(start, a), b) == (
+        CAL.add_working_minutes(start, a + b)
+    )
+
+
+@PROPS
+@given(INSTANTS, MINUTES, MINUTES)
+def test_add_is_additive_in_working_time(start, a, b):
+    two_steps = CAL.add_working_minutes(CAL.add_working_minutes(start, a), b)
+    one_step = CAL.add_working_minutes(start, a + b)
+    lo, hi = sorted((two_steps, one_step))
+    assert CAL.working_minutes_between(lo, hi) == pytest.approx(0, abs=1e-6)
+
+
+@PROPS
+@given(INSTANTS, st.integers(min_value=0, max_value=75))
+def test_between_matches_day_walk(start, days):
+    end = start + timedelta(days=days, hours=days % 13, minutes=days * 7)
+    assert CAL.working_minutes_between(start, end) == pytest.approx(
+        naive_minutes_between(CAL, start, end), abs=1e-6
+    )
+
+
+@PROPS
+@given(INSTANTS)
+def test_idle_time_contributes_nothing(t):
+    nxt = CAL.next_working_instant(t)
+    assert nxt >= t and CAL.working_minutes_between(t, nxt) == 0
+    assert CAL.next_working_instant(nxt) == nxt
+    day = t.astimezone(CST).date()
+    midnight = datetime.combine(day, datetime.min.time(), CST)
+    assert CAL.working_minutes_between(midnight, midnight + timedelta(hours=8)) == 0  # night
+    assert (
+        CAL.working_minutes_between(midnight + timedelta(hours=12), midnight + timedelta(hours=14))
+        == 0
+    )
+    assert (
+        CAL.working_minutes_between(midnight + timedelta(hours=18), midnight + timedelta(days=1))
+        == 0
+    )
+    whole_day = CAL.working_minutes_between(midnight, midnight + timedelta(days=1))
+    assert whole_day == (480 if CAL.is_working_day(day) else 0)

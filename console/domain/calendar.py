@@ -153,9 +153,8 @@ class WorkCalendar:
 
     def working_minutes_between(self, a: datetime, b: datetime) -> float:
         """Working minutes in [a, b); 0 when ``b <= a``."""
-        if b <= a:
-            return 0.0
-        return (self._cumulative_us(b) - self._cumulative_us(a)) / _US_PER_MIN
+        # F is non-decreasing, so a negative difference means b <= a.
+        return max(self._cumulative_us(b) - self._cumulative_us(a), 0) / _US_PER_MIN
 
     # ---- (de)serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict:

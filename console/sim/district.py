@@ -33,6 +33,8 @@ from .plan import PlannedReport, delay_minutes, report_plan
 log = logging.getLogger("console.sim")
 OPEN311_KEY = "demo-open311-key"
 NEEDS_VERIFY = {"public", "video", "media", "leader"}
+#: A progress line every quarter of a district hour (every 90 s at the demo's 10x).
+LOG_EVERY_S = 900
 
 
 @dataclass
@@ -129,7 +131,7 @@ class DistrictSimulator:
         for t in self._threads:
             t.start()
         end = start.timestamp() + hours * 3600 if hours is not None else None
-        next_log = start.timestamp() + 3600
+        next_log = start.timestamp() + LOG_EVERY_S
         while not self._stop.is_set():
             now = self.clock.epoch()
             if end is not None and now >= end:
@@ -140,7 +142,7 @@ class DistrictSimulator:
                     self.clock.now().astimezone(self.calendar.tz).strftime("%m-%d %H:%M"),
                     self._progress(),
                 )
-                next_log += 3600
+                next_log += LOG_EVERY_S
             self._stop.wait(0.2)
         self.stop()
 
