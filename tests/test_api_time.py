@@ -38,9 +38,12 @@ def test_lights_alerts_and_escalation_follow_the_clock(tmp_path):
         assert c["light"] == "green"
         red = wait_for(lambda: ok(op.get(f"/api/v1/cases/{c['id']}"))["light"] == "red")
         assert red
-        mine = lambda: [
-            a for a in ok(wall.get("/api/v1/alerts"))["alerts"] if a["subject_id"] == c["id"]
-        ]  # noqa: E731
+
+        def mine():
+            return [
+                a for a in ok(wall.get("/api/v1/alerts"))["alerts"] if a["subject_id"] == c["id"]
+            ]
+
         alert = wait_for(lambda: [a for a in mine() if a["kind"] == "case_red" and a["escalated"]])[
             0
         ]

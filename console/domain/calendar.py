@@ -20,6 +20,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from .resources import resource_path
 
@@ -83,7 +84,9 @@ class WorkCalendar:
         return _default_calendar()
 
     @classmethod
-    def from_tsv(cls, path, periods: Iterable[tuple[int, int]] = DEFAULT_PERIODS) -> WorkCalendar:
+    def from_tsv(
+        cls, path: str | Path, periods: Iterable[tuple[int, int]] = DEFAULT_PERIODS
+    ) -> WorkCalendar:
         """Read a ``date, kind, name, source`` table; ``#`` lines are comments."""
         holidays: set[date] = set()
         workdays: set[date] = set()
@@ -123,15 +126,20 @@ class WorkCalendar:
     def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
         """The earliest instant by which ``minutes`` of working time have passed since
         ``start``; counting begins at the next working instant, so adding 0 outside working
-        time gives the next period start. A span that uses up a period exactly ends at the
-        period's end (12:00), not at the next start (14:00): a deadline is met at 12:00."""
+        time gives the next period start.
+
+        A span that uses up a period exactly ends at the period's end (12:00), not at the next
+        start (14:00): a deadline is met at noon. A period's end therefore counts as a working
+        instant (its last), and adding 0 there stays there, so additions compose exactly:
+        ``add(add(t, a), b) == add(t, a + b)`` for whole minutes a, b >= 0.
+        """
         if not math.isfinite(minutes) or minutes < 0:
             raise ValueError(f"minutes must be finite and >= 0, not {minutes!r}")
         us = round(minutes * _US_PER_MIN)
         day, t = self._split(start)
         if self._is_working_ordinal(day):
             for a, b in self._spans_us:
-                if t >= b:
+                if t > b or (t == b and us > 0):
                     continue
                 begin = max(t, a)
                 if begin + us <= b:
@@ -148,7 +156,8 @@ class WorkCalendar:
         return self._join(self._ordinal_reaching(target, day + 1) - 1, self._offset_in_day(rest))
 
     def next_working_instant(self, t: datetime) -> datetime:
-        """``t`` itself (in UTC) if it is inside a working period, else the next period start."""
+        """``t`` itself (in UTC) if it is inside a working period or at its end, else the next
+        period start."""
         return self.add_working_minutes(t, 0)
 
     def working_minutes_between(self, a: datetime, b: datetime) -> float:

@@ -146,6 +146,11 @@ class TimeLimits:
         return self._config["scheme"]
 
     @property
+    def dispose_default(self) -> Limit:
+        """The disposal limit of categories without their own (before urgency)."""
+        return self._dispose_default
+
+    @property
     def urgency_levels(self) -> MappingProxyType[str, float]:
         """Urgency name -> factor applied to every stage limit (read-only)."""
         return self._urgency
