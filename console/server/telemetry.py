@@ -68,8 +68,9 @@ def ingest_fixes(ctx: Context, s: Session, fixes: list[dict]) -> dict:
     now = ctx.now()
     vehicles = {v.id: v for v in s.scalars(select(Vehicle)).all()}
     good, rejected = [], []
+    known = set(vehicles)
     for i, f in enumerate(fixes):
-        why = _check_fix(f, set(vehicles), now.timestamp())
+        why = _check_fix(f, known, now.timestamp())
         if why:
             rejected.append({"index": i, "reason": why})
         else:
