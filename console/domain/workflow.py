@@ -94,9 +94,10 @@ SOURCE_NAMES_ZH = {
     Source.SELF: "自处理",
 }
 
-#: Who may create a case, by source. The public reaches the backend through the Open311
-#: facade (an api_key, not a user), which creates its cases as the operator would.
-REPORT_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATOR, Role.SHIFT_LEAD, Role.GATEWAY})
+#: Who may create a case, in the order a multi-role user's report is recorded under. The
+#: public reaches the backend through the Open311 facade (an api_key, not a user), which
+#: creates its cases as the operator would.
+REPORT_ROLES = (Role.SUPERVISOR, Role.OPERATOR, Role.SHIFT_LEAD, Role.GATEWAY)
 
 _ALL_STATES_BUT_TERMINAL = frozenset(State) - TERMINAL_STATES
 

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from console.domain.case import iso
 from console.domain.kpi import compute_kpis
-from console.domain.workflow import WorkflowError
+from console.domain.workflow import REPORT_ROLES, WorkflowError
 
 from . import alerts, auth, cases, feed, reference, telemetry
 from .context import Context, Settings
@@ -38,7 +38,6 @@ log = logging.getLogger("console.server")
 
 CENTRE_ROLES = frozenset({"operator", "shift_lead", "dispatcher"})
 READ_ROLES = frozenset({"supervisor", "operator", "shift_lead", "dispatcher", "department", "wall"})
-REPORT_ROLES = frozenset({"supervisor", "operator", "shift_lead", "gateway"})
 
 
 def _parse_time_param(v: str | None, name: str) -> datetime | None:
@@ -303,7 +302,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     async def upload_media(
         request: Request, p: Who, content_type: Annotated[str | None, Header()] = None
     ):
-        auth.require_roles(p, REPORT_ROLES | {"department"}, "uploading photos")
+        auth.require_roles(p, {r.value for r in REPORT_ROLES} | {"department"}, "uploading photos")
         if not content_type or not content_type.startswith("image/"):
             raise ApiError(415, "upload an image (Content-Type image/*)")
         data = await request.body()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.alert_rules import case_alert_kinds
 from console.domain.case import CST, Case, apply_action, new_case
-from console.domain.workflow import Actor, Role
+from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, State
 
 from . import alerts, feed
 from .alerts import next_id
@@ -23,18 +23,7 @@ from .db import CaseRow, Department
 from .errors import ApiError
 
 CASE_ALERT_KINDS = {"case_yellow", "case_red"}
-OPEN_CASE_STATES = (
-    "reported",
-    "accepted",
-    "verifying",
-    "registered",
-    "dispatched",
-    "handled",
-    "checking",
-    "checked",
-    "returned",
-    "parked",
-)
+OPEN_CASE_STATES = tuple(st.value for st in State if st not in TERMINAL_STATES)
 
 
 def case_doc(ctx: Context, case: Case, now: datetime) -> dict:
@@ -243,10 +232,10 @@ def refresh_lights(ctx: Context, s: Session, now: datetime) -> int:
 
 
 def report_role(actor: Actor) -> str:
-    """The role a new report is recorded under."""
-    for r in (Role.SUPERVISOR, Role.OPERATOR, Role.SHIFT_LEAD, Role.GATEWAY):
+    """The role a new report is recorded under (the first reporting role the user holds)."""
+    for r in REPORT_ROLES:
         if r in actor.roles:
             return r.value
     raise ApiError(
-        403, "reporting a case needs the supervisor, operator, shift_lead or gateway role"
+        403, f"reporting a case needs one of the roles {[r.value for r in REPORT_ROLES]}"
     )
