@@ -228,6 +228,30 @@ def test_light_turns_yellow_then_red_in_working_time():
     assert c.light(change - timedelta(seconds=2), CAL, LIMITS) == "green"
 
 
+def test_a_limit_running_out_at_noon_stays_yellow_over_lunch():
+    """Red starts once working time passes the limit: after lunch, not at 12:00:01. (The
+    server re-stores a case when its light changes; a change time inside lunch made it
+    re-store the case every tick for two hours.)"""
+    start = datetime(2026, 11, 23, 11, 0, tzinfo=CST)  # Monday
+    c = report(at=start)
+    c.stage, c.stage_started_at, c.stage_limit_minutes = "dispose", start, 60.0
+    deadline = c.deadline(CAL, LIMITS)
+    assert deadline == datetime(2026, 11, 23, 12, 0, tzinfo=CST)
+    yellow, red = c.light_times(CAL, LIMITS)
+    assert yellow == datetime(2026, 11, 23, 11, 48, tzinfo=CST)
+    assert red == datetime(2026, 11, 23, 14, 0, 1, tzinfo=CST)
+    for t, want in [
+        (yellow - timedelta(seconds=1), "green"),
+        (yellow, "yellow"),
+        (deadline + timedelta(minutes=90), "yellow"),
+        (red - timedelta(seconds=1), "yellow"),
+        (red, "red"),
+    ]:
+        assert c.light(t, CAL, LIMITS) == want, t
+    assert c.next_light_change(CAL, LIMITS, deadline + timedelta(seconds=1)) == red
+    assert c.next_light_change(CAL, LIMITS, red) is None
+
+
 def test_urgent_cases_have_shorter_limits():
     normal = report()
     urgent = new_case(

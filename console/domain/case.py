@@ -122,23 +122,36 @@ class Case:
             paused += limits.elapsed(calendar, self.paused_since, now, limit)
         return limits.deadline(calendar, self.stage_started_at, limit, extra_minutes=paused)
 
+    def light_times(
+        self, calendar: WorkCalendar, limits: TimeLimits
+    ) -> tuple[datetime, datetime] | None:
+        """(when the light turns yellow, when it turns red) for the running clock, or None
+        when no clock runs or it is stopped.
+
+        Red begins once a second of the clock's own time has passed beyond the limit (used >
+        100 %): for a working-time limit that runs out at 12:00 that is 14:00:01, not 12:00:01,
+        because no working time passes over lunch and the case is still on time.
+        """
+        limit = self._limit()
+        if limit is None or self.stage_started_at is None or self.clock_paused:
+            return None
+        yellow = Limit(limit.minutes * LIGHT_THRESHOLDS.yellow, limit.clock)
+        red = Limit(limit.minutes * LIGHT_THRESHOLDS.red + 1 / 60, limit.clock)
+        return tuple(
+            limits.deadline(
+                calendar, self.stage_started_at, part, extra_minutes=self.paused_minutes
+            )
+            for part in (yellow, red)
+        )
+
     def next_light_change(
         self, calendar: WorkCalendar, limits: TimeLimits, now: datetime
     ) -> datetime | None:
         """When the light next changes colour (None once red, or while no clock runs)."""
-        limit = self._limit()
-        if limit is None or self.stage_started_at is None or self.clock_paused:
+        times = self.light_times(calendar, limits)
+        if times is None:
             return None
-        used = self.used_fraction(now, calendar, limits) or 0.0
-        for threshold in (LIGHT_THRESHOLDS.yellow, LIGHT_THRESHOLDS.red):
-            if used < threshold or (threshold == LIGHT_THRESHOLDS.red and used <= threshold):
-                part = Limit(limit.minutes * threshold, limit.clock)
-                t = limits.deadline(
-                    calendar, self.stage_started_at, part, extra_minutes=self.paused_minutes
-                )
-                # Strictly after: red starts once the limit is exceeded.
-                return t if threshold != LIGHT_THRESHOLDS.red else t + timedelta(seconds=1)
-        return None
+        return next((t for t in times if t > now), None)
 
     def light(self, now: datetime, calendar: WorkCalendar, limits: TimeLimits) -> str | None:
         used = self.used_fraction(now, calendar, limits)
