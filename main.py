@@ -41,12 +41,11 @@ def _db_url(args) -> str:
 
 
 def _settings(args):
-    from console.domain.calendar import WorkCalendar
-    from console.sim.timebase import simulation_start
-
     from console.clock import VirtualClock
+    from console.domain.calendar import WorkCalendar
     from console.server.context import Settings
     from console.server.seed import DEMO_OPEN311_KEY
+    from console.sim.timebase import simulation_start
 
     if args.simulate:
         start = (
@@ -98,6 +97,14 @@ def cmd_bench(args) -> int:
 
     bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / "bench_feed.py"))
     return bench["main"](["--db", args.db] if args.db else [])
+
+
+def cmd_record(args) -> int:
+    from console.sync.recorder import record
+
+    return record(
+        args.backend, args.user, args.password, args.out, status_every_s=args.status_every
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
     backend_flags(sub.add_parser("serve", help="run the reference backend"), False, False)
     demo = sub.add_parser("demo", help="the embedded demo (default command)")
     backend_flags(demo, True, True)
+    rec = sub.add_parser(
+        "record", help="follow a backend's feed into a shift-log file, with no window"
+    )
+    rec.add_argument("--backend", required=True, help="backend URL, e.g. http://127.0.0.1:8311")
+    rec.add_argument("--user", required=True)
+    rec.add_argument("--password", required=True)
+    rec.add_argument(
+        "--out", required=True, help="shift-log file (created, or resumed if it exists)"
+    )
+    rec.add_argument(
+        "--status-every", type=float, default=30.0, help="seconds between status log lines"
+    )
+    rec.add_argument("-v", "--verbose", action="store_true")
     bench = sub.add_parser("bench", help="print change-feed and telemetry benchmarks")
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
     return p
@@ -170,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.simulate and not (1 <= args.speed <= 60):
             parser.error("--speed must be between 1 and 60")
         return cmd_serve(args)
+    if args.command == "record":
+        return cmd_record(args)
     if args.command == "bench":
         return cmd_bench(args)
     parser.print_help()

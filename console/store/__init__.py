@@ -1,0 +1,1 @@
+"""Local storage: the shift log (changes as received, bootstraps, outbox, bookmarks)."""

@@ -1,0 +1,371 @@
+"""The shift log: one portable SQLite file per shift, the faithful record of what was received.
+
+Schema (version 1; other tools read these files, so changes bump ``schema_version``):
+
+- ``meta(key, value)``: ``schema_version``, ``backend_url``, ``user``, ``feed_id``,
+  ``shift_start``, ``shift_end`` (ISO 8601 UTC).
+- ``changes(seq INTEGER PRIMARY KEY, ts, kind, payload, arrived_at)``: every change exactly as
+  received (``payload`` is its JSON text), ``arrived_at`` in epoch seconds (wall clock).
+  ``seq`` is the backend's; a change is stored once however often it arrives.
+- ``bootstraps(id, seq, arrived_at, snapshot, reference)``: each snapshot (and the reference it
+  came with) the console bootstrapped from, at start and after every feed ``reset``. Replay
+  folds from the latest bootstrap at or before a seq, then the changes after it.
+- ``quarantine(id, seq, arrived_at, reason, raw)``: malformed changes, with why (raw cut to 64 KiB).
+- ``outbox(key PRIMARY KEY, created_at, user, case_id, action, body, state, attempts,
+  last_error, status, response, done_at)``: operator actions, written before they are sent;
+  ``state`` pending → done | failed. The Idempotency-Key is ``key``.
+- ``bookmarks(id, seq, at, label, created_at)``; ``checkpoints(seq PRIMARY KEY, created_at,
+  digest, state)`` (``state``: zlib-compressed JSON written by the replay layer).
+
+WAL journal; batched writes (one transaction per received page). Opening an existing file
+resumes it: ``last_seq()`` says where the stream continues.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import zlib
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+SCHEMA_VERSION = "1"
+
+
+class ShiftLogClosed(RuntimeError):
+    """A write reached a closed log: its owner is shutting down (the writer should stop)."""
+
+
+MAX_RAW = 64 * 1024
+
+metadata = MetaData()
+meta_t = Table("meta", metadata, Column("key", String, primary_key=True), Column("value", Text))
+changes_t = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("ts", String),
+    Column("kind", String),
+    Column("payload", Text),
+    Column("arrived_at", Float),
+)
+bootstraps_t = Table(
+    "bootstraps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, index=True),
+    Column("arrived_at", Float),
+    Column("snapshot", Text),
+    Column("reference", Text),
+)
+quarantine_t = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=True),
+    Column("arrived_at", Float),
+    Column("reason", Text),
+    Column("raw", Text),
+)
+outbox_t = Table(
+    "outbox",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("created_at", Float),
+    Column("user", String),
+    Column("case_id", String),
+    Column("action", String),
+    Column("body", Text),
+    Column("state", String, index=True),
+    Column("attempts", Integer),
+    Column("last_error", Text),
+    Column("status", Integer, nullable=True),
+    Column("response", Text, nullable=True),
+    Column("done_at", Float, nullable=True),
+)
+bookmarks_t = Table(
+    "bookmarks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer),
+    Column("at", String),
+    Column("label", Text),
+    Column("created_at", Float),
+)
+checkpoints_t = Table(
+    "checkpoints",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("created_at", Float),
+    Column("digest", String),
+    Column("state", LargeBinary),
+)
+
+
+def _pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed page
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class ShiftLog:
+    """One shift-log file. Thread-safe: each call takes its own connection from the pool."""
+
+    def __init__(
+        self, path: str | Path, *, backend_url: str = "", user: str = "", readonly: bool = False
+    ):
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            raise FileNotFoundError(self.path)
+        self.engine = create_engine(
+            f"sqlite:///{self.path}", connect_args={"check_same_thread": False, "timeout": 10}
+        )
+        event.listen(self.engine, "connect", _pragmas)
+        self._lock = threading.Lock()
+        self._closed = False
+        if not readonly:
+            metadata.create_all(self.engine)
+            with self.engine.begin() as c:
+                existing = dict(c.execute(select(meta_t.c.key, meta_t.c.value)).all())
+                if existing.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+                    raise ValueError(
+                        f"{self.path}: shift-log schema {existing['schema_version']}, this console writes {SCHEMA_VERSION}"
+                    )
+                defaults = {
+                    "schema_version": SCHEMA_VERSION,
+                    "shift_start": datetime.now(UTC).isoformat(),
+                }
+                if backend_url:
+                    defaults["backend_url"] = backend_url
+                if user:
+                    defaults["user"] = user
+                for k, v in defaults.items():
+                    if k not in existing or k in ("backend_url", "user"):
+                        c.execute(
+                            sqlite_insert(meta_t)
+                            .values(key=k, value=v)
+                            .on_conflict_do_update(index_elements=["key"], set_={"value": v})
+                        )
+
+    @contextmanager
+    def _write(self):
+        """One serialized write transaction; refused once the log is closed."""
+        with self._lock:
+            if self._closed:
+                raise ShiftLogClosed(str(self.path))
+            with self.engine.begin() as c:
+                yield c
+
+    # ---- meta ------------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        with self.engine.connect() as c:
+            return dict(c.execute(select(meta_t.c.key, meta_t.c.value)).all())
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as c:
+            c.execute(
+                sqlite_insert(meta_t)
+                .values(key=key, value=value)
+                .on_conflict_do_update(index_elements=["key"], set_={"value": value})
+            )
+
+    # ---- changes ---------------------------------------------------------------------------
+    def append(
+        self,
+        changes: Iterable[dict],
+        quarantined: Iterable[tuple[int | None, str, str]] = (),
+        arrived_at: float | None = None,
+    ) -> int:
+        """Store a received page in one transaction; duplicates (same seq) are ignored."""
+        now = arrived_at if arrived_at is not None else time.time()
+        rows = [
+            {
+                "seq": ch["seq"],
+                "ts": ch.get("ts"),
+                "kind": ch.get("kind"),
+                "payload": json.dumps(ch, ensure_ascii=False, separators=(",", ":")),
+                "arrived_at": now,
+            }
+            for ch in changes
+        ]
+        q = [
+            {"seq": s, "arrived_at": now, "reason": r[:1000], "raw": raw[:MAX_RAW]}
+            for s, r, raw in quarantined
+        ]
+        with self._write() as c:
+            if rows:
+                c.execute(
+                    sqlite_insert(changes_t).on_conflict_do_nothing(index_elements=["seq"]), rows
+                )
+            if q:
+                c.execute(insert(quarantine_t), q)
+        return len(rows)
+
+    def last_seq(self) -> int:
+        """The highest seq recorded (stored or quarantined): where the stream resumes."""
+        with self.engine.connect() as c:
+            a = c.scalar(select(func.max(changes_t.c.seq))) or 0
+            b = c.scalar(select(func.max(quarantine_t.c.seq))) or 0
+        return max(a, b)
+
+    def changes(
+        self, after: int = 0, upto: int | None = None, limit: int | None = None
+    ) -> list[dict]:
+        q = select(changes_t.c.payload).where(changes_t.c.seq > after).order_by(changes_t.c.seq)
+        if upto is not None:
+            q = q.where(changes_t.c.seq <= upto)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as c:
+            return [json.loads(p) for (p,) in c.execute(q)]
+
+    def seqs(self) -> list[int]:
+        with self.engine.connect() as c:
+            return [s for (s,) in c.execute(select(changes_t.c.seq).order_by(changes_t.c.seq))]
+
+    def quarantine(self) -> list[dict]:
+        with self.engine.connect() as c:
+            return [
+                dict(r._mapping)
+                for r in c.execute(select(quarantine_t).order_by(quarantine_t.c.id))
+            ]
+
+    # ---- bootstraps ------------------------------------------------------------------------
+    def add_bootstrap(self, snapshot: dict, reference: dict | None) -> None:
+        with self._write() as c:
+            c.execute(
+                insert(bootstraps_t).values(
+                    seq=int(snapshot["seq"]),
+                    arrived_at=time.time(),
+                    snapshot=json.dumps(snapshot, ensure_ascii=False),
+                    reference=json.dumps(reference, ensure_ascii=False)
+                    if reference is not None
+                    else None,
+                )
+            )
+
+    def bootstrap_at(self, seq: int | None = None) -> tuple[dict, dict | None] | None:
+        """The latest (snapshot, reference) at or before ``seq`` (any, if None)."""
+        q = (
+            select(bootstraps_t.c.snapshot, bootstraps_t.c.reference)
+            .order_by(bootstraps_t.c.seq.desc(), bootstraps_t.c.id.desc())
+            .limit(1)
+        )
+        if seq is not None:
+            q = q.where(bootstraps_t.c.seq <= seq)
+        with self.engine.connect() as c:
+            row = c.execute(q).first()
+        if row is None:
+            return None
+        return json.loads(row[0]), (json.loads(row[1]) if row[1] else None)
+
+    # ---- outbox ----------------------------------------------------------------------------
+    def outbox_add(self, key: str, user: str, case_id: str, action: str, body: dict) -> None:
+        with self._write() as c:
+            c.execute(
+                insert(outbox_t).values(
+                    key=key,
+                    created_at=time.time(),
+                    user=user,
+                    case_id=case_id,
+                    action=action,
+                    body=json.dumps(body, ensure_ascii=False),
+                    state="pending",
+                    attempts=0,
+                    last_error="",
+                )
+            )
+
+    def outbox_pending(self) -> list[dict]:
+        with self.engine.connect() as c:
+            rows = c.execute(
+                select(outbox_t)
+                .where(outbox_t.c.state == "pending")
+                .order_by(outbox_t.c.created_at, outbox_t.c.key)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def outbox_attempt(self, key: str, error: str) -> None:
+        with self._write() as c:
+            c.execute(
+                update(outbox_t)
+                .where(outbox_t.c.key == key)
+                .values(attempts=outbox_t.c.attempts + 1, last_error=error[:1000])
+            )
+
+    def outbox_finish(self, key: str, status: int, response: dict) -> None:
+        state = "done" if status < 400 else "failed"
+        with self._write() as c:
+            c.execute(
+                update(outbox_t)
+                .where(outbox_t.c.key == key)
+                .values(
+                    state=state,
+                    status=status,
+                    response=json.dumps(response, ensure_ascii=False),
+                    done_at=time.time(),
+                    attempts=outbox_t.c.attempts + 1,
+                )
+            )
+
+    def outbox(self) -> list[dict]:
+        with self.engine.connect() as c:
+            return [
+                dict(r._mapping)
+                for r in c.execute(select(outbox_t).order_by(outbox_t.c.created_at))
+            ]
+
+    # ---- bookmarks and checkpoints ---------------------------------------------------------
+    def add_bookmark(self, seq: int, at: str, label: str) -> None:
+        with self._write() as c:
+            c.execute(
+                insert(bookmarks_t).values(
+                    seq=seq, at=at, label=label[:500], created_at=time.time()
+                )
+            )
+
+    def bookmarks(self) -> list[dict]:
+        with self.engine.connect() as c:
+            return [
+                dict(r._mapping) for r in c.execute(select(bookmarks_t).order_by(bookmarks_t.c.seq))
+            ]
+
+    def add_checkpoint(self, seq: int, digest: str, state: dict) -> None:
+        blob = zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 6)
+        with self._write() as c:
+            c.execute(
+                sqlite_insert(checkpoints_t)
+                .values(seq=seq, created_at=time.time(), digest=digest, state=blob)
+                .on_conflict_do_nothing(index_elements=["seq"])
+            )
+
+    def close(self) -> None:
+        """Stamp ``shift_end`` and refuse further pages, so a writer still inside a long poll
+        when its owner shuts down cannot write after the end."""
+        self.set_meta("shift_end", datetime.now(UTC).isoformat())
+        with self._lock:
+            self._closed = True
+        self.engine.dispose()

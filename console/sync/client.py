@@ -1,0 +1,105 @@
+"""The console's REST client: one pooled ``requests.Session``, a timeout on every call, TLS
+verification on (optionally against a CA bundle), a bearer token, and a transparent re-login
+on 401 when it holds the credentials (tokens expire in the middle of a night shift)."""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class ApiError(Exception):
+    """A non-2xx answer: ``status`` and the backend's ``{"error": {...}}`` body."""
+
+    def __init__(self, status: int, body: dict):
+        err = body.get("error", {}) if isinstance(body, dict) else {}
+        super().__init__(f"{status} {err.get('code', '')}: {err.get('message', '')}")
+        self.status = status
+        self.body = body
+        self.code = err.get("code")
+        self.message = err.get("message", "")
+        self.details = err.get("details") or {}
+
+
+class RestClient:
+    def __init__(
+        self,
+        base_url: str,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        verify: bool | str = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ):
+        self.base = base_url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.verify = verify  # True, False (never in production) or a CA-bundle path
+        self.user: dict | None = None
+        self._login_lock = threading.Lock()
+
+    def login(self) -> dict:
+        with self._login_lock:
+            r = self.http.post(
+                f"{self.base}/api/v1/session",
+                json={"username": self.username, "password": self._password},
+                timeout=self.timeout,
+            )
+            if r.status_code != 200:
+                raise ApiError(r.status_code, _json(r))
+            body = r.json()
+            self.http.headers["Authorization"] = f"Bearer {body['token']}"
+            self.user = body["user"]
+            return body
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: float | None = None,
+        headers: dict | None = None,
+        **kw,
+    ) -> dict:
+        """JSON of a 2xx answer; ``ApiError`` otherwise; ``requests`` errors pass through."""
+        if "Authorization" not in self.http.headers and self.username:
+            self.login()
+        for attempt in (1, 2):
+            r = self.http.request(
+                method, self.base + path, timeout=timeout or self.timeout, headers=headers, **kw
+            )
+            if (
+                r.status_code == 401
+                and attempt == 1
+                and self.username
+                and self._password is not None
+            ):
+                self.login()
+                continue
+            if 200 <= r.status_code < 300:
+                return r.json()
+            raise ApiError(r.status_code, _json(r))
+        raise AssertionError("unreachable")
+
+    def get(self, path: str, **kw) -> dict:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw) -> dict:
+        return self.request("POST", path, **kw)
+
+
+def _json(r: requests.Response) -> dict:
+    try:
+        body = r.json()
+    except ValueError:
+        body = {"error": {"code": "bad_response", "message": r.text[:200]}}
+    return (
+        body
+        if isinstance(body, dict)
+        else {"error": {"code": "bad_response", "message": str(body)[:200]}}
+    )

@@ -1,0 +1,188 @@
+"""LiveSource: bootstrap, then follow the change feed by long poll, in a worker thread.
+
+Every page is validated (bad changes quarantined), written to the shift log in one
+transaction, and only then handed to the consumer, so what the screen shows is always in the
+record. The stream resumes from the log's last seq (no gap, no duplicate); a ``reset`` or a
+new ``feed_id`` re-bootstraps without dropping local state. Network failures back off
+exponentially with jitter, and ``health`` says connected / degraded / offline, the last seq,
+the lag behind the backend's clock and the last error.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import requests
+
+from console.store.shiftlog import ShiftLog, ShiftLogClosed
+
+from . import validate
+from .client import ApiError, RestClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str = "connecting"  # connecting | connected | degraded | offline | stopped
+    last_seq: int = 0
+    lag_s: float | None = None
+    last_error: str = ""
+    since: float = field(default_factory=time.time)  # when the status last changed
+    quarantined: int = 0
+
+
+@dataclass
+class Batch:
+    """What the consumer receives: changes in seq order, or a fresh bootstrap."""
+
+    changes: list[dict]
+    snapshot: dict | None = None
+    reference: dict | None = None
+
+
+class LiveSource(threading.Thread):
+    def __init__(
+        self,
+        client: RestClient,
+        shiftlog: ShiftLog,
+        on_batch: Callable[[Batch], None] | None = None,
+        *,
+        wait_s: float = 20.0,
+        page: int = 2000,
+        backoff_max_s: float = 8.0,
+    ):
+        super().__init__(name="live-source", daemon=True)
+        self.client = client
+        self.log = shiftlog
+        self.on_batch = on_batch or (lambda b: None)
+        self.wait_s = wait_s
+        self.page = page
+        self.backoff_max_s = backoff_max_s
+        self._stop_event = threading.Event()
+        self._health = Health()
+        self._health_lock = threading.Lock()
+        self.feed_id: str | None = shiftlog.meta().get("feed_id")
+        self.since = shiftlog.last_seq()
+        self._rng = random.Random()
+
+    # ---- health ------------------------------------------------------------------------
+    @property
+    def health(self) -> Health:
+        with self._health_lock:
+            return self._health
+
+    def _set_health(self, **kw) -> None:
+        with self._health_lock:
+            h = self._health
+            if "status" in kw and kw["status"] != h.status:
+                kw["since"] = time.time()
+                log.info(
+                    "live source %s%s",
+                    kw["status"],
+                    f": {kw.get('last_error', '')}" if kw.get("last_error") else "",
+                )
+            self._health = replace(h, **kw)
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        delay = 0.25
+        needs_bootstrap = True
+        while not self._stop_event.is_set():
+            try:
+                if needs_bootstrap:
+                    self._bootstrap_from_snapshot()
+                    needs_bootstrap = False
+                needs_bootstrap = self._poll()
+                delay = 0.25
+            except ShiftLogClosed:
+                break
+            except (requests.ConnectionError, requests.Timeout) as e:
+                self._set_health(status="offline", last_error=type(e).__name__)
+                self._sleep_backoff(delay)
+                delay = min(delay * 2, self.backoff_max_s)
+            except ApiError as e:
+                self._set_health(status="degraded", last_error=str(e)[:300])
+                self._sleep_backoff(delay)
+                delay = min(delay * 2, self.backoff_max_s)
+            except (ValueError, KeyError, TypeError) as e:  # a broken page: say so, retry
+                log.warning("bad response from the backend: %s", e)
+                self._set_health(status="degraded", last_error=f"bad response: {e}"[:300])
+                self._sleep_backoff(delay)
+                delay = min(delay * 2, self.backoff_max_s)
+        self._set_health(status="stopped")
+
+    def _sleep_backoff(self, delay: float) -> None:
+        self._stop_event.wait(
+            delay * (0.5 + self._rng.random())
+        )  # jitter: consoles must not stampede
+
+    # ---- the work ----------------------------------------------------------------------
+    def _bootstrap_from_snapshot(self) -> None:
+        reference = self.client.get("/api/v1/reference", timeout=30)
+        snapshot = self.client.get("/api/v1/snapshot", timeout=30)
+        feed_id = snapshot.get("feed_id")
+        if self.feed_id is not None and feed_id != self.feed_id:
+            # Another database behind the same URL: this file's seqs mean nothing there.
+            log.warning(
+                "backend feed changed (%s -> %s): continuing from its snapshot",
+                self.feed_id,
+                feed_id,
+            )
+            self.since = int(snapshot["seq"])
+        elif self.since == 0 or self.since > int(snapshot["seq"]):
+            self.since = int(snapshot["seq"])
+        self.feed_id = feed_id
+        self.log.set_meta("feed_id", str(feed_id))
+        self.log.add_bootstrap(snapshot, reference)
+        self._set_health(status="connected", last_seq=self.since, last_error="")
+        self.on_batch(Batch([], snapshot=snapshot, reference=reference))
+
+    def _poll(self) -> bool:
+        """One long poll; True when the feed says we must bootstrap again."""
+        body = self.client.get(
+            "/api/v1/changes",
+            params={"since": self.since, "wait": self.wait_s, "limit": self.page},
+            timeout=self.wait_s + 10,
+        )
+        if self._stop_event.is_set():
+            return False  # stopping: the page is fetched again from the log's last seq
+        if body.get("feed_id") not in (None, self.feed_id) or body.get("reset"):
+            log.warning("feed reset at since=%d: bootstrapping again", self.since)
+            return True
+        good, bad = validate.split(body.get("changes"))
+        good = [ch for ch in good if ch["seq"] > self.since]
+        if good or bad:
+            self.log.append(good, bad)
+        last = int(body.get("last_seq", self.since))
+        if good:
+            last = max(last, good[-1]["seq"])
+        self.since = max(self.since, last)
+        lag = None
+        if body.get("server_time") and good:
+            lag = max(
+                0.0,
+                (
+                    datetime.fromisoformat(body["server_time"])
+                    - datetime.fromisoformat(good[-1]["ts"])
+                ).total_seconds(),
+            )
+        self._set_health(
+            status="connected",
+            last_seq=self.since,
+            last_error="",
+            lag_s=lag if lag is not None else 0.0,
+            quarantined=self.health.quarantined + len(bad),
+        )
+        if good:
+            self.on_batch(Batch(good))
+        return False

@@ -1,0 +1,119 @@
+"""The outbox: operator actions written durably before they are sent, sent until answered.
+
+An action gets its Idempotency-Key when the operator takes it and keeps it for every retry,
+across network loss and process restarts; the backend applies a key once and replays its
+first answer, so nothing is lost and nothing is applied twice. Refusals (403 role, 409 the
+case changed, 422 not possible now) come back to the operator with the reason and, for 409,
+the current case.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+from console.store.shiftlog import ShiftLog
+
+from .client import ApiError, RestClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    case_id: str
+    action: str
+    status: int
+    ok: bool
+    message: str
+    case: dict | None  # the case after the action, or the current case on a 409
+
+
+class Outbox(threading.Thread):
+    def __init__(
+        self,
+        client: RestClient,
+        shiftlog: ShiftLog,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        backoff_max_s: float = 8.0,
+    ):
+        super().__init__(name="outbox", daemon=True)
+        self.client = client
+        self.log = shiftlog
+        self.on_outcome = on_outcome or (lambda o: None)
+        self.backoff_max_s = backoff_max_s
+        self._wake = threading.Event()
+        self._stop_event = threading.Event()
+        self._rng = random.Random()
+
+    def submit(self, case_id: str, action: str, expected_version: int | None, **params) -> str:
+        """Record the action (durably) and wake the sender; returns its Idempotency-Key."""
+        key = uuid.uuid4().hex
+        body = {"action": action, "expected_version": expected_version, **params}
+        self.log.outbox_add(key, self.client.username or "", case_id, action, body)
+        self._wake.set()
+        return key
+
+    def pending(self) -> int:
+        return len(self.log.outbox_pending())
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        delay = 0.25
+        while not self._stop_event.is_set():
+            rows = self.log.outbox_pending()
+            if not rows:
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
+            failed = False
+            for row in rows:
+                if self._stop_event.is_set():
+                    return
+                if not self._send(row):
+                    failed = True
+                    break  # keep order: the next action may depend on this one
+            if failed:
+                self._stop_event.wait(delay * (0.5 + self._rng.random()))
+                delay = min(delay * 2, self.backoff_max_s)
+            else:
+                delay = 0.25
+
+    def _send(self, row: dict) -> bool:
+        """True when the backend answered (success or refusal); False to retry later."""
+        body = json.loads(row["body"])
+        try:
+            case = self.client.post(
+                f"/api/v1/cases/{row['case_id']}/actions",
+                json=body,
+                headers={"Idempotency-Key": row["key"]},
+            )
+        except (requests.ConnectionError, requests.Timeout) as e:
+            self.log.outbox_attempt(row["key"], type(e).__name__)
+            return False
+        except ApiError as e:
+            if e.status >= 500 or e.status == 429:
+                self.log.outbox_attempt(row["key"], str(e))
+                return False
+            self.log.outbox_finish(row["key"], e.status, e.body)
+            current = e.details.get("case") if isinstance(e.details, dict) else None
+            self.on_outcome(
+                Outcome(
+                    row["key"], row["case_id"], row["action"], e.status, False, e.message, current
+                )
+            )
+            return True
+        self.log.outbox_finish(row["key"], 200, case)
+        self.on_outcome(Outcome(row["key"], row["case_id"], row["action"], 200, True, "", case))
+        return True

@@ -1,0 +1,176 @@
+"""Checking each received change before it reaches the state or the screen.
+
+A malformed change (wrong types, missing fields, NaN or impossible coordinates, oversize
+strings, an unknown kind) is quarantined with the reason instead of crashing the console or
+poisoning the state; the stream goes on around it. Known kinds are checked field by field;
+a kind this console does not know is quarantined too (a newer backend must not break it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+
+from console.domain.workflow import State
+
+KINDS = {"case", "fixes", "vehicle", "alert", "sensor", "reference"}
+MAX_STR = 10_000
+MAX_FIXES = 100_000
+MAX_BYTES = 4 << 20
+FIX_COLUMNS = ("vehicle_id", "t", "lon", "lat", "speed_kmh", "heading", "flags")
+ALERT_STATES = {"raised", "acknowledged", "resolved"}
+STATES = {s.value for s in State}
+
+
+class Invalid(ValueError):
+    pass
+
+
+def _num(v, what: str, lo: float = -math.inf, hi: float = math.inf) -> None:
+    if (
+        isinstance(v, bool)
+        or not isinstance(v, int | float)
+        or not math.isfinite(v)
+        or not (lo <= v <= hi)
+    ):
+        raise Invalid(f"{what} must be a finite number in [{lo}, {hi}]")
+
+
+def _str(v, what: str, max_len: int = MAX_STR, optional: bool = False) -> None:
+    if v is None and optional:
+        return
+    if not isinstance(v, str) or len(v) > max_len:
+        raise Invalid(f"{what} must be a string of at most {max_len} characters")
+
+
+def _strings_bounded(v, depth: int = 0) -> None:
+    if depth > 20:
+        raise Invalid("nesting too deep")
+    if isinstance(v, str):
+        if len(v) > MAX_STR:
+            raise Invalid("oversize string")
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            _strings_bounded(k, depth + 1)
+            _strings_bounded(x, depth + 1)
+    elif isinstance(v, list):
+        for x in v:
+            _strings_bounded(x, depth + 1)
+    elif isinstance(v, float) and not math.isfinite(v):
+        raise Invalid("NaN or infinite number")
+
+
+def _case(c) -> None:
+    if not isinstance(c, dict):
+        raise Invalid("case must be an object")
+    _str(c.get("id"), "case.id", 64)
+    if (
+        not isinstance(c.get("version"), int)
+        or isinstance(c.get("version"), bool)
+        or c["version"] < 1
+    ):
+        raise Invalid("case.version must be a positive integer")
+    if not isinstance(c.get("state"), str) or c["state"] not in STATES:
+        raise Invalid(f"case.state {str(c.get('state'))[:20]!r} is not a workflow state")
+    loc = c.get("location")
+    if not isinstance(loc, dict):
+        raise Invalid("case.location missing")
+    _num(loc.get("lon"), "case.location.lon", -180, 180)
+    _num(loc.get("lat"), "case.location.lat", -90, 90)
+    _str(c.get("category_code"), "case.category_code", 8)
+    if not isinstance(c.get("events", []), list):
+        raise Invalid("case.events must be a list")
+
+
+def _fixes(ch: dict) -> None:
+    cols = [ch.get(k) for k in FIX_COLUMNS]
+    if not all(isinstance(x, list) for x in cols):
+        raise Invalid("fixes need list columns " + ", ".join(FIX_COLUMNS))
+    n = len(cols[0])
+    if n > MAX_FIXES or any(len(x) != n for x in cols):
+        raise Invalid("fix columns must have one equal length")
+    for v in ch["vehicle_id"]:
+        _str(v, "fixes.vehicle_id", 64)
+    for k, lo, hi in (
+        ("t", 0, 1e11),
+        ("lon", -180, 180),
+        ("lat", -90, 90),
+        ("speed_kmh", 0, 500),
+        ("heading", -360, 720),
+        ("flags", 0, 2**32),
+    ):
+        for v in ch[k]:
+            _num(v, f"fixes.{k}", lo, hi)
+
+
+def _alert(a) -> None:
+    if not isinstance(a, dict):
+        raise Invalid("alert must be an object")
+    _str(a.get("id"), "alert.id", 64)
+    _str(a.get("kind"), "alert.kind", 64)
+    if not isinstance(a.get("state"), str) or a["state"] not in ALERT_STATES:
+        raise Invalid("alert.state must be raised, acknowledged or resolved")
+    _str(a.get("subject_id"), "alert.subject_id", 64)
+
+
+def _entity(x, what: str) -> None:
+    if not isinstance(x, dict):
+        raise Invalid(f"{what} must be an object")
+    _str(x.get("id"), f"{what}.id", 64)
+
+
+def check(ch) -> None:
+    """Raise ``Invalid`` with the reason if ``ch`` is not a well-formed change."""
+    if not isinstance(ch, dict):
+        raise Invalid("a change must be an object")
+    seq = ch.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise Invalid("seq must be a positive integer")
+    _str(ch.get("ts"), "ts", 64)
+    try:
+        datetime.fromisoformat(ch["ts"])
+    except ValueError:
+        raise Invalid("ts is not an ISO 8601 time") from None
+    kind = ch.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise Invalid(f"unknown kind {str(kind)[:40]!r}")
+    _strings_bounded(ch)
+    if kind == "case":
+        _case(ch.get("case"))
+    elif kind == "fixes":
+        _fixes(ch)
+    elif kind == "alert":
+        _alert(ch.get("alert"))
+    elif kind in ("vehicle", "sensor"):
+        _entity(ch.get(kind), kind)
+
+
+def split(changes) -> tuple[list[dict], list[tuple[int | None, str, str]]]:
+    """(good changes, quarantined (seq, reason, raw)) of a received page."""
+    good, bad = [], []
+    if not isinstance(changes, list):
+        return [], [(None, "changes is not a list", _raw(changes))]
+    for ch in changes:
+        try:
+            check(ch)
+        except Invalid as e:
+            seq = (
+                ch.get("seq")
+                if isinstance(ch, dict)
+                and isinstance(ch.get("seq"), int)
+                and not isinstance(ch.get("seq"), bool)
+                else None
+            )
+            bad.append((seq, str(e), _raw(ch)))
+        else:
+            good.append(ch)
+    return good, bad
+
+
+def _raw(x) -> str:
+    try:
+        s = json.dumps(x, ensure_ascii=False, default=str, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        s = repr(x)
+    return s[:MAX_BYTES]

@@ -1,0 +1,368 @@
+"""The console's data path against the real backend in its own process: a backend killed and
+restarted mid-stream, a recorder killed with SIGKILL during heavy ingest, two consoles
+racing on one case, and malformed changes quarantined around good ones."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import Api
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from console.server.run import free_port
+from console.store.shiftlog import ShiftLog
+from console.sync import validate
+from console.sync.client import RestClient
+from console.sync.live import LiveSource
+from console.sync.outbox import Outbox
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BackendProcess:
+    """``python main.py serve --demo`` on a fixed port and database, killable and restartable."""
+
+    def __init__(self, db_path: Path):
+        self.db = f"sqlite:///{db_path}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> BackendProcess:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "serve",
+                "--demo",
+                "--db",
+                self.db,
+                "--port",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self._ready, 60)
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            return requests.get(self.url + "/readyz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    raise AssertionError(f"not reached within {timeout} s")
+
+
+def backend_seqs(url: str) -> list[int]:
+    wall = Api(url, "demo-wall")
+    out, since = [], 0
+    while True:
+        body = wall.get("/api/v1/changes", params={"since": since, "limit": 5000}).json()
+        if not body["changes"]:
+            return out
+        out += [c["seq"] for c in body["changes"]]
+        since = body["last_seq"]
+
+
+@pytest.fixture
+def backend_proc(tmp_path):
+    b = BackendProcess(tmp_path / "backend.db").start()
+    yield b
+    b.kill()
+
+
+def post_fixes(gw: Api, ref: dict, n_batches: int, t0: float) -> None:
+    vs = ref["vehicles"]
+    for k in range(n_batches):
+        fixes = [
+            {
+                "vehicle_id": v["id"],
+                "t": t0 + k,
+                "lon": v["route"]["lon"][0],
+                "lat": v["route"]["lat"][0],
+                "speed_kmh": 5.0,
+                "heading": 0.0,
+                "flags": 1,
+            }
+            for v in vs
+        ]
+        gw.post("/api/v1/telemetry", json={"fixes": fixes})
+
+
+def test_backend_killed_and_restarted_mid_stream(backend_proc, tmp_path):
+    b = backend_proc
+    log = ShiftLog(tmp_path / "shift.db", backend_url=b.url, user="demo-operator")
+    client = RestClient(b.url, "demo-operator", "demo")
+    batches: list = []
+    live = LiveSource(client, log, batches.append, wait_s=2)
+    outcomes: list = []
+    outbox = Outbox(client, log, outcomes.append, backoff_max_s=1.0)
+    live.start()
+    outbox.start()
+    try:
+        wait_until(lambda: live.health.status == "connected")
+        sup = Api(b.url, "demo-supervisor")
+        cases = [sup.report() for _ in range(3)]
+        wait_until(lambda: live.health.last_seq >= max(backend_seqs(b.url)))
+
+        b.kill()
+        killed = time.monotonic()
+        wait_until(lambda: live.health.status == "offline", timeout=5)
+        assert time.monotonic() - killed < 5
+        keys = [
+            outbox.submit(c["id"], "accept", c["version"]) for c in cases
+        ]  # queued while offline
+        time.sleep(1.5)
+        assert outbox.pending() == 3
+
+        b.start()  # same database and port
+        wait_until(lambda: len(outcomes) == 3, timeout=30)
+        assert all(o.ok and o.status == 200 for o in outcomes), outcomes
+        wait_until(lambda: live.health.status == "connected", timeout=20)
+        op = Api(b.url, "demo-operator")
+        for c in cases:
+            events = op.get(f"/api/v1/cases/{c['id']}").json()["events"]
+            assert [e["action"] for e in events].count("accept") == 1  # exactly once
+        assert {r["key"] for r in log.outbox() if r["state"] == "done"} == set(keys)
+        wait_until(lambda: live.health.last_seq >= max(backend_seqs(b.url)), timeout=20)
+        got = log.seqs()  # no gap, no duplicate (up to where the log stands)
+        assert got == [s for s in backend_seqs(b.url) if s <= got[-1]]
+        assert batches[0].snapshot is not None
+    finally:
+        live.stop()
+        outbox.stop()
+        live.join(10)
+        outbox.join(10)
+
+
+def test_outbox_survives_a_console_restart(backend_proc, tmp_path):
+    b = backend_proc
+    c = Api(b.url, "demo-supervisor").report()
+    log = ShiftLog(tmp_path / "shift.db")
+    client = RestClient(b.url, "demo-operator", "demo")
+    first = Outbox(client, log)
+    first.submit(c["id"], "accept", c["version"])  # written, never sent: the console "dies"
+    log.engine.dispose()
+    again = ShiftLog(tmp_path / "shift.db")
+    outcomes: list = []
+    second = Outbox(RestClient(b.url, "demo-operator", "demo"), again, outcomes.append)
+    second.start()
+    try:
+        wait_until(lambda: outcomes)
+        assert outcomes[0].ok and outcomes[0].case["state"] == "accepted"
+    finally:
+        second.stop()
+        second.join(10)
+
+
+def test_two_consoles_race_on_one_case(backend_proc, tmp_path):
+    b = backend_proc
+    c = Api(b.url, "demo-supervisor").report()
+    results: list = []
+    boxes = []
+    for i, user in enumerate(("demo-operator", "sim-centre")):
+        box = Outbox(
+            RestClient(b.url, user, "demo"), ShiftLog(tmp_path / f"console{i}.db"), results.append
+        )
+        box.submit(c["id"], "accept", c["version"])
+        boxes.append(box)
+    for box in boxes:
+        box.start()
+    try:
+        wait_until(lambda: len(results) == 2)
+    finally:
+        for box in boxes:
+            box.stop()
+    won = [o for o in results if o.ok]
+    lost = [o for o in results if not o.ok]
+    assert len(won) == 1 and len(lost) == 1
+    assert lost[0].status == 409 and lost[0].case["version"] == won[0].case["version"]
+    assert lost[0].case["state"] == "accepted" and "changed" in lost[0].message
+
+
+def test_recorder_sigkilled_during_heavy_ingest_resumes_without_loss(backend_proc, tmp_path):
+    b = backend_proc
+    out = tmp_path / "recorded.db"
+    cmd = [
+        sys.executable,
+        str(ROOT / "main.py"),
+        "record",
+        "--backend",
+        b.url,
+        "--user",
+        "demo-wall",
+        "--password",
+        "demo",
+        "--out",
+        str(out),
+        "--status-every",
+        "1",
+    ]
+    rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gw, wall = Api(b.url, "demo-gateway"), Api(b.url, "demo-wall")
+    ref = wall.get("/api/v1/reference").json()
+    t0 = requests.get(b.url + "/api/v1/clock", timeout=5).json()["server_time"]
+    from datetime import datetime
+
+    start = datetime.fromisoformat(t0).timestamp() - 3000
+    stop = threading.Event()
+
+    def ingest():
+        k = 0
+        while not stop.is_set() and k < 400:
+            post_fixes(gw, ref, 1, start + k)
+            k += 1
+
+    th = threading.Thread(target=ingest)
+    th.start()
+    try:
+        wait_until(
+            lambda: out.exists() and ShiftLog(out, readonly=True).last_seq() > 20, timeout=30
+        )
+        os.kill(rec.pid, signal.SIGKILL)
+        rec.wait(10)
+        killed_at = ShiftLog(out, readonly=True).last_seq()
+        rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        th.join(120)
+        stop.set()
+        target = max(backend_seqs(b.url))
+        wait_until(lambda: ShiftLog(out, readonly=True).last_seq() >= target, timeout=60)
+    finally:
+        stop.set()
+        rec.send_signal(signal.SIGTERM)
+        assert rec.wait(20) == 0  # a clean stop on SIGTERM
+    log = ShiftLog(out, readonly=True)
+    with sqlite3.connect(out) as db:  # the first snapshot holds everything up to its seq
+        (first,) = db.execute("SELECT min(seq) FROM bootstraps").fetchone()
+    got = log.seqs()  # the backend's ticker goes on raising alerts: compare up to the stop
+    assert got == [s for s in backend_seqs(b.url) if first < s <= got[-1]]
+    assert got[-1] >= target
+    assert killed_at < target and len(log.seqs()) > 1000
+    assert log.meta()["shift_end"]
+
+
+# ---- malformed changes ----------------------------------------------------------------------
+GOOD_CASE = {
+    "seq": 1,
+    "ts": "2026-11-23T01:00:00+00:00",
+    "kind": "case",
+    "case": {
+        "id": "C1",
+        "version": 1,
+        "state": "reported",
+        "category_code": "06010",
+        "location": {"lon": 120.17, "lat": 30.25},
+        "events": [],
+    },
+}
+junk = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+mutations = st.fixed_dictionaries(
+    {},
+    optional={
+        "seq": junk,
+        "ts": junk,
+        "kind": st.sampled_from(["case", "fixes", "alert", "vehicle", "teleport"]) | junk,
+        "case": junk,
+        "alert": junk,
+        "lon": junk,
+        "vehicle_id": junk,
+        "t": junk,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(mutations, min_size=1, max_size=10))
+def test_fuzzed_changes_are_quarantined_and_good_ones_kept(tmp_path_factory, patches):
+    page = []
+    for i, p in enumerate(patches):
+        page.append({**GOOD_CASE, "seq": 2 * i + 1, "case": {**GOOD_CASE["case"], "id": f"G{i}"}})
+        page.append({**GOOD_CASE, **p})
+    good, bad = validate.split(page)
+    assert len(good) + len(bad) == len(page)
+    assert [
+        ch["case"]["id"] for ch in good if ch["seq"] % 2 == 1 and ch["case"]["id"].startswith("G")
+    ] == [f"G{i}" for i in range(len(patches))]
+    for _seq, reason, raw in bad:
+        assert reason and isinstance(raw, str)
+    log = ShiftLog(tmp_path_factory.mktemp("q") / "q.db")
+    log.append([ch for ch in good if ch["case"]["id"].startswith("G")], bad)
+    assert len(log.quarantine()) == len(bad) and len(log.seqs()) == len(patches)
+
+
+def test_a_live_source_goes_on_around_malformed_pages(tmp_path):
+    """A backend that sends broken changes (a test double: the reference backend never does)."""
+
+    class BrokenFeed:
+        username = "x"
+
+        def __init__(self):
+            self.calls = 0
+
+        def get(self, path, **kw):
+            if path == "/api/v1/reference":
+                return {}
+            if path == "/api/v1/snapshot":
+                return {"feed_id": "f", "seq": 0, "cases": [], "vehicles": [], "alerts": []}
+            self.calls += 1
+            if self.calls > 3:
+                time.sleep(0.05)
+                return {"feed_id": "f", "changes": [], "last_seq": 6, "reset": False}
+            base = 2 * (self.calls - 1)
+            return {
+                "feed_id": "f",
+                "reset": False,
+                "last_seq": base + 2,
+                "changes": [
+                    {**GOOD_CASE, "seq": base + 1},
+                    {
+                        "seq": base + 2,
+                        "ts": "x",
+                        "kind": "case",
+                        "case": {"location": {"lon": float("nan")}},
+                    },
+                ],
+            }
+
+    log = ShiftLog(tmp_path / "s.db")
+    got: list = []
+    live = LiveSource(BrokenFeed(), log, got.append, wait_s=0.1)  # type: ignore[arg-type]
+    live.start()
+    try:
+        wait_until(lambda: live.health.last_seq >= 6)
+    finally:
+        live.stop()
+        live.join(5)
+    assert log.seqs() == [1, 3, 5] and [q["seq"] for q in log.quarantine()] == [2, 4, 6]
+    assert live.health.quarantined == 3 and sum(len(b.changes) for b in got) == 3
