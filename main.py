@@ -3,7 +3,9 @@
 python main.py                      the embedded demo: backend + district simulator
                                     (+ the console window once it lands)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
-python main.py bench                change-feed and telemetry benchmarks
+python main.py record --backend URL --user U --password P --out FILE
+                                    follow a backend's feed into a shift log, no window
+python main.py bench [feed|sync|geo] benchmarks (all by default)
 """
 
 from __future__ import annotations
@@ -95,15 +97,28 @@ def cmd_serve(args) -> int:
 def cmd_bench(args) -> int:
     import runpy
 
-    bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / "bench_feed.py"))
-    return bench["main"](["--db", args.db] if args.db else [])
+    for name in ("feed", "sync", "geo") if args.which == "all" else (args.which,):
+        print(f"== bench {name} ==", flush=True)
+        bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / f"bench_{name}.py"))
+        if name == "feed":
+            bench["main"](["--db", args.db] if args.db else [])
+        elif name == "sync":
+            bench["main"]([])
+        else:
+            bench["main"]()
+    return 0
 
 
 def cmd_record(args) -> int:
     from console.sync.recorder import record
 
     return record(
-        args.backend, args.user, args.password, args.out, status_every_s=args.status_every
+        args.backend,
+        args.user,
+        args.password,
+        args.out,
+        status_every_s=args.status_every,
+        checkpoint_every=args.checkpoint_every,
     )
 
 
@@ -173,8 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument(
         "--status-every", type=float, default=30.0, help="seconds between status log lines"
     )
+    rec.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=20_000,
+        help="write a state checkpoint every N changes (a batch of fixes counts its fixes)",
+    )
     rec.add_argument("-v", "--verbose", action="store_true")
-    bench = sub.add_parser("bench", help="print change-feed and telemetry benchmarks")
+    bench = sub.add_parser("bench", help="print the benchmarks (feed, console sync, geo)")
+    bench.add_argument("which", nargs="?", default="all", choices=("all", "feed", "sync", "geo"))
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
     return p
 

@@ -31,3 +31,14 @@ def test_console_imports_no_qt_widgets():
     }
     assert {k: v for k, v in offenders.items() if v} == {}
     assert len(offenders) > 20  # the scan really saw the package
+
+
+def test_only_the_bridge_touches_qt():
+    """CityState and the sync, store and replay layers are pure Python: the recorder and the
+    tests run them with no Qt; ``console/qt_bridge.py`` alone brings QtCore in."""
+    users = sorted(
+        str(p.relative_to(CONSOLE.parent))
+        for p in CONSOLE.rglob("*.py")
+        if any(m.startswith("PySide6") for m in imported_modules(p))
+    )
+    assert users == ["console/qt_bridge.py"]

@@ -19,6 +19,7 @@ from conftest import Api
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console.replay.fold import fold_log
 from console.server.run import free_port
 from console.store.shiftlog import ShiftLog
 from console.sync import validate
@@ -222,6 +223,8 @@ def test_recorder_sigkilled_during_heavy_ingest_resumes_without_loss(backend_pro
         str(out),
         "--status-every",
         "1",
+        "--checkpoint-every",
+        "3000",
     ]
     rec = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     gw, wall = Api(b.url, "demo-gateway"), Api(b.url, "demo-wall")
@@ -263,6 +266,8 @@ def test_recorder_sigkilled_during_heavy_ingest_resumes_without_loss(backend_pro
     assert got == [s for s in backend_seqs(b.url) if first < s <= got[-1]]
     assert got[-1] >= target
     assert killed_at < target and len(log.seqs()) > 1000
+    assert log.checkpoint_at() is not None  # the recorder folds and checkpoints as it goes
+    assert fold_log(log).digest() == fold_log(log, use_checkpoints=False).digest()
     assert log.meta()["shift_end"]
 
 

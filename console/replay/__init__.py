@@ -1,0 +1,1 @@
+"""Rebuilding the console's state from a shift log: folds, checkpoints, and (later) replay."""

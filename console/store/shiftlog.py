@@ -7,15 +7,18 @@ Schema (version 1; other tools read these files, so changes bump ``schema_versio
 - ``changes(seq INTEGER PRIMARY KEY, ts, kind, payload, arrived_at)``: every change exactly as
   received (``payload`` is its JSON text), ``arrived_at`` in epoch seconds (wall clock).
   ``seq`` is the backend's; a change is stored once however often it arrives.
-- ``bootstraps(id, seq, arrived_at, snapshot, reference)``: each snapshot (and the reference it
-  came with) the console bootstrapped from, at start and after every feed ``reset``. Replay
-  folds from the latest bootstrap at or before a seq, then the changes after it.
+- ``bootstraps(id, seq, after_seq, fresh, arrived_at, snapshot, reference)``: each snapshot the
+  console bootstrapped from, at start and after every feed ``reset``. ``seq`` is the snapshot's,
+  ``after_seq`` the log's last seq when it came (it applies after the changes up to there),
+  ``fresh`` 1 when the console started from empty (a new run). ``reference`` is NULL when it is
+  the same as the previous bootstrap's. ``console.replay`` folds in exactly this order.
 - ``quarantine(id, seq, arrived_at, reason, raw)``: malformed changes, with why (raw cut to 64 KiB).
 - ``outbox(key PRIMARY KEY, created_at, user, case_id, action, body, state, attempts,
   last_error, status, response, done_at)``: operator actions, written before they are sent;
   ``state`` pending → done | failed. The Idempotency-Key is ``key``.
 - ``bookmarks(id, seq, at, label, created_at)``; ``checkpoints(seq PRIMARY KEY, created_at,
-  digest, state)`` (``state``: zlib-compressed JSON written by the replay layer).
+  digest, state)``: the console's state after the changes up to ``seq`` (``state``: zlib-
+  compressed JSON of ``CityState.checkpoint()``, NaN as null; ``digest``: its state digest).
 
 WAL journal; batched writes (one transaction per received page). Opening an existing file
 resumes it: ``last_seq()`` says where the stream continues.
@@ -75,6 +78,8 @@ bootstraps_t = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("seq", Integer, index=True),
+    Column("after_seq", Integer),
+    Column("fresh", Integer),
     Column("arrived_at", Float),
     Column("snapshot", Text),
     Column("reference", Text),
@@ -254,33 +259,57 @@ class ShiftLog:
             ]
 
     # ---- bootstraps ------------------------------------------------------------------------
-    def add_bootstrap(self, snapshot: dict, reference: dict | None) -> None:
+    def add_bootstrap(
+        self, snapshot: dict, reference: dict | None, *, after_seq: int, fresh: bool
+    ) -> int:
+        """Record a bootstrap; returns its id. ``after_seq``: the log's last seq when it came
+        (it applies after the changes up to there); ``fresh``: the console started from empty.
+        The reference is stored only when it differs from the last one stored."""
+        ref_text = json.dumps(reference, ensure_ascii=False) if reference is not None else None
         with self._write() as c:
-            c.execute(
+            if ref_text is not None:
+                last = c.scalar(
+                    select(bootstraps_t.c.reference)
+                    .where(bootstraps_t.c.reference.is_not(None))
+                    .order_by(bootstraps_t.c.id.desc())
+                    .limit(1)
+                )
+                if last == ref_text:
+                    ref_text = None
+            return c.execute(
                 insert(bootstraps_t).values(
                     seq=int(snapshot["seq"]),
+                    after_seq=after_seq,
+                    fresh=int(fresh),
                     arrived_at=time.time(),
                     snapshot=json.dumps(snapshot, ensure_ascii=False),
-                    reference=json.dumps(reference, ensure_ascii=False)
-                    if reference is not None
-                    else None,
+                    reference=ref_text,
                 )
-            )
+            ).inserted_primary_key[0]
 
-    def bootstrap_at(self, seq: int | None = None) -> tuple[dict, dict | None] | None:
-        """The latest (snapshot, reference) at or before ``seq`` (any, if None)."""
-        q = (
-            select(bootstraps_t.c.snapshot, bootstraps_t.c.reference)
-            .order_by(bootstraps_t.c.seq.desc(), bootstraps_t.c.id.desc())
-            .limit(1)
-        )
-        if seq is not None:
-            q = q.where(bootstraps_t.c.seq <= seq)
+    def bootstraps(self) -> list[dict]:
+        """Every bootstrap's id, seq, after_seq and fresh flag, in the order they came."""
+        q = select(
+            bootstraps_t.c.id, bootstraps_t.c.seq, bootstraps_t.c.after_seq, bootstraps_t.c.fresh
+        ).order_by(bootstraps_t.c.id)
         with self.engine.connect() as c:
-            row = c.execute(q).first()
-        if row is None:
-            return None
-        return json.loads(row[0]), (json.loads(row[1]) if row[1] else None)
+            return [dict(r._mapping) for r in c.execute(q)]
+
+    def bootstrap(self, bootstrap_id: int) -> tuple[dict, dict | None]:
+        """(snapshot, reference in force then) of one bootstrap."""
+        with self.engine.connect() as c:
+            snap = c.scalar(
+                select(bootstraps_t.c.snapshot).where(bootstraps_t.c.id == bootstrap_id)
+            )
+            if snap is None:
+                raise KeyError(bootstrap_id)
+            ref = c.scalar(
+                select(bootstraps_t.c.reference)
+                .where(bootstraps_t.c.id <= bootstrap_id, bootstraps_t.c.reference.is_not(None))
+                .order_by(bootstraps_t.c.id.desc())
+                .limit(1)
+            )
+        return json.loads(snap), (json.loads(ref) if ref else None)
 
     # ---- outbox ----------------------------------------------------------------------------
     def outbox_add(self, key: str, user: str, case_id: str, action: str, body: dict) -> None:
@@ -361,6 +390,17 @@ class ShiftLog:
                 .values(seq=seq, created_at=time.time(), digest=digest, state=blob)
                 .on_conflict_do_nothing(index_elements=["seq"])
             )
+
+    def checkpoint_at(self, seq: int | None = None) -> tuple[int, str, dict] | None:
+        """The latest (seq, digest, state) checkpoint at or before ``seq`` (any, if None)."""
+        q = select(checkpoints_t.c.seq, checkpoints_t.c.digest, checkpoints_t.c.state)
+        if seq is not None:
+            q = q.where(checkpoints_t.c.seq <= seq)
+        with self.engine.connect() as c:
+            row = c.execute(q.order_by(checkpoints_t.c.seq.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return row[0], row[1], json.loads(zlib.decompress(row[2]))
 
     def close(self) -> None:
         """Stamp ``shift_end`` and refuse further pages, so a writer still inside a long poll

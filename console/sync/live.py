@@ -45,6 +45,7 @@ class Batch:
     changes: list[dict]
     snapshot: dict | None = None
     reference: dict | None = None
+    bootstrap_id: int | None = None  # the shift log's id of this bootstrap
 
 
 class LiveSource(threading.Thread):
@@ -57,6 +58,7 @@ class LiveSource(threading.Thread):
         wait_s: float = 20.0,
         page: int = 2000,
         backoff_max_s: float = 8.0,
+        history: bool = False,
     ):
         super().__init__(name="live-source", daemon=True)
         self.client = client
@@ -65,12 +67,16 @@ class LiveSource(threading.Thread):
         self.wait_s = wait_s
         self.page = page
         self.backoff_max_s = backoff_max_s
+        # A new log normally starts at the snapshot; ``history`` also fetches the feed the
+        # backend still retains before it (a recorder wanting the whole day, a catch-up bench).
+        self.history = history
         self._stop_event = threading.Event()
         self._health = Health()
         self._health_lock = threading.Lock()
         self.feed_id: str | None = shiftlog.meta().get("feed_id")
         self.since = shiftlog.last_seq()
         self._rng = random.Random()
+        self._fresh = True  # the consumer's state starts empty: the first bootstrap says so
 
     # ---- health ------------------------------------------------------------------------
     @property
@@ -139,13 +145,16 @@ class LiveSource(threading.Thread):
                 feed_id,
             )
             self.since = int(snapshot["seq"])
-        elif self.since == 0 or self.since > int(snapshot["seq"]):
+        elif self.since > int(snapshot["seq"]) or (self.since == 0 and not self.history):
             self.since = int(snapshot["seq"])
         self.feed_id = feed_id
         self.log.set_meta("feed_id", str(feed_id))
-        self.log.add_bootstrap(snapshot, reference)
+        bootstrap_id = self.log.add_bootstrap(
+            snapshot, reference, after_seq=self.log.last_seq(), fresh=self._fresh
+        )
+        self._fresh = False
         self._set_health(status="connected", last_seq=self.since, last_error="")
-        self.on_batch(Batch([], snapshot=snapshot, reference=reference))
+        self.on_batch(Batch([], snapshot=snapshot, reference=reference, bootstrap_id=bootstrap_id))
 
     def _poll(self) -> bool:
         """One long poll; True when the feed says we must bootstrap again."""

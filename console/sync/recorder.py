@@ -2,7 +2,9 @@
 
 A centre runs one so that a shift is recorded even when no console is open. It stops
 cleanly on SIGINT/SIGTERM and resumes on the same file after any crash: the log's last seq
-is where the stream continues, and a change is stored once however often it arrives.
+is where the stream continues, and a change is stored once however often it arrives. It folds
+what it records into a CityState and writes periodic checkpoints into the log, as a console
+does, so a replay can seek in its files quickly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 import signal
 import threading
 
+from console.replay.fold import Checkpointer
+from console.state import CityState
 from console.store.shiftlog import ShiftLog
 
 from .client import RestClient
@@ -27,13 +31,23 @@ def record(
     *,
     status_every_s: float = 30.0,
     stop: threading.Event | None = None,
+    checkpoint_every: int = 20_000,
 ) -> int:
     stop = stop or threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     shiftlog = ShiftLog(out, backend_url=backend, user=user)
     client = RestClient(backend, user, password)
-    source = LiveSource(client, shiftlog)
+    state = CityState()
+    checkpoints = Checkpointer(shiftlog, every=checkpoint_every)
+
+    def fold(batch) -> None:
+        if batch.snapshot is not None:
+            state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
+        else:
+            checkpoints.after_batch(state, state.apply(batch.changes))
+
+    source = LiveSource(client, shiftlog, fold)
     log.info("recording %s as %s into %s from seq %d", backend, user, out, source.since)
     source.start()
     while not stop.wait(status_every_s):

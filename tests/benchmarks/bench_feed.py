@@ -124,7 +124,7 @@ def telemetry_run(base: str, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def _start_backend(url: str) -> tuple[subprocess.Popen, str]:
+def start_backend_process(url: str) -> tuple[subprocess.Popen, str]:
     """The backend in its own process, as deployed: the clients here must not share its GIL."""
     port = free_port()
     proc = subprocess.Popen(
@@ -160,7 +160,7 @@ def bench_db(name: str, url: str, seconds: float) -> list[tuple]:
         db.drop_all()
         db.dispose()
     rows = []
-    proc, base = _start_backend(url)
+    proc, base = start_backend_process(url)
     try:
         for followers in (1, 10):
             r = feed_run(base, followers, seconds)

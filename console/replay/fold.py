@@ -1,0 +1,78 @@
+"""Folding a shift log into a CityState, and writing the checkpoints that make it fast.
+
+The fold follows the log in the order the live console lived it: changes in seq order, each
+bootstrap after the changes up to its ``after_seq``, a ``fresh`` bootstrap starting from an
+empty state (the console was restarted). So folding a log from empty gives the state the live
+console held, digest for digest, and starting from a checkpoint gives the same as starting from
+empty.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from console.state import CityState, Diff
+from console.store.shiftlog import ShiftLog
+
+log = logging.getLogger(__name__)
+PAGE = 5000
+
+
+def fold_log(
+    shiftlog: ShiftLog,
+    upto: int | None = None,
+    *,
+    use_checkpoints: bool = True,
+    trail_points: int = 512,
+) -> CityState:
+    """The state after every change with seq <= ``upto`` (all, if None), and every bootstrap
+    that came before the change after it."""
+    state, cursor, done_boot = CityState(trail_points), 0, 0
+    cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
+    if cp is not None:
+        seq, _digest, data = cp
+        reference = None
+        if data.get("bootstrap_id") is not None:
+            reference = shiftlog.bootstrap(data["bootstrap_id"])[1]
+        state, cursor = CityState.from_checkpoint(data, reference), seq
+        done_boot = data.get("bootstrap_id") or 0
+    for b in shiftlog.bootstraps():
+        if b["id"] <= done_boot:
+            continue
+        if upto is not None and b["after_seq"] >= upto:
+            break
+        cursor = _apply_range(shiftlog, state, cursor, b["after_seq"])
+        if b["fresh"]:
+            state = CityState(trail_points)
+        snapshot, reference = shiftlog.bootstrap(b["id"])
+        state.bootstrap(snapshot, reference, bootstrap_id=b["id"])
+    _apply_range(shiftlog, state, cursor, upto)
+    return state
+
+
+def _apply_range(shiftlog: ShiftLog, state: CityState, after: int, upto: int | None) -> int:
+    """Apply the logged changes in (after, upto], a page at a time; returns the new cursor."""
+    while True:
+        page = shiftlog.changes(after, upto, limit=PAGE)
+        if not page:
+            return after if upto is None else max(after, upto)
+        state.apply(page)
+        after = page[-1]["seq"]
+
+
+class Checkpointer:
+    """Writes ``state`` into the log every ``every`` items applied (call after each change
+    batch with its diff; a batch of fixes counts its fixes, which is what a fold pays for)."""
+
+    def __init__(self, shiftlog: ShiftLog, every: int = 20_000):
+        self.log = shiftlog
+        self.every = every
+        self._since = 0
+
+    def after_batch(self, state: CityState, diff: Diff) -> bool:
+        self._since += diff.changes + diff.fixes
+        if self._since < self.every or state.log_seq == 0:
+            return False
+        self._since = 0
+        self.log.add_checkpoint(state.log_seq, state.digest(), state.checkpoint())
+        return True

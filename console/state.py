@@ -1,0 +1,510 @@
+"""CityState: what the console knows about the district, as a pure fold of change batches.
+
+No Qt and no I/O: the live source, the replay and the tests feed it the same batches, so the
+map, the queues and the alerts pane show the same thing for the same record. Each ``apply``
+returns a ``Diff`` naming what moved, so views refresh only that.
+
+- **Cases**: the latest version of each (an older version arriving late never wins), plus
+  arrays the map and the queues need (position, state, major class) and, per case, the instants
+  its SLA light turns yellow and red, so ``case_lights(t)`` gives every light at any instant by
+  one vectorised comparison (the domain clock is consulted once per case version, not per frame).
+- **Vehicles** in numpy: last fix (t, lon, lat, speed, heading, flags), status; **trails** as a
+  ring buffer of the last ``trail_points`` fixes per vehicle, in time order.
+- **Alerts** (open and acknowledged; resolved ones leave) and **sensors**.
+
+After a bootstrap at seq S, changes with seq <= S are already in the snapshot: they only add
+trail points. That makes a resumed stream (log at L < S, then changes L+1..) exact.
+
+``digest()`` is a stable hash of the state (no wall-clock or derived-at-now values), used to
+prove that folding a shift log gives what the live console held. ``checkpoint()`` /
+``from_checkpoint()`` save and restore the state exactly, for replay seeks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from console.domain.calendar import WorkCalendar
+from console.domain.case import Case
+from console.domain.limits import TimeLimits
+from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
+from console.domain.workflow import State
+
+STATE_NAMES = tuple(s.value for s in State)
+STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
+VEHICLE_STATUSES = ("unknown", "working", "moving", "stopped", "offline")
+VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
+FIX_FIELDS = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
+CHECKPOINT_VERSION = 1
+
+
+@dataclass
+class Diff:
+    """What one batch changed. ``reset``: everything may have changed (a bootstrap)."""
+
+    reset: bool = False
+    cases: set[str] = field(default_factory=set)
+    vehicles: set[str] = field(default_factory=set)
+    alerts: set[str] = field(default_factory=set)
+    alerts_raised: set[str] = field(default_factory=set)
+    sensors: set[str] = field(default_factory=set)
+    fixes: int = 0
+    changes: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+
+    def merge(self, other: Diff) -> Diff:
+        """Fold ``other`` (a later batch) into this one, for a consumer that fell behind."""
+        self.reset |= other.reset
+        for name in ("cases", "vehicles", "alerts", "alerts_raised", "sensors"):
+            getattr(self, name).update(getattr(other, name))
+        self.fixes += other.fixes
+        self.changes += other.changes
+        if self.first_seq is None:
+            self.first_seq = other.first_seq
+        if other.last_seq is not None:
+            self.last_seq = other.last_seq
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.reset
+            or self.cases
+            or self.vehicles
+            or self.alerts
+            or self.sensors
+            or self.fixes
+            or self.changes
+        )
+
+
+def _epoch(s: str | None) -> float:
+    return datetime.fromisoformat(s).timestamp() if s else math.nan
+
+
+class _Columns:
+    """Growable parallel numpy columns addressed by row; ids map to rows."""
+
+    def __init__(self, dtypes: dict[str, tuple[np.dtype, object]], capacity: int = 64):
+        self._spec = dtypes
+        self.ids: list[str] = []
+        self.index: dict[str, int] = {}
+        self.cols = {k: np.full(capacity, fill, dtype=dt) for k, (dt, fill) in dtypes.items()}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, id_: str) -> int:
+        i = self.index.get(id_)
+        if i is None:
+            i = len(self.ids)
+            if i == len(next(iter(self.cols.values()))):
+                self._grow(max(64, 2 * i))
+            self.ids.append(id_)
+            self.index[id_] = i
+        return i
+
+    def _grow(self, capacity: int) -> None:
+        for k, (dt, fill) in self._spec.items():
+            old = self.cols[k]
+            new = np.full(capacity, fill, dtype=dt)
+            new[: len(old)] = old
+            self.cols[k] = new
+
+    def view(self, name: str) -> np.ndarray:
+        return self.cols[name][: len(self.ids)]
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.cols.values())
+
+
+class CityState:
+    def __init__(self, trail_points: int = 512):
+        self.trail_points = trail_points
+        self.seq = 0
+        self.bootstrap_seq = 0
+        self.bootstrap_id: int | None = None
+        self.log_seq = 0  # the last change applied, of any kind: where a fold continues
+        self.ts: str | None = None  # backend time of the last change applied
+        self.reference: dict = {}
+        self.calendar = WorkCalendar.default()
+        self.limits = TimeLimits.default()
+        self.cases: dict[str, dict] = {}
+        self._case_cols = _Columns(
+            {
+                "lon": (np.float64, math.nan),
+                "lat": (np.float64, math.nan),
+                "state": (np.int8, -1),
+                "major": (np.int16, 0),
+                "yellow_at": (np.float64, math.nan),
+                "red_at": (np.float64, math.nan),
+            }
+        )
+        self._veh = _Columns(
+            {
+                **{k: (np.float64, math.nan) for k in FIX_FIELDS if k != "flags"},
+                "flags": (np.int64, 0),
+                "status": (np.int8, 0),
+            }
+        )
+        self.vehicles: dict[str, dict] = {}  # id -> the vehicle's wire form without last_fix
+        self._trail = np.full((0, trail_points, 3), math.nan)  # (vehicle, slot, t/lon/lat)
+        self._trail_n = np.zeros(0, dtype=np.int64)  # fixes ever written per vehicle
+        self.alerts: dict[str, dict] = {}
+        self.sensors: dict[str, dict] = {}
+
+    # ---- feeding ---------------------------------------------------------------------------
+    def bootstrap(
+        self, snapshot: dict, reference: dict | None = None, bootstrap_id: int | None = None
+    ) -> Diff:
+        """Replace cases, vehicles, alerts and sensors by a snapshot; trails are kept.
+        ``bootstrap_id`` (the shift log's) lets a replay resume from a checkpoint exactly."""
+        self.cases.clear()
+        keep_trail, keep_n, keep_ids = self._trail, self._trail_n, list(self._veh.ids)
+        self._case_cols = _Columns(self._case_cols._spec)
+        self._veh = _Columns(self._veh._spec)
+        self.vehicles.clear()
+        self._trail = np.full((0, self.trail_points, 3), math.nan)
+        self._trail_n = np.zeros(0, dtype=np.int64)
+        for vid in keep_ids:  # same rows as before, so the kept trails line up
+            self._vehicle_row(vid)
+        self._trail[: len(keep_ids)] = keep_trail[: len(keep_ids)]
+        self._trail_n[: len(keep_ids)] = keep_n[: len(keep_ids)]
+        self.alerts.clear()
+        self.sensors.clear()
+        self.set_reference(reference or self.reference)
+        for doc in snapshot.get("cases") or ():
+            self._put_case(doc)
+        for v in snapshot.get("vehicles") or ():
+            self._put_vehicle(v)
+        for a in snapshot.get("alerts") or ():
+            if a.get("state") != "resolved":
+                self.alerts[a["id"]] = a
+        for x in snapshot.get("sensors") or ():
+            self.sensors[x["id"]] = x
+        self.seq = self.bootstrap_seq = int(snapshot.get("seq") or 0)
+        self.bootstrap_id = bootstrap_id
+        self.ts = snapshot.get("server_time") or self.ts
+        return Diff(reset=True, first_seq=self.seq, last_seq=self.seq)
+
+    def set_reference(self, reference: dict) -> None:
+        """Districts, vehicles, sensors, the work calendar and time limits from the backend."""
+        self.reference = reference
+        if reference.get("work_calendar"):
+            self.calendar = WorkCalendar.from_dict(reference["work_calendar"])
+        if reference.get("time_limits"):
+            self.limits = TimeLimits.from_dict(reference["time_limits"])
+        for v in reference.get("vehicles") or ():
+            if v["id"] not in self.vehicles:
+                self._put_vehicle({k: v.get(k) for k in ("id", "plate", "type", "department_id")})
+        for x in reference.get("sensors") or ():
+            self.sensors.setdefault(x["id"], x)
+
+    def apply(self, changes: list[dict]) -> Diff:
+        """Fold well-formed changes (``console.sync.validate`` checked them) in seq order."""
+        d = Diff()
+        for ch in changes:
+            seq = ch["seq"]
+            kind = ch["kind"]
+            self.log_seq = max(self.log_seq, seq)
+            d.changes += 1
+            d.first_seq = seq if d.first_seq is None else d.first_seq
+            d.last_seq = seq
+            if kind == "fixes":
+                d.fixes += self._fixes(ch, d, fresh=seq > self.seq)
+            elif seq <= self.seq:
+                continue  # already in the snapshot this state was bootstrapped from
+            elif kind == "case":
+                if self._put_case(ch["case"]):
+                    d.cases.add(ch["case"]["id"])
+            elif kind == "vehicle":
+                self._put_vehicle(ch["vehicle"])
+                d.vehicles.add(ch["vehicle"]["id"])
+            elif kind == "alert":
+                a = ch["alert"]
+                if a["state"] == "resolved":
+                    self.alerts.pop(a["id"], None)
+                else:
+                    if a["id"] not in self.alerts:
+                        d.alerts_raised.add(a["id"])
+                    self.alerts[a["id"]] = a
+                d.alerts.add(a["id"])
+            elif kind == "sensor":
+                self.sensors[ch["sensor"]["id"]] = ch["sensor"]
+                d.sensors.add(ch["sensor"]["id"])
+            if seq > self.seq:
+                self.seq = seq
+                self.ts = ch["ts"]
+        return d
+
+    # ---- cases -----------------------------------------------------------------------------
+    def _put_case(self, doc: dict) -> bool:
+        old = self.cases.get(doc["id"])
+        if old is not None and old.get("version", 0) >= doc.get("version", 0):
+            return False
+        self.cases[doc["id"]] = doc
+        i = self._case_cols.row(doc["id"])
+        c = self._case_cols.cols
+        c["lon"][i] = doc["location"]["lon"]
+        c["lat"][i] = doc["location"]["lat"]
+        c["state"][i] = STATE_CODE.get(doc.get("state"), -1)
+        code = str(doc.get("category_code") or "")
+        c["major"][i] = int(code[:2]) if code[:2].isdigit() else 0
+        c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
+        return True
+
+    def _light_times(self, doc: dict) -> tuple[float, float]:
+        """Epoch seconds of yellow and red; ±inf pins a stopped clock's light; NaN: no clock."""
+        try:
+            case = Case.from_dict(doc)
+            times = case.light_times(self.calendar, self.limits)
+            if times is not None:
+                return times[0].timestamp(), times[1].timestamp()
+            if case.paused_since is None:
+                return math.nan, math.nan  # no clock runs (closed, void, between stages)
+            frozen = case.light(case.paused_since, self.calendar, self.limits)  # stopped
+        except (KeyError, TypeError, ValueError):
+            return math.nan, math.nan  # a doc the domain cannot read: no light, not a crash
+        inf = math.inf
+        return {"green": (inf, inf), "yellow": (-inf, inf), "red": (-inf, -inf)}.get(
+            frozen, (math.nan, math.nan)
+        )
+
+    def case_ids(self) -> list[str]:
+        return self._case_cols.ids
+
+    def case_row(self, case_id: str) -> int | None:
+        return self._case_cols.index.get(case_id)
+
+    def case_arrays(self) -> dict[str, np.ndarray]:
+        """Row-aligned with ``case_ids()``: lon, lat, state (index into STATE_NAMES), major
+        (category major class), yellow_at, red_at. Views, not copies: read, never write."""
+        return {k: self._case_cols.view(k) for k in self._case_cols.cols}
+
+    def case_lights(self, at: float | datetime) -> np.ndarray:
+        """Every case's light (GREEN/YELLOW/RED, NO_LIGHT when no clock runs) at ``at``."""
+        t = at.timestamp() if isinstance(at, datetime) else float(at)
+        y, r = self._case_cols.view("yellow_at"), self._case_cols.view("red_at")
+        out = np.full(len(y), GREEN, dtype=np.int8)
+        out[t >= y] = YELLOW
+        out[t >= r] = RED
+        out[np.isnan(y)] = NO_LIGHT
+        return out
+
+    # ---- vehicles --------------------------------------------------------------------------
+    def _vehicle_row(self, vid: str) -> int:
+        i = self._veh.row(vid)
+        if i >= len(self._trail):
+            grow = max(16, 2 * len(self._trail))
+            trail = np.full((grow, self.trail_points, 3), math.nan)
+            trail[: len(self._trail)] = self._trail
+            n = np.zeros(grow, dtype=np.int64)
+            n[: len(self._trail_n)] = self._trail_n
+            self._trail, self._trail_n = trail, n
+        return i
+
+    def _put_vehicle(self, v: dict) -> None:
+        i = self._vehicle_row(v["id"])
+        info = {k: x for k, x in v.items() if k != "last_fix"}
+        self.vehicles[v["id"]] = {**self.vehicles.get(v["id"], {}), **info}
+        self._veh.cols["status"][i] = VEHICLE_STATUS_CODE.get(v.get("status"), 0)
+        fix = v.get("last_fix")
+        if isinstance(fix, dict) and not (fix.get("t", -math.inf) < self._veh.cols["t"][i]):
+            for k in FIX_FIELDS:
+                self._veh.cols[k][i] = fix.get(k) or 0
+            self._trail_push(np.array([i]), *(np.array([fix[k]]) for k in ("t", "lon", "lat")))
+
+    def _fixes(self, ch: dict, d: Diff, fresh: bool) -> int:
+        n = len(ch["t"])
+        if not n:
+            return 0
+        rows = np.fromiter((self._vehicle_row(v) for v in ch["vehicle_id"]), np.int64, n)
+        t = np.asarray(ch["t"], dtype=np.float64)
+        lon = np.asarray(ch["lon"], dtype=np.float64)
+        lat = np.asarray(ch["lat"], dtype=np.float64)
+        order = np.lexsort((t, rows))  # by vehicle, then time
+        rows, t, lon, lat = rows[order], t[order], lon[order], lat[order]
+        self._trail_push(rows, t, lon, lat)
+        if fresh:  # last position: each vehicle's latest fix, if newer than what we hold
+            last = np.r_[rows[1:] != rows[:-1], True]
+            r = rows[last]
+            newer = ~(t[last] < self._veh.cols["t"][r])
+            r, src = r[newer], order[last][newer]
+            for k in FIX_FIELDS:
+                self._veh.cols[k][r] = np.asarray(ch[k])[src]
+            d.vehicles.update(self._veh.ids[i] for i in r)
+        return n
+
+    def _trail_push(self, rows: np.ndarray, t: np.ndarray, lon: np.ndarray, lat: np.ndarray):
+        """Append fixes (sorted by vehicle, then time) to the rings; a fix older than the
+        vehicle's newest trail point is dropped from the trail (the log still has it)."""
+        cap = self.trail_points
+        newest = self._trail_newest()
+        keep = ~(t <= newest[rows])
+        rows, t, lon, lat = rows[keep], t[keep], lon[keep], lat[keep]
+        if not len(rows):
+            return
+        starts = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1]
+        counts = np.diff(np.r_[starts, len(rows)])
+        rank = np.arange(len(rows)) - np.repeat(starts, counts)
+        base = self._trail_n[rows]
+        slot = (base + rank) % cap
+        # Only the last ``cap`` fixes of a vehicle in this batch can survive in its ring.
+        live = rank >= np.repeat(counts, counts) - cap
+        self._trail[rows[live], slot[live]] = np.stack((t, lon, lat), axis=1)[live]
+        self._trail_n[rows[starts]] += counts
+
+    def _trail_newest(self) -> np.ndarray:
+        n = self._trail_n[: len(self._veh)]
+        idx = (n - 1) % self.trail_points
+        newest = self._trail[np.arange(len(n)), idx, 0]
+        return np.where(n > 0, newest, -math.inf)
+
+    def vehicle_ids(self) -> list[str]:
+        return self._veh.ids
+
+    def vehicle_arrays(self) -> dict[str, np.ndarray]:
+        """Row-aligned with ``vehicle_ids()``: t, lon, lat, speed_kmh, heading, flags, status
+        (index into VEHICLE_STATUSES). Views: read, never write."""
+        return {k: self._veh.view(k) for k in self._veh.cols}
+
+    def trail(self, vehicle_id: str) -> np.ndarray:
+        """One vehicle's trail points in time order, shape (n, 3): t, lon, lat."""
+        i = self._veh.index.get(vehicle_id)
+        if i is None:
+            return np.empty((0, 3))
+        pts = self._ordered_trails(np.array([i]))[0]
+        return pts[~np.isnan(pts[:, 0])]
+
+    def _ordered_trails(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), cap, 3): each ring oldest first; a ring not yet full ends in NaN."""
+        cap = self.trail_points
+        n = self._trail_n[rows]
+        start = np.where(n > cap, n % cap, 0)
+        idx = (start[:, None] + np.arange(cap)[None, :]) % cap
+        return self._trail[rows[:, None], idx]
+
+    def trails_connect(
+        self, since: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All trails as one polyline for a single pyqtgraph item: (lon, lat, t, connect),
+        where ``connect[k]`` says whether point k joins point k+1 (not across vehicles).
+        ``since`` (epoch s) drops older points."""
+        rows = np.arange(len(self._veh))
+        pts = self._ordered_trails(rows).reshape(-1, 3)
+        owner = np.repeat(rows, self.trail_points)
+        ok = ~np.isnan(pts[:, 0])
+        if since is not None:
+            ok &= pts[:, 0] >= since
+        pts, owner = pts[ok], owner[ok]
+        connect = np.r_[owner[1:] == owner[:-1], False]
+        return pts[:, 1], pts[:, 2], pts[:, 0], connect
+
+    # ---- summaries -------------------------------------------------------------------------
+    def digest(self) -> str:
+        """A stable hash of the state (insensitive to row order and to the wall clock)."""
+        h = hashlib.sha256()
+        h.update(f"seq={self.seq}|boot={self.bootstrap_seq}|".encode())
+        for cid in sorted(self.cases):
+            h.update(f"c{cid}:{self.cases[cid].get('version')}|".encode())
+        ids = self._veh.ids
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        h.update("|".join(ids[i] for i in order).encode())
+        for k in self._veh.cols:
+            h.update(np.ascontiguousarray(self._veh.view(k)[order]).tobytes())
+        h.update(np.ascontiguousarray(self._ordered_trails(order)).tobytes())
+        for aid in sorted(self.alerts):
+            h.update(json.dumps(self.alerts[aid], sort_keys=True).encode())
+        for sid in sorted(self.sensors):
+            h.update(json.dumps(self.sensors[sid], sort_keys=True, default=str).encode())
+        return h.hexdigest()
+
+    def counts(self) -> dict[str, int]:
+        states = self._case_cols.view("state")
+        out = {name: int((states == i).sum()) for i, name in enumerate(STATE_NAMES)}
+        out["alerts"] = len(self.alerts)
+        out["vehicles"] = len(self._veh)
+        return out
+
+    def memory_bytes(self) -> dict[str, int]:
+        """Approximate bytes held, by part (case documents measured deeply)."""
+        return {
+            "cases": _deep_size(self.cases) + self._case_cols.nbytes(),
+            "vehicles": self._veh.nbytes() + _deep_size(self.vehicles),
+            "trails": self._trail.nbytes + self._trail_n.nbytes,
+            "alerts": _deep_size(self.alerts),
+            "sensors": _deep_size(self.sensors),
+        }
+
+    # ---- checkpoints -----------------------------------------------------------------------
+    def checkpoint(self) -> dict:
+        """A JSON-able dump from which ``from_checkpoint`` rebuilds this exact state (the
+        reference is not included: it lives in the log's bootstraps)."""
+        rows = np.arange(len(self._veh))
+        return {
+            "version": CHECKPOINT_VERSION,
+            "seq": self.seq,
+            "bootstrap_seq": self.bootstrap_seq,
+            "bootstrap_id": self.bootstrap_id,
+            "log_seq": self.log_seq,
+            "ts": self.ts,
+            "cases": list(self.cases.values()),
+            "vehicle_ids": list(self._veh.ids),
+            "vehicles": [self.vehicles.get(v, {"id": v}) for v in self._veh.ids],
+            "trail_points": self.trail_points,
+            "vehicle_cols": {k: _nulls(self._veh.view(k)) for k in self._veh.cols},
+            "trail_n": self._trail_n[rows].tolist(),
+            "trails": _nulls(self._trail[rows]),
+            "alerts": list(self.alerts.values()),
+            "sensors": list(self.sensors.values()),
+        }
+
+    @classmethod
+    def from_checkpoint(cls, cp: dict, reference: dict | None = None) -> CityState:
+        if cp.get("version") != CHECKPOINT_VERSION:
+            raise ValueError(f"checkpoint version {cp.get('version')!r} is not supported")
+        s = cls(trail_points=cp["trail_points"])
+        trails = np.array(cp["trails"], dtype=np.float64).reshape(-1, s.trail_points, 3)
+        if reference:
+            s.set_reference(reference)
+        for vid, info in zip(cp["vehicle_ids"], cp["vehicles"], strict=True):
+            s._vehicle_row(vid)
+            s.vehicles[vid] = info
+        n = len(cp["vehicle_ids"])
+        for k, values in cp["vehicle_cols"].items():
+            s._veh.cols[k][:n] = values
+        s._trail[:n] = trails
+        s._trail_n[:n] = cp["trail_n"]
+        s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
+        for doc in cp["cases"]:
+            s._put_case(doc)
+        s.alerts = {a["id"]: a for a in cp["alerts"]}
+        s.sensors = {x["id"]: x for x in cp["sensors"]}  # replaces the reference's
+        s.seq, s.bootstrap_seq, s.ts = cp["seq"], cp["bootstrap_seq"], cp["ts"]
+        s.bootstrap_id, s.log_seq = cp["bootstrap_id"], cp["log_seq"]
+        return s
+
+
+def _nulls(a: np.ndarray) -> list:
+    """A float array as nested lists with NaN as None (standard JSON for other tools)."""
+    return np.where(np.isnan(a), None, a).tolist() if a.dtype.kind == "f" else a.tolist()
+
+
+def _deep_size(o, seen: set[int] | None = None) -> int:
+    seen = set() if seen is None else seen
+    if id(o) in seen:
+        return 0
+    seen.add(id(o))
+    size = sys.getsizeof(o)
+    if isinstance(o, dict):
+        size += sum(_deep_size(k, seen) + _deep_size(v, seen) for k, v in o.items())
+    elif isinstance(o, list | tuple | set):
+        size += sum(_deep_size(x, seen) for x in o)
+    return size

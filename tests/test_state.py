@@ -1,0 +1,274 @@
+"""CityState: the fold of change batches, its trails, lights, diffs, checkpoints and digest;
+and, against the real backend with the simulator, that folding the recorded shift log gives
+the live console's digest."""
+
+from __future__ import annotations
+
+import math
+import threading
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from conftest import TEST_START, fresh_db_url, start_backend
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from console.domain.calendar import WorkCalendar
+from console.domain.case import Case
+from console.domain.limits import TimeLimits
+from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
+from console.replay.fold import Checkpointer, fold_log
+from console.sim.district import SimConfig, run_headless
+from console.state import STATE_CODE, CityState
+from console.store.shiftlog import ShiftLog
+from console.sync.client import RestClient
+from console.sync.live import LiveSource
+
+T0 = TEST_START.timestamp()
+CAL, LIMITS = WorkCalendar.default(), TimeLimits.default()
+
+
+def case_doc(cid: str, version: int, state: str = "dispatched", **kw) -> dict:
+    start = kw.pop("stage_started_at", TEST_START)
+    c = Case(
+        id=cid,
+        source="supervisor",
+        category_code=kw.pop("category_code", "06010"),
+        lon=120.17,
+        lat=30.25,
+        created_at=TEST_START,
+        state=state,
+        version=version,
+        stage="dispose" if state == "dispatched" else None,
+        stage_started_at=start if state == "dispatched" else None,
+        stage_limit_minutes=120.0 if state == "dispatched" else None,
+        **kw,
+    )
+    return c.to_dict(TEST_START, CAL, LIMITS)
+
+
+def ch(seq: int, kind: str, **payload) -> dict:
+    return {
+        "seq": seq,
+        "ts": (TEST_START + timedelta(seconds=seq)).isoformat(),
+        "kind": kind,
+        **payload,
+    }
+
+
+def fixes(seq: int, rows: list[tuple[str, float, float, float]]) -> dict:
+    return ch(
+        seq,
+        "fixes",
+        vehicle_id=[r[0] for r in rows],
+        t=[r[1] for r in rows],
+        lon=[r[2] for r in rows],
+        lat=[r[3] for r in rows],
+        speed_kmh=[10.0] * len(rows),
+        heading=[90.0] * len(rows),
+        flags=[1] * len(rows),
+    )
+
+
+def alert(seq: int, aid: str, state: str) -> dict:
+    return ch(
+        seq, "alert", alert={"id": aid, "kind": "overspeed", "state": state, "subject_id": "V1"}
+    )
+
+
+def test_latest_case_version_wins_and_the_diff_names_it():
+    s = CityState()
+    d = s.apply([ch(1, "case", case=case_doc("C1", 2)), ch(2, "case", case=case_doc("C1", 1))])
+    assert d.cases == {"C1"} and d.changes == 2 and (d.first_seq, d.last_seq) == (1, 2)
+    assert s.cases["C1"]["version"] == 2
+    closed = case_doc("C1", 3, state="closed")
+    assert s.apply([ch(3, "case", case=closed)]).cases == {"C1"}
+    assert s.case_arrays()["state"][s.case_row("C1")] == STATE_CODE["closed"]
+    assert s.case_lights(T0)[0] == NO_LIGHT  # no clock runs on a closed case
+
+
+def test_case_lights_at_any_instant_match_the_domain_clock():
+    s = CityState()
+    docs = [
+        case_doc(f"C{i}", 1, stage_started_at=TEST_START - timedelta(minutes=37 * i))
+        for i in range(12)
+    ]
+    s.apply([ch(i + 1, "case", case=d) for i, d in enumerate(docs)])
+    for hours in (0, 0.5, 1.7, 2.2, 5, 26, 80):
+        at = TEST_START + timedelta(hours=hours)
+        want = [Case.from_dict(d).light(at, CAL, LIMITS) for d in docs]
+        codes = {"green": GREEN, "yellow": YELLOW, "red": RED, None: NO_LIGHT}
+        assert s.case_lights(at).tolist() == [codes[w] for w in want], at
+
+
+def test_a_stopped_clock_pins_the_light():
+    paused_at = TEST_START + timedelta(minutes=100)  # 100 of 120 minutes used: yellow
+    doc = case_doc("C1", 1, paused_since=paused_at)
+    s = CityState()
+    s.apply([ch(1, "case", case=doc)])
+    for days in (0, 1, 30):
+        assert s.case_lights(paused_at + timedelta(days=days))[0] == YELLOW
+
+
+def test_vehicles_last_fix_trails_and_alerts():
+    s = CityState(trail_points=4)
+    d = s.apply(
+        [
+            fixes(
+                1, [("V1", T0 + 5, 120.1, 30.2), ("V2", T0, 120.2, 30.3), ("V1", T0, 120.0, 30.1)]
+            ),
+            alert(2, "A1", "raised"),
+        ]
+    )
+    assert d.fixes == 3 and d.vehicles == {"V1", "V2"} and d.alerts_raised == {"A1"}
+    v = s.vehicle_arrays()
+    i = s.vehicle_ids().index("V1")
+    assert (v["t"][i], v["lon"][i]) == (T0 + 5, 120.1)  # the latest, though it came first
+    assert s.trail("V1")[:, 0].tolist() == [T0, T0 + 5]
+    s.apply([fixes(3, [("V1", T0 + k, 120.0 + k / 1000, 30.1) for k in range(6, 12)])])
+    assert s.trail("V1")[:, 0].tolist() == [T0 + 8, T0 + 9, T0 + 10, T0 + 11]  # ring of 4
+    s.apply([fixes(4, [("V1", T0 + 3, 0.0, 0.0)])])  # late: not in the trail or position
+    assert s.trail("V1")[0, 0] == T0 + 8 and s.vehicle_arrays()["lon"][i] == 120.011
+    d = s.apply([alert(5, "A1", "acknowledged"), alert(6, "A1", "resolved")])
+    assert d.alerts == {"A1"} and not d.alerts_raised and "A1" not in s.alerts
+    lon, lat, t, connect = s.trails_connect()
+    assert len(lon) == 5 and connect.tolist() == [True, True, True, False, False]
+    assert len(s.trails_connect(since=T0 + 10)[0]) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 400)), max_size=40),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 9),
+)
+def test_trail_rings_equal_a_naive_list(batches, cap):
+    """Whatever the batches, each ring holds the newest ``cap`` in-order fixes."""
+    s, naive = CityState(trail_points=cap), {}
+    for seq, batch in enumerate(batches, 1):
+        s.apply([fixes(seq, [(v, float(t), 120.0, 30.0) for v, t in batch])])
+        for v in sorted({v for v, _ in batch}):
+            ts = sorted(t for w, t in batch if w == v)
+            last = naive.get(v, [-math.inf])[-1]
+            naive.setdefault(v, []).extend(float(t) for t in ts if t > last)
+    for v, ts in naive.items():
+        assert s.trail(v)[:, 0].tolist() == ts[-cap:]
+
+
+def test_changes_inside_the_snapshot_only_add_trail_points():
+    s = CityState()
+    s.bootstrap(
+        {
+            "seq": 10,
+            "cases": [case_doc("C1", 5)],
+            "vehicles": [
+                {"id": "V1", "status": "working", "last_fix": {"t": T0 + 9, "lon": 1.0, "lat": 2.0}}
+            ],
+            "alerts": [],
+        }
+    )
+    d = s.apply(
+        [
+            ch(8, "case", case=case_doc("C1", 4)),
+            alert(9, "A0", "raised"),
+            fixes(7, [("V1", T0 + 1, 0.5, 0.5)]),
+        ]
+    )
+    assert s.cases["C1"]["version"] == 5 and not s.alerts and not d.cases
+    assert s.trail("V1")[:, 0].tolist() == [T0 + 9]  # the snapshot's fix; the older one is late
+    assert s.seq == 10 and s.log_seq == 9
+
+
+def test_checkpoint_round_trip_keeps_the_digest():
+    s = CityState(trail_points=8)
+    s.apply([ch(1, "case", case=case_doc("C1", 1)), fixes(2, [("V1", T0, 120.0, 30.0)])])
+    s.apply([alert(3, "A1", "raised"), ch(4, "sensor", sensor={"id": "S1", "last_value": 3.5})])
+    import json
+
+    cp = json.loads(json.dumps(s.checkpoint(), allow_nan=False))  # standard JSON (NaN as null)
+    again = CityState.from_checkpoint(cp)
+    assert again.digest() == s.digest() and again.log_seq == 4
+    again.apply([fixes(5, [("V1", T0 + 5, 120.1, 30.0)])])
+    s.apply([fixes(5, [("V1", T0 + 5, 120.1, 30.0)])])
+    assert again.digest() == s.digest()
+
+
+def test_digest_sees_what_matters():
+    a, b = CityState(), CityState()
+    for s in (a, b):
+        s.apply([ch(1, "case", case=case_doc("C1", 1)), fixes(2, [("V1", T0, 120.0, 30.0)])])
+    assert a.digest() == b.digest()
+    b.apply([fixes(3, [("V1", T0 + 5, 120.0, 30.0)])])
+    assert a.digest() != b.digest()
+
+
+# ---- against the real backend and simulator -----------------------------------------------
+@pytest.fixture
+def living_backend(tmp_path):
+    b = start_backend(fresh_db_url("sqlite", tmp_path), speed=60.0, tick_seconds=0.5)
+    yield b
+    b.stop()
+
+
+class Console:
+    """What the Qt bridge does, without Qt: apply each batch to a CityState, checkpointing."""
+
+    def __init__(self, url: str, log: ShiftLog):
+        self.state = CityState()
+        self.checkpoints = Checkpointer(log, every=1500)
+        self.lock = threading.Lock()
+        self.source = LiveSource(RestClient(url, "demo-wall", "demo"), log, self.on_batch, wait_s=1)
+
+    def on_batch(self, batch) -> None:
+        with self.lock:
+            if batch.snapshot is not None:
+                self.state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
+            else:
+                self.checkpoints.after_batch(self.state, self.state.apply(batch.changes))
+
+    def run_until(self, stop: threading.Event) -> None:
+        self.source.start()
+        stop.wait()
+        self.source.stop()
+        self.source.join(30)
+
+
+def test_folding_the_shift_log_gives_the_live_digest(living_backend, tmp_path):
+    b = living_backend
+    log = ShiftLog(tmp_path / "shift.db", backend_url=b.url, user="demo-wall")
+    sim = threading.Thread(
+        target=run_headless, args=(b.url, b.settings.clock, 0.3, SimConfig(seed=7)), daemon=True
+    )
+    sim.start()
+    consoles = []
+    for part in range(2):  # the console is restarted once on the same file
+        stop = threading.Event()
+        console = Console(b.url, log)
+        consoles.append(console)
+        th = threading.Thread(target=console.run_until, args=(stop,))
+        th.start()
+        (sim.join if part else lambda: sim.join(9))()
+        stop.set()
+        th.join(40)
+    live = consoles[-1].state
+    assert live.counts()["vehicles"] == 40 and sum(1 for _ in live.cases) > 3
+    assert len(log.bootstraps()) == 2 and log.checkpoint_at() is not None
+    assert len(live.trails_connect()[0]) > 1000
+
+    assert fold_log(log, use_checkpoints=False).digest() == live.digest()
+    assert fold_log(log).digest() == live.digest()
+    seqs = log.seqs()
+    for upto in np.random.default_rng(1).choice(seqs, 5):
+        assert (
+            fold_log(log, int(upto)).digest()
+            == fold_log(log, int(upto), use_checkpoints=False).digest()
+        )
+    for at in (b.settings.clock.now(), b.settings.clock.now() + timedelta(hours=3)):
+        docs = [live.cases[cid] for cid in live.case_ids()]
+        want = [Case.from_dict(d).light(at, live.calendar, live.limits) for d in docs]
+        codes = {"green": GREEN, "yellow": YELLOW, "red": RED, None: NO_LIGHT}
+        assert live.case_lights(at).tolist() == [codes[w] for w in want]
