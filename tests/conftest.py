@@ -7,6 +7,7 @@ Set ``ZHCG_TEST_PG`` to a PostgreSQL URL to run every ``backend`` test on Postgr
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -125,3 +126,14 @@ def login(backend):
         return cache[username]
 
     return _login
+
+
+def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
+    """Poll ``fn`` until it returns something true (returned), or fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(step)
+    raise AssertionError(f"not reached within {timeout} s")

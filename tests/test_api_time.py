@@ -7,22 +7,12 @@ import threading
 import time
 
 import pytest
-from conftest import Api, fresh_db_url, start_backend
+from conftest import Api, fresh_db_url, start_backend, wait_until
 
 
 def ok(r) -> dict:
     assert r.status_code == 200, r.text
     return r.json()
-
-
-def wait_for(fn, timeout=15.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    raise AssertionError("condition not reached")
 
 
 def test_lights_alerts_and_escalation_follow_the_clock(tmp_path):
@@ -36,7 +26,7 @@ def test_lights_alerts_and_escalation_follow_the_clock(tmp_path):
         )
         c = sup.report()
         assert c["light"] == "green"
-        red = wait_for(lambda: ok(op.get(f"/api/v1/cases/{c['id']}"))["light"] == "red")
+        red = wait_until(lambda: ok(op.get(f"/api/v1/cases/{c['id']}"))["light"] == "red")
         assert red
 
         def mine():
@@ -44,15 +34,15 @@ def test_lights_alerts_and_escalation_follow_the_clock(tmp_path):
                 a for a in ok(wall.get("/api/v1/alerts"))["alerts"] if a["subject_id"] == c["id"]
             ]
 
-        alert = wait_for(lambda: [a for a in mine() if a["kind"] == "case_red" and a["escalated"]])[
-            0
-        ]
+        alert = wait_until(
+            lambda: [a for a in mine() if a["kind"] == "case_red" and a["escalated"]]
+        )[0]
         assert alert["severity"] == "critical" and alert["escalated_at"]
         assert not [
             a for a in mine() if a["kind"] == "case_yellow"
         ]  # yellow resolved when red opened
         ok(op.act(ok(op.get(f"/api/v1/cases/{c['id']}")), "accept"))
-        wait_for(lambda: not mine())  # the new stage's clock is green: the alert cleared
+        wait_until(lambda: not mine())  # the new stage's clock is green: the alert cleared
     finally:
         b.stop()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import Api
+from conftest import Api, wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,16 +67,6 @@ class BackendProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
-
-
-def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    raise AssertionError(f"not reached within {timeout} s")
 
 
 def backend_seqs(url: str) -> list[int]:

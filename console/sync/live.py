@@ -113,24 +113,21 @@ class LiveSource(threading.Thread):
             except ShiftLogClosed:
                 break
             except (requests.ConnectionError, requests.Timeout) as e:
-                self._set_health(status="offline", last_error=type(e).__name__)
-                self._sleep_backoff(delay)
+                self._failed("offline", type(e).__name__, delay)
                 delay = min(delay * 2, self.backoff_max_s)
             except ApiError as e:
-                self._set_health(status="degraded", last_error=str(e)[:300])
-                self._sleep_backoff(delay)
+                self._failed("degraded", str(e), delay)
                 delay = min(delay * 2, self.backoff_max_s)
             except (ValueError, KeyError, TypeError) as e:  # a broken page: say so, retry
                 log.warning("bad response from the backend: %s", e)
-                self._set_health(status="degraded", last_error=f"bad response: {e}"[:300])
-                self._sleep_backoff(delay)
+                self._failed("degraded", f"bad response: {e}", delay)
                 delay = min(delay * 2, self.backoff_max_s)
         self._set_health(status="stopped")
 
-    def _sleep_backoff(self, delay: float) -> None:
-        self._stop_event.wait(
-            delay * (0.5 + self._rng.random())
-        )  # jitter: consoles must not stampede
+    def _failed(self, status: str, error: str, delay: float) -> None:
+        """Report the failure, then wait ``delay`` with jitter: consoles must not stampede."""
+        self._set_health(status=status, last_error=error[:300])
+        self._stop_event.wait(delay * (0.5 + self._rng.random()))
 
     # ---- the work ----------------------------------------------------------------------
     def _bootstrap_from_snapshot(self) -> None:
