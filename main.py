@@ -1,7 +1,11 @@
 """智慧城管 command console: command-line entry point.
 
-python main.py                      the embedded demo: backend + district simulator
-                                    (+ the console window once it lands)
+python main.py [--lang zh|en] [--theme dark|light] [--speed N]
+                                    the embedded demo: backend + simulator + console window
+python main.py --backend URL [--user U]
+                                    the console on a running backend (login dialog)
+python main.py ... --screenshot PATH --quit-after S
+                                    render the window at 1920x1080 after S seconds and exit
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
@@ -17,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-DEMO_DB = ROOT / "var" / "demo.db"
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -29,69 +32,65 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _db_url(args) -> str:
+    from console.demo import fresh_sqlite
+    from console.paths import data_dir
+
     if args.db:
         return args.db
     if args.demo:
-        # The demo starts a fresh district every time: yesterday's demo cases would only
-        # confuse today's SLA clocks.
-        DEMO_DB.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(DEMO_DB) + suffix).unlink(missing_ok=True)
-        return f"sqlite:///{DEMO_DB}"
-    (ROOT / "var").mkdir(exist_ok=True)
-    return f"sqlite:///{ROOT / 'var' / 'zhcg.db'}"
+        return fresh_sqlite(data_dir() / "demo.db")
+    return f"sqlite:///{data_dir() / 'zhcg.db'}"
 
 
 def _settings(args):
     from console.clock import VirtualClock
-    from console.domain.calendar import WorkCalendar
     from console.server.context import Settings
     from console.server.seed import DEMO_OPEN311_KEY
-    from console.sim.timebase import simulation_start
 
-    if args.simulate:
-        start = (
-            datetime.fromisoformat(args.start)
-            if args.start
-            else simulation_start(WorkCalendar.default(), args.speed)
-        )
-        clock = VirtualClock(speed=args.speed, start=start)
-    else:
-        clock = VirtualClock()
     keys = set(args.open311_key or [])
     if args.demo:
         keys.add(DEMO_OPEN311_KEY)
-    return Settings(db_url=_db_url(args), demo=args.demo, clock=clock, open311_keys=frozenset(keys))
+    return Settings(
+        db_url=_db_url(args), demo=args.demo, clock=VirtualClock(), open311_keys=frozenset(keys)
+    )
 
 
 def cmd_serve(args) -> int:
-    from console.server.run import BackendThread, serve
-
-    settings = _settings(args)
     if not args.simulate:
-        serve(settings, args.host, args.port)
-        return 0
-    from console.sim.district import DistrictSimulator, SimConfig
+        from console.server.run import serve
 
-    backend = BackendThread(settings, host=args.host, port=args.port).start()
-    logging.getLogger("main").info(
-        "backend on %s (clock %sx from %s)",
-        backend.url,
-        args.speed,
-        settings.clock.now().isoformat(),
+        serve(_settings(args), args.host, args.port)
+        return 0
+    from console.demo import EmbeddedDemo
+
+    demo = EmbeddedDemo(
+        _db_url(args),
+        speed=args.speed,
+        start=datetime.fromisoformat(args.start) if args.start else None,
+        seed=args.seed,
+        auto_centre=not args.no_auto_centre,
+        host=args.host,
+        port=args.port,
+        open311_keys=frozenset(args.open311_key or ()),
     )
-    sim = DistrictSimulator(
-        backend.url, settings.clock, SimConfig(seed=args.seed, auto_centre=not args.no_auto_centre)
-    )
-    try:
-        sim.run(hours=args.hours)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-        logging.getLogger("main").info("simulator summary: %s", sim.summary())
-        backend.stop()
+    logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)
+    logging.getLogger("main").info("simulator summary: %s", demo.run(hours=args.hours))
     return 0
+
+
+def cmd_console(args) -> int:
+    from widgets.console_app import run
+
+    return run(
+        backend=args.backend,
+        user=args.user,
+        lang=args.lang,
+        theme=args.theme,
+        speed=args.speed,
+        sound=not args.no_sound,
+        screenshot=args.screenshot,
+        quit_after=args.quit_after,
+    )
 
 
 def cmd_bench(args) -> int:
@@ -174,8 +173,22 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     backend_flags(sub.add_parser("serve", help="run the reference backend"), False, False)
-    demo = sub.add_parser("demo", help="the embedded demo (default command)")
-    backend_flags(demo, True, True)
+    con = sub.add_parser(
+        "console", help="the console window (default command): embedded demo or --backend"
+    )
+    con.add_argument("--backend", help="backend URL; without it the embedded demo starts")
+    con.add_argument("--user", help="user name for the login dialog")
+    con.add_argument("--lang", choices=("zh", "en"), default="zh")
+    con.add_argument("--theme", choices=("dark", "light"), default="dark")
+    con.add_argument(
+        "--speed", type=float, default=20.0, help="demo district clock speed, 1-60 (default 20)"
+    )
+    con.add_argument("--no-sound", action="store_true", help="no alert sounds")
+    con.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
+    con.add_argument(
+        "--quit-after", type=float, help="seconds before the screenshot / before exiting"
+    )
+    con.add_argument("-v", "--verbose", action="store_true")
     rec = sub.add_parser(
         "record", help="follow a backend's feed into a shift-log file, with no window"
     )
@@ -205,13 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-        argv = ["demo", *argv]
+        argv = ["console", *argv]
     args = parser.parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
-    if args.command in ("serve", "demo"):
-        if args.simulate and not (1 <= args.speed <= 60):
-            parser.error("--speed must be between 1 and 60")
+    if args.command in ("serve", "console") and not (1 <= args.speed <= 60):
+        parser.error("--speed must be between 1 and 60")
+    if args.command == "serve":
         return cmd_serve(args)
+    if args.command == "console":
+        return cmd_console(args)
     if args.command == "record":
         return cmd_record(args)
     if args.command == "bench":

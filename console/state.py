@@ -34,6 +34,7 @@ import numpy as np
 from console.domain.calendar import WorkCalendar
 from console.domain.case import Case
 from console.domain.limits import TimeLimits
+from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.domain.workflow import State
 
@@ -143,6 +144,7 @@ class CityState:
                 "lat": (np.float64, math.nan),
                 "state": (np.int8, -1),
                 "major": (np.int16, 0),
+                "queue": (np.int8, NO_QUEUE),
                 "yellow_at": (np.float64, math.nan),
                 "red_at": (np.float64, math.nan),
             }
@@ -257,6 +259,8 @@ class CityState:
         c["state"][i] = STATE_CODE.get(doc.get("state"), -1)
         code = str(doc.get("category_code") or "")
         c["major"][i] = int(code[:2]) if code[:2].isdigit() else 0
+        q = queue_of(str(doc.get("state")), doc.get("stage"))
+        c["queue"][i] = NO_QUEUE if q is None else QUEUE_CODE[q]
         c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
         return True
 
@@ -285,7 +289,8 @@ class CityState:
 
     def case_arrays(self) -> dict[str, np.ndarray]:
         """Row-aligned with ``case_ids()``: lon, lat, state (index into STATE_NAMES), major
-        (category major class), yellow_at, red_at. Views, not copies: read, never write."""
+        (category major class), queue (index into ``domain.queues.QUEUE_KEYS``, NO_QUEUE for
+        closed/void), yellow_at, red_at. Views, not copies: read, never write."""
         return {k: self._case_cols.view(k) for k in self._case_cols.cols}
 
     def case_lights(self, at: float | datetime) -> np.ndarray:
@@ -369,6 +374,9 @@ class CityState:
 
     def vehicle_ids(self) -> list[str]:
         return self._veh.ids
+
+    def vehicle_row(self, vehicle_id: str) -> int | None:
+        return self._veh.index.get(vehicle_id)
 
     def vehicle_arrays(self) -> dict[str, np.ndarray]:
         """Row-aligned with ``vehicle_ids()``: t, lon, lat, speed_kmh, heading, flags, status

@@ -358,3 +358,17 @@ def test_no_action_sequence_reaches_an_undefined_state(source, steps):
                     note="n",
                     params={"department_id": "A", "hours": 1},
                 )
+
+
+def test_queue_of_follows_the_stage_not_only_the_state():
+    from console.domain.queues import QUEUE_KEYS, queue_of
+
+    assert queue_of("reported", "accept") == "accept"
+    assert queue_of("accepted", "send_verify") == "verify"  # public report: verify first
+    assert queue_of("accepted", "register") == "register"  # verified: register
+    assert queue_of("returned", "dispatch") == "dispatch"
+    assert queue_of("closed", None) is None
+    assert queue_of("no-such-state", None) is None
+    # every state a case can wait in lands in a tab the console shows
+    for state in ("reported", "verifying", "registered", "dispatched", "handled", "checking"):
+        assert queue_of(state, None) in QUEUE_KEYS

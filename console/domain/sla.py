@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -58,3 +59,14 @@ def lights(used: np.ndarray, thresholds: LightThresholds = DEFAULT_THRESHOLDS) -
     out[used > thresholds.red] = RED
     out[np.isnan(used)] = NO_LIGHT
     return out
+
+
+def working_minutes_left(calendar, now: float, red_at: float) -> float | None:
+    """Working minutes until the light turns red (negative: overdue by that much), from epoch
+    seconds; None when no clock runs (NaN) or the clock is stopped (±inf)."""
+    if not math.isfinite(red_at):
+        return None
+    a, b = datetime.fromtimestamp(now, UTC), datetime.fromtimestamp(red_at, UTC)
+    if red_at >= now:
+        return calendar.working_minutes_between(a, b)
+    return -calendar.working_minutes_between(b, a)

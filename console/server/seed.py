@@ -61,6 +61,8 @@ DEMO_USERS = [
     ("demo-supervisor", "监督员 王强", ["supervisor"], None),
     ("demo-operator", "受理员 李娜", ["operator"], None),
     ("demo-lead", "值班长 张伟", ["shift_lead"], None),
+    # The workstation of the embedded demo: one person holding the three centre desks.
+    ("demo-console", "值班席 赵敏", ["operator", "dispatcher", "shift_lead"], None),
     ("demo-dispatcher", "派遣员 陈静", ["dispatcher"], None),
     ("demo-dept", "环卫处 刘洋", ["department"], "sanitation"),
     ("demo-wall", "指挥大屏", ["wall"], None),

@@ -23,6 +23,7 @@ import numpy as np
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
+from console.domain.categories import route_department
 from console.domain.limits import TimeLimits
 from console.geo.grid import UnitGrid
 
@@ -295,8 +296,9 @@ class DistrictSimulator:
 
     def _route(self, case: dict) -> str:
         # Cases are classified by matter (事件), so the matter routes apply.
-        dept = self.category_routes.get("m" + case["category_code"][:2], "street")
-        return f"street-{self._street_of(case)}" if dept == "street" else dept
+        return route_department(
+            self.category_routes, case["category_code"], self._street_of(case), kind="event"
+        )
 
     def _decide(self, case: dict):
         cfg, rng = self.config, self.rng

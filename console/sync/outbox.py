@@ -34,7 +34,21 @@ class Outcome:
     status: int
     ok: bool
     message: str
-    case: dict | None  # the case after the action, or the current case on a 409
+    case: dict | None  # the answered document (case or alert), or the current case on a 409
+
+
+#: Outbox ``action`` values that are not case-workflow actions, and where they are posted.
+#: Everything else is a workflow action on ``/cases/{id}/actions``.
+CREATE_CASE = "create_case"  # a new case (12319 hotline): the row's case_id is a local label
+ACK_ALERT = "ack_alert"  # the row's case_id holds the alert id
+
+
+def _path(row: dict) -> str:
+    if row["action"] == CREATE_CASE:
+        return "/api/v1/cases"
+    if row["action"] == ACK_ALERT:
+        return f"/api/v1/alerts/{row['case_id']}/ack"
+    return f"/api/v1/cases/{row['case_id']}/actions"
 
 
 class Outbox(threading.Thread):
@@ -55,10 +69,20 @@ class Outbox(threading.Thread):
         self._rng = random.Random()
 
     def submit(self, case_id: str, action: str, expected_version: int | None, **params) -> str:
-        """Record the action (durably) and wake the sender; returns its Idempotency-Key."""
-        key = uuid.uuid4().hex
+        """Record a workflow action (durably) and wake the sender; returns its Idempotency-Key."""
         body = {"action": action, "expected_version": expected_version, **params}
-        self.log.outbox_add(key, self.client.username or "", case_id, action, body)
+        return self._add(case_id, action, body)
+
+    def report(self, label: str, body: dict) -> str:
+        """Queue a new case (a hotline call); ``label`` names it until the backend numbers it."""
+        return self._add(label, CREATE_CASE, body)
+
+    def ack_alert(self, alert_id: str, comment: str = "") -> str:
+        return self._add(alert_id, ACK_ALERT, {"comment": comment})
+
+    def _add(self, subject: str, action: str, body: dict) -> str:
+        key = uuid.uuid4().hex
+        self.log.outbox_add(key, self.client.username or "", subject, action, body)
         self._wake.set()
         return key
 
@@ -95,7 +119,7 @@ class Outbox(threading.Thread):
         body = json.loads(row["body"])
         try:
             case = self.client.post(
-                f"/api/v1/cases/{row['case_id']}/actions",
+                _path(row),
                 json=body,
                 headers={"Idempotency-Key": row["key"]},
             )

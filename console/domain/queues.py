@@ -1,0 +1,54 @@
+"""The operator's work queues (待受理, 待核实, …): which queue a case is waiting in.
+
+A queue is the *stage* a case waits for, not its raw state: an accepted public report waits
+for verification (待核实) while an accepted supervisor report waits for registration (待立案).
+超期 (overdue) cuts across queues by SLA light and 全部 holds everything, so both are views
+rather than a queue a case sits in.
+"""
+
+from __future__ import annotations
+
+from .workflow import State
+
+#: (key, Chinese label, English label), in the order the tabs show them.
+QUEUES: tuple[tuple[str, str, str], ...] = (
+    ("accept", "待受理", "To accept"),
+    ("verify", "待核实", "To verify"),
+    ("register", "待立案", "To register"),
+    ("dispatch", "待派遣", "To dispatch"),
+    ("dispose", "处置中", "In disposal"),
+    ("check", "待核查", "To check"),
+    ("close", "待结案", "To close"),
+    ("parked", "挂账", "Parked"),
+    ("overdue", "超期", "Overdue"),
+    ("all", "全部", "All"),
+)
+QUEUE_KEYS = tuple(q[0] for q in QUEUES)
+QUEUE_CODE = {k: i for i, k in enumerate(QUEUE_KEYS)}
+#: Queues derived from other columns (the light, or nothing at all), never a case's home.
+VIEW_QUEUES = frozenset({"overdue", "all"})
+NO_QUEUE = -1  # closed and void cases: only in 全部
+
+_BY_STATE = {
+    State.REPORTED: "accept",
+    State.VERIFYING: "verify",
+    State.REGISTERED: "dispatch",
+    State.RETURNED: "dispatch",
+    State.DISPATCHED: "dispose",
+    State.HANDLED: "check",
+    State.CHECKING: "check",
+    State.CHECKED: "close",
+    State.PARKED: "parked",
+}
+
+
+def queue_of(state: str, stage: str | None) -> str | None:
+    """The queue a case in ``state`` whose running clock is ``stage`` waits in; None when it
+    waits in none (closed, void, or a state this console does not know)."""
+    try:
+        st = State(state)
+    except ValueError:
+        return None
+    if st == State.ACCEPTED:
+        return "verify" if stage == "send_verify" else "register"
+    return _BY_STATE.get(st)

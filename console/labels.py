@@ -1,0 +1,138 @@
+"""Display names of domain codes in Chinese and English (states, actions, sources, roles,
+vehicle types, alert kinds...).
+
+These are data that travel with the domain codes, not UI chrome: the Qt translation files
+cover the window's own words, this table covers the vocabulary of the workflow, so the backend's
+codes read the same on every console, in either language.
+"""
+
+from __future__ import annotations
+
+from console.domain.queues import QUEUES
+from console.domain.workflow import ROLE_NAMES_ZH, SOURCE_NAMES_ZH, TRANSITIONS
+
+_TABLE: dict[str, dict[str, tuple[str, str]]] = {
+    "state": {
+        "reported": ("上报", "Reported"),
+        "accepted": ("受理", "Accepted"),
+        "verifying": ("核实中", "Verifying"),
+        "registered": ("立案", "Registered"),
+        "dispatched": ("派遣", "Dispatched"),
+        "handled": ("处置完毕", "Handled"),
+        "checking": ("核查中", "Checking"),
+        "checked": ("核查通过", "Checked"),
+        "closed": ("结案", "Closed"),
+        "returned": ("回退", "Returned"),
+        "parked": ("挂账", "Parked"),
+        "void": ("作废", "Void"),
+    },
+    "action": {
+        "report": ("上报", "Report"),
+        "accept": ("受理", "Accept"),
+        "send_verify": ("发核实", "Send to verify"),
+        "verified": ("核实反馈", "Verified"),
+        "register": ("立案", "Register"),
+        "dispatch": ("派遣", "Dispatch"),
+        "complete": ("处置反馈", "Report done"),
+        "send_check": ("发核查", "Send to check"),
+        "check_pass": ("核查通过", "Check passed"),
+        "check_fail": ("核查不通过(返工)", "Check failed (rework)"),
+        "close": ("结案", "Close"),
+        "void": ("作废", "Void"),
+        "return": ("回退", "Return"),
+        "redispatch": ("重新派遣", "Re-dispatch"),
+        "request_extension": ("申请延期", "Request extension"),
+        "approve_extension": ("批准延期", "Approve extension"),
+        "deny_extension": ("驳回延期", "Deny extension"),
+        "park": ("挂账", "Park"),
+        "resume": ("恢复处置", "Resume"),
+        "escalate": ("升级", "Escalate"),
+        "extension_approved": ("延期已批准", "Extension approved"),
+    },
+    "source": {
+        "supervisor": ("监督员上报", "Field supervisor"),
+        "public": ("公众举报", "Public report"),
+        "video": ("视频发现", "Video"),
+        "iot": ("物联感知", "IoT sensor"),
+        "leader": ("领导交办", "Leader's order"),
+        "media": ("媒体曝光", "Media"),
+        "self": ("自处理", "Self-handled"),
+    },
+    "role": {
+        "supervisor": ("监督员", "Supervisor"),
+        "operator": ("受理员", "Operator"),
+        "shift_lead": ("值班长", "Shift lead"),
+        "dispatcher": ("派遣员", "Dispatcher"),
+        "department": ("专业部门", "Department"),
+        "wall": ("大屏", "Video wall"),
+        "gateway": ("数据网关", "Gateway"),
+    },
+    "urgency": {
+        "normal": ("一般", "Normal"),
+        "urgent": ("紧急", "Urgent"),
+        "critical": ("特急", "Critical"),
+    },
+    "vehicle_type": {
+        "sprinkler": ("洒水车", "Sprinkler"),
+        "sweeper": ("洗扫车", "Sweeper"),
+        "washer": ("清洗车", "Washer"),
+        "garbage": ("垃圾清运车", "Refuse truck"),
+        "inspection": ("巡查车", "Patrol car"),
+        "muck": ("渣土车", "Muck truck"),
+    },
+    "vehicle_status": {
+        "unknown": ("未知", "Unknown"),
+        "working": ("作业中", "Working"),
+        "moving": ("行驶", "Driving"),
+        "stopped": ("停驶", "Stopped"),
+        "offline": ("离线", "Offline"),
+    },
+    "alert_kind": {
+        "case_yellow": ("案件黄灯", "Case at risk (yellow)"),
+        "case_red": ("案件超时", "Case overdue (red)"),
+        "vehicle_overspeed": ("作业超速", "Overspeed while working"),
+        "vehicle_long_stop": ("长时间停留", "Long stop"),
+        "vehicle_offline": ("车辆离线", "Vehicle offline"),
+        "vehicle_deviation": ("偏离路线", "Route deviation"),
+        "vehicle_not_working": ("未作业", "Not working"),
+        "sensor_threshold": ("传感器报警", "Sensor threshold"),
+    },
+    "severity": {
+        "critical": ("严重", "Critical"),
+        "warning": ("警告", "Warning"),
+        "info": ("提示", "Info"),
+    },
+    "alert_state": {
+        "raised": ("未确认", "Open"),
+        "acked": ("已确认", "Acknowledged"),
+        "resolved": ("已解除", "Resolved"),
+    },
+    "queue": {k: (zh, en) for k, zh, en in QUEUES},
+}
+# The workflow's own Chinese names win: this table only adds the English.
+for _a, _t in TRANSITIONS.items():
+    _TABLE["action"][_a.value] = (_t.zh, _TABLE["action"].get(_a.value, ("", _a.value))[1])
+for _s, _zh in SOURCE_NAMES_ZH.items():
+    _TABLE["source"][_s.value] = (_zh, _TABLE["source"][_s.value][1])
+for _r, _zh in ROLE_NAMES_ZH.items():
+    _TABLE["role"][_r.value] = (_zh, _TABLE["role"][_r.value][1])
+
+
+class Labels:
+    """``labels.name("state", "dispatched")`` → 派遣 (zh) or Dispatched (en); unknown codes
+    show as themselves, so a newer backend's code is visible rather than blank."""
+
+    def __init__(self, lang: str = "zh"):
+        self.lang = lang
+
+    def name(self, kind: str, code) -> str:
+        pair = _TABLE.get(kind, {}).get(str(code))
+        if pair is None:
+            return "" if code is None else str(code)
+        zh, en = pair
+        return en if self.lang == "en" and en else zh
+
+    def category(self, cat: dict | None, code: str = "") -> str:
+        if not cat:
+            return code
+        return (cat.get("name_en") if self.lang == "en" else cat.get("name_zh")) or code

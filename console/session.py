@@ -1,0 +1,107 @@
+"""One operator's session with a backend: who they are, the live feed, the outbox.
+
+Everything a console does over the network goes through here, off the GUI thread: the
+LiveSource (bootstrap + long poll into the shift log), the Outbox (actions written before they
+are sent), and ``fetch`` for one-off reads (a case's photos, a vehicle's track) from worker
+threads. Each thread has its own ``requests.Session``. No Qt here: the window wires the
+callbacks to the Qt bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from console.domain.case import CST
+from console.domain.workflow import Actor
+from console.store.shiftlog import ShiftLog
+from console.sync.client import RestClient
+from console.sync.live import Batch, LiveSource
+from console.sync.outbox import Outbox, Outcome
+
+log = logging.getLogger(__name__)
+
+
+def shift_log_name(username: str, when: datetime | None = None) -> str:
+    """One file per user per day: a console restarted during its shift resumes its log."""
+    day = (when or datetime.now(CST)).astimezone(CST).strftime("%Y-%m-%d")
+    return f"{day}-{re.sub(r'[^A-Za-z0-9_.-]', '_', username)[:40]}.zhcg"
+
+
+class Session:
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        log_path,
+        *,
+        verify: bool | str = True,
+        on_batch: Callable[[Batch], None] | None = None,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        wait_s: float = 20.0,
+    ):
+        self.base_url = base_url
+        self._creds = (username, password, verify)
+        self._local = threading.local()
+        # Login now, on the caller's thread: a wrong password is for the login dialog to say.
+        self.user = self._client().login()["user"]
+        self.actor = Actor(
+            self.user["id"], frozenset(self.user.get("roles") or ()), self.user.get("department_id")
+        )
+        self.shiftlog = ShiftLog(log_path, backend_url=base_url, user=username)
+        self.live = LiveSource(self._new_client(), self.shiftlog, on_batch, wait_s=wait_s)
+        self.outbox = Outbox(self._new_client(), self.shiftlog, on_outcome)
+
+    def _new_client(self) -> RestClient:
+        username, password, verify = self._creds
+        return RestClient(self.base_url, username, password, verify=verify)
+
+    def _client(self) -> RestClient:
+        c = getattr(self._local, "client", None)
+        if c is None:
+            c = self._local.client = self._new_client()
+        return c
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def start(self) -> Session:
+        self.live.start()
+        self.outbox.start()
+        return self
+
+    def stop(self) -> None:
+        self.live.stop()
+        self.outbox.stop()
+        self.outbox.join(timeout=3)
+        self.live.join(timeout=1)  # may sit in a long poll; the closed log refuses its page
+        self.shiftlog.close()
+
+    # ---- reads (worker threads) ------------------------------------------------------------
+    def fetch(self, path: str, **params) -> dict:
+        return self._client().get(path, params=params or None)
+
+    def fetch_bytes(self, path: str) -> bytes:
+        c = self._client()
+        if "Authorization" not in c.http.headers:
+            c.login()
+        r = c.http.get(c.base + path, timeout=c.timeout)
+        r.raise_for_status()
+        return r.content
+
+    # ---- actions (durable, through the outbox) ---------------------------------------------
+    def act(self, case: dict, action: str, **params) -> str:
+        """An action decided on ``case`` as the operator saw it (its version travels along)."""
+        body = {k: v for k, v in params.items() if v not in (None, "")}
+        return self.outbox.submit(case["id"], action, case.get("version"), **body)
+
+    def report(self, body: dict) -> str:
+        return self.outbox.report(f"new-{datetime.now(CST):%H%M%S}", body)
+
+    def ack_alert(self, alert_id: str, comment: str = "") -> str:
+        return self.outbox.ack_alert(alert_id, comment)
+
+    def can(self, role: str) -> bool:
+        return role in self.actor.roles

@@ -1,0 +1,884 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en">
+<context>
+    <name>AlertModel</name>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="60" />
+        <source>级别</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="61" />
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="62" />
+        <source>对象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="63" />
+        <source>时长</source>
+        <translation>Age</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="64" />
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="65" />
+        <source>详情</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="103" />
+        <source>已升级</source>
+        <translation>escalated</translation>
+    </message>
+</context>
+<context>
+    <name>AlertPane</name>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="204" />
+        <source>确认</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="205" />
+        <source>定位</source>
+        <translation>Locate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="206" />
+        <source>静音</source>
+        <translation>Mute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="209" />
+        <source>静音 5 分钟</source>
+        <translation>Mute 5 minutes</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="210" />
+        <source>静音 15 分钟</source>
+        <translation>Mute 15 minutes</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="211" />
+        <source>静音 1 小时</source>
+        <translation>Mute 1 hour</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="212" />
+        <source>取消静音</source>
+        <translation>Unmute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="218" />
+        <source>未确认</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="218" />
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="218" />
+        <source>严重</source>
+        <translation>Critical</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="226" />
+        <source>静音至 %1</source>
+        <translation>Muted until %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="258" />
+        <source>确认告警</source>
+        <translation>Acknowledge alert</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="258" />
+        <source>确认说明（可选）：</source>
+        <translation>Comment (optional):</translation>
+    </message>
+</context>
+<context>
+    <name>CaseActions</name>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="154" />
+        <source>此案件当前不能执行该操作</source>
+        <translation>This action is not possible on this case now</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="167" />
+        <source>已提交：%1 %2</source>
+        <translation>Sent: %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="182" />
+        <source>已完成：%1</source>
+        <translation>Done: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="190" />
+        <source>操作被拒绝</source>
+        <translation>Action refused</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="190" />
+        <source>操作未执行</source>
+        <translation>Action not taken</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetail</name>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="138" />
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="139" />
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="140" />
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="141" />
+        <source>紧急程度</source>
+        <translation>Urgency</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="142" />
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="143" />
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="144" />
+        <source>网格/街道/社区</source>
+        <translation>Grid / street / community</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="145" />
+        <source>处置部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="146" />
+        <source>上报时间</source>
+        <translation>Reported at</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="147" />
+        <source>上报人</source>
+        <translation>Reporter</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="148" />
+        <source>返工/延期/回退</source>
+        <translation>Rework / extensions / returns</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="153" />
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="153" />
+        <source>环节</source>
+        <translation>Step</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="153" />
+        <source>人员</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="153" />
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="153" />
+        <source>按时</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="155" />
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="156" />
+        <source>办理过程</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="166" />
+        <source>未选择案件</source>
+        <translation>No case selected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="176" />
+        <source>正常</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="176" />
+        <source>临期</source>
+        <translation>At risk</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="176" />
+        <source>超期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="196" />
+        <source>延期待批 %1 小时</source>
+        <translation>extension of %1 h pending</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="197" />
+        <source>计时暂停</source>
+        <translation>clock stopped</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="226" />
+        <source>剩余 %1</source>
+        <translation>%1 left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="260" />
+        <source>无照片</source>
+        <translation>No photos</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="277" />
+        <source>无法加载</source>
+        <translation>Cannot load</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <location filename="../../widgets/case_table.py" line="77" />
+        <source>编号</source>
+        <translation>Case id</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="78" />
+        <source>剩余时限</source>
+        <translation>Time left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="79" />
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="80" />
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="81" />
+        <source>网格</source>
+        <translation>Grid cell</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="82" />
+        <source>处置部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="83" />
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="84" />
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="85" />
+        <source>已用时</source>
+        <translation>Age</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="147" />
+        <source>延期待批</source>
+        <translation>extension pending</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_table.py" line="158" />
+        <source>暂停</source>
+        <translation>Paused</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="212" />
+        <source>案件已被他人更新</source>
+        <translation>The case was changed by someone else</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="215" />
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="216" />
+        <source>版本</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="217" />
+        <source>处置部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="218" />
+        <source>延期申请</source>
+        <translation>Extension request</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="234" />
+        <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
+        <translation>You decided on version %1; the case is now at version %2:</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="242" />
+        <source>按最新版本重试：%1</source>
+        <translation>Retry on the current version: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="246" />
+        <source>放弃</source>
+        <translation>Discard</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="252" />
+        <source>该操作在最新状态下已不可执行。</source>
+        <translation>The action is no longer possible on the current version.</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleStatusBar</name>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="45" />
+        <source>已连接</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="46" />
+        <source>连接中</source>
+        <translation>Connecting</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="47" />
+        <source>服务异常</source>
+        <translation>Backend error</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="48" />
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="49" />
+        <source>已停止</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="50" />
+        <source>回放</source>
+        <translation>Replay</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="57" />
+        <source>延迟</source>
+        <translation>lag</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="57" />
+        <source>隔离</source>
+        <translation>quarantined</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="63" />
+        <source>待发送 %1</source>
+        <translation>Outbox %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="69" />
+        <source>工作时间</source>
+        <translation>Working time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/status_bar.py" line="69" />
+        <source>非工作时间</source>
+        <translation>Off hours</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="25" />
+        <source>登录 智慧城管指挥中心</source>
+        <translation>Log in to the command centre</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="34" />
+        <source>服务地址</source>
+        <translation>Backend URL</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="35" />
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="36" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="38" />
+        <source>登录</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="55" />
+        <source>用户名或密码错误</source>
+        <translation>Wrong user name or password</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/login_dialog.py" line="59" />
+        <source>无法连接服务：%1</source>
+        <translation>Cannot reach the backend: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../widgets/main_window.py" line="205" />
+        <source>智慧城管指挥中心 · %1</source>
+        <translation>Smart City Command Centre · %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="208" />
+        <source>案件队列</source>
+        <translation>Case queues</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="209" />
+        <source>案件详情</source>
+        <translation>Case detail</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="210" />
+        <location filename="../../widgets/main_window.py" line="284" />
+        <source>告警</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="211" />
+        <source>环卫车辆</source>
+        <translation>Sanitation fleet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="218" />
+        <source>文件(&amp;F)</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="219" />
+        <source>案件(&amp;C)</source>
+        <translation>&amp;Case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="220" />
+        <source>视图(&amp;V)</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="221" />
+        <source>帮助(&amp;H)</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="222" />
+        <source>图层</source>
+        <translation>Layers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="223" />
+        <source>面板</source>
+        <translation>Panels</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="224" />
+        <source>主题</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="225" />
+        <source>语言</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="226" />
+        <source>深色（大屏）</source>
+        <translation>Dark (video wall)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="227" />
+        <source>浅色</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="228" />
+        <source>新建热线案件</source>
+        <translation>New hotline case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="229" />
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="230" />
+        <source>适应辖区</source>
+        <translation>Fit district</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="231" />
+        <source>恢复默认布局</source>
+        <translation>Reset layout</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="232" />
+        <location filename="../../widgets/main_window.py" line="334" />
+        <source>关于</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="273" />
+        <source>热线案件已立：%1</source>
+        <translation>Hotline case created: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="276" />
+        <source>热线案件上报失败：%1</source>
+        <translation>Hotline case not created: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="280" />
+        <source>告警确认失败：%1</source>
+        <translation>Alert acknowledgement failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="335" />
+        <source>智慧城管指挥中心操作台
+案件闭环、环卫车辆、告警与交接班记录。</source>
+        <translation>Smart city management command console
+Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
+    </message>
+</context>
+<context>
+    <name>MapWall</name>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="158" />
+        <source>相邻城区</source>
+        <translation>Neighbouring districts</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="159" />
+        <source>辖区边界</source>
+        <translation>District boundary</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="160" />
+        <source>单元网格</source>
+        <translation>Unit grid</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="161" />
+        <source>案件热力图</source>
+        <translation>Case heatmap</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="162" />
+        <source>车辆轨迹</source>
+        <translation>Vehicle trails</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="163" />
+        <source>案件</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="164" />
+        <location filename="../../widgets/map_wall.py" line="173" />
+        <source>车辆</source>
+        <translation>Vehicles</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="165" />
+        <source>告警</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="172" />
+        <source>正常</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="172" />
+        <source>临期</source>
+        <translation>At risk</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="172" />
+        <source>超期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="173" />
+        <source>部件</source>
+        <translation>Component</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="173" />
+        <source>事件</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="174" />
+        <source>作业</source>
+        <translation>Working</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="174" />
+        <source>行驶</source>
+        <translation>Driving</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="175" />
+        <source>停驶</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map_wall.py" line="175" />
+        <source>离线</source>
+        <translation>Offline</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="38" />
+        <source>新建热线案件 (12319)</source>
+        <translation>New hotline case (12319)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="49" />
+        <source>输入编码或名称，如 06010 或 垃圾</source>
+        <translation>Type a code or name, e.g. 06010 or garbage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="51" />
+        <source>地址（社区或街道名可定位）</source>
+        <translation>Address (a community or street name locates it)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="53" />
+        <source>按地址定位</source>
+        <translation>Find address</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="55" />
+        <source>在地图上选点</source>
+        <translation>Pick on map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="57" />
+        <source>未定位</source>
+        <translation>No location</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="61" />
+        <source>来电号码（可选）</source>
+        <translation>Caller's number (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="72" />
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="73" />
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="74" />
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="75" />
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="76" />
+        <source>来电</source>
+        <translation>Caller</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="77" />
+        <source>紧急程度</source>
+        <translation>Urgency</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="79" />
+        <source>上报</source>
+        <translation>Report</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="95" />
+        <source>找不到该地址，请在地图上选点</source>
+        <translation>Address not found: pick the place on the map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="110" />
+        <source>请选择类别</source>
+        <translation>Choose a category</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="113" />
+        <source>请定位案件位置</source>
+        <translation>Locate the case first</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/new_case_dialog.py" line="123" />
+        <source>12319 来电 %1</source>
+        <translation>12319 call %1</translation>
+    </message>
+</context>
+<context>
+    <name>ParamsDialog</name>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="83" />
+        <source>处置部门</source>
+        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs).</extracomment>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="86" />
+        <source>申请延期</source>
+        <translation>Extension requested</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="86" />
+        <source>%1 小时</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="89" />
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="89" />
+        <source>备注（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_actions.py" line="92" />
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <location filename="../../widgets/queue_panel.py" line="105" />
+        <source>搜索 编号/地址/描述/类别</source>
+        <translation>Search id / address / text / category</translation>
+    </message>
+</context>
+<context>
+    <name>VehicleModel</name>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="54" />
+        <source>车牌</source>
+        <translation>Plate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="55" />
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="56" />
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="57" />
+        <source>速度</source>
+        <translation>Speed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="58" />
+        <source>定位</source>
+        <translation>Locate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="59" />
+        <source>今日覆盖</source>
+        <translation>Coverage today</translation>
+    </message>
+</context>
+<context>
+    <name>VehiclePanel</name>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="179" />
+        <source>跟随</source>
+        <translation>Follow</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="180" />
+        <source>显示轨迹</source>
+        <translation>Show track</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="184" />
+        <source>最近 %1 小时</source>
+        <translation>Last %1 h</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/vehicle_panel.py" line="185" />
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,201 @@
+"""The running console: one CityState, one bridge, one session, and the window showing them.
+
+Owns what outlives a window: switching language or theme rebuilds the window on the same
+state, bridge and session (nothing is re-fetched; the layout is saved and restored), so a
+switch in the middle of a shift loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from console.clock import VirtualClock
+from console.qt_bridge import StateBridge
+from console.replay.fold import Checkpointer
+from console.session import Session
+from console.state import CityState
+
+from .i18n import set_language
+from .main_window import MainWindow
+from .style import apply_theme
+from .workers import Workers
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleApp(QObject):
+    outcomes = Signal(object)  # console.sync.outbox.Outcome, delivered on the GUI thread
+
+    def __init__(
+        self,
+        session: Session | None,
+        *,
+        theme: str = "dark",
+        sound: bool = True,
+        banner: str = "",
+        checkpoint_every: int = 20_000,
+    ):
+        super().__init__()
+        self.session = session
+        self.theme = theme
+        self.sound = sound
+        self.banner = banner
+        self.state = CityState()
+        self._clock = VirtualClock()
+        self._clock_lock = threading.Lock()
+        self.workers = Workers(parent=self)
+        checkpointer = Checkpointer(session.shiftlog, every=checkpoint_every) if session else None
+        self.bridge = StateBridge(
+            self.state,
+            checkpointer=checkpointer,
+            health=(lambda: session.live.health) if session else None,
+        )
+        self.window: MainWindow | None = None
+        user = session.user if session else {}
+        self.user_id = user.get("id")
+        self.user_label = user.get("name", "")
+        if session is not None:
+            session.live.on_batch = self._on_batch
+            session.outbox.on_outcome = self.outcomes.emit
+
+    # ---- data path -------------------------------------------------------------------------
+    def _on_batch(self, batch) -> None:
+        """Sync thread: follow the backend's clock at each bootstrap, then queue the batch."""
+        snap = batch.snapshot
+        if snap is not None and snap.get("server_time"):
+            try:
+                clock = VirtualClock(
+                    speed=float(snap.get("speed") or 1.0),
+                    start=datetime.fromisoformat(snap["server_time"]),
+                )
+            except (TypeError, ValueError) as e:
+                log.warning("snapshot clock unreadable: %s", e)
+            else:
+                with self._clock_lock:
+                    self._clock = clock
+        self.bridge.submit(batch)
+
+    def now(self) -> float:
+        """District time, epoch seconds."""
+        with self._clock_lock:
+            return self._clock.epoch()
+
+    def outbox_pending(self) -> int:
+        return self.session.outbox.pending() if self.session else 0
+
+    # ---- window ----------------------------------------------------------------------------
+    def show(self) -> MainWindow:
+        self.window = MainWindow(self)
+        self.window.language_requested.connect(self.switch_language)
+        self.window.theme_requested.connect(self.switch_theme)
+        self.window.show()
+        self.window.on_diff_all()
+        return self.window
+
+    def _rebuild(self) -> MainWindow:
+        old = self.window
+        old.save_layout()
+        old.hide()
+        self.show()
+        old.deleteLater()
+        return self.window
+
+    def switch_language(self, lang: str) -> MainWindow:
+        set_language(lang)
+        return self._rebuild()
+
+    def switch_theme(self, name: str) -> MainWindow:
+        self.theme = name
+        apply_theme(QApplication.instance(), name)
+        return self._rebuild()
+
+    def start(self) -> MainWindow:
+        if self.session is not None:
+            self.session.start()
+        return self.show()
+
+    def stop(self) -> None:
+        self.bridge.stop()
+        self.workers.shutdown()
+        if self.session is not None:
+            self.session.stop()
+
+    def screenshot_later(self, path: str, after_s: float, quit_after: bool = True) -> None:
+        def shoot():
+            self.window.grab().save(path)
+            log.info("screenshot saved to %s", path)
+            if quit_after:
+                QApplication.instance().quit()
+
+        QTimer.singleShot(int(after_s * 1000), shoot)
+
+
+def run(
+    *,
+    backend: str | None,
+    user: str | None,
+    lang: str = "zh",
+    theme: str = "dark",
+    speed: float = 20.0,
+    sound: bool = True,
+    screenshot: str | None = None,
+    quit_after: float | None = None,
+) -> int:
+    """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
+    import sys
+
+    import pyqtgraph as pg
+
+    from console.demo import DEMO_PASSWORD, DEMO_USER, EmbeddedDemo, fresh_sqlite
+    from console.paths import data_dir
+    from console.session import shift_log_name
+
+    from .login_dialog import LoginDialog
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("zhcg-console")
+    pg.setConfigOptions(antialias=True)
+    apply_theme(app, theme)
+    set_language(lang)
+    shifts = data_dir() / "shifts"
+    shifts.mkdir(parents=True, exist_ok=True)
+
+    def make_session(url: str, username: str, password: str) -> Session:
+        return Session(url, username, password, shifts / shift_log_name(username))
+
+    demo = None
+    if backend is None:
+        demo = EmbeddedDemo(fresh_sqlite(data_dir() / "demo.db"), speed=speed).start()
+        # Each demo run is its own district: its own log file, not today's operator log.
+        session = Session(
+            demo.url,
+            DEMO_USER,
+            DEMO_PASSWORD,
+            shifts / f"demo-{datetime.now():%Y%m%d-%H%M%S}.zhcg",
+        )
+    else:
+        dlg = LoginDialog(backend, make_session, user or "")
+        if dlg.exec() != LoginDialog.Accepted:
+            return 1
+        session = dlg.session
+    console = ConsoleApp(session, theme=theme, sound=sound and screenshot is None)
+    window = console.start()
+    window.resize(1920, 1080)
+    if screenshot:
+        console.screenshot_later(screenshot, quit_after or 20.0)
+    elif quit_after:
+        QTimer.singleShot(int(quit_after * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        window = console.window
+        if window is not None:
+            window.save_layout()
+        console.stop()
+        if demo is not None:
+            demo.stop()

@@ -1,0 +1,115 @@
+"""Building blocks of the map wall: shared brushes, heading arrows, the heatmap image, and
+the overlays (scale bar, legend). Each layer is one pyqtgraph item however many entities it
+shows (QT_PRACTICE.md: one item per layer, shared brushes, no per-point objects)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtWidgets import QWidget
+
+HEADING_BUCKETS = 16
+
+
+def heading_symbols() -> list[QPainterPath]:
+    """An arrow pointing along the heading for each of 16 compass buckets (0 = north)."""
+    arrow = QPainterPath()
+    arrow.moveTo(0.0, -0.5)
+    arrow.lineTo(0.38, 0.42)
+    arrow.lineTo(0.0, 0.2)
+    arrow.lineTo(-0.38, 0.42)
+    arrow.closeSubpath()
+    out = []
+    for k in range(HEADING_BUCKETS):
+        # pyqtgraph draws symbols with y down: rotate clockwise by the heading
+        out.append(QTransform().rotate(k * 360.0 / HEADING_BUCKETS).map(arrow))
+    return out
+
+
+def heading_bucket(heading: np.ndarray) -> np.ndarray:
+    h = np.nan_to_num(np.asarray(heading, dtype=float), nan=0.0)
+    return np.round(h / (360.0 / HEADING_BUCKETS)).astype(np.int64) % HEADING_BUCKETS
+
+
+class BrushPalette:
+    """One QBrush per colour, shared by every point that uses it."""
+
+    def __init__(self):
+        self._brushes: dict[str, object] = {}
+
+    def __call__(self, color: str):
+        b = self._brushes.get(color)
+        if b is None:
+            b = self._brushes[color] = pg.mkBrush(color)
+        return b
+
+    def array(self, codes: np.ndarray, colors: dict) -> np.ndarray:
+        """An object array of shared brushes for integer ``codes`` (dict code → colour)."""
+        lut = {k: self(c) for k, c in colors.items()}
+        fallback = next(iter(lut.values()))
+        out = np.empty(len(codes), dtype=object)
+        for code in np.unique(codes):
+            out[codes == code] = lut.get(int(code), fallback)
+        return out
+
+
+def heat_image(x: np.ndarray, y: np.ndarray, bounds: tuple, bins: int = 160) -> np.ndarray:
+    """A smoothed 2-D density of points (RGBA uint8, transparent where nothing is)."""
+    x0, y0, x1, y1 = bounds
+    h, _, _ = np.histogram2d(x, y, bins=bins, range=[[x0, x1], [y0, y1]])
+    for axis in (0, 1):  # three box passes ≈ a Gaussian of ~3 bins
+        for _ in range(3):
+            h = (np.roll(h, 1, axis) + h + np.roll(h, -1, axis)) / 3.0
+    peak = h.max()
+    v = h / peak if peak > 0 else h
+    lut = pg.colormap.get("inferno").getLookupTable(0.15, 1.0, 256, alpha=True)
+    rgba = lut[(v * 255).astype(np.int64)]
+    rgba[..., 3] = (np.sqrt(v) * 200).astype(np.uint8)
+    return rgba
+
+
+def nice_length(max_m: float) -> float:
+    """The largest 1-2-5 × 10^n length not above ``max_m``."""
+    if max_m <= 0 or not math.isfinite(max_m):
+        return 0.0
+    exp = 10 ** math.floor(math.log10(max_m))
+    return max(m * exp for m in (1, 2, 5) if m * exp <= max_m)
+
+
+class ScaleBar(QWidget):
+    """Ground distance (not Mercator metres: those are 1/cos φ too long at Hangzhou)."""
+
+    def __init__(self, parent: QWidget, metres_per_px):
+        """``metres_per_px()`` is asked at paint time, when the view's range is final."""
+        super().__init__(parent)
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.metres_per_px = metres_per_px
+        self.color = QColor("#e6edf5")
+        self.resize(180, 34)
+
+    def length(self) -> tuple[float, float]:
+        per_px = self.metres_per_px()
+        m = nice_length(per_px * 150)
+        return m, (m / per_px if per_px else 0.0)
+
+    def paintEvent(self, _ev) -> None:
+        m, px = self.length()
+        if px <= 0:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setPen(QPen(self.color, 2))
+        y = self.height() - 8
+        p.drawLine(QPointF(4, y), QPointF(4 + px, y))
+        p.drawLine(QPointF(4, y - 6), QPointF(4, y))
+        p.drawLine(QPointF(4 + px, y - 6), QPointF(4 + px, y))
+        f = QFont(self.font())
+        f.setBold(True)
+        p.setFont(f)
+        label = f"{m / 1000:g} km" if m >= 1000 else f"{m:g} m"
+        p.drawText(QRectF(4, 0, px + 60, y - 6), Qt.AlignLeft | Qt.AlignBottom, label)
+        p.end()

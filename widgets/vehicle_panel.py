@@ -1,0 +1,237 @@
+"""The fleet: type, work state, speed, fix age and today's route coverage per vehicle;
+select to highlight, follow on the map, and draw the track of a chosen period.
+
+Coverage (作业覆盖率) is the domain's: the share of the vehicle's assigned route passed while
+working, from today's track, fetched in a worker once a minute for the whole fleet.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import qtawesome as qta
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.case import CST
+from console.domain.vehicle_rules import coverage
+from console.state import VEHICLE_STATUSES, CityState
+
+from .i18n import labels
+from .row_sync import IncrementalRows
+from .style import VEHICLE_COLORS
+
+VEHICLE_COLUMNS = ("plate", "type", "status", "speed", "fix_age", "coverage")
+TRACK_PERIODS = (1, 3, 8)  # hours back from now; the combo also offers "today"
+
+
+class VehicleModel(IncrementalRows):
+    def __init__(self, state: CityState, now, parent=None):
+        super().__init__(parent)
+        self.state, self.now = state, now
+        self.coverage: dict[str, float] = {}
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(VEHICLE_COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation != Qt.Horizontal or role != Qt.DisplayRole:
+            return None
+        if not 0 <= section < len(VEHICLE_COLUMNS):
+            return None
+        return (
+            self.tr("车牌"),
+            self.tr("类型"),
+            self.tr("状态"),
+            self.tr("速度"),
+            self.tr("定位"),
+            self.tr("今日覆盖"),
+        )[section]
+
+    def vehicle_id(self, view_row: int) -> str | None:
+        key = self.key_at(view_row)
+        return None if key is None else self.state.vehicle_ids()[key]
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        key = self.key_at(index.row())
+        if key is None:
+            return None
+        vid = self.state.vehicle_ids()[key]
+        info = self.state.vehicles.get(vid, {})
+        v = self.state.vehicle_arrays()
+        col = VEHICLE_COLUMNS[index.column()]
+        status = VEHICLE_STATUSES[int(v["status"][key])]
+        if role == Qt.UserRole + 1:
+            return vid
+        if role == Qt.ForegroundRole and col == "status":
+            return QBrush(QColor(VEHICLE_COLORS[status]))
+        if role == Qt.TextAlignmentRole and col in ("speed", "fix_age", "coverage"):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role != Qt.DisplayRole:
+            return None
+        lb = labels()
+        if col == "plate":
+            return info.get("plate", vid)
+        if col == "type":
+            return lb.name("vehicle_type", info.get("type"))
+        if col == "status":
+            return lb.name("vehicle_status", status)
+        if col == "speed":
+            s = v["speed_kmh"][key]
+            return "" if math.isnan(s) else f"{s:.0f} km/h"
+        if col == "fix_age":
+            t = v["t"][key]
+            if math.isnan(t):
+                return "—"
+            age = max(0.0, self.now() - t)
+            return f"{age:.0f} s" if age < 120 else f"{age / 60:.0f} min"
+        if col == "coverage":
+            c = self.coverage.get(vid)
+            return "" if c is None else f"{c * 100:.0f}%"
+        return None
+
+    def refresh(self) -> None:
+        ids = self.state.vehicle_ids()
+        plates = [self.state.vehicles.get(v, {}).get("plate", v) for v in ids]
+        self.sync(np.argsort(np.array(plates, dtype=object), kind="stable"))
+
+    def tick(self) -> None:
+        self.emit_columns(VEHICLE_COLUMNS.index("fix_age"))
+
+
+def fleet_coverage(session, state: CityState, now: float) -> dict[str, float]:
+    """Worker: today's coverage of every vehicle with a route (one track request each)."""
+    day = datetime.fromtimestamp(now, UTC).astimezone(CST).replace(hour=0, minute=0, second=0)
+    out = {}
+    for v in state.reference.get("vehicles") or []:
+        route = v.get("route") or {}
+        if len(route.get("lon") or ()) < 2:
+            continue
+        tr = session.fetch(
+            f"/api/v1/vehicles/{v['id']}/track",
+            **{"from": day.isoformat(), "to": datetime.fromtimestamp(now, UTC).isoformat()},
+        )
+        working = (np.asarray(tr.get("flags") or [], dtype=np.int64) & 1).astype(bool)
+        out[v["id"]], _ = coverage(route["lon"], route["lat"], tr["lon"], tr["lat"], working)
+    return out
+
+
+class VehiclePanel(QWidget):
+    vehicle_selected = Signal(str, bool)  # id, follow
+    track_loaded = Signal(str, object, object)  # id, lon, lat
+
+    def __init__(self, state: CityState, now, session, workers, parent=None):
+        super().__init__(parent)
+        self.state, self.now, self.session, self.workers = state, now, session, workers
+        self.model = VehicleModel(state, now, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for c, w in enumerate((110, 90, 70, 75, 60)):
+            self.table.setColumnWidth(c, w)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _p: self._selected(cur.row(), follow=False)
+        )
+        self.follow_action = QAction(qta.icon("mdi6.crosshairs-gps", color="#36cfc9"), "", self)
+        self.follow_action.setCheckable(True)
+        self.follow_action.toggled.connect(
+            lambda on: self._selected(self.table.currentIndex().row(), follow=on)
+        )
+        self.period = QComboBox()
+        self.track_action = QAction(qta.icon("mdi6.map-marker-path", color="#e6edf5"), "", self)
+        self.track_action.triggered.connect(self.load_track)
+        self.track_action.setEnabled(session is not None)
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.addAction(self.follow_action)
+        bar.addWidget(self.period)
+        bar.addAction(self.track_action)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(bar)
+        lay.addWidget(self.table)
+        self._coverage_timer = QTimer(self, interval=60_000, timeout=self.update_coverage)
+        if session is not None:
+            self._coverage_timer.start()
+            QTimer.singleShot(5000, self.update_coverage)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.follow_action.setText(self.tr("跟随"))
+        self.track_action.setText(self.tr("显示轨迹"))
+        i = max(self.period.currentIndex(), 0)
+        self.period.clear()
+        for h in TRACK_PERIODS:
+            self.period.addItem(self.tr("最近 %1 小时").replace("%1", str(h)), h)
+        self.period.addItem(self.tr("今日"), 0)
+        self.period.setCurrentIndex(i)
+
+    def on_diff(self, diff) -> None:
+        if diff.reset or diff.vehicles:
+            self.model.refresh()
+
+    def current_vehicle(self) -> str | None:
+        return self.model.vehicle_id(self.table.currentIndex().row())
+
+    def select_vehicle(self, vid: str) -> None:
+        row = self.state.vehicle_row(vid)
+        view_row = None if row is None else self.model.row_of_key(row)
+        if view_row is not None:
+            self.table.selectRow(view_row)
+
+    def _selected(self, view_row: int, follow: bool) -> None:
+        vid = self.model.vehicle_id(view_row)
+        if vid:
+            self.vehicle_selected.emit(vid, follow or self.follow_action.isChecked())
+
+    def load_track(self) -> None:
+        vid = self.current_vehicle()
+        if vid is None or self.session is None:
+            return
+        hours = self.period.currentData()
+        now = datetime.fromtimestamp(self.now(), UTC)
+        start = (
+            now.astimezone(CST).replace(hour=0, minute=0, second=0)
+            if not hours
+            else now - timedelta(hours=hours)
+        )
+        params = {"from": start.isoformat(), "to": now.isoformat()}
+
+        def done(track, error):
+            if error is None:
+                self.track_loaded.emit(vid, track["lon"], track["lat"])
+
+        self.workers.submit(
+            lambda: self.session.fetch(f"/api/v1/vehicles/{vid}/track", **params), done, self
+        )
+
+    def update_coverage(self) -> None:
+        if self.session is None:
+            return
+        now = self.now()
+
+        def done(result, error):
+            if error is None:
+                self.model.coverage = result
+                self.model.emit_columns(VEHICLE_COLUMNS.index("coverage"))
+
+        self.workers.submit(lambda: fleet_coverage(self.session, self.state, now), done, self)
