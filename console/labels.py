@@ -104,7 +104,7 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "alert_state": {
         "raised": ("未确认", "Open"),
-        "acked": ("已确认", "Acknowledged"),
+        "acknowledged": ("已确认", "Acknowledged"),
         "resolved": ("已解除", "Resolved"),
     },
     "queue": {k: (zh, en) for k, zh, en in QUEUES},

@@ -137,3 +137,38 @@ def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
             return v
         time.sleep(step)
     raise AssertionError(f"not reached within {timeout} s")
+
+
+@pytest.fixture
+def console_factory(qtbot, tmp_path, monkeypatch):
+    """UI tests: ``make(url, user)`` → → a started ConsoleApp whose window is shown; all are stopped at
+    the end of the test."""
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.console_app import ConsoleApp
+    from widgets.i18n import set_language
+    from widgets.style import apply_theme
+
+    apply_theme(QApplication.instance(), "dark")
+    set_language("zh")
+    made = []
+
+    def make(url: str, user: str = "demo-console", name: str | None = None) -> ConsoleApp:
+        from console.session import Session
+
+        session = Session(
+            url, user, "demo", tmp_path / f"{name or user}-{len(made)}.zhcg", wait_s=1
+        )
+        app = ConsoleApp(session, sound=False)
+        window = app.start()
+        qtbot.addWidget(window)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        if app.window is not None:
+            app.window.close()
+        app.stop()
+    set_language("zh")

@@ -229,7 +229,7 @@ class ConflictDialog(QDialog):
                 f"{lb.name('action', ev.get('action'))} · {ev.get('user', '')}"
                 f" {ev.get('note') or ''}</td></tr>"
             )
-        text = QTextBrowser()
+        self.text = text = QTextBrowser()
         intro = (
             self.tr("你操作时看到的是第 %1 版，现在是第 %2 版：")
             .replace("%1", str(mine.get("version")))
