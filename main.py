@@ -96,13 +96,17 @@ def cmd_console(args) -> int:
 def cmd_bench(args) -> int:
     import runpy
 
-    for name in ("feed", "sync", "geo") if args.which == "all" else (args.which,):
+    for name in ("feed", "sync", "geo", "gui") if args.which == "all" else (args.which,):
         print(f"== bench {name} ==", flush=True)
         bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / f"bench_{name}.py"))
         if name == "feed":
             bench["main"](["--db", args.db] if args.db else [])
         elif name == "sync":
             bench["main"]([])
+        elif name == "gui":
+            bench["main"](
+                ["--minutes", str(args.minutes)] + (["--embedded"] if args.embedded else [])
+            )
         else:
             bench["main"]()
     return 0
@@ -209,8 +213,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("-v", "--verbose", action="store_true")
     bench = sub.add_parser("bench", help="print the benchmarks (feed, console sync, geo)")
-    bench.add_argument("which", nargs="?", default="all", choices=("all", "feed", "sync", "geo"))
+    bench.add_argument(
+        "which", nargs="?", default="all", choices=("all", "feed", "sync", "geo", "gui")
+    )
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
+    bench.add_argument("--minutes", type=float, default=3.0, help="gui: wall minutes to watch")
+    bench.add_argument(
+        "--embedded",
+        action="store_true",
+        help="gui: backend and simulator in the console's process",
+    )
     return p
 
 

@@ -22,6 +22,7 @@ prove that folding a shift log gives what the live console held. ``checkpoint()`
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
@@ -43,7 +44,7 @@ STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
 VEHICLE_STATUSES = ("unknown", "working", "moving", "stopped", "offline")
 VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
 FIX_FIELDS = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: numeric columns as base64 arrays (1: nested lists, still read)
 
 
 @dataclass
@@ -467,19 +468,19 @@ class CityState:
             "vehicle_ids": list(self._veh.ids),
             "vehicles": [self.vehicles.get(v, {"id": v}) for v in self._veh.ids],
             "trail_points": self.trail_points,
-            "vehicle_cols": {k: _nulls(self._veh.view(k)) for k in self._veh.cols},
-            "trail_n": self._trail_n[rows].tolist(),
-            "trails": _nulls(self._trail[rows]),
+            "vehicle_cols": {k: _pack(self._veh.view(k)) for k in self._veh.cols},
+            "trail_n": _pack(self._trail_n[rows]),
+            "trails": _pack(self._trail[rows]),
             "alerts": list(self.alerts.values()),
             "sensors": list(self.sensors.values()),
         }
 
     @classmethod
     def from_checkpoint(cls, cp: dict, reference: dict | None = None) -> CityState:
-        if cp.get("version") != CHECKPOINT_VERSION:
+        if cp.get("version") not in (1, CHECKPOINT_VERSION):
             raise ValueError(f"checkpoint version {cp.get('version')!r} is not supported")
         s = cls(trail_points=cp["trail_points"])
-        trails = np.array(cp["trails"], dtype=np.float64).reshape(-1, s.trail_points, 3)
+        trails = _unpack(cp["trails"], np.float64).reshape(-1, s.trail_points, 3)
         if reference:
             s.set_reference(reference)
         for vid, info in zip(cp["vehicle_ids"], cp["vehicles"], strict=True):
@@ -487,9 +488,9 @@ class CityState:
             s.vehicles[vid] = info
         n = len(cp["vehicle_ids"])
         for k, values in cp["vehicle_cols"].items():
-            s._veh.cols[k][:n] = values
+            s._veh.cols[k][:n] = _unpack(values, s._veh.cols[k].dtype)
         s._trail[:n] = trails
-        s._trail_n[:n] = cp["trail_n"]
+        s._trail_n[:n] = _unpack(cp["trail_n"], np.int64)
         s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
         for doc in cp["cases"]:
             s._put_case(doc)
@@ -500,9 +501,23 @@ class CityState:
         return s
 
 
-def _nulls(a: np.ndarray) -> list:
-    """A float array as nested lists with NaN as None (standard JSON for other tools)."""
-    return np.where(np.isnan(a), None, a).tolist() if a.dtype.kind == "f" else a.tolist()
+def _pack(a: np.ndarray) -> dict:
+    """A numeric array for JSON as little-endian bytes in base64: exact (NaN included) and
+    ~30x cheaper to encode than nested lists (a checkpoint is written from the live console)."""
+    a = np.ascontiguousarray(a)
+    le = a.astype(a.dtype.newbyteorder("<"), copy=False)
+    return {"dtype": le.dtype.str, "shape": list(a.shape), "b64": base64.b64encode(le).decode()}
+
+
+def _unpack(v, dtype) -> np.ndarray:
+    """``_pack``'s form, or version 1's nested lists with None for NaN."""
+    if isinstance(v, dict):
+        raw = np.frombuffer(base64.b64decode(v["b64"]), dtype=np.dtype(v["dtype"]))
+        return raw.reshape(v["shape"]).astype(dtype)
+    a = np.array(v, dtype=object)
+    if np.dtype(dtype).kind == "f":
+        a = np.where(a == None, np.nan, a)  # noqa: E711 (elementwise)
+    return a.astype(dtype)
 
 
 def _deep_size(o, seen: set[int] | None = None) -> int:

@@ -272,3 +272,45 @@ def test_folding_the_shift_log_gives_the_live_digest(living_backend, tmp_path):
         want = [Case.from_dict(d).light(at, live.calendar, live.limits) for d in docs]
         codes = {"green": GREEN, "yellow": YELLOW, "red": RED, None: NO_LIGHT}
         assert live.case_lights(at).tolist() == [codes[w] for w in want]
+
+
+def test_checkpoint_v2_is_exact_and_v1_still_reads():
+    """Version 2 packs numeric columns as base64 arrays; version 1 (nested lists with None
+    for NaN) was written by earlier consoles and must still restore the same state."""
+    import math
+
+    import numpy as np
+
+    from console.state import CHECKPOINT_VERSION, _unpack
+
+    s = CityState(trail_points=8)
+    s.bootstrap({"seq": 1, "cases": [], "vehicles": [], "alerts": []})
+    t0 = 1_795_400_000.0
+    s.apply(
+        [
+            {
+                "seq": 2,
+                "ts": "2026-11-23T01:00:00+00:00",
+                "kind": "fixes",
+                "vehicle_id": ["V1", "V2", "V1"],
+                "t": [t0, t0, t0 + 5],
+                "lon": [120.17, 120.18, 120.171],
+                "lat": [30.25, 30.26, 30.251],
+                "speed_kmh": [10.0, math.nan, 12.0],
+                "heading": [0.0, 90.0, 10.0],
+                "flags": [1, 0, 1],
+            }
+        ]
+    )
+    cp = s.checkpoint()
+    assert cp["version"] == CHECKPOINT_VERSION == 2
+    assert CityState.from_checkpoint(cp).digest() == s.digest()
+    v1 = dict(cp, version=1)
+    for key in ("trails", "trail_n"):
+        a = _unpack(cp[key], np.float64)
+        v1[key] = np.where(np.isnan(a), None, a).tolist()
+    v1["vehicle_cols"] = {
+        k: np.where(np.isnan(a), None, a).tolist()
+        for k, a in ((k, _unpack(v, np.float64)) for k, v in cp["vehicle_cols"].items())
+    }
+    assert CityState.from_checkpoint(v1).digest() == s.digest()

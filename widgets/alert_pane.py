@@ -29,11 +29,18 @@ from console.state import CityState
 from .alert_sound import RANK, AlertSound
 from .case_table import fmt_minutes
 from .i18n import labels
+from .roles import (
+    DECORATION,
+    DISPLAY,
+    FOREGROUND,
+    HORIZONTAL,
+    USER,
+)
 from .row_sync import IncrementalRows
 from .style import SEVERITY_COLORS
 
 ALERT_COLUMNS = ("severity", "kind", "subject", "age", "state", "detail")
-ALERT_ID_ROLE = Qt.UserRole + 1
+ALERT_ID_ROLE = USER + 1
 FILTERS = ("open", "all", "critical")
 
 
@@ -51,8 +58,8 @@ class AlertModel(IncrementalRows):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(ALERT_COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation != Qt.Horizontal or role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if orientation != HORIZONTAL or int(role) != DISPLAY:
             return None
         if not 0 <= section < len(ALERT_COLUMNS):
             return None
@@ -69,7 +76,8 @@ class AlertModel(IncrementalRows):
         key = self.key_at(view_row)
         return None if key is None else self._ids[key]
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=DISPLAY):
+        role = int(role)
         if not index.isValid():
             return None
         aid = self.alert_id(index.row())
@@ -79,11 +87,11 @@ class AlertModel(IncrementalRows):
         col = ALERT_COLUMNS[index.column()]
         if role == ALERT_ID_ROLE:
             return aid
-        if role == Qt.DecorationRole and col == "severity":
+        if role == DECORATION and col == "severity":
             return self._icons.get(a.get("severity"), self._icons["info"])
-        if role == Qt.ForegroundRole and col == "state" and a.get("state") == "raised":
+        if role == FOREGROUND and col == "state" and a.get("state") == "raised":
             return QBrush(QColor(SEVERITY_COLORS.get(a.get("severity"), "#ffffff")))
-        if role != Qt.DisplayRole:
+        if role != DISPLAY:
             return None
         lb = labels()
         if col == "severity":
@@ -186,6 +194,10 @@ class AlertPane(QWidget):
         self.mute_menu = QMenu(self)
         self.mute_button.setMenu(self.mute_menu)
         self.mute_label = QLabel()
+        # The open count lives here, not in the dock title: retitling a dock re-lays out the
+        # whole window (a 50-90 ms repaint at 1920x1080).
+        self.count_label = QLabel()
+        self.count_label.setMinimumWidth(90)
         self.sound.mute_changed.connect(lambda _t: self._show_mute())
         bar = QToolBar()
         bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
@@ -194,6 +206,7 @@ class AlertPane(QWidget):
         bar.addWidget(self.mute_button)
         bar.addWidget(self.mute_label)
         bar.addWidget(self.filter)
+        bar.addWidget(self.count_label)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(bar)
@@ -244,6 +257,8 @@ class AlertPane(QWidget):
         ]
         self.sound.update(open_sev, [] if diff.reset else raised)
         self.count_changed.emit(len(open_sev))
+        self.count_label.setText(self.tr("未确认 %1").replace("%1", str(len(open_sev))))
+        self.count_label.setStyleSheet("color: #ff4d4f; font-weight: bold;" if open_sev else "")
 
     def current_alert(self) -> dict | None:
         aid = self.model.alert_id(self.table.currentIndex().row())

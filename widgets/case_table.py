@@ -22,12 +22,35 @@ from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, working_minutes_lef
 from console.state import CityState
 
 from .i18n import labels
+from .roles import (
+    ALIGN_RIGHT,
+    ALIGNMENT,
+    DECORATION,
+    DISPLAY,
+    FOREGROUND,
+    HORIZONTAL,
+    TOOLTIP,
+    USER,
+)
 from .row_sync import IncrementalRows
 from .style import LIGHT_COLORS
 
 COLUMNS = ("id", "countdown", "category", "address", "grid", "department", "source", "state", "age")
-CASE_ID_ROLE = Qt.UserRole + 1
-LIGHT_ROLE = Qt.UserRole + 2
+_TIMED = frozenset({"countdown", "age"})  # move with the clock: computed per paint
+_STATIC = tuple(c for c in COLUMNS if c not in _TIMED)  # cached per case version
+CASE_ID_ROLE = USER + 1
+LIGHT_ROLE = USER + 2
+_ROLES = frozenset(
+    {
+        DISPLAY,
+        DECORATION,
+        FOREGROUND,
+        TOOLTIP,
+        ALIGNMENT,
+        CASE_ID_ROLE,
+        LIGHT_ROLE,
+    }
+)
 
 
 def light_icon(light: int, size: int = 14) -> QIcon:
@@ -58,6 +81,8 @@ class CaseTableModel(IncrementalRows):
         self.sort_column = COLUMNS.index("countdown")
         self.sort_order = Qt.AscendingOrder
         self._text_cache: dict[str, tuple[int, str]] = {}
+        self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
+        self._red = QBrush(QColor(LIGHT_COLORS[RED]))
         self._icons = {k: light_icon(k) for k in (GREEN, YELLOW, RED, NO_LIGHT)}
         self._lights = np.empty(0, dtype=np.int8)
         self._dept_names: dict[str, str] = {}
@@ -68,8 +93,8 @@ class CaseTableModel(IncrementalRows):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation != Qt.Horizontal or role != Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if orientation != HORIZONTAL or int(role) != DISPLAY:
             return None
         if not 0 <= section < len(COLUMNS):
             return None
@@ -85,31 +110,37 @@ class CaseTableModel(IncrementalRows):
             "age": self.tr("已用时"),
         }[COLUMNS[section]]
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+    def data(self, index, role=DISPLAY):
+        role = int(role)
+        # A paint asks ~10 roles per cell: say no to the others before any lookup.
+        if role not in _ROLES or not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         row = int(self._rows[index.row()])
         ids = self.state.case_ids()
-        if row >= len(ids):
-            return None
-        doc = self.state.cases.get(ids[row])
+        doc = self.state.cases.get(ids[row]) if row < len(ids) else None
         if doc is None:
             return None
         col = COLUMNS[index.column()]
+        if role == DISPLAY:
+            if col in _TIMED:
+                return self._display(doc, row, col)
+            cached = self._static.get(doc["id"])
+            if cached is None or cached[0] != doc.get("version"):
+                cached = (doc.get("version"), {c: self._display(doc, row, c) for c in _STATIC})
+                self._static[doc["id"]] = cached
+            return cached[1][col]
         if role == CASE_ID_ROLE:
             return doc["id"]
         if role == LIGHT_ROLE:
             return int(self._light_of(row))
-        if role == Qt.DisplayRole:
-            return self._display(doc, row, col)
-        if role == Qt.DecorationRole and col == "countdown":
+        if role == DECORATION and col == "countdown":
             return self._icons[int(self._light_of(row))]
-        if role == Qt.ForegroundRole and col == "countdown" and self._light_of(row) == RED:
-            return QBrush(QColor(LIGHT_COLORS[RED]))
-        if role == Qt.ToolTipRole and col in ("address", "category"):
+        if role == FOREGROUND and col == "countdown" and self._light_of(row) == RED:
+            return self._red
+        if role == TOOLTIP and col in ("address", "category"):
             return doc.get("description") or None
-        if role == Qt.TextAlignmentRole and col in ("countdown", "age"):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == ALIGNMENT and col in _TIMED:
+            return ALIGN_RIGHT
         return None
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
@@ -165,6 +196,7 @@ class CaseTableModel(IncrementalRows):
         if id(ref) == self._ref_id:
             return
         self._ref_id = id(ref)
+        self._static.clear()
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
 
@@ -254,8 +286,10 @@ class CaseTableModel(IncrementalRows):
 
     def tick(self) -> None:
         """Once a second: lights, countdowns and ages move with time alone."""
-        self._lights = self.state.case_lights(self.now())
-        if self.queue == "overdue" or COLUMNS[self.sort_column] in ("countdown",):
+        lights = self.state.case_lights(self.now())
+        turned = len(lights) != len(self._lights) or bool(np.any(lights != self._lights))
+        self._lights = lights
+        if turned and self.queue == "overdue":  # membership moves with time; order never does
             self.refresh(changed=set())
         self.emit_columns(COLUMNS.index("countdown"), COLUMNS.index("age"))
 
@@ -264,7 +298,12 @@ class CaseTableModel(IncrementalRows):
         ``changed``: ids whose contents changed (None: any may have)."""
         self._ensure_reference()
         self._lights = self.state.case_lights(self.now())
-        self.sync(self._wanted(), contents_changed=changed is None or bool(changed))
+        if changed is None:
+            keys = True
+        else:
+            rows = [self.state.case_row(cid) for cid in changed]
+            keys = np.array([r for r in rows if r is not None], dtype=np.int64)
+        self.sync(self._wanted(), contents_changed=keys)
 
     # ---- lookups ---------------------------------------------------------------------------
     def case_id(self, view_row: int) -> str | None:

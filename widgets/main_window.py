@@ -197,7 +197,6 @@ class MainWindow(QMainWindow):
         )
         self.vehicles.track_loaded.connect(lambda _vid, lon, lat: self.map.show_track(lon, lat))
         self.alerts.jump_to.connect(self.jump_to_alert)
-        self.alerts.count_changed.connect(self._alert_count)
 
     def retranslate(self) -> None:
         lb = labels()
@@ -279,10 +278,6 @@ class MainWindow(QMainWindow):
             self.status.show_notice(
                 self.tr("告警确认失败：%1").replace("%1", outcome.message), "error"
             )
-
-    def _alert_count(self, n: int) -> None:
-        title = self.tr("告警")
-        self.docks["alerts"].setWindowTitle(f"{title} ({n})" if n else title)
 
     # ---- selection and actions -------------------------------------------------------------
     def select_case(self, case_id: str, centre: bool = False, from_map: bool = False) -> None:

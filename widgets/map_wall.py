@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
 
 from console.domain.queues import NO_QUEUE
 from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
@@ -36,7 +36,8 @@ LAYERS = ("neighbours", "district", "grid", "heatmap", "trails", "cases", "vehic
 DEFAULT_OFF = frozenset({"heatmap"})
 GRID_MAX_VIEW_M = 6000.0  # the unit grid appears when the view is narrower than this
 HIT_PX = 12.0
-TRAIL_MINUTES = 20.0  # district minutes of trail behind each vehicle
+TRAIL_MINUTES = 20.0
+REDRAW_HZ = 4  # district minutes of trail behind each vehicle
 
 
 class MapWall(QWidget):
@@ -96,6 +97,9 @@ class MapWall(QWidget):
         self._light_timer.start()
         self._flash_timer = QTimer(self, interval=500, timeout=self._flash)
         self._flash_timer.start()
+        self._dirty: set[str] = set()
+        self._redraw_timer = QTimer(self, interval=int(1000 / REDRAW_HZ), timeout=self._redraw)
+        self._redraw_timer.start()
 
     # ---- items -----------------------------------------------------------------------------
     def _build_items(self, t: dict) -> None:
@@ -108,7 +112,11 @@ class MapWall(QWidget):
         self.district.setBrush(fill)
         self.grid = pg.PlotCurveItem(pen=pg.mkPen(t["grid_line"], width=1))
         self.heat = pg.ImageItem()
-        self.trails = pg.PlotCurveItem(pen=pg.mkPen(t["trail"], width=1.6))
+        # Thousands of vertices (the boundary with a fill), unchanged between zooms: paint
+        # once per zoom level into a pixmap, not on every repaint of a marker above them.
+        for static in (self.district, self.neighbours, self.grid):
+            static.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.trails = pg.PlotCurveItem(pen=pg.mkPen(t["trail"], width=1.6), skipFiniteCheck=True)
         self.trails.setOpacity(0.65)
         self.cases_component = pg.ScatterPlotItem(size=11, symbol="s", pen=pg.mkPen("#0b1119"))
         self.cases_event = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#0b1119"))
@@ -256,15 +264,29 @@ class MapWall(QWidget):
 
     # ---- updates ---------------------------------------------------------------------------
     def on_diff(self, diff) -> None:
-        """Redraw what the tick changed (a reset redraws everything)."""
-        self._ensure_reference()
+        """Note what the tick changed; ``_redraw`` draws it at most REDRAW_HZ times a second
+        (a repaint of the wall costs ~12 ms; fixes arrive on nearly every bridge tick)."""
         if diff.reset or diff.cases:
+            self._dirty |= {"cases", "alerts"}
+        if diff.reset or diff.vehicles or diff.fixes:
+            self._dirty |= {"vehicles", "alerts"}
+        if diff.alerts:
+            self._dirty.add("alerts")
+        if diff.reset:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        if not dirty:
+            return
+        self._ensure_reference()
+        if "cases" in dirty:
             self._draw_cases(force=True)
             self._draw_heat()
-        if diff.reset or diff.vehicles or diff.fixes:
+        if "vehicles" in dirty:
             self._draw_vehicles()
             self._draw_trails()
-        if diff.reset or diff.alerts or diff.cases or diff.vehicles:
+        if "alerts" in dirty:
             self._draw_alerts()
 
     def update_all(self) -> None:

@@ -109,7 +109,9 @@ class QueuePanel(QWidget):
         counts = self.model.counts()
         lb = labels()
         for i, key in enumerate(QUEUE_KEYS):
-            self.tabs.setTabText(i, f"{lb.name('queue', key)} {counts.get(key, 0)}")
+            text = f"{lb.name('queue', key)} {counts.get(key, 0)}"
+            if self.tabs.tabText(i) != text:
+                self.tabs.setTabText(i, text)
         overdue = QUEUE_KEYS.index("overdue")
         self.tabs.setTabTextColor(overdue, Qt.red if counts.get("overdue") else Qt.gray)
 

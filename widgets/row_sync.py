@@ -33,7 +33,9 @@ class IncrementalRows(QAbstractTableModel):
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def sync(self, new: np.ndarray, contents_changed: bool = True) -> None:
+    def sync(self, new: np.ndarray, contents_changed: bool | np.ndarray = True) -> None:
+        """``contents_changed``: True (any row may have changed), False, or the keys that
+        did (only their rows repaint: a busy queue must not repaint the whole table)."""
         new = np.asarray(new, dtype=np.int64)
         gone = np.flatnonzero(~np.isin(self._rows, new))
         for a, b in reversed(runs(gone)):
@@ -50,10 +52,15 @@ class IncrementalRows(QAbstractTableModel):
             self._rows = np.concatenate((self._rows[:a], new[a : b + 1], self._rows[a:]))
             self.endInsertRows()
             self.structure_changes += 1
-        if contents_changed and len(self._rows):
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
-            )
+        if not len(self._rows):
+            return
+        last_col = self.columnCount() - 1
+        if isinstance(contents_changed, np.ndarray):
+            rows = np.flatnonzero(np.isin(self._rows, contents_changed))
+            for a, b in runs(rows):
+                self.dataChanged.emit(self.index(a, 0), self.index(b, last_col))
+        elif contents_changed:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last_col))
 
     def _reorder(self, new_rows: np.ndarray) -> None:
         self.layoutAboutToBeChanged.emit()

@@ -23,9 +23,13 @@ class Workers(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ui-worker")
         self._done.connect(self._deliver)
+        self._closed = False
 
     def submit(self, fn, callback, owner: QObject | None = None) -> None:
-        """``fn()`` in a worker; then ``callback(result, error)`` on the GUI thread."""
+        """``fn()`` in a worker; then ``callback(result, error)`` on the GUI thread. After
+        ``shutdown`` (the console is closing) jobs are dropped: there is no one to answer."""
+        if self._closed:
+            return
 
         def job():
             try:
@@ -43,4 +47,5 @@ class Workers(QObject):
         callback(result, error)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)

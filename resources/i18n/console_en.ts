@@ -3,37 +3,37 @@
 <context>
     <name>AlertModel</name>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="60" />
+        <location filename="../../widgets/alert_pane.py" line="67" />
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="61" />
+        <location filename="../../widgets/alert_pane.py" line="68" />
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="62" />
+        <location filename="../../widgets/alert_pane.py" line="69" />
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="63" />
+        <location filename="../../widgets/alert_pane.py" line="70" />
         <source>时长</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="64" />
+        <location filename="../../widgets/alert_pane.py" line="71" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="65" />
+        <location filename="../../widgets/alert_pane.py" line="72" />
         <source>详情</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="103" />
+        <location filename="../../widgets/alert_pane.py" line="111" />
         <source>已升级</source>
         <translation>escalated</translation>
     </message>
@@ -41,67 +41,72 @@
 <context>
     <name>AlertPane</name>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="204" />
+        <location filename="../../widgets/alert_pane.py" line="217" />
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="205" />
+        <location filename="../../widgets/alert_pane.py" line="218" />
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="206" />
+        <location filename="../../widgets/alert_pane.py" line="219" />
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="209" />
+        <location filename="../../widgets/alert_pane.py" line="222" />
         <source>静音 5 分钟</source>
         <translation>Mute 5 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="210" />
+        <location filename="../../widgets/alert_pane.py" line="223" />
         <source>静音 15 分钟</source>
         <translation>Mute 15 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="211" />
+        <location filename="../../widgets/alert_pane.py" line="224" />
         <source>静音 1 小时</source>
         <translation>Mute 1 hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="212" />
+        <location filename="../../widgets/alert_pane.py" line="225" />
         <source>取消静音</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="218" />
+        <location filename="../../widgets/alert_pane.py" line="231" />
         <source>未确认</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="218" />
+        <location filename="../../widgets/alert_pane.py" line="231" />
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="218" />
+        <location filename="../../widgets/alert_pane.py" line="231" />
         <source>严重</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="226" />
+        <location filename="../../widgets/alert_pane.py" line="239" />
         <source>静音至 %1</source>
         <translation>Muted until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="258" />
+        <location filename="../../widgets/alert_pane.py" line="260" />
+        <source>未确认 %1</source>
+        <translation>%1 open</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/alert_pane.py" line="273" />
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="258" />
+        <location filename="../../widgets/alert_pane.py" line="273" />
         <source>确认说明（可选）：</source>
         <translation>Comment (optional):</translation>
     </message>
@@ -275,57 +280,57 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../widgets/case_table.py" line="77" />
+        <location filename="../../widgets/case_table.py" line="102" />
         <source>编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="78" />
+        <location filename="../../widgets/case_table.py" line="103" />
         <source>剩余时限</source>
         <translation>Time left</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="79" />
+        <location filename="../../widgets/case_table.py" line="104" />
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="80" />
+        <location filename="../../widgets/case_table.py" line="105" />
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="81" />
+        <location filename="../../widgets/case_table.py" line="106" />
         <source>网格</source>
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="82" />
+        <location filename="../../widgets/case_table.py" line="107" />
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="83" />
+        <location filename="../../widgets/case_table.py" line="108" />
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="84" />
+        <location filename="../../widgets/case_table.py" line="109" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="85" />
+        <location filename="../../widgets/case_table.py" line="110" />
         <source>已用时</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="147" />
+        <location filename="../../widgets/case_table.py" line="178" />
         <source>延期待批</source>
         <translation>extension pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="158" />
+        <location filename="../../widgets/case_table.py" line="189" />
         <source>暂停</source>
         <translation>Paused</translation>
     </message>
@@ -477,124 +482,123 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="205" />
+        <location filename="../../widgets/main_window.py" line="204" />
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="208" />
+        <location filename="../../widgets/main_window.py" line="207" />
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="209" />
+        <location filename="../../widgets/main_window.py" line="208" />
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="210" />
-        <location filename="../../widgets/main_window.py" line="284" />
+        <location filename="../../widgets/main_window.py" line="209" />
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="211" />
+        <location filename="../../widgets/main_window.py" line="210" />
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="218" />
+        <location filename="../../widgets/main_window.py" line="217" />
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="219" />
+        <location filename="../../widgets/main_window.py" line="218" />
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="220" />
+        <location filename="../../widgets/main_window.py" line="219" />
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="221" />
+        <location filename="../../widgets/main_window.py" line="220" />
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="222" />
+        <location filename="../../widgets/main_window.py" line="221" />
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="223" />
+        <location filename="../../widgets/main_window.py" line="222" />
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="224" />
+        <location filename="../../widgets/main_window.py" line="223" />
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="225" />
+        <location filename="../../widgets/main_window.py" line="224" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="226" />
+        <location filename="../../widgets/main_window.py" line="225" />
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="227" />
+        <location filename="../../widgets/main_window.py" line="226" />
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="228" />
+        <location filename="../../widgets/main_window.py" line="227" />
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="229" />
+        <location filename="../../widgets/main_window.py" line="228" />
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="230" />
+        <location filename="../../widgets/main_window.py" line="229" />
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="231" />
+        <location filename="../../widgets/main_window.py" line="230" />
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="232" />
-        <location filename="../../widgets/main_window.py" line="334" />
+        <location filename="../../widgets/main_window.py" line="231" />
+        <location filename="../../widgets/main_window.py" line="329" />
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="273" />
+        <location filename="../../widgets/main_window.py" line="272" />
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="276" />
+        <location filename="../../widgets/main_window.py" line="275" />
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="280" />
+        <location filename="../../widgets/main_window.py" line="279" />
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="335" />
+        <location filename="../../widgets/main_window.py" line="330" />
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -604,88 +608,88 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map_wall.py" line="158" />
+        <location filename="../../widgets/map_wall.py" line="166" />
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="159" />
+        <location filename="../../widgets/map_wall.py" line="167" />
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="160" />
+        <location filename="../../widgets/map_wall.py" line="168" />
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="161" />
+        <location filename="../../widgets/map_wall.py" line="169" />
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="162" />
+        <location filename="../../widgets/map_wall.py" line="170" />
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="163" />
+        <location filename="../../widgets/map_wall.py" line="171" />
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="164" />
-        <location filename="../../widgets/map_wall.py" line="173" />
+        <location filename="../../widgets/map_wall.py" line="172" />
+        <location filename="../../widgets/map_wall.py" line="181" />
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="165" />
+        <location filename="../../widgets/map_wall.py" line="173" />
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="172" />
+        <location filename="../../widgets/map_wall.py" line="180" />
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="172" />
+        <location filename="../../widgets/map_wall.py" line="180" />
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="172" />
+        <location filename="../../widgets/map_wall.py" line="180" />
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="173" />
+        <location filename="../../widgets/map_wall.py" line="181" />
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="173" />
+        <location filename="../../widgets/map_wall.py" line="181" />
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="174" />
+        <location filename="../../widgets/map_wall.py" line="182" />
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="174" />
+        <location filename="../../widgets/map_wall.py" line="182" />
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="175" />
+        <location filename="../../widgets/map_wall.py" line="183" />
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="175" />
+        <location filename="../../widgets/map_wall.py" line="183" />
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -828,32 +832,32 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehicleModel</name>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="54" />
+        <location filename="../../widgets/vehicle_panel.py" line="65" />
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="55" />
+        <location filename="../../widgets/vehicle_panel.py" line="66" />
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="56" />
+        <location filename="../../widgets/vehicle_panel.py" line="67" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="57" />
+        <location filename="../../widgets/vehicle_panel.py" line="68" />
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="58" />
+        <location filename="../../widgets/vehicle_panel.py" line="69" />
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="59" />
+        <location filename="../../widgets/vehicle_panel.py" line="70" />
         <source>今日覆盖</source>
         <translation>Coverage today</translation>
     </message>
@@ -861,22 +865,22 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehiclePanel</name>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="179" />
+        <location filename="../../widgets/vehicle_panel.py" line="212" />
         <source>跟随</source>
         <translation>Follow</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="180" />
+        <location filename="../../widgets/vehicle_panel.py" line="213" />
         <source>显示轨迹</source>
         <translation>Show track</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="184" />
+        <location filename="../../widgets/vehicle_panel.py" line="217" />
         <source>最近 %1 小时</source>
         <translation>Last %1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="185" />
+        <location filename="../../widgets/vehicle_panel.py" line="218" />
         <source>今日</source>
         <translation>Today</translation>
     </message>

@@ -1,0 +1,136 @@
+"""Benchmark (not a test): is the console's GUI thread free while the district is busy?
+
+    python main.py bench gui [--minutes 3] [--embedded]
+
+Runs the simulated district at 60x (the backend and simulator in their own process, as
+deployed; ``--embedded`` runs them inside the console's process as ``python main.py`` does, so
+they compete for the GIL) and the real main window (offscreen), logged in as the demo desk.
+A 10 ms QTimer on the GUI thread is the watchdog: every gap beyond its interval is a stall the
+operator would feel. Prints the longest stall, the 99th and 50th percentiles, how much the
+bridge applied, and then the map's frame time with the demo fleet and the cases of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parents[1])]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from bench_feed import start_backend_process  # noqa: E402
+
+WATCHDOG_MS = 10
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--minutes", type=float, default=3.0, help="wall minutes to watch")
+    ap.add_argument("--embedded", action="store_true", help="backend+simulator in-process")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CONSOLE_DATA_DIR"] = tmp
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from console.demo import DEMO_PASSWORD, DEMO_USER, EmbeddedDemo, fresh_sqlite
+        from console.session import Session
+        from widgets.console_app import ConsoleApp
+        from widgets.i18n import set_language
+        from widgets.style import apply_theme
+
+        sys.setswitchinterval(0.001)  # as widgets.console_app.run does
+        app = QApplication.instance() or QApplication([])
+        apply_theme(app)
+        set_language("zh")
+        proc = demo = None
+        if args.embedded:
+            demo = EmbeddedDemo(fresh_sqlite(Path(tmp) / "demo.db"), speed=60).start()
+            url = demo.url
+        else:
+            proc, url = start_backend_process(
+                f"sqlite:///{tmp}/backend.db", "--simulate", "--speed", "60"
+            )
+        session = Session(url, DEMO_USER, DEMO_PASSWORD, Path(tmp) / "bench.zhcg")
+        console = ConsoleApp(session, sound=False)
+        window = console.start()
+        window.resize(1920, 1080)
+        gaps: list[float] = []
+        gc_pauses: list[float] = []
+        gc_start = [0.0]
+
+        def on_gc(phase, info):
+            if phase == "start":
+                gc_start[0] = time.perf_counter()
+            elif info.get("generation") == 2:
+                gc_pauses.append((time.perf_counter() - gc_start[0]) * 1000.0)
+
+        gc.callbacks.append(on_gc)
+        last = [time.perf_counter()]
+
+        def beat():
+            t = time.perf_counter()
+            gaps.append((t - last[0]) * 1000.0 - WATCHDOG_MS)
+            last[0] = t
+
+        dog = QTimer(interval=WATCHDOG_MS, timeout=beat)
+        t0 = time.perf_counter()
+        QTimer.singleShot(3000, lambda: (last.__setitem__(0, time.perf_counter()), dog.start()))
+        QTimer.singleShot(int((3 + args.minutes * 60) * 1000), app.quit)
+        app.exec()
+        dog.stop()
+        gc.callbacks.remove(on_gc)
+        wall = time.perf_counter() - t0
+        g = np.maximum(np.array(gaps), 0.0)
+        at_s = float(np.sum(g[: int(np.argmax(g))] + WATCHDOG_MS) / 1000.0)
+        counts = console.state.counts()
+        mode = "embedded (one process)" if args.embedded else "backend+simulator in own process"
+        print(f"mode: {mode}; watched {args.minutes:g} min ({wall:.0f} s wall)")
+        print(
+            f"GUI stalls beyond {WATCHDOG_MS} ms timer: longest {g.max():.1f} ms "
+            f"({at_s:.0f} s in), "
+            f"p99 {np.percentile(g, 99):.1f} ms, p50 {np.percentile(g, 50):.1f} ms, "
+            f"{int((g > 100).sum())} over 100 ms, {int((g > 50).sum())} over 50 ms "
+            f"of {len(g)} beats"
+        )
+        print(
+            f"full garbage collections: {len(gc_pauses)}, longest "
+            f"{max(gc_pauses, default=0.0):.1f} ms"
+        )
+        print(
+            f"bridge: {console.bridge.applied} changes in {console.bridge.ticks} ticks; "
+            f"{len(console.state.cases)} cases, {counts['alerts']} open alerts"
+        )
+        w = window.map
+        w.fit_district()
+        app.processEvents()
+        frames = [w.frame_time_ms() for _ in range(5)]
+        trails = w.trails.getData()[0]
+        print(
+            f"map frame (district view, {counts.get('vehicles', 0)} vehicles, "
+            f"{len(trails) if trails is not None else 0} trail points, "
+            f"{len(console.state.cases)} cases): median {np.median(frames):.1f} ms"
+        )
+        t = time.perf_counter()
+        for _ in range(20):
+            w.update_all()
+        print(f"map layer update (all layers): {(time.perf_counter() - t) / 20 * 1000:.1f} ms")
+        window.close()
+        console.stop()
+        if demo is not None:
+            demo.stop()
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
