@@ -87,6 +87,7 @@ def cmd_console(args) -> int:
         lang=args.lang,
         theme=args.theme,
         speed=args.speed,
+        auto_centre=not args.no_auto_centre,
         sound=not args.no_sound,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
@@ -188,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=float, default=20.0, help="demo district clock speed, 1-60 (default 20)"
     )
     con.add_argument("--no-sound", action="store_true", help="no alert sounds")
+    con.add_argument(
+        "--no-auto-centre",
+        action="store_true",
+        help="demo: the simulated centre leaves accept/register/dispatch/close to you",
+    )
     con.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
     con.add_argument(
         "--quit-after", type=float, help="seconds before the screenshot / before exiting"

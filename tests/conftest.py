@@ -7,9 +7,12 @@ Set ``ZHCG_TEST_PG`` to a PostgreSQL URL to run every ``backend`` test on Postgr
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,13 +21,14 @@ import requests
 
 from console.clock import VirtualClock
 from console.server.context import Settings
-from console.server.run import BackendThread
+from console.server.run import BackendThread, free_port
 from console.server.seed import DEMO_OPEN311_KEY
 
 CST = timezone(timedelta(hours=8))
 #: A Monday 09:00 in Hangzhou, so SLA clocks run from the first second of a test.
 TEST_START = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
 PG_URL = os.environ.get("ZHCG_TEST_PG")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _db_params():
@@ -172,3 +176,50 @@ def console_factory(qtbot, tmp_path, monkeypatch):
             app.window.close()
         app.stop()
     set_language("zh")
+
+
+class BackendProcess:
+    """``python main.py serve --demo`` (its own process, like a deployed backend) on a fixed port and database, killable and restartable."""
+
+    def __init__(self, db_path: Path):
+        self.db = f"sqlite:///{db_path}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> BackendProcess:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "main.py"),
+                "serve",
+                "--demo",
+                "--db",
+                self.db,
+                "--port",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self._ready, 60)
+        return self
+
+    def _ready(self) -> bool:
+        try:
+            return requests.get(self.url + "/readyz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def backend_proc(tmp_path):
+    """A backend process a test can kill and restart (same port, same database)."""
+    b = BackendProcess(tmp_path / "backend.db").start()
+    yield b
+    b.kill()

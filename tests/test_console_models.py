@@ -228,3 +228,15 @@ def test_labels_cover_every_state_and_queue(lang):
         assert lb.name("action", a.value) != a.value or lang == "en"
     for q in QUEUE_KEYS:
         assert lb.name("queue", q) != q
+
+
+def test_no_display_is_said_plainly_and_a_screenshot_renders_offscreen(monkeypatch):
+    from widgets.console_app import display_problem
+
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    assert "no display" in display_problem(offscreen_ok=False)
+    assert display_problem(offscreen_ok=True) is None
+    import os
+
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"

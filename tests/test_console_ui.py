@@ -295,3 +295,26 @@ def test_a_hotline_call_becomes_a_case_through_the_outbox(qtbot, ui_backend, con
     assert c["urgency"] == "urgent" and "垃圾堆积" in c["description"]
     assert c["grid_code"], "located inside the district"
     assert app.session.outbox.pending() == 0
+
+
+def test_a_dead_backend_is_said_in_the_status_bar_and_actions_wait(
+    qtbot, backend_proc, console_factory
+):
+    """The backend goes away: the console keeps what it has, says 离线, keeps the operator's
+    action in the outbox, and sends it once (and only once) when the backend is back."""
+    app = console_factory(backend_proc.url)
+    case = Api(backend_proc.url, "demo-supervisor").report(lon=120.18, lat=30.26)
+    qtbot.waitUntil(lambda: case["id"] in app.state.cases, timeout=10_000)
+    w = app.window
+    backend_proc.kill()
+    qtbot.waitUntil(lambda: w.status.conn.text().startswith("离线"), timeout=15_000)
+    assert case["id"] in app.state.cases  # nothing was dropped
+    w.select_case(case["id"])
+    assert w.take_action("accept") is not None
+    qtbot.waitUntil(lambda: w.status.outbox.text() == "待发送 1", timeout=5_000)
+    backend_proc.start()
+    qtbot.waitUntil(lambda: w.status.conn.text() == "已连接", timeout=30_000)
+    qtbot.waitUntil(lambda: app.state.cases[case["id"]]["state"] == "accepted", timeout=30_000)
+    qtbot.waitUntil(lambda: w.status.outbox.text() == "待发送 0", timeout=5_000)
+    accepts = [e for e in app.state.cases[case["id"]]["events"] if e["action"] == "accept"]
+    assert len(accepts) == 1

@@ -13,14 +13,12 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import requests
 from conftest import Api, wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.replay.fold import fold_log
-from console.server.run import free_port
 from console.store.shiftlog import ShiftLog
 from console.sync import validate
 from console.sync.client import RestClient
@@ -28,45 +26,6 @@ from console.sync.live import LiveSource
 from console.sync.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class BackendProcess:
-    """``python main.py serve --demo`` on a fixed port and database, killable and restartable."""
-
-    def __init__(self, db_path: Path):
-        self.db = f"sqlite:///{db_path}"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> BackendProcess:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "serve",
-                "--demo",
-                "--db",
-                self.db,
-                "--port",
-                str(self.port),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._ready, 60)
-        return self
-
-    def _ready(self) -> bool:
-        try:
-            return requests.get(self.url + "/readyz", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 def backend_seqs(url: str) -> list[int]:
@@ -78,13 +37,6 @@ def backend_seqs(url: str) -> list[int]:
             return out
         out += [c["seq"] for c in body["changes"]]
         since = body["last_seq"]
-
-
-@pytest.fixture
-def backend_proc(tmp_path):
-    b = BackendProcess(tmp_path / "backend.db").start()
-    yield b
-    b.kill()
 
 
 def post_fixes(gw: Api, ref: dict, n_batches: int, t0: float) -> None:

@@ -175,7 +175,7 @@ class AlertPane(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.horizontalHeader().setResizeContentsPrecision(0)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for c, w in enumerate((70, 130, 110, 60, 110)):
+        for c, w in enumerate((64, 150, 130, 50, 90)):
             self.table.setColumnWidth(c, w)
         self.table.doubleClicked.connect(lambda _i: self.jump())
         self.filter = QComboBox()

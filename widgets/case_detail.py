@@ -223,7 +223,11 @@ class CaseDetail(QScrollArea):
 
     def _deadline(self, red_at: float) -> str:
         left = working_minutes_left(self.state.calendar, self.now(), red_at)
-        return "" if left is None else self.tr("剩余 %1").replace("%1", fmt_minutes(left))
+        if left is None:
+            return ""
+        if left < 0:
+            return self.tr("超时 %1").replace("%1", fmt_minutes(-left))
+        return self.tr("剩余 %1").replace("%1", fmt_minutes(left))
 
     def _fill_timeline(self, doc: dict) -> None:
         lb = labels()

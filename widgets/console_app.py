@@ -143,7 +143,12 @@ class ConsoleApp(QObject):
 
     def screenshot_later(self, path: str, after_s: float, quit_after: bool = True) -> None:
         def shoot():
-            self.window.grab().save(path)
+            # Show a case in the detail too: the queue's first row, the most urgent one.
+            w = self.window
+            if w.case_model.rowCount():
+                w.queues.table.selectRow(0)
+            QApplication.processEvents()
+            w.grab().save(path)
             log.info("screenshot saved to %s", path)
             if quit_after:
                 QApplication.instance().quit()
@@ -158,12 +163,18 @@ def run(
     lang: str = "zh",
     theme: str = "dark",
     speed: float = 20.0,
+    auto_centre: bool = True,
     sound: bool = True,
     screenshot: str | None = None,
     quit_after: float | None = None,
 ) -> int:
     """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
     import sys
+
+    problem = display_problem(screenshot is not None)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
 
     import pyqtgraph as pg
 
@@ -189,7 +200,9 @@ def run(
 
     demo = None
     if backend is None:
-        demo = EmbeddedDemo(fresh_sqlite(data_dir() / "demo.db"), speed=speed).start()
+        demo = EmbeddedDemo(
+            fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre
+        ).start()
         # Each demo run is its own district: its own log file, not today's operator log.
         session = Session(
             demo.url,
@@ -218,3 +231,31 @@ def run(
         console.stop()
         if demo is not None:
             demo.stop()
+
+
+def display_problem(offscreen_ok: bool) -> str | None:
+    """Why Qt could not open a window here, said plainly instead of Qt's abort; None if fine.
+    A screenshot needs no screen: it renders offscreen."""
+    import ctypes.util
+    import os
+
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        if offscreen_ok:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+            return None
+        return (
+            "no display: run the console in a desktop session, under `xvfb-run -a`, or "
+            "with --screenshot PATH --quit-after S (renders offscreen)"
+        )
+    if (
+        os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and ctypes.util.find_library("xcb-cursor") is None
+    ):
+        return (
+            "Qt 6 needs libxcb-cursor0 for X11 windows: sudo apt install libxcb-cursor0 "
+            "(Debian/Ubuntu) or dnf install xcb-util-cursor (Fedora)"
+        )
+    return None

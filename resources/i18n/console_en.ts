@@ -262,17 +262,22 @@
         <translation>clock stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="226" />
+        <location filename="../../widgets/case_detail.py" line="229" />
+        <source>超时 %1</source>
+        <translation>%1 over</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/case_detail.py" line="230" />
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="260" />
+        <location filename="../../widgets/case_detail.py" line="264" />
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="277" />
+        <location filename="../../widgets/case_detail.py" line="281" />
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>

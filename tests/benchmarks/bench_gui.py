@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"bridge: {console.bridge.applied} changes in {console.bridge.ticks} ticks; "
-            f"{len(console.state.cases)} cases, {counts['alerts']} open alerts"
+            f"{len(console.state.cases)} cases, {counts['alerts']} open alerts; feed lag at the "
+            f"end {session.live.health.lag_s or 0:.0f} district s"
         )
         w = window.map
         w.fit_district()
