@@ -106,7 +106,8 @@ def cmd_bench(args) -> int:
             bench["main"]([])
         elif name == "gui":
             bench["main"](
-                ["--minutes", str(args.minutes)] + (["--embedded"] if args.embedded else [])
+                ["--minutes", str(args.minutes), "--speed", str(args.speed)]
+                + (["--in-process"] if args.in_process else [])
             )
         else:
             bench["main"]()
@@ -224,10 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
     bench.add_argument("--minutes", type=float, default=3.0, help="gui: wall minutes to watch")
+    bench.add_argument("--speed", type=float, default=60.0, help="gui: district clock speed")
     bench.add_argument(
-        "--embedded",
-        action="store_true",
-        help="gui: backend and simulator in the console's process",
+        "--in-process", action="store_true", help="gui: backend and simulator in-process"
     )
     return p
 

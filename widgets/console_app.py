@@ -178,7 +178,7 @@ def run(
 
     import pyqtgraph as pg
 
-    from console.demo import DEMO_PASSWORD, DEMO_USER, EmbeddedDemo, fresh_sqlite
+    from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.paths import data_dir
     from console.session import shift_log_name
 
@@ -200,7 +200,7 @@ def run(
 
     demo = None
     if backend is None:
-        demo = EmbeddedDemo(
+        demo = DemoProcess(
             fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre
         ).start()
         # Each demo run is its own district: its own log file, not today's operator log.

@@ -1,10 +1,11 @@
 """Benchmark (not a test): is the console's GUI thread free while the district is busy?
 
-    python main.py bench gui [--minutes 3] [--embedded]
+    python main.py bench gui [--minutes 3] [--speed 60] [--in-process]
 
-Runs the simulated district at 60x (the backend and simulator in their own process, as
-deployed; ``--embedded`` runs them inside the console's process as ``python main.py`` does, so
-they compete for the GIL) and the real main window (offscreen), logged in as the demo desk.
+Runs the simulated district (the backend and simulator in their own process, as
+``python main.py`` and a deployment do; ``--in-process`` runs them in the console's process,
+to show what sharing the GIL costs) and the real main window (offscreen), logged in as the
+demo desk.
 A 10 ms QTimer on the GUI thread is the watchdog: every gap beyond its interval is a stall the
 operator would feel. Prints the longest stall, the 99th and 50th percentiles, how much the
 bridge applied, and then the map's frame time with the demo fleet and the cases of the run.
@@ -17,6 +18,7 @@ import gc
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +27,6 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from bench_feed import start_backend_process  # noqa: E402
 
 WATCHDOG_MS = 10
 
@@ -33,14 +34,15 @@ WATCHDOG_MS = 10
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--minutes", type=float, default=3.0, help="wall minutes to watch")
-    ap.add_argument("--embedded", action="store_true", help="backend+simulator in-process")
+    ap.add_argument("--speed", type=float, default=60.0, help="district clock speed")
+    ap.add_argument("--in-process", action="store_true", help="backend+simulator in-process")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CONSOLE_DATA_DIR"] = tmp
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
-        from console.demo import DEMO_PASSWORD, DEMO_USER, EmbeddedDemo, fresh_sqlite
+        from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, EmbeddedDemo, fresh_sqlite
         from console.session import Session
         from widgets.console_app import ConsoleApp
         from widgets.i18n import set_language
@@ -50,14 +52,14 @@ def main(argv: list[str] | None = None) -> int:
         app = QApplication.instance() or QApplication([])
         apply_theme(app)
         set_language("zh")
-        proc = demo = None
-        if args.embedded:
-            demo = EmbeddedDemo(fresh_sqlite(Path(tmp) / "demo.db"), speed=60).start()
-            url = demo.url
+        db = fresh_sqlite(Path(tmp) / "demo.db")
+        if args.in_process:
+            demo = EmbeddedDemo(db, speed=args.speed)
+            demo.backend.start()
+            threading.Thread(target=demo.sim.run, daemon=True).start()
         else:
-            proc, url = start_backend_process(
-                f"sqlite:///{tmp}/backend.db", "--simulate", "--speed", "60"
-            )
+            demo = DemoProcess(db, speed=args.speed).start()
+        url = demo.url
         session = Session(url, DEMO_USER, DEMO_PASSWORD, Path(tmp) / "bench.zhcg")
         console = ConsoleApp(session, sound=False)
         window = console.start()
@@ -91,8 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         g = np.maximum(np.array(gaps), 0.0)
         at_s = float(np.sum(g[: int(np.argmax(g))] + WATCHDOG_MS) / 1000.0)
         counts = console.state.counts()
-        mode = "embedded (one process)" if args.embedded else "backend+simulator in own process"
-        print(f"mode: {mode}; watched {args.minutes:g} min ({wall:.0f} s wall)")
+        mode = "in the console's process" if args.in_process else "in their own process"
+        print(
+            f"district at {args.speed:g}x, backend+simulator {mode}; "
+            f"watched {args.minutes:g} min ({wall:.0f} s wall)"
+        )
         print(
             f"GUI stalls beyond {WATCHDOG_MS} ms timer: longest {g.max():.1f} ms "
             f"({at_s:.0f} s in), "
@@ -125,11 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"map layer update (all layers): {(time.perf_counter() - t) / 20 * 1000:.1f} ms")
         window.close()
         console.stop()
-        if demo is not None:
-            demo.stop()
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=10)
+        demo.stop()
     return 0
 
 
