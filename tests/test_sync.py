@@ -313,3 +313,17 @@ def test_a_live_source_goes_on_around_malformed_pages(tmp_path):
         live.join(5)
     assert log.seqs() == [1, 3, 5] and [q["seq"] for q in log.quarantine()] == [2, 4, 6]
     assert live.health.quarantined == 3 and sum(len(b.changes) for b in got) == 3
+
+
+def test_a_quarantined_change_with_an_absurd_seq_is_still_stored(tmp_path):
+    log = ShiftLog(tmp_path / "q.zhcg")
+    good, bad = validate.split([{"seq": 2**70, "kind": "case", "ts": "x", "case": {}}])
+    assert not good and bad
+    log.append([], bad)  # a 64-bit overflow here once failed the whole page's write
+    stored = log.quarantine()
+    assert (
+        len(stored) == 1
+        and stored[0]["seq"] is None
+        and "1180591620717411303424" in stored[0]["raw"]
+    )
+    log.close()

@@ -217,7 +217,7 @@ class ShiftLog:
             for ch in changes
         ]
         q = [
-            {"seq": s, "arrived_at": now, "reason": r[:1000], "raw": raw[:MAX_RAW]}
+            {"seq": _int64_or_none(s), "arrived_at": now, "reason": r[:1000], "raw": raw[:MAX_RAW]}
             for s, r, raw in quarantined
         ]
         with self._write() as c:
@@ -409,3 +409,9 @@ class ShiftLog:
         with self._lock:
             self._closed = True
         self.engine.dispose()
+
+
+def _int64_or_none(v) -> int | None:
+    """A quarantined change's seq as SQLite can store it: its raw text keeps the rest (a seq
+    beyond 64 bits made the whole page's write fail — found by the fuzz test)."""
+    return v if isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63 else None
