@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import requests
+import sqlalchemy.exc
 from conftest import Api, wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -148,6 +149,15 @@ def test_two_consoles_race_on_one_case(backend_proc, tmp_path):
     assert lost[0].case["state"] == "accepted" and "changed" in lost[0].message
 
 
+def recorded_seq(path: Path) -> int:
+    """The recorder's last seq, 0 while its file is still being created (the file exists a
+    moment before its tables do: reading then raised "no such table" in CI)."""
+    try:
+        return ShiftLog(path, readonly=True).last_seq() if path.exists() else 0
+    except sqlalchemy.exc.OperationalError:
+        return 0
+
+
 def test_recorder_sigkilled_during_heavy_ingest_resumes_without_loss(backend_proc, tmp_path):
     b = backend_proc
     out = tmp_path / "recorded.db"
@@ -186,9 +196,7 @@ def test_recorder_sigkilled_during_heavy_ingest_resumes_without_loss(backend_pro
     th = threading.Thread(target=ingest)
     th.start()
     try:
-        wait_until(
-            lambda: out.exists() and ShiftLog(out, readonly=True).last_seq() > 20, timeout=30
-        )
+        wait_until(lambda: recorded_seq(out) > 20, timeout=30)
         os.kill(rec.pid, signal.SIGKILL)
         rec.wait(10)
         killed_at = ShiftLog(out, readonly=True).last_seq()
