@@ -8,6 +8,9 @@ codes read the same on every console, in either language.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from console.domain.case import CST
 from console.domain.queues import QUEUES
 from console.domain.workflow import ROLE_NAMES_ZH, SOURCE_NAMES_ZH, TRANSITIONS
 
@@ -136,3 +139,13 @@ class Labels:
         if not cat:
             return code
         return (cat.get("name_en") if self.lang == "en" else cat.get("name_zh")) or code
+
+
+def local_time(iso: str | None, fmt: str = "%m-%d %H:%M:%S") -> str:
+    """A wire timestamp (UTC ISO 8601) as the centre reads it: Hangzhou time."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone(CST).strftime(fmt)
+    except ValueError:
+        return str(iso)

@@ -37,7 +37,7 @@ from .roles import (
     USER,
 )
 from .row_sync import IncrementalRows
-from .style import SEVERITY_COLORS
+from .style import SEVERITY_COLORS, theme
 
 ALERT_COLUMNS = ("severity", "kind", "subject", "age", "state", "detail")
 ALERT_ID_ROLE = USER + 1
@@ -190,7 +190,7 @@ class AlertPane(QWidget):
         self.ack_action.setEnabled(session is not None)
         self.mute_button = QToolButton()
         self.mute_button.setPopupMode(QToolButton.InstantPopup)
-        self.mute_button.setIcon(qta.icon("mdi6.volume-high", color="#e6edf5"))
+        self.mute_button.setIcon(qta.icon("mdi6.volume-high", color=theme()["text"]))
         self.mute_menu = QMenu(self)
         self.mute_button.setMenu(self.mute_menu)
         self.mute_label = QLabel()
@@ -241,7 +241,7 @@ class AlertPane(QWidget):
             else ""
         )
         icon = "mdi6.volume-off" if until else "mdi6.volume-high"
-        self.mute_button.setIcon(qta.icon(icon, color="#e6edf5"))
+        self.mute_button.setIcon(qta.icon(icon, color=theme()["text"]))
 
     def on_diff(self, diff) -> None:
         if not (diff.reset or diff.alerts):

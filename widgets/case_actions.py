@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.categories import route_department
 from console.domain.workflow import TRANSITIONS, Action, available_actions
+from console.labels import local_time
 from console.state import CityState
 
 from .i18n import labels
@@ -225,7 +226,7 @@ class ConflictDialog(QDialog):
         seen = len(mine.get("events") or [])
         for ev in (current.get("events") or [])[seen:]:
             rows.append(
-                f"<tr><td>{ev.get('at', '')[11:19]}</td><td colspan=3>"
+                f"<tr><td>{local_time(ev.get('at'), '%H:%M:%S')}</td><td colspan=3>"
                 f"{lb.name('action', ev.get('action'))} · {ev.get('user', '')}"
                 f" {ev.get('note') or ''}</td></tr>"
             )

@@ -3,8 +3,6 @@ actions (the window's shared case actions, enabled for what the user may do now)
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QPixmap
@@ -20,24 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.case import CST
 from console.domain.sla import working_minutes_left
 from console.geo.crs import lonlat_to_mercator
 from console.geo.outlines import polyline, rings_of
+from console.labels import local_time
 from console.state import CityState
 
 from .case_table import fmt_minutes
 from .i18n import labels
 from .style import LIGHT_COLORS, theme
-
-
-def local_time(iso: str | None, fmt: str = "%m-%d %H:%M:%S") -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone(CST).strftime(fmt)
-    except ValueError:
-        return str(iso)
 
 
 class MiniMap(pg.PlotWidget):

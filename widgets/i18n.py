@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from console.labels import Labels
 
 I18N_DIR = Path(__file__).resolve().parents[1] / "resources" / "i18n"
 LANGS = ("zh", "en")
 
-_state = {"lang": "zh", "translator": None}
+_state = {"lang": "zh", "translator": None, "qt": None}
+QT_CATALOGS = {"zh": "qtbase_zh_CN"}  # Qt's own words (Cancel, Yes…); English needs none
 
 
 def set_language(lang: str) -> Labels:
@@ -24,6 +25,14 @@ def set_language(lang: str) -> Labels:
     if old is not None:
         app.removeTranslator(old)
         _state["translator"] = None
+    if _state["qt"] is not None:
+        app.removeTranslator(_state["qt"])
+        _state["qt"] = None
+    if lang in QT_CATALOGS:
+        qt = QTranslator(app)
+        if qt.load(QT_CATALOGS[lang], QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+            app.installTranslator(qt)
+            _state["qt"] = qt
     if lang != "zh":
         tr = QTranslator(app)
         if not tr.load(str(I18N_DIR / f"console_{lang}.qm")):

@@ -25,6 +25,7 @@ from .map_wall import LAYERS, MapWall
 from .new_case_dialog import NewCaseDialog
 from .queue_panel import QueuePanel
 from .status_bar import ConsoleStatusBar
+from .style import theme
 from .vehicle_panel import VehiclePanel
 
 ACTION_ICONS = {
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
     def _make_case_actions(self) -> dict[str, QAction]:
         out = {}
         for name in DESK_ACTIONS:
-            a = QAction(qta.icon(ACTION_ICONS[name], color="#e6edf5"), "", self)
+            a = QAction(qta.icon(ACTION_ICONS[name], color=theme()["text"]), "", self)
             a.setShortcut(QKeySequence(SHORTCUTS[name]))
             a.setShortcutContext(Qt.WindowShortcut)
             a.setEnabled(False)
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         self.menu_case = mb.addMenu("")
         self.menu_case.addActions(list(self.case_qactions.values()))
         self.menu_view = mb.addMenu("")
-        self.act_fit = QAction(qta.icon("mdi6.fit-to-screen", color="#e6edf5"), "", self)
+        self.act_fit = QAction(qta.icon("mdi6.fit-to-screen", color=theme()["text"]), "", self)
         self.act_fit.setShortcut("F")
         self.act_fit.triggered.connect(self.map.fit_district)
         self.menu_view.addAction(self.act_fit)

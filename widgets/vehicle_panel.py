@@ -38,7 +38,7 @@ from .roles import (
     USER,
 )
 from .row_sync import IncrementalRows
-from .style import VEHICLE_COLORS
+from .style import VEHICLE_COLORS, theme
 
 VEHICLE_COLUMNS = ("plate", "type", "status", "speed", "fix_age", "coverage")
 VEHICLE_ID_ROLE = USER + 1
@@ -188,7 +188,9 @@ class VehiclePanel(QWidget):
             lambda on: self._selected(self.table.currentIndex().row(), follow=on)
         )
         self.period = QComboBox()
-        self.track_action = QAction(qta.icon("mdi6.map-marker-path", color="#e6edf5"), "", self)
+        self.track_action = QAction(
+            qta.icon("mdi6.map-marker-path", color=theme()["text"]), "", self
+        )
         self.track_action.triggered.connect(self.load_track)
         self.track_action.setEnabled(session is not None)
         bar = QToolBar()
