@@ -240,3 +240,30 @@ def test_no_display_is_said_plainly_and_a_screenshot_renders_offscreen(monkeypat
     import os
 
     assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+
+
+def test_alert_sound_repeats_until_acknowledged_and_a_mute_expires(qapp, monkeypatch):
+    import time as _time
+
+    from widgets.alert_sound import AlertSound
+
+    snd = AlertSound()
+    monkeypatch.setattr(snd, "backend", "test")  # no device here: count plays, make no noise
+    monkeypatch.setattr(snd, "_player", "/bin/true", raising=False)
+    played = []
+    snd.played.connect(played.append)
+    snd.update(["warning", "critical"], ["critical"])
+    assert played == ["critical"]  # a new alert sounds at once, the worst one
+    assert snd._timer.isActive() and snd._timer.interval() == 10_000  # critical: every 10 s
+    snd._repeat()
+    assert played == ["critical", "critical"]
+    snd.update(["warning"], [])  # the critical one was acknowledged
+    assert snd._timer.interval() == 30_000
+    snd.mute(5)
+    snd._repeat()
+    assert played == ["critical", "critical"]  # muted
+    snd.muted_until = _time.time() - 1  # five minutes later
+    snd._repeat()
+    assert played[-1] == "warning" and snd.muted_until == 0.0  # the mute expired by itself
+    snd.update([], [])
+    assert not snd._timer.isActive()  # everything acknowledged: silence
