@@ -1,6 +1,6 @@
 """Benchmark (not a test): change-feed throughput to 1 and 10 followers, telemetry ingest.
 
-    python main.py bench [--db postgresql://...]     (or python -m tests.benchmarks.bench_feed)
+    python main.py bench feed [--db postgresql://...]   (or python tests/benchmarks/bench_feed.py)
 
 Runs a real backend process on loopback per database (clients in this process); a producer reports cases as fast as it can
 while N followers long-poll the feed; then a gateway posts fix batches. Prints one table a
