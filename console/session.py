@@ -84,12 +84,7 @@ class Session:
         return self._client().get(path, params=params or None)
 
     def fetch_bytes(self, path: str) -> bytes:
-        c = self._client()
-        if "Authorization" not in c.http.headers:
-            c.login()
-        r = c.http.get(c.base + path, timeout=c.timeout)
-        r.raise_for_status()
-        return r.content
+        return self._client().request("GET", path, raw=True)
 
     # ---- actions (durable, through the outbox) ---------------------------------------------
     def act(self, case: dict, action: str, **params) -> str:

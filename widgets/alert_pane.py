@@ -8,16 +8,13 @@ from datetime import datetime
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMenu,
-    QTableView,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -33,10 +30,9 @@ from .roles import (
     DECORATION,
     DISPLAY,
     FOREGROUND,
-    HORIZONTAL,
     USER,
 )
-from .row_sync import IncrementalRows
+from .row_sync import IncrementalRows, table_view
 from .style import SEVERITY_COLORS, theme
 
 ALERT_COLUMNS = ("severity", "kind", "subject", "age", "state", "detail")
@@ -45,6 +41,8 @@ FILTERS = ("open", "all", "critical")
 
 
 class AlertModel(IncrementalRows):
+    COLUMNS = ALERT_COLUMNS
+
     def __init__(self, state: CityState, now, parent=None):
         super().__init__(parent)
         self.state, self.now = state, now
@@ -55,14 +53,7 @@ class AlertModel(IncrementalRows):
             s: qta.icon("mdi6.alert-circle", color=c) for s, c in SEVERITY_COLORS.items()
         }
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(ALERT_COLUMNS)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if orientation != HORIZONTAL or int(role) != DISPLAY:
-            return None
-        if not 0 <= section < len(ALERT_COLUMNS):
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("级别"),
             self.tr("类型"),
@@ -70,7 +61,7 @@ class AlertModel(IncrementalRows):
             self.tr("时长"),
             self.tr("状态"),
             self.tr("详情"),
-        )[section]
+        )
 
     def alert_id(self, view_row: int) -> str | None:
         key = self.key_at(view_row)
@@ -166,17 +157,7 @@ class AlertPane(QWidget):
         self.state, self.session = state, session
         self.model = AlertModel(state, now, self)
         self.sound = AlertSound(self, enabled=sound)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setResizeContentsPrecision(0)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for c, w in enumerate((64, 150, 130, 50, 90)):
-            self.table.setColumnWidth(c, w)
+        self.table = table_view(self.model, 26, (64, 150, 130, 50, 90))
         self.table.doubleClicked.connect(lambda _i: self.jump())
         self.filter = QComboBox()
         self.filter.currentIndexChanged.connect(

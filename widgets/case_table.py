@@ -14,7 +14,7 @@ import math
 from datetime import datetime
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
@@ -28,7 +28,6 @@ from .roles import (
     DECORATION,
     DISPLAY,
     FOREGROUND,
-    HORIZONTAL,
     TOOLTIP,
     USER,
 )
@@ -72,6 +71,8 @@ def fmt_minutes(minutes: float) -> str:
 
 
 class CaseTableModel(IncrementalRows):
+    COLUMNS = COLUMNS
+
     def __init__(self, state: CityState, now, parent=None):
         super().__init__(parent)
         self.state = state
@@ -90,25 +91,18 @@ class CaseTableModel(IncrementalRows):
         self._ref_id = None
 
     # ---- Qt model API ----------------------------------------------------------------------
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if orientation != HORIZONTAL or int(role) != DISPLAY:
-            return None
-        if not 0 <= section < len(COLUMNS):
-            return None
-        return {
-            "id": self.tr("编号"),
-            "countdown": self.tr("剩余时限"),
-            "category": self.tr("类别"),
-            "address": self.tr("地址"),
-            "grid": self.tr("网格"),
-            "department": self.tr("处置部门"),
-            "source": self.tr("来源"),
-            "state": self.tr("状态"),
-            "age": self.tr("已用时"),
-        }[COLUMNS[section]]
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("编号"),
+            self.tr("剩余时限"),
+            self.tr("类别"),
+            self.tr("地址"),
+            self.tr("网格"),
+            self.tr("处置部门"),
+            self.tr("来源"),
+            self.tr("状态"),
+            self.tr("已用时"),
+        )
 
     def data(self, index, role=DISPLAY):
         role = int(role)

@@ -11,13 +11,11 @@ import qtawesome as qta
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QMenu,
     QTabBar,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from console.domain.queues import QUEUE_KEYS
 
 from .case_table import COLUMNS, CaseTableModel
 from .i18n import labels
+from .row_sync import table_view
 
 
 class QueuePanel(QWidget):
@@ -50,24 +49,15 @@ class QueuePanel(QWidget):
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.toolbar.addActions(actions)
-        self.table = QTableView()
-        self.table.setModel(model)
         column, order = model.sort_column, model.sort_order  # enabling sorting re-sorts by 0
+        self.table = table_view(
+            model, 26, (130, 90, 190, 260, 150, 150, 90, 110, 70), stretch_last=False
+        )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(column, order)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        vh = self.table.verticalHeader()
-        vh.setSectionResizeMode(QHeaderView.Fixed)
-        vh.setDefaultSectionSize(26)
-        vh.hide()
         hh = self.table.horizontalHeader()
-        hh.setResizeContentsPrecision(0)
-        hh.setStretchLastSection(False)
-        for col, width in zip(COLUMNS, (130, 90, 190, 260, 150, 150, 90, 110, 70), strict=True):
-            self.table.setColumnWidth(COLUMNS.index(col), width)
         hh.setSectionResizeMode(COLUMNS.index("address"), QHeaderView.Stretch)
         self.table.setContextMenuPolicy(Qt.CustomContextMenu)
         self._actions = actions

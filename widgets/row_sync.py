@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from .roles import DISPLAY, HORIZONTAL
 
 
 def runs(positions: np.ndarray) -> list[tuple[int, int]]:
@@ -23,7 +26,10 @@ def runs(positions: np.ndarray) -> list[tuple[int, int]]:
 
 
 class IncrementalRows(QAbstractTableModel):
-    """Subclasses define ``columnCount``/``data``/``headerData`` and call ``sync``."""
+    """Subclasses set ``COLUMNS`` (column keys), define ``headers()`` (their titles, in the
+    current language) and ``data``, and call ``sync``."""
+
+    COLUMNS: tuple[str, ...] = ()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -32,6 +38,17 @@ class IncrementalRows(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headers(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def headerData(self, section, orientation, role=DISPLAY):
+        if orientation != HORIZONTAL or int(role) != DISPLAY:
+            return None
+        return self.headers()[section] if 0 <= section < len(self.COLUMNS) else None
 
     def sync(self, new: np.ndarray, contents_changed: bool | np.ndarray = True) -> None:
         """``contents_changed``: True (any row may have changed), False, or the keys that
@@ -89,3 +106,22 @@ class IncrementalRows(QAbstractTableModel):
     def row_of_key(self, key: int) -> int | None:
         hit = np.flatnonzero(self._rows == key)
         return int(hit[0]) if len(hit) else None
+
+
+def table_view(model, row_height: int, widths: tuple[int, ...], stretch_last: bool = True):
+    """A QTableView set up for a live model: whole-row single selection, fixed row heights,
+    no content-based column sizing (QT_PRACTICE: auto-size 304 ms → 8.9 ms)."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    vh = table.verticalHeader()
+    vh.hide()
+    vh.setSectionResizeMode(QHeaderView.Fixed)
+    vh.setDefaultSectionSize(row_height)
+    hh = table.horizontalHeader()
+    hh.setResizeContentsPrecision(0)
+    hh.setStretchLastSection(stretch_last)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
+    return table

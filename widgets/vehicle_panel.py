@@ -12,13 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHeaderView,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -34,10 +31,9 @@ from .roles import (
     ALIGNMENT,
     DISPLAY,
     FOREGROUND,
-    HORIZONTAL,
     USER,
 )
-from .row_sync import IncrementalRows
+from .row_sync import IncrementalRows, table_view
 from .style import VEHICLE_COLORS, theme
 
 VEHICLE_COLUMNS = ("plate", "type", "status", "speed", "fix_age", "coverage")
@@ -46,6 +42,8 @@ TRACK_PERIODS = (1, 3, 8)  # hours back from now; the combo also offers "today"
 
 
 class VehicleModel(IncrementalRows):
+    COLUMNS = VEHICLE_COLUMNS
+
     def __init__(self, state: CityState, now, parent=None):
         super().__init__(parent)
         self.state, self.now = state, now
@@ -53,14 +51,7 @@ class VehicleModel(IncrementalRows):
         self._cells: list[tuple] = []  # per vehicle row: column texts, status, id
         self._brushes = {k: QBrush(QColor(c)) for k, c in VEHICLE_COLORS.items()}
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(VEHICLE_COLUMNS)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if orientation != HORIZONTAL or int(role) != DISPLAY:
-            return None
-        if not 0 <= section < len(VEHICLE_COLUMNS):
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("车牌"),
             self.tr("类型"),
@@ -68,7 +59,7 @@ class VehicleModel(IncrementalRows):
             self.tr("速度"),
             self.tr("定位"),
             self.tr("今日覆盖"),
-        )[section]
+        )
 
     def vehicle_id(self, view_row: int) -> str | None:
         key = self.key_at(view_row)
@@ -168,17 +159,7 @@ class VehiclePanel(QWidget):
         super().__init__(parent)
         self.state, self.now, self.session, self.workers = state, now, session, workers
         self.model = VehicleModel(state, now, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setResizeContentsPrecision(0)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for c, w in enumerate((110, 90, 70, 75, 60)):
-            self.table.setColumnWidth(c, w)
+        self.table = table_view(self.model, 24, (110, 90, 70, 75, 60))
         self.table.selectionModel().currentRowChanged.connect(
             lambda cur, _p: self._selected(cur.row(), follow=False)
         )

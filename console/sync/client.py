@@ -64,9 +64,11 @@ class RestClient:
         *,
         timeout: float | None = None,
         headers: dict | None = None,
+        raw: bool = False,
         **kw,
-    ) -> dict:
-        """JSON of a 2xx answer; ``ApiError`` otherwise; ``requests`` errors pass through."""
+    ) -> dict | bytes:
+        """JSON of a 2xx answer (its bytes if ``raw``: media); ``ApiError`` otherwise;
+        ``requests`` errors pass through."""
         if "Authorization" not in self.http.headers and self.username:
             self.login()
         for attempt in (1, 2):
@@ -82,7 +84,7 @@ class RestClient:
                 self.login()
                 continue
             if 200 <= r.status_code < 300:
-                return r.json()
+                return r.content if raw else r.json()
             raise ApiError(r.status_code, _json(r))
         raise AssertionError("unreachable")
 

@@ -124,9 +124,8 @@ def telemetry_run(base: str, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def start_backend_process(url: str, *extra: str) -> tuple[subprocess.Popen, str]:
-    """The backend in its own process, as deployed: the clients here must not share its GIL.
-    ``extra``: more ``serve`` flags (``--simulate --speed 60`` runs the district too)."""
+def start_backend_process(url: str) -> tuple[subprocess.Popen, str]:
+    """The backend in its own process, as deployed: the clients here must not share its GIL."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -138,7 +137,6 @@ def start_backend_process(url: str, *extra: str) -> tuple[subprocess.Popen, str]
             url,
             "--port",
             str(port),
-            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
