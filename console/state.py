@@ -44,7 +44,7 @@ STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
 VEHICLE_STATUSES = ("unknown", "working", "moving", "stopped", "offline")
 VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
 FIX_FIELDS = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
-CHECKPOINT_VERSION = 2  # 2: numeric columns as base64 arrays (1: nested lists, still read)
+CHECKPOINT_VERSION = 3  # 3: + case columns; 2: numeric columns as base64 arrays; 1: lists
 
 
 @dataclass
@@ -126,6 +126,12 @@ class _Columns:
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.cols.values())
 
+    def copy(self) -> _Columns:
+        new = _Columns(self._spec, capacity=0)
+        new.ids, new.index = list(self.ids), dict(self.index)
+        new.cols = {k: a.copy() for k, a in self.cols.items()}
+        return new
+
 
 class CityState:
     def __init__(self, trail_points: int = 512):
@@ -162,6 +168,28 @@ class CityState:
         self._trail_n = np.zeros(0, dtype=np.int64)  # fixes ever written per vehicle
         self.alerts: dict[str, dict] = {}
         self.sensors: dict[str, dict] = {}
+
+    def clear(self) -> None:
+        """Empty, in place: views holding this object follow (a fresh bootstrap in a replay)."""
+        self.__init__(self.trail_points)
+
+    def copy(self) -> CityState:
+        """An independent copy (~2 ms), for a replay's seek cache: containers and arrays are
+        copied, the documents in them shared — the fold replaces a document, never edits it."""
+        new = object.__new__(CityState)
+        new.__dict__.update(self.__dict__)
+        new.cases, new.vehicles = dict(self.cases), dict(self.vehicles)
+        new.alerts, new.sensors = dict(self.alerts), dict(self.sensors)
+        new._case_cols, new._veh = self._case_cols.copy(), self._veh.copy()
+        new._trail, new._trail_n = self._trail.copy(), self._trail_n.copy()
+        return new
+
+    def replace_with(self, other: CityState) -> None:
+        """Take ``other``'s contents, in place (a move: ``other`` must not be used after).
+        A replay seek builds the state at the instant aside and swaps it in, so the widgets,
+        which hold this object, show it without being rebuilt."""
+        self.__dict__.clear()
+        self.__dict__.update(other.__dict__)
 
     # ---- feeding ---------------------------------------------------------------------------
     def bootstrap(
@@ -465,6 +493,8 @@ class CityState:
             "log_seq": self.log_seq,
             "ts": self.ts,
             "cases": list(self.cases.values()),
+            "case_ids": list(self._case_cols.ids),
+            "case_cols": {k: _pack(self._case_cols.view(k)) for k in self._case_cols.cols},
             "vehicle_ids": list(self._veh.ids),
             "vehicles": [self.vehicles.get(v, {"id": v}) for v in self._veh.ids],
             "trail_points": self.trail_points,
@@ -477,7 +507,7 @@ class CityState:
 
     @classmethod
     def from_checkpoint(cls, cp: dict, reference: dict | None = None) -> CityState:
-        if cp.get("version") not in (1, CHECKPOINT_VERSION):
+        if cp.get("version") not in (1, 2, CHECKPOINT_VERSION):
             raise ValueError(f"checkpoint version {cp.get('version')!r} is not supported")
         s = cls(trail_points=cp["trail_points"])
         trails = _unpack(cp["trails"], np.float64).reshape(-1, s.trail_points, 3)
@@ -492,8 +522,16 @@ class CityState:
         s._trail[:n] = trails
         s._trail_n[:n] = _unpack(cp["trail_n"], np.int64)
         s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
-        for doc in cp["cases"]:
-            s._put_case(doc)
+        if "case_cols" in cp:  # the lights' instants as computed then: no domain clock run
+            s.cases = {doc["id"]: doc for doc in cp["cases"]}
+            for cid in cp["case_ids"]:
+                s._case_cols.row(cid)
+            n = len(cp["case_ids"])
+            for k, values in cp["case_cols"].items():
+                s._case_cols.cols[k][:n] = _unpack(values, s._case_cols.cols[k].dtype)
+        else:
+            for doc in cp["cases"]:
+                s._put_case(doc)
         s.alerts = {a["id"]: a for a in cp["alerts"]}
         s.sensors = {x["id"]: x for x in cp["sensors"]}  # replaces the reference's
         s.seq, s.bootstrap_seq, s.ts = cp["seq"], cp["bootstrap_seq"], cp["ts"]

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -223,3 +224,72 @@ def backend_proc(tmp_path):
     b = BackendProcess(tmp_path / "backend.db").start()
     yield b
     b.kill()
+
+
+@dataclass
+class RecordedShift:
+    """A shift log recorded from the real backend and simulator by a real Session, with the
+    digest the live fold held at the end, a few operator actions and two bookmarks."""
+
+    path: Path
+    live_digest: str
+    actions: int
+    bookmarks: list[str]
+
+
+@pytest.fixture(scope="session")
+def recorded_shift(tmp_path_factory) -> RecordedShift:
+    """~24 district minutes at 60x (fleet of 40 at a fix every 5 s, the simulator's case load),
+    checkpointed every 1500 items like a console; recorded once per test session."""
+    import threading
+
+    from console.replay.fold import Checkpointer
+    from console.session import Session
+    from console.sim.district import run_headless
+    from console.state import CityState
+
+    tmp = tmp_path_factory.mktemp("recorded")
+    b = start_backend(fresh_db_url("sqlite", tmp), speed=60.0, tick_seconds=0.5)
+    state, lock = CityState(), threading.Lock()
+    path = tmp / "shift.zhcg"
+    checkpoints = None
+
+    def fold(batch) -> None:
+        with lock:
+            if batch.snapshot is not None:
+                state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
+            else:
+                checkpoints.after_batch(state, state.apply(batch.changes))
+
+    session = Session(b.url, "demo-console", "demo", path, on_batch=fold, wait_s=1)
+    checkpoints = Checkpointer(session.shiftlog, every=1500)
+    session.start()
+    sim = threading.Thread(
+        target=run_headless, args=(b.url, b.settings.clock, 0.4, None), daemon=True
+    )
+    sim.start()
+    acted: set[str] = set()
+    labels = ["开始巡查", "暴雨预警，注意积水点"]
+    marks: list[str] = []
+    while sim.is_alive():
+        time.sleep(1.0)
+        with lock:
+            fresh = [c for c in state.cases.values() if c["state"] == "reported"]
+            ts, seq = state.ts, state.log_seq
+        for case in fresh[: max(0, 3 - len(acted))]:
+            if case["id"] not in acted:
+                session.act(case, "accept")
+                acted.add(case["id"])
+        if labels and len(acted) >= 1 + len(marks) and ts:
+            session.shiftlog.add_bookmark(seq, ts, labels[0])
+            marks.append(labels.pop(0))
+    sim.join()
+    wait_until(lambda: session.outbox.pending() == 0, 30)
+    time.sleep(2.0)  # the last fixes and the actions' own changes come through the feed
+    session.stop()
+    session.live.join(30)
+    checkpoints.close()
+    b.stop()
+    with lock:
+        digest = state.digest()
+    return RecordedShift(path, digest, len(acted), marks)

@@ -274,9 +274,10 @@ def test_folding_the_shift_log_gives_the_live_digest(living_backend, tmp_path):
         assert live.case_lights(at).tolist() == [codes[w] for w in want]
 
 
-def test_checkpoint_v2_is_exact_and_v1_still_reads():
-    """Version 2 packs numeric columns as base64 arrays; version 1 (nested lists with None
-    for NaN) was written by earlier consoles and must still restore the same state."""
+def test_checkpoint_v3_is_exact_and_v2_v1_still_read():
+    """Version 3 carries the cases' light instants (a seek then runs no domain clock);
+    version 2 packs numeric columns as base64 arrays; version 1 (nested lists with None for
+    NaN) was written by earlier consoles. All restore the same state, lights included."""
     import math
 
     import numpy as np
@@ -284,7 +285,11 @@ def test_checkpoint_v2_is_exact_and_v1_still_reads():
     from console.state import CHECKPOINT_VERSION, _unpack
 
     s = CityState(trail_points=8)
-    s.bootstrap({"seq": 1, "cases": [], "vehicles": [], "alerts": []})
+    docs = [
+        case_doc(f"C{i}", 1, stage_started_at=TEST_START - timedelta(minutes=41 * i))
+        for i in range(6)
+    ] + [case_doc("C9", 3, state="closed")]
+    s.bootstrap({"seq": 1, "cases": docs, "vehicles": [], "alerts": []})
     t0 = 1_795_400_000.0
     s.apply(
         [
@@ -303,9 +308,19 @@ def test_checkpoint_v2_is_exact_and_v1_still_reads():
         ]
     )
     cp = s.checkpoint()
-    assert cp["version"] == CHECKPOINT_VERSION == 2
-    assert CityState.from_checkpoint(cp).digest() == s.digest()
-    v1 = dict(cp, version=1)
+    assert cp["version"] == CHECKPOINT_VERSION == 3
+    hours = [TEST_START + timedelta(hours=h) for h in (0, 0.7, 1.5, 3, 30)]
+
+    def same(restored: CityState) -> bool:
+        return restored.digest() == s.digest() and all(
+            restored.case_lights(at).tolist() == s.case_lights(at).tolist() for at in hours
+        )
+
+    assert len(set(s.case_lights(hours[2]).tolist())) >= 3  # the lights differ between cases
+    assert same(CityState.from_checkpoint(cp))
+    v2 = {k: v for k, v in cp.items() if k not in ("case_ids", "case_cols")}
+    assert same(CityState.from_checkpoint(dict(v2, version=2)))
+    v1 = dict(v2, version=1)
     for key in ("trails", "trail_n"):
         a = _unpack(cp[key], np.float64)
         v1[key] = np.where(np.isnan(a), None, a).tolist()
@@ -313,4 +328,4 @@ def test_checkpoint_v2_is_exact_and_v1_still_reads():
         k: np.where(np.isnan(a), None, a).tolist()
         for k, a in ((k, _unpack(v, np.float64)) for k, v in cp["vehicle_cols"].items())
     }
-    assert CityState.from_checkpoint(v1).digest() == s.digest()
+    assert same(CityState.from_checkpoint(v1))

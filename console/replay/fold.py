@@ -28,37 +28,75 @@ def fold_log(
 ) -> CityState:
     """The state after every change with seq <= ``upto`` (all, if None), and every bootstrap
     that came before the change after it."""
-    state, cursor, done_boot = CityState(trail_points), 0, 0
-    cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
-    if cp is not None:
-        seq, _digest, data = cp
-        reference = None
-        if data.get("bootstrap_id") is not None:
-            reference = shiftlog.bootstrap(data["bootstrap_id"])[1]
-        state, cursor = CityState.from_checkpoint(data, reference), seq
-        done_boot = data.get("bootstrap_id") or 0
-    for b in shiftlog.bootstraps():
-        if b["id"] <= done_boot:
-            continue
-        if upto is not None and b["after_seq"] >= upto:
-            break
-        cursor = _apply_range(shiftlog, state, cursor, b["after_seq"])
-        if b["fresh"]:
-            state = CityState(trail_points)
-        snapshot, reference = shiftlog.bootstrap(b["id"])
-        state.bootstrap(snapshot, reference, bootstrap_id=b["id"])
-    _apply_range(shiftlog, state, cursor, upto)
-    return state
+    return LogFold.at(
+        shiftlog, upto, use_checkpoints=use_checkpoints, trail_points=trail_points
+    ).state
 
 
-def _apply_range(shiftlog: ShiftLog, state: CityState, after: int, upto: int | None) -> int:
-    """Apply the logged changes in (after, upto], a page at a time; returns the new cursor."""
-    while True:
-        page = shiftlog.changes(after, upto, limit=PAGE)
-        if not page:
-            return after if upto is None else max(after, upto)
-        state.apply(page)
-        after = page[-1]["seq"]
+class LogFold:
+    """A fold in progress over one log: the state, the last seq applied (``cursor``) and the
+    last bootstrap folded in. ``forward`` continues it, so a replay playing on does not start
+    over; the state object is kept (a fresh bootstrap clears it in place), because the views
+    of a replay window hold it."""
+
+    def __init__(self, shiftlog: ShiftLog, state: CityState, cursor: int = 0, done_boot: int = 0):
+        self.log = shiftlog
+        self.state = state
+        self.cursor = cursor
+        self.done_boot = done_boot
+        self._boots = shiftlog.bootstraps()
+
+    @classmethod
+    def at(
+        cls,
+        shiftlog: ShiftLog,
+        upto: int | None,
+        *,
+        use_checkpoints: bool = True,
+        trail_points: int = 512,
+    ) -> LogFold:
+        """Folded up to ``upto``, from the nearest checkpoint at or before it if allowed."""
+        cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
+        if cp is None:
+            fold = cls(shiftlog, CityState(trail_points))
+        else:
+            seq, _digest, data = cp
+            reference = None
+            if data.get("bootstrap_id") is not None:
+                reference = shiftlog.bootstrap(data["bootstrap_id"])[1]
+            state = CityState.from_checkpoint(data, reference)
+            fold = cls(shiftlog, state, seq, data.get("bootstrap_id") or 0)
+        fold.forward(upto)
+        return fold
+
+    def forward(self, upto: int | None) -> Diff:
+        """Fold on to ``upto`` (the end, if None): bootstraps in their places, changes a page
+        at a time. Returns what moved (``reset`` when a bootstrap came)."""
+        diff = Diff()
+        for b in self._boots:
+            if b["id"] <= self.done_boot:
+                continue
+            if upto is not None and b["after_seq"] > upto:
+                break
+            diff.merge(self._apply_range(b["after_seq"]))
+            if b["fresh"]:
+                self.state.clear()
+            snapshot, reference = self.log.bootstrap(b["id"])
+            diff.merge(self.state.bootstrap(snapshot, reference, bootstrap_id=b["id"]))
+            self.done_boot = b["id"]
+        return diff.merge(self._apply_range(upto))
+
+    def _apply_range(self, upto: int | None) -> Diff:
+        """Apply the logged changes in (cursor, upto], a page at a time."""
+        diff = Diff()
+        while True:
+            page = self.log.changes(self.cursor, upto, limit=PAGE)
+            if not page:
+                if upto is not None:
+                    self.cursor = max(self.cursor, upto)
+                return diff
+            diff.merge(self.state.apply(page))
+            self.cursor = page[-1]["seq"]
 
 
 class Checkpointer:

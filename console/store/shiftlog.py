@@ -247,6 +247,17 @@ class ShiftLog:
         with self.engine.connect() as c:
             return [json.loads(p) for (p,) in c.execute(q)]
 
+    def timeline_rows(self, after: int = 0) -> list[tuple[int, str, str, float]]:
+        """(seq, ts, kind, arrived_at) of every change after ``after``: a replay's index,
+        without reading a single payload."""
+        q = (
+            select(changes_t.c.seq, changes_t.c.ts, changes_t.c.kind, changes_t.c.arrived_at)
+            .where(changes_t.c.seq > after)
+            .order_by(changes_t.c.seq)
+        )
+        with self.engine.connect() as c:
+            return [tuple(r) for r in c.execute(q)]
+
     def seqs(self) -> list[int]:
         with self.engine.connect() as c:
             return [s for (s,) in c.execute(select(changes_t.c.seq).order_by(changes_t.c.seq))]

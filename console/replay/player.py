@@ -1,0 +1,218 @@
+"""Replaying a shift log: a cursor in district time and the exact CityState at it.
+
+The replay window, the live console's rewind and the benchmark drive the same ``Replayer``:
+``seek(t)`` gives the state after every change logged up to ``t`` (from the nearest checkpoint,
+then a fold of the rest, built aside and swapped into the state the views hold);
+``play_to(t)`` moves on from where it is by folding only the changes in between, and falls
+back to a seek when that would be slower. The ``LogIndex`` (seq, district time and lane of
+every change, read without a payload) answers the timeline: densities, events to step to,
+idle stretches to skip.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from console.replay.fold import LogFold
+from console.state import CityState, Diff
+from console.store.shiftlog import ShiftLog
+
+LANES = ("cases", "fleet", "alerts", "actions")  # the timeline's density rows
+LANE_OF_KIND = {"case": 0, "fixes": 1, "vehicle": 1, "sensor": 1, "alert": 2}
+EVENT_LANES = (0, 2)  # what stepping and idle-skipping look at (fixes come every 5 s)
+FORWARD_ROWS = 600  # beyond this many changes ahead, a seek is faster than folding on
+CACHE_ROWS = 200  # a seek cache entry every this many changes (~1 MB each on an 8-h shift)
+
+
+def _epoch(ts: str | None) -> float:
+    try:
+        return datetime.fromisoformat(ts).timestamp() if ts else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
+@dataclass
+class LogIndex:
+    """Per change: seq, district time ``t`` (made non-decreasing, so time maps to seq by
+    bisection), lane; plus the operator's own actions and the bookmarks in district time."""
+
+    seq: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lane: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    arrived: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    actions_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bookmarks: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, shiftlog: ShiftLog) -> LogIndex:
+        return cls().extend(shiftlog)
+
+    def extend(self, shiftlog: ShiftLog) -> LogIndex:
+        """Add the changes logged since the last read (a live log grows while rewound)."""
+        rows = shiftlog.timeline_rows(int(self.seq[-1]) if len(self.seq) else 0)
+        if rows:
+            seq, ts, kind, arrived = zip(*rows, strict=True)
+            t = np.array([_epoch(x) for x in ts])
+            t = np.where(np.isnan(t), -np.inf, t)  # an unreadable ts sorts with its neighbour
+            self.seq = np.r_[self.seq, np.asarray(seq, np.int64)]
+            self.t = np.maximum.accumulate(np.r_[self.t, t])
+            self.lane = np.r_[self.lane, [LANE_OF_KIND.get(k, 1) for k in kind]].astype(np.int8)
+            self.arrived = np.r_[self.arrived, np.asarray(arrived, float)]
+        self._read_marks(shiftlog)
+        return self
+
+    def _read_marks(self, shiftlog: ShiftLog) -> None:
+        """Actions are stamped with the wall clock; the changes' arrival times map them onto
+        district time (the demo's clock runs faster than the wall)."""
+        created = np.array([r["created_at"] for r in shiftlog.outbox()], float)
+        if len(created) and len(self.t):
+            self.actions_t = np.interp(created, self.arrived, self.t)
+        self.bookmarks = [
+            {**b, "t": _epoch(b["at"])} for b in shiftlog.bookmarks() if b.get("at") is not None
+        ]
+
+    def __len__(self) -> int:
+        return len(self.seq)
+
+    @property
+    def start(self) -> float:
+        return float(self.t[0]) if len(self.t) else math.nan
+
+    @property
+    def end(self) -> float:
+        return float(self.t[-1]) if len(self.t) else math.nan
+
+    def seq_at(self, t: float) -> int:
+        """The last seq logged at or before ``t`` (0 before the first)."""
+        i = int(np.searchsorted(self.t, t, side="right"))
+        return int(self.seq[i - 1]) if i else 0
+
+    def row_of_seq(self, seq: int) -> int:
+        return int(np.searchsorted(self.seq, seq, side="right"))
+
+    def density(self, edges: np.ndarray) -> np.ndarray:
+        """(len(LANES), len(edges) - 1) counts per lane and time bin."""
+        out = np.zeros((len(LANES), len(edges) - 1))
+        for lane in range(3):
+            out[lane] = np.histogram(self.t[self.lane == lane], edges)[0]
+        out[3] = np.histogram(self.actions_t, edges)[0]
+        return out
+
+    def event_times(self) -> np.ndarray:
+        """Sorted times worth stepping to: case and alert changes, actions, bookmarks."""
+        marks = [b["t"] for b in self.bookmarks if not math.isnan(b["t"])]
+        ev = np.r_[self.t[np.isin(self.lane, EVENT_LANES)], self.actions_t, marks]
+        return np.unique(ev[np.isfinite(ev)])
+
+    def next_event(self, t: float) -> float | None:
+        ev = self.event_times()
+        i = int(np.searchsorted(ev, t + 0.5, side="right"))
+        return float(ev[i]) if i < len(ev) else None
+
+    def prev_event(self, t: float) -> float | None:
+        ev = self.event_times()
+        i = int(np.searchsorted(ev, t - 0.5, side="left"))
+        return float(ev[i - 1]) if i else None
+
+
+class SeekCache:
+    """Copies of the state every CACHE_ROWS changes, made by one fold over the log (in a
+    background thread: ~3 s for an 8-hour shift). The log's own checkpoints are far apart
+    (a console writes one per ~20,000 fixes, ~40 district minutes) and cost a JSON decode;
+    from a cached copy a seek folds at most CACHE_ROWS changes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._seqs: list[int] = []
+        self._entries: list[tuple[int, int, CityState]] = []  # (cursor, done_boot, state)
+        self.complete = False
+
+    def build(self, shiftlog: ShiftLog, index: LogIndex, stop: threading.Event | None = None):
+        fold = LogFold(shiftlog, CityState())
+        for row in range(0, len(index), CACHE_ROWS):
+            if stop is not None and stop.is_set():
+                return
+            fold.forward(int(index.seq[row]))
+            entry = (fold.cursor, fold.done_boot, fold.state.copy())
+            with self._lock:
+                self._seqs.append(fold.cursor)
+                self._entries.append(entry)
+        self.complete = True
+
+    def at(self, seq: int) -> tuple[int, int, CityState] | None:
+        """The latest entry at or before ``seq``: a copy of it, to fold on from."""
+        with self._lock:
+            i = bisect.bisect_right(self._seqs, seq)
+            if not i:
+                return None
+            cursor, done_boot, state = self._entries[i - 1]
+        return cursor, done_boot, state.copy()
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+
+class Replayer:
+    """The cursor of a replay. ``state`` is the object the views hold: seeks swap new
+    contents into it, playing folds into it."""
+
+    def __init__(self, shiftlog: ShiftLog, state: CityState | None = None):
+        self.log = shiftlog
+        self.state = state if state is not None else CityState()
+        self.index = LogIndex.read(shiftlog)
+        self.t = self.index.start
+        self._fold: LogFold | None = None
+        self.cache = SeekCache()
+        self.seeks = 0  # how often a seek started over from a checkpoint (the benchmark reads it)
+
+    def build_cache(self, stop: threading.Event | None = None) -> None:
+        """Fill the seek cache (call from a worker thread; seeks work meanwhile)."""
+        self.cache.build(self.log, self.index, stop)
+
+    def refresh(self) -> None:
+        """Index what a live log has recorded since (the rewind's timeline grows)."""
+        self.index.extend(self.log)
+
+    def seek(self, t: float) -> Diff:
+        """The exact state at ``t``: from the nearest checkpoint, built aside, swapped in."""
+        seq = self.index.seq_at(t)
+        cached = self.cache.at(seq)
+        if cached is not None:
+            cursor, done_boot, state = cached
+            fold = LogFold(self.log, state, cursor, done_boot)
+            fold.forward(seq)
+        else:
+            fold = LogFold.at(self.log, seq)
+        self.state.replace_with(fold.state)
+        fold.state = self.state
+        self._fold, self.t = fold, t
+        self.seeks += 1
+        return Diff(reset=True, last_seq=seq)
+
+    def play_to(self, t: float) -> Diff:
+        """Move to ``t``: folding forward what lies between when that is cheaper than a seek."""
+        seq = self.index.seq_at(t)
+        fold = self._fold
+        if fold is None or seq < fold.cursor:
+            return self.seek(t)
+        ahead = self.index.row_of_seq(seq) - self.index.row_of_seq(fold.cursor)
+        if ahead > FORWARD_ROWS:
+            return self.seek(t)
+        diff = fold.forward(seq)
+        self.t = t
+        return diff
+
+    def detach(self) -> None:
+        """The state object shows something else now (the live console is back to live):
+        the next move seeks instead of folding on from where this replay left it."""
+        self._fold = None
+
+    @property
+    def seq(self) -> int:
+        return self._fold.cursor if self._fold is not None else 0
