@@ -10,20 +10,21 @@ import re
 import sqlite3
 import subprocess
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from console.domain.sla import RED, YELLOW
 from console.replay.fold import fold_log
-from console.replay.report import ReportInputError, build_report, open_shiftlog
+from console.replay.logfiles import open_logs
+from console.replay.report import ReportInputError, build_report
 from console.state import STATE_NAMES
 from console.store.shiftlog import ShiftLog
 
 
 @pytest.fixture(scope="module")
 def log(recorded_shift):
-    return open_shiftlog(recorded_shift.path)
+    return open_logs([recorded_shift.path], recorded_shift.path.parent)
 
 
 @pytest.fixture(scope="module")
@@ -275,17 +276,32 @@ def test_command_refuses_bad_logs(qapp, tmp_path, capsys, case):
     out = tmp_path / "r.pdf"
     assert report_command([str(path)], str(out)) == 2
     err = capsys.readouterr().err
-    assert str(path) in err and ("no such file" in err or "not a shift log" in err)
+    assert str(path) in err and ("no such shift log" in err or "not a shift log" in err)
     assert not out.exists()
     assert (path.read_bytes() if path.exists() else None) == before  # the input is untouched
 
 
-def test_command_refuses_unknown_format_and_several_logs(qapp, recorded_shift, tmp_path, capsys):
+def test_command_refuses_unknown_format_and_reports_several_logs_as_one(
+    qapp, recorded_shift, tmp_path, capsys, monkeypatch
+):
     from widgets.report_doc import report_command
 
     out = tmp_path / "r.docx"
     assert report_command([str(recorded_shift.path)], str(out)) == 2
     assert "unsupported report format '.docx'" in capsys.readouterr().err
     assert not out.exists()
-    with pytest.raises(NotImplementedError, match="merged"):
-        report_command([str(recorded_shift.path)] * 2, str(tmp_path / "r.pdf"))
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    assert report_command([str(recorded_shift.path)] * 2, str(tmp_path / "r.pdf")) == 2
+    assert "given twice" in capsys.readouterr().err
+    half = tmp_path / "second-half.zhcg"
+    log = open_logs([recorded_shift.path], tmp_path)
+    seqs = log.seqs()
+    from console.replay.logfiles import export_logs
+    from console.replay.player import LogIndex
+
+    idx = LogIndex.read(log)
+    mid = datetime.fromtimestamp(float(idx.t[len(seqs) // 2]), UTC)
+    export_logs([recorded_shift.path], half, start=mid)
+    out = tmp_path / "both.html"
+    assert report_command([str(recorded_shift.path), str(half)], str(out)) == 0
+    assert out.exists() and list((tmp_path / "data" / "replays").glob("merged-*.zhcg"))

@@ -48,14 +48,9 @@ from PySide6.QtGui import (
 )
 
 from console.labels import Labels, local_time
-from console.replay.report import (
-    Bar,
-    CaseLine,
-    HandoverReport,
-    ReportInputError,
-    build_report,
-    open_shiftlog,
-)
+from console.paths import data_dir
+from console.replay.logfiles import open_logs
+from console.replay.report import Bar, CaseLine, HandoverReport, ReportInputError, build_report
 from widgets.style import cjk_family
 
 FORMATS = (".html", ".pdf")
@@ -155,22 +150,13 @@ img { margin: 4px 0 8px 0; }
 
 # ---- the command ----------------------------------------------------------------------------
 def report_command(paths: list[str], out: str, lang: str = "zh") -> int:
-    """``main.py report LOG --out FILE``: build the report of one shift log and write it.
-
-    Returns 0, or 2 after a message on stderr when the input cannot be read or the output
-    format is not known. Several logs are refused with NotImplementedError until merging
-    logs exists."""
-    if len(paths) > 1:
-        raise NotImplementedError(
-            f"a report of {len(paths)} shift logs needs them merged, which is not supported "
-            "yet: give one shift log"
-        )
+    """``main.py report LOG... --out FILE``: build the report of the shift logs (several
+    consecutive ones as one) and write it. Returns 0, or 2 after a message on stderr when an
+    input cannot be read or the output format is not known."""
     try:
         _check_format(out)
-        if not paths:
-            raise ReportInputError("no shift log given")
-        report = build_report(open_shiftlog(paths[0]))
-    except ReportInputError as e:
+        report = build_report(open_logs(paths, data_dir() / "replays"))
+    except (ValueError, OSError) as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
     _ensure_gui_app()

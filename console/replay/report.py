@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
@@ -164,25 +162,6 @@ class HandoverReport:
 
 
 # ---- opening --------------------------------------------------------------------------------
-def open_shiftlog(path: str | Path) -> ShiftLog:
-    """Open a shift log for reading, refusing what is not one with a clear message.
-
-    The file is probed read-only with sqlite3 first: ``ShiftLog`` sets WAL on connect, which
-    would turn an empty or foreign file into a database instead of failing."""
-    p = Path(path)
-    if not p.is_file():
-        raise ReportInputError(f"{p}: no such file")
-    try:
-        with sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True) as c:
-            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.Error as e:
-        raise ReportInputError(f"{p}: not a shift log ({e})") from e
-    missing = {"meta", "changes", "bootstraps", "outbox", "bookmarks"} - tables
-    if missing:
-        raise ReportInputError(f"{p}: not a shift log (no {', '.join(sorted(missing))} table)")
-    return ShiftLog(p, readonly=True)
-
-
 # ---- the report -----------------------------------------------------------------------------
 def build_report(
     shiftlog: ShiftLog, start_seq: int | None = None, end_seq: int | None = None
