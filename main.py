@@ -9,7 +9,13 @@ python main.py ... --screenshot PATH --quit-after S
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
-python main.py bench [feed|sync|geo] benchmarks (all by default)
+python main.py replay FILE... [--at start|middle|end|HH:MM] [--speed X]
+                                    replay shift logs (several: as one) in the console window
+python main.py report FILE... --out PATH.pdf|PATH.html
+                                    the handover report (交接班报告) of a shift log
+python main.py export FILE... --out NEW [--from TIME] [--to TIME]
+                                    a time range of shift logs (several: merged) as a new file
+python main.py bench [feed|sync|geo|gui|replay] benchmarks (all by default)
 """
 
 from __future__ import annotations
@@ -94,16 +100,53 @@ def cmd_console(args) -> int:
     )
 
 
+def cmd_replay(args) -> int:
+    from widgets.replay_app import run_replay
+
+    return run_replay(
+        args.files,
+        at=args.at,
+        speed=args.speed,
+        lang=args.lang,
+        theme=args.theme,
+        screenshot=args.screenshot,
+        quit_after=args.quit_after,
+    )
+
+
+def cmd_report(args) -> int:
+    from widgets.report_doc import report_command
+
+    return report_command(args.files, args.out, lang=args.lang)
+
+
+def cmd_export(args) -> int:
+    from console.replay.logfiles import export_logs
+    from console.replay.timeparse import parse_instant
+
+    try:
+        start = parse_instant(args.start) if args.start else None
+        end = parse_instant(args.end) if args.end else None
+        summary = export_logs(args.files, args.out, start, end)
+    except (ValueError, OSError) as e:
+        print(f"export: {e}", file=sys.stderr)
+        return 2
+    print(summary)
+    return 0
+
+
 def cmd_bench(args) -> int:
     import runpy
 
-    for name in ("feed", "sync", "geo", "gui") if args.which == "all" else (args.which,):
+    for name in ("feed", "sync", "geo", "gui", "replay") if args.which == "all" else (args.which,):
         print(f"== bench {name} ==", flush=True)
         bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / f"bench_{name}.py"))
         if name == "feed":
             bench["main"](["--db", args.db] if args.db else [])
         elif name == "sync":
             bench["main"]([])
+        elif name == "replay":
+            bench["main"](["--log", args.log] if args.log else [])
         elif name == "gui":
             bench["main"](
                 ["--minutes", str(args.minutes), "--speed", str(args.speed)]
@@ -219,10 +262,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a state checkpoint every N changes (a batch of fixes counts its fixes)",
     )
     rec.add_argument("-v", "--verbose", action="store_true")
+    rep = sub.add_parser("replay", help="replay shift logs in the console window (no backend)")
+    rep.add_argument(
+        "files", nargs="+", help="shift-log files; several consecutive ones play as one"
+    )
+    rep.add_argument(
+        "--at", default="start", help="start, middle, end, HH:MM[:SS] (Hangzhou) or ISO time"
+    )
+    rep.add_argument(
+        "--speed", type=float, choices=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64), help="play at once"
+    )
+    rep.add_argument("--lang", choices=("zh", "en"), default="zh")
+    rep.add_argument("--theme", choices=("dark", "light"), default="dark")
+    rep.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
+    rep.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+    rep.add_argument("-v", "--verbose", action="store_true")
+    rpt = sub.add_parser("report", help="write the handover report (交接班报告) of shift logs")
+    rpt.add_argument("files", nargs="+")
+    rpt.add_argument("--out", required=True, help="PATH.pdf or PATH.html")
+    rpt.add_argument("--lang", choices=("zh", "en"), default="zh")
+    rpt.add_argument("-v", "--verbose", action="store_true")
+    exp = sub.add_parser("export", help="write a time range of shift logs to a new file")
+    exp.add_argument("files", nargs="+")
+    exp.add_argument("--out", required=True, help="the new shift-log file")
+    exp.add_argument("--from", dest="start", help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)")
+    exp.add_argument("--to", dest="end", help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)")
+    exp.add_argument("-v", "--verbose", action="store_true")
     bench = sub.add_parser("bench", help="print the benchmarks (feed, console sync, geo)")
     bench.add_argument(
-        "which", nargs="?", default="all", choices=("all", "feed", "sync", "geo", "gui")
+        "which",
+        nargs="?",
+        default="all",
+        choices=("all", "feed", "sync", "geo", "gui", "replay"),
     )
+    bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
     bench.add_argument("--minutes", type=float, default=3.0, help="gui: wall minutes to watch")
     bench.add_argument("--speed", type=float, default=60.0, help="gui: district clock speed")
@@ -249,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_record(args)
     if args.command == "bench":
         return cmd_bench(args)
+    commands = {"replay": cmd_replay, "report": cmd_report, "export": cmd_export}
+    if args.command in commands:
+        return commands[args.command](args)
     parser.print_help()
     return 2
 

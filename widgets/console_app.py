@@ -20,9 +20,11 @@ from console.qt_bridge import StateBridge
 from console.replay.fold import Checkpointer
 from console.session import Session
 from console.state import CityState
+from console.store.shiftlog import ShiftLog
 
 from .i18n import set_language
 from .main_window import MainWindow
+from .replay_controller import ReplayController
 from .style import apply_theme
 from .workers import Workers
 
@@ -31,11 +33,13 @@ log = logging.getLogger(__name__)
 
 class ConsoleApp(QObject):
     outcomes = Signal(object)  # console.sync.outbox.Outcome, delivered on the GUI thread
+    view_changed = Signal(object)  # Diff of what the window shows (live, or a replay's)
 
     def __init__(
         self,
         session: Session | None,
         *,
+        replay_log: ShiftLog | None = None,
         theme: str = "dark",
         sound: bool = True,
         banner: str = "",
@@ -61,7 +65,14 @@ class ConsoleApp(QObject):
             health=(lambda: session.live.health) if session else None,
         )
         self.window: MainWindow | None = None
+        self.view_time: float | None = None  # the instant shown when not live (replay, rewind)
         self.bridge.changed.connect(self._after_bootstrap)
+        self.bridge.changed.connect(self._forward_live)
+        log_ = session.shiftlog if session is not None else replay_log
+        self.timeline = (
+            ReplayController(self, log_, live=session is not None) if log_ is not None else None
+        )
+        self.read_only = session is None
         user = session.user if session else {}
         self.user_id = user.get("id")
         self.user_label = user.get("name", "")
@@ -94,10 +105,21 @@ class ConsoleApp(QObject):
         if diff.reset:
             gc.freeze()
 
+    def _forward_live(self, diff) -> None:
+        """Live batches reach the window only while it shows the live state."""
+        if self.view_time is None:
+            self.view_changed.emit(diff)
+
     def now(self) -> float:
-        """District time, epoch seconds."""
+        """District time shown, epoch seconds: the live clock, or the replay's cursor."""
+        return self.live_now() if self.view_time is None else self.view_time
+
+    def live_now(self) -> float:
         with self._clock_lock:
             return self._clock.epoch()
+
+    def set_view_time(self, t: float | None) -> None:
+        self.view_time = t
 
     def outbox_pending(self) -> int:
         return self.session.outbox.pending() if self.session else 0
@@ -134,6 +156,8 @@ class ConsoleApp(QObject):
         return self.show()
 
     def stop(self) -> None:
+        if self.timeline is not None:
+            self.timeline.stop()
         self.bridge.stop()
         self.workers.shutdown()
         if self.checkpointer is not None:
@@ -176,22 +200,13 @@ def run(
         print(problem, file=sys.stderr)
         return 2
 
-    import pyqtgraph as pg
-
     from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.paths import data_dir
     from console.session import shift_log_name
 
     from .login_dialog import LoginDialog
 
-    # The GUI thread calls into Python for every table cell it paints; a worker holding the
-    # GIL can make each call wait up to the switch interval (5 ms by default).
-    sys.setswitchinterval(0.001)
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("zhcg-console")
-    pg.setConfigOptions(antialias=True)
-    apply_theme(app, theme)
-    set_language(lang)
+    app = qt_app(lang, theme)
     shifts = data_dir() / "shifts"
     shifts.mkdir(parents=True, exist_ok=True)
 
@@ -231,6 +246,23 @@ def run(
         console.stop()
         if demo is not None:
             demo.stop()
+
+
+def qt_app(lang: str, theme: str) -> QApplication:
+    """The application object, themed and translated, for any window this package opens."""
+    import sys
+
+    import pyqtgraph as pg
+
+    # The GUI thread calls into Python for every table cell it paints; a worker holding the
+    # GIL can make each call wait up to the switch interval (5 ms by default).
+    sys.setswitchinterval(0.001)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("zhcg-console")
+    pg.setConfigOptions(antialias=True)
+    apply_theme(app, theme)
+    set_language(lang)
+    return app
 
 
 def display_problem(offscreen_ok: bool) -> str | None:

@@ -24,8 +24,10 @@ from .i18n import labels, language
 from .map_wall import LAYERS, MapWall
 from .new_case_dialog import NewCaseDialog
 from .queue_panel import QueuePanel
+from .shift_tools import ShiftTools
 from .status_bar import ConsoleStatusBar
 from .style import theme
+from .timeline import Timeline, clock_text
 from .vehicle_panel import VehiclePanel
 
 ACTION_ICONS = {
@@ -43,6 +45,8 @@ ACTION_ICONS = {
     "void": "mdi6.delete",
 }
 LAYOUT_VERSION = 1
+TIMELINE_HEIGHT = 230
+REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 
 
 def settings() -> QSettings:
@@ -61,6 +65,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setDockNestingEnabled(True)
         self.map = MapWall(self.state, self.now)
+        if ctx.read_only:
+            self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
         self.setCentralWidget(self.map)
         self.actions = CaseActions(self.session, self.state, self)
         self.case_qactions = self._make_case_actions()
@@ -78,12 +84,17 @@ class MainWindow(QMainWindow):
             "vehicles": self._dock("vehicles", self.vehicles, Qt.LeftDockWidgetArea),
         }
         self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Vertical)
+        if ctx.timeline is not None:
+            self.timeline = Timeline(ctx.timeline)
+            self.docks["timeline"] = self._dock("timeline", self.timeline, Qt.BottomDockWidgetArea)
+            self.splitDockWidget(self.docks["timeline"], self.docks["queues"], Qt.Vertical)
         self.status = ConsoleStatusBar()
         self.setStatusBar(self.status)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
-        self.banner.setVisible(bool(ctx.banner))
+        self.banner.setProperty("replay", ctx.read_only)
         self.banner.setText(ctx.banner or "")
+        self.shift_tools = ShiftTools(self, ctx) if ctx.timeline is not None else None
         self._build_menus_and_toolbar()
         self._wire()
         self.current_case: str | None = None
@@ -92,7 +103,16 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.retranslate()
         self.resize(1600, 960)
-        self.restore_layout()
+        if not self.restore_layout() and "timeline" in self.docks:
+            # Docks take their sizes once the window has its own: give the strip its height then.
+            QTimer.singleShot(
+                0,
+                lambda: self.resizeDocks(
+                    [self.docks["timeline"], self.docks["queues"]],
+                    [TIMELINE_HEIGHT, TIMELINE_HEIGHT],
+                    Qt.Vertical,
+                ),
+            )
 
     # ---- construction ----------------------------------------------------------------------
     def _dock(self, name: str, widget, area) -> QDockWidget:
@@ -128,7 +148,21 @@ class MainWindow(QMainWindow):
         self.act_quit = QAction(self)
         self.act_quit.setShortcut(QKeySequence.Quit)
         self.act_quit.triggered.connect(self.close)
-        self.menu_file.addActions([self.act_new_case, self.act_quit])
+        self.act_bookmark = QAction(qta.icon("mdi6.bookmark-plus", color="#f5c518"), "", self)
+        self.act_bookmark.setShortcut("Ctrl+B")
+        self.act_bookmark.triggered.connect(self.add_bookmark)
+        self.act_bookmark.setEnabled(self.session is not None)
+        self.act_report = QAction(qta.icon("mdi6.file-chart", color=theme()["text"]), "", self)
+        self.act_report.triggered.connect(self.handover_report)
+        self.act_export = QAction(qta.icon("mdi6.content-cut", color=theme()["text"]), "", self)
+        self.act_export.triggered.connect(self.export_range)
+        for a in (self.act_report, self.act_export):
+            a.setEnabled(self.ctx.timeline is not None)
+        self.menu_file.addActions([self.act_new_case, self.act_bookmark])
+        self.menu_file.addSeparator()
+        self.menu_file.addActions([self.act_report, self.act_export])
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
         self.menu_case = mb.addMenu("")
         self.menu_case.addActions(list(self.case_qactions.values()))
         self.menu_view = mb.addMenu("")
@@ -178,14 +212,17 @@ class MainWindow(QMainWindow):
         tb.setObjectName("main_toolbar")
         tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         tb.addAction(self.act_new_case)
+        tb.addAction(self.act_bookmark)
+        tb.addAction(self.act_report)
         tb.addAction(self.act_fit)
         tb.addSeparator()
-        tb.addWidget(self.banner)
+        self.banner_action = tb.addWidget(self.banner)  # a toolbar widget shows by its action
+        self.banner_action.setVisible(bool(self.ctx.banner))
         self.addToolBar(tb)
         self.toolbar = tb
 
     def _wire(self) -> None:
-        self.ctx.bridge.changed.connect(self.on_diff)
+        self.ctx.view_changed.connect(self.on_diff)
         self.ctx.bridge.health_changed.connect(self.status.set_health)
         self.ctx.outcomes.connect(self.on_outcome)
         self.actions.notice.connect(self.status.show_notice)
@@ -198,6 +235,9 @@ class MainWindow(QMainWindow):
         )
         self.vehicles.track_loaded.connect(lambda _vid, lon, lat: self.map.show_track(lon, lat))
         self.alerts.jump_to.connect(self.jump_to_alert)
+        if self.ctx.timeline is not None and not self.ctx.read_only:
+            self.ctx.timeline.live_changed.connect(self._show_rewind_banner)
+            self.ctx.timeline.moved.connect(lambda _t: self._show_rewind_banner())
 
     def retranslate(self) -> None:
         lb = labels()
@@ -209,6 +249,7 @@ class MainWindow(QMainWindow):
             "detail": self.tr("案件详情"),
             "alerts": self.tr("告警"),
             "vehicles": self.tr("环卫车辆"),
+            "timeline": self.tr("时间轴"),
         }
         for k, d in self.docks.items():
             d.setWindowTitle(titles[k])
@@ -226,6 +267,9 @@ class MainWindow(QMainWindow):
         self.theme_actions["dark"].setText(self.tr("深色（大屏）"))
         self.theme_actions["light"].setText(self.tr("浅色"))
         self.act_new_case.setText(self.tr("新建热线案件"))
+        self.act_bookmark.setText(self.tr("添加书签"))
+        self.act_report.setText(self.tr("交接班报告"))
+        self.act_export.setText(self.tr("导出时间段"))
         self.act_quit.setText(self.tr("退出"))
         self.act_fit.setText(self.tr("适应辖区"))
         self.act_reset_layout.setText(self.tr("恢复默认布局"))
@@ -323,6 +367,28 @@ class MainWindow(QMainWindow):
         dlg.show()
         self._new_case = dlg
         return dlg
+
+    def _show_rewind_banner(self, live: bool | None = None) -> None:
+        """While the live desk looks back, say so where the eye goes first (and when)."""
+        rewound = self.ctx.timeline.rewound
+        if live is not None:  # the mode changed: restyle once
+            self.banner.setProperty("replay", rewound)
+            self.banner.style().polish(self.banner)
+            self.banner_action.setVisible(rewound or bool(self.ctx.banner))
+            if not rewound:
+                self.banner.setText(self.ctx.banner or "")
+        if rewound:
+            at = clock_text(self.ctx.timeline.t)
+            self.banner.setText(self.tr("回看 %1 · 实时记录继续").replace("%1", at))
+
+    def add_bookmark(self, label: str | None = None) -> None:
+        self.shift_tools.add_bookmark(label)
+
+    def handover_report(self, path: str | None = None) -> None:
+        self.shift_tools.report(path)
+
+    def export_range(self, path: str | None = None) -> None:
+        self.shift_tools.export(path)
 
     def about(self) -> None:
         QMessageBox.about(

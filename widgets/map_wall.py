@@ -37,7 +37,7 @@ DEFAULT_OFF = frozenset({"heatmap"})
 GRID_MAX_VIEW_M = 6000.0  # the unit grid appears when the view is narrower than this
 HIT_PX = 12.0
 TRAIL_MINUTES = 20.0
-REDRAW_HZ = 4  # district minutes of trail behind each vehicle
+REDRAW_HZ = 4
 
 
 class MapWall(QWidget):
@@ -98,6 +98,7 @@ class MapWall(QWidget):
         self._flash_timer = QTimer(self, interval=500, timeout=self._flash)
         self._flash_timer.start()
         self._dirty: set[str] = set()
+        self.frames = 0  # redraws that drew something (the replay benchmark counts them)
         self._redraw_timer = QTimer(self, interval=int(1000 / REDRAW_HZ), timeout=self._redraw)
         self._redraw_timer.start()
 
@@ -275,10 +276,15 @@ class MapWall(QWidget):
         if diff.reset:
             self._redraw()
 
+    def set_redraw_hz(self, hz: float) -> None:
+        """A replay playing at 64x moves every vehicle 12 times a second: draw more often."""
+        self._redraw_timer.setInterval(int(1000 / hz))
+
     def _redraw(self) -> None:
         dirty, self._dirty = self._dirty, set()
         if not dirty:
             return
+        self.frames += 1
         self._ensure_reference()
         if "cases" in dirty:
             self._draw_cases(force=True)

@@ -105,6 +105,7 @@ def apply_theme(app: QApplication, name: str = "dark", point_size: int = 11) -> 
         QTableView {{ gridline-color: {t["border"]}; }}
         QStatusBar QLabel {{ padding: 0 8px; }}
         QLabel#banner {{ background: #7a1f1f; color: white; padding: 4px 10px; }}
+        QLabel#banner[replay="true"] {{ background: #1f3f7a; font-weight: bold; }}
         QLabel#notice {{ background: {t["alt"]}; border: 1px solid {t["border"]};
                           padding: 6px 12px; border-radius: 4px; }}
         """

@@ -3,37 +3,37 @@
 <context>
     <name>AlertModel</name>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="67" />
+        <location filename="../../widgets/alert_pane.py" line="58" />
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="68" />
+        <location filename="../../widgets/alert_pane.py" line="59" />
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="69" />
+        <location filename="../../widgets/alert_pane.py" line="60" />
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="70" />
+        <location filename="../../widgets/alert_pane.py" line="61" />
         <source>时长</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="71" />
+        <location filename="../../widgets/alert_pane.py" line="62" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="72" />
+        <location filename="../../widgets/alert_pane.py" line="63" />
         <source>详情</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="111" />
+        <location filename="../../widgets/alert_pane.py" line="102" />
         <source>已升级</source>
         <translation>escalated</translation>
     </message>
@@ -41,72 +41,72 @@
 <context>
     <name>AlertPane</name>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="217" />
+        <location filename="../../widgets/alert_pane.py" line="198" />
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="218" />
+        <location filename="../../widgets/alert_pane.py" line="199" />
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="219" />
+        <location filename="../../widgets/alert_pane.py" line="200" />
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="222" />
+        <location filename="../../widgets/alert_pane.py" line="203" />
         <source>静音 5 分钟</source>
         <translation>Mute 5 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="223" />
+        <location filename="../../widgets/alert_pane.py" line="204" />
         <source>静音 15 分钟</source>
         <translation>Mute 15 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="224" />
+        <location filename="../../widgets/alert_pane.py" line="205" />
         <source>静音 1 小时</source>
         <translation>Mute 1 hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="225" />
+        <location filename="../../widgets/alert_pane.py" line="206" />
         <source>取消静音</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="231" />
+        <location filename="../../widgets/alert_pane.py" line="212" />
         <source>未确认</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="231" />
+        <location filename="../../widgets/alert_pane.py" line="212" />
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="231" />
+        <location filename="../../widgets/alert_pane.py" line="212" />
         <source>严重</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="239" />
+        <location filename="../../widgets/alert_pane.py" line="220" />
         <source>静音至 %1</source>
         <translation>Muted until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="260" />
+        <location filename="../../widgets/alert_pane.py" line="241" />
         <source>未确认 %1</source>
         <translation>%1 open</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="273" />
+        <location filename="../../widgets/alert_pane.py" line="254" />
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../widgets/alert_pane.py" line="273" />
+        <location filename="../../widgets/alert_pane.py" line="254" />
         <source>确认说明（可选）：</source>
         <translation>Comment (optional):</translation>
     </message>
@@ -114,27 +114,27 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/case_actions.py" line="154" />
+        <location filename="../../widgets/case_actions.py" line="155" />
         <source>此案件当前不能执行该操作</source>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="167" />
+        <location filename="../../widgets/case_actions.py" line="168" />
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="182" />
+        <location filename="../../widgets/case_actions.py" line="183" />
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="190" />
+        <location filename="../../widgets/case_actions.py" line="191" />
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="190" />
+        <location filename="../../widgets/case_actions.py" line="191" />
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -142,142 +142,142 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../widgets/case_detail.py" line="138" />
+        <location filename="../../widgets/case_detail.py" line="127" />
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="139" />
+        <location filename="../../widgets/case_detail.py" line="128" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="140" />
+        <location filename="../../widgets/case_detail.py" line="129" />
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="141" />
+        <location filename="../../widgets/case_detail.py" line="130" />
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="142" />
+        <location filename="../../widgets/case_detail.py" line="131" />
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="143" />
+        <location filename="../../widgets/case_detail.py" line="132" />
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="144" />
+        <location filename="../../widgets/case_detail.py" line="133" />
         <source>网格/街道/社区</source>
         <translation>Grid / street / community</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="145" />
+        <location filename="../../widgets/case_detail.py" line="134" />
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="146" />
+        <location filename="../../widgets/case_detail.py" line="135" />
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="147" />
+        <location filename="../../widgets/case_detail.py" line="136" />
         <source>上报人</source>
         <translation>Reporter</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="148" />
+        <location filename="../../widgets/case_detail.py" line="137" />
         <source>返工/延期/回退</source>
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="153" />
+        <location filename="../../widgets/case_detail.py" line="142" />
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="153" />
+        <location filename="../../widgets/case_detail.py" line="142" />
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="153" />
+        <location filename="../../widgets/case_detail.py" line="142" />
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="153" />
+        <location filename="../../widgets/case_detail.py" line="142" />
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="153" />
+        <location filename="../../widgets/case_detail.py" line="142" />
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="155" />
+        <location filename="../../widgets/case_detail.py" line="144" />
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="156" />
+        <location filename="../../widgets/case_detail.py" line="145" />
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="166" />
+        <location filename="../../widgets/case_detail.py" line="155" />
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="176" />
+        <location filename="../../widgets/case_detail.py" line="165" />
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="176" />
+        <location filename="../../widgets/case_detail.py" line="165" />
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="176" />
+        <location filename="../../widgets/case_detail.py" line="165" />
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="196" />
+        <location filename="../../widgets/case_detail.py" line="185" />
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="197" />
+        <location filename="../../widgets/case_detail.py" line="186" />
         <source>计时暂停</source>
         <translation>clock stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="229" />
+        <location filename="../../widgets/case_detail.py" line="218" />
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="230" />
+        <location filename="../../widgets/case_detail.py" line="219" />
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="264" />
+        <location filename="../../widgets/case_detail.py" line="253" />
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_detail.py" line="281" />
+        <location filename="../../widgets/case_detail.py" line="270" />
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -285,57 +285,57 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../widgets/case_table.py" line="102" />
+        <location filename="../../widgets/case_table.py" line="96" />
         <source>编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="103" />
+        <location filename="../../widgets/case_table.py" line="97" />
         <source>剩余时限</source>
         <translation>Time left</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="104" />
+        <location filename="../../widgets/case_table.py" line="98" />
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="105" />
+        <location filename="../../widgets/case_table.py" line="99" />
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="106" />
+        <location filename="../../widgets/case_table.py" line="100" />
         <source>网格</source>
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="107" />
+        <location filename="../../widgets/case_table.py" line="101" />
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="108" />
+        <location filename="../../widgets/case_table.py" line="102" />
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="109" />
+        <location filename="../../widgets/case_table.py" line="103" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="110" />
+        <location filename="../../widgets/case_table.py" line="104" />
         <source>已用时</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="178" />
+        <location filename="../../widgets/case_table.py" line="172" />
         <source>延期待批</source>
         <translation>extension pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_table.py" line="189" />
+        <location filename="../../widgets/case_table.py" line="183" />
         <source>暂停</source>
         <translation>Paused</translation>
     </message>
@@ -343,47 +343,47 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/case_actions.py" line="212" />
+        <location filename="../../widgets/case_actions.py" line="213" />
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="215" />
+        <location filename="../../widgets/case_actions.py" line="216" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="216" />
+        <location filename="../../widgets/case_actions.py" line="217" />
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="217" />
+        <location filename="../../widgets/case_actions.py" line="218" />
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="218" />
+        <location filename="../../widgets/case_actions.py" line="219" />
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="234" />
+        <location filename="../../widgets/case_actions.py" line="235" />
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="242" />
+        <location filename="../../widgets/case_actions.py" line="243" />
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="246" />
+        <location filename="../../widgets/case_actions.py" line="247" />
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="252" />
+        <location filename="../../widgets/case_actions.py" line="253" />
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -487,123 +487,148 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="204" />
+        <location filename="../../widgets/main_window.py" line="246" />
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="207" />
+        <location filename="../../widgets/main_window.py" line="249" />
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="208" />
+        <location filename="../../widgets/main_window.py" line="250" />
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="209" />
+        <location filename="../../widgets/main_window.py" line="251" />
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="210" />
+        <location filename="../../widgets/main_window.py" line="252" />
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="217" />
+        <location filename="../../widgets/main_window.py" line="253" />
+        <source>时间轴</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="260" />
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="218" />
+        <location filename="../../widgets/main_window.py" line="261" />
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="219" />
+        <location filename="../../widgets/main_window.py" line="262" />
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="220" />
+        <location filename="../../widgets/main_window.py" line="263" />
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="221" />
+        <location filename="../../widgets/main_window.py" line="264" />
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="222" />
+        <location filename="../../widgets/main_window.py" line="265" />
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="223" />
+        <location filename="../../widgets/main_window.py" line="266" />
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="224" />
+        <location filename="../../widgets/main_window.py" line="267" />
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="225" />
+        <location filename="../../widgets/main_window.py" line="268" />
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="226" />
+        <location filename="../../widgets/main_window.py" line="269" />
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="227" />
+        <location filename="../../widgets/main_window.py" line="270" />
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="228" />
+        <location filename="../../widgets/main_window.py" line="271" />
+        <source>添加书签</source>
+        <translation>Add bookmark</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="272" />
+        <source>交接班报告</source>
+        <translation>Handover report</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="273" />
+        <source>导出时间段</source>
+        <translation>Export time range</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="274" />
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="229" />
+        <location filename="../../widgets/main_window.py" line="275" />
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="230" />
+        <location filename="../../widgets/main_window.py" line="276" />
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="231" />
-        <location filename="../../widgets/main_window.py" line="329" />
+        <location filename="../../widgets/main_window.py" line="277" />
+        <location filename="../../widgets/main_window.py" line="397" />
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="272" />
+        <location filename="../../widgets/main_window.py" line="318" />
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="275" />
+        <location filename="../../widgets/main_window.py" line="321" />
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="279" />
+        <location filename="../../widgets/main_window.py" line="325" />
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="330" />
+        <location filename="../../widgets/main_window.py" line="383" />
+        <source>回看 %1 · 实时记录继续</source>
+        <translation>Rewound to %1 · live recording continues</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="398" />
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -613,88 +638,88 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map_wall.py" line="166" />
+        <location filename="../../widgets/map_wall.py" line="167" />
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="167" />
+        <location filename="../../widgets/map_wall.py" line="168" />
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="168" />
+        <location filename="../../widgets/map_wall.py" line="169" />
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="169" />
+        <location filename="../../widgets/map_wall.py" line="170" />
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="170" />
+        <location filename="../../widgets/map_wall.py" line="171" />
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="171" />
+        <location filename="../../widgets/map_wall.py" line="172" />
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="172" />
-        <location filename="../../widgets/map_wall.py" line="181" />
+        <location filename="../../widgets/map_wall.py" line="173" />
+        <location filename="../../widgets/map_wall.py" line="182" />
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="173" />
+        <location filename="../../widgets/map_wall.py" line="174" />
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="180" />
+        <location filename="../../widgets/map_wall.py" line="181" />
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="180" />
+        <location filename="../../widgets/map_wall.py" line="181" />
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="180" />
+        <location filename="../../widgets/map_wall.py" line="181" />
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="181" />
+        <location filename="../../widgets/map_wall.py" line="182" />
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="181" />
+        <location filename="../../widgets/map_wall.py" line="182" />
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="182" />
+        <location filename="../../widgets/map_wall.py" line="183" />
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="182" />
+        <location filename="../../widgets/map_wall.py" line="183" />
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="183" />
+        <location filename="../../widgets/map_wall.py" line="184" />
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map_wall.py" line="183" />
+        <location filename="../../widgets/map_wall.py" line="184" />
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -795,33 +820,33 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/case_actions.py" line="83" />
+        <location filename="../../widgets/case_actions.py" line="84" />
         <source>处置部门</source>
         <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs).</extracomment>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="86" />
+        <location filename="../../widgets/case_actions.py" line="87" />
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="86" />
+        <location filename="../../widgets/case_actions.py" line="87" />
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="89" />
+        <location filename="../../widgets/case_actions.py" line="90" />
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="89" />
+        <location filename="../../widgets/case_actions.py" line="90" />
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/case_actions.py" line="92" />
+        <location filename="../../widgets/case_actions.py" line="93" />
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -829,40 +854,210 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../widgets/queue_panel.py" line="105" />
+        <location filename="../../widgets/queue_panel.py" line="95" />
         <source>搜索 编号/地址/描述/类别</source>
         <translation>Search id / address / text / category</translation>
     </message>
 </context>
 <context>
+    <name>ReplayApp</name>
+    <message>
+        <location filename="../../widgets/replay_app.py" line="61" />
+        <source>回放</source>
+        <translation>REPLAY</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftTools</name>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="56" />
+        <source>添加书签</source>
+        <translation>Add bookmark</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="57" />
+        <source>备注（显示在时间轴和交接班报告中）：</source>
+        <translation>Note (shown on the timeline and in the handover report):</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="61" />
+        <source>书签</source>
+        <translation>Bookmark</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="67" />
+        <source>书签未保存：%1</source>
+        <translation>Bookmark not saved: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="70" />
+        <source>已添加书签：%1</source>
+        <translation>Bookmark added: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="80" />
+        <source>保存交接班报告</source>
+        <translation>Save handover report</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="88" />
+        <source>正在生成交接班报告…</source>
+        <translation>Writing the handover report…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="93" />
+        <location filename="../../widgets/shift_tools.py" line="98" />
+        <source>报告生成失败：%1</source>
+        <translation>Report failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="100" />
+        <source>交接班报告已保存：%1</source>
+        <translation>Handover report saved: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="109" />
+        <source>导出时间段</source>
+        <translation>Export time range</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="109" />
+        <source>值班记录 (*.zhcg)</source>
+        <translation>Shift logs (*.zhcg)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="118" />
+        <source>导出失败：%1</source>
+        <translation>Export failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/shift_tools.py" line="120" />
+        <source>已导出：%1</source>
+        <translation>Exported: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <location filename="../../widgets/timeline.py" line="214" />
+        <source>到开始 (Home)</source>
+        <translation>To start (Home)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="215" />
+        <source>上一事件 (←)</source>
+        <translation>Previous event (←)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="216" />
+        <source>播放/暂停 (空格)</source>
+        <translation>Play/pause (Space)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="217" />
+        <source>下一事件 (→)</source>
+        <translation>Next event (→)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="218" />
+        <source>到结束 (End)</source>
+        <translation>To end (End)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="219" />
+        <source>播放速度</source>
+        <translation>Playback speed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="220" />
+        <source>输入时间 HH:MM[:SS]，回车跳转</source>
+        <translation>Type a time HH:MM[:SS], Enter to go</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="221" />
+        <source>跳过空闲</source>
+        <translation>Skip idle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="222" />
+        <source>循环区间</source>
+        <translation>Loop range</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="223" />
+        <source>回到实时</source>
+        <translation>Back to live</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="224" />
+        <source>案件</source>
+        <translation>Cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="224" />
+        <source>车辆</source>
+        <translation>Fleet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="224" />
+        <source>告警</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="224" />
+        <source>操作</source>
+        <translation>Actions</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="288" />
+        <source>实时</source>
+        <translation>LIVE</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="288" />
+        <source>回看中</source>
+        <translation>REWOUND</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="293" />
+        <source>回放</source>
+        <translation>REPLAY</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/timeline.py" line="302" />
+        <source>新告警 %1</source>
+        <translation>%1 new alerts</translation>
+    </message>
+</context>
+<context>
     <name>VehicleModel</name>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="65" />
+        <location filename="../../widgets/vehicle_panel.py" line="56" />
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="66" />
+        <location filename="../../widgets/vehicle_panel.py" line="57" />
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="67" />
+        <location filename="../../widgets/vehicle_panel.py" line="58" />
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="68" />
+        <location filename="../../widgets/vehicle_panel.py" line="59" />
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="69" />
+        <location filename="../../widgets/vehicle_panel.py" line="60" />
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="70" />
+        <location filename="../../widgets/vehicle_panel.py" line="61" />
         <source>今日覆盖</source>
         <translation>Coverage today</translation>
     </message>
@@ -870,22 +1065,22 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehiclePanel</name>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="212" />
+        <location filename="../../widgets/vehicle_panel.py" line="195" />
         <source>跟随</source>
         <translation>Follow</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="213" />
+        <location filename="../../widgets/vehicle_panel.py" line="196" />
         <source>显示轨迹</source>
         <translation>Show track</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="217" />
+        <location filename="../../widgets/vehicle_panel.py" line="200" />
         <source>最近 %1 小时</source>
         <translation>Last %1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/vehicle_panel.py" line="218" />
+        <location filename="../../widgets/vehicle_panel.py" line="201" />
         <source>今日</source>
         <translation>Today</translation>
     </message>

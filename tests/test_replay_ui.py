@@ -1,0 +1,151 @@
+"""The replay window and the live console's rewind, driven like an operator would."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from conftest import Api, start_backend
+from PySide6.QtCore import Qt
+
+from console.domain.queues import QUEUE_KEYS
+from console.replay.fold import fold_log
+from console.sim.district import run_headless
+from console.store.shiftlog import ShiftLog
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def replay(qtbot, recorded_shift, tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.console_app import ConsoleApp
+    from widgets.i18n import set_language
+    from widgets.style import apply_theme
+
+    apply_theme(QApplication.instance(), "dark")
+    set_language("zh")
+    app = ConsoleApp(None, replay_log=ShiftLog(recorded_shift.path, readonly=True), sound=False)
+    window = app.show()
+    qtbot.addWidget(window)
+    yield app
+    window.close()
+    app.stop()
+
+
+def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded_shift):
+    c, w = replay.timeline, replay.window
+    start, end = c.span()
+    assert not w.act_new_case.isEnabled() and not w.act_bookmark.isEnabled()
+    assert w.banner.property("replay") is True
+    for frac in (0.8, 0.3):  # forward, then back
+        t = start + (end - start) * frac
+        c.seek(t)
+        log = c.replayer.log
+        want = fold_log(log, c.replayer.index.seq_at(t), use_checkpoints=False)
+        assert replay.state.digest() == want.digest()
+        assert replay.now() == t  # lights, ages and the status clock are of then
+        qtbot.waitUntil(lambda want=want: w.case_model.rowCount() == len(want.cases))  # 全部
+        assert w.queues.tabs.tabText(len(QUEUE_KEYS) - 1).endswith(str(len(want.cases)))
+        assert abs(w.timeline.cursor.value() - t) < 1e-6
+    marks = [b["label"] for b in c.replayer.index.bookmarks]
+    assert marks == recorded_shift.bookmarks
+    assert len(w.timeline.marks.data) == len(marks)
+
+
+def test_keys_step_play_and_loop(qtbot, replay):
+    c, w = replay.timeline, replay.window
+    start, end = c.span()
+    c.seek(start)
+    qtbot.keyClick(w, Qt.Key_Right)
+    ev = c.replayer.index.event_times()
+    first = float(ev[np.searchsorted(ev, start + 0.5, side="right")])
+    assert c.t == first
+    qtbot.keyClick(w, Qt.Key_Right)
+    assert c.t > first
+    qtbot.keyClick(w, Qt.Key_Left)
+    assert c.t == first
+    qtbot.keyClick(w, Qt.Key_End)
+    assert c.t == end
+    qtbot.keyClick(w, Qt.Key_Home)
+    assert c.t == start
+    w.timeline.speed.setCurrentIndex(w.timeline.speed.findData(64.0))
+    qtbot.keyClick(w, Qt.Key_Space)
+    assert c.playing
+    qtbot.wait(1000)
+    qtbot.keyClick(w, Qt.Key_Space)
+    assert not c.playing
+    assert 30 < c.t - start < 64 * 3  # ~64 district seconds per wall second
+    assert replay.state.digest() == fold_log(c.replayer.log, c.replayer.seq).digest()
+    a = start + (end - start) / 2
+    w.timeline.loop.setChecked(True)
+    w.timeline.loop_region.setRegion((a, a + 20))
+    w.timeline.loop_region.sigRegionChangeFinished.emit(w.timeline.loop_region)
+    c.seek(a)
+    c.play()
+    qtbot.wait(1200)  # 64x: the 20 s range comes round several times
+    c.pause()
+    assert c.replayer.seeks >= 3 and a <= c.t <= a + 20 + 64 * 0.2
+    w.timeline.time_edit.setText("not a time")
+    w.timeline._typed()
+    assert "ff4d4f" in w.timeline.time_edit.styleSheet()  # said, not crashed
+    from datetime import datetime
+
+    from console.replay.timeparse import CST
+
+    w.timeline.time_edit.setText(datetime.fromtimestamp(a + 60, CST).strftime("%H:%M:%S"))
+    w.timeline._typed()
+    assert abs(c.t - (a + 60)) < 1.0
+
+
+@pytest.fixture
+def living(tmp_path):
+    b = start_backend(f"sqlite:///{tmp_path / 'live.db'}", speed=60.0, tick_seconds=0.5)
+    sim = threading.Thread(
+        target=run_headless, args=(b.url, b.settings.clock, 0.5, None), daemon=True
+    )
+    sim.start()
+    yield b
+    b.stop()
+
+
+def test_live_rewind_keeps_recording_badges_alerts_and_comes_back(qtbot, living, console_factory):
+    app = console_factory(living.url)
+    c, w = app.timeline, app.window
+    qtbot.waitUntil(lambda: len(app.state.cases) > 5 and app.state.log_seq > 100, timeout=60000)
+    assert not c.rewound and w.timeline.btn_live.isHidden()
+    w.add_bookmark("交通管制开始")
+    qtbot.waitUntil(lambda: len(app.session.shiftlog.bookmarks()) == 1)
+    qtbot.waitUntil(lambda: len(c.replayer.index.bookmarks) == 1)
+    c.refresh_index()
+    back_to = c.replayer.index.end - 120
+    c.seek(back_to)
+    assert c.rewound and not w.timeline.btn_live.isHidden()
+    qtbot.waitUntil(w.banner.isVisible)  # the toolbar shows it on its next layout
+    assert w.banner.text().startswith("回看")
+    seq_then = c.replayer.index.seq_at(back_to)
+    assert app.state.digest() == fold_log(app.session.shiftlog, seq_then).digest()
+    shown = app.state.log_seq
+    # Meanwhile the live state goes on (recording too), and a new alert shows on the badge.
+    gw, wall = Api(living.url, "demo-gateway"), Api(living.url, "demo-wall")
+    sensor = next(
+        x for x in wall.get("/api/v1/reference").json()["sensors"] if x["kind"] == "manhole_tilt"
+    )
+    t = living.settings.clock.epoch()
+    gw.post(
+        "/api/v1/telemetry", json={"readings": [{"sensor_id": sensor["id"], "t": t, "value": 55.0}]}
+    )
+    qtbot.waitUntil(lambda: c.new_alerts >= 1, timeout=20000)
+    assert w.timeline.badge.isVisible() and "新告警" in w.timeline.badge.text()
+    assert app.state.log_seq == shown  # the window still shows the past
+    live_seq = c.live_seq()
+    assert live_seq > shown and app.session.shiftlog.last_seq() >= live_seq
+    w.timeline.btn_live.click()
+    assert not c.rewound and app.view_time is None and app.state.log_seq >= live_seq
+    assert app.bridge.state is app.state
+    assert not w.timeline.badge.isVisible()
+    qtbot.waitUntil(lambda: not w.banner.isVisible())
+    qtbot.waitUntil(lambda: app.state.log_seq > live_seq, timeout=20000)  # live again
