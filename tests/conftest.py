@@ -243,26 +243,17 @@ def recorded_shift(tmp_path_factory) -> RecordedShift:
     checkpointed every 1500 items like a console; recorded once per test session."""
     import threading
 
-    from console.replay.fold import Checkpointer
+    from console.replay.fold import LiveFold
     from console.session import Session
     from console.sim.district import run_headless
-    from console.state import CityState
 
     tmp = tmp_path_factory.mktemp("recorded")
     b = start_backend(fresh_db_url("sqlite", tmp), speed=60.0, tick_seconds=0.5)
-    state, lock = CityState(), threading.Lock()
     path = tmp / "shift.zhcg"
-    checkpoints = None
-
-    def fold(batch) -> None:
-        with lock:
-            if batch.snapshot is not None:
-                state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
-            else:
-                checkpoints.after_batch(state, state.apply(batch.changes))
-
-    session = Session(b.url, "demo-console", "demo", path, on_batch=fold, wait_s=1)
-    checkpoints = Checkpointer(session.shiftlog, every=1500)
+    fold = LiveFold(checkpoint_every=1500)
+    state, lock = fold.state, fold.lock
+    session = Session(b.url, "demo-console", "demo", path, on_batch=fold.on_batch, wait_s=1)
+    fold.attach(session.shiftlog)
     session.start()
     sim = threading.Thread(
         target=run_headless, args=(b.url, b.settings.clock, 0.4, None), daemon=True
@@ -288,7 +279,7 @@ def recorded_shift(tmp_path_factory) -> RecordedShift:
     time.sleep(2.0)  # the last fixes and the actions' own changes come through the feed
     session.stop()
     session.live.join(30)
-    checkpoints.close()
+    fold.close()
     b.stop()
     with lock:
         digest = state.digest()

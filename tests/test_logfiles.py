@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from console.replay.fold import Checkpointer, fold_log
+from console.replay.fold import fold_log
 from console.replay.logfiles import export_logs, read_log_info
 from console.store.shiftlog import ShiftLog
 from tests.conftest import fresh_db_url, start_backend, wait_until
@@ -83,21 +83,13 @@ class TwoShifts:
 def _record(url: str, path: Path, seconds: float, label: str) -> tuple[int, list[str]]:
     """Record ``seconds`` of the live feed into ``path`` like a console (live fold,
     checkpoints every 1500 items), accept up to two new cases and set a bookmark."""
+    from console.replay.fold import LiveFold
     from console.session import Session
-    from console.state import CityState
 
-    state, lock = CityState(), threading.Lock()
-    checkpoints = None
-
-    def fold(batch) -> None:
-        with lock:
-            if batch.snapshot is not None:
-                state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
-            else:
-                checkpoints.after_batch(state, state.apply(batch.changes))
-
-    session = Session(url, "demo-console", "demo", path, on_batch=fold, wait_s=1)
-    checkpoints = Checkpointer(session.shiftlog, every=1500)
+    fold = LiveFold(checkpoint_every=1500)
+    state, lock = fold.state, fold.lock
+    session = Session(url, "demo-console", "demo", path, on_batch=fold.on_batch, wait_s=1)
+    fold.attach(session.shiftlog)
     session.start()
     acted: set[str] = set()
     marks: list[str] = []
@@ -117,7 +109,7 @@ def _record(url: str, path: Path, seconds: float, label: str) -> tuple[int, list
     time.sleep(1.5)
     session.stop()
     session.live.join(30)
-    checkpoints.close()
+    fold.close()
     return len(acted), marks
 
 
@@ -390,3 +382,29 @@ def test_read_log_info(recorded_shift):
     sq = seqs(recorded_shift.path)
     assert info["changes"] == len(sq) and info["seq_range"] == (sq[0], sq[-1])
     assert info["meta"]["user"] == "demo-console" and info["bootstraps"] >= 1
+
+
+def test_replaying_merged_shifts_plays_across_the_handover(two_shifts, tmp_path):
+    """The replay cursor over day+night: seeks (from the log's checkpoints and from the seek
+    cache) and playing on through the night shift's fresh bootstrap give the fold from empty."""
+    from console.replay.player import Replayer
+
+    out = tmp_path / "day+night.zhcg"
+    export_logs([two_shifts.a, two_shifts.b], out)
+    log = open_log(out)
+    r = Replayer(log)
+    idx = r.index
+    handover = float(idx.t[idx.row_of_seq(two_shifts.b_start) - 1])
+    for cache in (False, True):
+        if cache:
+            r.build_cache()
+        for t in (handover - 1, handover + 1, *random.Random(3).sample(list(idx.t), 4)):
+            r.seek(float(t))
+            assert r.state.digest() == digest(out, idx.seq_at(t), use_checkpoints=False)
+    held = r.state
+    r.seek(idx.start)
+    resets = 0
+    for t in [*list(idx.t[:: max(1, len(idx) // 60)]), idx.end]:
+        resets += r.play_to(float(t)).reset
+    assert resets >= 1 and r.state is held  # the night's fresh start, in the same object
+    assert r.state.digest() == digest(out, use_checkpoints=False) == digest(two_shifts.b)

@@ -149,3 +149,26 @@ def test_live_rewind_keeps_recording_badges_alerts_and_comes_back(qtbot, living,
     assert not w.timeline.badge.isVisible()
     qtbot.waitUntil(lambda: not w.banner.isVisible())
     qtbot.waitUntil(lambda: app.state.log_seq > live_seq, timeout=20000)  # live again
+
+
+def test_replay_refuses_what_it_cannot_show(qapp, tmp_path, capsys, recorded_shift, monkeypatch):
+    """A missing file, a text file, a log with no changes, an unreadable --at: a message and
+    exit status 2, never a traceback or a window on nothing."""
+    from widgets.replay_app import run_replay
+
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    text = tmp_path / "notes.zhcg"
+    text.write_text("not a database\n" * 100)
+    empty = tmp_path / "empty.zhcg"
+    ShiftLog(empty, user="x").close()
+    cases = {
+        "missing": ([str(tmp_path / "nope.zhcg")], "start", "no such shift log"),
+        "text": ([str(text)], "start", "not a shift log"),
+        "empty": ([str(empty)], "start", "holds no changes"),
+        "at": ([str(recorded_shift.path)], "half past nine", "--at"),
+    }
+    for files, at, said in cases.values():
+        assert run_replay(files, at=at, screenshot=str(tmp_path / "x.png")) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("replay: ") and said in err, err
+    assert not (tmp_path / "x.png").exists()

@@ -193,11 +193,8 @@ def run(
     quit_after: float | None = None,
 ) -> int:
     """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
-    import sys
-
-    problem = display_problem(screenshot is not None)
-    if problem:
-        print(problem, file=sys.stderr)
+    app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
+    if app is None:
         return 2
 
     from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
@@ -206,7 +203,6 @@ def run(
 
     from .login_dialog import LoginDialog
 
-    app = qt_app(lang, theme)
     shifts = data_dir() / "shifts"
     shifts.mkdir(parents=True, exist_ok=True)
 
@@ -248,12 +244,17 @@ def run(
             demo.stop()
 
 
-def qt_app(lang: str, theme: str) -> QApplication:
-    """The application object, themed and translated, for any window this package opens."""
+def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication | None:
+    """The application object, themed and translated, for any window this package opens;
+    None, after saying why on stderr, when no window can open here."""
     import sys
 
     import pyqtgraph as pg
 
+    problem = display_problem(offscreen_ok)
+    if problem:
+        print(problem, file=sys.stderr)
+        return None
     # The GUI thread calls into Python for every table cell it paints; a worker holding the
     # GIL can make each call wait up to the switch interval (5 ms by default).
     sys.setswitchinterval(0.001)

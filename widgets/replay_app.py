@@ -19,7 +19,7 @@ from console.replay.timeparse import CST, parse_clock
 from console.store.shiftlog import ShiftLog
 from console.sync.live import Health
 
-from .console_app import ConsoleApp, display_problem, qt_app
+from .console_app import ConsoleApp, qt_app
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,9 @@ def run_replay(
     screenshot: str | None = None,
     quit_after: float | None = None,
 ) -> int:
-    problem = display_problem(screenshot is not None)
-    if problem:
-        print(problem, file=sys.stderr)
+    app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
+    if app is None:
         return 2
-    app = qt_app(lang, theme)
     try:
         shiftlog = open_logs(files, data_dir() / "replays")
         if not shiftlog.timeline_rows(0)[:1]:
@@ -74,6 +72,7 @@ def run_replay(
         t0 = initial_time(at, start, end)
     except ValueError as e:
         print(f"replay: {e}", file=sys.stderr)
+        console.stop()
         return 2
     controller.seek(t0)
     console.banner = banner_text(shiftlog, files, start, end)

@@ -54,6 +54,7 @@ from console.replay.report import Bar, CaseLine, HandoverReport, ReportInputErro
 from widgets.style import cjk_family
 
 FORMATS = (".html", ".pdf")
+NOWRAP = ' style="white-space: nowrap"'  # Qt's rich text ignores the nowrap attribute
 LATIN_FAMILIES = ("Noto Sans", "DejaVu Sans", "Liberation Sans", "Arial", "Helvetica")
 CHART_WIDTH = 680  # layout pixels: the A4 text width at 96 dpi with 15 mm margins
 SCALE = 2  # device pixels per layout pixel in the chart images
@@ -275,11 +276,12 @@ def _e(x) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]], num_cols: frozenset = frozenset()) -> str:
-    """A data table; cells are HTML already escaped; ``num_cols`` are right-aligned."""
+    """A data table; cells are HTML already escaped; ``num_cols`` are right-aligned; the
+    first column (a case number, a plate) never wraps."""
 
     def cells(tag: str, values: list[str]) -> str:
         return "".join(
-            f"<{tag}{' class=num' if i in num_cols else ''}>{v}</{tag}>"
+            f"<{tag}{' class=num' if i in num_cols else ''}{NOWRAP if i == 0 else ''}>{v}</{tag}>"
             for i, v in enumerate(values)
         )
 

@@ -37,6 +37,7 @@ from .style import theme
 
 LANE_COLORS = ("#5b8ff9", "#36cfc9", "#ff7a45", "#f6bd16")
 BINS = 240
+MAX_MARK_TEXTS = 40
 DRAG_SEEK_MS = 120  # while dragging, seek at most this often (a seek costs up to ~0.2 s)
 
 
@@ -83,7 +84,7 @@ class Timeline(QWidget):
         self.plot.setMouseEnabled(x=True, y=False)
         pi = self.plot.getPlotItem()
         pi.showGrid(x=True, y=False, alpha=0.15)
-        pi.setYRange(-0.1, len(LANES) + 0.9, padding=0)
+        pi.setYRange(-0.1, len(LANES) + 1.5, padding=0)  # lanes, bookmark row, cursor label
         left = pi.getAxis("left")
         left.setWidth(64)
         self.bars = []
@@ -95,6 +96,7 @@ class Timeline(QWidget):
         self.marks.setToolTip("")
         self.marks.sigHovered.connect(self._hover_mark)
         pi.addItem(self.marks)
+        self.mark_texts: list[pg.TextItem] = []
         self.mark_lines = pg.PlotCurveItem(pen=pg.mkPen("#f5c518", width=1, style=Qt.DashLine))
         pi.addItem(self.mark_lines)
         self.loop_region = pg.LinearRegionItem(brush=pg.mkBrush(91, 143, 249, 40))
@@ -111,7 +113,7 @@ class Timeline(QWidget):
             hoverPen=pg.mkPen("#f5c518", width=3),
             label="",
             labelOpts={
-                "position": 0.93,
+                "position": 0.95,
                 "color": t["text"],
                 "fill": t["alt"],
                 "anchors": [(0, 0.5), (1, 0.5)],  # the side away from the nearer edge
@@ -262,6 +264,17 @@ class Timeline(QWidget):
         lx = np.repeat(xs, 2)
         ly = np.tile([-0.1, top], len(xs))
         self.mark_lines.setData(lx, ly, connect="pairs")
+        # The notes themselves, readable on the wall without hovering (a few dozen at most).
+        pi = self.plot.getPlotItem()
+        for item in self.mark_texts:
+            pi.removeItem(item)
+        self.mark_texts = []
+        for b in marks[:MAX_MARK_TEXTS]:
+            label = b["label"] if len(b["label"]) <= 14 else b["label"][:13] + "…"
+            text = pg.TextItem(label, color="#f5c518", anchor=(0, 0.5))
+            text.setPos(b["t"], top)
+            pi.addItem(text)
+            self.mark_texts.append(text)
 
     def _hover_mark(self, _item, points, _ev) -> None:
         text = "\n".join(

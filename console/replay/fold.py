@@ -10,6 +10,7 @@ empty.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from console.state import CityState, Diff
@@ -139,3 +140,31 @@ class Checkpointer:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.shutdown(wait=True)
+
+
+class LiveFold:
+    """A recording's state folded alongside it, as a console keeps it: every batch the live
+    source delivers goes into ``state`` (read it under ``lock``), with a checkpoint every
+    ``checkpoint_every`` items. The headless recorder, the tests' recorded shifts and the
+    replay benchmark record this way. ``attach`` the log before the source starts."""
+
+    def __init__(self, checkpoint_every: int = 20_000):
+        self.state = CityState()
+        self.lock = threading.Lock()
+        self.every = checkpoint_every
+        self.checkpoints: Checkpointer | None = None
+
+    def attach(self, shiftlog: ShiftLog) -> LiveFold:
+        self.checkpoints = Checkpointer(shiftlog, every=self.every)
+        return self
+
+    def on_batch(self, batch) -> None:
+        with self.lock:
+            if batch.snapshot is not None:
+                self.state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
+            else:
+                self.checkpoints.after_batch(self.state, self.state.apply(batch.changes))
+
+    def close(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.close()

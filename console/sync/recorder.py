@@ -13,8 +13,7 @@ import logging
 import signal
 import threading
 
-from console.replay.fold import Checkpointer
-from console.state import CityState
+from console.replay.fold import LiveFold
 from console.store.shiftlog import ShiftLog
 
 from .client import RestClient
@@ -38,16 +37,9 @@ def record(
         signal.signal(sig, lambda *_: stop.set())
     shiftlog = ShiftLog(out, backend_url=backend, user=user)
     client = RestClient(backend, user, password)
-    state = CityState()
-    checkpoints = Checkpointer(shiftlog, every=checkpoint_every)
+    fold = LiveFold(checkpoint_every).attach(shiftlog)
 
-    def fold(batch) -> None:
-        if batch.snapshot is not None:
-            state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
-        else:
-            checkpoints.after_batch(state, state.apply(batch.changes))
-
-    source = LiveSource(client, shiftlog, fold)
+    source = LiveSource(client, shiftlog, fold.on_batch)
     log.info("recording %s as %s into %s from seq %d", backend, user, out, source.since)
     source.start()
     while not stop.wait(status_every_s):
@@ -62,6 +54,7 @@ def record(
         )
     source.stop()
     source.join(timeout=2)  # it may sit in a long poll; close() then refuses its late page
+    fold.close()
     shiftlog.close()
     log.info("recorder stopped at seq %d", source.since)
     return 0

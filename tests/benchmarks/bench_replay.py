@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -34,23 +33,14 @@ WATCHDOG_MS = 10
 def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
     from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.domain.sla import RED
-    from console.replay.fold import Checkpointer
+    from console.replay.fold import LiveFold
     from console.session import Session
-    from console.state import CityState
 
     demo = DemoProcess(fresh_sqlite(path.with_suffix(".backend.db")), speed=speed).start()
-    state, lock = CityState(), threading.Lock()
-    checkpoints = None
-
-    def fold(batch) -> None:
-        with lock:
-            if batch.snapshot is not None:
-                state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
-            else:
-                checkpoints.after_batch(state, state.apply(batch.changes))
-
-    session = Session(demo.url, DEMO_USER, DEMO_PASSWORD, path, on_batch=fold)
-    checkpoints = Checkpointer(session.shiftlog, every=20_000)
+    fold = LiveFold(checkpoint_every=20_000)
+    state, lock = fold.state, fold.lock
+    session = Session(demo.url, DEMO_USER, DEMO_PASSWORD, path, on_batch=fold.on_batch)
+    fold.attach(session.shiftlog)
     session.start()
     try:
         wait = time.monotonic() + 60
@@ -78,7 +68,7 @@ def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
         print()
     finally:
         session.stop()
-        checkpoints.close()
+        fold.close()
         demo.stop()
         for suffix in (".backend.db", ".backend.db-wal", ".backend.db-shm"):
             path.with_suffix(suffix).unlink(missing_ok=True)
