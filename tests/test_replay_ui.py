@@ -13,6 +13,7 @@ from console.domain.queues import QUEUE_KEYS
 from console.replay.fold import fold_log
 from console.sim.district import run_headless
 from console.store.shiftlog import ShiftLog
+from widgets.timeline import clock_text
 
 pytestmark = pytest.mark.ui
 
@@ -51,6 +52,16 @@ def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded
         qtbot.waitUntil(lambda want=want: w.case_model.rowCount() == len(want.cases))  # 全部
         assert w.queues.tabs.tabText(len(QUEUE_KEYS) - 1).endswith(str(len(want.cases)))
         assert abs(w.timeline.cursor.value() - t) < 1e-6
+    assert w.banner.text().endswith(clock_text(c.t))  # what is shown, and when
+    assert w.vehicles.track_action.isEnabled()  # a track, from the log
+    w.vehicles.table.selectRow(0)
+    w.vehicles.load_track()
+
+    def track_points() -> int:
+        x = w.map.track.getData()[0]
+        return 0 if x is None else len(x)
+
+    qtbot.waitUntil(lambda: track_points() > 10, timeout=20000)
     marks = [b["label"] for b in c.replayer.index.bookmarks]
     assert marks == recorded_shift.bookmarks
     assert len(w.timeline.marks.data) == len(marks)
@@ -99,6 +110,30 @@ def test_keys_step_play_and_loop(qtbot, replay):
     w.timeline.time_edit.setText(datetime.fromtimestamp(a + 60, CST).strftime("%H:%M:%S"))
     w.timeline._typed()
     assert abs(c.t - (a + 60)) < 1.0
+
+
+def test_report_and_export_from_the_menu_cover_the_loop_range(qtbot, replay, tmp_path):
+    """文件 → 交接班报告 / 导出时间段 in a replay: the loop range when set, in workers."""
+    c, w = replay.timeline, replay.window
+    start, end = c.span()
+    a, b = start + (end - start) * 0.25, start + (end - start) * 0.75
+    w.timeline.loop.setChecked(True)
+    w.timeline.loop_region.setRegion((a, b))
+    w.timeline.loop_region.sigRegionChangeFinished.emit(w.timeline.loop_region)
+    report, excerpt = tmp_path / "out" / "handover.html", tmp_path / "out" / "excerpt.zhcg"
+    w.handover_report(str(report))
+    qtbot.waitUntil(lambda: "交接班报告已保存" in w.status.notice.text(), timeout=30000)
+    html = report.read_text(encoding="utf-8")
+    assert "交接班报告" in html and html.count("data:image/png;base64,") == 3
+    w.export_range(str(excerpt))
+    qtbot.waitUntil(lambda: "已导出" in w.status.notice.text(), timeout=30000)
+    out = ShiftLog(excerpt, readonly=True)
+    idx = c.replayer.index
+    seqs = out.seqs()
+    assert seqs and idx.seq_at(a) < seqs[-1] <= idx.seq_at(b)
+    assert fold_log(out).digest() == fold_log(c.replayer.log, seqs[-1]).digest()
+    w.export_range(str(excerpt))  # never overwrites: said in the status bar
+    qtbot.waitUntil(lambda: "导出失败" in w.status.notice.text(), timeout=30000)
 
 
 @pytest.fixture

@@ -121,6 +121,14 @@ class ConsoleApp(QObject):
     def set_view_time(self, t: float | None) -> None:
         self.view_time = t
 
+    def vehicle_track(self, vehicle_id: str, params: dict) -> dict:
+        """Worker: a vehicle's track over ``params`` {"from", "to"} (ISO): the backend's
+        live, the shift log's in a replay."""
+        if self.session is not None:
+            return self.session.fetch(f"/api/v1/vehicles/{vehicle_id}/track", **params)
+        t0, t1 = (datetime.fromisoformat(params[k]).timestamp() for k in ("from", "to"))
+        return self.timeline.replayer.track(vehicle_id, t0, t1)
+
     def outbox_pending(self) -> int:
         return self.session.outbox.pending() if self.session else 0
 

@@ -76,7 +76,9 @@ class MainWindow(QMainWindow):
             self.state, list(self.case_qactions.values()), self.now, self.session, ctx.workers
         )
         self.alerts = AlertPane(self.state, self.now, self.session, sound=ctx.sound)
-        self.vehicles = VehiclePanel(self.state, self.now, self.session, ctx.workers)
+        self.vehicles = VehiclePanel(
+            self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
+        )
         self.docks = {
             "queues": self._dock("queues", self.queues, Qt.BottomDockWidgetArea),
             "detail": self._dock("detail", self.detail, Qt.RightDockWidgetArea),
@@ -235,9 +237,10 @@ class MainWindow(QMainWindow):
         )
         self.vehicles.track_loaded.connect(lambda _vid, lon, lat: self.map.show_track(lon, lat))
         self.alerts.jump_to.connect(self.jump_to_alert)
-        if self.ctx.timeline is not None and not self.ctx.read_only:
-            self.ctx.timeline.live_changed.connect(self._show_rewind_banner)
-            self.ctx.timeline.moved.connect(lambda _t: self._show_rewind_banner())
+        if self.ctx.timeline is not None:
+            self.ctx.timeline.live_changed.connect(self._update_banner)
+            self.ctx.timeline.moved.connect(lambda _t: self._update_banner())
+            self._update_banner()
 
     def retranslate(self) -> None:
         lb = labels()
@@ -368,18 +371,22 @@ class MainWindow(QMainWindow):
         self._new_case = dlg
         return dlg
 
-    def _show_rewind_banner(self, live: bool | None = None) -> None:
-        """While the live desk looks back, say so where the eye goes first (and when)."""
-        rewound = self.ctx.timeline.rewound
-        if live is not None:  # the mode changed: restyle once
+    def _update_banner(self, live: bool | None = None) -> None:
+        """Say what the window shows and when, where the eye goes first: a replay's file and
+        instant, or that the live desk is looking back (and at when)."""
+        c = self.ctx.timeline
+        rewound = c.rewound
+        if live is not None:  # the live desk changed mode: restyle once
             self.banner.setProperty("replay", rewound)
             self.banner.style().polish(self.banner)
             self.banner_action.setVisible(rewound or bool(self.ctx.banner))
-            if not rewound:
-                self.banner.setText(self.ctx.banner or "")
-        if rewound:
-            at = clock_text(self.ctx.timeline.t)
-            self.banner.setText(self.tr("回看 %1 · 实时记录继续").replace("%1", at))
+        if self.ctx.read_only:
+            shown = self.tr("显示 %1").replace("%1", clock_text(c.t))
+            self.banner.setText(f"{self.ctx.banner} · {shown}")
+        elif rewound:
+            self.banner.setText(self.tr("回看 %1 · 实时记录继续").replace("%1", clock_text(c.t)))
+        elif live is not None:
+            self.banner.setText(self.ctx.banner or "")
 
     def add_bookmark(self, label: str | None = None) -> None:
         self.shift_tools.add_bookmark(label)

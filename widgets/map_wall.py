@@ -457,7 +457,7 @@ class MapWall(QWidget):
             self.selection.setData(x=[float(pos[0])], y=[float(pos[1])])
 
     def show_track(self, lon, lat) -> None:
-        """A vehicle's track for a chosen period (from the backend), over the trails."""
+        """A vehicle's track for a chosen period (backend, or shift log), over the trails."""
         x, y = lonlat_to_mercator(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         self.track.setData(np.atleast_1d(x), np.atleast_1d(y))
 

@@ -155,9 +155,11 @@ class VehiclePanel(QWidget):
     vehicle_selected = Signal(str, bool)  # id, follow
     track_loaded = Signal(str, object, object)  # id, lon, lat
 
-    def __init__(self, state: CityState, now, session, workers, parent=None):
+    def __init__(self, state: CityState, now, session, workers, tracks=None, parent=None):
+        """``tracks(vehicle_id, params)`` → the track (backend or shift log), in a worker."""
         super().__init__(parent)
         self.state, self.now, self.session, self.workers = state, now, session, workers
+        self.tracks = tracks
         self.model = VehicleModel(state, now, self)
         self.table = table_view(self.model, 24, (110, 90, 70, 75, 60))
         self.table.selectionModel().currentRowChanged.connect(
@@ -173,7 +175,7 @@ class VehiclePanel(QWidget):
             qta.icon("mdi6.map-marker-path", color=theme()["text"]), "", self
         )
         self.track_action.triggered.connect(self.load_track)
-        self.track_action.setEnabled(session is not None)
+        self.track_action.setEnabled(tracks is not None)
         bar = QToolBar()
         bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         bar.addAction(self.follow_action)
@@ -221,7 +223,7 @@ class VehiclePanel(QWidget):
 
     def load_track(self) -> None:
         vid = self.current_vehicle()
-        if vid is None or self.session is None:
+        if vid is None or self.tracks is None:
             return
         hours = self.period.currentData()
         now = datetime.fromtimestamp(self.now(), UTC)
@@ -236,9 +238,7 @@ class VehiclePanel(QWidget):
             if error is None:
                 self.track_loaded.emit(vid, track["lon"], track["lat"])
 
-        self.workers.submit(
-            lambda: self.session.fetch(f"/api/v1/vehicles/{vid}/track", **params), done, self
-        )
+        self.workers.submit(lambda: self.tracks(vid, params), done, self)
 
     def update_coverage(self) -> None:
         fleet = self.state.reference.get("vehicles") or []

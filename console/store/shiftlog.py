@@ -237,11 +237,17 @@ class ShiftLog:
         return max(a, b)
 
     def changes(
-        self, after: int = 0, upto: int | None = None, limit: int | None = None
+        self,
+        after: int = 0,
+        upto: int | None = None,
+        limit: int | None = None,
+        kind: str | None = None,
     ) -> list[dict]:
         q = select(changes_t.c.payload).where(changes_t.c.seq > after).order_by(changes_t.c.seq)
         if upto is not None:
             q = q.where(changes_t.c.seq <= upto)
+        if kind is not None:
+            q = q.where(changes_t.c.kind == kind)
         if limit is not None:
             q = q.limit(limit)
         with self.engine.connect() as c:

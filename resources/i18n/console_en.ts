@@ -603,7 +603,7 @@
     </message>
     <message>
         <location filename="../../widgets/main_window.py" line="277" />
-        <location filename="../../widgets/main_window.py" line="397" />
+        <location filename="../../widgets/main_window.py" line="401" />
         <source>关于</source>
         <translation>About</translation>
     </message>
@@ -623,12 +623,17 @@
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="383" />
+        <location filename="../../widgets/main_window.py" line="382" />
+        <source>显示 %1</source>
+        <translation>showing %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="385" />
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="398" />
+        <location filename="../../widgets/main_window.py" line="402" />
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -862,7 +867,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ReplayApp</name>
     <message>
-        <location filename="../../widgets/replay_app.py" line="61" />
+        <location filename="../../widgets/replay_app.py" line="34" />
         <source>回放</source>
         <translation>REPLAY</translation>
     </message>
@@ -939,92 +944,92 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../widgets/timeline.py" line="214" />
+        <location filename="../../widgets/timeline.py" line="221" />
         <source>到开始 (Home)</source>
         <translation>To start (Home)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="215" />
+        <location filename="../../widgets/timeline.py" line="222" />
         <source>上一事件 (←)</source>
         <translation>Previous event (←)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="216" />
+        <location filename="../../widgets/timeline.py" line="223" />
         <source>播放/暂停 (空格)</source>
         <translation>Play/pause (Space)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="217" />
+        <location filename="../../widgets/timeline.py" line="224" />
         <source>下一事件 (→)</source>
         <translation>Next event (→)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="218" />
+        <location filename="../../widgets/timeline.py" line="225" />
         <source>到结束 (End)</source>
         <translation>To end (End)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="219" />
+        <location filename="../../widgets/timeline.py" line="226" />
         <source>播放速度</source>
         <translation>Playback speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="220" />
+        <location filename="../../widgets/timeline.py" line="227" />
         <source>输入时间 HH:MM[:SS]，回车跳转</source>
         <translation>Type a time HH:MM[:SS], Enter to go</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="221" />
+        <location filename="../../widgets/timeline.py" line="228" />
         <source>跳过空闲</source>
         <translation>Skip idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="222" />
+        <location filename="../../widgets/timeline.py" line="229" />
         <source>循环区间</source>
         <translation>Loop range</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="223" />
+        <location filename="../../widgets/timeline.py" line="230" />
         <source>回到实时</source>
         <translation>Back to live</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="224" />
+        <location filename="../../widgets/timeline.py" line="231" />
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="224" />
+        <location filename="../../widgets/timeline.py" line="231" />
         <source>车辆</source>
         <translation>Fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="224" />
+        <location filename="../../widgets/timeline.py" line="231" />
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="224" />
+        <location filename="../../widgets/timeline.py" line="231" />
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="288" />
+        <location filename="../../widgets/timeline.py" line="306" />
         <source>实时</source>
         <translation>LIVE</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="288" />
+        <location filename="../../widgets/timeline.py" line="306" />
         <source>回看中</source>
         <translation>REWOUND</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="293" />
+        <location filename="../../widgets/timeline.py" line="311" />
         <source>回放</source>
         <translation>REPLAY</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline.py" line="302" />
+        <location filename="../../widgets/timeline.py" line="320" />
         <source>新告警 %1</source>
         <translation>%1 new alerts</translation>
     </message>
