@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from console.replay.fold import fold_log
-from console.replay.logfiles import export_logs, read_log_info
+from console.replay.logfiles import export_logs
 from console.store.shiftlog import ShiftLog
 from tests.conftest import fresh_db_url, start_backend, wait_until
 
@@ -375,13 +375,6 @@ def test_refusals_are_clear_and_leave_nothing(two_shifts, recorded_shift, tmp_pa
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
     assert not any(p.name.startswith(".") for p in a.parent.iterdir())
     assert digest(a) == digest(a, use_checkpoints=False)
-
-
-def test_read_log_info(recorded_shift):
-    info = read_log_info(recorded_shift.path)
-    sq = seqs(recorded_shift.path)
-    assert info["changes"] == len(sq) and info["seq_range"] == (sq[0], sq[-1])
-    assert info["meta"]["user"] == "demo-console" and info["bootstraps"] >= 1
 
 
 def test_replaying_merged_shifts_plays_across_the_handover(two_shifts, tmp_path):

@@ -12,7 +12,6 @@ get a ``reset`` diff.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 
@@ -224,5 +223,4 @@ class ReplayController(QObject):
         """(seq, district time) a bookmark made now refers to: what the window shows."""
         if self.rewound or not self.live_mode:
             return self.replayer.seq, self.replayer.t
-        t = self.app.live_now()
-        return self.app.state.log_seq, t if math.isfinite(t) else time.time()
+        return self.app.state.log_seq, self.app.live_now()

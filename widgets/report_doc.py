@@ -339,8 +339,8 @@ def _cases_section(report: HandoverReport, lang: str, images: dict[str, str]) ->
         f"{_e(_w('created', lang))}: <b>{report.created}</b> · "
         f"{_e(_w('closed', lang))}: <b>{report.closed}</b> · "
         f"{_e(_w('voided', lang))}: <b>{report.voided}</b></p>"
-        + _count_row(_w("by_state", lang), states)
-        + _count_row(_w("by_queue", lang), queues)
+        + _count_row(_w("by_state", lang), states, lang)
+        + _count_row(_w("by_queue", lang), queues, lang)
         + _img(images, "chart_hours", _w("chart_hours", lang))
         + _img(images, "chart_categories", _w("chart_categories", lang))
         + _img(images, "chart_grids", _w("chart_grids", lang))
@@ -361,13 +361,22 @@ def _top_table(report: HandoverReport, lang: str) -> str:
     return _table(head, rows, frozenset({0, 2, 4})) if rows else ""
 
 
-def _count_row(title: str, counts: dict[str, int]) -> str:
-    """Counts as one header row over one row of numbers: a dozen states fit the page width."""
-    head = "".join(f"<th>{_e(k)}</th>" for k in counts)
-    cells = "".join(f'<td class="num">{n}</td>' for n in counts.values())
+def _count_row(title: str, counts: dict[str, int], lang: str) -> str:
+    """Counts as header rows over rows of numbers: a dozen states in Chinese fit the page
+    width in one pair of rows; English names are longer, so they wrap into pairs of seven."""
+    per_row = 13 if lang == "zh" else 7
+    items = list(counts.items())
+    chunks = [items[i : i + per_row] for i in range(0, len(items), per_row)] or [[]]
+    rows = []
+    for chunk in chunks:
+        head = "".join(f"<th>{_e(k)}</th>" for k, _ in chunk)
+        cells = "".join(f'<td class="num">{n}</td>' for _, n in chunk)
+        rows.append(f"<tr>{head}</tr><tr>{cells}</tr>")
+    rows[0] = f'<tr><th rowspan="{2 * len(chunks)}">{_e(title)}</th>' + rows[0][4:]
     return (
         '<table class="data" border="1" cellspacing="0" cellpadding="4">'
-        f'<tr><th rowspan="2">{_e(title)}</th>{head}</tr><tr>{cells}</tr></table>'
+        + "".join(rows)
+        + "</table>"
     )
 
 

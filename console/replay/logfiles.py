@@ -65,7 +65,7 @@ from sqlalchemy import create_engine
 from console.replay.fold import fold_log
 from console.store.shiftlog import SCHEMA_VERSION, ShiftLog, metadata
 
-__all__ = ["export_logs", "read_log_info"]
+__all__ = ["export_logs", "open_logs"]
 
 _CHANGE_COLS = "seq, ts, kind, payload, arrived_at"
 _OUTBOX_COLS = (
@@ -85,28 +85,6 @@ class _Input:
     last_seq: int  # changes beyond it (a log still being written) are not taken
     first_change: int | None
     boots: list[dict] = field(default_factory=list)  # id, seq, after_seq, fresh
-
-
-def read_log_info(path: str | Path) -> dict:
-    """meta, change count, seq range and bootstrap count of a shift log, read-only: what a
-    caller shows before exporting (and how inputs are checked: a clear error for a file that is
-    missing, is not SQLite, or is not a shift log)."""
-    inp = _open_input(Path(path))
-    con = _ro_connect(inp.path)
-    try:
-        n, lo, hi = con.execute(
-            "SELECT count(*), min(seq), max(seq) FROM changes WHERE seq <= ?", (inp.last_seq,)
-        ).fetchone()
-        t0, t1 = _ts_at(con, "main", lo), _ts_at(con, "main", hi)
-    finally:
-        con.close()
-    return {
-        "meta": inp.meta,
-        "changes": n,
-        "seq_range": (lo, hi) if n else None,
-        "time_range": (t0, t1) if n else None,
-        "bootstraps": len(inp.boots),
-    }
 
 
 def open_logs(paths: Sequence[str | Path], cache_dir: str | Path) -> ShiftLog:

@@ -170,7 +170,7 @@ class Replayer:
         self.t = self.index.start
         self._fold: LogFold | None = None
         self.cache = SeekCache()
-        self.seeks = 0  # how often a seek started over from a checkpoint (the benchmark reads it)
+        self.seeks = 0  # seeks made (playing on makes none): tests and the benchmark read it
 
     def build_cache(self, stop: threading.Event | None = None) -> None:
         """Fill the seek cache (call from a worker thread; seeks work meanwhile)."""
