@@ -18,7 +18,7 @@ from console.domain.calendar import WorkCalendar
 from console.domain.case import Case
 from console.domain.limits import TimeLimits
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
-from console.replay.fold import Checkpointer, fold_log
+from console.replay.fold import LiveFold, fold_log
 from console.sim.district import SimConfig, run_headless
 from console.state import STATE_CODE, CityState
 from console.store.shiftlog import ShiftLog
@@ -218,17 +218,10 @@ class Console:
     """What the Qt bridge does, without Qt: apply each batch to a CityState, checkpointing."""
 
     def __init__(self, url: str, log: ShiftLog):
-        self.state = CityState()
-        self.checkpoints = Checkpointer(log, every=1500)
-        self.lock = threading.Lock()
-        self.source = LiveSource(RestClient(url, "demo-wall", "demo"), log, self.on_batch, wait_s=1)
-
-    def on_batch(self, batch) -> None:
-        with self.lock:
-            if batch.snapshot is not None:
-                self.state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
-            else:
-                self.checkpoints.after_batch(self.state, self.state.apply(batch.changes))
+        self.fold = LiveFold(checkpoint_every=1500).attach(log)
+        self.state = self.fold.state
+        client = RestClient(url, "demo-wall", "demo")
+        self.source = LiveSource(client, log, self.fold.on_batch, wait_s=1)
 
     def run_until(self, stop: threading.Event) -> None:
         self.source.start()

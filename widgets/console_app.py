@@ -173,6 +173,20 @@ class ConsoleApp(QObject):
         if self.session is not None:
             self.session.stop()
 
+    def exec(self, app: QApplication, screenshot: str | None, quit_after: float | None) -> int:
+        """Run the window until it closes (or, with ``quit_after``, for that long; with
+        ``screenshot``, save it then and quit); the layout is saved and everything stopped."""
+        if screenshot:
+            self.screenshot_later(screenshot, quit_after or 0.0)
+        elif quit_after:
+            QTimer.singleShot(int(quit_after * 1000), app.quit)
+        try:
+            return app.exec()
+        finally:
+            if self.window is not None:
+                self.window.save_layout()
+            self.stop()
+
     def screenshot_later(self, path: str, after_s: float, quit_after: bool = True) -> None:
         def shoot():
             # Show a case in the detail too: the queue's first row, the most urgent one.
@@ -237,17 +251,9 @@ def run(
     console = ConsoleApp(session, theme=theme, sound=sound and screenshot is None)
     window = console.start()
     window.resize(1920, 1080)
-    if screenshot:
-        console.screenshot_later(screenshot, quit_after or 20.0)
-    elif quit_after:
-        QTimer.singleShot(int(quit_after * 1000), app.quit)
     try:
-        return app.exec()
+        return console.exec(app, screenshot, quit_after or (20.0 if screenshot else None))
     finally:
-        window = console.window
-        if window is not None:
-            window.save_layout()
-        console.stop()
         if demo is not None:
             demo.stop()
 

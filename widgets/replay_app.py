@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication
 
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
@@ -88,13 +88,4 @@ def run_replay(
         controller.set_speed(speed)
         window.timeline.speed.setCurrentIndex(window.timeline.speed.findData(speed))
         controller.play()
-    if screenshot:
-        console.screenshot_later(screenshot, quit_after or 5.0)
-    elif quit_after:
-        QTimer.singleShot(int(quit_after * 1000), app.quit)
-    try:
-        return app.exec()
-    finally:
-        if console.window is not None:
-            console.window.save_layout()
-        console.stop()
+    return console.exec(app, screenshot, quit_after or (5.0 if screenshot else None))
