@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +30,7 @@ EVENT_LANES = (0, 2)  # what stepping and idle-skipping look at (fixes come ever
 TRACK_SLACK_S = 120.0  # fixes arrive after the instant they were taken
 FORWARD_ROWS = 600  # beyond this many changes ahead, a seek is faster than folding on
 CACHE_ROWS = 200  # a seek cache entry every this many changes (~1 MB each on an 8-h shift)
+YIELD_S = 0.005  # the cache thread's pause between entries (each ~20 ms of folding)
 
 
 def _epoch(ts: str | None) -> float:
@@ -144,6 +146,7 @@ class SeekCache:
             with self._lock:
                 self._seqs.append(fold.cursor)
                 self._entries.append(entry)
+            time.sleep(YIELD_S)  # let the GUI thread have the GIL between entries
         self.complete = True
 
     def at(self, seq: int) -> tuple[int, int, CityState] | None:
