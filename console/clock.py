@@ -7,9 +7,19 @@ the simulator share one ``VirtualClock`` (speed 1 with no start = the wall clock
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+
+def iso_epoch(ts: str | None) -> float:
+    """Epoch seconds of an ISO 8601 instant from the wire or a log; NaN when absent or
+    unreadable (a damaged log entry must not stop a replay or a report)."""
+    try:
+        return datetime.fromisoformat(ts).timestamp() if ts else math.nan
+    except (TypeError, ValueError):
+        return math.nan
 
 
 @dataclass

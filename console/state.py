@@ -87,10 +87,6 @@ class Diff:
         )
 
 
-def _epoch(s: str | None) -> float:
-    return datetime.fromisoformat(s).timestamp() if s else math.nan
-
-
 class _Columns:
     """Growable parallel numpy columns addressed by row; ids map to rows."""
 

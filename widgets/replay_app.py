@@ -60,8 +60,6 @@ def run_replay(
         return 2
     try:
         shiftlog = open_logs(files, data_dir() / "replays")
-        if not shiftlog.timeline_rows(0)[:1]:
-            raise ValueError(f"{files[0]}: the shift log holds no changes")
     except (ValueError, OSError) as e:
         print(f"replay: {e}", file=sys.stderr)
         return 2
@@ -69,6 +67,8 @@ def run_replay(
     controller = console.timeline
     start, end = controller.span()
     try:
+        if not len(controller.replayer.index):
+            raise ValueError(f"{files[0]}: the shift log holds no changes")
         t0 = initial_time(at, start, end)
     except ValueError as e:
         print(f"replay: {e}", file=sys.stderr)

@@ -17,7 +17,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.replay.player import Replayer
+from console.replay.player import LogIndex, Replayer
 from console.state import CityState, Diff
 from console.store.shiftlog import ShiftLog
 
@@ -41,7 +41,9 @@ class ReplayController(QObject):
         super().__init__(app)
         self.app = app
         self.live_mode = live
-        self.replayer = Replayer(shiftlog, app.state)
+        # Live, the index is read in a worker (the log may hold hours already); a replay
+        # reads it here, before its first seek.
+        self.replayer = Replayer(shiftlog, app.state, LogIndex() if live else None)
         self.speed = 1.0
         self.playing = False
         self.skip_idle = False
@@ -58,6 +60,7 @@ class ReplayController(QObject):
         if live:
             app.bridge.changed.connect(self._on_live_diff)
             self._index_timer.start()
+            self.refresh_index()
         else:
             self.start_cache()
 
@@ -91,8 +94,15 @@ class ReplayController(QObject):
         return start, max(end, start + 60.0)
 
     def refresh_index(self) -> None:
-        self.replayer.refresh()
-        self.index_changed.emit()
+        """Index what the log recorded since: read in a worker, added on this thread."""
+        index = self.replayer.index
+
+        def done(fetched, error) -> None:
+            if error is None:
+                index.add(fetched)
+                self.index_changed.emit()
+
+        self.app.workers.submit(lambda: index.fetch(self.replayer.log), done, self)
 
     # ---- moving ----------------------------------------------------------------------------
     def seek(self, t: float) -> None:

@@ -247,10 +247,7 @@ class Timeline(QWidget):
             h = np.sqrt(dens[lane] / peak) * 0.8 if peak else np.zeros(BINS)
             bar.setOpts(x=centres, height=h, width=width * 0.9, y0=lane)
         self._draw_marks()
-        pi = self.plot.getPlotItem()
-        if not getattr(self, "_ranged", False) or self.c.live_mode:
-            pi.setXRange(start, end, padding=0.01)
-            self._ranged = True
+        self.plot.getPlotItem().setXRange(start, end, padding=0.01)
         if self.c.live_mode:
             self.now_line.setValue(end)
 

@@ -63,7 +63,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine
 
 from console.replay.fold import fold_log
-from console.store.shiftlog import SCHEMA_VERSION, ShiftLog, metadata
+from console.store.shiftlog import SCHEMA_VERSION, ShiftLog, encode_checkpoint, metadata
 
 __all__ = ["export_logs", "open_logs"]
 
@@ -553,14 +553,7 @@ def _copy_checkpoints(
     docstring); returns (kept, dropped)."""
     mine = {b.old_id: b for b in boots if b.src == n}
     kept = dropped = 0
-    rows = con.execute(
-        "SELECT seq FROM src.checkpoints WHERE seq <= ? ORDER BY seq", (inp.last_seq,)
-    ).fetchall()
-    for (seq,) in rows:
-        created, digest, blob = con.execute(
-            "SELECT created_at, digest, state FROM src.checkpoints WHERE seq = ?", (seq,)
-        ).fetchone()
-        old = _checkpoint_boot_id(blob)
+    for seq, created, digest, blob, old in _src_checkpoints(con, -1, inp.last_seq):
         b = mine.get(old) if old is not None else None
         force = _in_force(boots, seq)
         ok = (b is not None and force is b) or (old is None and force is None and n == 0)
@@ -577,14 +570,31 @@ def _copy_checkpoints(
         if not ok:
             dropped += 1
             continue
-        if b is not None and b.new_id != old:
-            blob = _remap_checkpoint(blob, b.new_id)
-        con.execute(
-            "INSERT OR IGNORE INTO checkpoints(seq, created_at, digest, state) VALUES (?, ?, ?, ?)",
-            (seq, created, digest, blob),
-        )
+        _put_checkpoint(con, seq, created, digest, blob, old, b)
         kept += 1
     return kept, dropped
+
+
+def _src_checkpoints(con: sqlite3.Connection, after: int, upto: int):
+    """The attached input's checkpoints in (after, upto], one blob in memory at a time:
+    (seq, created_at, digest, state, the bootstrap id it was folded from)."""
+    for (seq,) in con.execute(
+        "SELECT seq FROM src.checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq", (after, upto)
+    ).fetchall():
+        created, digest, blob = con.execute(
+            "SELECT created_at, digest, state FROM src.checkpoints WHERE seq = ?", (seq,)
+        ).fetchone()
+        yield seq, created, digest, blob, _checkpoint_boot_id(blob)
+
+
+def _put_checkpoint(con, seq, created, digest, blob, old: int | None, b: _Boot | None) -> None:
+    """Write a copied checkpoint, its bootstrap id remapped to the new file's."""
+    if b is not None and b.new_id != old:
+        blob = _remap_checkpoint(blob, b.new_id)
+    con.execute(
+        "INSERT OR IGNORE INTO checkpoints(seq, created_at, digest, state) VALUES (?, ?, ?, ?)",
+        (seq, created, digest, blob),
+    )
 
 
 def _summary(con: sqlite3.Connection, counts: dict, **extra) -> dict:
@@ -681,7 +691,7 @@ def _cut(inp: _Input, tmp: Path, start: datetime | None, end: datetime | None) -
         if before is not None:
             cp = state.checkpoint()
             cp["bootstrap_id"] = by_old[carried].new_id if carried is not None else None
-            blob = zlib.compress(json.dumps(cp, separators=(",", ":")).encode(), 6)
+            blob = encode_checkpoint(cp)
             con.execute(
                 "INSERT INTO checkpoints(seq, created_at, digest, state) VALUES (?, ?, ?, ?)",
                 (before, time.time(), state.digest(), blob),
@@ -689,24 +699,13 @@ def _cut(inp: _Input, tmp: Path, start: datetime | None, end: datetime | None) -
             kept_cp += 1
             del state, cp, blob
         lower = before if before is not None else -1
-        for (seq,) in con.execute(
-            "SELECT seq FROM src.checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq", (lower, hi)
-        ).fetchall():
-            created, digest, blob = con.execute(
-                "SELECT created_at, digest, state FROM src.checkpoints WHERE seq = ?", (seq,)
-            ).fetchone()
-            old = _checkpoint_boot_id(blob)
+        for seq, created, digest, blob, old in _src_checkpoints(con, lower, hi):
             b = by_old.get(old) if old is not None else None
             force = _in_force(boots, seq)
             if not ((b is not None and force is b) or (old is None and force is None)):
                 dropped_cp += 1
                 continue
-            if b is not None and b.new_id != old:
-                blob = _remap_checkpoint(blob, b.new_id)
-            con.execute(
-                "INSERT INTO checkpoints(seq, created_at, digest, state) VALUES (?, ?, ?, ?)",
-                (seq, created, digest, blob),
-            )
+            _put_checkpoint(con, seq, created, digest, blob, old, b)
             kept_cp += 1
 
         # Side tables. Bookmarks and quarantined changes by seq; the outbox by wall clock

@@ -16,10 +16,10 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 
+from console.clock import iso_epoch
 from console.replay.fold import PAGE, LogFold
 from console.state import FIX_FIELDS, CityState, Diff
 from console.store.shiftlog import ShiftLog
@@ -31,13 +31,6 @@ TRACK_SLACK_S = 120.0  # fixes arrive after the instant they were taken
 FORWARD_ROWS = 600  # beyond this many changes ahead, a seek is faster than folding on
 CACHE_ROWS = 200  # a seek cache entry every this many changes (~1 MB each on an 8-h shift)
 YIELD_S = 0.005  # the cache thread's pause between entries (each ~20 ms of folding)
-
-
-def _epoch(ts: str | None) -> float:
-    try:
-        return datetime.fromisoformat(ts).timestamp() if ts else math.nan
-    except (TypeError, ValueError):
-        return math.nan
 
 
 @dataclass
@@ -52,33 +45,47 @@ class LogIndex:
     actions_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     bookmarks: list[dict] = field(default_factory=list)
 
+    events: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
     @classmethod
     def read(cls, shiftlog: ShiftLog) -> LogIndex:
         return cls().extend(shiftlog)
 
     def extend(self, shiftlog: ShiftLog) -> LogIndex:
         """Add the changes logged since the last read (a live log grows while rewound)."""
+        return self.add(self.fetch(shiftlog))
+
+    def fetch(self, shiftlog: ShiftLog) -> tuple[list, list[float], list[dict]]:
+        """The reading half of ``extend`` (SQLite only: a worker's job while the log is
+        live): new changes' rows, the outbox's creation times, the bookmarks."""
         rows = shiftlog.timeline_rows(int(self.seq[-1]) if len(self.seq) else 0)
+        created = [r["created_at"] for r in shiftlog.outbox()]
+        return rows, created, shiftlog.bookmarks()
+
+    def add(self, fetched: tuple[list, list[float], list[dict]]) -> LogIndex:
+        """The numpy half of ``extend``, on the thread that reads the index."""
+        rows, created, bookmarks = fetched
+        if len(self.seq):  # a fetch that raced another read of the same rows
+            rows = rows[bisect.bisect_right([r[0] for r in rows], int(self.seq[-1])) :]
         if rows:
             seq, ts, kind, arrived = zip(*rows, strict=True)
-            t = np.array([_epoch(x) for x in ts])
+            t = np.array([iso_epoch(x) for x in ts])
             t = np.where(np.isnan(t), -np.inf, t)  # an unreadable ts sorts with its neighbour
             self.seq = np.r_[self.seq, np.asarray(seq, np.int64)]
             self.t = np.maximum.accumulate(np.r_[self.t, t])
             self.lane = np.r_[self.lane, [LANE_OF_KIND.get(k, 1) for k in kind]].astype(np.int8)
             self.arrived = np.r_[self.arrived, np.asarray(arrived, float)]
-        self._read_marks(shiftlog)
-        return self
-
-    def _read_marks(self, shiftlog: ShiftLog) -> None:
-        """Actions are stamped with the wall clock; the changes' arrival times map them onto
-        district time (the demo's clock runs faster than the wall)."""
-        created = np.array([r["created_at"] for r in shiftlog.outbox()], float)
-        if len(created) and len(self.t):
-            self.actions_t = np.interp(created, self.arrived, self.t)
+        # Actions are stamped with the wall clock; the changes' arrival times map them onto
+        # district time (the demo's clock runs faster than the wall).
+        if created and len(self.t):
+            self.actions_t = np.interp(np.asarray(created, float), self.arrived, self.t)
         self.bookmarks = [
-            {**b, "t": _epoch(b["at"])} for b in shiftlog.bookmarks() if b.get("at") is not None
+            {**b, "t": iso_epoch(b["at"])} for b in bookmarks if b.get("at") is not None
         ]
+        marks = [b["t"] for b in self.bookmarks]
+        ev = np.r_[self.t[np.isin(self.lane, EVENT_LANES)], self.actions_t, marks]
+        self.events = np.unique(ev[np.isfinite(ev)])
+        return self
 
     def __len__(self) -> int:
         return len(self.seq)
@@ -109,24 +116,22 @@ class LogIndex:
 
     def event_times(self) -> np.ndarray:
         """Sorted times worth stepping to: case and alert changes, actions, bookmarks."""
-        marks = [b["t"] for b in self.bookmarks if not math.isnan(b["t"])]
-        ev = np.r_[self.t[np.isin(self.lane, EVENT_LANES)], self.actions_t, marks]
-        return np.unique(ev[np.isfinite(ev)])
+        return self.events
 
     def next_event(self, t: float) -> float | None:
-        ev = self.event_times()
+        ev = self.events
         i = int(np.searchsorted(ev, t + 0.5, side="right"))
         return float(ev[i]) if i < len(ev) else None
 
     def prev_event(self, t: float) -> float | None:
-        ev = self.event_times()
+        ev = self.events
         i = int(np.searchsorted(ev, t - 0.5, side="left"))
         return float(ev[i - 1]) if i else None
 
 
 class SeekCache:
     """Copies of the state every CACHE_ROWS changes, made by one fold over the log (in a
-    background thread: ~3 s for an 8-hour shift). The log's own checkpoints are far apart
+    background thread: ~2 s for an 8-hour shift). The log's own checkpoints are far apart
     (a console writes one per ~20,000 fixes, ~40 district minutes) and cost a JSON decode;
     from a cached copy a seek folds at most CACHE_ROWS changes."""
 
@@ -166,10 +171,16 @@ class Replayer:
     """The cursor of a replay. ``state`` is the object the views hold: seeks swap new
     contents into it, playing folds into it."""
 
-    def __init__(self, shiftlog: ShiftLog, state: CityState | None = None):
+    def __init__(
+        self,
+        shiftlog: ShiftLog,
+        state: CityState | None = None,
+        index: LogIndex | None = None,
+    ):
+        """``index``: one already read, or an empty one a live console fills in a worker."""
         self.log = shiftlog
         self.state = state if state is not None else CityState()
-        self.index = LogIndex.read(shiftlog)
+        self.index = index if index is not None else LogIndex.read(shiftlog)
         self.t = self.index.start
         self._fold: LogFold | None = None
         self.cache = SeekCache()

@@ -18,15 +18,14 @@ turns it into HTML or PDF.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
 
+from console.clock import iso_epoch
 from console.domain.case import CST
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
@@ -34,7 +33,7 @@ from console.domain.sla import RED, YELLOW, working_minutes_left
 from console.domain.vehicle_rules import WORKING, coverage
 from console.replay.fold import fold_log
 from console.state import STATE_NAMES, CityState
-from console.store.shiftlog import ShiftLog, changes_t
+from console.store.shiftlog import ShiftLog
 
 PAGE = 5000
 TOP_N = 10
@@ -176,7 +175,7 @@ def build_report(
     created = [d for d in docs.values() if _within(d.get("created_at"), t0, t1)]
     meta = shiftlog.meta()
     user = meta.get("user", "")
-    t_end = _epoch(t1)
+    t_end = iso_epoch(t1)
     return HandoverReport(
         period=Period(
             scan.first,
@@ -286,13 +285,9 @@ def _concat(parts: list[np.ndarray], name: str) -> np.ndarray:
     return np.empty(0, dtype=str if name == "vehicle_id" else float)
 
 
-def _epoch(iso: str | None) -> float:
-    return datetime.fromisoformat(iso).timestamp() if iso else math.nan
-
-
 def _within(iso: str | None, t0: str, t1: str) -> bool:
     """Whether an instant lies in [t0, t1] (compared as instants, whatever the offsets)."""
-    return bool(iso) and _epoch(t0) <= _epoch(iso) <= _epoch(t1)
+    return bool(iso) and iso_epoch(t0) <= iso_epoch(iso) <= iso_epoch(t1)
 
 
 # ---- cases ----------------------------------------------------------------------------------
@@ -477,7 +472,7 @@ def _operator_actions(shiftlog: ShiftLog, first: int, last: int) -> OperatorActi
     Actions carry the wall clock, changes the district clock; the changes' arrival times
     join the two. The window opens after the last change before the period (unbounded at
     the log's start) and closes with the period's last change (unbounded at the log's end)."""
-    lo, hi = _wall_window(shiftlog, first, last)
+    lo, hi = shiftlog.arrival_window(first, last)
     rows = [r for r in shiftlog.outbox() if lo < r["created_at"] <= hi]
     failed = [
         {
@@ -506,15 +501,6 @@ def _failure_reason(row: dict) -> str:
     if isinstance(detail, dict) and detail.get("detail"):
         return str(detail["detail"])
     return row.get("last_error") or ""
-
-
-def _wall_window(shiftlog: ShiftLog, first: int, last: int) -> tuple[float, float]:
-    seq, arrived = changes_t.c.seq, changes_t.c.arrived_at
-    with shiftlog.engine.connect() as c:
-        lo = c.scalar(select(func.max(arrived)).where(seq < first))
-        hi = c.scalar(select(func.max(arrived)).where(seq <= last))
-        later = c.scalar(select(func.count()).where(seq > last))
-    return (-math.inf if lo is None else lo), (math.inf if not later else hi)
 
 
 # ---- chart series ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ resumes it: ``last_seq()`` says where the stream continues.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import zlib
@@ -264,6 +265,17 @@ class ShiftLog:
         with self.engine.connect() as c:
             return [tuple(r) for r in c.execute(q)]
 
+    def arrival_window(self, first: int, last: int) -> tuple[float, float]:
+        """The wall-clock window in which changes ``first``..``last`` arrived: after the last
+        change before them (open at the log's start) up to the last of them (open at the log's
+        end). Operator actions carry the wall clock; this joins them to a range of changes."""
+        seq, arrived = changes_t.c.seq, changes_t.c.arrived_at
+        with self.engine.connect() as c:
+            lo = c.scalar(select(func.max(arrived)).where(seq < first))
+            hi = c.scalar(select(func.max(arrived)).where(seq <= last))
+            later = c.scalar(select(func.count()).where(seq > last))
+        return (-math.inf if lo is None else lo), (math.inf if not later else hi)
+
     def seqs(self) -> list[int]:
         with self.engine.connect() as c:
             return [s for (s,) in c.execute(select(changes_t.c.seq).order_by(changes_t.c.seq))]
@@ -400,7 +412,7 @@ class ShiftLog:
             ]
 
     def add_checkpoint(self, seq: int, digest: str, state: dict) -> None:
-        blob = zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 6)
+        blob = encode_checkpoint(state)
         with self._write() as c:
             c.execute(
                 sqlite_insert(checkpoints_t)
@@ -426,6 +438,11 @@ class ShiftLog:
         with self._lock:
             self._closed = True
         self.engine.dispose()
+
+
+def encode_checkpoint(state: dict) -> bytes:
+    """A ``CityState.checkpoint()`` as the ``checkpoints.state`` column holds it."""
+    return zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 6)
 
 
 def _int64_or_none(v) -> int | None:

@@ -18,7 +18,6 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +30,7 @@ WATCHDOG_MS = 10
 
 
 def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
+    from console.clock import iso_epoch
     from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.domain.sla import RED
     from console.replay.fold import LiveFold
@@ -46,12 +46,12 @@ def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
         wait = time.monotonic() + 60
         while state.ts is None and time.monotonic() < wait:
             time.sleep(0.5)
-        start = district_epoch(state.ts)
+        start = iso_epoch(state.ts)
         next_act, next_mark = start + 1200, start + 7200
         while True:
             time.sleep(1.0)
             with lock:
-                now = district_epoch(state.ts)
+                now = iso_epoch(state.ts)
                 reported = [c for c in state.cases.values() if c["state"] == "reported"]
                 red = int((state.case_lights(now) == RED).sum())
                 seq = state.log_seq
@@ -72,10 +72,6 @@ def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
         demo.stop()
         for suffix in (".backend.db", ".backend.db-wal", ".backend.db-shm"):
             path.with_suffix(suffix).unlink(missing_ok=True)
-
-
-def district_epoch(ts: str | None) -> float:
-    return datetime.fromisoformat(ts).timestamp() if ts else 0.0
 
 
 def pct(xs, q) -> float:
