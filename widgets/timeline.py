@@ -291,7 +291,11 @@ class Timeline(QWidget):
         if not self.time_edit.hasFocus():
             self.time_edit.setText(clock_text(t))
         if self.c.live_mode:
-            self.now_line.setValue(self.c.app.live_now())
+            now = self.c.app.live_now()
+            self.now_line.setValue(now)
+            pi = self.plot.getPlotItem()
+            if now > pi.vb.viewRange()[0][1]:  # keep now in view between index reads
+                pi.setXRange(self.c.span()[0], now, padding=0.01)
 
     def _play_state(self, playing: bool) -> None:
         self.btn_play.setIcon(
