@@ -85,7 +85,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_console(args) -> int:
-    from widgets.console_app import run
+    from widgets.app.console_app import run
 
     return run(
         backend=args.backend,
@@ -101,7 +101,7 @@ def cmd_console(args) -> int:
 
 
 def cmd_replay(args) -> int:
-    from widgets.replay_app import run_replay
+    from widgets.app.replay_app import run_replay
 
     return run_replay(
         args.files,
@@ -115,7 +115,7 @@ def cmd_replay(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from widgets.report_doc import report_command
+    from widgets.report.document import report_command
 
     return report_command(args.files, args.out, lang=args.lang)
 

@@ -30,6 +30,21 @@ CST = timezone(timedelta(hours=8))
 TEST_START = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
 PG_URL = os.environ.get("ZHCG_TEST_PG")
 ROOT = Path(__file__).resolve().parents[1]
+#: The team's design folder beside a developer's clone. Nothing at run time may read it: a fresh
+#: clone has none, so what the tests or the package need is copied in (tests/fixtures/,
+#: resources/) with its provenance.
+SHARED = ROOT.parent / "shared"
+
+
+def _refuse_shared(event: str, args: tuple) -> None:
+    """Audit hook: opening or listing anything under ``../shared`` fails where it happens."""
+    if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], str | Path):
+        path = os.path.abspath(args[0])
+        if path == str(SHARED) or path.startswith(str(SHARED) + os.sep):
+            raise PermissionError(f"tests and the package must not read {SHARED}: {path}")
+
+
+sys.addaudithook(_refuse_shared)
 
 
 def _db_params():
@@ -151,9 +166,9 @@ def console_factory(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
     from PySide6.QtWidgets import QApplication
 
-    from widgets.console_app import ConsoleApp
-    from widgets.i18n import set_language
-    from widgets.style import apply_theme
+    from widgets.app.console_app import ConsoleApp
+    from widgets.common.i18n import set_language
+    from widgets.common.style import apply_theme
 
     apply_theme(QApplication.instance(), "dark")
     set_language("zh")

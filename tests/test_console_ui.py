@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 
 from console.domain.queues import QUEUE_KEYS
 from console.geo.crs import lonlat_to_mercator
-from widgets.style import LIGHT_COLORS
+from widgets.common.style import LIGHT_COLORS
 
 pytestmark = pytest.mark.ui
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from console.domain.calendar import CST, WorkCalendar
 from console.domain.categories import CategoryCatalog
 from console.domain.limits import STAGES, Limit, TimeLimits, deadline, elapsed
-from console.domain.resources import resource_path
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, LightThresholds, light, lights
+from resources import resource_path
 
 CAL = WorkCalendar.default()
 LIMITS = TimeLimits.default()

@@ -12,7 +12,9 @@ import requests
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-INTEROP = Path(__file__).resolve().parents[2] / "shared" / "data" / "interop" / "open311"
+INTEROP = (
+    Path(__file__).resolve().parent / "fixtures" / "open311"
+)  # provenance: fixtures/PROVENANCE.md
 SCHEMAS = INTEROP / "open311-schema-validation"
 KEY = "demo-open311-key"
 

@@ -13,7 +13,7 @@ from console.domain.queues import QUEUE_KEYS
 from console.replay.fold import fold_log
 from console.sim.district import run_headless
 from console.store.shiftlog import ShiftLog
-from widgets.timeline import clock_text
+from widgets.timeline.strip import clock_text
 
 pytestmark = pytest.mark.ui
 
@@ -23,9 +23,9 @@ def replay(qtbot, recorded_shift, tmp_path, monkeypatch):
     monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
     from PySide6.QtWidgets import QApplication
 
-    from widgets.console_app import ConsoleApp
-    from widgets.i18n import set_language
-    from widgets.style import apply_theme
+    from widgets.app.console_app import ConsoleApp
+    from widgets.common.i18n import set_language
+    from widgets.common.style import apply_theme
 
     apply_theme(QApplication.instance(), "dark")
     set_language("zh")
@@ -189,7 +189,7 @@ def test_live_rewind_keeps_recording_badges_alerts_and_comes_back(qtbot, living,
 def test_replay_refuses_what_it_cannot_show(qapp, tmp_path, capsys, recorded_shift, monkeypatch):
     """A missing file, a text file, a log with no changes, an unreadable --at: a message and
     exit status 2, never a traceback or a window on nothing."""
-    from widgets.replay_app import run_replay
+    from widgets.app.replay_app import run_replay
 
     monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
     text = tmp_path / "notes.zhcg"

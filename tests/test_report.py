@@ -200,7 +200,7 @@ def pdf_text(path) -> str:
 
 
 def test_pdf_has_chinese_text(qapp, report, tmp_path):
-    from widgets.report_doc import write_report
+    from widgets.report.document import write_report
 
     out = write_report(report, tmp_path / "handover.pdf")
     assert out.read_bytes()[:5] == b"%PDF-"
@@ -214,7 +214,7 @@ def test_pdf_has_chinese_text(qapp, report, tmp_path):
 
 
 def test_pdf_in_english(qapp, report, tmp_path):
-    from widgets.report_doc import write_report
+    from widgets.report.document import write_report
 
     text = pdf_text(write_report(report, tmp_path / "handover.pdf", lang="en"))
     assert "Shift handover report" in text and "交接班报告" not in text
@@ -222,7 +222,7 @@ def test_pdf_in_english(qapp, report, tmp_path):
 
 
 def test_html_is_self_contained(qapp, report, tmp_path):
-    from widgets.report_doc import write_report
+    from widgets.report.document import write_report
 
     text = write_report(report, tmp_path / "handover.html").read_text(encoding="utf-8")
     assert "<title>交接班报告</title>" in text
@@ -238,7 +238,7 @@ def test_charts_are_drawn(qapp):
     import numpy as np
     from PySide6.QtGui import QColor, QImage
 
-    from widgets.report_doc import BAR, bar_chart, column_chart, font_families, nice_ticks
+    from widgets.report.document import BAR, bar_chart, column_chart, font_families, nice_ticks
 
     assert nice_ticks(6) == [0, 2, 4, 6] and nice_ticks(0) == [0, 1] and nice_ticks(43)[-1] >= 43
     img = bar_chart("高发问题", [("暴露垃圾", 6), ("乱堆杂物", 3)], "案件数", font_families(), "zh")
@@ -253,7 +253,7 @@ def test_charts_are_drawn(qapp):
 
 # ---- the command ------------------------------------------------------------------------------
 def test_command_writes_the_report(qapp, recorded_shift, tmp_path):
-    from widgets.report_doc import report_command
+    from widgets.report.document import report_command
 
     out = tmp_path / "r.pdf"
     assert report_command([str(recorded_shift.path)], str(out)) == 0
@@ -262,7 +262,7 @@ def test_command_writes_the_report(qapp, recorded_shift, tmp_path):
 
 @pytest.mark.parametrize("case", ["missing", "not_sqlite", "empty", "not_a_shift_log"])
 def test_command_refuses_bad_logs(qapp, tmp_path, capsys, case):
-    from widgets.report_doc import report_command
+    from widgets.report.document import report_command
 
     path = tmp_path / "in.zhcg"
     if case == "not_sqlite":
@@ -284,7 +284,7 @@ def test_command_refuses_bad_logs(qapp, tmp_path, capsys, case):
 def test_command_refuses_unknown_format_and_reports_several_logs_as_one(
     qapp, recorded_shift, tmp_path, capsys, monkeypatch
 ):
-    from widgets.report_doc import report_command
+    from widgets.report.document import report_command
 
     out = tmp_path / "r.docx"
     assert report_command([str(recorded_shift.path)], str(out)) == 2

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from .resources import resource_path
+from resources import resource_path
 
 CST = timezone(timedelta(hours=8))
 DEFAULT_PERIODS: tuple[tuple[int, int], ...] = ((480, 720), (840, 1080))

@@ -17,7 +17,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from .resources import resource_path
+from resources import resource_path
 
 DEFAULT_SCHEME = "GB/T 47678.5-2026"
 KINDS = ("component", "matter")

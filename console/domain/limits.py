@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
+from resources import resource_path
+
 from .calendar import WorkCalendar
-from .resources import resource_path
 
 #: The stages with a fixed limit; "dispose" takes its limit from the case's category.
 STAGES = ("accept", "send_verify", "verify", "register", "dispatch", "send_check", "check", "close")

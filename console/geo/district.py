@@ -17,11 +17,11 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from console.domain.geometry import EARTH_R
+from resources import resource_path
 
 from .crs import gcj02_to_wgs84
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-BOUNDARY_FILE = RESOURCES / "shangcheng_district.geojson"
+BOUNDARY_FILE = resource_path("shangcheng_district.geojson")
 
 
 @dataclass(frozen=True)

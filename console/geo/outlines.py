@@ -13,10 +13,11 @@ import json
 
 import numpy as np
 
-from .crs import gcj02_to_wgs84, lonlat_to_mercator
-from .district import RESOURCES
+from resources import resource_path
 
-NEIGHBOURS_FILE = RESOURCES / "hangzhou_districts.geojson"
+from .crs import gcj02_to_wgs84, lonlat_to_mercator
+
+NEIGHBOURS_FILE = resource_path("hangzhou_districts.geojson")
 
 
 def rings_of(geometry: dict) -> list[np.ndarray]:

@@ -11,7 +11,7 @@ times (``ts``) of its first and last change. A case or alert counts in the perio
 of what happened to it (reported, closed, raised…), not by the change that told us, so a
 report over a sub-range of a log agrees with one over the whole log.
 
-Pure Python + numpy: the report is data (``to_dict`` is JSON-able); ``widgets.report_doc``
+Pure Python + numpy: the report is data (``to_dict`` is JSON-able); ``widgets.report.document``
 turns it into HTML or PDF.
 """
 

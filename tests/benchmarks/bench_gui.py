@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
 
         from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, EmbeddedDemo, fresh_sqlite
         from console.session import Session
-        from widgets.console_app import ConsoleApp
-        from widgets.i18n import set_language
-        from widgets.style import apply_theme
+        from widgets.app.console_app import ConsoleApp
+        from widgets.common.i18n import set_language
+        from widgets.common.style import apply_theme
 
-        sys.setswitchinterval(0.001)  # as widgets.console_app.run does
+        sys.setswitchinterval(0.001)  # as widgets.app.console_app.run does
         app = QApplication.instance() or QApplication([])
         apply_theme(app)
         set_language("zh")

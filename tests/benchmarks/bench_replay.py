@@ -117,7 +117,7 @@ def bench_playback(path: Path, play_s: float, speed: float = 64.0) -> None:
 
     from console.paths import data_dir
     from console.replay.logfiles import open_logs
-    from widgets.console_app import ConsoleApp, qt_app
+    from widgets.app.console_app import ConsoleApp, qt_app
 
     app = qt_app("zh", "dark")  # as main.py replay: theme, language, GIL switch interval
     t0 = time.perf_counter()

@@ -1,0 +1,438 @@
+"""The operator workstation: the map wall in the middle, queues, case detail, alerts and the
+fleet in docks, menus and keys, the status bar. Everything reads one CityState, refreshed once
+per bridge tick by the Diff, plus a 1 Hz tick for what moves with time alone (lights,
+countdowns, ages, the clock)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import qtawesome as qta
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
+
+from console.geo.crs import lonlat_to_mercator
+from console.paths import data_dir
+from console.state import Diff
+from widgets.app.shift_tools import ShiftTools
+from widgets.common.i18n import labels, language
+from widgets.common.style import theme
+from widgets.dialogs.case_actions import DESK_ACTIONS, SHORTCUTS, CaseActions
+from widgets.dialogs.new_case import NewCaseDialog
+from widgets.map.wall import LAYERS, MapWall
+from widgets.panels.alerts import AlertPane
+from widgets.panels.case_detail import CaseDetail
+from widgets.panels.case_table import CaseTableModel
+from widgets.panels.fleet import VehiclePanel
+from widgets.panels.queues import QueuePanel
+from widgets.panels.status_bar import ConsoleStatusBar
+from widgets.timeline.strip import Timeline, clock_text
+
+ACTION_ICONS = {
+    "accept": "mdi6.inbox-arrow-down",
+    "send_verify": "mdi6.account-search",
+    "register": "mdi6.file-document-edit",
+    "dispatch": "mdi6.send",
+    "redispatch": "mdi6.send-circle",
+    "send_check": "mdi6.clipboard-check",
+    "close": "mdi6.check-decagram",
+    "approve_extension": "mdi6.clock-plus",
+    "deny_extension": "mdi6.clock-remove",
+    "park": "mdi6.pause-circle",
+    "resume": "mdi6.play-circle",
+    "void": "mdi6.delete",
+}
+LAYOUT_VERSION = 1
+TIMELINE_HEIGHT = 230
+REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
+
+
+def settings() -> QSettings:
+    return QSettings(str(data_dir() / "console.ini"), QSettings.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    language_requested = Signal(str)
+    theme_requested = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        """``ctx``: the ConsoleApp (state, bridge, session, now, workers, user, banner)."""
+        super().__init__(parent)
+        self.ctx = ctx
+        self.state, self.session, self.now = ctx.state, ctx.session, ctx.now
+        self.setObjectName("MainWindow")
+        self.setDockNestingEnabled(True)
+        self.map = MapWall(self.state, self.now)
+        if ctx.read_only:
+            self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
+        self.setCentralWidget(self.map)
+        self.actions = CaseActions(self.session, self.state, self)
+        self.case_qactions = self._make_case_actions()
+        self.case_model = CaseTableModel(self.state, self.now, self)
+        self.queues = QueuePanel(self.case_model, list(self.case_qactions.values()))
+        self.detail = CaseDetail(
+            self.state, list(self.case_qactions.values()), self.now, self.session, ctx.workers
+        )
+        self.alerts = AlertPane(self.state, self.now, self.session, sound=ctx.sound)
+        self.vehicles = VehiclePanel(
+            self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
+        )
+        self.docks = {
+            "queues": self._dock("queues", self.queues, Qt.BottomDockWidgetArea),
+            "detail": self._dock("detail", self.detail, Qt.RightDockWidgetArea),
+            "alerts": self._dock("alerts", self.alerts, Qt.RightDockWidgetArea),
+            "vehicles": self._dock("vehicles", self.vehicles, Qt.LeftDockWidgetArea),
+        }
+        self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Vertical)
+        if ctx.timeline is not None:
+            self.timeline = Timeline(ctx.timeline)
+            self.docks["timeline"] = self._dock("timeline", self.timeline, Qt.BottomDockWidgetArea)
+            self.splitDockWidget(self.docks["timeline"], self.docks["queues"], Qt.Vertical)
+        self.status = ConsoleStatusBar()
+        self.setStatusBar(self.status)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setProperty("replay", ctx.read_only)
+        self.banner.setText(ctx.banner or "")
+        self.shift_tools = ShiftTools(self, ctx) if ctx.timeline is not None else None
+        self._build_menus_and_toolbar()
+        self._wire()
+        self.current_case: str | None = None
+        self._new_case: NewCaseDialog | None = None
+        self._tick = QTimer(self, interval=1000, timeout=self.tick)
+        self._tick.start()
+        self.retranslate()
+        self.resize(1600, 960)
+        if not self.restore_layout() and "timeline" in self.docks:
+            # Docks take their sizes once the window has its own: give the strip its height then.
+            QTimer.singleShot(
+                0,
+                lambda: self.resizeDocks(
+                    [self.docks["timeline"], self.docks["queues"]],
+                    [TIMELINE_HEIGHT, TIMELINE_HEIGHT],
+                    Qt.Vertical,
+                ),
+            )
+
+    # ---- construction ----------------------------------------------------------------------
+    def _dock(self, name: str, widget, area) -> QDockWidget:
+        d = QDockWidget(self)
+        d.setObjectName(f"dock_{name}")
+        d.setWidget(widget)
+        d.setFeatures(
+            QDockWidget.DockWidgetMovable
+            | QDockWidget.DockWidgetFloatable
+            | QDockWidget.DockWidgetClosable
+        )
+        self.addDockWidget(area, d)
+        return d
+
+    def _make_case_actions(self) -> dict[str, QAction]:
+        out = {}
+        for name in DESK_ACTIONS:
+            a = QAction(qta.icon(ACTION_ICONS[name], color=theme()["text"]), "", self)
+            a.setShortcut(QKeySequence(SHORTCUTS[name]))
+            a.setShortcutContext(Qt.WindowShortcut)
+            a.setEnabled(False)
+            a.triggered.connect(lambda _=False, n=name: self.take_action(n))
+            out[name] = a
+        return out
+
+    def _build_menus_and_toolbar(self) -> None:
+        mb = self.menuBar()
+        self.menu_file = mb.addMenu("")
+        self.act_new_case = QAction(qta.icon("mdi6.phone-plus", color="#36cfc9"), "", self)
+        self.act_new_case.setShortcut(QKeySequence.New)
+        self.act_new_case.triggered.connect(self.new_case)
+        self.act_new_case.setEnabled(self.session is not None)
+        self.act_quit = QAction(self)
+        self.act_quit.setShortcut(QKeySequence.Quit)
+        self.act_quit.triggered.connect(self.close)
+        self.act_bookmark = QAction(qta.icon("mdi6.bookmark-plus", color="#f5c518"), "", self)
+        self.act_bookmark.setShortcut("Ctrl+B")
+        self.act_bookmark.triggered.connect(self.add_bookmark)
+        self.act_bookmark.setEnabled(self.session is not None)
+        self.act_report = QAction(qta.icon("mdi6.file-chart", color=theme()["text"]), "", self)
+        self.act_report.triggered.connect(self.handover_report)
+        self.act_export = QAction(qta.icon("mdi6.content-cut", color=theme()["text"]), "", self)
+        self.act_export.triggered.connect(self.export_range)
+        for a in (self.act_report, self.act_export):
+            a.setEnabled(self.ctx.timeline is not None)
+        self.menu_file.addActions([self.act_new_case, self.act_bookmark])
+        self.menu_file.addSeparator()
+        self.menu_file.addActions([self.act_report, self.act_export])
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        self.menu_case = mb.addMenu("")
+        self.menu_case.addActions(list(self.case_qactions.values()))
+        self.menu_view = mb.addMenu("")
+        self.act_fit = QAction(qta.icon("mdi6.fit-to-screen", color=theme()["text"]), "", self)
+        self.act_fit.setShortcut("F")
+        self.act_fit.triggered.connect(self.map.fit_district)
+        self.menu_view.addAction(self.act_fit)
+        self.menu_layers = self.menu_view.addMenu("")
+        self.layer_actions = {}
+        for name in LAYERS:
+            a = QAction(self, checkable=True)
+            a.setChecked(self.map.visible[name])
+            a.toggled.connect(lambda on, n=name: self.map.set_layer_visible(n, on))
+            self.layer_actions[name] = a
+            self.menu_layers.addAction(a)
+        self.menu_panels = self.menu_view.addMenu("")
+        for d in self.docks.values():
+            self.menu_panels.addAction(d.toggleViewAction())
+        self.act_reset_layout = QAction(self)
+        self.act_reset_layout.triggered.connect(self.reset_layout)
+        self.menu_view.addAction(self.act_reset_layout)
+        self.menu_theme = self.menu_view.addMenu("")
+        group = QActionGroup(self)
+        self.theme_actions = {}
+        for name in ("dark", "light"):
+            a = QAction(self, checkable=True)
+            a.setChecked(self.ctx.theme == name)
+            a.triggered.connect(lambda _=False, n=name: self.theme_requested.emit(n))
+            group.addAction(a)
+            self.theme_actions[name] = a
+            self.menu_theme.addAction(a)
+        self.menu_lang = self.menu_view.addMenu("")
+        group = QActionGroup(self)
+        self.lang_actions = {}
+        for lang, text in (("zh", "中文"), ("en", "English")):
+            a = QAction(text, self, checkable=True)
+            a.setChecked(language() == lang)
+            a.triggered.connect(lambda _=False, la=lang: self.language_requested.emit(la))
+            group.addAction(a)
+            self.lang_actions[lang] = a
+            self.menu_lang.addAction(a)
+        self.menu_help = mb.addMenu("")
+        self.act_about = QAction(self)
+        self.act_about.triggered.connect(self.about)
+        self.menu_help.addAction(self.act_about)
+        tb = QToolBar()
+        tb.setObjectName("main_toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        tb.addAction(self.act_new_case)
+        tb.addAction(self.act_bookmark)
+        tb.addAction(self.act_report)
+        tb.addAction(self.act_fit)
+        tb.addSeparator()
+        self.banner_action = tb.addWidget(self.banner)  # a toolbar widget shows by its action
+        self.banner_action.setVisible(bool(self.ctx.banner))
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _wire(self) -> None:
+        self.ctx.view_changed.connect(self.on_diff)
+        self.ctx.bridge.health_changed.connect(self.status.set_health)
+        self.ctx.outcomes.connect(self.on_outcome)
+        self.actions.notice.connect(self.status.show_notice)
+        self.queues.case_selected.connect(self.select_case)
+        self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
+        self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
+        self.map.vehicle_clicked.connect(self.vehicles.select_vehicle)
+        self.vehicles.vehicle_selected.connect(
+            lambda vid, follow: self.map.select_vehicle(vid, follow=follow)
+        )
+        self.vehicles.track_loaded.connect(lambda _vid, lon, lat: self.map.show_track(lon, lat))
+        self.alerts.jump_to.connect(self.jump_to_alert)
+        if self.ctx.timeline is not None:
+            self.ctx.timeline.live_changed.connect(self._update_banner)
+            self.ctx.timeline.moved.connect(lambda _t: self._update_banner())
+            self._update_banner()
+
+    def retranslate(self) -> None:
+        lb = labels()
+        self.setWindowTitle(
+            self.tr("智慧城管指挥中心 · %1").replace("%1", self.ctx.user_label or "")
+        )
+        titles = {
+            "queues": self.tr("案件队列"),
+            "detail": self.tr("案件详情"),
+            "alerts": self.tr("告警"),
+            "vehicles": self.tr("环卫车辆"),
+            "timeline": self.tr("时间轴"),
+        }
+        for k, d in self.docks.items():
+            d.setWindowTitle(titles[k])
+        for name, a in self.case_qactions.items():
+            a.setText(lb.name("action", name))
+            a.setToolTip(f"{lb.name('action', name)} ({SHORTCUTS[name]})")
+        self.menu_file.setTitle(self.tr("文件(&F)"))
+        self.menu_case.setTitle(self.tr("案件(&C)"))
+        self.menu_view.setTitle(self.tr("视图(&V)"))
+        self.menu_help.setTitle(self.tr("帮助(&H)"))
+        self.menu_layers.setTitle(self.tr("图层"))
+        self.menu_panels.setTitle(self.tr("面板"))
+        self.menu_theme.setTitle(self.tr("主题"))
+        self.menu_lang.setTitle(self.tr("语言"))
+        self.theme_actions["dark"].setText(self.tr("深色（大屏）"))
+        self.theme_actions["light"].setText(self.tr("浅色"))
+        self.act_new_case.setText(self.tr("新建热线案件"))
+        self.act_bookmark.setText(self.tr("添加书签"))
+        self.act_report.setText(self.tr("交接班报告"))
+        self.act_export.setText(self.tr("导出时间段"))
+        self.act_quit.setText(self.tr("退出"))
+        self.act_fit.setText(self.tr("适应辖区"))
+        self.act_reset_layout.setText(self.tr("恢复默认布局"))
+        self.act_about.setText(self.tr("关于"))
+        names = self.map.layer_names()
+        for name, a in self.layer_actions.items():
+            a.setText(names[name])
+        self.status.set_user(self.ctx.user_label or "")
+
+    # ---- updates ---------------------------------------------------------------------------
+    def on_diff(self, diff) -> None:
+        self.map.on_diff(diff)
+        self.case_model.on_diff(diff)
+        self.alerts.on_diff(diff)
+        self.vehicles.on_diff(diff)
+        if diff.reset or diff.cases:
+            self.queues.update_counts()
+            if diff.reset or self.current_case in diff.cases:
+                self.detail.refresh()
+                self._update_action_states()
+
+    def on_diff_all(self) -> None:
+        """A new window on a state that is already full: draw everything once."""
+        self.on_diff(Diff(reset=True))
+
+    def tick(self) -> None:
+        self.case_model.tick()
+        self.alerts.model.tick()
+        self.vehicles.model.tick()
+        self.queues.update_counts()
+        now = self.now()
+        t = datetime.fromtimestamp(now, UTC)
+        working = self.state.calendar.working_minutes_between(t, t + timedelta(minutes=1)) > 0
+        self.status.set_clock(now, working)
+        self.status.set_outbox(self.ctx.outbox_pending())
+        h = self.status.health
+        if h is not None and h.status in ("offline", "degraded"):
+            self.status.set_health(h)  # the "offline for N s" counter
+
+    def on_outcome(self, outcome) -> None:
+        self.actions.on_outcome(outcome)
+        if outcome.action == "create_case":
+            if outcome.ok:
+                cid = (outcome.case or {}).get("id", "")
+                self.status.show_notice(self.tr("热线案件已立：%1").replace("%1", cid))
+            else:
+                self.status.show_notice(
+                    self.tr("热线案件上报失败：%1").replace("%1", outcome.message), "error"
+                )
+        elif outcome.action == "ack_alert" and not outcome.ok:
+            self.status.show_notice(
+                self.tr("告警确认失败：%1").replace("%1", outcome.message), "error"
+            )
+
+    # ---- selection and actions -------------------------------------------------------------
+    def select_case(self, case_id: str, centre: bool = False, from_map: bool = False) -> None:
+        self.current_case = case_id
+        self.detail.show_case(case_id)
+        self.map.select_case(case_id, centre=centre)
+        if from_map:
+            self.queues.select_case(case_id)
+        self._update_action_states()
+
+    def _update_action_states(self) -> None:
+        allowed = set(self.actions.available(self.state.cases.get(self.current_case or "")))
+        for name, a in self.case_qactions.items():
+            a.setEnabled(name in allowed)
+            a.setVisible(name in allowed)
+
+    def take_action(self, name: str, params: dict | None = None) -> str | None:
+        if self.current_case is None:
+            return None
+        return self.actions.run(self.current_case, name, params)
+
+    def jump_to_alert(self, alert: dict) -> None:
+        if alert.get("subject_type") == "case" and alert.get("subject_id") in self.state.cases:
+            self.select_case(alert["subject_id"], centre=True, from_map=True)
+            return
+        if alert.get("subject_type") == "vehicle":
+            self.vehicles.select_vehicle(alert["subject_id"])
+            self.map.select_vehicle(alert["subject_id"], follow=False)
+        pos = self.map.subject_position(alert)
+        if pos is not None:
+            x, y = lonlat_to_mercator(*pos)
+            self.map.centre_on(float(x), float(y), width_m=1500)
+
+    def new_case(self) -> NewCaseDialog | None:
+        if self.session is None:
+            return None
+        dlg = NewCaseDialog(self.state.reference, self)
+        dlg.pick_requested.connect(self.map.pick_location)
+        self.map.location_picked.connect(dlg.set_location)
+        dlg.submitted.connect(self.session.report)
+        dlg.finished.connect(lambda _r: self.map.set_pick_marker(None, None))
+        dlg.show()
+        self._new_case = dlg
+        return dlg
+
+    def _update_banner(self, live: bool | None = None) -> None:
+        """Say what the window shows and when, where the eye goes first: a replay's file and
+        instant, or that the live desk is looking back (and at when)."""
+        c = self.ctx.timeline
+        rewound = c.rewound
+        if live is not None:  # the live desk changed mode: restyle once
+            self.banner.setProperty("replay", rewound)
+            self.banner.style().polish(self.banner)
+            self.banner_action.setVisible(rewound or bool(self.ctx.banner))
+        if self.ctx.read_only:
+            shown = self.tr("显示 %1").replace("%1", clock_text(c.t))
+            self.banner.setText(f"{self.ctx.banner} · {shown}")
+        elif rewound:
+            self.banner.setText(self.tr("回看 %1 · 实时记录继续").replace("%1", clock_text(c.t)))
+        elif live is not None:
+            self.banner.setText(self.ctx.banner or "")
+
+    def add_bookmark(self, label: str | None = None) -> None:
+        self.shift_tools.add_bookmark(label)
+
+    def handover_report(self, path: str | None = None) -> None:
+        self.shift_tools.report(path)
+
+    def export_range(self, path: str | None = None) -> None:
+        self.shift_tools.export(path)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("关于"),
+            self.tr("智慧城管指挥中心操作台\n案件闭环、环卫车辆、告警与交接班记录。"),
+        )
+
+    # ---- layout ----------------------------------------------------------------------------
+    def _layout_key(self) -> str:
+        return f"layout/{self.ctx.user_id or 'anonymous'}"
+
+    def save_layout(self) -> None:
+        s = settings()
+        s.setValue(f"{self._layout_key()}/geometry", self.saveGeometry())
+        s.setValue(f"{self._layout_key()}/state", self.saveState(LAYOUT_VERSION))
+        s.setValue(f"{self._layout_key()}/layers", [n for n, on in self.map.visible.items() if on])
+        s.sync()
+
+    def restore_layout(self) -> bool:
+        s = settings()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        geometry = s.value(f"{self._layout_key()}/geometry")
+        state = s.value(f"{self._layout_key()}/state")
+        layers = s.value(f"{self._layout_key()}/layers")
+        if layers is not None:
+            on = set([layers] if isinstance(layers, str) else layers)
+            for name, a in self.layer_actions.items():
+                a.setChecked(name in on)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        return bool(state is not None and self.restoreState(state, LAYOUT_VERSION))
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for d in self.docks.values():
+            d.show()
+
+    def closeEvent(self, ev) -> None:
+        self.save_layout()
+        super().closeEvent(ev)

@@ -1,0 +1,51 @@
+"""Language: the window's words come from Qt translation files (Chinese is the source
+language, ``resources/i18n/console_en.qm`` holds English); domain vocabulary comes from
+``console.labels``. ``--lang`` and the 视图 → 语言 menu switch both together."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from console.labels import Labels
+from resources import resource_path
+
+I18N_DIR = resource_path("i18n")
+LANGS = ("zh", "en")
+
+_state = {"lang": "zh", "translator": None, "qt": None}
+QT_CATALOGS = {"zh": "qtbase_zh_CN"}  # Qt's own words (Cancel, Yes…); English needs none
+
+
+def set_language(lang: str) -> Labels:
+    """Install the translator for ``lang`` (zh needs none: the sources are Chinese)."""
+    app = QCoreApplication.instance()
+    lang = lang if lang in LANGS else "zh"
+    old = _state["translator"]
+    if old is not None:
+        app.removeTranslator(old)
+        _state["translator"] = None
+    if _state["qt"] is not None:
+        app.removeTranslator(_state["qt"])
+        _state["qt"] = None
+    if lang in QT_CATALOGS:
+        qt = QTranslator(app)
+        if qt.load(QT_CATALOGS[lang], QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+            app.installTranslator(qt)
+            _state["qt"] = qt
+    if lang != "zh":
+        tr = QTranslator(app)
+        if not tr.load(str(I18N_DIR / f"console_{lang}.qm")):
+            raise FileNotFoundError(I18N_DIR / f"console_{lang}.qm")
+        app.installTranslator(tr)
+        _state["translator"] = tr
+    QLocale.setDefault(QLocale(QLocale.Chinese if lang == "zh" else QLocale.English))
+    _state["lang"] = lang
+    return Labels(lang)
+
+
+def language() -> str:
+    return _state["lang"]
+
+
+def labels() -> Labels:
+    return Labels(_state["lang"])

@@ -1,0 +1,580 @@
+"""The map wall: the district, its grid, cases by SLA light, vehicles with heading and
+trails, alerts flashing on their subject, a case heatmap; hover, click, follow, pick.
+
+Web Mercator metres (so raster tiles can sit underneath later); everything is drawn from
+CityState's numpy columns, one pyqtgraph item per layer, updated once per bridge tick for
+whatever the tick's Diff touched, plus a 1 Hz pass for SLA lights that turn with time alone.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
+
+from console.domain.queues import NO_QUEUE
+from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
+from console.geo.outlines import grid_polyline, neighbour_districts, polyline, rings_of
+from console.state import VEHICLE_STATUSES, CityState
+from widgets.common.i18n import labels
+from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
+from widgets.map.layers import (
+    BrushPalette,
+    ScaleBar,
+    heading_bucket,
+    heading_symbols,
+    heat_image,
+)
+
+LAYERS = ("neighbours", "district", "grid", "heatmap", "trails", "cases", "vehicles", "alerts")
+DEFAULT_OFF = frozenset({"heatmap"})
+GRID_MAX_VIEW_M = 6000.0  # the unit grid appears when the view is narrower than this
+HIT_PX = 12.0
+TRAIL_MINUTES = 20.0
+REDRAW_HZ = 4
+
+
+class MapWall(QWidget):
+    case_clicked = Signal(str)
+    vehicle_clicked = Signal(str)
+    location_picked = Signal(float, float)  # lon, lat (after pick_location())
+
+    def __init__(self, state: CityState, now, parent: QWidget | None = None):
+        """``now()`` gives district epoch seconds (the backend's clock, or a replay's)."""
+        super().__init__(parent)
+        self.state = state
+        self.now = now
+        t = theme()
+        self.plot = pg.PlotWidget(background=t["map_bg"])
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        pi = self.plot.getPlotItem()
+        pi.hideAxis("left")
+        pi.hideAxis("bottom")
+        self.view = pi.getViewBox()
+        self.view.setAspectLocked(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot)
+
+        self.visible = {name: name not in DEFAULT_OFF for name in LAYERS}
+        self._palette = BrushPalette()
+        self._arrows = heading_symbols()
+        self._ref_id = None
+        self._component_majors = np.empty(0, dtype=np.int16)
+        self._lights_key = None
+        self._case_xy = (np.empty(0), np.empty(0))
+        self._case_rows = np.empty(0, dtype=np.int64)
+        self._veh_xy = (np.empty(0), np.empty(0))
+        self._selected_case: str | None = None
+        self._selected_vehicle: str | None = None
+        self._follow: str | None = None
+        self._picking = False
+        self._flash_on = True
+        self._items: dict[str, list] = {name: [] for name in LAYERS}
+        self._build_items(t)
+
+        self.scalebar = ScaleBar(self.plot, self.metres_per_px)
+        self.scalebar.color = QColor(t["text"])
+        self.hover = QLabel(self.plot)
+        self.hover.setObjectName("notice")
+        self.hover.hide()
+        self.legend = QLabel(self.plot)
+        self.legend.setObjectName("notice")
+        self.legend.setTextFormat(Qt.RichText)
+        self.retranslate()
+
+        self.view.sigRangeChanged.connect(self._range_changed)
+        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._mouse_clicked)
+        self._light_timer = QTimer(self, interval=1000, timeout=self.refresh_lights)
+        self._light_timer.start()
+        self._flash_timer = QTimer(self, interval=500, timeout=self._flash)
+        self._flash_timer.start()
+        self._dirty: set[str] = set()
+        self.frames = 0  # redraws that drew something (the replay benchmark counts them)
+        self._redraw_timer = QTimer(self, interval=int(1000 / REDRAW_HZ), timeout=self._redraw)
+        self._redraw_timer.start()
+
+    # ---- items -----------------------------------------------------------------------------
+    def _build_items(self, t: dict) -> None:
+        add = self.plot.addItem
+        self.neighbours = pg.PlotCurveItem(pen=pg.mkPen(t["neighbour_line"], width=1.5))
+        self.district = QGraphicsPathItem()
+        self.district.setPen(pg.mkPen(t["district_line"], width=3, cosmetic=True))
+        fill = QColor(t["district_fill"])
+        fill.setAlpha(140)
+        self.district.setBrush(fill)
+        self.grid = pg.PlotCurveItem(pen=pg.mkPen(t["grid_line"], width=1))
+        self.heat = pg.ImageItem()
+        # Thousands of vertices (the boundary with a fill), unchanged between zooms: paint
+        # once per zoom level into a pixmap, not on every repaint of a marker above them.
+        for static in (self.district, self.neighbours, self.grid):
+            static.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.trails = pg.PlotCurveItem(pen=pg.mkPen(t["trail"], width=1.6), skipFiniteCheck=True)
+        self.trails.setOpacity(0.65)
+        self.cases_component = pg.ScatterPlotItem(size=11, symbol="s", pen=pg.mkPen("#0b1119"))
+        self.cases_event = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#0b1119"))
+        self.vehicles = pg.ScatterPlotItem(size=20, pen=pg.mkPen("#0b1119", width=1.2))
+        self.alerts = pg.ScatterPlotItem(size=30, symbol="o", brush=None)
+        self.selection = pg.ScatterPlotItem(
+            size=26, symbol="o", brush=None, pen=pg.mkPen("#ffffff", width=2.5)
+        )
+        self.track = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2, style=Qt.DashLine))
+        self.pick_marker = pg.ScatterPlotItem(
+            size=22, symbol="star", brush=pg.mkBrush("#ff85c0"), pen=pg.mkPen("#ffffff")
+        )
+        self.neighbour_labels: list[pg.TextItem] = []
+        for z, item in enumerate(
+            (
+                self.neighbours,
+                self.district,
+                self.grid,
+                self.heat,
+                self.trails,
+                self.track,
+                self.cases_component,
+                self.cases_event,
+                self.vehicles,
+                self.alerts,
+                self.selection,
+                self.pick_marker,
+            )
+        ):
+            item.setZValue(z)
+            add(item)
+        self._items = {
+            "neighbours": [self.neighbours],
+            "district": [self.district],
+            "grid": [self.grid],
+            "heatmap": [self.heat],
+            "trails": [self.trails],
+            "cases": [self.cases_component, self.cases_event],
+            "vehicles": [self.vehicles],
+            "alerts": [self.alerts],
+        }
+        for name in LAYERS:
+            self._apply_visibility(name)
+
+    def layer_names(self) -> dict[str, str]:
+        return {
+            "neighbours": self.tr("相邻城区"),
+            "district": self.tr("辖区边界"),
+            "grid": self.tr("单元网格"),
+            "heatmap": self.tr("案件热力图"),
+            "trails": self.tr("车辆轨迹"),
+            "cases": self.tr("案件"),
+            "vehicles": self.tr("车辆"),
+            "alerts": self.tr("告警"),
+        }
+
+    def retranslate(self) -> None:
+        def dot(color: str, shape: str) -> str:
+            return f'<span style="color:{color}; font-size:16px">{shape}</span>'
+
+        ok, risk, late = self.tr("正常"), self.tr("临期"), self.tr("超期")
+        component, event, vehicle = self.tr("部件"), self.tr("事件"), self.tr("车辆")
+        working, moving = self.tr("作业"), self.tr("行驶")
+        stopped, offline = self.tr("停驶"), self.tr("离线")
+        vc = VEHICLE_COLORS
+        rows = [
+            f"{dot(LIGHT_COLORS[0], '●')} {ok}  {dot(LIGHT_COLORS[1], '●')} {risk}  "
+            f"{dot(LIGHT_COLORS[2], '●')} {late}",
+            f"■ {component}  ● {event}  ▲ {vehicle}",
+            f"{dot(vc['working'], '▲')} {working} {dot(vc['moving'], '▲')} {moving} "
+            f"{dot(vc['stopped'], '▲')} {stopped} {dot(vc['offline'], '▲')} {offline}",
+        ]
+        self.legend.setText("<br>".join(rows))
+        self.legend.adjustSize()
+        self._place_overlays()
+        self._draw_neighbour_labels()
+
+    def set_layer_visible(self, name: str, on: bool) -> None:
+        self.visible[name] = bool(on)
+        self._apply_visibility(name)
+        if on:
+            self.update_all()
+
+    def _apply_visibility(self, name: str) -> None:
+        on = self.visible[name]
+        if name == "grid":
+            on = bool(on and self._view_width() < GRID_MAX_VIEW_M)
+        for item in self._items[name]:
+            item.setVisible(on)
+        if name == "neighbours":
+            for label in self.neighbour_labels:
+                label.setVisible(on)
+
+    # ---- geometry --------------------------------------------------------------------------
+    def _ensure_reference(self) -> None:
+        ref = self.state.reference
+        if not ref or id(ref) == self._ref_id:
+            return
+        self._ref_id = id(ref)
+        district = ref.get("district") or {}
+        x, y, c = polyline(rings_of(district.get("boundary") or {}))
+        self.district.setPath(pg.arrayToQPath(x, y, connect=c))
+        self._bounds = (x.min(), y.min(), x.max(), y.max()) if len(x) else None
+        nx, ny, nc = polyline([r for _, rings in neighbour_districts() for r in rings])
+        self.neighbours.setData(nx, ny, connect=nc)
+        self._draw_neighbour_labels()
+        gx, gy, gc = grid_polyline(ref.get("grid") or {})
+        if len(gx):
+            mx, my = lonlat_to_mercator(gx, gy)
+            self.grid.setData(mx, my, connect=gc)
+        cats = ref.get("categories") or []
+        self._component_majors = np.array(
+            sorted({int(c["major_code"]) for c in cats if c.get("kind") == "component"}),
+            dtype=np.int16,
+        )
+        self.fit_district()
+
+    def _draw_neighbour_labels(self) -> None:
+        for label in self.neighbour_labels:
+            self.plot.removeItem(label)
+        self.neighbour_labels = []
+        if not getattr(self, "_bounds", None):
+            return
+        color = theme()["dim"]
+        for name, rings in neighbour_districts():
+            if not rings:
+                continue
+            ring = max(rings, key=len)
+            x, y = lonlat_to_mercator(ring[:, 0], ring[:, 1])
+            label = pg.TextItem(name, color=color, anchor=(0.5, 0.5))
+            label.setPos(float(np.mean(x)), float(np.mean(y)))
+            label.setZValue(1)
+            label.setVisible(self.visible["neighbours"])
+            self.plot.addItem(label)
+            self.neighbour_labels.append(label)
+
+    def fit_district(self) -> None:
+        b = getattr(self, "_bounds", None)
+        if b:
+            self.view.setRange(xRange=(b[0], b[2]), yRange=(b[1], b[3]), padding=0.03)
+
+    def _view_width(self) -> float:
+        (x0, x1), _ = self.view.viewRange()
+        return x1 - x0
+
+    # ---- updates ---------------------------------------------------------------------------
+    def on_diff(self, diff) -> None:
+        """Note what the tick changed; ``_redraw`` draws it at most REDRAW_HZ times a second
+        (a repaint of the wall costs ~12 ms; fixes arrive on nearly every bridge tick)."""
+        if diff.reset or diff.cases:
+            self._dirty |= {"cases", "alerts"}
+        if diff.reset or diff.vehicles or diff.fixes:
+            self._dirty |= {"vehicles", "alerts"}
+        if diff.alerts:
+            self._dirty.add("alerts")
+        if diff.reset:
+            self._redraw()
+
+    def set_redraw_hz(self, hz: float) -> None:
+        """A replay playing at 64x moves every vehicle 12 times a second: draw more often."""
+        self._redraw_timer.setInterval(int(1000 / hz))
+
+    def _redraw(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        if not dirty:
+            return
+        self.frames += 1
+        self._ensure_reference()
+        if "cases" in dirty:
+            self._draw_cases(force=True)
+            self._draw_heat()
+        if "vehicles" in dirty:
+            self._draw_vehicles()
+            self._draw_trails()
+        if "alerts" in dirty:
+            self._draw_alerts()
+
+    def update_all(self) -> None:
+        self._ensure_reference()
+        self._draw_cases(force=True)
+        self._draw_heat()
+        self._draw_vehicles()
+        self._draw_trails()
+        self._draw_alerts()
+
+    def refresh_lights(self) -> None:
+        """Lights turn with time alone: re-brush only when some light actually changed."""
+        if self.visible["cases"]:
+            self._draw_cases(force=False)
+
+    def _open_case_rows(self) -> np.ndarray:
+        a = self.state.case_arrays()
+        ok = (a["queue"] != NO_QUEUE) & np.isfinite(a["lon"]) & np.isfinite(a["lat"])
+        return np.flatnonzero(ok)
+
+    def _draw_cases(self, force: bool) -> None:
+        if not self.visible["cases"]:
+            return
+        a = self.state.case_arrays()
+        rows = self._open_case_rows()
+        lights = self.state.case_lights(self.now())[rows]
+        key = (len(a["lon"]), lights.tobytes())
+        if not force and key == self._lights_key:
+            return
+        self._lights_key = key
+        x, y = lonlat_to_mercator(a["lon"][rows], a["lat"][rows])
+        x, y = np.atleast_1d(x), np.atleast_1d(y)
+        self._case_rows, self._case_xy = rows, (x, y)
+        brushes = self._palette.array(lights, LIGHT_COLORS)
+        comp = np.isin(a["major"][rows], self._component_majors)
+        for item, m in ((self.cases_component, comp), (self.cases_event, ~comp)):
+            item.setData(x=x[m], y=y[m], brush=list(brushes[m]))
+        self._draw_selection()
+
+    def _draw_heat(self) -> None:
+        if not self.visible["heatmap"] or not getattr(self, "_bounds", None):
+            return
+        x, y = self._case_xy
+        b = self._bounds
+        self.heat.setImage(heat_image(x, y, b), autoLevels=False)
+        self.heat.setRect(b[0], b[1], b[2] - b[0], b[3] - b[1])
+
+    def _draw_vehicles(self) -> None:
+        v = self.state.vehicle_arrays()
+        ok = np.isfinite(v["lon"]) & np.isfinite(v["lat"])
+        rows = np.flatnonzero(ok)
+        x, y = lonlat_to_mercator(v["lon"][rows], v["lat"][rows])
+        x, y = np.atleast_1d(x), np.atleast_1d(y)
+        self._veh_rows, self._veh_xy = rows, (x, y)
+        if self.visible["vehicles"]:
+            colors = {i: VEHICLE_COLORS[s] for i, s in enumerate(VEHICLE_STATUSES)}
+            brushes = self._palette.array(v["status"][rows].astype(np.int64), colors)
+            symbols = [self._arrows[k] for k in heading_bucket(v["heading"][rows])]
+            self.vehicles.setData(x=x, y=y, brush=list(brushes), symbol=symbols)
+        if self._follow is not None:
+            self._centre_on_vehicle(self._follow)
+        self._draw_selection()
+
+    def _draw_trails(self) -> None:
+        if not self.visible["trails"]:
+            return
+        lon, lat, _t, connect = self.state.trails_connect(since=self.now() - TRAIL_MINUTES * 60.0)
+        x, y = lonlat_to_mercator(lon, lat)
+        self.trails.setData(np.atleast_1d(x), np.atleast_1d(y), connect=connect)
+
+    def alert_positions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Lon, lat and severity of every unacknowledged alert whose subject has a place."""
+        lons, lats, sev = [], [], []
+        for a in self.state.alerts.values():
+            if a.get("state") != "raised":
+                continue
+            pos = self.subject_position(a)
+            if pos is not None:
+                lons.append(pos[0])
+                lats.append(pos[1])
+                sev.append(a.get("severity", "info"))
+        return np.array(lons, dtype=float), np.array(lats, dtype=float), sev
+
+    def subject_position(self, alert: dict) -> tuple[float, float] | None:
+        kind, sid = alert.get("subject_type"), alert.get("subject_id")
+        if kind == "case" and sid in self.state.cases:
+            loc = self.state.cases[sid].get("location") or {}
+            return loc.get("lon"), loc.get("lat")
+        if kind == "vehicle":
+            row = self.state.vehicle_row(sid)
+            v = self.state.vehicle_arrays()
+            if row is not None and math.isfinite(v["lon"][row]):
+                return float(v["lon"][row]), float(v["lat"][row])
+        if kind == "sensor" and sid in self.state.sensors:
+            s = self.state.sensors[sid]
+            return s.get("lon"), s.get("lat")
+        d = alert.get("detail") or {}
+        if isinstance(d.get("lon"), (int, float)) and isinstance(d.get("lat"), (int, float)):
+            return d["lon"], d["lat"]
+        return None
+
+    def _draw_alerts(self) -> None:
+        if not self.visible["alerts"]:
+            return
+        lon, lat, sev = self.alert_positions()
+        x, y = lonlat_to_mercator(lon, lat)
+        pens = [pg.mkPen(SEVERITY_COLORS.get(s, "#ffffff"), width=3) for s in sev]
+        self.alerts.setData(x=np.atleast_1d(x), y=np.atleast_1d(y), pen=pens)
+
+    def _flash(self) -> None:
+        self._flash_on = not self._flash_on
+        self.alerts.setOpacity(1.0 if self._flash_on else 0.2)
+
+    # ---- selection, follow, track ----------------------------------------------------------
+    def select_case(self, case_id: str | None, centre: bool = False) -> None:
+        self._selected_case, self._selected_vehicle = case_id, None
+        self._draw_selection()
+        doc = self.state.cases.get(case_id or "")
+        if centre and doc:
+            x, y = lonlat_to_mercator(doc["location"]["lon"], doc["location"]["lat"])
+            self.centre_on(float(x), float(y))
+
+    def select_vehicle(self, vehicle_id: str | None, follow: bool = False) -> None:
+        self._selected_vehicle, self._selected_case = vehicle_id, None
+        self._follow = vehicle_id if follow else None
+        self._draw_selection()
+        if vehicle_id and follow:
+            self._centre_on_vehicle(vehicle_id)
+
+    def following(self) -> str | None:
+        return self._follow
+
+    def centre_on(self, x: float, y: float, width_m: float | None = None) -> None:
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        w = width_m or min(x1 - x0, 3000.0)
+        h = w * (y1 - y0) / max(x1 - x0, 1e-9)
+        self.view.setRange(xRange=(x - w / 2, x + w / 2), yRange=(y - h / 2, y + h / 2), padding=0)
+
+    def _centre_on_vehicle(self, vid: str) -> None:
+        row = self.state.vehicle_row(vid)
+        if row is None:
+            return
+        v = self.state.vehicle_arrays()
+        if math.isfinite(v["lon"][row]):
+            x, y = lonlat_to_mercator(v["lon"][row], v["lat"][row])
+            (x0, x1), _ = self.view.viewRange()
+            self.centre_on(float(x), float(y), width_m=x1 - x0)
+
+    def _draw_selection(self) -> None:
+        pos = None
+        if self._selected_case in self.state.cases:
+            loc = self.state.cases[self._selected_case]["location"]
+            pos = lonlat_to_mercator(loc["lon"], loc["lat"])
+        elif self._selected_vehicle is not None:
+            row = self.state.vehicle_row(self._selected_vehicle)
+            v = self.state.vehicle_arrays()
+            if row is not None and math.isfinite(v["lon"][row]):
+                pos = lonlat_to_mercator(v["lon"][row], v["lat"][row])
+        if pos is None:
+            self.selection.setData(x=[], y=[])
+        else:
+            self.selection.setData(x=[float(pos[0])], y=[float(pos[1])])
+
+    def show_track(self, lon, lat) -> None:
+        """A vehicle's track for a chosen period (backend, or shift log), over the trails."""
+        x, y = lonlat_to_mercator(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        self.track.setData(np.atleast_1d(x), np.atleast_1d(y))
+
+    def clear_track(self) -> None:
+        self.track.setData([], [])
+
+    def pick_location(self) -> None:
+        """The next click on the map is a location (new case), not a selection."""
+        self._picking = True
+        self.plot.setCursor(Qt.CrossCursor)
+
+    def set_pick_marker(self, lon: float | None, lat: float | None) -> None:
+        if lon is None or lat is None:
+            self.pick_marker.setData(x=[], y=[])
+            return
+        x, y = lonlat_to_mercator(lon, lat)
+        self.pick_marker.setData(x=[float(x)], y=[float(y)])
+
+    # ---- hit testing -----------------------------------------------------------------------
+    def hit(self, x: float, y: float) -> tuple[str, str] | None:
+        """The vehicle or case nearest to view point (x, y) within HIT_PX pixels."""
+        px = self.view.viewPixelSize()[0] or 1.0
+        best = None
+        layers = []
+        if self.visible["vehicles"]:
+            layers.append(("vehicle", self._veh_xy, self.state.vehicle_ids(), self._veh_rows))
+        if self.visible["cases"]:
+            layers.append(("case", self._case_xy, self.state.case_ids(), self._case_rows))
+        for kind, (xs, ys), ids, rows in layers:
+            if not len(xs):
+                continue
+            d2 = (xs - x) ** 2 + (ys - y) ** 2
+            k = int(np.argmin(d2))
+            dist_px = math.sqrt(d2[k]) / px
+            if dist_px <= HIT_PX and (best is None or dist_px < best[0]):
+                best = (dist_px, kind, ids[rows[k]])
+        return None if best is None else (best[1], best[2])
+
+    def _mouse_moved(self, pos: QPointF) -> None:
+        p = self.view.mapSceneToView(pos)
+        h = self.hit(p.x(), p.y())
+        if h is None:
+            self.hover.hide()
+            return
+        self.hover.setText(self.describe(*h))
+        self.hover.adjustSize()
+        self.hover.move(int(pos.x()) + 16, int(pos.y()) + 16)
+        self.hover.show()
+
+    def describe(self, kind: str, id_: str) -> str:
+        lb = labels()
+        if kind == "vehicle":
+            info = self.state.vehicles.get(id_, {})
+            row = self.state.vehicle_row(id_)
+            speed = self.state.vehicle_arrays()["speed_kmh"][row] if row is not None else 0
+            return (
+                f"{info.get('plate', id_)}  {lb.name('vehicle_type', info.get('type'))}\n"
+                f"{lb.name('vehicle_status', info.get('status'))}  {speed:.0f} km/h"
+            )
+        doc = self.state.cases.get(id_, {})
+        cat = next(
+            (
+                c
+                for c in self.state.reference.get("categories", [])
+                if c["code"] == doc.get("category_code")
+            ),
+            None,
+        )
+        return f"{id_}  {lb.category(cat, doc.get('category_code', ''))}\n{lb.name('state', doc.get('state'))}"
+
+    def _mouse_clicked(self, ev) -> None:
+        if ev.button() != Qt.LeftButton:
+            return
+        p = self.view.mapSceneToView(ev.scenePos())
+        if self._picking:
+            self._picking = False
+            self.plot.unsetCursor()
+            lon, lat = mercator_to_lonlat(p.x(), p.y())
+            self.set_pick_marker(float(lon), float(lat))
+            self.location_picked.emit(float(lon), float(lat))
+            return
+        h = self.hit(p.x(), p.y())
+        if h is None:
+            return
+        kind, id_ = h
+        if kind == "vehicle":
+            self.select_vehicle(id_)
+            self.vehicle_clicked.emit(id_)
+        else:
+            self.select_case(id_)
+            self.case_clicked.emit(id_)
+
+    # ---- overlays --------------------------------------------------------------------------
+    def _range_changed(self, *_args) -> None:
+        self._apply_visibility("grid")
+        self.scalebar.update()
+
+    def metres_per_px(self) -> float:
+        """Ground metres per screen pixel at the view's centre (Mercator is 1/cos φ long)."""
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        px = self.view.viewPixelSize()[0]
+        lat = float(mercator_to_lonlat((x0 + x1) / 2, (y0 + y1) / 2)[1])
+        return px * math.cos(math.radians(lat)) if math.isfinite(px) else 0.0
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._place_overlays()
+        self._range_changed()
+
+    def _place_overlays(self) -> None:
+        self.scalebar.move(16, self.plot.height() - self.scalebar.height() - 12)
+        self.legend.move(self.plot.width() - self.legend.width() - 12, 12)
+
+    def frame_time_ms(self, repeats: int = 5) -> float:
+        """Median time to render the plot once, for the benchmark."""
+        samples = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            self.plot.grab()
+            samples.append((time.perf_counter() - t0) * 1000.0)
+        return float(np.median(samples))

@@ -1,0 +1,272 @@
+"""Case detail: every field, a mini-map, photos, the event history as a timeline, and the
+actions (the window's shared case actions, enabled for what the user may do now)."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.sla import working_minutes_left
+from console.geo.crs import lonlat_to_mercator
+from console.geo.outlines import polyline, rings_of
+from console.labels import local_time
+from console.state import CityState
+from widgets.common.i18n import labels
+from widgets.common.style import LIGHT_COLORS, theme
+from widgets.panels.case_table import fmt_minutes
+
+
+class MiniMap(pg.PlotWidget):
+    def __init__(self, parent=None):
+        t = theme()
+        super().__init__(parent, background=t["map_bg"])
+        self.setMenuEnabled(False)
+        self.hideButtons()
+        self.getPlotItem().hideAxis("left")
+        self.getPlotItem().hideAxis("bottom")
+        self.getViewBox().setAspectLocked(True)
+        self.getViewBox().setMouseEnabled(False, False)
+        self.outline = pg.PlotCurveItem(pen=pg.mkPen(t["district_line"], width=1.5))
+        self.marker = pg.ScatterPlotItem(size=14, symbol="o", pen=pg.mkPen("#ffffff", width=2))
+        self.addItem(self.outline)
+        self.addItem(self.marker)
+        self._ref_id = None
+        self.setFixedHeight(170)
+
+    def show_point(self, reference: dict, lon: float, lat: float, color: str) -> None:
+        if id(reference) != self._ref_id:
+            self._ref_id = id(reference)
+            x, y, c = polyline(rings_of((reference.get("district") or {}).get("boundary") or {}))
+            self.outline.setData(x, y, connect=c)
+        x, y = lonlat_to_mercator(lon, lat)
+        self.marker.setData(x=[float(x)], y=[float(y)], brush=pg.mkBrush(color))
+        self.getViewBox().setRange(
+            xRange=(float(x) - 700, float(x) + 700), yRange=(float(y) - 450, float(y) + 450)
+        )
+
+
+class CaseDetail(QScrollArea):
+    def __init__(
+        self, state: CityState, actions: list[QAction], now, session, workers, parent=None
+    ):
+        super().__init__(parent)
+        self.state, self.now, self.session, self.workers = state, now, session, workers
+        self.case_id: str | None = None
+        self._photos_for: tuple | None = None
+        self.setWidgetResizable(True)
+        body = QWidget()
+        self.setWidget(body)
+        lay = QVBoxLayout(body)
+        self.title = QLabel()
+        f = self.title.font()
+        f.setPointSize(f.pointSize() + 4)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.light = QLabel()
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.toolbar.addActions(actions)
+        self.form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        for key in (
+            "category",
+            "state",
+            "source",
+            "urgency",
+            "address",
+            "description",
+            "grid",
+            "department",
+            "created",
+            "reporter",
+            "counters",
+        ):
+            lab = QLabel()
+            lab.setWordWrap(True)
+            lab.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self.fields[key] = lab
+            self.form.addRow(QLabel(), lab)
+        self.minimap = MiniMap()
+        self.photos = QHBoxLayout()
+        self.photos_label = QLabel()
+        self.timeline = QTreeWidget()
+        self.timeline.setColumnCount(5)
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setMinimumHeight(200)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.light)
+        lay.addLayout(head)
+        lay.addWidget(self.toolbar)
+        lay.addLayout(self.form)
+        lay.addWidget(self.minimap)
+        lay.addWidget(self.photos_label)
+        lay.addLayout(self.photos)
+        self.timeline_label = QLabel()
+        lay.addWidget(self.timeline_label)
+        lay.addWidget(self.timeline, 1)
+        self.retranslate()
+        self.show_case(None)
+
+    def retranslate(self) -> None:
+        names = {
+            "category": self.tr("类别"),
+            "state": self.tr("状态"),
+            "source": self.tr("来源"),
+            "urgency": self.tr("紧急程度"),
+            "address": self.tr("地址"),
+            "description": self.tr("描述"),
+            "grid": self.tr("网格/街道/社区"),
+            "department": self.tr("处置部门"),
+            "created": self.tr("上报时间"),
+            "reporter": self.tr("上报人"),
+            "counters": self.tr("返工/延期/回退"),
+        }
+        for i, key in enumerate(self.fields):
+            self.form.itemAt(i, QFormLayout.LabelRole).widget().setText(names[key])
+        self.timeline.setHeaderLabels(
+            [self.tr("时间"), self.tr("环节"), self.tr("人员"), self.tr("说明"), self.tr("按时")]
+        )
+        self.photos_label.setText(self.tr("照片"))
+        self.timeline_label.setText(self.tr("办理过程"))
+
+    def refresh(self) -> None:
+        self.show_case(self.case_id)
+
+    def show_case(self, case_id: str | None) -> None:
+        self.case_id = case_id
+        doc = self.state.cases.get(case_id or "")
+        lb = labels()
+        if doc is None:
+            self.title.setText(self.tr("未选择案件"))
+            self.light.setText("")
+            for lab in self.fields.values():
+                lab.setText("")
+            self.timeline.clear()
+            return
+        row = self.state.case_row(doc["id"])
+        light = int(self.state.case_lights(self.now())[row]) if row is not None else -1
+        red_at = self.state.case_arrays()["red_at"][row] if row is not None else float("nan")
+        self.title.setText(doc["id"])
+        text = {0: self.tr("正常"), 1: self.tr("临期"), 2: self.tr("超期")}.get(light, "")
+        self.light.setText(
+            f'<span style="color:{LIGHT_COLORS[light]}; font-size:20px">●</span> {text}'
+            + (f"  {self._deadline(red_at)}" if text else "")
+        )
+        cat = next(
+            (
+                c
+                for c in self.state.reference.get("categories") or []
+                if c["code"] == doc.get("category_code")
+            ),
+            None,
+        )
+        depts = {d["id"]: d["name"] for d in self.state.reference.get("departments") or []}
+        streets = {s["code"]: s["name"] for s in self.state.reference.get("streets") or []}
+        ext = doc.get("extension_pending_hours")
+        f = self.fields
+        f["category"].setText(f"{doc.get('category_code', '')} {lb.category(cat, '')}")
+        f["state"].setText(
+            lb.name("state", doc.get("state"))
+            + (" · " + self.tr("延期待批 %1 小时").replace("%1", f"{ext:g}") if ext else "")
+            + (" · " + self.tr("计时暂停") if doc.get("clock_paused") else "")
+        )
+        f["source"].setText(lb.name("source", doc.get("source")))
+        f["urgency"].setText(lb.name("urgency", doc.get("urgency")))
+        f["address"].setText(doc.get("address") or "—")
+        f["description"].setText(doc.get("description") or "—")
+        f["grid"].setText(
+            f"{doc.get('grid_code') or '—'} / {streets.get(doc.get('street_code'), '—')}"
+            f" / {doc.get('community_code') or '—'}"
+        )
+        f["department"].setText(
+            depts.get(doc.get("department_id"), doc.get("department_id") or "—")
+        )
+        f["created"].setText(local_time(doc.get("created_at"), "%Y-%m-%d %H:%M:%S"))
+        f["reporter"].setText(doc.get("reporter") or "—")
+        f["counters"].setText(
+            f"{doc.get('rework_count', 0)} / {doc.get('extension_count', 0)}"
+            f" ({doc.get('extension_hours', 0):g} h) / {doc.get('return_count', 0)}"
+        )
+        loc = doc.get("location") or {}
+        if loc.get("lon") is not None:
+            self.minimap.show_point(
+                self.state.reference, loc["lon"], loc["lat"], LIGHT_COLORS[light]
+            )
+        self._fill_timeline(doc)
+        self._load_photos(doc)
+
+    def _deadline(self, red_at: float) -> str:
+        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+        if left is None:
+            return ""
+        if left < 0:
+            return self.tr("超时 %1").replace("%1", fmt_minutes(-left))
+        return self.tr("剩余 %1").replace("%1", fmt_minutes(left))
+
+    def _fill_timeline(self, doc: dict) -> None:
+        lb = labels()
+        users = {u["id"]: u["name"] for u in self.state.reference.get("users") or []}
+        self.timeline.clear()
+        for ev in doc.get("events") or []:
+            on_time = ev.get("on_time")
+            item = QTreeWidgetItem(
+                [
+                    local_time(ev.get("at")),
+                    lb.name("action", ev.get("action")),
+                    f"{users.get(ev.get('user'), ev.get('user') or '')} ({lb.name('role', ev.get('role'))})",
+                    ev.get("note") or "",
+                    "" if on_time is None else ("✔" if on_time else "✘"),
+                ]
+            )
+            if on_time is False:
+                item.setForeground(4, pg.mkColor(LIGHT_COLORS[2]))
+            self.timeline.addTopLevelItem(item)
+        for c in range(5):
+            self.timeline.resizeColumnToContents(c)
+
+    def _load_photos(self, doc: dict) -> None:
+        key = (doc["id"], tuple(doc.get("photos") or ()))
+        if key == self._photos_for:
+            return
+        self._photos_for = key
+        while self.photos.count():
+            w = self.photos.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        photos = list(doc.get("photos") or ())
+        if not photos:
+            self.photos.addWidget(QLabel(self.tr("无照片")))
+            return
+        for ref in photos[:6]:
+            lab = QLabel("…")
+            lab.setFixedSize(120, 90)
+            lab.setAlignment(Qt.AlignCenter)
+            self.photos.addWidget(lab)
+            if self.session is None or ref.startswith(("http://", "https://")):
+                lab.setText(ref[-20:])
+                continue
+            path = ref if ref.startswith("/") else f"/api/v1/media/{ref}"
+
+            def done(data, error, lab=lab):
+                pm = QPixmap()
+                if error is None and data and pm.loadFromData(data):
+                    lab.setPixmap(pm.scaled(120, 90, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+                else:
+                    lab.setText(self.tr("无法加载"))
+
+            self.workers.submit(lambda p=path: self.session.fetch_bytes(p), done, owner=lab)
+        self.photos.addStretch(1)
