@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from console.domain.case import CST
+from console.domain.china_time import CST
 from console.domain.queues import QUEUES
 from console.domain.workflow import ROLE_NAMES_ZH, SOURCE_NAMES_ZH, TRANSITIONS
 

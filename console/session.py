@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from console.domain.case import CST
+from console.domain.china_time import CST
 from console.domain.workflow import Actor
 from console.store.shiftlog import ShiftLog
 from console.sync.client import RestClient
@@ -92,8 +92,8 @@ class Session:
         body = {k: v for k, v in params.items() if v not in (None, "")}
         return self.outbox.submit(case["id"], action, case.get("version"), **body)
 
-    def report(self, body: dict) -> str:
-        return self.outbox.report(f"new-{datetime.now(CST):%H%M%S}", body)
+    def new_case(self, body: dict) -> str:
+        return self.outbox.new_case(f"new-{datetime.now(CST):%H%M%S}", body)
 
     def ack_alert(self, alert_id: str, comment: str = "") -> str:
         return self.outbox.ack_alert(alert_id, comment)

@@ -12,8 +12,10 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
+
+from console.domain.china_time import CST
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -25,7 +27,6 @@ from console.server.context import Settings
 from console.server.run import BackendThread, free_port
 from console.server.seed import DEMO_OPEN311_KEY
 
-CST = timezone(timedelta(hours=8))
 #: A Monday 09:00 in Hangzhou, so SLA clocks run from the first second of a test.
 TEST_START = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
 PG_URL = os.environ.get("ZHCG_TEST_PG")

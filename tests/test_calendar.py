@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.domain.calendar import CST, WorkCalendar
+from console.domain.calendar import WorkCalendar
+from console.domain.china_time import CST
 
 CAL = WorkCalendar.default()
 PROPS = settings(max_examples=200, deadline=None)

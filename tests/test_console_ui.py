@@ -73,7 +73,7 @@ def test_dispatch_a_case_from_the_queue_and_watch_it_move_tabs(qtbot, ui_backend
     assert w.case_model.structure_changes > 0
     # The detail shows the whole history, newest step last.
     w.select_case(case["id"])
-    items = w.detail.timeline
+    items = w.detail.history
     assert items.topLevelItemCount() == 4
     assert items.topLevelItem(3).text(1) == "派遣"
 

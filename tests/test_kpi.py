@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from console.domain.calendar import WorkCalendar
 from console.domain.case import apply_action, new_case
+from console.domain.china_time import CST
 from console.domain.kpi import compute_kpis, grade, top_n
 from console.domain.limits import TimeLimits
 from console.domain.workflow import Actor, WorkflowError
 
-CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=CST)
 CAL, LIMITS = WorkCalendar.default(), TimeLimits.default()
 SUP = Actor("sup1", frozenset({"supervisor"}))

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.domain.calendar import CST, WorkCalendar
+from console.domain.calendar import WorkCalendar
 from console.domain.categories import CategoryCatalog
+from console.domain.china_time import CST
 from console.domain.limits import STAGES, Limit, TimeLimits, deadline, elapsed
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, LightThresholds, light, lights
 from resources import resource_path

@@ -38,7 +38,7 @@ def replay(qtbot, recorded_shift, tmp_path, monkeypatch):
 
 
 def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded_shift):
-    c, w = replay.timeline, replay.window
+    c, w = replay.replay, replay.window
     start, end = c.span()
     assert not w.act_new_case.isEnabled() and not w.act_bookmark.isEnabled()
     assert w.banner.property("replay") is True
@@ -68,7 +68,7 @@ def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded
 
 
 def test_keys_step_play_and_loop(qtbot, replay):
-    c, w = replay.timeline, replay.window
+    c, w = replay.replay, replay.window
     start, end = c.span()
     c.seek(start)
     qtbot.keyClick(w, Qt.Key_Right)
@@ -114,7 +114,7 @@ def test_keys_step_play_and_loop(qtbot, replay):
 
 def test_report_and_export_from_the_menu_cover_the_loop_range(qtbot, replay, tmp_path):
     """文件 → 交接班报告 / 导出时间段 in a replay: the loop range when set, in workers."""
-    c, w = replay.timeline, replay.window
+    c, w = replay.replay, replay.window
     start, end = c.span()
     a, b = start + (end - start) * 0.25, start + (end - start) * 0.75
     w.timeline.loop.setChecked(True)
@@ -149,7 +149,7 @@ def living(tmp_path):
 
 def test_live_rewind_keeps_recording_badges_alerts_and_comes_back(qtbot, living, console_factory):
     app = console_factory(living.url)
-    c, w = app.timeline, app.window
+    c, w = app.replay, app.window
     qtbot.waitUntil(lambda: len(app.state.cases) > 5 and app.state.log_seq > 100, timeout=60000)
     assert not c.rewound and w.timeline.btn_live.isHidden()
     w.add_bookmark("交通管制开始")

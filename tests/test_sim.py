@@ -23,11 +23,11 @@ def test_plan_is_reproducible_for_a_seed():
 
 
 def test_simulation_start_is_a_working_morning():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
 
     from console.domain.calendar import WorkCalendar
+    from console.domain.china_time import CST as cst
 
-    cst = timezone(timedelta(hours=8))
     cal = WorkCalendar.default()
     sunday_night = datetime(2026, 11, 29, 22, 0, tzinfo=cst)
     assert simulation_start(cal, 60, sunday_night) == datetime(2026, 11, 27, 8, 0, tzinfo=cst)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from console.domain.alert_rules import case_alert_kinds, sensor_alert, should_escalate
+from console.domain.alert_rules import case_alert_kinds, sensor_alert
 from console.domain.vehicle_rules import FleetRules, coverage
 
 LON0, LAT0 = 120.20, 30.28
@@ -127,16 +127,3 @@ def test_case_and_sensor_alert_rules():
     assert (
         sensor_alert("water_level", 25) == "sensor_threshold" and sensor_alert("noise", 1e9) is None
     )
-    from datetime import UTC, datetime, timedelta
-
-    now = datetime(2026, 11, 23, tzinfo=UTC)
-    alert = {
-        "severity": "critical",
-        "state": "raised",
-        "raised_at": (now - timedelta(minutes=20)).isoformat(),
-        "escalated": False,
-    }
-    assert should_escalate(alert, now) and not should_escalate(
-        {**alert, "state": "acknowledged"}, now
-    )
-    assert not should_escalate({**alert, "raised_at": now.isoformat()}, now)

@@ -7,7 +7,7 @@ that its counters always agree with its own event history.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from console.domain.calendar import WorkCalendar
 from console.domain.case import Case, apply_action, new_case
+from console.domain.china_time import CST
 from console.domain.limits import TimeLimits
 from console.domain.workflow import (
     STAGE_BY_STATE,
@@ -30,7 +31,6 @@ from console.domain.workflow import (
     available_actions,
 )
 
-CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=CST)  # a Monday morning
 CAL = WorkCalendar.default()
 LIMITS = TimeLimits.default()

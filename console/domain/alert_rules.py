@@ -35,12 +35,20 @@ def case_alert_kinds(case: dict) -> set[str]:
     return {"yellow": {"case_yellow"}, "red": {"case_red"}}.get(case.get("light") or "", set())
 
 
-def should_escalate(alert: dict, now: datetime, escalate_after_minutes: float = 15.0) -> bool:
-    """A critical alert nobody acknowledged within the time escalates (to the shift lead)."""
-    if alert["severity"] != "critical" or alert["state"] != "raised" or alert.get("escalated"):
-        return False
-    raised = datetime.fromisoformat(alert["raised_at"])
-    return now - raised >= timedelta(minutes=escalate_after_minutes)
+@dataclass(frozen=True)
+class EscalationRule:
+    """A critical alert nobody acknowledged within ``after_minutes`` of district time escalates
+    to the shift lead, once. The backend selects what is due with these fields (one query per
+    tick); 15 minutes is the backend's default (``Settings.escalate_after_minutes``), a centre's
+    own choice rather than a published limit."""
+
+    after_minutes: float = 15.0
+    severity: str = "critical"
+    state: str = "raised"  # acknowledging stops the clock
+
+    def cutoff(self, now: datetime) -> datetime:
+        """Alerts raised at or before this instant are due."""
+        return now - timedelta(minutes=self.after_minutes)
 
 
 def reconcile(open_keys: set[tuple[str, str]], wanted: set[tuple[str, str]]) -> tuple[set, set]:

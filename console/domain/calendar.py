@@ -19,12 +19,12 @@ import functools
 import math
 from bisect import bisect_left
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from console.domain.china_time import CST
 from resources import resource_path
 
-CST = timezone(timedelta(hours=8))
 DEFAULT_PERIODS: tuple[tuple[int, int], ...] = ((480, 720), (840, 1080))
 _US_PER_MIN = 60_000_000
 _DAY_MIN = 24 * 60

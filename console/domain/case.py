@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from .calendar import WorkCalendar
 from .limits import Limit, TimeLimits
@@ -28,8 +28,6 @@ from .workflow import (
 )
 
 MAX_NOTE = 2000
-#: China Standard Time: case numbers and working hours are local dates and hours.
-CST = timezone(timedelta(hours=8))
 LIGHT_THRESHOLDS = LightThresholds()
 MAX_EXTENSION_HOURS = 24 * 30
 

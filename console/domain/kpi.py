@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
-CST = timezone(timedelta(hours=8))
+from console.domain.china_time import CST
+
 GROUPINGS = ("department", "street", "community", "grid", "user", "category", "source")
 OPEN_DISPATCHED = {"dispatched"}
 

@@ -58,7 +58,7 @@ class LogIndex:
     def fetch(self, shiftlog: ShiftLog) -> tuple[list, list[float], list[dict]]:
         """The reading half of ``extend`` (SQLite only: a worker's job while the log is
         live): new changes' rows, the outbox's creation times, the bookmarks."""
-        rows = shiftlog.timeline_rows(int(self.seq[-1]) if len(self.seq) else 0)
+        rows = shiftlog.index_rows(int(self.seq[-1]) if len(self.seq) else 0)
         created = [r["created_at"] for r in shiftlog.outbox()]
         return rows, created, shiftlog.bookmarks()
 

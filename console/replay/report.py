@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from console.clock import iso_epoch
-from console.domain.case import CST
+from console.domain.china_time import CST
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
 from console.domain.sla import RED, YELLOW, working_minutes_left

@@ -6,9 +6,9 @@ being looked at (or the day before/after, if that is closer: a night shift cross
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-CST = timezone(timedelta(hours=8))
+from console.domain.china_time import CST
 
 
 def parse_instant(text: str) -> datetime:

@@ -6,11 +6,12 @@ the same condition a no-op, and resolving clears the key so the next episode ope
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.domain.alert_rules import EscalationRule
 from console.domain.alert_rules import severity as severity_of
 from console.domain.case import iso
 
@@ -160,15 +161,14 @@ def resolve(s: Session, alert_id: str, user: str, now: datetime) -> dict:
     return to_wire(a)
 
 
-def escalate_due(s: Session, now: datetime, after_minutes: float) -> int:
-    """Escalate critical alerts left unacknowledged for ``after_minutes`` (district time)."""
-    cutoff = now - timedelta(minutes=after_minutes)
+def escalate_due(s: Session, now: datetime, rule: EscalationRule) -> int:
+    """Escalate the alerts ``rule`` says are due (console.domain.alert_rules)."""
     rows = s.scalars(
         select(AlertRow).where(
-            AlertRow.state == "raised",
-            AlertRow.severity == "critical",
+            AlertRow.state == rule.state,
+            AlertRow.severity == rule.severity,
             AlertRow.escalated.is_(False),
-            AlertRow.raised_at <= cutoff,
+            AlertRow.raised_at <= rule.cutoff(now),
         )
     ).all()
     for a in rows:

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import delete, select
 from starlette.concurrency import run_in_threadpool
 
+from console.domain.alert_rules import EscalationRule
 from console.domain.case import iso
 from console.domain.kpi import compute_kpis
 from console.domain.workflow import REPORT_ROLES, WorkflowError
@@ -458,7 +459,7 @@ class Ticker(threading.Thread):
         now = ctx.now()
         with ctx.db.write() as s:
             cases.refresh_lights(ctx, s, now)
-            alerts.escalate_due(s, now, ctx.settings.escalate_after_minutes)
+            alerts.escalate_due(s, now, EscalationRule(ctx.settings.escalate_after_minutes))
             telemetry.tick(ctx, s, now)
         self._n += 1
         if self._n % 60 == 0:

@@ -13,7 +13,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from console.domain.alert_rules import case_alert_kinds
-from console.domain.case import CST, Case, apply_action, new_case
+from console.domain.case import Case, apply_action, new_case
+from console.domain.china_time import CST
 from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, State
 
 from . import alerts, feed

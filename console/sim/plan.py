@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
-from console.domain.calendar import CST
+from console.domain.china_time import CST
 from console.geo.grid import UnitGrid
 
 CATEGORY_WEIGHTS = {

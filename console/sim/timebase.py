@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from console.domain.calendar import CST, WorkCalendar
+from console.domain.calendar import WorkCalendar
+from console.domain.china_time import CST
 
 
 def simulation_start(calendar: WorkCalendar, speed: float, now: datetime | None = None) -> datetime:

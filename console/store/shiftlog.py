@@ -254,7 +254,7 @@ class ShiftLog:
         with self.engine.connect() as c:
             return [json.loads(p) for (p,) in c.execute(q)]
 
-    def timeline_rows(self, after: int = 0) -> list[tuple[int, str, str, float]]:
+    def index_rows(self, after: int = 0) -> list[tuple[int, str, str, float]]:
         """(seq, ts, kind, arrived_at) of every change after ``after``: a replay's index,
         without reading a single payload."""
         q = (

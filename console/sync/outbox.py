@@ -73,7 +73,7 @@ class Outbox(threading.Thread):
         body = {"action": action, "expected_version": expected_version, **params}
         return self._add(case_id, action, body)
 
-    def report(self, label: str, body: dict) -> str:
+    def new_case(self, label: str, body: dict) -> str:
         """Queue a new case (a hotline call); ``label`` names it until the backend numbers it."""
         return self._add(label, CREATE_CASE, body)
 

@@ -122,7 +122,7 @@ def bench_playback(path: Path, play_s: float, speed: float = 64.0) -> None:
     app = qt_app("zh", "dark")  # as main.py replay: theme, language, GIL switch interval
     t0 = time.perf_counter()
     console = ConsoleApp(None, replay_log=open_logs([path], data_dir()), sound=False)
-    c = console.timeline
+    c = console.replay
     start, end = c.span()
     c.seek(start + (end - start) * 0.1)
     window = console.show()

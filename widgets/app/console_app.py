@@ -68,7 +68,7 @@ class ConsoleApp(QObject):
         self.bridge.changed.connect(self._after_bootstrap)
         self.bridge.changed.connect(self._forward_live)
         log_ = session.shiftlog if session is not None else replay_log
-        self.timeline = (
+        self.replay = (
             ReplayController(self, log_, live=session is not None) if log_ is not None else None
         )
         self.read_only = session is None
@@ -126,7 +126,7 @@ class ConsoleApp(QObject):
         if self.session is not None:
             return self.session.fetch(f"/api/v1/vehicles/{vehicle_id}/track", **params)
         t0, t1 = (datetime.fromisoformat(params[k]).timestamp() for k in ("from", "to"))
-        return self.timeline.replayer.track(vehicle_id, t0, t1)
+        return self.replay.replayer.track(vehicle_id, t0, t1)
 
     def outbox_pending(self) -> int:
         return self.session.outbox.pending() if self.session else 0
@@ -163,8 +163,8 @@ class ConsoleApp(QObject):
         return self.show()
 
     def stop(self) -> None:
-        if self.timeline is not None:
-            self.timeline.stop()
+        if self.replay is not None:
+            self.replay.stop()
         self.bridge.stop()
         self.workers.shutdown()
         if self.checkpointer is not None:

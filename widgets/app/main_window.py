@@ -85,8 +85,8 @@ class MainWindow(QMainWindow):
             "vehicles": self._dock("vehicles", self.vehicles, Qt.LeftDockWidgetArea),
         }
         self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Vertical)
-        if ctx.timeline is not None:
-            self.timeline = Timeline(ctx.timeline)
+        if ctx.replay is not None:
+            self.timeline = Timeline(ctx.replay)
             self.docks["timeline"] = self._dock("timeline", self.timeline, Qt.BottomDockWidgetArea)
             self.splitDockWidget(self.docks["timeline"], self.docks["queues"], Qt.Vertical)
         self.status = ConsoleStatusBar()
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("banner")
         self.banner.setProperty("replay", ctx.read_only)
         self.banner.setText(ctx.banner or "")
-        self.shift_tools = ShiftTools(self, ctx) if ctx.timeline is not None else None
+        self.shift_tools = ShiftTools(self, ctx) if ctx.replay is not None else None
         self._build_menus_and_toolbar()
         self._wire()
         self.current_case: str | None = None
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         self.act_export = QAction(qta.icon("mdi6.content-cut", color=theme()["text"]), "", self)
         self.act_export.triggered.connect(self.export_range)
         for a in (self.act_report, self.act_export):
-            a.setEnabled(self.ctx.timeline is not None)
+            a.setEnabled(self.ctx.replay is not None)
         self.menu_file.addActions([self.act_new_case, self.act_bookmark])
         self.menu_file.addSeparator()
         self.menu_file.addActions([self.act_report, self.act_export])
@@ -236,9 +236,9 @@ class MainWindow(QMainWindow):
         )
         self.vehicles.track_loaded.connect(lambda _vid, lon, lat: self.map.show_track(lon, lat))
         self.alerts.jump_to.connect(self.jump_to_alert)
-        if self.ctx.timeline is not None:
-            self.ctx.timeline.live_changed.connect(self._update_banner)
-            self.ctx.timeline.moved.connect(lambda _t: self._update_banner())
+        if self.ctx.replay is not None:
+            self.ctx.replay.live_changed.connect(self._update_banner)
+            self.ctx.replay.moved.connect(lambda _t: self._update_banner())
             self._update_banner()
 
     def retranslate(self) -> None:
@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         dlg = NewCaseDialog(self.state.reference, self)
         dlg.pick_requested.connect(self.map.pick_location)
         self.map.location_picked.connect(dlg.set_location)
-        dlg.submitted.connect(self.session.report)
+        dlg.submitted.connect(self.session.new_case)
         dlg.finished.connect(lambda _r: self.map.set_pick_marker(None, None))
         dlg.show()
         self._new_case = dlg
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
     def _update_banner(self, live: bool | None = None) -> None:
         """Say what the window shows and when, where the eye goes first: a replay's file and
         instant, or that the live desk is looking back (and at when)."""
-        c = self.ctx.timeline
+        c = self.ctx.replay
         rewound = c.rewound
         if live is not None:  # the live desk changed mode: restyle once
             self.banner.setProperty("replay", rewound)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from console.domain.china_time import CST
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
-from console.replay.timeparse import CST, parse_clock
+from console.replay.timeparse import parse_clock
 from console.store.shiftlog import ShiftLog
 from console.sync.live import Health
 from widgets.app.console_app import ConsoleApp, qt_app
@@ -63,7 +64,7 @@ def run_replay(
         print(f"replay: {e}", file=sys.stderr)
         return 2
     console = ConsoleApp(None, replay_log=shiftlog, theme=theme, sound=False)
-    controller = console.timeline
+    controller = console.replay
     start, end = controller.span()
     try:
         if not len(controller.replayer.index):

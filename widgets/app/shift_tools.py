@@ -5,12 +5,13 @@ the notices stay on the GUI thread."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from console.domain.china_time import CST
 from console.paths import data_dir
 from console.replay.logfiles import export_logs
 from console.replay.report import build_report
@@ -18,14 +19,13 @@ from widgets.common.i18n import language
 from widgets.report.document import write_report
 
 log = logging.getLogger(__name__)
-CST = timezone(timedelta(hours=8))
 
 
 class ShiftTools(QObject):
     def __init__(self, window, ctx):
         super().__init__(window)
         self.window, self.ctx = window, ctx
-        self.controller = ctx.timeline
+        self.controller = ctx.replay
 
     @property
     def shiftlog(self):

@@ -102,10 +102,10 @@ class CaseDetail(QScrollArea):
         self.minimap = MiniMap()
         self.photos = QHBoxLayout()
         self.photos_label = QLabel()
-        self.timeline = QTreeWidget()
-        self.timeline.setColumnCount(5)
-        self.timeline.setRootIsDecorated(False)
-        self.timeline.setMinimumHeight(200)
+        self.history = QTreeWidget()
+        self.history.setColumnCount(5)
+        self.history.setRootIsDecorated(False)
+        self.history.setMinimumHeight(200)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.light)
@@ -115,9 +115,9 @@ class CaseDetail(QScrollArea):
         lay.addWidget(self.minimap)
         lay.addWidget(self.photos_label)
         lay.addLayout(self.photos)
-        self.timeline_label = QLabel()
-        lay.addWidget(self.timeline_label)
-        lay.addWidget(self.timeline, 1)
+        self.history_label = QLabel()
+        lay.addWidget(self.history_label)
+        lay.addWidget(self.history, 1)
         self.retranslate()
         self.show_case(None)
 
@@ -137,11 +137,11 @@ class CaseDetail(QScrollArea):
         }
         for i, key in enumerate(self.fields):
             self.form.itemAt(i, QFormLayout.LabelRole).widget().setText(names[key])
-        self.timeline.setHeaderLabels(
+        self.history.setHeaderLabels(
             [self.tr("时间"), self.tr("环节"), self.tr("人员"), self.tr("说明"), self.tr("按时")]
         )
         self.photos_label.setText(self.tr("照片"))
-        self.timeline_label.setText(self.tr("办理过程"))
+        self.history_label.setText(self.tr("办理过程"))
 
     def refresh(self) -> None:
         self.show_case(self.case_id)
@@ -155,7 +155,7 @@ class CaseDetail(QScrollArea):
             self.light.setText("")
             for lab in self.fields.values():
                 lab.setText("")
-            self.timeline.clear()
+            self.history.clear()
             return
         row = self.state.case_row(doc["id"])
         light = int(self.state.case_lights(self.now())[row]) if row is not None else -1
@@ -206,7 +206,7 @@ class CaseDetail(QScrollArea):
             self.minimap.show_point(
                 self.state.reference, loc["lon"], loc["lat"], LIGHT_COLORS[light]
             )
-        self._fill_timeline(doc)
+        self._fill_history(doc)
         self._load_photos(doc)
 
     def _deadline(self, red_at: float) -> str:
@@ -217,10 +217,10 @@ class CaseDetail(QScrollArea):
             return self.tr("超时 %1").replace("%1", fmt_minutes(-left))
         return self.tr("剩余 %1").replace("%1", fmt_minutes(left))
 
-    def _fill_timeline(self, doc: dict) -> None:
+    def _fill_history(self, doc: dict) -> None:
         lb = labels()
         users = {u["id"]: u["name"] for u in self.state.reference.get("users") or []}
-        self.timeline.clear()
+        self.history.clear()
         for ev in doc.get("events") or []:
             on_time = ev.get("on_time")
             item = QTreeWidgetItem(
@@ -234,9 +234,9 @@ class CaseDetail(QScrollArea):
             )
             if on_time is False:
                 item.setForeground(4, pg.mkColor(LIGHT_COLORS[2]))
-            self.timeline.addTopLevelItem(item)
+            self.history.addTopLevelItem(item)
         for c in range(5):
-            self.timeline.resizeColumnToContents(c)
+            self.history.resizeColumnToContents(c)
 
     def _load_photos(self, doc: dict) -> None:
         key = (doc["id"], tuple(doc.get("photos") or ()))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.case import CST
+from console.domain.china_time import CST
 from console.domain.vehicle_rules import coverage
 from console.state import VEHICLE_STATUSES, CityState
 from widgets.common.i18n import labels

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import qtawesome as qta
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from console.domain.case import CST
+from console.domain.china_time import CST
 
 STATUS_COLORS = {
     "connected": "#2ecc71",

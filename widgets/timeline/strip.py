@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.china_time import CST
 from console.replay.player import LANES
-from console.replay.timeparse import CST, parse_clock
+from console.replay.timeparse import parse_clock
 from widgets.common.style import theme
 from widgets.timeline.controller import SPEEDS, ReplayController
 
