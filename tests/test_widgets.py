@@ -278,9 +278,9 @@ def queues(ui, qtbot, city_state, change_pages):
     return panel
 
 
-def expected_queue_counts(pages: dict) -> dict[str, int]:
+def expected_queue_counts(pages: dict, now: float | None = None) -> dict[str, int]:
     docs = latest_cases(pages)
-    now = district_now(pages)
+    now = district_now(pages) if now is None else now
     counts = Counter(queue_of(d["state"], d.get("stage")) for d in docs.values())
     out = {k: counts.get(k, 0) for k in QUEUE_KEYS}
     out["all"] = len(docs)
@@ -320,6 +320,29 @@ def test_queue_tabs_count_what_the_pages_hold(queues, change_pages):
             assert {queue_of(docs[c]["state"], docs[c].get("stage")) for c in shown} <= {key}
     queues.tabs.setCurrentIndex(QUEUE_KEYS.index("dispatch") if expected["dispatch"] else 0)
     queues.grab().save(f"{SHOTS}/wt_queues.png")
+
+
+def test_overdue_tab_counts_cases_past_their_deadline_later_on(ui, qtbot, city_state, change_pages):
+    """Two hours on (nothing new folded), cases still waiting are past their deadlines: the
+    超期 tab counts and lists exactly those, by the backend's own deadline for each."""
+    from widgets.panels.case_table import CaseTableModel
+    from widgets.panels.queues import QueuePanel
+
+    later = district_now(change_pages) + 2 * 3600
+    model = CaseTableModel(city_state, lambda: later)
+    model.refresh()
+    panel = QueuePanel(model, [])
+    qtbot.addWidget(panel)
+    expected = expected_queue_counts(change_pages, later)
+    assert expected["overdue"] > 0
+    assert tab_counts(panel) == expected
+    panel.tabs.setCurrentIndex(QUEUE_KEYS.index("overdue"))
+    assert model.rowCount() == expected["overdue"]
+    docs = latest_cases(change_pages)
+    for r in range(model.rowCount()):
+        doc = docs[model.case_id(r)]
+        assert datetime.fromisoformat(doc["deadline"]).timestamp() <= later
+        assert model.data(model.index(r, 1)).startswith("-")  # the countdown is negative
 
 
 def test_queue_search_finds_by_id_address_and_category(queues, qtbot, change_pages):
