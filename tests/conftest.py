@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -300,3 +301,158 @@ def recorded_shift(tmp_path_factory) -> RecordedShift:
     with lock:
         digest = state.digest()
     return RecordedShift(path, digest, len(acted), marks)
+
+
+# ---- recorded change pages: widgets tested on their own, no backend ------------------------
+
+PAGES_FILE = ROOT / "tests" / "fixtures" / "change_pages.json.gz"
+
+
+@pytest.fixture(scope="session")
+def change_pages() -> dict:
+    """Real pages recorded from the backend and simulator (``tests/fixtures/make_pages.py``):
+    ``snapshot``, ``reference``, ``pages`` (lists of changes, in arrival order), ``digest``."""
+    import gzip
+    import json
+
+    return json.loads(gzip.decompress(PAGES_FILE.read_bytes()))
+
+
+@pytest.fixture(scope="session")
+def pages_log(change_pages, tmp_path_factory):
+    """A shift log written from the recorded pages as the LiveSource writes one (the bootstrap,
+    then each page in one transaction), with two bookmarks; read-only for tests."""
+    from console.store.shiftlog import ShiftLog
+
+    log_ = ShiftLog(tmp_path_factory.mktemp("pages") / "pages.zhcg", user="demo-console")
+    log_.add_bootstrap(change_pages["snapshot"], change_pages["reference"], after_seq=0, fresh=True)
+    for page in change_pages["pages"]:
+        arrived = datetime.fromisoformat(page[-1]["ts"]).timestamp()
+        log_.append(page, arrived_at=arrived)
+    changes = [ch for page in change_pages["pages"] for ch in page]
+    for ch, label in ((changes[len(changes) // 3], "开始巡查"), (changes[-5], "暴雨预警")):
+        log_.add_bookmark(ch["seq"], ch["ts"], label)
+    yield log_
+    log_.close()
+
+
+@pytest.fixture
+def city_state(pages_log):
+    """The CityState those pages fold to, by the console's own fold (``console.replay.fold``,
+    what a replay and a rewind show); a fresh object per test."""
+    from console.replay.fold import fold_log
+
+    return fold_log(pages_log, use_checkpoints=False)
+
+
+# ---- no test may leave threads or Qt timers running -----------------------------------------
+
+LEAK_GRACE_S = 3.0
+
+
+def _backend_running(before: set[threading.Thread]) -> bool:
+    return any(t.name == "backend" and t.is_alive() for t in before)
+
+
+def _excused(t: threading.Thread, before: set[threading.Thread]) -> bool:
+    """Threads a long-lived fixture grows on demand while a test uses it: a module- or
+    session-scoped backend (uvicorn in a thread, started before the test) runs its sync
+    endpoints in AnyIO's worker pool, whose threads stay for 10 s after their last job.
+    Only excused while such a backend, older than the test, is running."""
+    return t.name == "AnyIO worker thread" and _backend_running(before)
+
+
+def leaked_threads(
+    before: set[threading.Thread], grace_s: float = LEAK_GRACE_S
+) -> list[threading.Thread]:
+    """Threads alive now that were not in ``before`` (and are not excused), after giving
+    threads that are stopping up to ``grace_s`` to end."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        new = [
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not _excused(t, before)
+        ]
+        if not new or time.monotonic() >= deadline:
+            return new
+        _process_qt_events()
+        time.sleep(0.05)
+
+
+def _process_qt_events() -> None:
+    """Let deleteLater() happen (pytest-qt closes and deleteLater()s the widgets a test
+    registered with qtbot), so a deleted widget's timers are gone before they are counted."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.processEvents()
+
+
+def active_timers() -> dict[int, str]:
+    """Every active QTimer reachable from the application object and the top-level widgets,
+    by C++ address, each with a description (interval, owner chain)."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return {}
+    roots = [app] + (list(QApplication.topLevelWidgets()) if isinstance(app, QApplication) else [])
+    out: dict[int, str] = {}
+    for root in roots:
+        if not shiboken6.isValid(root):
+            continue
+        timers = root.findChildren(QTimer)
+        if isinstance(root, QTimer):
+            timers.append(root)
+        for tm in timers:
+            if not tm.isActive():
+                continue
+            chain, p = [], tm.parent()
+            while p is not None and len(chain) < 6:
+                chain.append(
+                    f"{type(p).__name__}{'(' + p.objectName() + ')' if p.objectName() else ''}"
+                )
+                p = p.parent()
+            out[shiboken6.getCppPointer(tm)[0]] = (
+                f"QTimer(interval={tm.interval()} ms{', single shot' if tm.isSingleShot() else ''})"
+                f" in {' < '.join(chain) or 'no parent'}"
+            )
+    return out
+
+
+def leaked_timers(before: dict[int, str], grace_s: float = LEAK_GRACE_S) -> list[str]:
+    """Active timers now that were not active before, after processing deferred deletes."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        _process_qt_events()
+        new = [desc for addr, desc in active_timers().items() if addr not in before]
+        if not new or time.monotonic() >= deadline:
+            return new
+        time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(request):
+    """Fail a test that leaves a thread or an active Qt timer behind it (its fixtures'
+    teardowns included: this fixture is set up first and torn down last of the function
+    scope; threads of module/session fixtures already exist when it starts)."""
+    threads_before = set(threading.enumerate())
+    timers_before = active_timers() if "PySide6.QtCore" in sys.modules else {}
+    yield
+    problems = []
+    threads = leaked_threads(threads_before)
+    if threads:
+        problems.append(
+            "threads left running: "
+            + ", ".join(f"{t.name} ({'daemon' if t.daemon else 'non-daemon'})" for t in threads)
+        )
+    if "PySide6.QtCore" in sys.modules:
+        timers = leaked_timers(timers_before)
+        if timers:
+            problems.append("Qt timers left active: " + "; ".join(timers))
+    if problems:
+        pytest.fail(f"{request.node.nodeid} leaked: " + " | ".join(problems), pytrace=False)

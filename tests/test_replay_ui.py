@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from console.domain.queues import QUEUE_KEYS
 from console.replay.fold import fold_log
-from console.sim.district import run_headless
+from console.sim.district import DistrictSimulator
 from console.store.shiftlog import ShiftLog
 from widgets.timeline.strip import clock_text
 
@@ -139,11 +139,14 @@ def test_report_and_export_from_the_menu_cover_the_loop_range(qtbot, replay, tmp
 @pytest.fixture
 def living(tmp_path):
     b = start_backend(f"sqlite:///{tmp_path / 'live.db'}", speed=60.0, tick_seconds=0.5)
-    sim = threading.Thread(
-        target=run_headless, args=(b.url, b.settings.clock, 0.5, None), daemon=True
-    )
-    sim.start()
+    sim = DistrictSimulator(b.url, b.settings.clock)
+    runner = threading.Thread(target=sim.run, kwargs={"hours": 0.5}, daemon=True)
+    runner.start()
     yield b
+    # The simulator stops before its backend (it went on posting into a closed port for the
+    # rest of its half hour, and its threads outlived the test).
+    sim.stop()
+    runner.join(10)
     b.stop()
 
 
