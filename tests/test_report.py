@@ -8,11 +8,12 @@ import base64
 import json
 import re
 import sqlite3
-import subprocess
+import unicodedata
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from console.domain.sla import RED, YELLOW
 from console.replay.fold import fold_log
@@ -194,9 +195,12 @@ def test_empty_period_is_refused(log):
 
 # ---- documents --------------------------------------------------------------------------------
 def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    """The text a reader's search finds (pypdf reads the fonts' ToUnicode maps, as a viewer
+    does; no system tool needed on a fresh machine). NFKC folds the Kangxi radicals some CJK
+    glyphs map to (⾬ U+2FAC) into the ideographs a search box holds (雨), and the tabs pypdf
+    puts between words into spaces."""
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return re.sub(r"[\t\xa0]", " ", unicodedata.normalize("NFKC", text))
 
 
 def test_pdf_has_chinese_text(qapp, report, tmp_path):
