@@ -27,8 +27,8 @@ import hashlib
 import json
 import math
 import sys
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
