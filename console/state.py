@@ -27,13 +27,25 @@ import hashlib
 import json
 import math
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from console.domain.calendar import WorkCalendar
 from console.domain.case import Case
+from console.domain.documents import (
+    AlertDoc,
+    CaseDoc,
+    Change,
+    FixesChange,
+    SensorDoc,
+    Snapshot,
+    VehicleDoc,
+)
 from console.domain.limits import TimeLimits
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
@@ -43,7 +55,8 @@ STATE_NAMES = tuple(s.value for s in State)
 STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
 VEHICLE_STATUSES = ("unknown", "working", "moving", "stopped", "offline")
 VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
-FIX_FIELDS = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
+FixField = Literal["t", "lon", "lat", "speed_kmh", "heading", "flags"]
+FIX_FIELDS: tuple[FixField, ...] = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
 CHECKPOINT_VERSION = 3  # 3: + case columns; 2: numeric columns as base64 arrays; 1: lists
 
 
@@ -90,7 +103,7 @@ class Diff:
 class _Columns:
     """Growable parallel numpy columns addressed by row; ids map to rows."""
 
-    def __init__(self, dtypes: dict[str, tuple[np.dtype, object]], capacity: int = 64):
+    def __init__(self, dtypes: dict[str, tuple[DTypeLike, float]], capacity: int = 64):
         self._spec = dtypes
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
@@ -137,10 +150,10 @@ class CityState:
         self.bootstrap_id: int | None = None
         self.log_seq = 0  # the last change applied, of any kind: where a fold continues
         self.ts: str | None = None  # backend time of the last change applied
-        self.reference: dict = {}
+        self.reference: dict[str, Any] = {}
         self.calendar = WorkCalendar.default()
         self.limits = TimeLimits.default()
-        self.cases: dict[str, dict] = {}
+        self.cases: dict[str, CaseDoc] = {}
         self._case_cols = _Columns(
             {
                 "lon": (np.float64, math.nan),
@@ -159,15 +172,15 @@ class CityState:
                 "status": (np.int8, 0),
             }
         )
-        self.vehicles: dict[str, dict] = {}  # id -> the vehicle's wire form without last_fix
+        self.vehicles: dict[str, VehicleDoc] = {}  # the wire form without last_fix
         self._trail = np.full((0, trail_points, 3), math.nan)  # (vehicle, slot, t/lon/lat)
         self._trail_n = np.zeros(0, dtype=np.int64)  # fixes ever written per vehicle
-        self.alerts: dict[str, dict] = {}
-        self.sensors: dict[str, dict] = {}
+        self.alerts: dict[str, AlertDoc] = {}
+        self.sensors: dict[str, SensorDoc] = {}
 
     def clear(self) -> None:
         """Empty, in place: views holding this object follow (a fresh bootstrap in a replay)."""
-        self.__init__(self.trail_points)
+        CityState.__init__(self, self.trail_points)
 
     def copy(self) -> CityState:
         """An independent copy (~2 ms), for a replay's seek cache: containers and arrays are
@@ -189,9 +202,13 @@ class CityState:
 
     # ---- feeding ---------------------------------------------------------------------------
     def bootstrap(
-        self, snapshot: dict, reference: dict | None = None, bootstrap_id: int | None = None
+        self,
+        snapshot: Snapshot,
+        reference: dict[str, Any] | None = None,
+        bootstrap_id: int | None = None,
     ) -> Diff:
-        """Replace cases, vehicles, alerts and sensors by a snapshot; trails are kept.
+        """Replace cases, vehicles and alerts by a snapshot, and sensors by the reference's
+        (the snapshot has none); trails are kept.
         ``bootstrap_id`` (the shift log's) lets a replay resume from a checkpoint exactly."""
         self.cases.clear()
         keep_trail, keep_n, keep_ids = self._trail, self._trail_n, list(self._veh.ids)
@@ -214,14 +231,12 @@ class CityState:
         for a in snapshot.get("alerts") or ():
             if a.get("state") != "resolved":
                 self.alerts[a["id"]] = a
-        for x in snapshot.get("sensors") or ():
-            self.sensors[x["id"]] = x
         self.seq = self.bootstrap_seq = int(snapshot.get("seq") or 0)
         self.bootstrap_id = bootstrap_id
         self.ts = snapshot.get("server_time") or self.ts
         return Diff(reset=True, first_seq=self.seq, last_seq=self.seq)
 
-    def set_reference(self, reference: dict) -> None:
+    def set_reference(self, reference: dict[str, Any]) -> None:
         """Districts, vehicles, sensors, the work calendar and time limits from the backend."""
         self.reference = reference
         if reference.get("work_calendar"):
@@ -230,31 +245,37 @@ class CityState:
             self.limits = TimeLimits.from_dict(reference["time_limits"])
         for v in reference.get("vehicles") or ():
             if v["id"] not in self.vehicles:
-                self._put_vehicle({k: v.get(k) for k in ("id", "plate", "type", "department_id")})
+                self._put_vehicle(
+                    {
+                        "id": v["id"],
+                        "plate": v.get("plate"),
+                        "type": v.get("type"),
+                        "department_id": v.get("department_id"),
+                    }
+                )
         for x in reference.get("sensors") or ():
             self.sensors.setdefault(x["id"], x)
 
-    def apply(self, changes: list[dict]) -> Diff:
+    def apply(self, changes: Iterable[Change]) -> Diff:
         """Fold well-formed changes (``console.sync.validate`` checked them) in seq order."""
         d = Diff()
         for ch in changes:
             seq = ch["seq"]
-            kind = ch["kind"]
             self.log_seq = max(self.log_seq, seq)
             d.changes += 1
             d.first_seq = seq if d.first_seq is None else d.first_seq
             d.last_seq = seq
-            if kind == "fixes":
+            if ch["kind"] == "fixes":
                 d.fixes += self._fixes(ch, d, fresh=seq > self.seq)
             elif seq <= self.seq:
                 continue  # already in the snapshot this state was bootstrapped from
-            elif kind == "case":
+            elif ch["kind"] == "case":
                 if self._put_case(ch["case"]):
                     d.cases.add(ch["case"]["id"])
-            elif kind == "vehicle":
+            elif ch["kind"] == "vehicle":
                 self._put_vehicle(ch["vehicle"])
                 d.vehicles.add(ch["vehicle"]["id"])
-            elif kind == "alert":
+            elif ch["kind"] == "alert":
                 a = ch["alert"]
                 if a["state"] == "resolved":
                     self.alerts.pop(a["id"], None)
@@ -263,7 +284,7 @@ class CityState:
                         d.alerts_raised.add(a["id"])
                     self.alerts[a["id"]] = a
                 d.alerts.add(a["id"])
-            elif kind == "sensor":
+            elif ch["kind"] == "sensor":
                 self.sensors[ch["sensor"]["id"]] = ch["sensor"]
                 d.sensors.add(ch["sensor"]["id"])
             if seq > self.seq:
@@ -272,7 +293,7 @@ class CityState:
         return d
 
     # ---- cases -----------------------------------------------------------------------------
-    def _put_case(self, doc: dict) -> bool:
+    def _put_case(self, doc: CaseDoc) -> bool:
         old = self.cases.get(doc["id"])
         if old is not None and old.get("version", 0) >= doc.get("version", 0):
             return False
@@ -281,7 +302,7 @@ class CityState:
         c = self._case_cols.cols
         c["lon"][i] = doc["location"]["lon"]
         c["lat"][i] = doc["location"]["lat"]
-        c["state"][i] = STATE_CODE.get(doc.get("state"), -1)
+        c["state"][i] = STATE_CODE.get(doc.get("state", ""), -1)
         code = str(doc.get("category_code") or "")
         c["major"][i] = int(code[:2]) if code[:2].isdigit() else 0
         q = queue_of(str(doc.get("state")), doc.get("stage"))
@@ -289,7 +310,7 @@ class CityState:
         c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
         return True
 
-    def _light_times(self, doc: dict) -> tuple[float, float]:
+    def _light_times(self, doc: CaseDoc) -> tuple[float, float]:
         """Epoch seconds of yellow and red; ±inf pins a stopped clock's light; NaN: no clock."""
         try:
             case = Case.from_dict(doc)
@@ -303,7 +324,7 @@ class CityState:
             return math.nan, math.nan  # a doc the domain cannot read: no light, not a crash
         inf = math.inf
         return {"green": (inf, inf), "yellow": (-inf, inf), "red": (-inf, -inf)}.get(
-            frozen, (math.nan, math.nan)
+            frozen or "", (math.nan, math.nan)
         )
 
     def case_ids(self) -> list[str]:
@@ -340,18 +361,21 @@ class CityState:
             self._trail, self._trail_n = trail, n
         return i
 
-    def _put_vehicle(self, v: dict) -> None:
+    def _put_vehicle(self, v: VehicleDoc) -> None:
         i = self._vehicle_row(v["id"])
-        info = {k: x for k, x in v.items() if k != "last_fix"}
-        self.vehicles[v["id"]] = {**self.vehicles.get(v["id"], {}), **info}
-        self._veh.cols["status"][i] = VEHICLE_STATUS_CODE.get(v.get("status"), 0)
+        info = v.copy()
+        info.pop("last_fix", None)
+        self.vehicles[v["id"]] = {**self.vehicles.get(v["id"], {"id": v["id"]}), **info}
+        self._veh.cols["status"][i] = VEHICLE_STATUS_CODE.get(v.get("status", ""), 0)
         fix = v.get("last_fix")
         if isinstance(fix, dict) and not (fix.get("t", -math.inf) < self._veh.cols["t"][i]):
             for k in FIX_FIELDS:
                 self._veh.cols[k][i] = fix.get(k) or 0
-            self._trail_push(np.array([i]), *(np.array([fix[k]]) for k in ("t", "lon", "lat")))
+            self._trail_push(
+                np.array([i]), np.array([fix["t"]]), np.array([fix["lon"]]), np.array([fix["lat"]])
+            )
 
-    def _fixes(self, ch: dict, d: Diff, fresh: bool) -> int:
+    def _fixes(self, ch: FixesChange, d: Diff, fresh: bool) -> int:
         n = len(ch["t"])
         if not n:
             return 0
@@ -372,7 +396,9 @@ class CityState:
             d.vehicles.update(self._veh.ids[i] for i in r)
         return n
 
-    def _trail_push(self, rows: np.ndarray, t: np.ndarray, lon: np.ndarray, lat: np.ndarray):
+    def _trail_push(
+        self, rows: np.ndarray, t: np.ndarray, lon: np.ndarray, lat: np.ndarray
+    ) -> None:
         """Append fixes (sorted by vehicle, then time) to the rings; a fix older than the
         vehicle's newest trail point is dropped from the trail (the log still has it)."""
         cap = self.trail_points
@@ -414,7 +440,8 @@ class CityState:
         if i is None:
             return np.empty((0, 3))
         pts = self._ordered_trails(np.array([i]))[0]
-        return pts[~np.isnan(pts[:, 0])]
+        points: np.ndarray = pts[~np.isnan(pts[:, 0])]
+        return points
 
     def _ordered_trails(self, rows: np.ndarray) -> np.ndarray:
         """(len(rows), cap, 3): each ring oldest first; a ring not yet full ends in NaN."""
@@ -422,7 +449,8 @@ class CityState:
         n = self._trail_n[rows]
         start = np.where(n > cap, n % cap, 0)
         idx = (start[:, None] + np.arange(cap)[None, :]) % cap
-        return self._trail[rows[:, None], idx]
+        rings: np.ndarray = self._trail[rows[:, None], idx]
+        return rings
 
     def trails_connect(
         self, since: float | None = None
@@ -477,7 +505,7 @@ class CityState:
         }
 
     # ---- checkpoints -----------------------------------------------------------------------
-    def checkpoint(self) -> dict:
+    def checkpoint(self) -> dict[str, Any]:
         """A JSON-able dump from which ``from_checkpoint`` rebuilds this exact state (the
         reference is not included: it lives in the log's bootstraps)."""
         rows = np.arange(len(self._veh))
@@ -502,7 +530,9 @@ class CityState:
         }
 
     @classmethod
-    def from_checkpoint(cls, cp: dict, reference: dict | None = None) -> CityState:
+    def from_checkpoint(
+        cls, cp: dict[str, Any], reference: dict[str, Any] | None = None
+    ) -> CityState:
         if cp.get("version") not in (1, 2, CHECKPOINT_VERSION):
             raise ValueError(f"checkpoint version {cp.get('version')!r} is not supported")
         s = cls(trail_points=cp["trail_points"])
@@ -535,15 +565,19 @@ class CityState:
         return s
 
 
-def _pack(a: np.ndarray) -> dict:
+def _pack(a: np.ndarray) -> dict[str, Any]:
     """A numeric array for JSON as little-endian bytes in base64: exact (NaN included) and
     ~30x cheaper to encode than nested lists (a checkpoint is written from the live console)."""
     a = np.ascontiguousarray(a)
     le = a.astype(a.dtype.newbyteorder("<"), copy=False)
-    return {"dtype": le.dtype.str, "shape": list(a.shape), "b64": base64.b64encode(le).decode()}
+    return {
+        "dtype": le.dtype.str,
+        "shape": list(a.shape),
+        "b64": base64.b64encode(le.data).decode(),
+    }
 
 
-def _unpack(v, dtype) -> np.ndarray:
+def _unpack(v: Any, dtype: DTypeLike) -> np.ndarray:
     """``_pack``'s form, or version 1's nested lists with None for NaN."""
     if isinstance(v, dict):
         raw = np.frombuffer(base64.b64decode(v["b64"]), dtype=np.dtype(v["dtype"]))
@@ -554,7 +588,7 @@ def _unpack(v, dtype) -> np.ndarray:
     return a.astype(dtype)
 
 
-def _deep_size(o, seen: set[int] | None = None) -> int:
+def _deep_size(o: object, seen: set[int] | None = None) -> int:
     seen = set() if seen is None else seen
     if id(o) in seen:
         return 0

@@ -7,8 +7,10 @@ open alert per subject and kind.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 SEVERITY = {
     "case_yellow": "warning",
@@ -28,7 +30,7 @@ def severity(kind: str) -> str:
     return SEVERITY.get(kind, "info")
 
 
-def case_alert_kinds(case: dict) -> set[str]:
+def case_alert_kinds(case: Mapping[str, Any]) -> set[str]:
     """Yellow light → a warning, red → critical; nothing while no clock runs."""
     if case.get("state") in NO_CLOCK_STATES or case.get("clock_paused"):
         return set()
@@ -51,7 +53,9 @@ class EscalationRule:
         return now - timedelta(minutes=self.after_minutes)
 
 
-def reconcile(open_keys: set[tuple[str, str]], wanted: set[tuple[str, str]]) -> tuple[set, set]:
+def reconcile(
+    open_keys: set[tuple[str, str]], wanted: set[tuple[str, str]]
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(to_raise, to_resolve) so that the open (subject, kind) pairs become ``wanted``."""
     return wanted - open_keys, open_keys - wanted
 

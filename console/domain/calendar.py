@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from console.domain.china_time import CST
 from resources import resource_path
@@ -166,7 +167,7 @@ class WorkCalendar:
         return max(self._cumulative_us(b) - self._cumulative_us(a), 0) / _US_PER_MIN
 
     # ---- (de)serialisation -------------------------------------------------------------------
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "timezone": "+08:00",
             "periods": [list(p) for p in self._periods],
@@ -176,7 +177,7 @@ class WorkCalendar:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> WorkCalendar:
+    def from_dict(cls, d: dict[str, Any]) -> WorkCalendar:
         """Inverse of ``to_dict`` (``minutes_per_day`` is derived and ignored)."""
         if d.get("timezone", "+08:00") != "+08:00":
             raise ValueError("the working calendar runs in China Standard Time (+08:00)")

@@ -9,8 +9,10 @@ met, so every on-time indicator is a count over events and never needs the clock
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from typing import Any
 
 from .calendar import WorkCalendar
 from .limits import Limit, TimeLimits
@@ -84,7 +86,7 @@ class Case:
     parked_at: datetime | None = None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
-    events: list[dict] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
 
     # ---- clock -----------------------------------------------------------------------------
     @property
@@ -135,11 +137,10 @@ class Case:
             return None
         yellow = Limit(limit.minutes * LIGHT_THRESHOLDS.yellow, limit.clock)
         red = Limit(limit.minutes * LIGHT_THRESHOLDS.red + 1 / 60, limit.clock)
-        return tuple(
-            limits.deadline(
-                calendar, self.stage_started_at, part, extra_minutes=self.paused_minutes
-            )
-            for part in (yellow, red)
+        start, paused = self.stage_started_at, self.paused_minutes
+        return (
+            limits.deadline(calendar, start, yellow, extra_minutes=paused),
+            limits.deadline(calendar, start, red, extra_minutes=paused),
         )
 
     def next_light_change(
@@ -168,9 +169,10 @@ class Case:
         now: datetime | None = None,
         calendar: WorkCalendar | None = None,
         limits: TimeLimits | None = None,
-    ) -> dict:
-        """The JSON form; with a clock it includes the derived ``deadline`` and ``light``."""
-        d = {}
+    ) -> dict[str, Any]:
+        """The JSON form (``console.domain.documents.CaseDoc``); with a clock it includes the
+        derived ``deadline``, ``light`` and ``stockpiled``."""
+        d: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)
             d[f.name] = iso(v) if isinstance(v, datetime) else copy.deepcopy(v)
@@ -188,7 +190,7 @@ class Case:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> Case:
+    def from_dict(cls, d: Mapping[str, Any]) -> Case:
         names = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in names}
         kw["lon"] = d["location"]["lon"]
@@ -200,8 +202,15 @@ class Case:
 
 
 def _event(
-    case: Case, action: str, actor: Actor, role: str, at: datetime, from_state, note, data
-) -> dict:
+    case: Case,
+    action: str,
+    actor: Actor,
+    role: str,
+    at: datetime,
+    from_state: str | None,
+    note: str,
+    data: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "n": len(case.events) + 1,
         "action": action,
@@ -294,8 +303,8 @@ def apply_action(
     limits: TimeLimits,
     *,
     note: str = "",
-    params: dict | None = None,
-) -> tuple[Case, dict]:
+    params: dict[str, Any] | None = None,
+) -> tuple[Case, dict[str, Any]]:
     """Take one action on a copy of ``case``; return the new case and the event recorded.
 
     Raises ``WorkflowError`` subclasses (403 role, 422 transition, 400 parameters). The input
@@ -317,7 +326,7 @@ def apply_action(
     action = t.action
     new = copy.deepcopy(case)
     from_state = new.state
-    data: dict = {}
+    data: dict[str, Any] = {}
 
     # What the action ends: the running stage, met or missed.
     ended_stage, ended_deadline, on_time = None, None, None
@@ -382,7 +391,7 @@ def apply_action(
     return new, ev
 
 
-def _hours(v) -> float:
+def _hours(v: Any) -> float:
     try:
         hours = float(v)
     except (TypeError, ValueError):

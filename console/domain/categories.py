@@ -16,6 +16,7 @@ import csv
 import functools
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from resources import resource_path
 
@@ -100,7 +101,7 @@ class CategoryCatalog:
             out.setdefault(c.major_code, []).append(c)
         return out
 
-    def to_list(self) -> list[dict]:
+    def to_list(self) -> list[dict[str, Any]]:
         """Every category as a plain dict, for the /reference endpoint."""
         return [asdict(c) for c in self]
 

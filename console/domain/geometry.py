@@ -4,22 +4,23 @@ accurate to well under a metre here, and numpy makes it cheap per vehicle and pe
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 EARTH_R = 6371008.8
 
 
-def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
-    )
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_R * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+def haversine_m(
+    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
+) -> NDArray[np.float64]:
+    x1, y1, x2, y2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    a = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
+    m: NDArray[np.float64] = 2 * EARTH_R * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return m
 
 
-def local_xy(lon, lat, lon0: float, lat0: float) -> tuple[np.ndarray, np.ndarray]:
+def local_xy(
+    lon: ArrayLike, lat: ArrayLike, lon0: float, lat0: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Metres east/north of (lon0, lat0)."""
     k = np.pi / 180 * EARTH_R
     return (np.asarray(lon, dtype=float) - lon0) * k * np.cos(np.radians(lat0)), (
@@ -27,20 +28,21 @@ def local_xy(lon, lat, lon0: float, lat0: float) -> tuple[np.ndarray, np.ndarray
     ) * k
 
 
-def distance_to_polyline_m(lon, lat, line_lon, line_lat) -> np.ndarray:
+def distance_to_polyline_m(
+    lon: ArrayLike, lat: ArrayLike, line_lon: ArrayLike, line_lat: ArrayLike
+) -> NDArray[np.float64]:
     """Distance in metres from each point to the nearest segment of the polyline."""
-    lon, lat = (
-        np.atleast_1d(np.asarray(lon, dtype=float)),
-        np.atleast_1d(np.asarray(lat, dtype=float)),
-    )
-    line_lon, line_lat = np.asarray(line_lon, dtype=float), np.asarray(line_lat, dtype=float)
-    if line_lon.size == 0:
-        return np.full(lon.shape, np.inf)
-    lon0, lat0 = float(line_lon.mean()), float(line_lat.mean())
-    px, py = local_xy(lon, lat, lon0, lat0)
-    lx, ly = local_xy(line_lon, line_lat, lon0, lat0)
+    plon = np.atleast_1d(np.asarray(lon, dtype=float))
+    plat = np.atleast_1d(np.asarray(lat, dtype=float))
+    llon, llat = np.asarray(line_lon, dtype=float), np.asarray(line_lat, dtype=float)
+    if llon.size == 0:
+        return np.full(plon.shape, np.inf)
+    lon0, lat0 = float(llon.mean()), float(llat.mean())
+    px, py = local_xy(plon, plat, lon0, lat0)
+    lx, ly = local_xy(llon, llat, lon0, lat0)
     if lx.size == 1:
-        return np.hypot(px - lx[0], py - ly[0])
+        d: NDArray[np.float64] = np.hypot(px - lx[0], py - ly[0])
+        return d
     ax, ay, bx, by = lx[:-1], ly[:-1], lx[1:], ly[1:]
     dx, dy = bx - ax, by - ay
     seg2 = dx * dx + dy * dy

@@ -17,25 +17,33 @@ Rates are None, never NaN, when their denominator is zero.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from console.domain.china_time import CST
 
 GROUPINGS = ("department", "street", "community", "grid", "user", "category", "source")
 OPEN_DISPATCHED = {"dispatched"}
 
+#: A case document and one of its events, read by key: the backend passes its stored JSON, the
+#: console ``console.domain.documents.CaseDoc``s, and only keys every case has are indexed.
+Case = Mapping[str, Any]
+Event = Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class KpiWeights:
-    supervisor: dict = field(
+    supervisor: dict[str, float] = field(
         default_factory=lambda: {"valid": 0.4, "not_missed": 0.2, "verify": 0.2, "check": 0.2}
     )
-    department: dict = field(
+    department: dict[str, float] = field(
         default_factory=lambda: {"on_time": 0.4, "disposal": 0.2, "not_rework": 0.2, "closure": 0.2}
     )
-    region: dict = field(default_factory=lambda: {"closure": 0.5, "on_time_closure": 0.5})
+    region: dict[str, float] = field(
+        default_factory=lambda: {"closure": 0.5, "on_time_closure": 0.5}
+    )
 
 
 def grade(score: float | None) -> str | None:
@@ -72,7 +80,7 @@ def _score(parts: dict[str, float | None], weights: dict[str, float]) -> float |
     return None if den == 0 else round(100.0 * num / den, 1)
 
 
-def _walk(case: dict):
+def _walk(case: Case) -> Iterator[tuple[Event, str | None]]:
     """Yield (event, department responsible at that moment) in order."""
     dept = None
     for ev in case.get("events", []):
@@ -82,15 +90,15 @@ def _walk(case: dict):
 
 
 def compute_kpis(
-    cases: Iterable[dict],
+    cases: Iterable[Case],
     start: datetime,
     end: datetime,
     by: str,
     now: datetime | None = None,
     weights: KpiWeights | None = None,
-    users: dict[str, dict] | None = None,
-    supervisor_grids: dict[str, set[str]] | None = None,
-) -> list[dict]:
+    users: Mapping[str, Mapping[str, Any]] | None = None,
+    supervisor_grids: Mapping[str, set[str]] | None = None,
+) -> list[dict[str, Any]]:
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; one of {GROUPINGS}")
     weights = weights or KpiWeights()
@@ -104,14 +112,16 @@ def compute_kpis(
     return sorted(rows, key=lambda r: (-(r.get("score") or -1), str(r["key"])))
 
 
-def _in(ev: dict, start: datetime, end: datetime) -> bool:
+def _in(ev: Event, start: datetime, end: datetime) -> bool:
     return start <= _t(ev["at"]) < end
 
 
-def _departments(cases, start, end, now, weights) -> list[dict]:
-    c: dict[str, Counter] = defaultdict(Counter)
+def _departments(
+    cases: Iterable[Case], start: datetime, end: datetime, now: datetime, weights: KpiWeights
+) -> list[dict[str, Any]]:
+    c: dict[str, Counter[str]] = defaultdict(Counter)
+    hours: dict[str, float] = {}  # extension hours granted (a Counter holds ints)
     for case in cases:
-        touched = set()
         for ev, dept in _walk(case):
             if dept is None or not _in(ev, start, end):
                 continue
@@ -128,10 +138,9 @@ def _departments(cases, start, end, now, weights) -> list[dict]:
                 k["returns"] += 1
             elif a == "approve_extension":
                 k["extensions"] += 1
-                k["extended_hours"] += float((ev.get("data") or {}).get("hours") or 0)
+                hours[dept] = hours.get(dept, 0) + float((ev.get("data") or {}).get("hours") or 0)
             elif a == "close":
                 k["closed"] += 1
-            touched.add(dept)
         dept_now = case.get("department_id")
         if (
             case.get("state") in OPEN_DISPATCHED
@@ -164,7 +173,7 @@ def _departments(cases, start, end, now, weights) -> list[dict]:
                 "returns": k["returns"],
                 "extensions": k["extensions"],
                 "extension_rate": rate(k["extensions"], k["due"]),
-                "extended_hours": k["extended_hours"],
+                "extended_hours": hours.get(dept, 0),
                 "overdue_unhandled": k["overdue_unhandled"],
                 "score": score,
                 "grade": grade(score),
@@ -173,11 +182,18 @@ def _departments(cases, start, end, now, weights) -> list[dict]:
     return rows
 
 
-def _users(cases, start, end, weights, users, supervisor_grids) -> list[dict]:
-    c: dict[str, Counter] = defaultdict(Counter)
-    roles: dict[str, set] = defaultdict(set)
-    registered_by_grid: Counter = Counter()
-    supervisor_found_by_grid: Counter = Counter()
+def _users(
+    cases: Iterable[Case],
+    start: datetime,
+    end: datetime,
+    weights: KpiWeights,
+    users: Mapping[str, Mapping[str, Any]],
+    supervisor_grids: Mapping[str, set[str]] | None,
+) -> list[dict[str, Any]]:
+    c: dict[str, Counter[str]] = defaultdict(Counter)
+    roles: dict[str, set[str | None]] = defaultdict(set)
+    registered_by_grid: Counter[str] = Counter()
+    supervisor_found_by_grid: Counter[str] = Counter()
     for case in cases:
         events = case.get("events", [])
         actions = {e["action"] for e in events}
@@ -185,7 +201,9 @@ def _users(cases, start, end, weights, users, supervisor_grids) -> list[dict]:
         for ev, _ in _walk(case):
             if not _in(ev, start, end):
                 continue
-            u, a, on_time = ev["user"], ev["action"], bool(ev.get("on_time"))
+            u: str = ev["user"]
+            a: str = ev["action"]
+            on_time = bool(ev.get("on_time"))
             roles[u].add(ev.get("role"))
             k = c[u]
             if a == "report" and ev.get("role") == "supervisor":
@@ -228,7 +246,7 @@ def _users(cases, start, end, weights, users, supervisor_grids) -> list[dict]:
                     c[dispatcher]["returned"] += 1
     rows = []
     for u, k in c.items():
-        r: dict = {
+        r: dict[str, Any] = {
             "key": u,
             "name": (users.get(u) or {}).get("name"),
             "roles": sorted(x for x in roles[u] if x),
@@ -273,7 +291,9 @@ def _users(cases, start, end, weights, users, supervisor_grids) -> list[dict]:
     return rows
 
 
-def _regions(cases, start, end, by, weights) -> list[dict]:
+def _regions(
+    cases: Iterable[Case], start: datetime, end: datetime, by: str, weights: KpiWeights
+) -> list[dict[str, Any]]:
     field_name = {
         "street": "street_code",
         "community": "community_code",
@@ -281,10 +301,10 @@ def _regions(cases, start, end, by, weights) -> list[dict]:
         "category": "category_code",
         "source": "source",
     }[by]
-    c: dict[str, Counter] = defaultdict(Counter)
-    cats: dict[str, Counter] = defaultdict(Counter)
-    hours: dict[str, Counter] = defaultdict(Counter)
-    states: dict[str, Counter] = defaultdict(Counter)
+    c: dict[str, Counter[str]] = defaultdict(Counter)
+    cats: dict[str, Counter[str | None]] = defaultdict(Counter)
+    hours: dict[str, Counter[int]] = defaultdict(Counter)
+    states: dict[str, Counter[str | None]] = defaultdict(Counter)
     for case in cases:
         key = case.get(field_name)
         if key is None:
@@ -334,11 +354,11 @@ def _regions(cases, start, end, by, weights) -> list[dict]:
 
 
 def top_n(
-    cases: Iterable[dict], start: datetime, end: datetime, field: str, n: int = 10
+    cases: Iterable[Case], start: datetime, end: datetime, field: str, n: int = 10
 ) -> list[tuple[str, int]]:
     """高发问题 / 高发区域: the most reported values of ``field`` in the period."""
-    counts = Counter(
-        case.get(field)
+    counts: Counter[str] = Counter(
+        case[field]
         for case in cases
         if case.get("events")
         and start <= _t(case["events"][0]["at"]) < end

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
+from typing import Any
 
 from resources import resource_path
 
@@ -70,14 +71,14 @@ def _require_aware(t: datetime) -> None:
         raise ValueError("datetimes must be timezone-aware")
 
 
-def _positive(value, what: str) -> float:
+def _positive(value: Any, what: str) -> float:
     v = float(value)
     if not math.isfinite(v) or v <= 0:
         raise ValueError(f"{what} must be a positive number, not {value!r}")
     return v
 
 
-def _entry(d: dict, what: str) -> tuple[dict, Limit]:
+def _entry(d: dict[str, Any], what: str) -> tuple[dict[str, Any], Limit]:
     """A config entry without comment keys (``_...``), and its Limit."""
     if not isinstance(d, dict):
         raise ValueError(f"{what}: expected an object with minutes and clock")
@@ -90,7 +91,7 @@ def _entry(d: dict, what: str) -> tuple[dict, Limit]:
 class TimeLimits:
     """Stage limits, per-category disposal limits, urgency factors and the stockpile age."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict[str, Any]):
         stages = config["stages"]
         unknown, missing = set(stages) - set(STAGES), set(STAGES) - set(stages)
         if unknown or missing:
@@ -144,7 +145,8 @@ class TimeLimits:
     @property
     def scheme(self) -> str | None:
         """The category scheme whose codes the disposal limits use."""
-        return self._config["scheme"]
+        scheme: str | None = self._config["scheme"]
+        return scheme
 
     @property
     def dispose_default(self) -> Limit:
@@ -182,12 +184,12 @@ class TimeLimits:
             raise ValueError(f"unknown stage {stage!r}; expected one of {(*STAGES, DISPOSE)}")
         return Limit(base.minutes * factor, base.clock)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The configuration with its sources (comment keys dropped); ``from_dict`` reads it."""
         return copy.deepcopy(self._config)
 
     @classmethod
-    def from_dict(cls, d: dict) -> TimeLimits:
+    def from_dict(cls, d: dict[str, Any]) -> TimeLimits:
         return cls(d)
 
 

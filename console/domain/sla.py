@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from .calendar import WorkCalendar
+
 GREEN, YELLOW, RED = 0, 1, 2
 #: ``lights`` code for "no light" (NaN input: a case with no running clock).
 NO_LIGHT = -1
@@ -61,7 +63,7 @@ def lights(used: np.ndarray, thresholds: LightThresholds = DEFAULT_THRESHOLDS) -
     return out
 
 
-def working_minutes_left(calendar, now: float, red_at: float) -> float | None:
+def working_minutes_left(calendar: WorkCalendar, now: float, red_at: float) -> float | None:
     """Working minutes until the light turns red (negative: overdue by that much), from epoch
     seconds; None when no clock runs (NaN) or the clock is stopped (±inf)."""
     if not math.isfinite(red_at):

@@ -10,8 +10,10 @@ and clears once when the condition ends; the backend maps them to alerts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .geometry import distance_to_polyline_m, haversine_m
 
@@ -29,11 +31,11 @@ WORKING = 1
 @dataclass(frozen=True)
 class RuleConfig:
     #: Speed limits while working (km/h): sprinkler 15 and sweeper 8 from the Wuhan reports.
-    work_speed_kmh: dict = field(
+    work_speed_kmh: dict[str, float] = field(
         default_factory=lambda: {"sprinkler": 15.0, "sweeper": 8.0, "washer": 10.0}
     )
     #: Limits that apply whether working or not (muck trucks in town).
-    road_speed_kmh: dict = field(default_factory=lambda: {"muck": 60.0})
+    road_speed_kmh: dict[str, float] = field(default_factory=lambda: {"muck": 60.0})
     overspeed_sustain_s: float = 300.0
     long_stop_s: float = 20 * 60.0
     stopped_below_kmh: float = 1.0
@@ -48,7 +50,7 @@ class Signal:
     kind: str  # overspeed | long_stop | offline | deviation
     action: str  # raise | clear
     at: float
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,8 +60,8 @@ class _VehicleState:
     route_lat: np.ndarray | None = None
     shift: tuple[float, float] | None = None
     last_t: float | None = None
-    since: dict = field(default_factory=dict)  # rule -> episode start time
-    raised: set = field(default_factory=set)
+    since: dict[str, float] = field(default_factory=dict)  # rule -> episode start time
+    raised: set[str] = field(default_factory=set)
 
 
 class FleetRules:
@@ -73,8 +75,8 @@ class FleetRules:
         self,
         vehicle_id: str,
         vtype: str,
-        route_lon=None,
-        route_lat=None,
+        route_lon: ArrayLike | None = None,
+        route_lat: ArrayLike | None = None,
         shift: tuple[float, float] | None = None,
     ) -> None:
         st = self.vehicles.get(vehicle_id) or _VehicleState(vtype)
@@ -89,14 +91,14 @@ class FleetRules:
 
     def _episode(
         self,
-        out: list,
+        out: list[Signal],
         vid: str,
         st: _VehicleState,
         rule: str,
         active: bool,
         t: float,
         sustain: float,
-        detail: dict,
+        detail: dict[str, Any],
     ) -> None:
         if active:
             start = st.since.setdefault(rule, t)
@@ -109,7 +111,16 @@ class FleetRules:
                 st.raised.discard(rule)
                 out.append(Signal(vid, rule, "clear", t, detail))
 
-    def ingest(self, vehicle_id, t, lon, lat, speed_kmh, heading, flags) -> list[Signal]:
+    def ingest(
+        self,
+        vehicle_id: ArrayLike,
+        t: ArrayLike,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        speed_kmh: ArrayLike,
+        heading: ArrayLike,
+        flags: ArrayLike,
+    ) -> list[Signal]:
         vehicle_id = np.asarray(vehicle_id)
         t, lon, lat, speed = (np.asarray(a, dtype=float) for a in (t, lon, lat, speed_kmh))
         flags = np.asarray(flags, dtype=np.int64)
@@ -128,7 +139,7 @@ class FleetRules:
                 limit = np.where(working, np.minimum(limit, wl), limit)
             over = speed[idx] > limit
             stopped = speed[idx] < cfg.stopped_below_kmh
-            if st.route_lon is not None and len(st.route_lon):
+            if st.route_lon is not None and st.route_lat is not None and len(st.route_lon):
                 dist = distance_to_polyline_m(lon[idx], lat[idx], st.route_lon, st.route_lat)
             else:
                 dist = np.zeros(len(idx))
@@ -185,11 +196,11 @@ class FleetRules:
 
 
 def coverage(
-    route_lon,
-    route_lat,
-    track_lon,
-    track_lat,
-    working_mask,
+    route_lon: ArrayLike,
+    route_lat: ArrayLike,
+    track_lon: ArrayLike,
+    track_lat: ArrayLike,
+    working_mask: ArrayLike,
     tolerance_m: float = 30.0,
     sample_m: float = 10.0,
 ) -> tuple[float, np.ndarray]:

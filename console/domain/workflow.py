@@ -8,8 +8,10 @@ could succeed, so the two can never disagree about what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class State(StrEnum):
@@ -121,7 +123,14 @@ class Transition:
     zh: str = ""
 
 
-def _t(action, sources, target, roles, zh, **kw) -> Transition:
+def _t(
+    action: Action,
+    sources: Iterable[State],
+    target: State | None,
+    roles: Iterable[Role],
+    zh: str,
+    **kw: Any,
+) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), zh=zh, **kw)
 
 
@@ -246,7 +255,7 @@ class WorkflowError(Exception):
     status = 422
     code = "invalid_transition"
 
-    def __init__(self, message: str, details: dict | None = None):
+    def __init__(self, message: str, details: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or {}
@@ -329,7 +338,7 @@ def check_action(
     state: State | str,
     action: Action | str,
     actor: Actor,
-    params: dict,
+    params: dict[str, Any],
     note: str,
     department_id: str | None,
     extension_pending: bool,

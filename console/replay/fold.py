@@ -163,7 +163,9 @@ class LiveFold:
             if batch.snapshot is not None:
                 self.state.bootstrap(batch.snapshot, batch.reference, batch.bootstrap_id)
             else:
-                self.checkpoints.after_batch(self.state, self.state.apply(batch.changes))
+                diff = self.state.apply(batch.changes)
+                if self.checkpoints is not None:
+                    self.checkpoints.after_batch(self.state, diff)
 
     def close(self) -> None:
         if self.checkpoints is not None:

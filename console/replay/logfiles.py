@@ -185,7 +185,7 @@ def _check_range(start: datetime | None, end: datetime | None) -> None:
 
 # ---- the public entry -------------------------------------------------------------------------
 def export_logs(
-    paths: list[str | Path],
+    paths: Sequence[str | Path],
     out: str | Path,
     start: datetime | None = None,
     end: datetime | None = None,
@@ -635,8 +635,7 @@ def _seq_bounds(
             listed.clear()
             continue
         listed.append(seq)
-    lo, hi = (listed[0], listed[-1]) if listed else (None, None)
-    if lo is None:
+    if not listed:
         span = con.execute(
             "SELECT min(ts), max(ts) FROM src.changes WHERE seq <= ?", (inp.last_seq,)
         ).fetchone()
@@ -645,7 +644,7 @@ def _seq_bounds(
             f"{start.isoformat() if start else 'the start'} and "
             f"{end.isoformat() if end else 'the end'} (the log covers {span[0]} .. {span[1]})"
         )
-    return lo, hi, before, after
+    return listed[0], listed[-1], before, after
 
 
 def _cut(inp: _Input, tmp: Path, start: datetime | None, end: datetime | None) -> dict:
@@ -700,12 +699,12 @@ def _cut(inp: _Input, tmp: Path, start: datetime | None, end: datetime | None) -
             del state, cp, blob
         lower = before if before is not None else -1
         for seq, created, digest, blob, old in _src_checkpoints(con, lower, hi):
-            b = by_old.get(old) if old is not None else None
+            carrier = by_old.get(old) if old is not None else None
             force = _in_force(boots, seq)
-            if not ((b is not None and force is b) or (old is None and force is None)):
+            if not ((carrier is not None and force is carrier) or (old is None and force is None)):
                 dropped_cp += 1
                 continue
-            _put_checkpoint(con, seq, created, digest, blob, old, b)
+            _put_checkpoint(con, seq, created, digest, blob, old, carrier)
             kept_cp += 1
 
         # Side tables. Bookmarks and quarantined changes by seq; the outbox by wall clock

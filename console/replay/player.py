@@ -16,10 +16,12 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
 from console.clock import iso_epoch
+from console.domain.documents import FixesChange
 from console.replay.fold import PAGE, LogFold
 from console.state import FIX_FIELDS, CityState, Diff
 from console.store.shiftlog import ShiftLog
@@ -135,7 +137,7 @@ class SeekCache:
     (a console writes one per ~20,000 fixes, ~40 district minutes) and cost a JSON decode;
     from a cached copy a seek folds at most CACHE_ROWS changes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seqs: list[int] = []
         self._entries: list[tuple[int, int, CityState]] = []  # (cursor, done_boot, state)
@@ -229,8 +231,10 @@ class Replayer:
         fix batches (a worker's job: ~1 s for 8 hours)."""
         after = self.index.seq_at(t0 - TRACK_SLACK_S)
         upto = self.index.seq_at(t1 + TRACK_SLACK_S)
-        cols: dict[str, list] = {k: [] for k in FIX_FIELDS}
-        while page := self.log.changes(after, upto, limit=PAGE, kind="fixes"):
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in FIX_FIELDS}
+        while page := cast(
+            "list[FixesChange]", self.log.changes(after, upto, limit=PAGE, kind="fixes")
+        ):
             for ch in page:
                 mine = np.asarray(ch["vehicle_id"]) == vehicle_id
                 if mine.any():

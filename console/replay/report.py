@@ -22,11 +22,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import numpy as np
 
 from console.clock import iso_epoch
 from console.domain.china_time import CST
+from console.domain.documents import AlertDoc, CaseDoc, Change
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
 from console.domain.sla import RED, YELLOW, working_minutes_left
@@ -215,8 +217,8 @@ class _Scan:
     count: int
     start: str
     end: str
-    cases: dict[str, dict]  # the latest doc of every case seen
-    alerts: dict[str, dict]  # the latest doc of every alert seen
+    cases: dict[str, CaseDoc]  # the latest doc of every case seen
+    alerts: dict[str, AlertDoc]  # the latest doc of every alert seen
     fixes: dict[str, np.ndarray]  # vehicle_id, t, lon, lat, flags of every fix
 
 
@@ -241,13 +243,24 @@ class _Names:
         return self.communities.get(code[:12], code), self.streets.get(code[:9], "")
 
 
+#: The fix columns the report reads (vehicle, time, position, working flag).
+_SCAN_FIXES: tuple[Literal["vehicle_id", "t", "lon", "lat", "flags"], ...] = (
+    "vehicle_id",
+    "t",
+    "lon",
+    "lat",
+    "flags",
+)
+
+
 def _scan(shiftlog: ShiftLog, after: int, upto: int | None) -> _Scan:
     """One pass over the changes in (after, upto]; the fixes become numpy columns (an array
     per field and change, concatenated once: never a Python step per fix)."""
-    cases: dict[str, dict] = {}
-    alerts: dict[str, dict] = {}
-    cols: dict[str, list] = {k: [] for k in ("vehicle_id", "t", "lon", "lat", "flags")}
-    first = last = None
+    cases: dict[str, CaseDoc] = {}
+    alerts: dict[str, AlertDoc] = {}
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in _SCAN_FIXES}
+    first: Change | None = None
+    last: Change | None = None
     count = 0
     for ch in _changes(shiftlog, after, upto):
         first = first or ch
@@ -258,22 +271,22 @@ def _scan(shiftlog: ShiftLog, after: int, upto: int | None) -> _Scan:
         elif ch["kind"] == "alert":
             alerts[ch["alert"]["id"]] = ch["alert"]
         elif ch["kind"] == "fixes":
-            for k, v in cols.items():
-                v.append(np.asarray(ch[k]))
-    if first is None:
+            for k in _SCAN_FIXES:
+                cols[k].append(np.asarray(ch[k]))
+    if first is None or last is None:
         raise ReportInputError(f"{shiftlog.path}: no changes in the period")
     fixes = {k: _concat(v, k) for k, v in cols.items()}
     return _Scan(first["seq"], last["seq"], count, first["ts"], last["ts"], cases, alerts, fixes)
 
 
-def _changes(shiftlog: ShiftLog, after: int, upto: int | None) -> Iterator[dict]:
+def _changes(shiftlog: ShiftLog, after: int, upto: int | None) -> Iterator[Change]:
     """The logged changes in (after, upto], a page at a time so a long shift stays small."""
     while page := shiftlog.changes(after, upto, limit=PAGE):
         yield from page
         after = page[-1]["seq"]
 
 
-def _keep_latest(docs: dict[str, dict], doc: dict) -> None:
+def _keep_latest(docs: dict[str, CaseDoc], doc: CaseDoc) -> None:
     old = docs.get(doc["id"])
     if old is None or old.get("version", 0) < doc.get("version", 0):
         docs[doc["id"]] = doc
@@ -338,7 +351,7 @@ def _on_hold(state: CityState, names: _Names) -> list[CaseLine]:
 
 
 def _case_line(
-    names: _Names, doc: dict, left: float | None, hold: str = "", since: str | None = None
+    names: _Names, doc: CaseDoc, left: float | None, hold: str = "", since: str | None = None
 ) -> CaseLine:
     code = str(doc.get("category_code") or "")
     zh, en = names.category(code)
@@ -358,7 +371,7 @@ def _case_line(
 
 
 # ---- alerts ---------------------------------------------------------------------------------
-def _alert_counts(docs: dict[str, dict], end: CityState, t0: str, t1: str) -> list[AlertCount]:
+def _alert_counts(docs: dict[str, AlertDoc], end: CityState, t0: str, t1: str) -> list[AlertCount]:
     """Per kind: alerts raised, acknowledged and resolved in the period (by their own
     instants, from the latest doc of each alert seen), and open at the period's end."""
     by_kind: dict[str, AlertCount] = {}
@@ -448,7 +461,7 @@ def _vehicle_line(
     )
 
 
-def _vehicle_incidents(alerts: dict[str, dict], t0: str, t1: str) -> dict[str, Counter]:
+def _vehicle_incidents(alerts: dict[str, AlertDoc], t0: str, t1: str) -> dict[str, Counter]:
     """Alerts raised in the period on vehicles: vehicle id -> Counter of kinds."""
     out: dict[str, Counter] = {}
     for a in alerts.values():
@@ -504,7 +517,7 @@ def _failure_reason(row: dict) -> str:
 
 
 # ---- chart series ---------------------------------------------------------------------------
-def _per_hour(created: list[dict], t0: str, t1: str) -> list[Bar]:
+def _per_hour(created: list[CaseDoc], t0: str, t1: str) -> list[Bar]:
     """Cases reported per Hangzhou clock hour, every hour of the period listed."""
     hour = timedelta(hours=1)
     first = _cst_hour(t0)
@@ -523,13 +536,13 @@ def _cst_hour(iso: str) -> datetime:
     return t.astimezone(CST).replace(minute=0, second=0, microsecond=0)
 
 
-def _top_categories(created: list[dict], names: _Names) -> list[Bar]:
+def _top_categories(created: list[CaseDoc], names: _Names) -> list[Bar]:
     """高发问题: the categories most reported in the period."""
     counts = Counter(str(d.get("category_code") or "") for d in created)
     return [Bar(code, *names.category(code), n) for code, n in _top(counts)]
 
 
-def _top_grids(created: list[dict], names: _Names) -> list[Bar]:
+def _top_grids(created: list[CaseDoc], names: _Names) -> list[Bar]:
     """高发区域: the unit-grid cells most reported in the period, named by community."""
     counts = Counter(str(d.get("grid_code") or "") for d in created if d.get("grid_code"))
     bars = []

@@ -31,10 +31,11 @@ import math
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -53,6 +54,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from console.domain.documents import Change, Snapshot
 
 SCHEMA_VERSION = "1"
 
@@ -129,7 +133,7 @@ checkpoints_t = Table(
 )
 
 
-def _pragmas(dbapi_conn, _record) -> None:
+def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed page
@@ -177,7 +181,7 @@ class ShiftLog:
                         )
 
     @contextmanager
-    def _write(self):
+    def _write(self) -> Iterator[Connection]:
         """One serialized write transaction; refused once the log is closed."""
         with self._lock:
             if self._closed:
@@ -201,7 +205,7 @@ class ShiftLog:
     # ---- changes ---------------------------------------------------------------------------
     def append(
         self,
-        changes: Iterable[dict],
+        changes: Iterable[Change],
         quarantined: Iterable[tuple[int | None, str, str]] = (),
         arrived_at: float | None = None,
     ) -> int:
@@ -243,7 +247,7 @@ class ShiftLog:
         upto: int | None = None,
         limit: int | None = None,
         kind: str | None = None,
-    ) -> list[dict]:
+    ) -> list[Change]:
         q = select(changes_t.c.payload).where(changes_t.c.seq > after).order_by(changes_t.c.seq)
         if upto is not None:
             q = q.where(changes_t.c.seq <= upto)
@@ -280,7 +284,7 @@ class ShiftLog:
         with self.engine.connect() as c:
             return [s for (s,) in c.execute(select(changes_t.c.seq).order_by(changes_t.c.seq))]
 
-    def quarantine(self) -> list[dict]:
+    def quarantine(self) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             return [
                 dict(r._mapping)
@@ -289,7 +293,12 @@ class ShiftLog:
 
     # ---- bootstraps ------------------------------------------------------------------------
     def add_bootstrap(
-        self, snapshot: dict, reference: dict | None, *, after_seq: int, fresh: bool
+        self,
+        snapshot: Snapshot,
+        reference: dict[str, Any] | None,
+        *,
+        after_seq: int,
+        fresh: bool,
     ) -> int:
         """Record a bootstrap; returns its id. ``after_seq``: the log's last seq when it came
         (it applies after the changes up to there); ``fresh``: the console started from empty.
@@ -305,7 +314,7 @@ class ShiftLog:
                 )
                 if last == ref_text:
                     ref_text = None
-            return c.execute(
+            key = c.execute(
                 insert(bootstraps_t).values(
                     seq=int(snapshot["seq"]),
                     after_seq=after_seq,
@@ -314,9 +323,11 @@ class ShiftLog:
                     snapshot=json.dumps(snapshot, ensure_ascii=False),
                     reference=ref_text,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+        assert key is not None  # an INSERT into a table with a primary key always has one
+        return int(key[0])
 
-    def bootstraps(self) -> list[dict]:
+    def bootstraps(self) -> list[dict[str, Any]]:
         """Every bootstrap's id, seq, after_seq and fresh flag, in the order they came."""
         q = select(
             bootstraps_t.c.id, bootstraps_t.c.seq, bootstraps_t.c.after_seq, bootstraps_t.c.fresh
@@ -324,7 +335,7 @@ class ShiftLog:
         with self.engine.connect() as c:
             return [dict(r._mapping) for r in c.execute(q)]
 
-    def bootstrap(self, bootstrap_id: int) -> tuple[dict, dict | None]:
+    def bootstrap(self, bootstrap_id: int) -> tuple[Snapshot, dict[str, Any] | None]:
         """(snapshot, reference in force then) of one bootstrap."""
         with self.engine.connect() as c:
             snap = c.scalar(
@@ -341,7 +352,9 @@ class ShiftLog:
         return json.loads(snap), (json.loads(ref) if ref else None)
 
     # ---- outbox ----------------------------------------------------------------------------
-    def outbox_add(self, key: str, user: str, case_id: str, action: str, body: dict) -> None:
+    def outbox_add(
+        self, key: str, user: str, case_id: str, action: str, body: dict[str, Any]
+    ) -> None:
         with self._write() as c:
             c.execute(
                 insert(outbox_t).values(
@@ -357,7 +370,7 @@ class ShiftLog:
                 )
             )
 
-    def outbox_pending(self) -> list[dict]:
+    def outbox_pending(self) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             rows = c.execute(
                 select(outbox_t)
@@ -374,7 +387,7 @@ class ShiftLog:
                 .values(attempts=outbox_t.c.attempts + 1, last_error=error[:1000])
             )
 
-    def outbox_finish(self, key: str, status: int, response: dict) -> None:
+    def outbox_finish(self, key: str, status: int, response: dict[str, Any]) -> None:
         state = "done" if status < 400 else "failed"
         with self._write() as c:
             c.execute(
@@ -389,7 +402,7 @@ class ShiftLog:
                 )
             )
 
-    def outbox(self) -> list[dict]:
+    def outbox(self) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             return [
                 dict(r._mapping)
@@ -405,13 +418,13 @@ class ShiftLog:
                 )
             )
 
-    def bookmarks(self) -> list[dict]:
+    def bookmarks(self) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             return [
                 dict(r._mapping) for r in c.execute(select(bookmarks_t).order_by(bookmarks_t.c.seq))
             ]
 
-    def add_checkpoint(self, seq: int, digest: str, state: dict) -> None:
+    def add_checkpoint(self, seq: int, digest: str, state: dict[str, Any]) -> None:
         blob = encode_checkpoint(state)
         with self._write() as c:
             c.execute(
@@ -420,7 +433,7 @@ class ShiftLog:
                 .on_conflict_do_nothing(index_elements=["seq"])
             )
 
-    def checkpoint_at(self, seq: int | None = None) -> tuple[int, str, dict] | None:
+    def checkpoint_at(self, seq: int | None = None) -> tuple[int, str, dict[str, Any]] | None:
         """The latest (seq, digest, state) checkpoint at or before ``seq`` (any, if None)."""
         q = select(checkpoints_t.c.seq, checkpoints_t.c.digest, checkpoints_t.c.state)
         if seq is not None:
@@ -440,12 +453,12 @@ class ShiftLog:
         self.engine.dispose()
 
 
-def encode_checkpoint(state: dict) -> bytes:
+def encode_checkpoint(state: dict[str, Any]) -> bytes:
     """A ``CityState.checkpoint()`` as the ``checkpoints.state`` column holds it."""
     return zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 6)
 
 
-def _int64_or_none(v) -> int | None:
+def _int64_or_none(v: object) -> int | None:
     """A quarantined change's seq as SQLite can store it: its raw text keeps the rest (a seq
     beyond 64 bits made the whole page's write fail — found by the fuzz test)."""
     return v if isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63 else None

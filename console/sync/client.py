@@ -5,6 +5,7 @@ on 401 when it holds the credentials (tokens expire in the middle of a night shi
 from __future__ import annotations
 
 import threading
+from typing import Any, Literal, overload
 
 import requests
 
@@ -14,7 +15,7 @@ DEFAULT_TIMEOUT = 10.0
 class ApiError(Exception):
     """A non-2xx answer: ``status`` and the backend's ``{"error": {...}}`` body."""
 
-    def __init__(self, status: int, body: dict):
+    def __init__(self, status: int, body: dict[str, Any]):
         err = body.get("error", {}) if isinstance(body, dict) else {}
         super().__init__(f"{status} {err.get('code', '')}: {err.get('message', '')}")
         self.status = status
@@ -40,10 +41,10 @@ class RestClient:
         self.timeout = timeout
         self.http = requests.Session()
         self.http.verify = verify  # True, False (never in production) or a CA-bundle path
-        self.user: dict | None = None
+        self.user: dict[str, Any] | None = None
         self._login_lock = threading.Lock()
 
-    def login(self) -> dict:
+    def login(self) -> dict[str, Any]:
         with self._login_lock:
             r = self.http.post(
                 f"{self.base}/api/v1/session",
@@ -52,10 +53,34 @@ class RestClient:
             )
             if r.status_code != 200:
                 raise ApiError(r.status_code, _json(r))
-            body = r.json()
+            body: dict[str, Any] = r.json()
             self.http.headers["Authorization"] = f"Bearer {body['token']}"
             self.user = body["user"]
             return body
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: float | None = None,
+        headers: dict[str, str] | None = None,
+        raw: Literal[False] = False,
+        **kw: Any,
+    ) -> Any: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: float | None = None,
+        headers: dict[str, str] | None = None,
+        raw: Literal[True],
+        **kw: Any,
+    ) -> bytes: ...
 
     def request(
         self,
@@ -63,12 +88,13 @@ class RestClient:
         path: str,
         *,
         timeout: float | None = None,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
         raw: bool = False,
-        **kw,
-    ) -> dict | bytes:
+        **kw: Any,
+    ) -> Any:
         """JSON of a 2xx answer (its bytes if ``raw``: media); ``ApiError`` otherwise;
-        ``requests`` errors pass through."""
+        ``requests`` errors pass through. The JSON is typed ``Any``: the caller annotates the
+        document its endpoint returns (``console.domain.documents``)."""
         if "Authorization" not in self.http.headers and self.username:
             self.login()
         for attempt in (1, 2):
@@ -88,14 +114,14 @@ class RestClient:
             raise ApiError(r.status_code, _json(r))
         raise AssertionError("unreachable")
 
-    def get(self, path: str, **kw) -> dict:
+    def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)
 
-    def post(self, path: str, **kw) -> dict:
+    def post(self, path: str, **kw: Any) -> Any:
         return self.request("POST", path, **kw)
 
 
-def _json(r: requests.Response) -> dict:
+def _json(r: requests.Response) -> dict[str, Any]:
     try:
         body = r.json()
     except ValueError:

@@ -17,9 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import requests
 
+from console.domain.documents import Change, ChangePage, Snapshot
 from console.store.shiftlog import ShiftLog, ShiftLogClosed
 
 from . import validate
@@ -42,9 +44,9 @@ class Health:
 class Batch:
     """What the consumer receives: changes in seq order, or a fresh bootstrap."""
 
-    changes: list[dict]
-    snapshot: dict | None = None
-    reference: dict | None = None
+    changes: list[Change]
+    snapshot: Snapshot | None = None
+    reference: dict[str, Any] | None = None
     bootstrap_id: int | None = None  # the shift log's id of this bootstrap
 
 
@@ -84,7 +86,7 @@ class LiveSource(threading.Thread):
         with self._health_lock:
             return self._health
 
-    def _set_health(self, **kw) -> None:
+    def _set_health(self, **kw: Any) -> None:
         with self._health_lock:
             h = self._health
             if "status" in kw and kw["status"] != h.status:
@@ -131,8 +133,8 @@ class LiveSource(threading.Thread):
 
     # ---- the work ----------------------------------------------------------------------
     def _bootstrap_from_snapshot(self) -> None:
-        reference = self.client.get("/api/v1/reference", timeout=30)
-        snapshot = self.client.get("/api/v1/snapshot", timeout=30)
+        reference: dict[str, Any] = self.client.get("/api/v1/reference", timeout=30)
+        snapshot: Snapshot = self.client.get("/api/v1/snapshot", timeout=30)
         feed_id = snapshot.get("feed_id")
         if self.feed_id is not None and feed_id != self.feed_id:
             # Another database behind the same URL: this file's seqs mean nothing there.
@@ -155,7 +157,7 @@ class LiveSource(threading.Thread):
 
     def _poll(self) -> bool:
         """One long poll; True when the feed says we must bootstrap again."""
-        body = self.client.get(
+        body: ChangePage = self.client.get(
             "/api/v1/changes",
             params={"since": self.since, "wait": self.wait_s, "limit": self.page},
             timeout=self.wait_s + 10,

@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -34,7 +35,9 @@ class Outcome:
     status: int
     ok: bool
     message: str
-    case: dict | None  # the answered document (case or alert), or the current case on a 409
+    case: (
+        dict[str, Any] | None
+    )  # the answered document (case or alert), or the current case on a 409
 
 
 #: Outbox ``action`` values that are not case-workflow actions, and where they are posted.
@@ -43,7 +46,7 @@ CREATE_CASE = "create_case"  # a new case (12319 hotline): the row's case_id is 
 ACK_ALERT = "ack_alert"  # the row's case_id holds the alert id
 
 
-def _path(row: dict) -> str:
+def _path(row: dict[str, Any]) -> str:
     if row["action"] == CREATE_CASE:
         return "/api/v1/cases"
     if row["action"] == ACK_ALERT:
@@ -68,19 +71,19 @@ class Outbox(threading.Thread):
         self._stop_event = threading.Event()
         self._rng = random.Random()
 
-    def submit(self, case_id: str, action: str, expected_version: int | None, **params) -> str:
+    def submit(self, case_id: str, action: str, expected_version: int | None, **params: Any) -> str:
         """Record a workflow action (durably) and wake the sender; returns its Idempotency-Key."""
         body = {"action": action, "expected_version": expected_version, **params}
         return self._add(case_id, action, body)
 
-    def new_case(self, label: str, body: dict) -> str:
+    def new_case(self, label: str, body: dict[str, Any]) -> str:
         """Queue a new case (a hotline call); ``label`` names it until the backend numbers it."""
         return self._add(label, CREATE_CASE, body)
 
     def ack_alert(self, alert_id: str, comment: str = "") -> str:
         return self._add(alert_id, ACK_ALERT, {"comment": comment})
 
-    def _add(self, subject: str, action: str, body: dict) -> str:
+    def _add(self, subject: str, action: str, body: dict[str, Any]) -> str:
         key = uuid.uuid4().hex
         self.log.outbox_add(key, self.client.username or "", subject, action, body)
         self._wake.set()
@@ -114,7 +117,7 @@ class Outbox(threading.Thread):
             else:
                 delay = 0.25
 
-    def _send(self, row: dict) -> bool:
+    def _send(self, row: dict[str, Any]) -> bool:
         """True when the backend answered (success or refusal); False to retry later."""
         body = json.loads(row["body"])
         try:

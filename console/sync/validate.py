@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 
+from console.domain.documents import Change
 from console.domain.workflow import State
 
 KINDS = {"case", "fixes", "vehicle", "alert", "sensor", "reference"}
@@ -29,7 +31,7 @@ class Invalid(ValueError):
     pass
 
 
-def _num(v, what: str, lo: float = -math.inf, hi: float = math.inf) -> None:
+def _num(v: object, what: str, lo: float = -math.inf, hi: float = math.inf) -> None:
     if (
         isinstance(v, bool)
         or not isinstance(v, int | float)
@@ -39,14 +41,14 @@ def _num(v, what: str, lo: float = -math.inf, hi: float = math.inf) -> None:
         raise Invalid(f"{what} must be a finite number in [{lo}, {hi}]")
 
 
-def _str(v, what: str, max_len: int = MAX_STR, optional: bool = False) -> None:
+def _str(v: object, what: str, max_len: int = MAX_STR, optional: bool = False) -> None:
     if v is None and optional:
         return
     if not isinstance(v, str) or len(v) > max_len:
         raise Invalid(f"{what} must be a string of at most {max_len} characters")
 
 
-def _strings_bounded(v, depth: int = 0) -> None:
+def _strings_bounded(v: object, depth: int = 0) -> None:
     if depth > 20:
         raise Invalid("nesting too deep")
     if isinstance(v, str):
@@ -63,7 +65,7 @@ def _strings_bounded(v, depth: int = 0) -> None:
         raise Invalid("NaN or infinite number")
 
 
-def _case(c) -> None:
+def _case(c: object) -> None:
     if not isinstance(c, dict):
         raise Invalid("case must be an object")
     _str(c.get("id"), "case.id", 64)
@@ -85,10 +87,10 @@ def _case(c) -> None:
         raise Invalid("case.events must be a list")
 
 
-def _fixes(ch: dict) -> None:
+def _fixes(ch: dict[str, Any]) -> None:
     """Column checks in C speed (a page can hold 100,000 fixes): types by ``map(type, ...)``,
     ranges with numpy."""
-    cols = [ch.get(k) for k in FIX_COLUMNS]
+    cols: list[Any] = [ch.get(k) for k in FIX_COLUMNS]
     if not all(isinstance(x, list) for x in cols):
         raise Invalid("fixes need list columns " + ", ".join(FIX_COLUMNS))
     n = len(cols[0])
@@ -115,7 +117,7 @@ def _fixes(ch: dict) -> None:
             raise Invalid(f"fixes.{k} must be finite numbers in [{lo}, {hi}]")
 
 
-def _alert(a) -> None:
+def _alert(a: object) -> None:
     if not isinstance(a, dict):
         raise Invalid("alert must be an object")
     _str(a.get("id"), "alert.id", 64)
@@ -125,13 +127,13 @@ def _alert(a) -> None:
     _str(a.get("subject_id"), "alert.subject_id", 64)
 
 
-def _entity(x, what: str) -> None:
+def _entity(x: object, what: str) -> None:
     if not isinstance(x, dict):
         raise Invalid(f"{what} must be an object")
     _str(x.get("id"), f"{what}.id", 64)
 
 
-def check(ch) -> None:
+def check(ch: object) -> None:
     """Raise ``Invalid`` with the reason if ``ch`` is not a well-formed change."""
     if not isinstance(ch, dict):
         raise Invalid("a change must be an object")
@@ -160,9 +162,10 @@ def check(ch) -> None:
         _entity(ch.get(kind), kind)
 
 
-def split(changes) -> tuple[list[dict], list[tuple[int | None, str, str]]]:
+def split(changes: object) -> tuple[list[Change], list[tuple[int | None, str, str]]]:
     """(good changes, quarantined (seq, reason, raw)) of a received page."""
-    good, bad = [], []
+    good: list[Change] = []
+    bad: list[tuple[int | None, str, str]] = []
     if not isinstance(changes, list):
         return [], [(None, "changes is not a list", _raw(changes))]
     for ch in changes:
@@ -178,11 +181,11 @@ def split(changes) -> tuple[list[dict], list[tuple[int | None, str, str]]]:
             )
             bad.append((seq, str(e), _raw(ch)))
         else:
-            good.append(ch)
+            good.append(cast(Change, ch))  # ``check`` passed: the fields the fold reads hold
     return good, bad
 
 
-def _raw(x) -> str:
+def _raw(x: object) -> str:
     try:
         s = json.dumps(x, ensure_ascii=False, default=str, allow_nan=True)
     except (TypeError, ValueError, RecursionError):

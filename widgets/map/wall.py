@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
 
+from console.domain.documents import AlertDoc
 from console.domain.queues import NO_QUEUE
 from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
 from console.geo.outlines import grid_polyline, neighbour_districts, polyline, rings_of
@@ -375,7 +376,7 @@ class MapWall(QWidget):
                 sev.append(a.get("severity", "info"))
         return np.array(lons, dtype=float), np.array(lats, dtype=float), sev
 
-    def subject_position(self, alert: dict) -> tuple[float, float] | None:
+    def subject_position(self, alert: AlertDoc) -> tuple[float, float] | None:
         kind, sid = alert.get("subject_type"), alert.get("subject_id")
         if kind == "case" and sid in self.state.cases:
             loc = self.state.cases[sid].get("location") or {}

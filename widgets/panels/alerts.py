@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.documents import AlertDoc
 from console.state import CityState
 from widgets.common.i18n import labels
 from widgets.common.roles import (
@@ -240,7 +241,7 @@ class AlertPane(QWidget):
         self.count_label.setText(self.tr("未确认 %1").replace("%1", str(len(open_sev))))
         self.count_label.setStyleSheet("color: #ff4d4f; font-weight: bold;" if open_sev else "")
 
-    def current_alert(self) -> dict | None:
+    def current_alert(self) -> AlertDoc | None:
         aid = self.model.alert_id(self.table.currentIndex().row())
         return self.state.alerts.get(aid or "")
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.documents import CaseDoc
 from console.domain.sla import working_minutes_left
 from console.geo.crs import lonlat_to_mercator
 from console.geo.outlines import polyline, rings_of
@@ -217,7 +218,7 @@ class CaseDetail(QScrollArea):
             return self.tr("超时 %1").replace("%1", fmt_minutes(-left))
         return self.tr("剩余 %1").replace("%1", fmt_minutes(left))
 
-    def _fill_history(self, doc: dict) -> None:
+    def _fill_history(self, doc: CaseDoc) -> None:
         lb = labels()
         users = {u["id"]: u["name"] for u in self.state.reference.get("users") or []}
         self.history.clear()
@@ -238,7 +239,7 @@ class CaseDetail(QScrollArea):
         for c in range(5):
             self.history.resizeColumnToContents(c)
 
-    def _load_photos(self, doc: dict) -> None:
+    def _load_photos(self, doc: CaseDoc) -> None:
         key = (doc["id"], tuple(doc.get("photos") or ()))
         if key == self._photos_for:
             return

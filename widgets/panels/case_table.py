@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
+from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, working_minutes_left
 from console.state import CityState
@@ -146,7 +147,7 @@ class CaseTableModel(IncrementalRows):
     def _light_of(self, row: int) -> int:
         return int(self._lights[row]) if row < len(self._lights) else NO_LIGHT
 
-    def _display(self, doc: dict, row: int, col: str):
+    def _display(self, doc: CaseDoc, row: int, col: str):
         lb = labels()
         if col == "id":
             return doc["id"]
@@ -193,7 +194,7 @@ class CaseTableModel(IncrementalRows):
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
 
-    def _search_text(self, doc: dict) -> str:
+    def _search_text(self, doc: CaseDoc) -> str:
         hit = self._text_cache.get(doc["id"])
         if hit is not None and hit[0] == doc.get("version"):
             return hit[1]

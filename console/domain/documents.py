@@ -1,0 +1,223 @@
+"""The wire documents: what the backend sends and every layer of the console passes on.
+
+These are the JSON shapes of the change feed and the snapshot, as TypedDicts so that the
+console's ``doc["key"]`` accesses are checked against what the backend really produces. They
+live at the bottom layer (``console.domain``) because the backend, the sync client, the shift
+log, the state, the replay and the widgets all hand them to each other.
+
+Times are ISO 8601 strings in UTC (``console.domain.case.iso``); fix times are epoch seconds.
+A key is ``NotRequired`` only where a producer really leaves it out. Nothing checks these types
+at run time: ``console.sync.validate`` checks each received change's essentials before it is
+folded, and readers of optional keys use ``.get``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, Required, TypedDict
+
+
+class Location(TypedDict):
+    lon: float
+    lat: float
+
+
+class CaseEvent(TypedDict):
+    """One step of a case's history (``console.domain.case._event``): the stage it ended, that
+    stage's deadline and whether it was met, so KPIs count events without a clock."""
+
+    n: int
+    action: str
+    user: str
+    role: str
+    at: str
+    from_state: str | None
+    to_state: str
+    note: str
+    data: dict[str, Any]
+    stage: str | None
+    stage_deadline: str | None
+    on_time: bool | None
+
+
+class CaseDoc(TypedDict):
+    """A case: ``Case.to_dict`` with the backend's clock (``server/cases.case_doc``), in
+    ``GET /api/v1/snapshot`` ``cases``, in each ``case`` change and in the case endpoints'
+    answers. ``stockpiled`` is absent from a document serialised without a clock."""
+
+    id: str
+    source: str
+    category_code: str
+    location: Location
+    created_at: str
+    state: str
+    version: int
+    urgency: str
+    address: str
+    description: str
+    photos: list[str]
+    reporter: str | None
+    grid_code: str | None
+    street_code: str | None
+    community_code: str | None
+    department_id: str | None
+    departments: list[str]
+    verified: bool
+    stage: str | None
+    stage_started_at: str | None
+    stage_limit_minutes: float | None
+    stage_clock: str
+    paused_minutes: float
+    paused_since: str | None
+    extension_pending_hours: float | None
+    rework_count: int
+    extension_count: int
+    extension_hours: float
+    return_count: int
+    dispatch_count: int
+    parked_at: str | None
+    closed_at: str | None
+    updated_at: str | None
+    events: list[CaseEvent]
+    clock_paused: bool
+    deadline: str | None
+    light: str | None
+    stockpiled: NotRequired[bool]
+
+
+class LastFix(TypedDict):
+    """A vehicle's latest fix as the backend holds it (``server/telemetry.vehicle_wire``)."""
+
+    t: float
+    lon: float | None
+    lat: float | None
+    speed_kmh: float | None
+    heading: float | None
+    flags: int
+
+
+class VehicleDoc(TypedDict, total=False):
+    """A vehicle: ``server/telemetry.vehicle_wire`` sends every key (snapshot ``vehicles``,
+    ``vehicle`` changes); the reference's vehicles have no ``status`` nor ``last_fix``, and
+    ``CityState.vehicles`` keeps a vehicle without its ``last_fix`` (the fix is in columns)."""
+
+    id: Required[str]
+    plate: str | None
+    type: str | None
+    department_id: str | None
+    status: str
+    last_fix: LastFix | None
+
+
+class AlertDoc(TypedDict):
+    """An alert (``server/alerts.to_wire``): snapshot ``alerts``, ``alert`` changes,
+    ``GET /api/v1/alerts``. A ``resolved`` one leaves the console's open alerts."""
+
+    id: str
+    kind: str
+    severity: str
+    subject_type: str
+    subject_id: str
+    state: str
+    raised_at: str | None
+    acked_at: str | None
+    acked_by: str | None
+    ack_comment: str
+    resolved_at: str | None
+    resolved_by: str | None
+    escalated: bool
+    escalated_at: str | None
+    detail: dict[str, Any]
+
+
+class SensorDoc(TypedDict):
+    """A sensor and its last reading (``server/telemetry.sensor_wire``): the reference's
+    ``sensors`` and ``sensor`` changes."""
+
+    id: str
+    kind: str
+    name: str
+    lon: float
+    lat: float
+    grid_code: str | None
+    last_value: float | None
+    last_t: float | None
+
+
+class FixBatch(TypedDict):
+    """The fixes one telemetry post accepted, as parallel columns (``server/telemetry.
+    ingest_fixes``): the payload of a ``fixes`` change."""
+
+    vehicle_id: list[str]
+    t: list[float]
+    lon: list[float]
+    lat: list[float]
+    speed_kmh: list[float]
+    heading: list[float]
+    flags: list[int]
+
+
+class _ChangeHead(TypedDict):
+    """What every feed entry carries (``server/feed.to_wire``): the payload's keys sit next to
+    these, so a change is one flat object."""
+
+    seq: int
+    ts: str
+
+
+class CaseChange(_ChangeHead):
+    kind: Literal["case"]
+    case: CaseDoc
+
+
+class VehicleChange(_ChangeHead):
+    kind: Literal["vehicle"]
+    vehicle: VehicleDoc
+
+
+class AlertChange(_ChangeHead):
+    kind: Literal["alert"]
+    alert: AlertDoc
+
+
+class SensorChange(_ChangeHead):
+    kind: Literal["sensor"]
+    sensor: SensorDoc
+
+
+class FixesChange(_ChangeHead, FixBatch):
+    kind: Literal["fixes"]
+
+
+class ReferenceChange(_ChangeHead):
+    """Accepted by ``console.sync.validate`` (a newer backend may announce reference updates)
+    and logged, but not folded: no endpoint emits it yet."""
+
+    kind: Literal["reference"]
+
+
+#: One entry of the change feed; ``kind`` says which.
+Change = CaseChange | VehicleChange | AlertChange | SensorChange | FixesChange | ReferenceChange
+
+
+class ChangePage(TypedDict):
+    """``GET /api/v1/changes``: the changes after ``since``, where to continue, and ``reset``
+    when the client must bootstrap again (its ``since`` is outside the retained feed)."""
+
+    feed_id: str
+    changes: list[Change]
+    last_seq: int
+    reset: bool
+    server_time: str
+
+
+class Snapshot(TypedDict):
+    """``GET /api/v1/snapshot``: what a console bootstraps from; the feed continues after
+    ``seq``. Cases are the open ones and those closed in the last 24 h."""
+
+    feed_id: str
+    seq: int
+    server_time: str
+    speed: float
+    cases: list[CaseDoc]
+    vehicles: list[VehicleDoc]
+    alerts: list[AlertDoc]
