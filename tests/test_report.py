@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -204,7 +205,15 @@ def pdf_text(path) -> str:
 
 
 def test_pdf_has_chinese_text(qapp, report, tmp_path):
+    from widgets.common.style import cjk_family
     from widgets.report.document import write_report
+
+    if (
+        cjk_family() is None
+    ):  # the README names the font; CI installs it (.ci/run), so it runs there
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
+        pytest.skip("no CJK font installed (Debian/Ubuntu: fonts-noto-cjk): 汉字 would be boxes")
 
     out = write_report(report, tmp_path / "handover.pdf")
     assert out.read_bytes()[:5] == b"%PDF-"
