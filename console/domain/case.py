@@ -135,12 +135,13 @@ class Case:
             return None
         yellow = Limit(limit.minutes * LIGHT_THRESHOLDS.yellow, limit.clock)
         red = Limit(limit.minutes * LIGHT_THRESHOLDS.red + 1 / 60, limit.clock)
-        return tuple(
+        yellow_at, red_at = (
             limits.deadline(
                 calendar, self.stage_started_at, part, extra_minutes=self.paused_minutes
             )
             for part in (yellow, red)
         )
+        return yellow_at, red_at
 
     def next_light_change(
         self, calendar: WorkCalendar, limits: TimeLimits, now: datetime

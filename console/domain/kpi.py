@@ -110,6 +110,7 @@ def _in(ev: dict, start: datetime, end: datetime) -> bool:
 
 def _departments(cases, start, end, now, weights) -> list[dict]:
     c: dict[str, Counter] = defaultdict(Counter)
+    hours: dict[str, float] = {}  # extended hours: fractional, so not in the Counter of counts
     for case in cases:
         touched = set()
         for ev, dept in _walk(case):
@@ -128,7 +129,8 @@ def _departments(cases, start, end, now, weights) -> list[dict]:
                 k["returns"] += 1
             elif a == "approve_extension":
                 k["extensions"] += 1
-                k["extended_hours"] += float((ev.get("data") or {}).get("hours") or 0)
+                h = float((ev.get("data") or {}).get("hours") or 0)
+                hours[dept] = hours.get(dept, 0) + h
             elif a == "close":
                 k["closed"] += 1
             touched.add(dept)
@@ -164,7 +166,7 @@ def _departments(cases, start, end, now, weights) -> list[dict]:
                 "returns": k["returns"],
                 "extensions": k["extensions"],
                 "extension_rate": rate(k["extensions"], k["due"]),
-                "extended_hours": k["extended_hours"],
+                "extended_hours": hours.get(dept, 0),
                 "overdue_unhandled": k["overdue_unhandled"],
                 "score": score,
                 "grade": grade(score),
@@ -337,11 +339,11 @@ def top_n(
     cases: Iterable[dict], start: datetime, end: datetime, field: str, n: int = 10
 ) -> list[tuple[str, int]]:
     """高发问题 / 高发区域: the most reported values of ``field`` in the period."""
-    counts = Counter(
-        case.get(field)
+    counts: Counter[str] = Counter(
+        value
         for case in cases
         if case.get("events")
         and start <= _t(case["events"][0]["at"]) < end
-        and case.get(field) is not None
+        and (value := case.get(field)) is not None
     )
     return counts.most_common(n)

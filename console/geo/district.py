@@ -112,7 +112,8 @@ class District:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """``(min_lon, min_lat, max_lon, max_lat)``, WGS-84."""
-        return tuple(float(v) for v in self.polygon.bounds)
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in self.polygon.bounds)
+        return min_lon, min_lat, max_lon, max_lat
 
     @property
     def centre(self) -> tuple[float, float]:
