@@ -57,7 +57,6 @@ def services(fmt: str, ctx: Ctx) -> Response:
 
 @router.get("/services/{code}.{fmt}")
 def service_definition(code: str, fmt: str, ctx: Ctx) -> Response:
-
     def run(f):
         if code not in PUBLIC_SERVICES or code not in ctx.catalog:
             raise Open311Error(404, f"no service {code[:20]!r}")
@@ -192,6 +191,7 @@ def get_requests(fmt: str, request: Request, ctx: Ctx) -> Response:
 
 
 def _one(ctx: Context, case_id: str, f: str) -> Response:
+    """One request by id, for both spellings of the path."""
     with ctx.db.read() as s:
         row = s.get(CaseRow, case_id[:32])
         if row is None:
