@@ -13,8 +13,9 @@ import logging
 import threading
 import uuid
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from .db import PG_CHANNEL, Change, Database, Meta
@@ -75,7 +76,10 @@ def prune(db: Database, keep: int) -> int:
         cutoff = last - keep
         if cutoff <= 0:
             return 0
-        n = s.execute(delete(Change).where(Change.seq <= cutoff)).rowcount or 0
+        # A DELETE's result is a CursorResult (it has a row count); Session.execute is typed
+        # for every statement, so say which one this is.
+        result = cast(CursorResult[Any], s.execute(delete(Change).where(Change.seq <= cutoff)))
+        n = result.rowcount or 0
     if n:
         log.info("change feed pruned: %d changes up to seq %d", n, cutoff)
     return n

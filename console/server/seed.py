@@ -57,7 +57,10 @@ CATEGORY_ROUTES = {
     "m10": "street",
 }
 
-DEMO_USERS = [
+#: An account to seed: (id, name, roles, department id or None).
+Account = tuple[str, str, list[str], str | None]
+
+DEMO_USERS: list[Account] = [
     ("demo-supervisor", "监督员 王强", ["supervisor"], None),
     ("demo-operator", "受理员 李娜", ["operator"], None),
     ("demo-lead", "值班长 张伟", ["shift_lead"], None),
@@ -149,10 +152,12 @@ def seed_reference(s: Session, grid: UnitGrid, seed: int = 20261128) -> None:
     )
 
 
-def sim_users(grid: UnitGrid) -> list[tuple[str, str, list[str], str | None]]:
+def sim_users(grid: UnitGrid) -> list[Account]:
     """Accounts the simulator logs in with: one field supervisor per street, one user per
     department, the automatic centre and the gateway."""
-    users = [(f"sup-{st.code}", f"监督员 {st.name}", ["supervisor"], None) for st in grid.streets]
+    users: list[Account] = [
+        (f"sup-{st.code}", f"监督员 {st.name}", ["supervisor"], None) for st in grid.streets
+    ]
     users += [
         (f"dept-{d}", f"{name} 处置员", ["department"], d) for d, name, _ in BUREAU_DEPARTMENTS
     ]

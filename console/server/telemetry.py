@@ -8,7 +8,9 @@ a gateway never loses a whole batch to one broken terminal.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import insert, select
@@ -217,7 +219,7 @@ def track(s: Session, vehicle_id: str, t0: float, t1: float, limit: int = 50_000
         .order_by(Fix.t)
         .limit(limit)
     ).all()
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(6)]
+    cols: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in range(6)]
     return {
         "vehicle_id": vehicle_id,
         **{

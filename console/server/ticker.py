@@ -1,0 +1,50 @@
+"""The backend's background thread: work that time alone triggers, not a request."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from console.domain.alert_rules import EscalationRule
+
+from . import alerts, cases, feed, idempotency, telemetry
+from .context import Context
+
+log = logging.getLogger("console.server")
+
+#: Housekeeping (feed retention, expired idempotency records) runs every this many ticks.
+HOUSEKEEPING_EVERY = 60
+
+
+class Ticker(threading.Thread):
+    """SLA lights, alert escalation and offline vehicles every tick; feed retention and
+    expired idempotency records every ``HOUSEKEEPING_EVERY`` ticks. A failed tick is logged
+    and the next one runs: one bad row must not stop the clocks."""
+
+    def __init__(self, ctx: Context):
+        super().__init__(name="backend-ticker", daemon=True)
+        self.ctx = ctx
+        self._stop_event = threading.Event()
+        self._n = 0
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.ctx.settings.tick_seconds):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("ticker failed")
+
+    def tick(self) -> None:
+        ctx = self.ctx
+        now = ctx.now()
+        with ctx.db.write() as s:
+            cases.refresh_lights(ctx, s, now)
+            alerts.escalate_due(s, now, EscalationRule(ctx.settings.escalate_after_minutes))
+            telemetry.tick(ctx, s, now)
+        self._n += 1
+        if self._n % HOUSEKEEPING_EVERY == 0:
+            feed.prune(ctx.db, ctx.settings.retain_changes)
+            idempotency.prune(ctx)
+
+    def stop(self) -> None:
+        self._stop_event.set()
