@@ -19,7 +19,6 @@ from .limits import Limit, TimeLimits
 from .sla import LightThresholds
 from .sla import light as light_for
 from .workflow import (
-    TERMINAL_STATES,
     Action,
     Actor,
     BadActionParams,
@@ -399,7 +398,3 @@ def _hours(v: Any) -> float:
     if not (0 < hours <= MAX_EXTENSION_HOURS):
         raise BadActionParams(f"hours must be in (0, {MAX_EXTENSION_HOURS}]")
     return hours
-
-
-def is_open(case: Case) -> bool:
-    return State(case.state) not in TERMINAL_STATES

@@ -21,7 +21,6 @@ from .calendar import WorkCalendar
 GREEN, YELLOW, RED = 0, 1, 2
 #: ``lights`` code for "no light" (NaN input: a case with no running clock).
 NO_LIGHT = -1
-NAMES = ("green", "yellow", "red")
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,6 @@ from numpy.typing import ArrayLike
 
 from .geometry import distance_to_polyline_m, haversine_m
 
-VEHICLE_TYPES = {
-    "sprinkler": "洒水车",
-    "sweeper": "洗扫车",
-    "washer": "清洗车",
-    "garbage": "垃圾清运车",
-    "inspection": "巡查车",
-    "muck": "渣土车",
-}
 WORKING = 1
 
 
