@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import numpy as np
@@ -134,6 +135,29 @@ def test_report_and_export_from_the_menu_cover_the_loop_range(qtbot, replay, tmp
     assert fold_log(out).digest() == fold_log(c.replayer.log, seqs[-1]).digest()
     w.export_range(str(excerpt))  # never overwrites: said in the status bar
     qtbot.waitUntil(lambda: "导出失败" in w.status.notice.text(), timeout=30000)
+
+
+def test_a_track_that_fails_to_load_is_said_in_the_status_bar_and_logged(
+    qtbot, replay, monkeypatch, caplog
+):
+    """The vehicle panel handles only success: its failure takes Workers' default path."""
+    c, w = replay.replay, replay.window
+    start, end = c.span()
+    c.seek((start + end) / 2)
+    qtbot.waitUntil(lambda: w.vehicles.model.rowCount() > 0)
+
+    def unreadable(*_args):
+        raise OSError("database disk image is malformed")
+
+    monkeypatch.setattr(replay.replay.replayer, "track", unreadable)
+    w.vehicles.table.selectRow(0)
+    assert w.vehicles.current_vehicle() is not None
+    with caplog.at_level(logging.ERROR, logger="widgets.common.workers"):
+        w.vehicles.load_track()
+        qtbot.waitUntil(lambda: "加载车辆轨迹失败" in w.status.notice.text(), timeout=10000)
+    assert "malformed" in w.status.notice.text()
+    assert "#ff4d4f" in w.status.notice.styleSheet()  # an error's colour
+    assert any(r.exc_info and "unreadable" in caplog.text for r in caplog.records)
 
 
 @pytest.fixture

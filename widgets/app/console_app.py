@@ -53,6 +53,7 @@ class ConsoleApp(QObject):
         self._clock = VirtualClock()
         self._clock_lock = threading.Lock()
         self.workers = Workers(parent=self)
+        self.workers.notice = self.notice
         self.checkpointer = (
             Checkpointer(session.shiftlog, every=checkpoint_every, background=True)
             if session
@@ -127,6 +128,13 @@ class ConsoleApp(QObject):
             return self.session.fetch(f"/api/v1/vehicles/{vehicle_id}/track", **params)
         t0, t1 = (datetime.fromisoformat(params[k]).timestamp() for k in ("from", "to"))
         return self.replay.replayer.track(vehicle_id, t0, t1)
+
+    def notice(self, text: str, level: str = "info") -> None:
+        """A non-blocking message in the window's status bar (the log only before it shows)."""
+        if self.window is not None:
+            self.window.status.show_notice(text, level)
+        else:
+            log.info("notice (no window yet): %s", text)
 
     def outbox_pending(self) -> int:
         return self.session.outbox.pending() if self.session else 0

@@ -261,12 +261,17 @@ class CaseDetail(QScrollArea):
                 continue
             path = ref if ref.startswith("/") else f"/api/v1/media/{ref}"
 
-            def done(data, error, lab=lab):
+            def done(data, lab=lab):
                 pm = QPixmap()
-                if error is None and data and pm.loadFromData(data):
+                if data and pm.loadFromData(data):
                     lab.setPixmap(pm.scaled(120, 90, Qt.KeepAspectRatio, Qt.SmoothTransformation))
                 else:
                     lab.setText(self.tr("无法加载"))
 
-            self.workers.submit(lambda p=path: self.session.fetch_bytes(p), done, owner=lab)
+            def failed(_error, lab=lab):  # said in the photo's place (and logged by Workers)
+                lab.setText(self.tr("无法加载"))
+
+            self.workers.submit(
+                lambda p=path: self.session.fetch_bytes(p), done, owner=lab, on_error=failed
+            )
         self.photos.addStretch(1)

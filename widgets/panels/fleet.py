@@ -233,11 +233,12 @@ class VehiclePanel(QWidget):
         )
         params = {"from": start.isoformat(), "to": now.isoformat()}
 
-        def done(track, error):
-            if error is None:
-                self.track_loaded.emit(vid, track["lon"], track["lat"])
+        def done(track):
+            self.track_loaded.emit(vid, track["lon"], track["lat"])
 
-        self.workers.submit(lambda: self.tracks(vid, params), done, self)
+        self.workers.submit(
+            lambda: self.tracks(vid, params), done, self, what=self.tr("加载车辆轨迹")
+        )
 
     def update_coverage(self) -> None:
         fleet = self.state.reference.get("vehicles") or []
@@ -247,8 +248,13 @@ class VehiclePanel(QWidget):
         self._coverage_next += 1
         now = self.now()
 
-        def done(share, error):
-            if error is None and share is not None:
+        def done(share):
+            if share is not None:
                 self.model.coverage[vehicle["id"]] = share
 
-        self.workers.submit(lambda: vehicle_coverage(self.session, vehicle, now), done, self)
+        self.workers.submit(
+            lambda: vehicle_coverage(self.session, vehicle, now),
+            done,
+            self,
+            what=self.tr("计算线路覆盖率"),
+        )

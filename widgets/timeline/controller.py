@@ -97,12 +97,14 @@ class ReplayController(QObject):
         """Index what the log recorded since: read in a worker, added on this thread."""
         index = self.replayer.index
 
-        def done(fetched, error) -> None:
-            if error is None:
-                index.add(fetched)
-                self.index_changed.emit()
+        def done(fetched) -> None:
+            index.add(fetched)
+            self.index_changed.emit()
 
-        self.app.workers.submit(lambda: index.fetch(self.replayer.log), done, self)
+        # A failed read is the default path's: logged, and said in the status bar.
+        self.app.workers.submit(
+            lambda: index.fetch(self.replayer.log), done, self, what=self.tr("读取时间轴索引")
+        )
 
     # ---- moving ----------------------------------------------------------------------------
     def seek(self, t: float) -> None:
