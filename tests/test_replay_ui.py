@@ -213,7 +213,7 @@ def test_live_rewind_keeps_recording_badges_alerts_and_comes_back(qtbot, living,
 def test_replay_refuses_what_it_cannot_show(qapp, tmp_path, capsys, recorded_shift, monkeypatch):
     """A missing file, a text file, a log with no changes, an unreadable --at: a message and
     exit status 2, never a traceback or a window on nothing."""
-    from widgets.app.replay_app import run_replay
+    import main
 
     monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
     text = tmp_path / "notes.zhcg"
@@ -227,7 +227,9 @@ def test_replay_refuses_what_it_cannot_show(qapp, tmp_path, capsys, recorded_shi
         "at": ([str(recorded_shift.path)], "half past nine", "--at"),
     }
     for files, at, said in cases.values():
-        assert run_replay(files, at=at, screenshot=str(tmp_path / "x.png")) == 2
+        argv = ["replay", *files, "--at", at, "--screenshot", str(tmp_path / "x.png")]
+        assert main.main(argv) == 2
         err = capsys.readouterr().err
-        assert err.startswith("replay: ") and said in err, err
+        assert err.startswith("main.py replay: ") and err.count("main.py") == 1, err
+        assert said in err and "Traceback" not in err, err
     assert not (tmp_path / "x.png").exists()

@@ -15,6 +15,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from console import CommandError
 from console.clock import VirtualClock
 from console.replay.fold import Checkpointer
 from console.session import Session
@@ -223,8 +224,6 @@ def run(
 ) -> int:
     """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
     app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
-    if app is None:
-        return 2
 
     from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.paths import data_dir
@@ -264,17 +263,16 @@ def run(
             demo.stop()
 
 
-def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication | None:
+def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication:
     """The application object, themed and translated, for any window this package opens;
-    None, after saying why on stderr, when no window can open here."""
+    CommandError, saying why, when no window can open here."""
     import sys
 
     import pyqtgraph as pg
 
     problem = display_problem(offscreen_ok)
     if problem:
-        print(problem, file=sys.stderr)
-        return None
+        raise CommandError(problem)
     # The GUI thread calls into Python for every table cell it paints; a worker holding the
     # GIL can make each call wait up to the switch interval (5 ms by default).
     sys.setswitchinterval(0.001)

@@ -47,6 +47,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from console import CommandError
 from console.labels import Labels, local_time
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
@@ -152,14 +153,13 @@ img { margin: 4px 0 8px 0; }
 # ---- the command ----------------------------------------------------------------------------
 def report_command(paths: list[str], out: str, lang: str = "zh") -> int:
     """``main.py report LOG... --out FILE``: build the report of the shift logs (several
-    consecutive ones as one) and write it. Returns 0, or 2 after a message on stderr when an
-    input cannot be read or the output format is not known."""
+    consecutive ones as one) and write it. Returns 0; raises CommandError when an input
+    cannot be read or the output format is not known."""
     try:
         _check_format(out)
         report = build_report(open_logs(paths, data_dir() / "replays"))
     except (ValueError, OSError) as e:
-        print(f"report: {e}", file=sys.stderr)
-        return 2
+        raise CommandError(str(e)) from e
     _ensure_gui_app()
     write_report(report, out, lang)
     return 0
