@@ -250,7 +250,7 @@ def run(
         )
     else:
         dlg = LoginDialog(backend, make_session, user or "")
-        if dlg.exec() != LoginDialog.Accepted:
+        if dlg.exec() != LoginDialog.DialogCode.Accepted:
             return 1
         session = dlg.session
     console = ConsoleApp(session, theme=theme, sound=sound and screenshot is None)

@@ -49,7 +49,7 @@ REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 
 
 def settings() -> QSettings:
-    return QSettings(str(data_dir() / "console.ini"), QSettings.IniFormat)
+    return QSettings(str(data_dir() / "console.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -121,9 +121,9 @@ class MainWindow(QMainWindow):
         d.setObjectName(f"dock_{name}")
         d.setWidget(widget)
         d.setFeatures(
-            QDockWidget.DockWidgetMovable
-            | QDockWidget.DockWidgetFloatable
-            | QDockWidget.DockWidgetClosable
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(area, d)
         return d
@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         for name in DESK_ACTIONS:
             a = QAction(qta.icon(ACTION_ICONS[name], color=theme()["text"]), "", self)
             a.setShortcut(QKeySequence(SHORTCUTS[name]))
-            a.setShortcutContext(Qt.WindowShortcut)
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             a.setEnabled(False)
             a.triggered.connect(lambda _=False, n=name: self.take_action(n))
             out[name] = a
@@ -143,11 +143,11 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         self.menu_file = mb.addMenu("")
         self.act_new_case = QAction(qta.icon("mdi6.phone-plus", color="#36cfc9"), "", self)
-        self.act_new_case.setShortcut(QKeySequence.New)
+        self.act_new_case.setShortcut(QKeySequence.StandardKey.New)
         self.act_new_case.triggered.connect(self.new_case)
         self.act_new_case.setEnabled(self.session is not None)
         self.act_quit = QAction(self)
-        self.act_quit.setShortcut(QKeySequence.Quit)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
         self.act_bookmark = QAction(qta.icon("mdi6.bookmark-plus", color="#f5c518"), "", self)
         self.act_bookmark.setShortcut("Ctrl+B")
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         self.menu_help.addAction(self.act_about)
         tb = QToolBar()
         tb.setObjectName("main_toolbar")
-        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tb.addAction(self.act_new_case)
         tb.addAction(self.act_bookmark)
         tb.addAction(self.act_report)
