@@ -29,7 +29,7 @@ def set_language(lang: str) -> Labels:
         _state["qt"] = None
     if lang in QT_CATALOGS:
         qt = QTranslator(app)
-        if qt.load(QT_CATALOGS[lang], QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        if qt.load(QT_CATALOGS[lang], QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt)
             _state["qt"] = qt
     if lang != "zh":
@@ -38,7 +38,9 @@ def set_language(lang: str) -> Labels:
             raise FileNotFoundError(I18N_DIR / f"console_{lang}.qm")
         app.installTranslator(tr)
         _state["translator"] = tr
-    QLocale.setDefault(QLocale(QLocale.Chinese if lang == "zh" else QLocale.English))
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Chinese if lang == "zh" else QLocale.Language.English)
+    )
     _state["lang"] = lang
     return Labels(lang)
 
