@@ -37,13 +37,13 @@ class NewCaseDialog(QDialog):
         self.setWindowTitle(self.tr("新建热线案件 (12319)"))
         self.category = QComboBox()
         self.category.setEditable(True)
-        self.category.setInsertPolicy(QComboBox.NoInsert)
+        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for c in reference.get("categories") or []:
             self.category.addItem(f"{c['code']} {lb.category(c, '')}", c["code"])
         self.category.setCurrentIndex(-1)
         completer = QCompleter(self.category.model(), self)
-        completer.setFilterMode(Qt.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.category.setCompleter(completer)
         self.category.lineEdit().setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
         self.address = QLineEdit()
@@ -74,8 +74,10 @@ class NewCaseDialog(QDialog):
         form.addRow(self.tr("描述"), self.description)
         form.addRow(self.tr("来电"), self.caller)
         form.addRow(self.tr("紧急程度"), self.urgency)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("上报"))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("上报"))
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -97,7 +99,7 @@ class NewCaseDialog(QDialog):
         self.set_location(lon, lat, f"{name} ({lon:.5f}, {lat:.5f})")
 
     def selected_category(self) -> str | None:
-        i = self.category.findText(self.category.currentText(), Qt.MatchExactly)
+        i = self.category.findText(self.category.currentText(), Qt.MatchFlag.MatchExactly)
         if i >= 0:
             return self.category.itemData(i)
         text = self.category.currentText().strip().split(" ")[0]
