@@ -86,7 +86,7 @@ class MapWall(QWidget):
         self.hover.hide()
         self.legend = QLabel(self.plot)
         self.legend.setObjectName("notice")
-        self.legend.setTextFormat(Qt.RichText)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.retranslate()
 
         self.view.sigRangeChanged.connect(self._range_changed)
@@ -115,7 +115,7 @@ class MapWall(QWidget):
         # Thousands of vertices (the boundary with a fill), unchanged between zooms: paint
         # once per zoom level into a pixmap, not on every repaint of a marker above them.
         for static in (self.district, self.neighbours, self.grid):
-            static.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            static.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.trails = pg.PlotCurveItem(pen=pg.mkPen(t["trail"], width=1.6), skipFiniteCheck=True)
         self.trails.setOpacity(0.65)
         self.cases_component = pg.ScatterPlotItem(size=11, symbol="s", pen=pg.mkPen("#0b1119"))
@@ -125,7 +125,7 @@ class MapWall(QWidget):
         self.selection = pg.ScatterPlotItem(
             size=26, symbol="o", brush=None, pen=pg.mkPen("#ffffff", width=2.5)
         )
-        self.track = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2, style=Qt.DashLine))
+        self.track = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2, style=Qt.PenStyle.DashLine))
         self.pick_marker = pg.ScatterPlotItem(
             size=22, symbol="star", brush=pg.mkBrush("#ff85c0"), pen=pg.mkPen("#ffffff")
         )
@@ -466,7 +466,7 @@ class MapWall(QWidget):
     def pick_location(self) -> None:
         """The next click on the map is a location (new case), not a selection."""
         self._picking = True
-        self.plot.setCursor(Qt.CrossCursor)
+        self.plot.setCursor(Qt.CursorShape.CrossCursor)
 
     def set_pick_marker(self, lon: float | None, lat: float | None) -> None:
         if lon is None or lat is None:
@@ -528,7 +528,7 @@ class MapWall(QWidget):
         return f"{id_}  {lb.category(cat, doc.get('category_code', ''))}\n{lb.name('state', doc.get('state'))}"
 
     def _mouse_clicked(self, ev) -> None:
-        if ev.button() != Qt.LeftButton:
+        if ev.button() != Qt.MouseButton.LeftButton:
             return
         p = self.view.mapSceneToView(ev.scenePos())
         if self._picking:
