@@ -74,10 +74,10 @@ class CaseDetail(QScrollArea):
         f.setPointSize(f.pointSize() + 4)
         f.setBold(True)
         self.title.setFont(f)
-        self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.light = QLabel()
         self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.addActions(actions)
         self.form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
@@ -96,7 +96,7 @@ class CaseDetail(QScrollArea):
         ):
             lab = QLabel()
             lab.setWordWrap(True)
-            lab.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = lab
             self.form.addRow(QLabel(), lab)
         self.minimap = MiniMap()
@@ -136,7 +136,7 @@ class CaseDetail(QScrollArea):
             "counters": self.tr("返工/延期/回退"),
         }
         for i, key in enumerate(self.fields):
-            self.form.itemAt(i, QFormLayout.LabelRole).widget().setText(names[key])
+            self.form.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().setText(names[key])
         self.history.setHeaderLabels(
             [self.tr("时间"), self.tr("环节"), self.tr("人员"), self.tr("说明"), self.tr("按时")]
         )
@@ -254,7 +254,7 @@ class CaseDetail(QScrollArea):
         for ref in photos[:6]:
             lab = QLabel("…")
             lab.setFixedSize(120, 90)
-            lab.setAlignment(Qt.AlignCenter)
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.photos.addWidget(lab)
             if self.session is None or ref.startswith(("http://", "https://")):
                 lab.setText(ref[-20:])

@@ -53,11 +53,11 @@ _ROLES = frozenset(
 
 def light_icon(light: int, size: int = 14) -> QIcon:
     pm = QPixmap(size, size)
-    pm.fill(Qt.transparent)
+    pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
-    p.setRenderHint(QPainter.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setBrush(QColor(LIGHT_COLORS[light]))
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.drawEllipse(1, 1, size - 2, size - 2)
     p.end()
     return QIcon(pm)
@@ -79,7 +79,7 @@ class CaseTableModel(IncrementalRows):
         self.queue = "all"
         self.search = ""
         self.sort_column = COLUMNS.index("countdown")
-        self.sort_order = Qt.AscendingOrder
+        self.sort_order = Qt.SortOrder.AscendingOrder
         self._text_cache: dict[str, tuple[int, str]] = {}
         self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
         self._red = QBrush(QColor(LIGHT_COLORS[RED]))
@@ -136,7 +136,7 @@ class CaseTableModel(IncrementalRows):
             return ALIGN_RIGHT
         return None
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self.sort_column, self.sort_order = column, order
@@ -233,7 +233,7 @@ class CaseTableModel(IncrementalRows):
         if not len(rows):
             return rows
         order = np.argsort(self._sort_key(rows), kind="stable")
-        if self.sort_order == Qt.DescendingOrder:
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
             order = order[::-1]
         return rows[order]
 

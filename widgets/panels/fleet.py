@@ -176,7 +176,7 @@ class VehiclePanel(QWidget):
         self.track_action.triggered.connect(self.load_track)
         self.track_action.setEnabled(tracks is not None)
         bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addAction(self.follow_action)
         bar.addWidget(self.period)
         bar.addAction(self.track_action)
