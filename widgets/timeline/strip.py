@@ -97,7 +97,9 @@ class Timeline(QWidget):
         self.marks.sigHovered.connect(self._hover_mark)
         pi.addItem(self.marks)
         self.mark_texts: list[pg.TextItem] = []
-        self.mark_lines = pg.PlotCurveItem(pen=pg.mkPen("#f5c518", width=1, style=Qt.DashLine))
+        self.mark_lines = pg.PlotCurveItem(
+            pen=pg.mkPen("#f5c518", width=1, style=Qt.PenStyle.DashLine)
+        )
         pi.addItem(self.mark_lines)
         self.loop_region = pg.LinearRegionItem(brush=pg.mkBrush(91, 143, 249, 40))
         self.loop_region.setVisible(False)
@@ -162,7 +164,7 @@ class Timeline(QWidget):
         self.controls.addWidget(self.speed)
         self.time_edit = QLineEdit()
         self.time_edit.setFixedWidth(96)
-        self.time_edit.setAlignment(Qt.AlignCenter)
+        self.time_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.time_edit.returnPressed.connect(self._typed)
         self.controls.addWidget(self.time_edit)
         self.skip_idle = QCheckBox()
@@ -184,23 +186,27 @@ class Timeline(QWidget):
         self.controls.addWidget(self.badge)
         self.btn_live = QToolButton()
         self.btn_live.setIcon(qta.icon("mdi6.broadcast", color="#2ecc71"))
-        self.btn_live.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.btn_live.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.btn_live.clicked.connect(self.c.back_to_live)
         self.btn_live.setVisible(False)
         self.controls.addWidget(self.btn_live)
 
     def _keys(self) -> None:
         keys = {
-            Qt.Key_Space: self.c.toggle,
-            Qt.Key_Left: lambda: self.c.step(-1),
-            Qt.Key_Right: lambda: self.c.step(1),
-            Qt.Key_Home: self.c.home,
-            Qt.Key_End: self.c.end,
+            Qt.Key.Key_Space: self.c.toggle,
+            Qt.Key.Key_Left: lambda: self.c.step(-1),
+            Qt.Key.Key_Right: lambda: self.c.step(1),
+            Qt.Key.Key_Home: self.c.home,
+            Qt.Key.Key_End: self.c.end,
         }
         self.key_actions = []
         # A replay window is all timeline; on the live desk Home or ← must not rewind the wall
         # from a table, so there the keys work when the strip has the focus.
-        context = Qt.WidgetWithChildrenShortcut if self.c.live_mode else Qt.WindowShortcut
+        context = (
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+            if self.c.live_mode
+            else Qt.ShortcutContext.WindowShortcut
+        )
         for key, slot in keys.items():
             a = QAction(self)
             a.setShortcut(QKeySequence(key))
@@ -331,7 +337,7 @@ class Timeline(QWidget):
         self.c.seek(self.cursor.value())
 
     def _clicked(self, ev) -> None:
-        if ev.button() != Qt.LeftButton or ev.isAccepted():
+        if ev.button() != Qt.MouseButton.LeftButton or ev.isAccepted():
             return
         vb = self.plot.getPlotItem().vb
         if vb.sceneBoundingRect().contains(ev.scenePos()):
