@@ -11,6 +11,7 @@ import gc
 import logging
 import threading
 from datetime import datetime
+from typing import cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -128,6 +129,7 @@ class ConsoleApp(QObject):
         if self.session is not None:
             return self.session.fetch(f"/api/v1/vehicles/{vehicle_id}/track", **params)
         t0, t1 = (datetime.fromisoformat(params[k]).timestamp() for k in ("from", "to"))
+        assert self.replay is not None  # no session: a replay
         return self.replay.replayer.track(vehicle_id, t0, t1)
 
     def notice(self, text: str, level: str = "info") -> None:
@@ -151,11 +153,12 @@ class ConsoleApp(QObject):
 
     def _rebuild(self) -> MainWindow:
         old = self.window
+        assert old is not None  # a rebuild follows show()
         old.save_layout()
         old.hide()
-        self.show()
+        window = self.show()
         old.deleteLater()
-        return self.window
+        return window
 
     def switch_language(self, lang: str) -> MainWindow:
         set_language(lang)
@@ -163,7 +166,7 @@ class ConsoleApp(QObject):
 
     def switch_theme(self, name: str) -> MainWindow:
         self.theme = name
-        apply_theme(QApplication.instance(), name)
+        apply_theme(cast(QApplication, QApplication.instance()), name)
         return self._rebuild()
 
     def start(self) -> MainWindow:
@@ -237,6 +240,7 @@ def run(
         return Session(url, username, password, shifts / shift_log_name(username))
 
     demo = None
+    session: Session | None
     if backend is None:
         demo = DemoProcess(
             fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre
@@ -276,7 +280,7 @@ def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication:
     # The GUI thread calls into Python for every table cell it paints; a worker holding the
     # GIL can make each call wait up to the switch interval (5 ms by default).
     sys.setswitchinterval(0.001)
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("zhcg-console")
     pg.setConfigOptions(antialias=True)
     apply_theme(app, theme)

@@ -63,6 +63,7 @@ def run_replay(
         raise CommandError(str(e)) from e
     console = ConsoleApp(None, replay_log=shiftlog, theme=theme, sound=False)
     controller = console.replay
+    assert controller is not None  # a ConsoleApp on a log has its controller
     start, end = controller.span()
     try:
         if not len(controller.replayer.index):

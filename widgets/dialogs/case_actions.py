@@ -209,7 +209,7 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lb = labels()
-        self.actions, self.action, self.current = actions, action, current
+        self.case_actions, self.action, self.current = actions, action, current
         self.retry_params: dict = {}
         self.setWindowTitle(self.tr("案件已被他人更新"))
         rows = []
@@ -257,5 +257,7 @@ class ConflictDialog(QDialog):
 
     def retry(self) -> None:
         # Decide on the backend's current version (the feed brings the same doc shortly).
-        self.actions.run(self.current["id"], self.action, dict(self.retry_params), self.current)
+        self.case_actions.run(
+            self.current["id"], self.action, dict(self.retry_params), self.current
+        )
         self.accept()
