@@ -32,7 +32,8 @@ class NewCaseDialog(QDialog):
         super().__init__(parent)
         self.setModal(False)  # the operator clicks the map while it is open
         self.reference = reference
-        self.lon = self.lat = None
+        self.lon: float | None = None
+        self.lat: float | None = None
         lb = labels()
         self.setWindowTitle(self.tr("新建热线案件 (12319)"))
         self.category = QComboBox()
@@ -45,7 +46,9 @@ class NewCaseDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.category.setCompleter(completer)
-        self.category.lineEdit().setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
+        edit = self.category.lineEdit()
+        assert edit is not None  # an editable combo box has its line edit
+        edit.setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("地址（社区或街道名可定位）"))
         self.address.returnPressed.connect(self.locate_address)
