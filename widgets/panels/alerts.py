@@ -5,6 +5,7 @@ on the feed, so one made at another console shows here at once."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 import qtawesome as qta
@@ -135,7 +136,9 @@ class AlertModel(IncrementalRows):
         ]
         # Unacknowledged first, then the most severe, then the newest.
         shown.sort(key=lambda a: a.get("raised_at") or "", reverse=True)
-        shown.sort(key=lambda a: (a.get("state") != "raised", -RANK.get(a.get("severity"), 0)))
+        shown.sort(
+            key=lambda a: (a.get("state") != "raised", -RANK.get(a.get("severity") or "", 0))
+        )
         self.sync(np.array([self._key[a["id"]] for a in shown], dtype=np.int64))
 
     def set_filter(self, name: str) -> None:
@@ -204,7 +207,7 @@ class AlertPane(QWidget):
             (60, self.tr("静音 1 小时")),
             (0, self.tr("取消静音")),
         ):
-            self.mute_menu.addAction(text, lambda m=minutes: self.sound.mute(m))
+            self.mute_menu.addAction(text, partial(self.sound.mute, minutes))
         i = max(self.filter.currentIndex(), FILTERS.index(self.model.filter))
         self.filter.blockSignals(True)
         self.filter.clear()
@@ -228,10 +231,12 @@ class AlertPane(QWidget):
             return
         self.model.refresh()
         open_sev = [
-            a.get("severity") for a in self.state.alerts.values() if a.get("state") == "raised"
+            a.get("severity") or ""
+            for a in self.state.alerts.values()
+            if a.get("state") == "raised"
         ]
         raised = [
-            self.state.alerts[a].get("severity")
+            self.state.alerts[a].get("severity") or ""
             for a in diff.alerts_raised
             if a in self.state.alerts and self.state.alerts[a].get("state") == "raised"
         ]

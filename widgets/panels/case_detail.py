@@ -136,7 +136,10 @@ class CaseDetail(QScrollArea):
             "counters": self.tr("返工/延期/回退"),
         }
         for i, key in enumerate(self.fields):
-            self.form.itemAt(i, QFormLayout.ItemRole.LabelRole).widget().setText(names[key])
+            item = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel):
+                label.setText(names[key])
         self.history.setHeaderLabels(
             [self.tr("时间"), self.tr("环节"), self.tr("人员"), self.tr("说明"), self.tr("按时")]
         )
@@ -244,7 +247,8 @@ class CaseDetail(QScrollArea):
             return
         self._photos_for = key
         while self.photos.count():
-            w = self.photos.takeAt(0).widget()
+            item = self.photos.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         photos = list(doc.get("photos") or ())

@@ -80,14 +80,14 @@ class CaseTableModel(IncrementalRows):
         self.search = ""
         self.sort_column = COLUMNS.index("countdown")
         self.sort_order = Qt.SortOrder.AscendingOrder
-        self._text_cache: dict[str, tuple[int, str]] = {}
+        self._text_cache: dict[str, tuple[int | None, str]] = {}
         self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
         self._red = QBrush(QColor(LIGHT_COLORS[RED]))
         self._icons = {k: light_icon(k) for k in (GREEN, YELLOW, RED, NO_LIGHT)}
         self._lights = np.empty(0, dtype=np.int8)
         self._dept_names: dict[str, str] = {}
         self._categories: dict[str, dict] = {}
-        self._ref_id = None
+        self._ref_id: int | None = None
 
     # ---- Qt model API ----------------------------------------------------------------------
     def headers(self) -> tuple[str, ...]:
@@ -161,8 +161,8 @@ class CaseTableModel(IncrementalRows):
         if col == "grid":
             return doc.get("grid_code") or ""
         if col == "department":
-            d = doc.get("department_id")
-            return self._dept_names.get(d, d or "")
+            d = doc.get("department_id") or ""
+            return self._dept_names.get(d, d)
         if col == "source":
             return lb.name("source", doc.get("source"))
         if col == "state":
@@ -291,6 +291,7 @@ class CaseTableModel(IncrementalRows):
         ``changed``: ids whose contents changed (None: any may have)."""
         self._ensure_reference()
         self._lights = self.state.case_lights(self.now())
+        keys: bool | np.ndarray
         if changed is None:
             keys = True
         else:

@@ -187,7 +187,8 @@ class VehiclePanel(QWidget):
         # One vehicle at a time, round the fleet about once a minute: a whole-fleet pass is
         # seconds of numpy in a worker, and holding the GIL that long stalls the window.
         self._coverage_next = 0
-        self._coverage_timer = QTimer(self, interval=1500, timeout=self.update_coverage)
+        self._coverage_timer = QTimer(self, interval=1500)
+        self._coverage_timer.timeout.connect(self.update_coverage)
         if session is not None:
             self._coverage_timer.start()
         self.retranslate()
