@@ -21,6 +21,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import (
     QBuffer,
@@ -190,7 +191,7 @@ def _ensure_gui_app() -> QGuiApplication:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication([sys.argv[0] if sys.argv else "zhcg-report"])
-    return app
+    return cast(QGuiApplication, app)
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -236,8 +237,8 @@ def _data_uri(img: QImage) -> str:
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(bytes(data)).decode()
+    img.save(buf, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 takes str
+    return "data:image/png;base64," + base64.b64encode(data.data()).decode()
 
 
 def _w(key: str, lang: str) -> str:
