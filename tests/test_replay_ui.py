@@ -52,7 +52,7 @@ def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded
         assert replay.now() == t  # lights, ages and the status clock are of then
         qtbot.waitUntil(lambda want=want: w.case_model.rowCount() == len(want.cases))  # 全部
         assert w.queues.tabs.tabText(len(QUEUE_KEYS) - 1).endswith(str(len(want.cases)))
-        assert abs(w.timeline.cursor.value() - t) < 1e-6
+        assert abs(w.timeline.cursor_line.value() - t) < 1e-6
     assert w.banner.text().endswith(clock_text(c.t))  # what is shown, and when
     assert w.vehicles.track_action.isEnabled()  # a track, from the log
     w.vehicles.table.selectRow(0)

@@ -4,37 +4,37 @@
 <context>
     <name>AlertModel</name>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="57"/>
+        <location filename="../../widgets/panels/alerts.py" line="58"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="58"/>
+        <location filename="../../widgets/panels/alerts.py" line="59"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="59"/>
+        <location filename="../../widgets/panels/alerts.py" line="60"/>
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="60"/>
+        <location filename="../../widgets/panels/alerts.py" line="61"/>
         <source>时长</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="61"/>
+        <location filename="../../widgets/panels/alerts.py" line="62"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="62"/>
+        <location filename="../../widgets/panels/alerts.py" line="63"/>
         <source>详情</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="101"/>
+        <location filename="../../widgets/panels/alerts.py" line="102"/>
         <source>已升级</source>
         <translation>escalated</translation>
     </message>
@@ -42,72 +42,72 @@
 <context>
     <name>AlertPane</name>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="197"/>
+        <location filename="../../widgets/panels/alerts.py" line="200"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="198"/>
+        <location filename="../../widgets/panels/alerts.py" line="201"/>
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="199"/>
+        <location filename="../../widgets/panels/alerts.py" line="202"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="202"/>
+        <location filename="../../widgets/panels/alerts.py" line="205"/>
         <source>静音 5 分钟</source>
         <translation>Mute 5 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="203"/>
+        <location filename="../../widgets/panels/alerts.py" line="206"/>
         <source>静音 15 分钟</source>
         <translation>Mute 15 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="204"/>
+        <location filename="../../widgets/panels/alerts.py" line="207"/>
         <source>静音 1 小时</source>
         <translation>Mute 1 hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="205"/>
+        <location filename="../../widgets/panels/alerts.py" line="208"/>
         <source>取消静音</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="211"/>
+        <location filename="../../widgets/panels/alerts.py" line="214"/>
         <source>未确认</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="211"/>
+        <location filename="../../widgets/panels/alerts.py" line="214"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="211"/>
+        <location filename="../../widgets/panels/alerts.py" line="214"/>
         <source>严重</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="219"/>
+        <location filename="../../widgets/panels/alerts.py" line="222"/>
         <source>静音至 %1</source>
         <translation>Muted until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="240"/>
+        <location filename="../../widgets/panels/alerts.py" line="245"/>
         <source>未确认 %1</source>
         <translation>%1 open</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="253"/>
+        <location filename="../../widgets/panels/alerts.py" line="258"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="253"/>
+        <location filename="../../widgets/panels/alerts.py" line="258"/>
         <source>确认说明（可选）：</source>
         <translation>Comment (optional):</translation>
     </message>
@@ -115,27 +115,27 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="154"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="156"/>
         <source>此案件当前不能执行该操作</source>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="167"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="169"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="182"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="184"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="190"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="192"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="190"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="192"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -198,88 +198,88 @@
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="143"/>
+        <location filename="../../widgets/panels/case_detail.py" line="146"/>
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="147"/>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="154"/>
+        <location filename="../../widgets/panels/case_detail.py" line="157"/>
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="164"/>
+        <location filename="../../widgets/panels/case_detail.py" line="167"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="164"/>
+        <location filename="../../widgets/panels/case_detail.py" line="167"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="164"/>
+        <location filename="../../widgets/panels/case_detail.py" line="167"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="184"/>
+        <location filename="../../widgets/panels/case_detail.py" line="187"/>
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="185"/>
+        <location filename="../../widgets/panels/case_detail.py" line="188"/>
         <source>计时暂停</source>
         <translation>clock stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="217"/>
+        <location filename="../../widgets/panels/case_detail.py" line="220"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="218"/>
+        <location filename="../../widgets/panels/case_detail.py" line="221"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="252"/>
+        <location filename="../../widgets/panels/case_detail.py" line="256"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="269"/>
-        <location filename="../../widgets/panels/case_detail.py" line="272"/>
+        <location filename="../../widgets/panels/case_detail.py" line="273"/>
+        <location filename="../../widgets/panels/case_detail.py" line="276"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -345,47 +345,47 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="214"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="217"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="216"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="217"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="219"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="220"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="234"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="236"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="242"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="244"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="246"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="248"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="252"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="254"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -471,17 +471,17 @@
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/login.py" line="38"/>
+        <location filename="../../widgets/dialogs/login.py" line="40"/>
         <source>登录</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/login.py" line="55"/>
+        <location filename="../../widgets/dialogs/login.py" line="57"/>
         <source>用户名或密码错误</source>
         <translation>Wrong user name or password</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/login.py" line="59"/>
+        <location filename="../../widgets/dialogs/login.py" line="61"/>
         <source>无法连接服务：%1</source>
         <translation>Cannot reach the backend: %1</translation>
     </message>
@@ -489,153 +489,153 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="247"/>
+        <location filename="../../widgets/app/main_window.py" line="253"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="250"/>
+        <location filename="../../widgets/app/main_window.py" line="256"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="251"/>
+        <location filename="../../widgets/app/main_window.py" line="257"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="252"/>
+        <location filename="../../widgets/app/main_window.py" line="258"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="253"/>
+        <location filename="../../widgets/app/main_window.py" line="259"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="254"/>
+        <location filename="../../widgets/app/main_window.py" line="260"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="261"/>
+        <location filename="../../widgets/app/main_window.py" line="267"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="262"/>
+        <location filename="../../widgets/app/main_window.py" line="268"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="263"/>
+        <location filename="../../widgets/app/main_window.py" line="269"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="264"/>
+        <location filename="../../widgets/app/main_window.py" line="270"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="265"/>
+        <location filename="../../widgets/app/main_window.py" line="271"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="266"/>
+        <location filename="../../widgets/app/main_window.py" line="272"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="267"/>
+        <location filename="../../widgets/app/main_window.py" line="273"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="268"/>
+        <location filename="../../widgets/app/main_window.py" line="274"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="269"/>
+        <location filename="../../widgets/app/main_window.py" line="275"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="270"/>
+        <location filename="../../widgets/app/main_window.py" line="276"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="271"/>
+        <location filename="../../widgets/app/main_window.py" line="277"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="272"/>
+        <location filename="../../widgets/app/main_window.py" line="278"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="273"/>
+        <location filename="../../widgets/app/main_window.py" line="279"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="274"/>
+        <location filename="../../widgets/app/main_window.py" line="280"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="275"/>
+        <location filename="../../widgets/app/main_window.py" line="281"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="276"/>
+        <location filename="../../widgets/app/main_window.py" line="282"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="277"/>
+        <location filename="../../widgets/app/main_window.py" line="283"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="278"/>
-        <location filename="../../widgets/app/main_window.py" line="402"/>
+        <location filename="../../widgets/app/main_window.py" line="284"/>
+        <location filename="../../widgets/app/main_window.py" line="411"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="319"/>
+        <location filename="../../widgets/app/main_window.py" line="325"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="322"/>
+        <location filename="../../widgets/app/main_window.py" line="328"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="326"/>
+        <location filename="../../widgets/app/main_window.py" line="332"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="389"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="392"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="403"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -645,88 +645,88 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="166"/>
+        <location filename="../../widgets/map/wall.py" line="175"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="167"/>
+        <location filename="../../widgets/map/wall.py" line="176"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="168"/>
+        <location filename="../../widgets/map/wall.py" line="177"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="169"/>
+        <location filename="../../widgets/map/wall.py" line="178"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="170"/>
+        <location filename="../../widgets/map/wall.py" line="179"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="171"/>
+        <location filename="../../widgets/map/wall.py" line="180"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="172"/>
         <location filename="../../widgets/map/wall.py" line="181"/>
+        <location filename="../../widgets/map/wall.py" line="190"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="173"/>
+        <location filename="../../widgets/map/wall.py" line="182"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="180"/>
+        <location filename="../../widgets/map/wall.py" line="189"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="180"/>
+        <location filename="../../widgets/map/wall.py" line="189"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="180"/>
+        <location filename="../../widgets/map/wall.py" line="189"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="181"/>
+        <location filename="../../widgets/map/wall.py" line="190"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="181"/>
+        <location filename="../../widgets/map/wall.py" line="190"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="182"/>
+        <location filename="../../widgets/map/wall.py" line="191"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="182"/>
+        <location filename="../../widgets/map/wall.py" line="191"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="183"/>
+        <location filename="../../widgets/map/wall.py" line="192"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="183"/>
+        <location filename="../../widgets/map/wall.py" line="192"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -734,92 +734,92 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="37"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="38"/>
         <source>新建热线案件 (12319)</source>
         <translation>New hotline case (12319)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="48"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="51"/>
         <source>输入编码或名称，如 06010 或 垃圾</source>
         <translation>Type a code or name, e.g. 06010 or garbage</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="50"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="53"/>
         <source>地址（社区或街道名可定位）</source>
         <translation>Address (a community or street name locates it)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="52"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="55"/>
         <source>按地址定位</source>
         <translation>Find address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="54"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="57"/>
         <source>在地图上选点</source>
         <translation>Pick on map</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="56"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="59"/>
         <source>未定位</source>
         <translation>No location</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="60"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="63"/>
         <source>来电号码（可选）</source>
         <translation>Caller&apos;s number (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="71"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="74"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="72"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="75"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="73"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="76"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="74"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="77"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="75"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="78"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="76"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="79"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="78"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="83"/>
         <source>上报</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="94"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="99"/>
         <source>找不到该地址，请在地图上选点</source>
         <translation>Address not found: pick the place on the map</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="109"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="114"/>
         <source>请选择类别</source>
         <translation>Choose a category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="112"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="117"/>
         <source>请定位案件位置</source>
         <translation>Locate the case first</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="122"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="127"/>
         <source>12319 来电 %1</source>
         <translation>12319 call %1</translation>
     </message>
@@ -861,7 +861,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../widgets/panels/queues.py" line="94"/>
+        <location filename="../../widgets/panels/queues.py" line="96"/>
         <source>搜索 编号/地址/描述/类别</source>
         <translation>Search id / address / text / category</translation>
     </message>
@@ -877,7 +877,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ReplayController</name>
     <message>
-        <location filename="../../widgets/timeline/controller.py" line="106"/>
+        <location filename="../../widgets/timeline/controller.py" line="107"/>
         <source>读取时间轴索引</source>
         <translation>Reading the timeline index</translation>
     </message>
@@ -953,92 +953,92 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="221"/>
+        <location filename="../../widgets/timeline/strip.py" line="227"/>
         <source>到开始 (Home)</source>
         <translation>To start (Home)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="222"/>
+        <location filename="../../widgets/timeline/strip.py" line="228"/>
         <source>上一事件 (←)</source>
         <translation>Previous event (←)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="223"/>
+        <location filename="../../widgets/timeline/strip.py" line="229"/>
         <source>播放/暂停 (空格)</source>
         <translation>Play/pause (Space)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="224"/>
+        <location filename="../../widgets/timeline/strip.py" line="230"/>
         <source>下一事件 (→)</source>
         <translation>Next event (→)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="225"/>
+        <location filename="../../widgets/timeline/strip.py" line="231"/>
         <source>到结束 (End)</source>
         <translation>To end (End)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="226"/>
+        <location filename="../../widgets/timeline/strip.py" line="232"/>
         <source>播放速度</source>
         <translation>Playback speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="227"/>
+        <location filename="../../widgets/timeline/strip.py" line="233"/>
         <source>输入时间 HH:MM[:SS]，回车跳转</source>
         <translation>Type a time HH:MM[:SS], Enter to go</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="228"/>
+        <location filename="../../widgets/timeline/strip.py" line="234"/>
         <source>跳过空闲</source>
         <translation>Skip idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="229"/>
+        <location filename="../../widgets/timeline/strip.py" line="235"/>
         <source>循环区间</source>
         <translation>Loop range</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="230"/>
+        <location filename="../../widgets/timeline/strip.py" line="236"/>
         <source>回到实时</source>
         <translation>Back to live</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="231"/>
+        <location filename="../../widgets/timeline/strip.py" line="237"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="231"/>
+        <location filename="../../widgets/timeline/strip.py" line="237"/>
         <source>车辆</source>
         <translation>Fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="231"/>
+        <location filename="../../widgets/timeline/strip.py" line="237"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="231"/>
+        <location filename="../../widgets/timeline/strip.py" line="237"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="307"/>
+        <location filename="../../widgets/timeline/strip.py" line="313"/>
         <source>实时</source>
         <translation>LIVE</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="307"/>
+        <location filename="../../widgets/timeline/strip.py" line="313"/>
         <source>回看中</source>
         <translation>REWOUND</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="312"/>
+        <location filename="../../widgets/timeline/strip.py" line="318"/>
         <source>回放</source>
         <translation>REPLAY</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="321"/>
+        <location filename="../../widgets/timeline/strip.py" line="327"/>
         <source>新告警 %1</source>
         <translation>%1 new alerts</translation>
     </message>
@@ -1079,32 +1079,32 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehiclePanel</name>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="196"/>
+        <location filename="../../widgets/panels/fleet.py" line="197"/>
         <source>跟随</source>
         <translation>Follow</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="197"/>
+        <location filename="../../widgets/panels/fleet.py" line="198"/>
         <source>显示轨迹</source>
         <translation>Show track</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="201"/>
+        <location filename="../../widgets/panels/fleet.py" line="202"/>
         <source>最近 %1 小时</source>
         <translation>Last %1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="202"/>
+        <location filename="../../widgets/panels/fleet.py" line="203"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="240"/>
+        <location filename="../../widgets/panels/fleet.py" line="241"/>
         <source>加载车辆轨迹</source>
         <translation>Loading the vehicle track</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="259"/>
+        <location filename="../../widgets/panels/fleet.py" line="260"/>
         <source>计算线路覆盖率</source>
         <translation>Computing route coverage</translation>
     </message>

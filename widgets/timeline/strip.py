@@ -108,7 +108,7 @@ class Timeline(QWidget):
         self.now_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#2ecc71", width=2))
         self.now_line.setVisible(controller.live_mode)
         pi.addItem(self.now_line)
-        self.cursor = pg.InfiniteLine(
+        self.cursor_line = pg.InfiniteLine(
             angle=90,
             movable=True,
             pen=pg.mkPen("#ffffff" if t["text"] != "#1d2533" else "#1d2533", width=2),
@@ -121,12 +121,12 @@ class Timeline(QWidget):
                 "anchors": [(0, 0.5), (1, 0.5)],  # the side away from the nearer edge
             },
         )
-        self.cursor.sigDragged.connect(self._dragging)
-        self.cursor.sigPositionChangeFinished.connect(self._drag_done)
-        pi.addItem(self.cursor)
+        self.cursor_line.sigDragged.connect(self._dragging)
+        self.cursor_line.sigPositionChangeFinished.connect(self._drag_done)
+        pi.addItem(self.cursor_line)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_SEEK_MS)
-        self._drag_timer.timeout.connect(lambda: self.c.seek(self.cursor.value()))
+        self._drag_timer.timeout.connect(lambda: self.c.seek(self.cursor_line.value()))
         self._build_controls()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
@@ -289,11 +289,11 @@ class Timeline(QWidget):
     def _moved(self, t: float) -> None:
         if not math.isfinite(t):
             return
-        if not self.cursor.moving:
-            self.cursor.blockSignals(True)
-            self.cursor.setValue(t)
-            self.cursor.blockSignals(False)
-        self.cursor.label.setFormat(clock_text(t))
+        if not self.cursor_line.moving:
+            self.cursor_line.blockSignals(True)
+            self.cursor_line.setValue(t)
+            self.cursor_line.blockSignals(False)
+        self.cursor_line.label.setFormat(clock_text(t))
         if not self.time_edit.hasFocus():
             self.time_edit.setText(clock_text(t))
         if self.c.live_mode:
@@ -328,13 +328,13 @@ class Timeline(QWidget):
 
     # ---- view → controller -----------------------------------------------------------------
     def _dragging(self) -> None:
-        self.cursor.label.setFormat(clock_text(self.cursor.value()))
+        self.cursor_line.label.setFormat(clock_text(self.cursor_line.value()))
         if not self._drag_timer.isActive():
             self._drag_timer.start()
 
     def _drag_done(self) -> None:
         self._drag_timer.stop()
-        self.c.seek(self.cursor.value())
+        self.c.seek(self.cursor_line.value())
 
     def _clicked(self, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton or ev.isAccepted():
