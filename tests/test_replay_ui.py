@@ -160,6 +160,18 @@ def test_a_track_that_fails_to_load_is_said_in_the_status_bar_and_logged(
     assert any(r.exc_info and "unreadable" in caplog.text for r in caplog.records)
 
 
+def test_the_file_menu_actions_ask_for_a_label_or_path(replay, monkeypatch):
+    """triggered(bool) must not reach the slots as their label/path (it did: label=False)."""
+    w = replay.window
+    calls = []
+    for name in ("add_bookmark", "report", "export"):
+        monkeypatch.setattr(w.shift_tools, name, lambda arg, name=name: calls.append((name, arg)))
+    for action in (w.act_bookmark, w.act_report, w.act_export):
+        action.setEnabled(True)
+        action.trigger()
+    assert calls == [("add_bookmark", None), ("report", None), ("export", None)]
+
+
 @pytest.fixture
 def living(tmp_path):
     b = start_backend(f"sqlite:///{tmp_path / 'live.db'}", speed=60.0, tick_seconds=0.5)
