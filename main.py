@@ -23,8 +23,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from console import CommandError
 
 ROOT = Path(__file__).resolve().parent
 
@@ -61,7 +65,13 @@ def _settings(args):
     )
 
 
+def _check_speed(args) -> None:
+    if not (1 <= args.speed <= 60):
+        raise CommandError("--speed must be between 1 and 60")
+
+
 def cmd_serve(args) -> int:
+    _check_speed(args)
     if not args.simulate:
         from console.server.run import serve
 
@@ -85,6 +95,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_console(args) -> int:
+    _check_speed(args)
     from widgets.app.console_app import run
 
     return run(
@@ -129,8 +140,7 @@ def cmd_export(args) -> int:
         end = parse_instant(args.end) if args.end else None
         summary = export_logs(args.files, args.out, start, end)
     except (ValueError, OSError) as e:
-        print(f"export: {e}", file=sys.stderr)
-        return 2
+        raise CommandError(str(e)) from e
     print(summary)
     return 0
 
@@ -170,11 +180,8 @@ def cmd_record(args) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="main.py", description="智慧城管 command console")
-    sub = p.add_subparsers(dest="command")
-
-    def backend_flags(sp, demo_default: bool, simulate_default: bool) -> None:
+def _backend_args(demo_default: bool, simulate_default: bool):
+    def add(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "--demo",
             action="store_true",
@@ -216,15 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--db",
             help="database URL (default: SQLite under var/); postgresql://... for PostgreSQL",
         )
-        sp.add_argument("-v", "--verbose", action="store_true")
         sp.add_argument(
             "--open311-key", action="append", help="an accepted Open311 api_key (repeatable)"
         )
 
-    backend_flags(sub.add_parser("serve", help="run the reference backend"), False, False)
-    con = sub.add_parser(
-        "console", help="the console window (default command): embedded demo or --backend"
-    )
+    return add
+
+
+def _console_args(con: argparse.ArgumentParser) -> None:
     con.add_argument("--backend", help="backend URL; without it the embedded demo starts")
     con.add_argument("--user", help="user name for the login dialog")
     con.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -242,10 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument(
         "--quit-after", type=float, help="seconds before the screenshot / before exiting"
     )
-    con.add_argument("-v", "--verbose", action="store_true")
-    rec = sub.add_parser(
-        "record", help="follow a backend's feed into a shift-log file, with no window"
-    )
+
+
+def _record_args(rec: argparse.ArgumentParser) -> None:
     rec.add_argument("--backend", required=True, help="backend URL, e.g. http://127.0.0.1:8311")
     rec.add_argument("--user", required=True)
     rec.add_argument("--password", required=True)
@@ -261,8 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=20_000,
         help="write a state checkpoint every N changes (a batch of fixes counts its fixes)",
     )
-    rec.add_argument("-v", "--verbose", action="store_true")
-    rep = sub.add_parser("replay", help="replay shift logs in the console window (no backend)")
+
+
+def _replay_args(rep: argparse.ArgumentParser) -> None:
     rep.add_argument(
         "files", nargs="+", help="shift-log files; several consecutive ones play as one"
     )
@@ -276,19 +282,22 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--theme", choices=("dark", "light"), default="dark")
     rep.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
     rep.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
-    rep.add_argument("-v", "--verbose", action="store_true")
-    rpt = sub.add_parser("report", help="write the handover report (交接班报告) of shift logs")
+
+
+def _report_args(rpt: argparse.ArgumentParser) -> None:
     rpt.add_argument("files", nargs="+")
     rpt.add_argument("--out", required=True, help="PATH.pdf or PATH.html")
     rpt.add_argument("--lang", choices=("zh", "en"), default="zh")
-    rpt.add_argument("-v", "--verbose", action="store_true")
-    exp = sub.add_parser("export", help="write a time range of shift logs to a new file")
+
+
+def _export_args(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("files", nargs="+")
     exp.add_argument("--out", required=True, help="the new shift-log file")
     exp.add_argument("--from", dest="start", help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)")
     exp.add_argument("--to", dest="end", help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)")
-    exp.add_argument("-v", "--verbose", action="store_true")
-    bench = sub.add_parser("bench", help="print the benchmarks (feed, console sync, geo)")
+
+
+def _bench_args(bench: argparse.ArgumentParser) -> None:
     bench.add_argument(
         "which",
         nargs="?",
@@ -302,31 +311,91 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--in-process", action="store_true", help="gui: backend and simulator in-process"
     )
+
+
+@dataclass(frozen=True)
+class Command:
+    run: Callable[[argparse.Namespace], int]
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    verbose: bool = True  # takes -v/--verbose
+
+
+#: The subcommands: name -> what runs, its help, its arguments. ``console`` is the default.
+COMMANDS: dict[str, Command] = {
+    "serve": Command(cmd_serve, "run the reference backend", _backend_args(False, False)),
+    "console": Command(
+        cmd_console,
+        "the console window (default command): embedded demo or --backend",
+        _console_args,
+    ),
+    "record": Command(
+        cmd_record, "follow a backend's feed into a shift-log file, with no window", _record_args
+    ),
+    "replay": Command(
+        cmd_replay, "replay shift logs in the console window (no backend)", _replay_args
+    ),
+    "report": Command(
+        cmd_report, "write the handover report (交接班报告) of shift logs", _report_args
+    ),
+    "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
+    "bench": Command(
+        cmd_bench, "print the benchmarks (feed, console sync, geo)", _bench_args, verbose=False
+    ),
+}
+
+
+class _UsageError(CommandError):
+    """argparse refused the command line; ``prog`` is "main.py" or "main.py <command>"."""
+
+    def __init__(self, prog: str, message: str, usage: str):
+        super().__init__(message)
+        self.prog, self.usage = prog, usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's refusals go the one exit path too (instead of its own print-and-exit)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(self.prog, message, self.format_usage())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="main.py", description="智慧城管 command console")
+    sub = p.add_subparsers(dest="command")
+    for name, command in COMMANDS.items():
+        sp = sub.add_parser(name, help=command.help)
+        command.arguments(sp)
+        if command.verbose:
+            sp.add_argument("-v", "--verbose", action="store_true")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; its refusal (CommandError) is said once, as ``main.py <command>:
+    <message>`` on stderr, with exit status 2; an unexpected failure is logged with its
+    traceback and exits with 1."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["console", *argv]
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as e:
+        print(f"{e.usage}{e.prog}: {e}", file=sys.stderr)
+        return 2
     _setup_logging(getattr(args, "verbose", False))
-    if args.command in ("serve", "console") and not (1 <= args.speed <= 60):
-        parser.error("--speed must be between 1 and 60")
-    if args.command == "serve":
-        return cmd_serve(args)
-    if args.command == "console":
-        return cmd_console(args)
-    if args.command == "record":
-        return cmd_record(args)
-    if args.command == "bench":
-        return cmd_bench(args)
-    commands = {"replay": cmd_replay, "report": cmd_report, "export": cmd_export}
-    if args.command in commands:
-        return commands[args.command](args)
-    parser.print_help()
-    return 2
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command].run(args)
+    except CommandError as e:
+        print(f"main.py {args.command}: {e}", file=sys.stderr)
+        return 2
+    except Exception:
+        logging.getLogger("main").exception("main.py %s failed", args.command)
+        return 1
 
 
 if __name__ == "__main__":

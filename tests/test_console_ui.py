@@ -138,9 +138,9 @@ def test_a_409_is_shown_with_what_changed_and_retried_on_the_current_version(
     qtbot.waitUntil(lambda: app.state.cases[case["id"]]["version"] == now["version"])
 
     dialogs = []
-    w.actions.conflict_shown.connect(dialogs.append)
+    w.case_actions.conflict_shown.connect(dialogs.append)
     w.current_case = case["id"]
-    key = w.actions.run(case["id"], "park", {"note": "等待管网改造"}, stale)
+    key = w.case_actions.run(case["id"], "park", {"note": "等待管网改造"}, stale)
     assert key is not None
     qtbot.waitUntil(lambda: bool(dialogs), timeout=10_000)
     dlg = dialogs[0]
@@ -161,9 +161,9 @@ def test_a_refusal_is_said_and_nothing_changes(qtbot, ui_backend, console_factor
     case = Api(ui_backend.url, "demo-supervisor").report(lon=120.19, lat=30.27)
     qtbot.waitUntil(lambda: case["id"] in app.state.cases, timeout=10_000)
     notices = []
-    app.window.actions.notice.connect(lambda text, level: notices.append((text, level)))
+    app.window.case_actions.notice.connect(lambda text, level: notices.append((text, level)))
     # Closing a case that was only reported: the domain says no before anything is sent.
-    assert app.window.actions.run(case["id"], "close", {}) is None
+    assert app.window.case_actions.run(case["id"], "close", {}) is None
     assert notices and notices[-1][1] == "warning"
     assert app.session.outbox.pending() == 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import numpy as np
@@ -51,7 +52,7 @@ def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded
         assert replay.now() == t  # lights, ages and the status clock are of then
         qtbot.waitUntil(lambda want=want: w.case_model.rowCount() == len(want.cases))  # 全部
         assert w.queues.tabs.tabText(len(QUEUE_KEYS) - 1).endswith(str(len(want.cases)))
-        assert abs(w.timeline.cursor.value() - t) < 1e-6
+        assert abs(w.timeline.cursor_line.value() - t) < 1e-6
     assert w.banner.text().endswith(clock_text(c.t))  # what is shown, and when
     assert w.vehicles.track_action.isEnabled()  # a track, from the log
     w.vehicles.table.selectRow(0)
@@ -136,6 +137,41 @@ def test_report_and_export_from_the_menu_cover_the_loop_range(qtbot, replay, tmp
     qtbot.waitUntil(lambda: "导出失败" in w.status.notice.text(), timeout=30000)
 
 
+def test_a_track_that_fails_to_load_is_said_in_the_status_bar_and_logged(
+    qtbot, replay, monkeypatch, caplog
+):
+    """The vehicle panel handles only success: its failure takes Workers' default path."""
+    c, w = replay.replay, replay.window
+    start, end = c.span()
+    c.seek((start + end) / 2)
+    qtbot.waitUntil(lambda: w.vehicles.model.rowCount() > 0)
+
+    def unreadable(*_args):
+        raise OSError("database disk image is malformed")
+
+    monkeypatch.setattr(replay.replay.replayer, "track", unreadable)
+    w.vehicles.table.selectRow(0)
+    assert w.vehicles.current_vehicle() is not None
+    with caplog.at_level(logging.ERROR, logger="widgets.common.workers"):
+        w.vehicles.load_track()
+        qtbot.waitUntil(lambda: "加载车辆轨迹失败" in w.status.notice.text(), timeout=10000)
+    assert "malformed" in w.status.notice.text()
+    assert "#ff4d4f" in w.status.notice.styleSheet()  # an error's colour
+    assert any(r.exc_info and "unreadable" in caplog.text for r in caplog.records)
+
+
+def test_the_file_menu_actions_ask_for_a_label_or_path(replay, monkeypatch):
+    """triggered(bool) must not reach the slots as their label/path (it did: label=False)."""
+    w = replay.window
+    calls = []
+    for name in ("add_bookmark", "report", "export"):
+        monkeypatch.setattr(w.shift_tools, name, lambda arg, name=name: calls.append((name, arg)))
+    for action in (w.act_bookmark, w.act_report, w.act_export):
+        action.setEnabled(True)
+        action.trigger()
+    assert calls == [("add_bookmark", None), ("report", None), ("export", None)]
+
+
 @pytest.fixture
 def living(tmp_path):
     b = start_backend(f"sqlite:///{tmp_path / 'live.db'}", speed=60.0, tick_seconds=0.5)
@@ -192,7 +228,7 @@ def test_live_rewind_keeps_recording_badges_alerts_and_comes_back(qtbot, living,
 def test_replay_refuses_what_it_cannot_show(qapp, tmp_path, capsys, recorded_shift, monkeypatch):
     """A missing file, a text file, a log with no changes, an unreadable --at: a message and
     exit status 2, never a traceback or a window on nothing."""
-    from widgets.app.replay_app import run_replay
+    import main
 
     monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
     text = tmp_path / "notes.zhcg"
@@ -206,7 +242,9 @@ def test_replay_refuses_what_it_cannot_show(qapp, tmp_path, capsys, recorded_shi
         "at": ([str(recorded_shift.path)], "half past nine", "--at"),
     }
     for files, at, said in cases.values():
-        assert run_replay(files, at=at, screenshot=str(tmp_path / "x.png")) == 2
+        argv = ["replay", *files, "--at", at, "--screenshot", str(tmp_path / "x.png")]
+        assert main.main(argv) == 2
         err = capsys.readouterr().err
-        assert err.startswith("replay: ") and said in err, err
+        assert err.startswith("main.py replay: ") and err.count("main.py") == 1, err
+        assert said in err and "Traceback" not in err, err
     assert not (tmp_path / "x.png").exists()

@@ -275,7 +275,7 @@ def test_command_writes_the_report(qapp, recorded_shift, tmp_path):
 
 @pytest.mark.parametrize("case", ["missing", "not_sqlite", "empty", "not_a_shift_log"])
 def test_command_refuses_bad_logs(qapp, tmp_path, capsys, case):
-    from widgets.report.document import report_command
+    import main
 
     path = tmp_path / "in.zhcg"
     if case == "not_sqlite":
@@ -287,8 +287,9 @@ def test_command_refuses_bad_logs(qapp, tmp_path, capsys, case):
             c.execute("CREATE TABLE t (x)")
     before = path.read_bytes() if path.exists() else None
     out = tmp_path / "r.pdf"
-    assert report_command([str(path)], str(out)) == 2
+    assert main.main(["report", str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err
+    assert err.startswith("main.py report: ") and err.count("main.py") == 1, err
     assert str(path) in err and ("no such shift log" in err or "not a shift log" in err)
     assert not out.exists()
     assert (path.read_bytes() if path.exists() else None) == before  # the input is untouched
@@ -297,15 +298,19 @@ def test_command_refuses_bad_logs(qapp, tmp_path, capsys, case):
 def test_command_refuses_unknown_format_and_reports_several_logs_as_one(
     qapp, recorded_shift, tmp_path, capsys, monkeypatch
 ):
+    import main
     from widgets.report.document import report_command
 
     out = tmp_path / "r.docx"
-    assert report_command([str(recorded_shift.path)], str(out)) == 2
-    assert "unsupported report format '.docx'" in capsys.readouterr().err
+    assert main.main(["report", str(recorded_shift.path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"main.py report: {out}: unsupported report format '.docx'"), err
     assert not out.exists()
     monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
-    assert report_command([str(recorded_shift.path)] * 2, str(tmp_path / "r.pdf")) == 2
-    assert "given twice" in capsys.readouterr().err
+    twice = ["report", *[str(recorded_shift.path)] * 2, "--out", str(tmp_path / "r.pdf")]
+    assert main.main(twice) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("main.py report: ") and "given twice" in err
     half = tmp_path / "second-half.zhcg"
     log = open_logs([recorded_shift.path], tmp_path)
     seqs = log.seqs()

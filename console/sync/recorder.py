@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 
+from console import CommandError
 from console.replay.fold import LiveFold
 from console.store.shiftlog import ShiftLog
 
@@ -35,7 +36,10 @@ def record(
     stop = stop or threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    shiftlog = ShiftLog(out, backend_url=backend, user=user)
+    try:
+        shiftlog = ShiftLog(out, backend_url=backend, user=user)
+    except (ValueError, OSError) as e:  # not a shift log, another backend's or user's, unwritable
+        raise CommandError(str(e)) from e
     client = RestClient(backend, user, password)
     fold = LiveFold(checkpoint_every).attach(shiftlog)
 

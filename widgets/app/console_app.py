@@ -11,10 +11,12 @@ import gc
 import logging
 import threading
 from datetime import datetime
+from typing import cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from console import CommandError
 from console.clock import VirtualClock
 from console.replay.fold import Checkpointer
 from console.session import Session
@@ -53,6 +55,7 @@ class ConsoleApp(QObject):
         self._clock = VirtualClock()
         self._clock_lock = threading.Lock()
         self.workers = Workers(parent=self)
+        self.workers.notice = self.notice
         self.checkpointer = (
             Checkpointer(session.shiftlog, every=checkpoint_every, background=True)
             if session
@@ -126,7 +129,15 @@ class ConsoleApp(QObject):
         if self.session is not None:
             return self.session.fetch(f"/api/v1/vehicles/{vehicle_id}/track", **params)
         t0, t1 = (datetime.fromisoformat(params[k]).timestamp() for k in ("from", "to"))
+        assert self.replay is not None  # no session: a replay
         return self.replay.replayer.track(vehicle_id, t0, t1)
+
+    def notice(self, text: str, level: str = "info") -> None:
+        """A non-blocking message in the window's status bar (the log only before it shows)."""
+        if self.window is not None:
+            self.window.status.show_notice(text, level)
+        else:
+            log.info("notice (no window yet): %s", text)
 
     def outbox_pending(self) -> int:
         return self.session.outbox.pending() if self.session else 0
@@ -142,11 +153,12 @@ class ConsoleApp(QObject):
 
     def _rebuild(self) -> MainWindow:
         old = self.window
+        assert old is not None  # a rebuild follows show()
         old.save_layout()
         old.hide()
-        self.show()
+        window = self.show()
         old.deleteLater()
-        return self.window
+        return window
 
     def switch_language(self, lang: str) -> MainWindow:
         set_language(lang)
@@ -154,7 +166,7 @@ class ConsoleApp(QObject):
 
     def switch_theme(self, name: str) -> MainWindow:
         self.theme = name
-        apply_theme(QApplication.instance(), name)
+        apply_theme(cast(QApplication, QApplication.instance()), name)
         return self._rebuild()
 
     def start(self) -> MainWindow:
@@ -215,8 +227,6 @@ def run(
 ) -> int:
     """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
     app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
-    if app is None:
-        return 2
 
     from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.paths import data_dir
@@ -230,6 +240,7 @@ def run(
         return Session(url, username, password, shifts / shift_log_name(username))
 
     demo = None
+    session: Session | None
     if backend is None:
         demo = DemoProcess(
             fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre
@@ -243,7 +254,7 @@ def run(
         )
     else:
         dlg = LoginDialog(backend, make_session, user or "")
-        if dlg.exec() != LoginDialog.Accepted:
+        if dlg.exec() != LoginDialog.DialogCode.Accepted:
             return 1
         session = dlg.session
     console = ConsoleApp(session, theme=theme, sound=sound and screenshot is None)
@@ -256,21 +267,20 @@ def run(
             demo.stop()
 
 
-def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication | None:
+def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication:
     """The application object, themed and translated, for any window this package opens;
-    None, after saying why on stderr, when no window can open here."""
+    CommandError, saying why, when no window can open here."""
     import sys
 
     import pyqtgraph as pg
 
     problem = display_problem(offscreen_ok)
     if problem:
-        print(problem, file=sys.stderr)
-        return None
+        raise CommandError(problem)
     # The GUI thread calls into Python for every table cell it paints; a worker holding the
     # GIL can make each call wait up to the switch interval (5 ms by default).
     sys.setswitchinterval(0.001)
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("zhcg-console")
     pg.setConfigOptions(antialias=True)
     apply_theme(app, theme)

@@ -49,14 +49,14 @@ REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 
 
 def settings() -> QSettings:
-    return QSettings(str(data_dir() / "console.ini"), QSettings.IniFormat)
+    return QSettings(str(data_dir() / "console.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
     language_requested = Signal(str)
     theme_requested = Signal(str)
 
-    def __init__(self, ctx, parent=None):
+    def __init__(self, ctx, parent=None) -> None:
         """``ctx``: the ConsoleApp (state, bridge, session, now, workers, user, banner)."""
         super().__init__(parent)
         self.ctx = ctx
@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         if ctx.read_only:
             self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
         self.setCentralWidget(self.map)
-        self.actions = CaseActions(self.session, self.state, self)
+        self.case_actions = CaseActions(self.session, self.state, self)
         self.case_qactions = self._make_case_actions()
         self.case_model = CaseTableModel(self.state, self.now, self)
         self.queues = QueuePanel(self.case_model, list(self.case_qactions.values()))
@@ -79,16 +79,20 @@ class MainWindow(QMainWindow):
             self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
         )
         self.docks = {
-            "queues": self._dock("queues", self.queues, Qt.BottomDockWidgetArea),
-            "detail": self._dock("detail", self.detail, Qt.RightDockWidgetArea),
-            "alerts": self._dock("alerts", self.alerts, Qt.RightDockWidgetArea),
-            "vehicles": self._dock("vehicles", self.vehicles, Qt.LeftDockWidgetArea),
+            "queues": self._dock("queues", self.queues, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
+            "alerts": self._dock("alerts", self.alerts, Qt.DockWidgetArea.RightDockWidgetArea),
+            "vehicles": self._dock("vehicles", self.vehicles, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
-        self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Vertical)
+        self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Orientation.Vertical)
         if ctx.replay is not None:
             self.timeline = Timeline(ctx.replay)
-            self.docks["timeline"] = self._dock("timeline", self.timeline, Qt.BottomDockWidgetArea)
-            self.splitDockWidget(self.docks["timeline"], self.docks["queues"], Qt.Vertical)
+            self.docks["timeline"] = self._dock(
+                "timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea
+            )
+            self.splitDockWidget(
+                self.docks["timeline"], self.docks["queues"], Qt.Orientation.Vertical
+            )
         self.status = ConsoleStatusBar()
         self.setStatusBar(self.status)
         self.banner = QLabel()
@@ -100,7 +104,8 @@ class MainWindow(QMainWindow):
         self._wire()
         self.current_case: str | None = None
         self._new_case: NewCaseDialog | None = None
-        self._tick = QTimer(self, interval=1000, timeout=self.tick)
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self.tick)
         self._tick.start()
         self.retranslate()
         self.resize(1600, 960)
@@ -111,7 +116,7 @@ class MainWindow(QMainWindow):
                 lambda: self.resizeDocks(
                     [self.docks["timeline"], self.docks["queues"]],
                     [TIMELINE_HEIGHT, TIMELINE_HEIGHT],
-                    Qt.Vertical,
+                    Qt.Orientation.Vertical,
                 ),
             )
 
@@ -121,9 +126,9 @@ class MainWindow(QMainWindow):
         d.setObjectName(f"dock_{name}")
         d.setWidget(widget)
         d.setFeatures(
-            QDockWidget.DockWidgetMovable
-            | QDockWidget.DockWidgetFloatable
-            | QDockWidget.DockWidgetClosable
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(area, d)
         return d
@@ -133,7 +138,7 @@ class MainWindow(QMainWindow):
         for name in DESK_ACTIONS:
             a = QAction(qta.icon(ACTION_ICONS[name], color=theme()["text"]), "", self)
             a.setShortcut(QKeySequence(SHORTCUTS[name]))
-            a.setShortcutContext(Qt.WindowShortcut)
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             a.setEnabled(False)
             a.triggered.connect(lambda _=False, n=name: self.take_action(n))
             out[name] = a
@@ -143,20 +148,21 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         self.menu_file = mb.addMenu("")
         self.act_new_case = QAction(qta.icon("mdi6.phone-plus", color="#36cfc9"), "", self)
-        self.act_new_case.setShortcut(QKeySequence.New)
+        self.act_new_case.setShortcut(QKeySequence.StandardKey.New)
         self.act_new_case.triggered.connect(self.new_case)
         self.act_new_case.setEnabled(self.session is not None)
         self.act_quit = QAction(self)
-        self.act_quit.setShortcut(QKeySequence.Quit)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_quit.triggered.connect(self.close)
         self.act_bookmark = QAction(qta.icon("mdi6.bookmark-plus", color="#f5c518"), "", self)
         self.act_bookmark.setShortcut("Ctrl+B")
-        self.act_bookmark.triggered.connect(self.add_bookmark)
+        # triggered(bool) would hand its `checked` to the first parameter (label=False)
+        self.act_bookmark.triggered.connect(lambda: self.add_bookmark())
         self.act_bookmark.setEnabled(self.session is not None)
         self.act_report = QAction(qta.icon("mdi6.file-chart", color=theme()["text"]), "", self)
-        self.act_report.triggered.connect(self.handover_report)
+        self.act_report.triggered.connect(lambda: self.handover_report())
         self.act_export = QAction(qta.icon("mdi6.content-cut", color=theme()["text"]), "", self)
-        self.act_export.triggered.connect(self.export_range)
+        self.act_export.triggered.connect(lambda: self.export_range())
         for a in (self.act_report, self.act_export):
             a.setEnabled(self.ctx.replay is not None)
         self.menu_file.addActions([self.act_new_case, self.act_bookmark])
@@ -211,7 +217,7 @@ class MainWindow(QMainWindow):
         self.menu_help.addAction(self.act_about)
         tb = QToolBar()
         tb.setObjectName("main_toolbar")
-        tb.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tb.addAction(self.act_new_case)
         tb.addAction(self.act_bookmark)
         tb.addAction(self.act_report)
@@ -226,7 +232,7 @@ class MainWindow(QMainWindow):
         self.ctx.view_changed.connect(self.on_diff)
         self.ctx.bridge.health_changed.connect(self.status.set_health)
         self.ctx.outcomes.connect(self.on_outcome)
-        self.actions.notice.connect(self.status.show_notice)
+        self.case_actions.notice.connect(self.status.show_notice)
         self.queues.case_selected.connect(self.select_case)
         self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
         self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
@@ -312,7 +318,7 @@ class MainWindow(QMainWindow):
             self.status.set_health(h)  # the "offline for N s" counter
 
     def on_outcome(self, outcome) -> None:
-        self.actions.on_outcome(outcome)
+        self.case_actions.on_outcome(outcome)
         if outcome.action == "create_case":
             if outcome.ok:
                 cid = (outcome.case or {}).get("id", "")
@@ -336,7 +342,7 @@ class MainWindow(QMainWindow):
         self._update_action_states()
 
     def _update_action_states(self) -> None:
-        allowed = set(self.actions.available(self.state.cases.get(self.current_case or "")))
+        allowed = set(self.case_actions.available(self.state.cases.get(self.current_case or "")))
         for name, a in self.case_qactions.items():
             a.setEnabled(name in allowed)
             a.setVisible(name in allowed)
@@ -344,7 +350,7 @@ class MainWindow(QMainWindow):
     def take_action(self, name: str, params: dict | None = None) -> str | None:
         if self.current_case is None:
             return None
-        return self.actions.run(self.current_case, name, params)
+        return self.case_actions.run(self.current_case, name, params)
 
     def jump_to_alert(self, alert: dict) -> None:
         if alert.get("subject_type") == "case" and alert.get("subject_id") in self.state.cases:
@@ -388,13 +394,16 @@ class MainWindow(QMainWindow):
             self.banner.setText(self.ctx.banner or "")
 
     def add_bookmark(self, label: str | None = None) -> None:
-        self.shift_tools.add_bookmark(label)
+        if self.shift_tools is not None:
+            self.shift_tools.add_bookmark(label)
 
     def handover_report(self, path: str | None = None) -> None:
-        self.shift_tools.report(path)
+        if self.shift_tools is not None:
+            self.shift_tools.report(path)
 
     def export_range(self, path: str | None = None) -> None:
-        self.shift_tools.export(path)
+        if self.shift_tools is not None:
+            self.shift_tools.export(path)
 
     def about(self) -> None:
         QMessageBox.about(

@@ -7,12 +7,12 @@ The window is the live console's, read-only, with a banner saying what is shown 
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from console import CommandError
 from console.domain.china_time import CST
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
@@ -55,25 +55,23 @@ def run_replay(
     screenshot: str | None = None,
     quit_after: float | None = None,
 ) -> int:
+    """Raises CommandError when the files or ``at`` cannot be shown."""
     app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
-    if app is None:
-        return 2
     try:
         shiftlog = open_logs(files, data_dir() / "replays")
     except (ValueError, OSError) as e:
-        print(f"replay: {e}", file=sys.stderr)
-        return 2
+        raise CommandError(str(e)) from e
     console = ConsoleApp(None, replay_log=shiftlog, theme=theme, sound=False)
     controller = console.replay
+    assert controller is not None  # a ConsoleApp on a log has its controller
     start, end = controller.span()
     try:
         if not len(controller.replayer.index):
             raise ValueError(f"{files[0]}: the shift log holds no changes")
         t0 = initial_time(at, start, end)
     except ValueError as e:
-        print(f"replay: {e}", file=sys.stderr)
         console.stop()
-        return 2
+        raise CommandError(str(e)) from e
     controller.seek(t0)
     console.banner = banner_text(shiftlog, files, start, end)
     window = console.show()

@@ -4,7 +4,6 @@ the notices stay on the GUI thread."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from console.replay.logfiles import export_logs
 from console.replay.report import build_report
 from widgets.common.i18n import language
 from widgets.report.document import write_report
-
-log = logging.getLogger(__name__)
 
 
 class ShiftTools(QObject):
@@ -61,15 +58,15 @@ class ShiftTools(QObject):
         seq, t = self.controller.bookmark_position()
         at = datetime.fromtimestamp(t, UTC).isoformat()
 
-        def done(_result, error) -> None:
-            if error is not None:
-                self._notice(self.tr("书签未保存：%1").replace("%1", str(error)), "error")
-                return
+        def done(_result) -> None:
             self.controller.refresh_index()
             self._notice(self.tr("已添加书签：%1").replace("%1", label))
 
+        def failed(error: BaseException) -> None:
+            self._notice(self.tr("书签未保存：%1").replace("%1", str(error)), "error")
+
         self.ctx.workers.submit(
-            lambda: self.shiftlog.add_bookmark(seq, at, label), done, self.window
+            lambda: self.shiftlog.add_bookmark(seq, at, label), done, self.window, failed
         )
 
     # ---- handover report -------------------------------------------------------------------
@@ -92,14 +89,13 @@ class ShiftTools(QObject):
             # reentrant) all off the GUI thread: ~2 s for an 8-hour shift.
             write_report(build_report(self.shiftlog, *span), path, lang=lang)
 
-        def done(_result, error) -> None:
-            if error is not None:
-                log.error("report failed: %s", error)
-                self._notice(self.tr("报告生成失败：%1").replace("%1", str(error)), "error")
-                return
+        def done(_result) -> None:
             self._notice(self.tr("交接班报告已保存：%1").replace("%1", path))
 
-        self.ctx.workers.submit(work, done, self.window)
+        def failed(error: BaseException) -> None:  # logged with its traceback by Workers
+            self._notice(self.tr("报告生成失败：%1").replace("%1", str(error)), "error")
+
+        self.ctx.workers.submit(work, done, self.window, failed)
 
     # ---- export ----------------------------------------------------------------------------
     def export(self, path: str | None = None) -> None:
@@ -113,11 +109,11 @@ class ShiftTools(QObject):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         lo, hi = (datetime.fromtimestamp(x, UTC) for x in (start, end))
 
-        def done(_result, error) -> None:
-            if error is not None:
-                self._notice(self.tr("导出失败：%1").replace("%1", str(error)), "error")
-                return
+        def done(_result) -> None:
             self._notice(self.tr("已导出：%1").replace("%1", path))
 
+        def failed(error: BaseException) -> None:
+            self._notice(self.tr("导出失败：%1").replace("%1", str(error)), "error")
+
         src = self.shiftlog.path
-        self.ctx.workers.submit(lambda: export_logs([src], path, lo, hi), done, self.window)
+        self.ctx.workers.submit(lambda: export_logs([src], path, lo, hi), done, self.window, failed)

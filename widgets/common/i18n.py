@@ -12,40 +12,52 @@ from resources import resource_path
 I18N_DIR = resource_path("i18n")
 LANGS = ("zh", "en")
 
-_state = {"lang": "zh", "translator": None, "qt": None}
+
+class _Installed:
+    """The language shown and the translators installed for it (ours, Qt's own)."""
+
+    lang: str = "zh"
+    translator: QTranslator | None = None
+    qt: QTranslator | None = None
+
+
+_state = _Installed()
 QT_CATALOGS = {"zh": "qtbase_zh_CN"}  # Qt's own words (Cancel, Yes…); English needs none
 
 
 def set_language(lang: str) -> Labels:
     """Install the translator for ``lang`` (zh needs none: the sources are Chinese)."""
     app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("set_language: no QApplication yet")
     lang = lang if lang in LANGS else "zh"
-    old = _state["translator"]
-    if old is not None:
-        app.removeTranslator(old)
-        _state["translator"] = None
-    if _state["qt"] is not None:
-        app.removeTranslator(_state["qt"])
-        _state["qt"] = None
+    if _state.translator is not None:
+        app.removeTranslator(_state.translator)
+        _state.translator = None
+    if _state.qt is not None:
+        app.removeTranslator(_state.qt)
+        _state.qt = None
     if lang in QT_CATALOGS:
         qt = QTranslator(app)
-        if qt.load(QT_CATALOGS[lang], QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        if qt.load(QT_CATALOGS[lang], QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt)
-            _state["qt"] = qt
+            _state.qt = qt
     if lang != "zh":
         tr = QTranslator(app)
         if not tr.load(str(I18N_DIR / f"console_{lang}.qm")):
             raise FileNotFoundError(I18N_DIR / f"console_{lang}.qm")
         app.installTranslator(tr)
-        _state["translator"] = tr
-    QLocale.setDefault(QLocale(QLocale.Chinese if lang == "zh" else QLocale.English))
-    _state["lang"] = lang
+        _state.translator = tr
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Chinese if lang == "zh" else QLocale.Language.English)
+    )
+    _state.lang = lang
     return Labels(lang)
 
 
 def language() -> str:
-    return _state["lang"]
+    return _state.lang
 
 
 def labels() -> Labels:
-    return Labels(_state["lang"])
+    return Labels(_state.lang)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-DISPLAY = int(Qt.DisplayRole.value)
-DECORATION = int(Qt.DecorationRole.value)
-TOOLTIP = int(Qt.ToolTipRole.value)
-ALIGNMENT = int(Qt.TextAlignmentRole.value)
-FOREGROUND = int(Qt.ForegroundRole.value)
-USER = int(Qt.UserRole.value)
-ALIGN_RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
-HORIZONTAL = Qt.Horizontal
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+USER = int(Qt.ItemDataRole.UserRole.value)
+ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+HORIZONTAL = Qt.Orientation.Horizontal

@@ -79,7 +79,7 @@ class ParamsDialog(QDialog):
             i = self.department.findData(suggested)
             self.department.setCurrentIndex(max(i, 0))
             self.department.setEditable(True)  # type to search 30+ departments
-            self.department.setInsertPolicy(QComboBox.NoInsert)
+            self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             form.addRow(self.tr("处置部门"), self.department)
         if action == "approve_extension":
             hours = case.get("extension_pending_hours")
@@ -91,7 +91,9 @@ class ParamsDialog(QDialog):
         self.note.setFixedHeight(80)
         form.addRow(self.tr("说明"), self.note)
         self.note_required = t.note_required
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -157,7 +159,7 @@ class CaseActions(QObject):
             params = {}
             if needs_dialog(action):
                 dlg = ParamsDialog(action, case, self.state, self.parent_widget)
-                if dlg.exec() != QDialog.Accepted:
+                if dlg.exec() != QDialog.DialogCode.Accepted:
                     return None
                 params = dlg.params()
         key = self.session.act(case, action, **params)
@@ -189,13 +191,13 @@ class CaseActions(QObject):
             return
         title = self.tr("操作被拒绝") if outcome.status == 403 else self.tr("操作未执行")
         box = QMessageBox(
-            QMessageBox.Warning,
+            QMessageBox.Icon.Warning,
             title,
             f"{what}\n\n{outcome.status}: {outcome.message}",
-            QMessageBox.Ok,
+            QMessageBox.StandardButton.Ok,
             self.parent_widget,
         )
-        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # non-blocking: the wall keeps moving
         self.notice.emit(f"{title}: {what} ({outcome.status})", "error")
 
@@ -205,9 +207,9 @@ class ConflictDialog(QDialog):
 
     def __init__(self, mine: dict, current: dict, action: str, actions: CaseActions, parent):
         super().__init__(parent)
-        self.setAttribute(Qt.WA_DeleteOnClose)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lb = labels()
-        self.actions, self.action, self.current = actions, action, current
+        self.case_actions, self.action, self.current = actions, action, current
         self.retry_params: dict = {}
         self.setWindowTitle(self.tr("案件已被他人更新"))
         rows = []
@@ -240,10 +242,10 @@ class ConflictDialog(QDialog):
         buttons = QDialogButtonBox()
         self.retry_button = buttons.addButton(
             self.tr("按最新版本重试：%1").replace("%1", lb.name("action", action)),
-            QDialogButtonBox.AcceptRole,
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.retry_button.setEnabled(self.can_retry)
-        buttons.addButton(self.tr("放弃"), QDialogButtonBox.RejectRole)
+        buttons.addButton(self.tr("放弃"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.retry)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -255,5 +257,7 @@ class ConflictDialog(QDialog):
 
     def retry(self) -> None:
         # Decide on the backend's current version (the feed brings the same doc shortly).
-        self.actions.run(self.current["id"], self.action, dict(self.retry_params), self.current)
+        self.case_actions.run(
+            self.current["id"], self.action, dict(self.retry_params), self.current
+        )
         self.accept()

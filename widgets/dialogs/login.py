@@ -26,7 +26,7 @@ class LoginDialog(QDialog):
         self.url = QLineEdit(url)
         self.user = QLineEdit(user)
         self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.Password)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel()
         self.error.setStyleSheet("color: #ff4d4f;")
         self.error.setWordWrap(True)
@@ -34,8 +34,10 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("服务地址"), self.url)
         form.addRow(self.tr("用户名"), self.user)
         form.addRow(self.tr("密码"), self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("登录"))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)

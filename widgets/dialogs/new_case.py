@@ -32,20 +32,23 @@ class NewCaseDialog(QDialog):
         super().__init__(parent)
         self.setModal(False)  # the operator clicks the map while it is open
         self.reference = reference
-        self.lon = self.lat = None
+        self.lon: float | None = None
+        self.lat: float | None = None
         lb = labels()
         self.setWindowTitle(self.tr("新建热线案件 (12319)"))
         self.category = QComboBox()
         self.category.setEditable(True)
-        self.category.setInsertPolicy(QComboBox.NoInsert)
+        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for c in reference.get("categories") or []:
             self.category.addItem(f"{c['code']} {lb.category(c, '')}", c["code"])
         self.category.setCurrentIndex(-1)
         completer = QCompleter(self.category.model(), self)
-        completer.setFilterMode(Qt.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.category.setCompleter(completer)
-        self.category.lineEdit().setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
+        edit = self.category.lineEdit()
+        assert edit is not None  # an editable combo box has its line edit
+        edit.setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("地址（社区或街道名可定位）"))
         self.address.returnPressed.connect(self.locate_address)
@@ -74,8 +77,10 @@ class NewCaseDialog(QDialog):
         form.addRow(self.tr("描述"), self.description)
         form.addRow(self.tr("来电"), self.caller)
         form.addRow(self.tr("紧急程度"), self.urgency)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText(self.tr("上报"))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("上报"))
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -97,7 +102,7 @@ class NewCaseDialog(QDialog):
         self.set_location(lon, lat, f"{name} ({lon:.5f}, {lat:.5f})")
 
     def selected_category(self) -> str | None:
-        i = self.category.findText(self.category.currentText(), Qt.MatchExactly)
+        i = self.category.findText(self.category.currentText(), Qt.MatchFlag.MatchExactly)
         if i >= 0:
             return self.category.itemData(i)
         text = self.category.currentText().strip().split(" ")[0]

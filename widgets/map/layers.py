@@ -86,7 +86,7 @@ class ScaleBar(QWidget):
     def __init__(self, parent: QWidget, metres_per_px):
         """``metres_per_px()`` is asked at paint time, when the view's range is final."""
         super().__init__(parent)
-        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.metres_per_px = metres_per_px
         self.color = QColor("#e6edf5")
         self.resize(180, 34)
@@ -101,7 +101,7 @@ class ScaleBar(QWidget):
         if px <= 0:
             return
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(QPen(self.color, 2))
         y = self.height() - 8
         p.drawLine(QPointF(4, y), QPointF(4 + px, y))
@@ -111,5 +111,9 @@ class ScaleBar(QWidget):
         f.setBold(True)
         p.setFont(f)
         label = f"{m / 1000:g} km" if m >= 1000 else f"{m:g} m"
-        p.drawText(QRectF(4, 0, px + 60, y - 6), Qt.AlignLeft | Qt.AlignBottom, label)
+        p.drawText(
+            QRectF(4, 0, px + 60, y - 6),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+            label,
+        )
         p.end()

@@ -40,6 +40,12 @@ TRAIL_MINUTES = 20.0
 REDRAW_HZ = 4
 
 
+def _lonlat(doc: dict) -> tuple[float, float] | None:
+    """``doc``'s lon/lat, or None when it has no position (not a (None, None) to centre on)."""
+    lon, lat = doc.get("lon"), doc.get("lat")
+    return None if lon is None or lat is None else (lon, lat)
+
+
 class MapWall(QWidget):
     case_clicked = Signal(str)
     vehicle_clicked = Signal(str)
@@ -66,9 +72,9 @@ class MapWall(QWidget):
         self.visible = {name: name not in DEFAULT_OFF for name in LAYERS}
         self._palette = BrushPalette()
         self._arrows = heading_symbols()
-        self._ref_id = None
+        self._ref_id: int | None = None
         self._component_majors = np.empty(0, dtype=np.int16)
-        self._lights_key = None
+        self._lights_key: tuple[int, bytes] | None = None
         self._case_xy = (np.empty(0), np.empty(0))
         self._case_rows = np.empty(0, dtype=np.int64)
         self._veh_xy = (np.empty(0), np.empty(0))
@@ -87,19 +93,22 @@ class MapWall(QWidget):
         self.hover.hide()
         self.legend = QLabel(self.plot)
         self.legend.setObjectName("notice")
-        self.legend.setTextFormat(Qt.RichText)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.retranslate()
 
         self.view.sigRangeChanged.connect(self._range_changed)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._mouse_clicked)
-        self._light_timer = QTimer(self, interval=1000, timeout=self.refresh_lights)
+        self._light_timer = QTimer(self, interval=1000)
+        self._light_timer.timeout.connect(self.refresh_lights)
         self._light_timer.start()
-        self._flash_timer = QTimer(self, interval=500, timeout=self._flash)
+        self._flash_timer = QTimer(self, interval=500)
+        self._flash_timer.timeout.connect(self._flash)
         self._flash_timer.start()
         self._dirty: set[str] = set()
         self.frames = 0  # redraws that drew something (the replay benchmark counts them)
-        self._redraw_timer = QTimer(self, interval=int(1000 / REDRAW_HZ), timeout=self._redraw)
+        self._redraw_timer = QTimer(self, interval=int(1000 / REDRAW_HZ))
+        self._redraw_timer.timeout.connect(self._redraw)
         self._redraw_timer.start()
 
     # ---- items -----------------------------------------------------------------------------
@@ -116,7 +125,7 @@ class MapWall(QWidget):
         # Thousands of vertices (the boundary with a fill), unchanged between zooms: paint
         # once per zoom level into a pixmap, not on every repaint of a marker above them.
         for static in (self.district, self.neighbours, self.grid):
-            static.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            static.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.trails = pg.PlotCurveItem(pen=pg.mkPen(t["trail"], width=1.6), skipFiniteCheck=True)
         self.trails.setOpacity(0.65)
         self.cases_component = pg.ScatterPlotItem(size=11, symbol="s", pen=pg.mkPen("#0b1119"))
@@ -126,7 +135,7 @@ class MapWall(QWidget):
         self.selection = pg.ScatterPlotItem(
             size=26, symbol="o", brush=None, pen=pg.mkPen("#ffffff", width=2.5)
         )
-        self.track = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2, style=Qt.DashLine))
+        self.track = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2, style=Qt.PenStyle.DashLine))
         self.pick_marker = pg.ScatterPlotItem(
             size=22, symbol="star", brush=pg.mkBrush("#ff85c0"), pen=pg.mkPen("#ffffff")
         )
@@ -333,10 +342,10 @@ class MapWall(QWidget):
         self._draw_selection()
 
     def _draw_heat(self) -> None:
-        if not self.visible["heatmap"] or not getattr(self, "_bounds", None):
+        b = getattr(self, "_bounds", None)
+        if not self.visible["heatmap"] or not b:
             return
         x, y = self._case_xy
-        b = self._bounds
         self.heat.setImage(heat_image(x, y, b), autoLevels=False)
         self.heat.setRect(b[0], b[1], b[2] - b[0], b[3] - b[1])
 
@@ -380,15 +389,14 @@ class MapWall(QWidget):
         kind, sid = alert.get("subject_type"), alert.get("subject_id")
         if kind == "case" and sid in self.state.cases:
             loc = self.state.cases[sid].get("location") or {}
-            return loc.get("lon"), loc.get("lat")
-        if kind == "vehicle":
+            return _lonlat(loc)
+        if kind == "vehicle" and sid is not None:
             row = self.state.vehicle_row(sid)
             v = self.state.vehicle_arrays()
             if row is not None and math.isfinite(v["lon"][row]):
                 return float(v["lon"][row]), float(v["lat"][row])
         if kind == "sensor" and sid in self.state.sensors:
-            s = self.state.sensors[sid]
-            return s.get("lon"), s.get("lat")
+            return _lonlat(self.state.sensors[sid])
         d = alert.get("detail") or {}
         if isinstance(d.get("lon"), (int, float)) and isinstance(d.get("lat"), (int, float)):
             return d["lon"], d["lat"]
@@ -467,7 +475,7 @@ class MapWall(QWidget):
     def pick_location(self) -> None:
         """The next click on the map is a location (new case), not a selection."""
         self._picking = True
-        self.plot.setCursor(Qt.CrossCursor)
+        self.plot.setCursor(Qt.CursorShape.CrossCursor)
 
     def set_pick_marker(self, lon: float | None, lat: float | None) -> None:
         if lon is None or lat is None:
@@ -529,7 +537,7 @@ class MapWall(QWidget):
         return f"{id_}  {lb.category(cat, doc.get('category_code', ''))}\n{lb.name('state', doc.get('state'))}"
 
     def _mouse_clicked(self, ev) -> None:
-        if ev.button() != Qt.LeftButton:
+        if ev.button() != Qt.MouseButton.LeftButton:
             return
         p = self.view.mapSceneToView(ev.scenePos())
         if self._picking:

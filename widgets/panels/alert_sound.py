@@ -45,7 +45,8 @@ class AlertSound(QObject):
             self._player = shutil.which("paplay") or shutil.which("aplay")
             if self._player:
                 self.backend = Path(self._player).name
-        self._timer = QTimer(self, timeout=self._repeat)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._repeat)
 
     # ---- state from the alerts pane --------------------------------------------------------
     def update(self, open_severities: list[str], raised_now: list[str]) -> None:
@@ -68,7 +69,7 @@ class AlertSound(QObject):
             return
         if self.backend == "qtmultimedia":
             self._effects.get(severity, self._effects["info"]).play()
-        elif self.backend != "beep":
+        elif self.backend != "beep" and self._player is not None:
             QProcess.startDetached(self._player, [str(SOUNDS / f"alert_{severity}.wav")])
         else:
             QApplication.beep()

@@ -5,6 +5,7 @@ on the feed, so one made at another console shows here at once."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 import qtawesome as qta
@@ -136,7 +137,9 @@ class AlertModel(IncrementalRows):
         ]
         # Unacknowledged first, then the most severe, then the newest.
         shown.sort(key=lambda a: a.get("raised_at") or "", reverse=True)
-        shown.sort(key=lambda a: (a.get("state") != "raised", -RANK.get(a.get("severity"), 0)))
+        shown.sort(
+            key=lambda a: (a.get("state") != "raised", -RANK.get(a.get("severity") or "", 0))
+        )
         self.sync(np.array([self._key[a["id"]] for a in shown], dtype=np.int64))
 
     def set_filter(self, name: str) -> None:
@@ -170,7 +173,7 @@ class AlertPane(QWidget):
         self.jump_action.triggered.connect(self.jump)
         self.ack_action.setEnabled(session is not None)
         self.mute_button = QToolButton()
-        self.mute_button.setPopupMode(QToolButton.InstantPopup)
+        self.mute_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.mute_button.setIcon(qta.icon("mdi6.volume-high", color=theme()["text"]))
         self.mute_menu = QMenu(self)
         self.mute_button.setMenu(self.mute_menu)
@@ -181,7 +184,7 @@ class AlertPane(QWidget):
         self.count_label.setMinimumWidth(90)
         self.sound.mute_changed.connect(lambda _t: self._show_mute())
         bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addAction(self.ack_action)
         bar.addAction(self.jump_action)
         bar.addWidget(self.mute_button)
@@ -205,7 +208,7 @@ class AlertPane(QWidget):
             (60, self.tr("静音 1 小时")),
             (0, self.tr("取消静音")),
         ):
-            self.mute_menu.addAction(text, lambda m=minutes: self.sound.mute(m))
+            self.mute_menu.addAction(text, partial(self.sound.mute, minutes))
         i = max(self.filter.currentIndex(), FILTERS.index(self.model.filter))
         self.filter.blockSignals(True)
         self.filter.clear()
@@ -229,10 +232,12 @@ class AlertPane(QWidget):
             return
         self.model.refresh()
         open_sev = [
-            a.get("severity") for a in self.state.alerts.values() if a.get("state") == "raised"
+            a.get("severity") or ""
+            for a in self.state.alerts.values()
+            if a.get("state") == "raised"
         ]
         raised = [
-            self.state.alerts[a].get("severity")
+            self.state.alerts[a].get("severity") or ""
             for a in diff.alerts_raised
             if a in self.state.alerts and self.state.alerts[a].get("state") == "raised"
         ]

@@ -75,10 +75,10 @@ class CaseDetail(QScrollArea):
         f.setPointSize(f.pointSize() + 4)
         f.setBold(True)
         self.title.setFont(f)
-        self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.light = QLabel()
         self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.addActions(actions)
         self.form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
@@ -97,7 +97,7 @@ class CaseDetail(QScrollArea):
         ):
             lab = QLabel()
             lab.setWordWrap(True)
-            lab.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = lab
             self.form.addRow(QLabel(), lab)
         self.minimap = MiniMap()
@@ -137,7 +137,10 @@ class CaseDetail(QScrollArea):
             "counters": self.tr("返工/延期/回退"),
         }
         for i, key in enumerate(self.fields):
-            self.form.itemAt(i, QFormLayout.LabelRole).widget().setText(names[key])
+            item = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel):
+                label.setText(names[key])
         self.history.setHeaderLabels(
             [self.tr("时间"), self.tr("环节"), self.tr("人员"), self.tr("说明"), self.tr("按时")]
         )
@@ -245,7 +248,8 @@ class CaseDetail(QScrollArea):
             return
         self._photos_for = key
         while self.photos.count():
-            w = self.photos.takeAt(0).widget()
+            item = self.photos.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         photos = list(doc.get("photos") or ())
@@ -255,19 +259,24 @@ class CaseDetail(QScrollArea):
         for ref in photos[:6]:
             lab = QLabel("…")
             lab.setFixedSize(120, 90)
-            lab.setAlignment(Qt.AlignCenter)
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.photos.addWidget(lab)
             if self.session is None or ref.startswith(("http://", "https://")):
                 lab.setText(ref[-20:])
                 continue
             path = ref if ref.startswith("/") else f"/api/v1/media/{ref}"
 
-            def done(data, error, lab=lab):
+            def done(data, lab=lab):
                 pm = QPixmap()
-                if error is None and data and pm.loadFromData(data):
+                if data and pm.loadFromData(data):
                     lab.setPixmap(pm.scaled(120, 90, Qt.KeepAspectRatio, Qt.SmoothTransformation))
                 else:
                     lab.setText(self.tr("无法加载"))
 
-            self.workers.submit(lambda p=path: self.session.fetch_bytes(p), done, owner=lab)
+            def failed(_error, lab=lab):  # said in the photo's place (and logged by Workers)
+                lab.setText(self.tr("无法加载"))
+
+            self.workers.submit(
+                lambda p=path: self.session.fetch_bytes(p), done, owner=lab, on_error=failed
+            )
         self.photos.addStretch(1)

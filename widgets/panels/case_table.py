@@ -54,11 +54,11 @@ _ROLES = frozenset(
 
 def light_icon(light: int, size: int = 14) -> QIcon:
     pm = QPixmap(size, size)
-    pm.fill(Qt.transparent)
+    pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
-    p.setRenderHint(QPainter.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setBrush(QColor(LIGHT_COLORS[light]))
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.drawEllipse(1, 1, size - 2, size - 2)
     p.end()
     return QIcon(pm)
@@ -80,15 +80,15 @@ class CaseTableModel(IncrementalRows):
         self.queue = "all"
         self.search = ""
         self.sort_column = COLUMNS.index("countdown")
-        self.sort_order = Qt.AscendingOrder
-        self._text_cache: dict[str, tuple[int, str]] = {}
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self._text_cache: dict[str, tuple[int | None, str]] = {}
         self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
         self._red = QBrush(QColor(LIGHT_COLORS[RED]))
         self._icons = {k: light_icon(k) for k in (GREEN, YELLOW, RED, NO_LIGHT)}
         self._lights = np.empty(0, dtype=np.int8)
         self._dept_names: dict[str, str] = {}
         self._categories: dict[str, dict] = {}
-        self._ref_id = None
+        self._ref_id: int | None = None
 
     # ---- Qt model API ----------------------------------------------------------------------
     def headers(self) -> tuple[str, ...]:
@@ -137,7 +137,7 @@ class CaseTableModel(IncrementalRows):
             return ALIGN_RIGHT
         return None
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self.sort_column, self.sort_order = column, order
@@ -162,8 +162,8 @@ class CaseTableModel(IncrementalRows):
         if col == "grid":
             return doc.get("grid_code") or ""
         if col == "department":
-            d = doc.get("department_id")
-            return self._dept_names.get(d, d or "")
+            d = doc.get("department_id") or ""
+            return self._dept_names.get(d, d)
         if col == "source":
             return lb.name("source", doc.get("source"))
         if col == "state":
@@ -234,7 +234,7 @@ class CaseTableModel(IncrementalRows):
         if not len(rows):
             return rows
         order = np.argsort(self._sort_key(rows), kind="stable")
-        if self.sort_order == Qt.DescendingOrder:
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
             order = order[::-1]
         return rows[order]
 
@@ -292,6 +292,7 @@ class CaseTableModel(IncrementalRows):
         ``changed``: ids whose contents changed (None: any may have)."""
         self._ensure_reference()
         self._lights = self.state.case_lights(self.now())
+        keys: bool | np.ndarray
         if changed is None:
             keys = True
         else:

@@ -176,7 +176,7 @@ class VehiclePanel(QWidget):
         self.track_action.triggered.connect(self.load_track)
         self.track_action.setEnabled(tracks is not None)
         bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addAction(self.follow_action)
         bar.addWidget(self.period)
         bar.addAction(self.track_action)
@@ -187,7 +187,8 @@ class VehiclePanel(QWidget):
         # One vehicle at a time, round the fleet about once a minute: a whole-fleet pass is
         # seconds of numpy in a worker, and holding the GIL that long stalls the window.
         self._coverage_next = 0
-        self._coverage_timer = QTimer(self, interval=1500, timeout=self.update_coverage)
+        self._coverage_timer = QTimer(self, interval=1500)
+        self._coverage_timer.timeout.connect(self.update_coverage)
         if session is not None:
             self._coverage_timer.start()
         self.retranslate()
@@ -233,11 +234,12 @@ class VehiclePanel(QWidget):
         )
         params = {"from": start.isoformat(), "to": now.isoformat()}
 
-        def done(track, error):
-            if error is None:
-                self.track_loaded.emit(vid, track["lon"], track["lat"])
+        def done(track):
+            self.track_loaded.emit(vid, track["lon"], track["lat"])
 
-        self.workers.submit(lambda: self.tracks(vid, params), done, self)
+        self.workers.submit(
+            lambda: self.tracks(vid, params), done, self, what=self.tr("加载车辆轨迹")
+        )
 
     def update_coverage(self) -> None:
         fleet = self.state.reference.get("vehicles") or []
@@ -247,8 +249,13 @@ class VehiclePanel(QWidget):
         self._coverage_next += 1
         now = self.now()
 
-        def done(share, error):
-            if error is None and share is not None:
+        def done(share):
+            if share is not None:
                 self.model.coverage[vehicle["id"]] = share
 
-        self.workers.submit(lambda: vehicle_coverage(self.session, vehicle, now), done, self)
+        self.workers.submit(
+            lambda: vehicle_coverage(self.session, vehicle, now),
+            done,
+            self,
+            what=self.tr("计算线路覆盖率"),
+        )

@@ -43,10 +43,12 @@ class QueuePanel(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(320)
-        self.search.addAction(qta.icon("mdi6.magnify", color="#8a94a6"), QLineEdit.LeadingPosition)
+        self.search.addAction(
+            qta.icon("mdi6.magnify", color="#8a94a6"), QLineEdit.ActionPosition.LeadingPosition
+        )
         self.search.textChanged.connect(model.set_search)
         self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.addActions(actions)
         column, order = model.sort_column, model.sort_order  # enabling sorting re-sorts by 0
         self.table = table_view(
@@ -57,26 +59,26 @@ class QueuePanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(COLUMNS.index("address"), QHeaderView.Stretch)
-        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        hh.setSectionResizeMode(COLUMNS.index("address"), QHeaderView.ResizeMode.Stretch)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self._actions = actions
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda idx: self._open(idx.row()))
         open_action = QAction(self)
-        open_action.setShortcuts([QKeySequence(Qt.Key_Return), QKeySequence(Qt.Key_Enter)])
-        open_action.setShortcutContext(Qt.WidgetShortcut)
+        open_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        open_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         open_action.triggered.connect(lambda: self._open(self.table.currentIndex().row()))
         self.table.addAction(open_action)
         find = QAction(self)
-        find.setShortcut(QKeySequence.Find)
-        find.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.triggered.connect(self.search.setFocus)
         self.addAction(find)
         for i in range(len(QUEUE_KEYS)):
             tab = QAction(self)
             tab.setShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"))
-            tab.setShortcutContext(Qt.WindowShortcut)
+            tab.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             tab.triggered.connect(lambda _=False, i=i: self.tabs.setCurrentIndex(i))
             self.addAction(tab)
 
@@ -102,7 +104,9 @@ class QueuePanel(QWidget):
             if self.tabs.tabText(i) != text:
                 self.tabs.setTabText(i, text)
         overdue = QUEUE_KEYS.index("overdue")
-        self.tabs.setTabTextColor(overdue, Qt.red if counts.get("overdue") else Qt.gray)
+        self.tabs.setTabTextColor(
+            overdue, Qt.GlobalColor.red if counts.get("overdue") else Qt.GlobalColor.gray
+        )
 
     def current_case(self) -> str | None:
         return self.model.case_id(self.table.currentIndex().row())
@@ -113,7 +117,9 @@ class QueuePanel(QWidget):
             return False
         idx = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
-            idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+            idx,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(idx)
         return True

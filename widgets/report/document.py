@@ -21,6 +21,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import (
     QBuffer,
@@ -47,6 +48,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from console import CommandError
 from console.labels import Labels, local_time
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
@@ -152,14 +154,13 @@ img { margin: 4px 0 8px 0; }
 # ---- the command ----------------------------------------------------------------------------
 def report_command(paths: list[str], out: str, lang: str = "zh") -> int:
     """``main.py report LOG... --out FILE``: build the report of the shift logs (several
-    consecutive ones as one) and write it. Returns 0, or 2 after a message on stderr when an
-    input cannot be read or the output format is not known."""
+    consecutive ones as one) and write it. Returns 0; raises CommandError when an input
+    cannot be read or the output format is not known."""
     try:
         _check_format(out)
         report = build_report(open_logs(paths, data_dir() / "replays"))
     except (ValueError, OSError) as e:
-        print(f"report: {e}", file=sys.stderr)
-        return 2
+        raise CommandError(str(e)) from e
     _ensure_gui_app()
     write_report(report, out, lang)
     return 0
@@ -190,7 +191,7 @@ def _ensure_gui_app() -> QGuiApplication:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication([sys.argv[0] if sys.argv else "zhcg-report"])
-    return app
+    return cast(QGuiApplication, app)
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -212,8 +213,8 @@ def _write_pdf(
     report: HandoverReport, out: Path, lang: str, families: list[str], charts: dict[str, QImage]
 ) -> None:
     writer = QPdfWriter(str(out))
-    writer.setPageSize(QPageSize(QPageSize.A4))
-    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle(_w("title", lang))
     writer.setCreator("zhcg console")
     doc = QTextDocument()
@@ -223,11 +224,11 @@ def _write_pdf(
     doc.setDefaultFont(font)
     # Lay out on the page's text area in 96-dpi pixels, the size the charts are drawn for;
     # without a page size, print_ adds its own 2 cm margins inside ours.
-    text = writer.pageLayout().paintRect(QPageLayout.Millimeter)
+    text = writer.pageLayout().paintRect(QPageLayout.Unit.Millimeter)
     doc.setPageSize(QSizeF(text.width() / 25.4 * 96, text.height() / 25.4 * 96))
     doc.setDocumentMargin(0)
     for name, img in charts.items():
-        doc.addResource(QTextDocument.ImageResource, QUrl(name), img)
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
     doc.setHtml(report_html(report, lang, families, {k: k for k in charts}))
     doc.print_(writer)
 
@@ -235,9 +236,9 @@ def _write_pdf(
 def _data_uri(img: QImage) -> str:
     data = QByteArray()
     buf = QBuffer(data)
-    buf.open(QIODevice.WriteOnly)
-    img.save(buf, "PNG")
-    return "data:image/png;base64," + base64.b64encode(bytes(data)).decode()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    img.save(buf, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 takes str
+    return "data:image/png;base64," + base64.b64encode(data.data()).decode()
 
 
 def _w(key: str, lang: str) -> str:
@@ -508,12 +509,12 @@ def nice_ticks(top: float, want: int = 5) -> list[int]:
 
 
 def _canvas(width: int, height: int) -> tuple[QImage, QPainter]:
-    img = QImage(width * SCALE, height * SCALE, QImage.Format_ARGB32_Premultiplied)
+    img = QImage(width * SCALE, height * SCALE, QImage.Format.Format_ARGB32_Premultiplied)
     img.setDevicePixelRatio(SCALE)
     img.fill(QColor("white"))
     p = QPainter(img)
-    p.setRenderHint(QPainter.Antialiasing)
-    p.setRenderHint(QPainter.TextAntialiasing)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     return img, p
 
 
@@ -529,14 +530,16 @@ def _title(p: QPainter, families: list[str], text: str, width: int) -> float:
     """Draw the chart's title; returns the height it took."""
     p.setFont(_font(families, 15, bold=True))
     p.setPen(QColor(ACCENT))
-    p.drawText(QRectF(0, 4, width, 24), Qt.AlignHCenter | Qt.AlignVCenter, text)
+    p.drawText(
+        QRectF(0, 4, width, 24), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, text
+    )
     return 34.0
 
 
 def _no_data(p: QPainter, families: list[str], rect: QRectF, lang: str) -> None:
     p.setFont(_font(families, 13))
     p.setPen(QColor(DIM))
-    p.drawText(rect, Qt.AlignCenter, _w("no_data", lang))
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, _w("no_data", lang))
 
 
 def column_chart(
@@ -570,13 +573,21 @@ def column_chart(
         p.setPen(QColor(INK))
         if n:
             p.drawText(
-                QRectF(x - 10, plot.bottom() - h - 18, bar_w + 20, 16), Qt.AlignCenter, str(n)
+                QRectF(x - 10, plot.bottom() - h - 18, bar_w + 20, 16),
+                Qt.AlignmentFlag.AlignCenter,
+                str(n),
             )
         if i % label_every == 0:
             p.setPen(QColor(DIM))
-            p.drawText(QRectF(x - 12, plot.bottom() + 4, bar_w + 24, 16), Qt.AlignCenter, label)
+            p.drawText(
+                QRectF(x - 12, plot.bottom() + 4, bar_w + 24, 16),
+                Qt.AlignmentFlag.AlignCenter,
+                label,
+            )
     p.setPen(QColor(DIM))
-    p.drawText(QRectF(plot.left(), height - 22, plot.width(), 18), Qt.AlignCenter, x_label)
+    p.drawText(
+        QRectF(plot.left(), height - 22, plot.width(), 18), Qt.AlignmentFlag.AlignCenter, x_label
+    )
     p.end()
     return img
 
@@ -589,11 +600,17 @@ def _y_axis(p: QPainter, families: list[str], plot: QRectF, ticks: list[int], la
         p.setPen(QColor(GRID if t else DIM))
         p.drawLine(QLineF(plot.left(), y, plot.right(), y))
         p.setPen(QColor(DIM))
-        p.drawText(QRectF(plot.left() - 40, y - 8, 34, 16), Qt.AlignRight | Qt.AlignVCenter, str(t))
+        p.drawText(
+            QRectF(plot.left() - 40, y - 8, 34, 16),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            str(t),
+        )
     p.save()
     p.translate(14, plot.center().y())
     p.rotate(-90)
-    p.drawText(QRectF(-plot.height() / 2, -8, plot.height(), 16), Qt.AlignCenter, label)
+    p.drawText(
+        QRectF(-plot.height() / 2, -8, plot.height(), 16), Qt.AlignmentFlag.AlignCenter, label
+    )
     p.restore()
 
 
@@ -622,10 +639,18 @@ def bar_chart(
         p.fillRect(QRectF(plot.left(), y + 4, w, row - 8), QColor(BAR))
         p.setFont(label_font)
         p.setPen(QColor(INK))
-        text = fm.elidedText(label, Qt.ElideRight, label_w - 8)
-        p.drawText(QRectF(0, y, label_w, row), Qt.AlignRight | Qt.AlignVCenter, text)
+        text = fm.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 8)
+        p.drawText(
+            QRectF(0, y, label_w, row),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            text,
+        )
         p.setFont(_font(families, 12, bold=True))
-        p.drawText(QRectF(plot.left() + w + 4, y, 40, row), Qt.AlignLeft | Qt.AlignVCenter, str(n))
+        p.drawText(
+            QRectF(plot.left() + w + 4, y, 40, row),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            str(n),
+        )
     p.end()
     return img
 
@@ -638,5 +663,9 @@ def _x_axis(p: QPainter, families: list[str], plot: QRectF, ticks: list[int], la
         p.setPen(QColor(GRID if t else DIM))
         p.drawLine(QLineF(x, plot.top(), x, plot.bottom()))
         p.setPen(QColor(DIM))
-        p.drawText(QRectF(x - 20, plot.bottom() + 4, 40, 16), Qt.AlignCenter, str(t))
-    p.drawText(QRectF(plot.left(), plot.bottom() + 22, plot.width(), 18), Qt.AlignCenter, label)
+        p.drawText(QRectF(x - 20, plot.bottom() + 4, 40, 16), Qt.AlignmentFlag.AlignCenter, str(t))
+    p.drawText(
+        QRectF(plot.left(), plot.bottom() + 22, plot.width(), 18),
+        Qt.AlignmentFlag.AlignCenter,
+        label,
+    )

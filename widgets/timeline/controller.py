@@ -54,7 +54,8 @@ class ReplayController(QObject):
         self._cache_stop = threading.Event()
         self._cache_thread: threading.Thread | None = None
         self._last_wall = time.monotonic()
-        self._timer = QTimer(self, interval=TICK_MS, timeout=self._tick)
+        self._timer = QTimer(self, interval=TICK_MS)
+        self._timer.timeout.connect(self._tick)
         self._index_timer = QTimer(self, interval=int(LIVE_INDEX_S * 1000))
         self._index_timer.timeout.connect(self.refresh_index)
         if live:
@@ -97,12 +98,14 @@ class ReplayController(QObject):
         """Index what the log recorded since: read in a worker, added on this thread."""
         index = self.replayer.index
 
-        def done(fetched, error) -> None:
-            if error is None:
-                index.add(fetched)
-                self.index_changed.emit()
+        def done(fetched) -> None:
+            index.add(fetched)
+            self.index_changed.emit()
 
-        self.app.workers.submit(lambda: index.fetch(self.replayer.log), done, self)
+        # A failed read is the default path's: logged, and said in the status bar.
+        self.app.workers.submit(
+            lambda: index.fetch(self.replayer.log), done, self, what=self.tr("读取时间轴索引")
+        )
 
     # ---- moving ----------------------------------------------------------------------------
     def seek(self, t: float) -> None:
@@ -227,6 +230,7 @@ class ReplayController(QObject):
 
     def live_seq(self) -> int:
         state = self._live_state if self.rewound else self.app.state
+        assert state is not None  # rewound: the live state is kept aside
         return state.log_seq
 
     def bookmark_position(self) -> tuple[int, float]:

@@ -97,7 +97,9 @@ class Timeline(QWidget):
         self.marks.sigHovered.connect(self._hover_mark)
         pi.addItem(self.marks)
         self.mark_texts: list[pg.TextItem] = []
-        self.mark_lines = pg.PlotCurveItem(pen=pg.mkPen("#f5c518", width=1, style=Qt.DashLine))
+        self.mark_lines = pg.PlotCurveItem(
+            pen=pg.mkPen("#f5c518", width=1, style=Qt.PenStyle.DashLine)
+        )
         pi.addItem(self.mark_lines)
         self.loop_region = pg.LinearRegionItem(brush=pg.mkBrush(91, 143, 249, 40))
         self.loop_region.setVisible(False)
@@ -106,7 +108,7 @@ class Timeline(QWidget):
         self.now_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#2ecc71", width=2))
         self.now_line.setVisible(controller.live_mode)
         pi.addItem(self.now_line)
-        self.cursor = pg.InfiniteLine(
+        self.cursor_line = pg.InfiniteLine(
             angle=90,
             movable=True,
             pen=pg.mkPen("#ffffff" if t["text"] != "#1d2533" else "#1d2533", width=2),
@@ -119,12 +121,12 @@ class Timeline(QWidget):
                 "anchors": [(0, 0.5), (1, 0.5)],  # the side away from the nearer edge
             },
         )
-        self.cursor.sigDragged.connect(self._dragging)
-        self.cursor.sigPositionChangeFinished.connect(self._drag_done)
-        pi.addItem(self.cursor)
+        self.cursor_line.sigDragged.connect(self._dragging)
+        self.cursor_line.sigPositionChangeFinished.connect(self._drag_done)
+        pi.addItem(self.cursor_line)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_SEEK_MS)
-        self._drag_timer.timeout.connect(lambda: self.c.seek(self.cursor.value()))
+        self._drag_timer.timeout.connect(lambda: self.c.seek(self.cursor_line.value()))
         self._build_controls()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
@@ -162,7 +164,7 @@ class Timeline(QWidget):
         self.controls.addWidget(self.speed)
         self.time_edit = QLineEdit()
         self.time_edit.setFixedWidth(96)
-        self.time_edit.setAlignment(Qt.AlignCenter)
+        self.time_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.time_edit.returnPressed.connect(self._typed)
         self.controls.addWidget(self.time_edit)
         self.skip_idle = QCheckBox()
@@ -184,23 +186,27 @@ class Timeline(QWidget):
         self.controls.addWidget(self.badge)
         self.btn_live = QToolButton()
         self.btn_live.setIcon(qta.icon("mdi6.broadcast", color="#2ecc71"))
-        self.btn_live.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.btn_live.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.btn_live.clicked.connect(self.c.back_to_live)
         self.btn_live.setVisible(False)
         self.controls.addWidget(self.btn_live)
 
     def _keys(self) -> None:
         keys = {
-            Qt.Key_Space: self.c.toggle,
-            Qt.Key_Left: lambda: self.c.step(-1),
-            Qt.Key_Right: lambda: self.c.step(1),
-            Qt.Key_Home: self.c.home,
-            Qt.Key_End: self.c.end,
+            Qt.Key.Key_Space: self.c.toggle,
+            Qt.Key.Key_Left: lambda: self.c.step(-1),
+            Qt.Key.Key_Right: lambda: self.c.step(1),
+            Qt.Key.Key_Home: self.c.home,
+            Qt.Key.Key_End: self.c.end,
         }
         self.key_actions = []
         # A replay window is all timeline; on the live desk Home or ← must not rewind the wall
         # from a table, so there the keys work when the strip has the focus.
-        context = Qt.WidgetWithChildrenShortcut if self.c.live_mode else Qt.WindowShortcut
+        context = (
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+            if self.c.live_mode
+            else Qt.ShortcutContext.WindowShortcut
+        )
         for key, slot in keys.items():
             a = QAction(self)
             a.setShortcut(QKeySequence(key))
@@ -283,11 +289,11 @@ class Timeline(QWidget):
     def _moved(self, t: float) -> None:
         if not math.isfinite(t):
             return
-        if not self.cursor.moving:
-            self.cursor.blockSignals(True)
-            self.cursor.setValue(t)
-            self.cursor.blockSignals(False)
-        self.cursor.label.setFormat(clock_text(t))
+        if not self.cursor_line.moving:
+            self.cursor_line.blockSignals(True)
+            self.cursor_line.setValue(t)
+            self.cursor_line.blockSignals(False)
+        self.cursor_line.label.setFormat(clock_text(t))
         if not self.time_edit.hasFocus():
             self.time_edit.setText(clock_text(t))
         if self.c.live_mode:
@@ -322,16 +328,16 @@ class Timeline(QWidget):
 
     # ---- view → controller -----------------------------------------------------------------
     def _dragging(self) -> None:
-        self.cursor.label.setFormat(clock_text(self.cursor.value()))
+        self.cursor_line.label.setFormat(clock_text(self.cursor_line.value()))
         if not self._drag_timer.isActive():
             self._drag_timer.start()
 
     def _drag_done(self) -> None:
         self._drag_timer.stop()
-        self.c.seek(self.cursor.value())
+        self.c.seek(self.cursor_line.value())
 
     def _clicked(self, ev) -> None:
-        if ev.button() != Qt.LeftButton or ev.isAccepted():
+        if ev.button() != Qt.MouseButton.LeftButton or ev.isAccepted():
             return
         vb = self.plot.getPlotItem().vb
         if vb.sceneBoundingRect().contains(ev.scenePos()):

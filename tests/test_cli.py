@@ -1,0 +1,70 @@
+"""main.py's one exit path: a refused command line says ``main.py <command>: <message>`` once
+on stderr and exits with 2; an unexpected failure logs its traceback and exits with 1."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str]:
+    code = main.main(list(argv))
+    return code, capsys.readouterr().err
+
+
+def test_export_of_a_missing_file_is_refused(tmp_path, capsys):
+    missing, out = tmp_path / "nope.zhcg", tmp_path / "out.zhcg"
+    code, err = run(capsys, "export", str(missing), "--out", str(out))
+    assert code == 2
+    assert err == f"main.py export: {missing}: no such shift log\n"
+    assert not out.exists()
+
+
+def test_an_unreadable_time_is_refused_before_any_file_is_read(tmp_path, capsys):
+    code, err = run(
+        capsys, "export", str(tmp_path / "a.zhcg"), "--out", str(tmp_path / "b"), "--from", "soon"
+    )
+    assert code == 2
+    assert err.startswith("main.py export: ") and "soon" in err and err.count("main.py") == 1
+
+
+@pytest.mark.parametrize("command", ["serve", "console"])
+def test_a_speed_out_of_range_is_refused(capsys, command):
+    code, err = run(capsys, command, "--speed", "99")
+    assert (code, err) == (2, f"main.py {command}: --speed must be between 1 and 60\n")
+
+
+def test_argparse_refusals_take_the_same_path(tmp_path, capsys):
+    code, err = run(capsys, "export", str(tmp_path / "a.zhcg"))
+    assert code == 2
+    usage, message = err.rstrip("\n").rsplit("\n", 1)
+    assert usage.startswith("usage: main.py export")
+    assert message == "main.py export: the following arguments are required: --out"
+
+
+def test_an_unexpected_failure_is_logged_with_its_traceback_and_exits_1(
+    capsys, caplog, monkeypatch
+):
+    def broken(_args):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setitem(
+        main.COMMANDS,
+        "export",
+        main.COMMANDS["export"].__class__(broken, "broken", main.COMMANDS["export"].arguments),
+    )
+    with caplog.at_level(logging.ERROR, logger="main"):
+        code, err = run(capsys, "export", "x.zhcg", "--out", "y.zhcg")
+    assert code == 1
+    (rec,) = caplog.records
+    assert rec.getMessage() == "main.py export failed" and rec.exc_info[0] is ZeroDivisionError
+    assert "in broken" in caplog.text
+
+
+def test_every_command_is_in_the_one_table():
+    parser = main.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert list(sub.choices) == list(main.COMMANDS)
