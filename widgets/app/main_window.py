@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
+from console.domain.documents import AlertDoc
 from console.geo.crs import lonlat_to_mercator
 from console.paths import data_dir
 from console.state import Diff
@@ -352,7 +353,7 @@ class MainWindow(QMainWindow):
             return None
         return self.case_actions.run(self.current_case, name, params)
 
-    def jump_to_alert(self, alert: dict) -> None:
+    def jump_to_alert(self, alert: AlertDoc) -> None:
         if alert.get("subject_type") == "case" and alert.get("subject_id") in self.state.cases:
             self.select_case(alert["subject_id"], centre=True, from_map=True)
             return

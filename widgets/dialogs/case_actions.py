@@ -8,6 +8,9 @@ through ``on_outcome`` on the GUI thread.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,7 +53,9 @@ DESK_ACTIONS = tuple(SHORTCUTS)
 class ParamsDialog(QDialog):
     """Department picker and/or reason, as the action needs."""
 
-    def __init__(self, action: str, case: dict, state: CityState, parent: QWidget | None):
+    def __init__(
+        self, action: str, case: Mapping[str, Any], state: CityState, parent: QWidget | None
+    ):
         super().__init__(parent)
         lb = labels()
         t = TRANSITIONS[Action(action)]
@@ -134,7 +139,7 @@ class CaseActions(QObject):
             str, tuple[dict, str, dict]
         ] = {}  # key → (case as decided, action, params)
 
-    def available(self, case: dict | None) -> list[str]:
+    def available(self, case: Mapping[str, Any] | None) -> list[str]:
         if case is None or self.session is None:
             return []
         acts = available_actions(
@@ -146,7 +151,11 @@ class CaseActions(QObject):
         return [a.value for a in acts if a.value in DESK_ACTIONS]
 
     def run(
-        self, case_id: str, action: str, params: dict | None = None, case: dict | None = None
+        self,
+        case_id: str,
+        action: str,
+        params: dict | None = None,
+        case: Mapping[str, Any] | None = None,
     ) -> str | None:
         """Take ``action`` on the case as shown now (or on ``case``, a newer version the
         backend sent with a 409); asks for parameters when needed. Returns the outbox key, or

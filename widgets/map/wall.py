@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -40,7 +42,7 @@ TRAIL_MINUTES = 20.0
 REDRAW_HZ = 4
 
 
-def _lonlat(doc: dict) -> tuple[float, float] | None:
+def _lonlat(doc: Mapping[str, Any]) -> tuple[float, float] | None:
     """``doc``'s lon/lat, or None when it has no position (not a (None, None) to centre on)."""
     lon, lat = doc.get("lon"), doc.get("lat")
     return None if lon is None or lat is None else (lon, lat)
@@ -518,14 +520,14 @@ class MapWall(QWidget):
     def describe(self, kind: str, id_: str) -> str:
         lb = labels()
         if kind == "vehicle":
-            info = self.state.vehicles.get(id_, {})
+            info: Mapping[str, Any] = self.state.vehicles.get(id_) or {}
             row = self.state.vehicle_row(id_)
             speed = self.state.vehicle_arrays()["speed_kmh"][row] if row is not None else 0
             return (
                 f"{info.get('plate', id_)}  {lb.name('vehicle_type', info.get('type'))}\n"
                 f"{lb.name('vehicle_status', info.get('status'))}  {speed:.0f} km/h"
             )
-        doc = self.state.cases.get(id_, {})
+        doc: Mapping[str, Any] = self.state.cases.get(id_) or {}
         cat = next(
             (
                 c

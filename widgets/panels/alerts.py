@@ -116,10 +116,10 @@ class AlertModel(IncrementalRows):
 
     def subject_name(self, a: dict) -> str:
         sid = a.get("subject_id") or ""
-        if a.get("subject_type") == "vehicle":
-            return self.state.vehicles.get(sid, {}).get("plate", sid)
-        if a.get("subject_type") == "sensor":
-            return self.state.sensors.get(sid, {}).get("name", sid)
+        if a.get("subject_type") == "vehicle" and sid in self.state.vehicles:
+            return self.state.vehicles[sid].get("plate") or sid
+        if a.get("subject_type") == "sensor" and sid in self.state.sensors:
+            return self.state.sensors[sid].get("name") or sid
         return sid
 
     def refresh(self) -> None:

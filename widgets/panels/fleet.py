@@ -8,7 +8,9 @@ working, from today's track, fetched in a worker once a minute for the whole fle
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import qtawesome as qta
@@ -94,7 +96,7 @@ class VehicleModel(IncrementalRows):
         now = self.now()
         cells = []
         for key, vid in enumerate(self.state.vehicle_ids()):
-            info = self.state.vehicles.get(vid, {})
+            info: Mapping[str, Any] = self.state.vehicles.get(vid) or {}
             status = VEHICLE_STATUSES[int(v["status"][key])]
             speed, t = v["speed_kmh"][key], v["t"][key]
             age = max(0.0, now - t) if not math.isnan(t) else math.nan
@@ -119,7 +121,8 @@ class VehicleModel(IncrementalRows):
         """New vehicles or a bootstrap: rows; otherwise ``tick`` refreshes the texts."""
         self._compute_cells()
         ids = self.state.vehicle_ids()
-        plates = [self.state.vehicles.get(v, {}).get("plate", v) for v in ids]
+        vehicles = self.state.vehicles
+        plates = [vehicles[v].get("plate") or v if v in vehicles else v for v in ids]
         self.sync(np.argsort(np.array(plates, dtype=object), kind="stable"))
 
     def tick(self) -> None:
