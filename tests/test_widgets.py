@@ -488,7 +488,7 @@ def test_timeline_strip_lanes_bookmarks_and_cursor(replay, qtbot, change_pages, 
     # Seeking moves the cursor and the time box, and the state is the pages folded to then.
     t = float(ts[len(ts) // 2]) + 0.5
     replay.replay.seek(t)
-    assert math.isclose(strip.cursor.value(), t)
+    assert math.isclose(strip.cursor_line.value(), t)
     assert strip.time_edit.text() == clock_text(t)
     upto = max(ch["ts"] for ch in changes if datetime.fromisoformat(ch["ts"]).timestamp() <= t)
     assert set(replay.state.cases) == set(latest_cases(change_pages, upto))
