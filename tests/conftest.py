@@ -12,11 +12,11 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from console.domain.china_time import CST
+from typing import TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from console.clock import VirtualClock
+from console.domain.china_time import CST
 from console.server.context import Settings
 from console.server.run import BackendThread, free_port
 from console.server.seed import DEMO_OPEN311_KEY
@@ -348,6 +349,7 @@ def city_state(pages_log):
 # ---- no test may leave threads or Qt timers running -----------------------------------------
 
 LEAK_GRACE_S = 3.0
+T = TypeVar("T")
 
 
 def _backend_running(before: set[threading.Thread]) -> bool:
@@ -362,22 +364,31 @@ def _excused(t: threading.Thread, before: set[threading.Thread]) -> bool:
     return t.name == "AnyIO worker thread" and _backend_running(before)
 
 
+def _still_there(find: Callable[[], list[T]], grace_s: float) -> list[T]:
+    """What ``find()`` still returns after up to ``grace_s`` of letting things stop (Qt's
+    deferred deletes processed between looks)."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        _process_qt_events()
+        found = find()
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
+
+
 def leaked_threads(
     before: set[threading.Thread], grace_s: float = LEAK_GRACE_S
 ) -> list[threading.Thread]:
     """Threads alive now that were not in ``before`` (and are not excused), after giving
     threads that are stopping up to ``grace_s`` to end."""
-    deadline = time.monotonic() + grace_s
-    while True:
-        new = [
+    return _still_there(
+        lambda: [
             t
             for t in threading.enumerate()
             if t not in before and t.is_alive() and not _excused(t, before)
-        ]
-        if not new or time.monotonic() >= deadline:
-            return new
-        _process_qt_events()
-        time.sleep(0.05)
+        ],
+        grace_s,
+    )
 
 
 def _process_qt_events() -> None:
@@ -426,13 +437,9 @@ def active_timers() -> dict[int, str]:
 
 def leaked_timers(before: dict[int, str], grace_s: float = LEAK_GRACE_S) -> list[str]:
     """Active timers now that were not active before, after processing deferred deletes."""
-    deadline = time.monotonic() + grace_s
-    while True:
-        _process_qt_events()
-        new = [desc for addr, desc in active_timers().items() if addr not in before]
-        if not new or time.monotonic() >= deadline:
-            return new
-        time.sleep(0.05)
+    return _still_there(
+        lambda: [desc for addr, desc in active_timers().items() if addr not in before], grace_s
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -44,9 +44,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         BodyLimit, max_bytes=settings.max_body_bytes, media_max=settings.max_media_bytes
     )
     app.middleware("http")(request_log)
-    for module in (operations, session, feed_routes, cases, media, vehicles, alerts, kpis):
+    for module in (operations, session, feed_routes, cases, media, vehicles, alerts, kpis, open311):
         app.include_router(module.router)
-    app.include_router(open311.router)
     return app
 
 

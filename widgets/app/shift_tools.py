@@ -92,10 +92,8 @@ class ShiftTools(QObject):
         def done(_result) -> None:
             self._notice(self.tr("交接班报告已保存：%1").replace("%1", path))
 
-        def failed(error: BaseException) -> None:  # logged with its traceback by Workers
-            self._notice(self.tr("报告生成失败：%1").replace("%1", str(error)), "error")
-
-        self.ctx.workers.submit(work, done, self.window, failed)
+        # a failure takes the workers' one path: "报告生成失败：…" in red, the traceback logged
+        self.ctx.workers.submit(work, done, self.window, what=self.tr("报告生成"))
 
     # ---- export ----------------------------------------------------------------------------
     def export(self, path: str | None = None) -> None:
@@ -112,8 +110,7 @@ class ShiftTools(QObject):
         def done(_result) -> None:
             self._notice(self.tr("已导出：%1").replace("%1", path))
 
-        def failed(error: BaseException) -> None:
-            self._notice(self.tr("导出失败：%1").replace("%1", str(error)), "error")
-
         src = self.shiftlog.path
-        self.ctx.workers.submit(lambda: export_logs([src], path, lo, hi), done, self.window, failed)
+        self.ctx.workers.submit(
+            lambda: export_logs([src], path, lo, hi), done, self.window, what=self.tr("导出")
+        )
