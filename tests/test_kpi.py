@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from console.domain.calendar import WorkCalendar
 from console.domain.case import apply_action, new_case
 from console.domain.china_time import CST
-from console.domain.kpi import compute_kpis, grade, top_n
+from console.domain.kpi import compute_kpis, grade, satisfaction_cases, top_n
 from console.domain.limits import TimeLimits
 from console.domain.workflow import Actor, WorkflowError
 
@@ -38,6 +38,7 @@ WHO = {
     "deny_extension": DISP,
     "park": DISP,
     "resume": DISP,
+    "callback": OP,
 }
 
 
@@ -204,3 +205,43 @@ def test_rates_are_within_unit_interval(plans, by):
                 assert v is None or 0.0 <= v <= 1.0, (k, v)
             if k == "score":
                 assert v is None or 0 <= v <= 100
+
+
+def test_satisfaction_rate_counts_reached_callbacks_per_department_and_street():
+    verify = [("accept", 5, {}), ("send_verify", 5, {}), ("verified", 30, {}), ("register", 5, {})]
+    done = [("complete", 60, {})] + CLOSE
+
+    def public(i, dept, answers, street="330102001"):
+        steps = verify + [("dispatch", 5, {"department_id": dept})] + done
+        steps += [("callback", 60, {"satisfaction": a}) for a in answers]
+        return history(i, steps, source="public", street=street)
+
+    built = [
+        public(10, "A", ["satisfied"]),
+        public(11, "A", ["unreached", "basically_satisfied"]),  # counted once, as reached
+        public(12, "A", ["unsatisfied"]),
+        public(13, "B", ["unreached", "unreached"], street="330102002"),
+        public(14, "B", []),  # not called back yet
+    ]
+    end = T0 + timedelta(days=7)
+    dept = by_key(compute_kpis(built, T0, end, "department"))
+    a, b = dept["A"], dept["B"]
+    assert (a["callbacks"], a["callbacks_reached"], a["unreached"]) == (3, 3, 0)
+    assert (a["satisfied"], a["basically_satisfied"], a["unsatisfied"]) == (1, 1, 1)
+    assert a["satisfaction_rate"] == round(2 / 3, 4)
+    assert (b["callbacks"], b["unreached"], b["satisfaction_rate"]) == (1, 1, None)
+    street = by_key(compute_kpis(built, T0, end, "street"))["330102001"]
+    assert street["satisfaction_rate"] == round(2 / 3, 4)
+    assert by_key(compute_kpis(built, T0, end, "source"))["public"]["callbacks"] == 4
+    listed = satisfaction_cases(built, T0, end, "department", "A")
+    assert listed == {
+        "satisfied": ["C10"],
+        "basically_satisfied": ["C11"],
+        "unsatisfied": ["C12"],
+        "unreached": [],
+    }
+    assert satisfaction_cases(built, T0, end, "street", "330102002")["unreached"] == ["C13"]
+    with pytest.raises(ValueError):
+        satisfaction_cases(built, T0, end, "user", "op1")
+    # A callback outside the period does not count in it.
+    assert by_key(compute_kpis(built, T0, T0 + timedelta(minutes=30), "department")) == {}

@@ -54,3 +54,5 @@ def test_a_district_hour_at_60x(tmp_path):
     assert out["fixes_posted"] >= 30 * 40 * 10, out  # ~40 vehicles, a fix every 5 s
     assert not [k for k in out["http_errors"] if k.startswith("5") or k == "connection"], out
     assert out["actions_sent"].get("accept", 0) > 20, out
+    # Supervisors answer the tasks addressed to them: never refused as someone else's.
+    assert "403" not in out["http_errors"], out

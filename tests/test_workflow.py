@@ -42,7 +42,8 @@ DISP = Actor("disp", frozenset({"dispatcher"}))
 DEPT_A = Actor("deptA", frozenset({"department"}), "A")
 DEPT_B = Actor("deptB", frozenset({"department"}), "B")
 WALL = Actor("wall", frozenset({"wall"}))
-ACTORS = [SUP, OP, LEAD, DISP, DEPT_A, DEPT_B, WALL]
+SUP2 = Actor("sup2", frozenset({"supervisor"}))
+ACTORS = [SUP, SUP2, OP, LEAD, DISP, DEPT_A, DEPT_B, WALL]
 
 
 def report(source="supervisor", category="06010", at=T0) -> Case:
@@ -85,8 +86,10 @@ def test_table_covers_every_state_and_action():
     assert reachable == set(State)
     assert set(STAGE_BY_STATE) == set(State)
     assert set(TRANSITIONS) == set(Action) - {Action.REPORT}
+    # Nothing leaves a terminal state; the only action on one is the 回访 of a closed case.
     for s in TERMINAL_STATES:
-        assert all(s not in t.sources for t in TRANSITIONS.values())
+        assert all(s not in t.sources or t.target is None for t in TRANSITIONS.values())
+    assert {a for a, t in TRANSITIONS.items() if TERMINAL_STATES & t.sources} == {Action.CALLBACK}
 
 
 def test_happy_path_records_every_event():
@@ -299,6 +302,8 @@ PARAMS = st.fixed_dictionaries(
     optional={
         "department_id": st.sampled_from(["A", "B"]),
         "hours": st.sampled_from([0.5, 2, 8, -1, "x"]),
+        "assignee": st.sampled_from(["sup", "sup2"]),
+        "satisfaction": st.sampled_from(["satisfied", "unsatisfied", "unreached", "meh"]),
     },
 )
 
@@ -345,6 +350,10 @@ def test_no_action_sequence_reaches_an_undefined_state(source, steps):
     approved = sum(e["data"]["hours"] for e in c.events if e["action"] == "approve_extension")
     assert c.extension_hours == pytest.approx(approved)
     assert (c.extension_pending_hours is not None) == c.clock_paused
+    assert c.assignee is None or c.state in ("verifying", "checking")
+    callbacks = [e["data"]["satisfaction"] for e in c.events if e["action"] == "callback"]
+    assert c.callback_attempts == len(callbacks) <= 3
+    assert c.satisfaction == (callbacks[-1] if callbacks else None)
     if c.state in ("closed", "void"):
         for action in ACTIONS:
             with pytest.raises(WorkflowError):
@@ -372,3 +381,73 @@ def test_queue_of_follows_the_stage_not_only_the_state():
     # every state a case can wait in lands in a tab the console shows
     for state in ("reported", "verifying", "registered", "dispatched", "handled", "checking"):
         assert queue_of(state, None) in QUEUE_KEYS
+
+
+# ---- 核实/核查 addressed to a supervisor; 回访 (console.domain.field_tasks, callback) -------------
+
+
+def test_a_task_is_answered_by_its_addressee_or_taken_over():
+    c = step(report("public"), "accept", OP)
+    c = step(c, "send_verify", OP, assignee="sup", assigned_by="grid")
+    assert c.assignee == "sup" and c.events[-1]["data"] == {
+        "assignee": "sup",
+        "assigned_by": "grid",
+    }
+    with pytest.raises(ForbiddenAction):
+        step(c, "verified", SUP2)
+    with pytest.raises(BadActionParams):
+        step(c, "take_over", SUP2, note="")
+    with pytest.raises(InvalidTransition):
+        step(c, "take_over", SUP, note="mine already")
+    taken = step(c, "take_over", SUP2, note="就近接管")
+    assert taken.assignee == "sup2" and taken.state == "verifying"
+    assert taken.stage_started_at == c.stage_started_at  # the clock runs on
+    assert taken.events[-1]["data"] == {"from": "sup", "assignee": "sup2"}
+    with pytest.raises(ForbiddenAction):
+        step(taken, "verified", SUP)
+    done = step(taken, "verified", SUP2)
+    assert done.state == "accepted" and done.assignee is None
+
+
+def test_an_unaddressed_task_is_anyones_and_a_void_clears_the_addressee():
+    c = step(step(report("public"), "accept", OP), "send_verify", OP)
+    assert c.assignee is None and c.events[-1]["data"] == {"assignee": None, "assigned_by": None}
+    assert step(c, "verified", SUP2).state == "accepted"
+    c = step(step(report("public"), "accept", OP), "send_verify", OP, assignee="sup")
+    assert c.events[-1]["data"]["assigned_by"] == "centre"
+    assert step(c, "void", LEAD, note="重复").assignee is None
+
+
+def closed(source="public") -> Case:
+    c = to_dispatched(source)
+    for action, actor in (
+        ("complete", DEPT_A),
+        ("send_check", OP),
+        ("check_pass", SUP),
+        ("close", LEAD),
+    ):
+        c = step(c, action, actor)
+    return c
+
+
+def test_callback_after_closure_records_satisfaction():
+    c = closed()
+    with pytest.raises(BadActionParams):
+        step(c, "callback", OP, satisfaction="meh")
+    with pytest.raises(ForbiddenAction):
+        step(c, "callback", SUP, satisfaction="satisfied")
+    c = step(c, "callback", OP, satisfaction="unreached")
+    c = step(c, "callback", OP, satisfaction="basically_satisfied")
+    assert c.state == "closed" and c.stage is None
+    assert (c.satisfaction, c.callback_attempts) == ("basically_satisfied", 2)
+    assert c.events[-1]["data"] == {"satisfaction": "basically_satisfied", "attempt": 2}
+    with pytest.raises(InvalidTransition):
+        step(c, "callback", OP, satisfaction="satisfied")
+    with pytest.raises(InvalidTransition):  # a supervisor's report has no caller to ask
+        step(closed("supervisor"), "callback", OP, satisfaction="satisfied")
+    c = closed()
+    for _ in range(3):
+        c = step(c, "callback", LEAD, satisfaction="unreached")
+    with pytest.raises(InvalidTransition):
+        step(c, "callback", OP, satisfaction="satisfied")
+    assert Case.from_dict(c.to_dict()) == c

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from . import callback, field_tasks
 from .calendar import WorkCalendar
 from .limits import Limit, TimeLimits
 from .sla import LightThresholds
@@ -86,6 +87,11 @@ class Case:
     closed_at: datetime | None = None
     updated_at: datetime | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    # The supervisor an open 核实/核查 task is addressed to (console.domain.field_tasks), and
+    # the 回访 of a public report: its last answer and the attempts made (console.domain.callback).
+    assignee: str | None = None
+    satisfaction: str | None = None
+    callback_attempts: int = 0
 
     # ---- clock -----------------------------------------------------------------------------
     @property
@@ -382,6 +388,11 @@ def apply_action(
     if t.target is not None:
         new.state = t.target.value
         _start_stage(new, at, limits)
+    new.assignee = field_tasks.next_assignee(action, new.state, case.assignee, actor, params, data)
+    if action == Action.CALLBACK:
+        new.satisfaction, new.callback_attempts = callback.record(
+            new.source, new.satisfaction, new.callback_attempts, params, data
+        )
     new.version += 1
     new.updated_at = at
     ev = _event(new, action.value, actor, role.value, at, from_state, note, data)

@@ -82,6 +82,11 @@ class CaseDoc(TypedDict):
     deadline: str | None
     light: str | None
     stockpiled: NotRequired[bool]
+    # 核实/核查 addressee and 回访 (``console.domain.field_tasks``, ``console.domain.callback``);
+    # absent from documents recorded before they existed, so readers use ``.get``.
+    assignee: NotRequired[str | None]
+    satisfaction: NotRequired[str | None]
+    callback_attempts: NotRequired[int]
 
 
 class LastFix(TypedDict):

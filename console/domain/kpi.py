@@ -9,6 +9,9 @@ Where DOMAIN.md leaves a formula open, the choice is written next to it:
   after a failed check), each of which the department must finish;
 - dispatcher accuracy = (dispatched − returned)/dispatched: a return (回退) is the mark of a
   wrong dispatch, while rework is the department's failure, not the dispatcher's;
+- 满意率 = (满意 + 基本满意) / callbacks that reached the caller, per case by its 回访 in the
+  period (``console.domain.callback``); it belongs to the department that handled the case and
+  to the case's region, and ``satisfaction_cases`` lists the cases behind each count;
 - the department score = 40 % on-time disposal + 20 % disposal + 20 % (1 − rework) +
   20 % closure, region score = 50 % closure + 50 % on-time closure (weights configurable).
 Rates are None, never NaN, when their denominator is zero.
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from console.domain.callback import REACHED, SATISFACTION_ZH, SATISFIED, UNREACHED
 from console.domain.china_time import CST
 
 GROUPINGS = ("department", "street", "community", "grid", "user", "category", "source")
@@ -142,6 +146,7 @@ def _departments(
             elif a == "close":
                 k["closed"] += 1
         dept_now = case.get("department_id")
+        _count_callback(c, dept_now, case, start, end)
         if (
             case.get("state") in OPEN_DISPATCHED
             and dept_now
@@ -177,6 +182,7 @@ def _departments(
                 "overdue_unhandled": k["overdue_unhandled"],
                 "score": score,
                 "grade": grade(score),
+                **_satisfaction_fields(k),
             }
         )
     return rows
@@ -309,6 +315,7 @@ def _regions(
         key = case.get(field_name)
         if key is None:
             continue
+        _count_callback(c, key, case, start, end)
         events = case.get("events", [])
         all_on_time = all(
             e.get("on_time") is not False for e in events if e.get("stage") == "dispose"
@@ -348,9 +355,67 @@ def _regions(
                 "states": dict(states[key]),
                 "score": score,
                 "grade": grade(score),
+                **_satisfaction_fields(k),
             }
         )
     return rows
+
+
+def callback_outcome(case: Case, start: datetime, end: datetime) -> str | None:
+    """The case's 回访 answer in the period: its reached answer if one was recorded, else
+    ``unreached`` if only unanswered attempts were; None without a callback."""
+    levels = [
+        (ev.get("data") or {}).get("satisfaction")
+        for ev in case.get("events", [])
+        if ev["action"] == "callback" and _in(ev, start, end)
+    ]
+    reached = [x for x in levels if x in REACHED]
+    return reached[-1] if reached else (UNREACHED if levels else None)
+
+
+def _count_callback(
+    c: dict[str, Counter[str]], key: str | None, case: Case, start: datetime, end: datetime
+) -> None:
+    outcome = callback_outcome(case, start, end)
+    if key is not None and outcome is not None:
+        c[key]["callback_" + outcome] += 1
+
+
+def _satisfaction_fields(k: Counter[str]) -> dict[str, Any]:
+    """Callback counts of a row (cases, by their answer) and its 满意率."""
+    n = {level: k["callback_" + level] for level in SATISFACTION_ZH}
+    reached = sum(n[x] for x in REACHED)
+    return {
+        "callbacks": reached + n[UNREACHED],
+        "callbacks_reached": reached,
+        **n,
+        "satisfaction_rate": rate(sum(n[x] for x in SATISFIED), reached),
+    }
+
+
+def satisfaction_cases(
+    cases: Iterable[Case], start: datetime, end: datetime, by: str, key: str
+) -> dict[str, list[str]]:
+    """The cases behind one row's callback counts: answer → case ids (``by`` as in
+    ``compute_kpis``, except ``user``: a callback is the case's, not a person's)."""
+    field_name = {
+        "department": "department_id",
+        "street": "street_code",
+        "community": "community_code",
+        "grid": "grid_code",
+        "category": "category_code",
+        "source": "source",
+    }.get(by)
+    if field_name is None:
+        raise ValueError(f"no satisfaction by {by!r}")
+    out: dict[str, list[str]] = {level: [] for level in SATISFACTION_ZH}
+    for case in cases:
+        outcome = callback_outcome(case, start, end)
+        if outcome is not None and case.get(field_name) == key:
+            out[outcome].append(case["id"])
+    for ids in out.values():
+        ids.sort()
+    return out
 
 
 def top_n(

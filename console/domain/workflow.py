@@ -29,7 +29,8 @@ class State(StrEnum):
     VOID = "void"  # 作废
 
 
-#: States from which no action leads anywhere: the case's history is complete.
+#: States from which no action leads anywhere: the case's history is complete. (A closed public
+#: report still takes its 回访, ``callback``, which records satisfaction and stays closed.)
 TERMINAL_STATES = frozenset({State.CLOSED, State.VOID})
 
 
@@ -53,6 +54,8 @@ class Action(StrEnum):
     DENY_EXTENSION = "deny_extension"
     PARK = "park"
     RESUME = "resume"
+    TAKE_OVER = "take_over"  # another supervisor takes an open 核实/核查 task (field_tasks.py)
+    CALLBACK = "callback"  # 回访: the caller's satisfaction after closure (callback.py)
 
 
 class Role(StrEnum):
@@ -78,7 +81,7 @@ ROLE_NAMES_ZH = {
 
 class Source(StrEnum):
     SUPERVISOR = "supervisor"  # 监督员上报
-    PUBLIC = "public"  # 公众举报 (12319 hotline, app/WeChat, Open311)
+    PUBLIC = "public"  # 公众举报 (hotline 12345, 12319 folded in from 2020; app/WeChat, Open311)
     VIDEO = "video"  # 视频发现
     IOT = "iot"  # 物联感知
     LEADER = "leader"  # 领导交办
@@ -214,6 +217,24 @@ TRANSITIONS: dict[Action, Transition] = {
             note_required=True,
         ),
         _t(A.RESUME, {S.PARKED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEAD}, "恢复处置"),
+        # A supervisor takes over a 核实/核查 task addressed to another (console.domain.field_tasks).
+        _t(
+            A.TAKE_OVER,
+            {S.VERIFYING, S.CHECKING},
+            None,
+            {R.SUPERVISOR},
+            "接管任务",
+            note_required=True,
+        ),
+        # 回访 of a public report after 结案 (console.domain.callback): the case stays closed.
+        _t(
+            A.CALLBACK,
+            {S.CLOSED},
+            None,
+            {R.OPERATOR, R.SHIFT_LEAD},
+            "回访",
+            params=("satisfaction",),
+        ),
     )
 }
 

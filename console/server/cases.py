@@ -17,7 +17,7 @@ from console.domain.case import Case, apply_action, new_case
 from console.domain.china_time import CST
 from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, State
 
-from . import alerts, feed
+from . import alerts, feed, supervisors
 from .alerts import next_id
 from .context import Context
 from .db import CaseRow, Department
@@ -149,6 +149,7 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
             params[k] = body[k]
     if "department_id" in params and params["department_id"] is not None:
         _require_department(ctx, s, str(params["department_id"]))
+    params.update(supervisors.action_params(s, case, body))
     new, _event = apply_action(
         case,
         body["action"],

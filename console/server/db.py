@@ -207,6 +207,15 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class SupervisorArea(Base):
+    """A field supervisor's 责任区: a community (12-digit code, all its cells) or a single cell
+    (15 digits, overriding its community's supervisor). ``console.server.supervisors``."""
+
+    __tablename__ = "supervisor_areas"
+    area_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .context import Context
 from .db import Department, Sensor, User, Vehicle
 from .seed import CATEGORY_ROUTES
+from .supervisors import areas as supervisor_areas
 from .telemetry import sensor_wire
 
 _lock = threading.Lock()
@@ -42,6 +43,7 @@ def _payload(ctx: Context) -> dict:
             for v in s.scalars(select(Vehicle).order_by(Vehicle.id))
         ]
         sensors = [sensor_wire(x) for x in s.scalars(select(Sensor).order_by(Sensor.id))]
+        roster = supervisor_areas(s)
     return {
         "district": {
             "adcode": ctx.district.adcode,
@@ -63,6 +65,8 @@ def _payload(ctx: Context) -> dict:
         "grid": ctx.grid.to_compact(),
         "vehicles": vehicles,
         "sensors": sensors,
+        # Each supervisor's 责任区 (community or cell code → user id): who gets 核实/核查 tasks.
+        "supervisor_areas": roster,
     }
 
 

@@ -72,6 +72,12 @@ class CaseAction(Strict):
     department_id: Id | None = None
     hours: Annotated[Finite, Field(gt=0, le=720)] | None = None
     valid: StrictBool | None = None
+    # send_verify/send_check: the supervisor the centre addresses the task to (else the grid's).
+    assignee: Id | None = None
+    # callback: the caller's answer (console.domain.callback.SATISFACTION_ZH).
+    satisfaction: Literal["satisfied", "basically_satisfied", "unsatisfied", "unreached"] | None = (
+        None
+    )
 
 
 class FixIn(BaseModel):

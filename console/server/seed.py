@@ -18,7 +18,7 @@ from console.geo.grid import UnitGrid
 from console.geo.roads import RoadNetwork
 
 from .auth import hash_password
-from .db import Department, Sensor, User, Vehicle
+from .db import Department, Sensor, SupervisorArea, User, Vehicle
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +153,12 @@ def seed_reference(s: Session, grid: UnitGrid, seed: int = 20261128) -> None:
 
 
 def sim_users(grid: UnitGrid) -> list[Account]:
-    """Accounts the simulator logs in with: one field supervisor per street, one user per
+    """Accounts the simulator logs in with: one field supervisor per community, one user per
     department, the automatic centre and the gateway."""
     users: list[Account] = [
-        (f"sup-{st.code}", f"监督员 {st.name}", ["supervisor"], None) for st in grid.streets
+        (uid, f"监督员 {name}", ["supervisor"], None)
+        for _area, uid, name in supervisor_roster(grid)
+        if uid != DEMO_SUPERVISOR
     ]
     users += [
         (f"dept-{d}", f"{name} 处置员", ["department"], d) for d, name, _ in BUREAU_DEPARTMENTS
@@ -172,7 +174,7 @@ def sim_users(grid: UnitGrid) -> list[Account]:
     ]
     users += [
         ("sim-centre", "自动指挥中心", ["operator", "shift_lead", "dispatcher"], None),
-        ("sim-citizen-hotline", "12319热线", ["operator"], None),
+        ("sim-citizen-hotline", "12345热线", ["operator"], None),
     ]
     return users
 
@@ -193,3 +195,38 @@ def seed_demo_users(s: Session, grid: UnitGrid) -> None:
                     active=True,
                 )
             )
+    s.flush()
+    seed_supervisor_areas(s, grid)
+
+
+#: The demo's own field supervisor (王强) walks the community around this point: 湖滨, by the
+#: lake, where the demo and the tests report their cases. Every other community has a
+#: simulated supervisor ``sup-<community code>``.
+DEMO_SUPERVISOR = "demo-supervisor"
+DEMO_SUPERVISOR_AT = (120.17, 30.25)
+
+
+def supervisor_roster(grid: UnitGrid) -> list[tuple[str, str, str]]:
+    """(area code, supervisor id, area name): one field supervisor per community.
+
+    Why a community: a community (~1 km², ~100 cells of 100 m here) is a walk of an hour or
+    two, so each cell is seen at least once or twice a day, and its border is one the
+    community office and the residents know. Practice ranges from about four 10 000 m² cells
+    per supervisor (Beijing Dongcheng, 2004: 1 652 cells) to 2–4 km² (Chengdu's central
+    districts, 2019); a central district sits towards the dense end. Sources and reasoning:
+    docs/rules/supervisors_public.md.
+    """
+    demo_cell = grid.cell_code(*DEMO_SUPERVISOR_AT)
+    demo_area = demo_cell[:12] if demo_cell else None
+    return [
+        (c.code, DEMO_SUPERVISOR if c.code == demo_area else f"sup-{c.code}", c.name)
+        for c in grid.communities
+    ]
+
+
+def seed_supervisor_areas(s: Session, grid: UnitGrid) -> None:
+    """Each community's responsible supervisor (idempotent; an area already set is kept)."""
+    existing = set(s.scalars(select(SupervisorArea.area_code)).all())
+    for area, uid, _name in supervisor_roster(grid):
+        if area not in existing:
+            s.add(SupervisorArea(area_code=area, user_id=uid))
