@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from console.domain.callback import SATISFACTION_ZH
 from console.domain.china_time import CST
 from console.domain.queues import QUEUES
 from console.domain.workflow import ROLE_NAMES_ZH, SOURCE_NAMES_ZH, TRANSITIONS
@@ -50,6 +51,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "park": ("挂账", "Park"),
         "resume": ("恢复处置", "Resume"),
         "escalate": ("升级", "Escalate"),
+        "take_over": ("接管任务", "Take over task"),
+        "callback": ("回访", "Call back"),
         "extension_approved": ("延期已批准", "Extension approved"),
     },
     "source": {
@@ -111,6 +114,13 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "resolved": ("已解除", "Resolved"),
     },
     "queue": {k: (zh, en) for k, zh, en in QUEUES},
+    # 回访 answers (console.domain.callback.SATISFACTION_ZH gives the Chinese).
+    "satisfaction": {
+        "satisfied": ("满意", "Satisfied"),
+        "basically_satisfied": ("基本满意", "Mostly satisfied"),
+        "unsatisfied": ("不满意", "Dissatisfied"),
+        "unreached": ("未接通", "Not reached"),
+    },
 }
 # The workflow's own Chinese names win: this table only adds the English.
 for _a, _t in TRANSITIONS.items():
@@ -119,6 +129,8 @@ for _s, _zh in SOURCE_NAMES_ZH.items():
     _TABLE["source"][_s.value] = (_zh, _TABLE["source"][_s.value][1])
 for _r, _zh in ROLE_NAMES_ZH.items():
     _TABLE["role"][_r.value] = (_zh, _TABLE["role"][_r.value][1])
+for _k, _zh in SATISFACTION_ZH.items():
+    _TABLE["satisfaction"][_k] = (_zh, _TABLE["satisfaction"][_k][1])
 
 
 class Labels:

@@ -30,6 +30,14 @@ SEND_ACTIONS = frozenset({Action.SEND_VERIFY, Action.SEND_CHECK})
 ANSWER_ACTIONS = frozenset({Action.VERIFIED, Action.CHECK_PASS, Action.CHECK_FAIL})
 
 
+def responsible_supervisor(roster: Mapping[str, str], grid_code: str | None) -> str | None:
+    """The supervisor responsible for a cell in a roster of area code → supervisor (as
+    ``/reference`` publishes it): the cell's own entry, else its community's (first 12 digits)."""
+    if not grid_code:
+        return None
+    return roster.get(grid_code) or roster.get(grid_code[:12])
+
+
 def may_answer(assignee: str | None, actor: Actor) -> bool:
     """Whether ``actor`` may answer the open task (the console enables its buttons on this)."""
     return assignee is None or assignee == actor.user_id

@@ -25,6 +25,7 @@ from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import SATISFACTION_ZH, UNREACHED, callback_open
 from console.domain.categories import route_department
+from console.domain.field_tasks import responsible_supervisor
 from console.domain.limits import TimeLimits
 from console.geo.grid import UnitGrid
 
@@ -303,8 +304,7 @@ class DistrictSimulator:
 
     def _supervisor_of(self, grid_code: str | None) -> str:
         """The supervisor responsible for a cell (the roster in ``/reference``)."""
-        code = grid_code or ""
-        return self.supervisors.get(code) or self.supervisors.get(code[:12]) or "demo-supervisor"
+        return responsible_supervisor(self.supervisors, grid_code) or "demo-supervisor"
 
     def _task_holder(self, case: dict) -> str:
         """Who answers an open 核实/核查 task: its addressee (else the grid's supervisor)."""

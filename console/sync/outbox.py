@@ -42,7 +42,7 @@ class Outcome:
 
 #: Outbox ``action`` values that are not case-workflow actions, and where they are posted.
 #: Everything else is a workflow action on ``/cases/{id}/actions``.
-CREATE_CASE = "create_case"  # a new case (12319 hotline): the row's case_id is a local label
+CREATE_CASE = "create_case"  # a new case (12345 hotline): the row's case_id is a local label
 ACK_ALERT = "ack_alert"  # the row's case_id holds the alert id
 
 

@@ -43,6 +43,7 @@ ACTION_ICONS = {
     "park": "mdi6.pause-circle",
     "resume": "mdi6.play-circle",
     "void": "mdi6.delete",
+    "callback": "mdi6.phone-return",
 }
 LAYOUT_VERSION = 1
 TIMELINE_HEIGHT = 230

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QRadioButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from console.domain.callback import MAX_ATTEMPTS, SATISFACTION_ZH, callback_open
 from console.domain.categories import route_department
 from console.domain.workflow import TRANSITIONS, Action, available_actions
 from console.labels import local_time
@@ -45,6 +48,7 @@ SHORTCUTS = {
     "park": "P",
     "resume": "U",
     "void": "Shift+Del",
+    "callback": "H",  # 回访 (huifang)
 }
 #: The actions a centre desk takes, in menu order (department/supervisor actions are theirs).
 DESK_ACTIONS = tuple(SHORTCUTS)
@@ -119,6 +123,77 @@ class ParamsDialog(QDialog):
         return out
 
 
+class CallbackDialog(QDialog):
+    """回访: the caller's answer (满意 / 基本满意 / 不满意, or 未接通) and what they said."""
+
+    def __init__(
+        self, action: str, case: Mapping[str, Any], state: CityState, parent: QWidget | None
+    ):
+        super().__init__(parent)
+        lb = labels()
+        self.setWindowTitle(f"{lb.name('action', action)} · {case['id']}")
+        attempts = int(case.get("callback_attempts") or 0)
+        intro = QLabel(
+            self.tr("结案于 %1，第 %2 次回访（最多 %3 次）。")
+            .replace("%1", local_time(case.get("closed_at"), "%m-%d %H:%M"))
+            .replace("%2", str(attempts + 1))
+            .replace("%3", str(MAX_ATTEMPTS))
+        )
+        intro.setWordWrap(True)
+        # Whom to call and about what: the report's note holds the caller's number (12345 来电 …).
+        events = case.get("events") or []
+        caller = QLabel(
+            " · ".join(
+                x for x in ((events[0].get("note") if events else ""), case.get("description")) if x
+            )
+            or self.tr("无来电记录")
+        )
+        caller.setWordWrap(True)
+        caller.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answers = QButtonGroup(self)
+        box = QVBoxLayout()
+        for i, code in enumerate(SATISFACTION_ZH):
+            button = QRadioButton(lb.name("satisfaction", code))
+            button.setProperty("code", code)
+            self.answers.addButton(button, i)
+            box.addWidget(button)
+        self.answers.buttons()[0].setChecked(True)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText(self.tr("市民意见（可选）"))
+        self.note.setFixedHeight(80)
+        form = QFormLayout()
+        form.addRow(self.tr("来电"), caller)
+        form.addRow(self.tr("满意度"), box)
+        form.addRow(self.tr("说明"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+        self.resize(440, 0)
+
+    def params(self) -> dict:
+        chosen = self.answers.checkedButton()
+        code = chosen.property("code") if chosen is not None else None
+        return {"satisfaction": code, "note": self.note.toPlainText().strip()}
+
+
+def desk_may(case: Mapping[str, Any], action: str) -> bool:
+    """What the workflow table cannot see: a 回访 only while the public report waits for one."""
+    if action == Action.CALLBACK.value:
+        return callback_open(
+            case.get("source", ""),
+            case.get("state", ""),
+            case.get("satisfaction"),
+            int(case.get("callback_attempts") or 0),
+        )
+    return True
+
+
 def needs_dialog(action: str) -> bool:
     t = TRANSITIONS[Action(action)]
     return bool(t.params) or t.note_required or action == "approve_extension"
@@ -148,7 +223,7 @@ class CaseActions(QObject):
             case.get("department_id"),
             bool(case.get("extension_pending_hours")),
         )
-        return [a.value for a in acts if a.value in DESK_ACTIONS]
+        return [a.value for a in acts if a.value in DESK_ACTIONS and desk_may(case, a.value)]
 
     def run(
         self,
@@ -167,7 +242,8 @@ class CaseActions(QObject):
         if params is None:
             params = {}
             if needs_dialog(action):
-                dlg = ParamsDialog(action, case, self.state, self.parent_widget)
+                kind = CallbackDialog if action == Action.CALLBACK.value else ParamsDialog
+                dlg = kind(action, case, self.state, self.parent_widget)
                 if dlg.exec() != QDialog.DialogCode.Accepted:
                     return None
                 params = dlg.params()

@@ -1,4 +1,5 @@
-"""A new case from a hotline call (12319): category by code or name, location by clicking
+"""A new case from a hotline call (12345; calls to the old 12319 number, folded into 12345
+from 2020, are taken the same way): category by code or name, location by clicking
 the map or typing an address, description, urgency; sent through the outbox (durable, once)."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class NewCaseDialog(QDialog):
         self.lon: float | None = None
         self.lat: float | None = None
         lb = labels()
-        self.setWindowTitle(self.tr("新建热线案件 (12319)"))
+        self.setWindowTitle(self.tr("新建热线案件 (12345)"))
         self.category = QComboBox()
         self.category.setEditable(True)
         self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -124,7 +125,7 @@ class NewCaseDialog(QDialog):
             "urgency": self.urgency.currentData(),
             "address": self.address.text().strip()[:300],
             "description": self.description.toPlainText().strip()[:2000],
-            "note": (self.tr("12319 来电 %1").replace("%1", caller) if caller else "12319"),
+            "note": (self.tr("12345 来电 %1").replace("%1", caller) if caller else "12345"),
         }
 
     def submit(self) -> None:

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.documents import CaseDoc
+from console.domain.documents import CaseDoc, CaseEvent
+from console.domain.field_tasks import TASK_STATES, responsible_supervisor
 from console.domain.sla import working_minutes_left
+from console.domain.workflow import Source
 from console.geo.crs import lonlat_to_mercator
 from console.geo.outlines import polyline, rings_of
 from console.labels import local_time
@@ -94,6 +96,8 @@ class CaseDetail(QScrollArea):
             "created",
             "reporter",
             "counters",
+            "supervisor",
+            "callback",
         ):
             lab = QLabel()
             lab.setWordWrap(True)
@@ -135,6 +139,8 @@ class CaseDetail(QScrollArea):
             "created": self.tr("上报时间"),
             "reporter": self.tr("上报人"),
             "counters": self.tr("返工/延期/回退"),
+            "supervisor": self.tr("监督员"),
+            "callback": self.tr("回访"),
         }
         for i, key in enumerate(self.fields):
             item = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
@@ -205,6 +211,8 @@ class CaseDetail(QScrollArea):
             f"{doc.get('rework_count', 0)} / {doc.get('extension_count', 0)}"
             f" ({doc.get('extension_hours', 0):g} h) / {doc.get('return_count', 0)}"
         )
+        f["supervisor"].setText(self._supervisor_text(doc))
+        f["callback"].setText(self._callback_text(doc))
         loc = doc.get("location") or {}
         if loc.get("lon") is not None:
             self.minimap.show_point(
@@ -212,6 +220,31 @@ class CaseDetail(QScrollArea):
             )
         self._fill_history(doc)
         self._load_photos(doc)
+
+    def _supervisor_text(self, doc: CaseDoc) -> str:
+        """Who holds the open 核实/核查 task, or who is responsible for the case's grid."""
+        users = {u["id"]: u["name"] for u in self.state.reference.get("users") or []}
+        if doc.get("state") in TASK_STATES:
+            who = doc.get("assignee")
+            if who is None:
+                return self.tr("任务未指定监督员（任一监督员可办理）")
+            return self.tr("%1 办理中").replace("%1", users.get(who, who))
+        roster = {
+            a["area"]: a["supervisor"] for a in self.state.reference.get("supervisor_areas") or []
+        }
+        who = responsible_supervisor(roster, doc.get("grid_code"))
+        return self.tr("%1（网格责任监督员）").replace("%1", users.get(who, who)) if who else "—"
+
+    def _callback_text(self, doc: CaseDoc) -> str:
+        """The 回访 of a public report: its answer, or that it is still due."""
+        if doc.get("source") != Source.PUBLIC.value:
+            return "—"
+        attempts = doc.get("callback_attempts") or 0
+        answer = doc.get("satisfaction")
+        if answer is None:
+            return self.tr("待回访") if doc.get("state") == "closed" else self.tr("结案后回访")
+        text = labels().name("satisfaction", answer)
+        return text + " · " + self.tr("第 %1 次").replace("%1", str(attempts))
 
     def _deadline(self, red_at: float) -> str:
         left = working_minutes_left(self.state.calendar, self.now(), red_at)
@@ -232,7 +265,7 @@ class CaseDetail(QScrollArea):
                     local_time(ev.get("at")),
                     lb.name("action", ev.get("action")),
                     f"{users.get(ev.get('user'), ev.get('user') or '')} ({lb.name('role', ev.get('role'))})",
-                    ev.get("note") or "",
+                    self._event_note(ev, users),
                     "" if on_time is None else ("✔" if on_time else "✘"),
                 ]
             )
@@ -241,6 +274,21 @@ class CaseDetail(QScrollArea):
             self.history.addTopLevelItem(item)
         for c in range(5):
             self.history.resizeColumnToContents(c)
+
+    def _event_note(self, ev: CaseEvent, users: dict[str, str]) -> str:
+        """An event's note, led by what the people rules recorded: the 回访 answer, the
+        supervisor a task went to, the one a task was taken from."""
+        data, note = ev.get("data") or {}, ev.get("note") or ""
+        lead = ""
+        if ev.get("action") == "callback" and data.get("satisfaction"):
+            lead = labels().name("satisfaction", data["satisfaction"])
+        elif ev.get("action") in ("send_verify", "send_check") and data.get("assignee"):
+            who = data["assignee"]
+            lead = self.tr("派给 %1").replace("%1", users.get(who, who))
+        elif ev.get("action") == "take_over":
+            who = data.get("from") or ""
+            lead = self.tr("接管自 %1").replace("%1", users.get(who, who) or "—")
+        return " · ".join(x for x in (lead, note) if x)
 
     def _load_photos(self, doc: CaseDoc) -> None:
         key = (doc["id"], tuple(doc.get("photos") or ()))

@@ -1,0 +1,140 @@
+"""The console's side of supervisors and the public: the detail pane names who holds a
+核实/核查 task (or who is responsible for the grid) and shows the 回访; the 回访 dialog records
+the caller's answer; the desk offers 回访 only while a closed public report waits for one.
+
+Against a real backend: the cases are walked over HTTP and the console's state is bootstrapped
+from the backend's own snapshot and reference. ``PEOPLE_PNG_DIR`` saves the grabs to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from console.domain.workflow import Actor
+from console.server.seed import DEMO_SUPERVISOR_AT
+from console.state import CityState
+from widgets.common.i18n import set_language
+from widgets.common.style import apply_theme
+
+DEMO_SUP = "demo-supervisor"
+
+
+def ok(r) -> dict:
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture
+def ui(qapp):
+    apply_theme(qapp, "dark")
+    set_language("zh")
+    yield qapp
+    set_language("zh")
+
+
+def grab(widget, name: str) -> None:
+    folder = os.environ.get("PEOPLE_PNG_DIR")
+    if folder:
+        widget.grab().save(str(Path(folder) / name))
+
+
+def walk(login) -> tuple[dict, dict]:
+    """A public report waiting for its 核实 and one closed and called back once (unreached)."""
+    op, lead, disp, dept, sup = (
+        login(u) for u in ("demo-operator", "demo-lead", "demo-dispatcher", "demo-dept", DEMO_SUP)
+    )
+    lon, lat = DEMO_SUPERVISOR_AT
+    verifying = op.report(source="public", lon=lon, lat=lat, address="湖滨路 东坡路口")
+    verifying = ok(op.act(ok(op.act(verifying, "accept")), "send_verify"))
+    c = op.report(
+        source="public",
+        lon=lon,
+        lat=lat,
+        description="人行道上堆放垃圾",
+        note="12345 来电 13800000000",
+    )
+    for action, who, extra in (
+        ("accept", op, {}),
+        ("send_verify", op, {}),
+        ("verified", sup, {}),
+        ("register", lead, {}),
+        ("dispatch", disp, {"department_id": "sanitation"}),
+        ("complete", dept, {}),
+        ("send_check", op, {}),
+        ("check_pass", sup, {}),
+        ("close", lead, {}),
+        ("callback", op, {"satisfaction": "unreached", "note": "无人接听"}),
+    ):
+        c = ok(who.act(c, action, **extra))
+    return verifying, c
+
+
+def console_state(api) -> CityState:
+    state = CityState()
+    state.bootstrap(ok(api.get("/api/v1/snapshot")), ok(api.get("/api/v1/reference")))
+    return state
+
+
+def test_detail_and_callback_dialog(ui, qtbot, login):
+    from widgets.common.workers import Workers
+    from widgets.dialogs.case_actions import CallbackDialog, CaseActions
+    from widgets.panels.case_detail import CaseDetail
+
+    verifying, called = walk(login)
+    api = login("demo-console")
+    state = console_state(api)
+    now = datetime.fromisoformat(state.cases[called["id"]]["updated_at"]).timestamp()
+    workers = Workers()
+    detail = CaseDetail(state, [], lambda: now, None, workers)
+    qtbot.addWidget(detail)
+    try:
+        detail.resize(560, 900)
+        detail.show()
+        detail.show_case(verifying["id"])
+        assert detail.fields["supervisor"].text() == "监督员 王强 办理中"
+        assert detail.fields["callback"].text() == "结案后回访"
+        detail.show_case(called["id"])
+        f = {k: lab.text() for k, lab in detail.fields.items()}
+        assert f["supervisor"] == "监督员 王强（网格责任监督员）"
+        assert f["callback"] == "未接通 · 第 1 次"
+        last = detail.history.topLevelItem(detail.history.topLevelItemCount() - 1)
+        assert (last.text(1), last.text(3)) == ("回访", "未接通 · 无人接听")
+        grab(detail, "people_detail.png")
+    finally:
+        workers.shutdown()
+
+    actor = Actor("demo-console", frozenset({"operator", "dispatcher", "shift_lead"}))
+    desk = CaseActions(SimpleNamespace(actor=actor), state, detail)
+    assert "callback" in desk.available(state.cases[called["id"]])
+    assert "callback" not in desk.available(state.cases[verifying["id"]])
+    answered = ok(login("demo-operator").act(called, "callback", satisfaction="satisfied"))
+    assert "callback" not in desk.available(answered)
+
+    dlg = CallbackDialog("callback", state.cases[called["id"]], state, None)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    texts = [lab.text() for lab in dlg.findChildren(type(detail.title))]
+    assert any("第 2 次回访" in t for t in texts)
+    assert "12345 来电 13800000000 · 人行道上堆放垃圾" in texts
+    assert dlg.params() == {"satisfaction": "satisfied", "note": ""}
+    dlg.answers.button(2).setChecked(True)
+    dlg.note.setPlainText("仍有异味")
+    assert dlg.params() == {"satisfaction": "unsatisfied", "note": "仍有异味"}
+    grab(dlg, "people_callback.png")
+
+
+def test_new_hotline_case_dialog_says_12345(ui, qtbot, login):
+    from widgets.dialogs.new_case import NewCaseDialog
+
+    dlg = NewCaseDialog(ok(login("demo-wall").get("/api/v1/reference")))
+    qtbot.addWidget(dlg)
+    assert "12345" in dlg.windowTitle() and "12319" not in dlg.windowTitle()
+    dlg.category.setCurrentIndex(0)
+    dlg.set_location(*DEMO_SUPERVISOR_AT)
+    dlg.caller.setText("13800000000")
+    assert dlg.body()["note"] == "12345 来电 13800000000"
