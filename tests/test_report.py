@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from console.domain.sla import RED, YELLOW
 from console.replay.fold import fold_log
 from console.replay.logfiles import open_logs
-from console.replay.report import ReportInputError, build_report
+from console.replay.report import ReportInputError, build_report, callback_counts
 from console.state import STATE_NAMES
 from console.store.shiftlog import ShiftLog
 
@@ -137,6 +137,25 @@ def test_two_halves_add_up_to_the_whole(log, changes, report, recorded_shift):
     assert len(a.bookmarks) + len(b.bookmarks) == len(recorded_shift.bookmarks)
     fixes_b = sum(len(ch["t"]) for ch in changes[mid:] if ch["kind"] == "fixes")
     assert sum(v.fixes for v in b.vehicles) == fixes_b
+
+
+def test_callbacks_count_by_answer_within_the_period(report):
+    def ev(action, hour, answer=None):
+        at = f"2026-11-23T{hour:02d}:00:00+00:00"
+        return {"action": action, "at": at, "data": {"satisfaction": answer} if answer else {}}
+
+    docs = [
+        {"events": [ev("close", 1), ev("callback", 2, "unreached")]},
+        {"events": [ev("callback", 2, "unreached"), ev("callback", 3, "satisfied")]},
+        {"events": [ev("callback", 9, "unsatisfied")]},  # after the period
+    ]
+    assert callback_counts(docs, "2026-11-23T00:00:00Z", "2026-11-23T05:00:00Z") == {
+        "satisfied": 1,
+        "basically_satisfied": 0,
+        "unsatisfied": 0,
+        "unreached": 2,
+    }
+    assert set(report.callbacks) == {"satisfied", "basically_satisfied", "unsatisfied", "unreached"}
 
 
 def test_alert_lifecycle_incidents_and_failed_actions(recorded_shift, tmp_path):

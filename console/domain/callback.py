@@ -10,8 +10,9 @@ the closure and its on-time KPI stay the centre's, the satisfaction is recorded 
 - The scale is the three answers 满意 / 基本满意 / 不满意 used by hotline "一事一评"
   evaluation, plus 未接通 (not reached) for an attempt that reached nobody.
 - Up to ``MAX_ATTEMPTS`` attempts: an unreached call may be tried again until a reached answer
-  is recorded or the attempts are used up (three tries at different times is the usual
-  call-centre rule before a caller is given up on). After a reached answer no further callback.
+  is recorded or the attempts are used up (call-centre rules retry an unreachable caller at
+  intervals, then give up and inform by SMS; three tries is our bound). After a reached answer
+  no further callback.
 - 满意率 = (满意 + 基本满意) / reached callbacks; unreached callers are outside the
   denominator (they gave no opinion) and counted on their own (``console.domain.kpi``).
 """

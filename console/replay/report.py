@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from console.clock import iso_epoch
+from console.domain.callback import SATISFACTION_ZH
 from console.domain.china_time import CST
 from console.domain.documents import AlertDoc, CaseDoc, Change
 from console.domain.geometry import haversine_m
@@ -156,6 +157,8 @@ class HandoverReport:
     cases_per_hour: list[Bar]
     top_categories: list[Bar]
     top_grids: list[Bar]
+    #: 回访 made in the period, by answer (满意, 基本满意, 不满意, 未接通), by their event times.
+    callbacks: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain dicts, lists, strings and numbers: ``json.dumps`` takes it as it is."""
@@ -205,6 +208,7 @@ def build_report(
         cases_per_hour=_per_hour(created, t0, t1),
         top_categories=_top_categories(created, names),
         top_grids=_top_grids(created, names),
+        callbacks=callback_counts(docs.values(), t0, t1),
     )
 
 
@@ -322,6 +326,17 @@ def _count_events(docs, to_state: str, t0: str, t1: str) -> int:
         any(ev.get("to_state") == to_state and _within(ev.get("at"), t0, t1) for ev in d["events"])
         for d in docs
     )
+
+
+def callback_counts(docs, t0: str, t1: str) -> dict[str, int]:
+    """回访 events in the period, by the caller's answer (every answer listed, zeros too)."""
+    counts = Counter(
+        (ev.get("data") or {}).get("satisfaction")
+        for d in docs
+        for ev in d["events"]
+        if ev.get("action") == "callback" and _within(ev.get("at"), t0, t1)
+    )
+    return {k: counts[k] for k in SATISFACTION_ZH}
 
 
 def _lit_cases(state: CityState, names: _Names, t: float, light: int) -> list[CaseLine]:

@@ -211,10 +211,9 @@ def supervisor_roster(grid: UnitGrid) -> list[tuple[str, str, str]]:
 
     Why a community: a community (~1 km², ~100 cells of 100 m here) is a walk of an hour or
     two, so each cell is seen at least once or twice a day, and its border is one the
-    community office and the residents know. Practice ranges from about four 10 000 m² cells
-    per supervisor (Beijing Dongcheng, 2004: 1 652 cells) to 2–4 km² (Chengdu's central
-    districts, 2019); a central district sits towards the dense end. Sources and reasoning:
-    docs/rules/supervisors_public.md.
+    community office and the residents know. Practice ranges from Beijing Dongcheng's dense
+    first system (2004: 1 652 cells of ~10 000 m²) to 2–4 km² per supervisor (Chengdu, 2019);
+    a central district sits towards the dense end. Sources: docs/rules/supervisors_public.md.
     """
     demo_cell = grid.cell_code(*DEMO_SUPERVISOR_AT)
     demo_area = demo_cell[:12] if demo_cell else None

@@ -74,6 +74,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "created": ("新增案件", "New cases"),
     "closed": ("结案", "Closed"),
     "voided": ("作废", "Voided"),
+    "callbacks": ("回访", "Callbacks"),
     "overdue": ("超期案件", "Overdue cases"),
     "at_risk": ("临期案件", "Cases at risk"),
     "on_hold": ("挂账/暂停计时", "Parked / clock stopped"),
@@ -342,6 +343,11 @@ def _cases_section(report: HandoverReport, lang: str, images: dict[str, str]) ->
         f"{_e(_w('voided', lang))}: <b>{report.voided}</b></p>"
         + _count_row(_w("by_state", lang), states, lang)
         + _count_row(_w("by_queue", lang), queues, lang)
+        + _count_row(
+            _w("callbacks", lang),
+            {lb.name("satisfaction", k): n for k, n in report.callbacks.items()},
+            lang,
+        )
         + _img(images, "chart_hours", _w("chart_hours", lang))
         + _img(images, "chart_categories", _w("chart_categories", lang))
         + _img(images, "chart_grids", _w("chart_grids", lang))
