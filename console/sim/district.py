@@ -54,11 +54,14 @@ class SimConfig:
     check_fail_share: float = 0.10
     void_share: float = 0.03
     # 回访 by the 12345 operator: a share of calls that reach nobody, and the answers of those
-    # reached (满意, 基本满意, 不满意): a 满意率 of ~93 %, in the 90–97 % range cities publish for
-    # their 12345 lines; a case that needed rework shows more 不满意 (the caller saw it linger).
+    # reached (满意, 基本满意, 不满意). Assumed, not measured: a 满意率 of ~93 %, since the case
+    # was handled and passed its check before the call; a case that needed rework shows more
+    # 不满意 (the caller saw the problem linger).
     callback_unreached_share: float = 0.12
     satisfaction_weights: tuple[float, float, float] = (0.80, 0.13, 0.07)
     satisfaction_weights_rework: tuple[float, float, float] = (0.55, 0.25, 0.20)
+    # A 核实/核查 task taken over by a neighbouring supervisor (leave, sickness): assumed.
+    take_over_share: float = 0.03
 
 
 class DistrictSimulator:
@@ -310,6 +313,31 @@ class DistrictSimulator:
         """Who answers an open 核实/核查 task: its addressee (else the grid's supervisor)."""
         return case.get("assignee") or self._supervisor_of(case.get("grid_code"))
 
+    def _take_over(self, case: dict):
+        """Now and then a neighbouring supervisor (same street) takes a freshly sent task over,
+        as when the responsible one is on leave; the answer then comes from him."""
+        events = case.get("events") or []
+        holder = case.get("assignee")
+        if (
+            not events
+            or events[-1]["action"] not in ("send_verify", "send_check")
+            or holder is None
+            or self.rng.random() >= self.config.take_over_share
+        ):
+            return None
+        street = (case.get("grid_code") or "")[:9]
+        others = sorted(
+            {u for area, u in self.supervisors.items() if area.startswith(street) and u != holder}
+        )
+        if not others:
+            return None
+        return (
+            self.after_working(delay_minutes(self.rng, 5, 30)),
+            str(self.rng.choice(others)),
+            "take_over",
+            {"note": "责任监督员请假，就近接管"},
+        )
+
     def _callback(self, case: dict):
         """The 12345 operator's 回访 of a closed public report, a few working hours later."""
         cfg, rng = self.config, self.rng
@@ -361,6 +389,8 @@ class DistrictSimulator:
                     {},
                 )
             return self.after_working(delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
+        if state in ("verifying", "checking") and (take := self._take_over(case)) is not None:
+            return take
         if state == "verifying":
             return (
                 self.after_working(delay_minutes(rng, 10, 100)),
