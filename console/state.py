@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from console.domain.calendar import WorkCalendar
+from console.domain.callback import callback_open
 from console.domain.case import Case
 from console.domain.documents import (
     AlertDoc,
@@ -305,7 +306,7 @@ class CityState:
         c["state"][i] = STATE_CODE.get(doc.get("state", ""), -1)
         code = str(doc.get("category_code") or "")
         c["major"][i] = int(code[:2]) if code[:2].isdigit() else 0
-        q = queue_of(str(doc.get("state")), doc.get("stage"))
+        q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
         c["queue"][i] = NO_QUEUE if q is None else QUEUE_CODE[q]
         c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
         return True
@@ -599,3 +600,13 @@ def _deep_size(o: object, seen: set[int] | None = None) -> int:
     elif isinstance(o, list | tuple | set):
         size += sum(_deep_size(x, seen) for x in o)
     return size
+
+
+def _callback_due(doc: CaseDoc) -> bool:
+    """Whether a closed public report still waits for its 回访 (its queue is 待回访)."""
+    return callback_open(
+        str(doc.get("source") or ""),
+        str(doc.get("state") or ""),
+        doc.get("satisfaction"),
+        int(doc.get("callback_attempts") or 0),
+    )

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.workflow import Actor
 from console.server.seed import DEMO_SUPERVISOR_AT
 from console.state import CityState
@@ -84,6 +85,8 @@ def test_detail_and_callback_dialog(ui, qtbot, login):
     from widgets.common.workers import Workers
     from widgets.dialogs.case_actions import CallbackDialog, CaseActions
     from widgets.panels.case_detail import CaseDetail
+    from widgets.panels.case_table import CaseTableModel
+    from widgets.panels.queues import QueuePanel
 
     verifying, called = walk(login)
     api = login("demo-console")
@@ -108,14 +111,29 @@ def test_detail_and_callback_dialog(ui, qtbot, login):
     finally:
         workers.shutdown()
 
+    # Closed and waiting for its 回访: in 待回访 until a reached answer; the tab counts it.
+    queue = state.case_arrays()["queue"]
+    assert queue[state.case_row(called["id"])] == QUEUE_CODE["callback"]
+    assert queue[state.case_row(verifying["id"])] == QUEUE_CODE["verify"]
+    model = CaseTableModel(state, lambda: now)
+    panel = QueuePanel(model, [])
+    qtbot.addWidget(panel)
+    panel.resize(1400, 300)
+    panel.tabs.setCurrentIndex(QUEUE_KEYS.index("callback"))
+    assert panel.tabs.tabText(QUEUE_KEYS.index("callback")) == "待回访 1"
+    assert model.case_id(0) == called["id"] and model.rowCount() == 1
+    grab(panel, "people_queue.png")
+
     actor = Actor("demo-console", frozenset({"operator", "dispatcher", "shift_lead"}))
     desk = CaseActions(SimpleNamespace(actor=actor), state, detail)
     assert "callback" in desk.available(state.cases[called["id"]])
     assert "callback" not in desk.available(state.cases[verifying["id"]])
     answered = ok(login("demo-operator").act(called, "callback", satisfaction="satisfied"))
     assert "callback" not in desk.available(answered)
+    state.bootstrap(ok(api.get("/api/v1/snapshot")))
+    assert state.case_arrays()["queue"][state.case_row(called["id"])] == NO_QUEUE
 
-    dlg = CallbackDialog("callback", state.cases[called["id"]], state, None)
+    dlg = CallbackDialog("callback", called, state, None)
     qtbot.addWidget(dlg)
     dlg.show()
     texts = [lab.text() for lab in dlg.findChildren(type(detail.title))]

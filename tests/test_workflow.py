@@ -377,6 +377,8 @@ def test_queue_of_follows_the_stage_not_only_the_state():
     assert queue_of("accepted", "register") == "register"  # verified: register
     assert queue_of("returned", "dispatch") == "dispatch"
     assert queue_of("closed", None) is None
+    assert queue_of("closed", None, callback_due=True) == "callback"  # waits for its 回访
+    assert queue_of("dispatched", "dispose", callback_due=True) == "dispose"
     assert queue_of("no-such-state", None) is None
     # every state a case can wait in lands in a tab the console shows
     for state in ("reported", "verifying", "registered", "dispatched", "handled", "checking"):

@@ -20,6 +20,7 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
     ("check", "待核查", "To check"),
     ("close", "待结案", "To close"),
     ("parked", "挂账", "Parked"),
+    ("callback", "待回访", "To call back"),
     ("overdue", "超期", "Overdue"),
     ("all", "全部", "All"),
 )
@@ -27,7 +28,7 @@ QUEUE_KEYS = tuple(q[0] for q in QUEUES)
 QUEUE_CODE = {k: i for i, k in enumerate(QUEUE_KEYS)}
 #: Queues derived from other columns (the light, or nothing at all), never a case's home.
 VIEW_QUEUES = frozenset({"overdue", "all"})
-NO_QUEUE = -1  # closed and void cases: only in 全部
+NO_QUEUE = -1  # closed (called back, or not public) and void cases: only in 全部
 
 _BY_STATE = {
     State.REPORTED: "accept",
@@ -42,13 +43,16 @@ _BY_STATE = {
 }
 
 
-def queue_of(state: str, stage: str | None) -> str | None:
+def queue_of(state: str, stage: str | None, callback_due: bool = False) -> str | None:
     """The queue a case in ``state`` whose running clock is ``stage`` waits in; None when it
-    waits in none (closed, void, or a state this console does not know)."""
+    waits in none (closed, void, or a state this console does not know). A closed public report
+    still waiting for its 回访 (``console.domain.callback.callback_open``) waits in 待回访."""
     try:
         st = State(state)
     except ValueError:
         return None
+    if st == State.CLOSED and callback_due:
+        return "callback"
     if st == State.ACCEPTED:
         return "verify" if stage == "send_verify" else "register"
     return _BY_STATE.get(st)

@@ -75,7 +75,7 @@ class QueuePanel(QWidget):
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.triggered.connect(self.search.setFocus)
         self.addAction(find)
-        for i in range(len(QUEUE_KEYS)):
+        for i in range(min(len(QUEUE_KEYS), 10)):  # Ctrl+1 … Ctrl+0: the first ten tabs
             tab = QAction(self)
             tab.setShortcut(QKeySequence(f"Ctrl+{(i + 1) % 10}"))
             tab.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
