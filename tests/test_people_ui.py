@@ -156,3 +156,29 @@ def test_new_hotline_case_dialog_says_12345(ui, qtbot, login):
     dlg.set_location(*DEMO_SUPERVISOR_AT)
     dlg.caller.setText("13800000000")
     assert dlg.body()["note"] == "12345 来电 13800000000"
+
+
+def test_task_dialog_defaults_to_the_grids_supervisor(ui, qtbot, login):
+    from widgets.dialogs.case_actions import TaskDialog, needs_dialog
+
+    api = login("demo-operator")
+    state = console_state(api)
+    c = api.report(source="public", lon=DEMO_SUPERVISOR_AT[0], lat=DEMO_SUPERVISOR_AT[1])
+    assert needs_dialog("send_verify") and needs_dialog("send_check")
+    dlg = TaskDialog("send_verify", c, state, None)
+    qtbot.addWidget(dlg)
+    assert dlg.responsible == DEMO_SUP
+    assert dlg.supervisor.currentData() == DEMO_SUP
+    assert dlg.supervisor.currentText() == "监督员 王强（网格责任）"
+    assert dlg.params() == {"note": ""}  # the backend addresses the default itself
+    # Then the street's other supervisors, then the rest of the district's.
+    ids = [dlg.supervisor.itemData(i) for i in range(dlg.supervisor.count())]
+    street = c["grid_code"][:9]
+    roster = {a["area"]: a["supervisor"] for a in state.reference["supervisor_areas"]}
+    same_street = {u for area, u in roster.items() if area.startswith(street)}
+    n = len(same_street)
+    assert set(ids[:n]) == same_street and len(ids) == len(roster)
+    dlg.supervisor.setCurrentIndex(1)
+    dlg.note.setPlainText("王强请假")
+    assert dlg.params() == {"note": "王强请假", "assignee": ids[1]}
+    grab(dlg, "people_task.png")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.callback import MAX_ATTEMPTS, SATISFACTION_ZH, callback_open
 from console.domain.categories import route_department
+from console.domain.field_tasks import responsible_supervisor
 from console.domain.workflow import TRANSITIONS, Action, available_actions
 from console.labels import local_time
 from console.state import CityState
@@ -182,6 +183,63 @@ class CallbackDialog(QDialog):
         return {"satisfaction": code, "note": self.note.toPlainText().strip()}
 
 
+class TaskDialog(QDialog):
+    """发核实/发核查: the task goes to the grid's responsible supervisor unless the desk names
+    another (on leave, or someone already nearby); supervisors of the same street come first."""
+
+    def __init__(
+        self, action: str, case: Mapping[str, Any], state: CityState, parent: QWidget | None
+    ):
+        super().__init__(parent)
+        lb = labels()
+        self.setWindowTitle(f"{lb.name('action', action)} · {case['id']}")
+        ref = state.reference
+        roster = {a["area"]: a["supervisor"] for a in ref.get("supervisor_areas") or []}
+        self.responsible = responsible_supervisor(roster, case.get("grid_code"))
+        street = str(case.get("grid_code") or "")[:9]
+        near = {u for area, u in roster.items() if area.startswith(street)} if street else set()
+        sups = [u for u in ref.get("users") or [] if "supervisor" in (u.get("roles") or [])]
+        sups.sort(key=lambda u: (u["id"] != self.responsible, u["id"] not in near, u["id"]))
+        self.supervisor = QComboBox()
+        for u in sups:
+            mark = self.tr("（网格责任）") if u["id"] == self.responsible else ""
+            self.supervisor.addItem(f"{u['name']}{mark}", u["id"])
+        self.supervisor.setEditable(True)  # type to search ~120 supervisors
+        self.supervisor.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText(self.tr("备注（可选）"))
+        self.note.setFixedHeight(60)
+        form = QFormLayout()
+        form.addRow(self.tr("监督员"), self.supervisor)
+        form.addRow(self.tr("说明"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+        self.resize(420, 0)
+
+    def params(self) -> dict:
+        """The note, and ``assignee`` only when the desk chose someone other than the grid's
+        supervisor (the backend addresses the default itself, recorded as by the grid)."""
+        out: dict[str, Any] = {"note": self.note.toPlainText().strip()}
+        chosen = self.supervisor.currentData()
+        if chosen and chosen != self.responsible:
+            out["assignee"] = chosen
+        return out
+
+
+#: Actions whose parameters a dialog of their own asks for.
+DIALOGS: dict[str, type[CallbackDialog] | type[TaskDialog]] = {
+    Action.CALLBACK.value: CallbackDialog,
+    Action.SEND_VERIFY.value: TaskDialog,
+    Action.SEND_CHECK.value: TaskDialog,
+}
+
+
 def desk_may(case: Mapping[str, Any], action: str) -> bool:
     """What the workflow table cannot see: a 回访 only while the public report waits for one."""
     if action == Action.CALLBACK.value:
@@ -196,7 +254,7 @@ def desk_may(case: Mapping[str, Any], action: str) -> bool:
 
 def needs_dialog(action: str) -> bool:
     t = TRANSITIONS[Action(action)]
-    return bool(t.params) or t.note_required or action == "approve_extension"
+    return bool(t.params) or t.note_required or action == "approve_extension" or action in DIALOGS
 
 
 class CaseActions(QObject):
@@ -242,7 +300,7 @@ class CaseActions(QObject):
         if params is None:
             params = {}
             if needs_dialog(action):
-                kind = CallbackDialog if action == Action.CALLBACK.value else ParamsDialog
+                kind = DIALOGS.get(action, ParamsDialog)
                 dlg = kind(action, case, self.state, self.parent_widget)
                 if dlg.exec() != QDialog.DialogCode.Accepted:
                     return None
