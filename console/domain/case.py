@@ -86,6 +86,10 @@ class Case:
     closed_at: datetime | None = None
     updated_at: datetime | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    # The 部件 the case is about (16-digit code, see console.domain.components) and the
+    # department that owns it, which dispatch routing follows (console.domain.routing).
+    component_code: str | None = None
+    component_owner: str | None = None
 
     # ---- clock -----------------------------------------------------------------------------
     @property
@@ -261,6 +265,8 @@ def new_case(
     street_code: str | None = None,
     community_code: str | None = None,
     note: str = "",
+    component_code: str | None = None,
+    component_owner: str | None = None,
 ) -> Case:
     """A freshly reported case with its creating ``report`` event and its accept clock running."""
     Source(source)  # raises ValueError for an unknown source
@@ -285,6 +291,8 @@ def new_case(
         community_code=community_code,
         verified=Source(source) in (Source.SUPERVISOR, Source.SELF),
         updated_at=at,
+        component_code=component_code,
+        component_owner=component_owner,
     )
     case.events.append(
         _event(case, Action.REPORT.value, reporter, role, at, None, note, {"source": source})

@@ -82,6 +82,8 @@ class CaseDoc(TypedDict):
     deadline: str | None
     light: str | None
     stockpiled: NotRequired[bool]
+    component_code: str | None
+    component_owner: str | None
 
 
 class LastFix(TypedDict):

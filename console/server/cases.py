@@ -17,7 +17,7 @@ from console.domain.case import Case, apply_action, new_case
 from console.domain.china_time import CST
 from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, State
 
-from . import alerts, feed
+from . import alerts, components, feed
 from .alerts import next_id
 from .context import Context
 from .db import CaseRow, Department
@@ -97,6 +97,9 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
         )
     lon, lat = body["location"]["lon"], body["location"]["lat"]
     grid, community, street = locate(ctx, lon, lat)
+    component, owner = components.for_case(
+        ctx, body["category_code"], lon, lat, body.get("component_code")
+    )
     now = ctx.now()
     day = now.astimezone(CST).strftime("%Y%m%d")
     case_id = f"{day}{next_id(s, 'case:' + day):05d}"
@@ -118,6 +121,8 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
         street_code=street,
         community_code=community,
         note=body.get("note", ""),
+        component_code=component,
+        component_owner=owner,
     )
     return _store(ctx, s, case, now, None)
 

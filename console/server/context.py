@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -9,9 +10,12 @@ from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.domain.categories import CategoryCatalog
 from console.domain.limits import TimeLimits
+from console.domain.routing import RoutingTable
 from console.domain.vehicle_rules import FleetRules, RuleConfig
 from console.geo.district import District
 from console.geo.grid import UnitGrid
+from console.geo.inventory import ComponentIndex
+from console.geo.roads import RoadNetwork
 
 from .db import Database
 from .feed import Notifier
@@ -51,6 +55,14 @@ class Context:
     feed_id: str = ""
     #: ``/reference`` as (JSON bytes, ETag), built on first request (see reference.py).
     reference_cache: tuple[bytes, str] | None = None
+    #: Which department a case goes to (``resources/routing.tsv``).
+    routing: RoutingTable = field(default_factory=RoutingTable.load)
+
+    @functools.cached_property
+    def components(self) -> ComponentIndex:
+        """The 部件 inventory, derived from the district and its roads (see
+        ``console.geo.inventory``); ``prepare`` builds it at start-up."""
+        return ComponentIndex.build(self.district, self.grid, RoadNetwork.load())
 
     @property
     def clock(self) -> VirtualClock:

@@ -63,6 +63,9 @@ class NewCase(Strict):
     description: Text = ""
     photos: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=9)] = []
     note: Text = ""
+    #: The 部件 the case is about (16 digits); without it a component category case gets the
+    #: nearest one within ``console.domain.components.ATTACH_RADIUS_M``.
+    component_code: Annotated[str, Field(pattern=r"^\d{16}$")] | None = None
 
 
 class CaseAction(Strict):

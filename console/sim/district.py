@@ -10,6 +10,7 @@ Idempotency-Key and the version it was decided on (a 409 just means someone was 
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -23,8 +24,10 @@ import numpy as np
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
-from console.domain.categories import route_department
+from console.domain.components import degree_box
+from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
+from console.domain.routing import RoutingTable, street_department_id
 from console.geo.grid import UnitGrid
 
 from .client import ActorClient
@@ -59,6 +62,8 @@ class DistrictSimulator:
         self.clock = clock
         self.config = config or SimConfig()
         self.rng = np.random.default_rng([self.config.seed, 4])
+        #: GNSS scatter of component reports (the actor thread's own generator).
+        self.fix_rng = np.random.default_rng([self.config.seed, 5])
         self.calendar = WorkCalendar.default()
         self.limits = TimeLimits.default()
         self.grid = UnitGrid.load()
@@ -111,7 +116,8 @@ class DistrictSimulator:
         if r is None or r.status_code != 200:
             raise RuntimeError(f"cannot read /reference from {self.base}")
         self.reference = r.json()
-        self.category_routes = self.reference["category_routes"]
+        self.routing = RoutingTable.from_rows(self.reference["routing"])
+        self.component_categories = set(self.reference["components"]["categories"])
         services = wall.get("/open311/v2/services.json")
         self.open311_services = (
             {x["service_code"] for x in services.json()}
@@ -247,6 +253,24 @@ class DistrictSimulator:
             next_fix += dt
 
     # ---- reports -----------------------------------------------------------------------
+    def _component_near(self, category: str, lon: float, lat: float) -> dict | None:
+        """The component of ``category`` nearest to a planned report (within 300 m), as the
+        inventory serves it: a field report is made standing at the component."""
+        box = ",".join(f"{v:.6f}" for v in degree_box(lon, lat, 300.0))
+        r = self.client("demo-wall").get(
+            "/api/v1/components", params={"bbox": box, "category": category, "limit": 200}
+        )
+        if r is None or r.status_code != 200 or not r.json()["components"]:
+            return None
+        found = r.json()["components"]
+        d = haversine_m(
+            lon,
+            lat,
+            [c["location"]["lon"] for c in found],
+            [c["location"]["lat"] for c in found],
+        )
+        return dict(found[int(d.argmin())])
+
     def _report(self, rep: PlannedReport) -> None:
         body = {
             "source": rep.source,
@@ -255,6 +279,21 @@ class DistrictSimulator:
             "urgency": "urgent" if rep.urgent else "normal",
             "description": f"模拟{rep.channel}上报",
         }
+        comp = (
+            self._component_near(rep.category_code, rep.lon, rep.lat)
+            if rep.category_code in self.component_categories
+            else None
+        )
+        if comp is not None:
+            # The reporter stands at the component; the fix is off by a few metres (GNSS).
+            at = comp["location"]
+            jitter = self.fix_rng.uniform(-5e-5, 5e-5, 2)
+            rep = dataclasses.replace(
+                rep, lon=at["lon"] + float(jitter[0]), lat=at["lat"] + float(jitter[1])
+            )
+            body["location"] = {"lon": rep.lon, "lat": rep.lat}
+            if rep.channel != "open311":  # Open311 has no field for it: the backend attaches
+                body["component_code"] = comp["code"]
         if rep.channel == "open311" and rep.category_code in self.open311_services:
             form = {
                 "api_key": OPEN311_KEY,
@@ -295,10 +334,12 @@ class DistrictSimulator:
         return case.get("street_code") or self.grid.streets[0].code
 
     def _route(self, case: dict) -> str:
-        # Cases are classified by matter (事件), so the matter routes apply.
-        return route_department(
-            self.category_routes, case["category_code"], self._street_of(case), kind="event"
+        # The domain's rule: the component's owner, else the matter's routing line; a code
+        # without a line goes to the street office (属地).
+        routed = self.routing.route(
+            case["category_code"], self._street_of(case), case.get("component_owner")
         )
+        return routed.department_id or street_department_id(self._street_of(case))
 
     def _decide(self, case: dict):
         cfg, rng = self.config, self.rng

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.categories import route_department
+from console.domain.routing import BY_OWNER, Routed, RoutingTable
 from console.domain.workflow import TRANSITIONS, Action, available_actions
 from console.labels import local_time
 from console.state import CityState
@@ -65,27 +65,22 @@ class ParamsDialog(QDialog):
         if "department_id" in t.params:
             self.department = QComboBox()
             ref = state.reference
-            kind = next(
-                (
-                    c.get("kind", "event")
-                    for c in ref.get("categories") or []
-                    if c["code"] == case.get("category_code")
-                ),
-                "event",
-            )
-            suggested = route_department(
-                ref.get("category_routes") or {},
+            routed = RoutingTable.from_rows(ref.get("routing") or []).route(
                 case.get("category_code", ""),
                 case.get("street_code"),
-                kind,
+                case.get("component_owner"),
             )
             for d in ref.get("departments") or []:
                 self.department.addItem(d["name"], d["id"])
-            i = self.department.findData(suggested)
+            i = self.department.findData(routed.department_id)
             self.department.setCurrentIndex(max(i, 0))
             self.department.setEditable(True)  # type to search 30+ departments
             self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             form.addRow(self.tr("处置部门"), self.department)
+            self.route_reason = QLabel(self._route_reason(case, routed))
+            self.route_reason.setWordWrap(True)
+            self.route_reason.setMaximumWidth(460)
+            form.addRow(self.tr("派遣依据"), self.route_reason)
         if action == "approve_extension":
             hours = case.get("extension_pending_hours")
             form.addRow(self.tr("申请延期"), QLabel(self.tr("%1 小时").replace("%1", f"{hours}")))
@@ -104,6 +99,16 @@ class ParamsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(buttons)
+
+    def _route_reason(self, case: Mapping[str, Any], routed: Routed) -> str:
+        """Why the department is preselected: the 部件's owner, or the matter's routing line."""
+        if routed.department_id is None:
+            return self.tr("无派遣规则，请选择处置部门")
+        if routed.reason == BY_OWNER:
+            return self.tr("部件权属单位（部件 %1）").replace(
+                "%1", case.get("component_code") or ""
+            )
+        return self.tr("事项派遣规则：%1").replace("%1", routed.basis)
 
     def _accept(self) -> None:
         if self.note_required and not self.note.toPlainText().strip():

@@ -91,6 +91,7 @@ class CaseDetail(QScrollArea):
             "description",
             "grid",
             "department",
+            "component",
             "created",
             "reporter",
             "counters",
@@ -132,6 +133,7 @@ class CaseDetail(QScrollArea):
             "description": self.tr("描述"),
             "grid": self.tr("网格/街道/社区"),
             "department": self.tr("处置部门"),
+            "component": self.tr("部件编码/权属"),
             "created": self.tr("上报时间"),
             "reporter": self.tr("上报人"),
             "counters": self.tr("返工/延期/回退"),
@@ -199,6 +201,8 @@ class CaseDetail(QScrollArea):
         f["department"].setText(
             depts.get(doc.get("department_id"), doc.get("department_id") or "—")
         )
+        comp, owner = doc.get("component_code"), doc.get("component_owner")
+        f["component"].setText(f"{comp} · {depts.get(owner or '', owner or '—')}" if comp else "—")
         f["created"].setText(local_time(doc.get("created_at"), "%Y-%m-%d %H:%M:%S"))
         f["reporter"].setText(doc.get("reporter") or "—")
         f["counters"].setText(
