@@ -79,7 +79,8 @@ class ParamsDialog(QDialog):
             form.addRow(self.tr("处置部门"), self.department)
             self.route_reason = QLabel(self._route_reason(case, routed))
             self.route_reason.setWordWrap(True)
-            self.route_reason.setMaximumWidth(460)
+            self.route_reason.setMinimumWidth(360)
+            self.route_reason.setMaximumWidth(480)
             form.addRow(self.tr("派遣依据"), self.route_reason)
         if action == "approve_extension":
             hours = case.get("extension_pending_hours")
