@@ -380,7 +380,10 @@ class DistrictSimulator:
         if state == "returned" and centre:
             first = case["departments"][0] if case.get("departments") else None
             routed = self._route(case)
-            target = "enforcement" if routed == first else routed
+            # Returned by the routed department itself: the street office takes it (属地兜底),
+            # or the enforcement bureau when the street was the one that returned it.
+            street = street_department_id(self._street_of(case))
+            target = routed if routed != first else street if street != first else "enforcement"
             return (
                 self.after_working(delay_minutes(rng, 5, 25)),
                 "sim-centre",
