@@ -97,7 +97,7 @@ class CorrectionFields(QWidget):
             where.addWidget(box)
         self.address = QLineEdit(case.get("address") or "")
         self.address.setMaxLength(300)
-        self.address.setPlaceholderText(self.tr("位置更正后，原地址将清除"))
+        self.address.setToolTip(self.tr("位置更正后，未修改的原地址将清除"))
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.tr("类别"), self.category)
@@ -120,8 +120,8 @@ class CorrectionFields(QWidget):
         if (lon, lat) != (round(loc.get("lon") or 0.0, 6), round(loc.get("lat") or 0.0, 6)):
             out["location"] = {"lon": lon, "lat": lat}
         address = self.address.text().strip()
-        if address != (self.case.get("address") or "") or ("location" in out and address):
-            out["address"] = address
+        if address != (self.case.get("address") or ""):
+            out["address"] = address  # unchanged with a new location: the backend clears it
         return out
 
 
@@ -347,6 +347,7 @@ class ConflictDialog(QDialog):
             ("version", self.tr("版本")),
             ("department_id", self.tr("处置部门")),
             ("extension_pending_hours", self.tr("延期申请")),
+            ("park_request_due_date", self.tr("缓办申请")),
         ):
             a, b = mine.get(key), current.get(key)
             if a != b:
