@@ -123,9 +123,7 @@ class Case:
         used = limits.elapsed(calendar, self.stage_started_at, now, limit) - self.paused_minutes
         return max(used, 0.0)
 
-    def deadline(
-        self, calendar: WorkCalendar, limits: TimeLimits, now: datetime | None = None
-    ) -> datetime | None:
+    def deadline(self, calendar: WorkCalendar, limits: TimeLimits) -> datetime | None:
         """When the current stage's limit (with approved extensions) runs out."""
         limit = self._limit()
         if limit is None or self.stage_started_at is None:
@@ -226,7 +224,7 @@ class Case:
         d.pop("lat")
         d["location"] = {"lon": self.lon, "lat": self.lat}
         if now is not None and calendar is not None and limits is not None:
-            d["deadline"] = iso(self.deadline(calendar, limits, now))
+            d["deadline"] = iso(self.deadline(calendar, limits))
             d["light"] = self.light(now, calendar, limits)
             d["stockpiled"] = self.stockpiled(now, limits)
             d["park_overdue"] = self.park_overdue(now)
@@ -316,10 +314,7 @@ def new_case(
     which its report event records apart (docs/rules/workflow.md).
     """
     Source(source)  # raises ValueError for an unknown source
-    if urgency not in limits.urgency_levels:
-        raise BadActionParams(
-            f"unknown urgency {urgency!r}", {"allowed": sorted(limits.urgency_levels)}
-        )
+    _check_urgency(urgency, limits)
     data: dict[str, Any] = {"source": source}
     if Source(source) == Source.SELF:
         if role != Role.SUPERVISOR.value:
@@ -385,7 +380,7 @@ def apply_action(
     ended_stage, ended_deadline, on_time = None, None, None
     if new.stage is not None and t.target is not None:
         ended_stage = new.stage
-        dl = new.deadline(calendar, limits, at)
+        dl = new.deadline(calendar, limits)
         ended_deadline = iso(dl)
         used = new.used_fraction(at, calendar, limits)
         on_time = None if used is None else used <= 1.0
@@ -458,6 +453,14 @@ def apply_action(
     ev["stage"], ev["stage_deadline"], ev["on_time"] = ended_stage, ended_deadline, on_time
     new.events.append(ev)
     return new, ev
+
+
+def _check_urgency(urgency: str, limits: TimeLimits) -> str:
+    if urgency not in limits.urgency_levels:
+        raise BadActionParams(
+            f"unknown urgency {urgency!r}", {"allowed": sorted(limits.urgency_levels)}
+        )
+    return urgency
 
 
 def _hours(v: Any) -> float:
@@ -533,7 +536,7 @@ def _restore_parked_clock(
     without a snapshot (older histories) keeps the fresh clock ``_start_stage`` gave it."""
     parked = next((e for e in reversed(case.events) if e["to_state"] == State.PARKED.value), None)
     snap = (parked or {}).get("data", {}).get("clock")
-    if not snap or snap.get("stage") != case.stage or parked is None:
+    if parked is None or not snap or snap.get("stage") != case.stage:
         return {}
     limit = Limit(float(snap["limit_minutes"]), str(snap["clock"]))
     parked_at = parse_time(parked["at"])
@@ -564,12 +567,7 @@ def _correct(case: Case, params: dict[str, Any], limits: TimeLimits) -> dict[str
     if params.get("category_code"):
         put("category_code", str(params["category_code"]))
     if params.get("urgency"):
-        urgency = str(params["urgency"])
-        if urgency not in limits.urgency_levels:
-            raise BadActionParams(
-                f"unknown urgency {urgency!r}", {"allowed": sorted(limits.urgency_levels)}
-            )
-        put("urgency", urgency)
+        put("urgency", _check_urgency(str(params["urgency"]), limits))
     loc = params.get("location")
     if loc:
         try:

@@ -127,8 +127,8 @@ _ALL_STATES_BUT_TERMINAL = frozenset(State) - TERMINAL_STATES
 class Transition:
     """One row of the workflow: leaving ``sources`` by ``action`` lands in ``target``.
 
-    ``target`` None means the case stays in its state (extension requests and decisions only
-    move the clock). ``own_department`` means a department user may act only on cases
+    ``target`` None means the case stays in its state (extension and 缓办 requests, and the
+    decisions that do not park, only move the clock or record the request). ``own_department`` means a department user may act only on cases
     dispatched to their own department. ``params`` lists required action parameters,
     ``optional`` those it may take; ``case_sources`` limits the row to cases of those sources.
     """
