@@ -311,21 +311,14 @@ class CityState:
         return True
 
     def _light_times(self, doc: CaseDoc) -> tuple[float, float]:
-        """Epoch seconds of yellow and red; ±inf pins a stopped clock's light; NaN: no clock."""
+        """Epoch seconds of yellow and red; NaN: no clock runs (parked, closed, void)."""
         try:
-            case = Case.from_dict(doc)
-            times = case.light_times(self.calendar, self.limits)
-            if times is not None:
-                return times[0].timestamp(), times[1].timestamp()
-            if case.paused_since is None:
-                return math.nan, math.nan  # no clock runs (closed, void, between stages)
-            frozen = case.light(case.paused_since, self.calendar, self.limits)  # stopped
+            times = Case.from_dict(doc).light_times(self.calendar, self.limits)
         except (KeyError, TypeError, ValueError):
             return math.nan, math.nan  # a doc the domain cannot read: no light, not a crash
-        inf = math.inf
-        return {"green": (inf, inf), "yellow": (-inf, inf), "red": (-inf, -inf)}.get(
-            frozen or "", (math.nan, math.nan)
-        )
+        if times is None:
+            return math.nan, math.nan
+        return times[0].timestamp(), times[1].timestamp()
 
     def case_ids(self) -> list[str]:
         return self._case_cols.ids

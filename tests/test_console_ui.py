@@ -140,7 +140,9 @@ def test_a_409_is_shown_with_what_changed_and_retried_on_the_current_version(
     dialogs = []
     w.case_actions.conflict_shown.connect(dialogs.append)
     w.current_case = case["id"]
-    key = w.case_actions.run(case["id"], "park", {"note": "等待管网改造"}, stale)
+    key = w.case_actions.run(
+        case["id"], "park", {"note": "等待管网改造", "due_date": "2027-03-31"}, stale
+    )
     assert key is not None
     qtbot.waitUntil(lambda: bool(dialogs), timeout=10_000)
     dlg = dialogs[0]

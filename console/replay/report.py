@@ -67,7 +67,8 @@ class CaseLine:
     """One case in a list: overdue, at risk or on hold at the period's end.
 
     ``minutes_left``: working minutes until red (negative: overdue by that much), None when
-    the clock is stopped. ``hold``: "parked" or "clock_stopped" for cases on hold, else ""."""
+    the clock is stopped. ``hold``: "parked", or "request_pending" for a department's
+    extension or 缓办 request awaiting the centre's decision (its clock runs), else ""."""
 
     id: str
     category_code: str
@@ -340,13 +341,22 @@ def _lit_cases(state: CityState, names: _Names, t: float, light: int) -> list[Ca
 
 
 def _on_hold(state: CityState, names: _Names) -> list[CaseLine]:
-    """Parked cases (挂账) and cases whose clock is stopped (extension awaiting approval)."""
+    """Parked cases (挂账) and cases whose department's request (extension, 缓办) waits for
+    the centre's decision, since the request."""
     out = []
     for doc in state.cases.values():
         if doc.get("state") == "parked":
             out.append(_case_line(names, doc, None, "parked", doc.get("parked_at")))
-        elif doc.get("paused_since"):
-            out.append(_case_line(names, doc, None, "clock_stopped", doc["paused_since"]))
+        elif doc.get("extension_pending_hours") is not None or doc.get("park_request_due_date"):
+            asked = next(
+                (
+                    e.get("at")
+                    for e in reversed(doc.get("events") or [])
+                    if e.get("action") in ("request_extension", "request_park")
+                ),
+                None,
+            )
+            out.append(_case_line(names, doc, None, "request_pending", asked))
     return sorted(out, key=lambda c: (c.since or "", c.id))
 
 

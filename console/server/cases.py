@@ -123,6 +123,7 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
         note=body.get("note", ""),
         component_code=component,
         component_owner=owner,
+        photos_after=body.get("photos_after", []),
     )
     return _store(ctx, s, case, now, None)
 
@@ -149,11 +150,12 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
         )
     case = Case.from_dict(row.doc)
     params = dict(body.get("params") or {})
-    for k in ("department_id", "hours", "valid"):
+    for k in ("department_id", "hours", "valid", "due_date"):
         if body.get(k) is not None:
             params[k] = body[k]
     if "department_id" in params and params["department_id"] is not None:
         _require_department(ctx, s, str(params["department_id"]))
+    params.update(_corrections(ctx, body))
     new, _event = apply_action(
         case,
         body["action"],
@@ -165,6 +167,33 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
         params=params,
     )
     return _store(ctx, s, new, now, row)
+
+
+def _corrections(ctx: Context, body: dict) -> dict:
+    """受理/立案 corrections as the domain takes them: a known category (400 otherwise), and a
+    corrected location with the grid, community and street it lies in (400 outside the
+    district). The domain refuses them on any other action (``Transition.optional``)."""
+    out: dict = {}
+    code = body.get("category_code")
+    if code is not None:
+        if code not in ctx.catalog:
+            raise ApiError(400, f"unknown category {code!r}", code="unknown_category")
+        out["category_code"] = code
+    if body.get("urgency") is not None:
+        out["urgency"] = body["urgency"]
+    loc = body.get("location")
+    if loc is not None:
+        grid, community, street = locate(ctx, loc["lon"], loc["lat"])
+        out["location"] = {
+            "lon": loc["lon"],
+            "lat": loc["lat"],
+            "grid_code": grid,
+            "community_code": community,
+            "street_code": street,
+        }
+    if body.get("address") is not None:
+        out["address"] = body["address"]
+    return out
 
 
 def _require_department(ctx: Context, s: Session, dept_id: str) -> None:

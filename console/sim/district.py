@@ -18,12 +18,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
+from console.domain.china_time import CST
 from console.domain.components import degree_box
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
@@ -401,6 +402,15 @@ class DistrictSimulator:
                     action,
                     {"note": "同意" if action == "approve_extension" else "不予延期"},
                 )
+            if case.get("park_request_due_date"):
+                if not centre:
+                    return None
+                return (
+                    self.after_working(delay_minutes(rng, 5, 30)),
+                    "sim-centre",
+                    "approve_park",
+                    {"note": "同意缓办"},
+                )
             return self._department_decision(case)
         if state == "parked" and centre:
             return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
@@ -442,15 +452,20 @@ class DistrictSimulator:
                 self.after_working(limit * float(rng.uniform(0.3, 0.7))),
                 user,
                 "request_extension",
-                {"hours": float(rng.choice([2, 4, 8])), "note": "需协调机械设备，申请延期"},
+                # within the rules' total cap: at most the case's own limit again
+                {
+                    "hours": min(float(rng.choice([2, 4, 8])), limit / 60.0),
+                    "note": "需协调机械设备，申请延期",
+                },
             )
         r -= cfg.extension_share
         if r < cfg.park_share and self.config.auto_centre:
+            due = self.clock.now().astimezone(CST).date() + timedelta(days=30)
             return (
                 self.after_working(delay_minutes(rng, 10, 60)),
-                "sim-centre",
-                "park",
-                {"note": "需立项改造，列入缓办"},
+                user,
+                "request_park",
+                {"note": "需立项改造，申请缓办", "due_date": due.isoformat()},
             )
         share = (
             float(rng.uniform(1.05, 1.6))

@@ -32,14 +32,20 @@ from widgets.timeline.strip import Timeline, clock_text
 
 ACTION_ICONS = {
     "accept": "mdi6.inbox-arrow-down",
+    "accept_corrected": "mdi6.inbox-arrow-down-outline",
     "send_verify": "mdi6.account-search",
     "register": "mdi6.file-document-edit",
+    "register_corrected": "mdi6.file-document-edit-outline",
     "dispatch": "mdi6.send",
     "redispatch": "mdi6.send-circle",
+    "send_back": "mdi6.undo-variant",
     "send_check": "mdi6.clipboard-check",
     "close": "mdi6.check-decagram",
+    "close_self": "mdi6.check-decagram-outline",
     "approve_extension": "mdi6.clock-plus",
     "deny_extension": "mdi6.clock-remove",
+    "approve_park": "mdi6.pause-octagon",
+    "deny_park": "mdi6.pause-octagon-outline",
     "park": "mdi6.pause-circle",
     "resume": "mdi6.play-circle",
     "void": "mdi6.delete",
@@ -68,7 +74,7 @@ class MainWindow(QMainWindow):
         if ctx.read_only:
             self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
         self.setCentralWidget(self.map)
-        self.case_actions = CaseActions(self.session, self.state, self)
+        self.case_actions = CaseActions(self.session, self.state, self, self.now)
         self.case_qactions = self._make_case_actions()
         self.case_model = CaseTableModel(self.state, self.now, self)
         self.queues = QueuePanel(self.case_model, list(self.case_qactions.values()))

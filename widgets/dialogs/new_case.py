@@ -3,10 +3,9 @@ the map or typing an address, description, urgency; sent through the outbox (dur
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from console.geo.places import find_place
 from widgets.common.i18n import labels
+from widgets.dialogs.pickers import CategoryPicker
 
 URGENCIES = ("normal", "urgent", "critical")
 
@@ -36,19 +36,7 @@ class NewCaseDialog(QDialog):
         self.lat: float | None = None
         lb = labels()
         self.setWindowTitle(self.tr("新建热线案件 (12319)"))
-        self.category = QComboBox()
-        self.category.setEditable(True)
-        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for c in reference.get("categories") or []:
-            self.category.addItem(f"{c['code']} {lb.category(c, '')}", c["code"])
-        self.category.setCurrentIndex(-1)
-        completer = QCompleter(self.category.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.category.setCompleter(completer)
-        edit = self.category.lineEdit()
-        assert edit is not None  # an editable combo box has its line edit
-        edit.setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
+        self.category = CategoryPicker(reference)
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("地址（社区或街道名可定位）"))
         self.address.returnPressed.connect(self.locate_address)
@@ -101,15 +89,8 @@ class NewCaseDialog(QDialog):
         name, lon, lat = hit
         self.set_location(lon, lat, f"{name} ({lon:.5f}, {lat:.5f})")
 
-    def selected_category(self) -> str | None:
-        i = self.category.findText(self.category.currentText(), Qt.MatchFlag.MatchExactly)
-        if i >= 0:
-            return self.category.itemData(i)
-        text = self.category.currentText().strip().split(" ")[0]
-        return text if self.category.findData(text) >= 0 else None
-
     def body(self) -> dict | None:
-        code = self.selected_category()
+        code = self.category.selected_category()
         if code is None:
             self.error.setText(self.tr("请选择类别"))
             return None

@@ -10,13 +10,13 @@ second with one ``dataChanged`` over the visible span of those columns.
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
+from console.domain.china_time import CST
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, working_minutes_left
@@ -152,6 +152,9 @@ class CaseTableModel(IncrementalRows):
         if col == "id":
             return doc["id"]
         if col == "countdown":
+            due = doc.get("park_due_date")
+            if due:
+                return self._park_due(due)
             red_at = self.state.case_arrays()["red_at"][row]
             return self._countdown(red_at)
         if col == "category":
@@ -170,6 +173,8 @@ class CaseTableModel(IncrementalRows):
             s = lb.name("state", doc.get("state"))
             if doc.get("extension_pending_hours"):
                 s += " · " + self.tr("延期待批")
+            if doc.get("park_request_due_date"):
+                s += " · " + self.tr("缓办待批")
             return s
         if col == "age":
             created = doc.get("created_at")
@@ -178,9 +183,15 @@ class CaseTableModel(IncrementalRows):
             return fmt_minutes((self.now() - datetime.fromisoformat(created).timestamp()) / 60)
         return None
 
+    def _park_due(self, due: str) -> str:
+        """A parked case's 缓办 due date, or how many days it is past it (the clock is stopped,
+        so this is what the centre watches)."""
+        days = (datetime.fromtimestamp(self.now(), CST).date() - date.fromisoformat(due)).days
+        if days > 0:
+            return self.tr("缓办逾期 %1 天").replace("%1", str(days))
+        return self.tr("缓办至 %1").replace("%1", due)
+
     def _countdown(self, red_at: float) -> str:
-        if math.isinf(red_at):
-            return self.tr("暂停")
         left = working_minutes_left(self.state.calendar, self.now(), red_at)
         return "" if left is None else fmt_minutes(left)
 
