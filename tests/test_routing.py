@@ -13,6 +13,7 @@ import hashlib
 import re
 import sqlite3
 import uuid
+from datetime import date
 
 import numpy as np
 import pytest
@@ -385,7 +386,7 @@ def test_dispatch_dialog_preselects_the_routed_department_and_says_why(qtbot, lo
         (by_owner, "power", comp["code"]),
         (by_matter, "enforcement", "中发〔2015〕37号"),
     ):
-        dlg = ParamsDialog("dispatch", case, state, None)
+        dlg = ParamsDialog("dispatch", case, state, None, date(2026, 11, 30))
         qtbot.addWidget(dlg)
         assert dlg.params()["department_id"] == dept, names[dept]
         assert why in dlg.route_reason.text()
