@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.documents import CaseDoc
-from console.domain.sla import working_minutes_left
+from console.domain.sla import minutes_left
 from console.geo.crs import lonlat_to_mercator
 from console.geo.outlines import polyline, rings_of
 from console.labels import local_time
@@ -168,7 +168,7 @@ class CaseDetail(QScrollArea):
         text = {0: self.tr("正常"), 1: self.tr("临期"), 2: self.tr("超期")}.get(light, "")
         self.light.setText(
             f'<span style="color:{LIGHT_COLORS[light]}; font-size:20px">●</span> {text}'
-            + (f"  {self._deadline(red_at)}" if text else "")
+            + (f"  {self._deadline(doc, red_at)}" if text else "")
         )
         cat = next(
             (
@@ -213,8 +213,8 @@ class CaseDetail(QScrollArea):
         self._fill_history(doc)
         self._load_photos(doc)
 
-    def _deadline(self, red_at: float) -> str:
-        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+    def _deadline(self, doc: CaseDoc, red_at: float) -> str:
+        left = minutes_left(self.state.clock_of(doc), self.now(), red_at)
         if left is None:
             return ""
         if left < 0:

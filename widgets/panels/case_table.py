@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
-from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, working_minutes_left
+from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, minutes_left
 from console.state import CityState
 from widgets.common.i18n import labels
 from widgets.common.roles import (
@@ -153,7 +153,7 @@ class CaseTableModel(IncrementalRows):
             return doc["id"]
         if col == "countdown":
             red_at = self.state.case_arrays()["red_at"][row]
-            return self._countdown(red_at)
+            return self._countdown(doc, red_at)
         if col == "category":
             code = doc.get("category_code", "")
             return f"{code} {lb.category(self._categories.get(code), '')}".strip()
@@ -178,10 +178,10 @@ class CaseTableModel(IncrementalRows):
             return fmt_minutes((self.now() - datetime.fromisoformat(created).timestamp()) / 60)
         return None
 
-    def _countdown(self, red_at: float) -> str:
+    def _countdown(self, doc: CaseDoc, red_at: float) -> str:
         if math.isinf(red_at):
             return self.tr("暂停")
-        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+        left = minutes_left(self.state.clock_of(doc), self.now(), red_at)
         return "" if left is None else fmt_minutes(left)
 
     # ---- filtering and order ---------------------------------------------------------------
