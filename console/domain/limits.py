@@ -3,8 +3,9 @@ clocks they count on.
 
 No national table exists (see ``resources/time_limits.tsv``): ``resources/time_limits.json``
 holds defaults found in real systems, each with its source, and a deployment edits it. A
-disposal limit belongs to a category code of one scheme (``scheme`` in the JSON); codes it does
-not list get ``dispose_default``. Urgency multiplies every stage limit of a case (DOMAIN.md:
+disposal limit belongs to a category code of one scheme (``scheme`` in the JSON); the shipped
+file lists every code of its scheme, and ``dispose_default`` is for codes it does not list
+(other schemes, a deployment's own codes). Urgency multiplies every stage limit of a case (DOMAIN.md:
 urgent = x0.5 by default, levels are local practice).
 
 Each limit names the clock it counts on (docs/rules/clocks.md):
