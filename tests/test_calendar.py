@@ -348,3 +348,13 @@ def test_idle_time_contributes_nothing(t):
     )
     whole_day = CAL.working_minutes_between(midnight, midnight + timedelta(days=1))
     assert whole_day == (480 if CAL.is_working_day(day) else 0)
+
+
+@PROPS
+@given(INSTANTS, MINUTES)
+def test_every_day_00_to_24_is_wall_clock_time(start, minutes):
+    # The centre's 7x24 calendar and the "calendar" clock are plain wall time, exactly.
+    wall = WorkCalendar.every_day()
+    end = wall.add_working_minutes(start, minutes)
+    assert end == start + timedelta(microseconds=round(minutes * 60_000_000))
+    assert wall.working_minutes_between(start, end) == pytest.approx(minutes, abs=1e-6)  # 1 us
