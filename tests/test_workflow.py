@@ -492,6 +492,7 @@ def test_a_limit_running_out_at_noon_stays_yellow_over_lunch():
     start = datetime(2026, 11, 23, 11, 0, tzinfo=CST)  # Monday
     c = report(at=start)
     c.stage, c.stage_started_at, c.stage_limit_minutes = "dispose", start, 60.0
+    c.stage_clock = "working"  # a department's clock (the accept clock is the centre's 7x24)
     deadline = c.deadline(CAL, LIMITS)
     assert deadline == datetime(2026, 11, 23, 12, 0, tzinfo=CST)
     yellow, red = c.light_times(CAL, LIMITS)

@@ -31,7 +31,7 @@ from console.domain.china_time import CST
 from console.domain.documents import AlertDoc, CaseDoc, Change
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
-from console.domain.sla import RED, YELLOW, working_minutes_left
+from console.domain.sla import RED, YELLOW, minutes_left
 from console.domain.vehicle_rules import WORKING, coverage
 from console.replay.fold import fold_log
 from console.state import STATE_NAMES, CityState
@@ -331,11 +331,10 @@ def _lit_cases(state: CityState, names: _Names, t: float, light: int) -> list[Ca
     arrays = state.case_arrays()
     rows = np.flatnonzero((lights == light) & (arrays["queue"] != NO_QUEUE))
     ids = state.case_ids()
+    docs = [state.cases[ids[i]] for i in rows]
     lines = [
-        _case_line(
-            names, state.cases[ids[i]], working_minutes_left(state.calendar, t, arrays["red_at"][i])
-        )
-        for i in rows
+        _case_line(names, doc, minutes_left(state.clock_of(doc), t, arrays["red_at"][i]))
+        for doc, i in zip(docs, rows, strict=True)
     ]
     return sorted(lines, key=lambda c: (c.minutes_left is None, c.minutes_left or 0.0, c.id))
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.domain.categories import CategoryCatalog
+from console.domain.china_time import CST
 from console.domain.limits import TimeLimits
 from console.domain.routing import RoutingTable
 from console.domain.vehicle_rules import FleetRules, RuleConfig
@@ -71,6 +72,12 @@ class Context:
     def now(self) -> datetime:
         """District time (compressed when simulating): SLA clocks, events, alerts."""
         return self.settings.clock.now()
+
+    def uncovered_years(self) -> list[int]:
+        """Years from today's district date to 30 days on without a holiday notice in the work
+        calendar: their deadlines would count plain Monday–Friday, so this is published
+        (``/api/v1/clock``) and logged instead of being silently assumed."""
+        return self.calendar.uncovered_years(self.now().astimezone(CST).date())
 
     @staticmethod
     def wall_now() -> datetime:

@@ -106,9 +106,15 @@ class DistrictSimulator:
             self._stop.wait(min(wait, 0.5))
         return False
 
-    def after_working(self, minutes: float) -> float:
-        """District epoch ``minutes`` of working time from now (people work office hours)."""
-        return self.calendar.add_working_minutes(self.clock.now(), minutes).timestamp()
+    def after(self, case: dict, minutes: float) -> float:
+        """District epoch ``minutes`` from now on the clock of the stage the case waits in:
+        whoever acts next works that desk's hours (the centre 7×24, supervisors in patrol
+        shifts, departments office hours, safety matters round the clock)."""
+        try:
+            cal = self.limits.clock(self.calendar, case.get("stage_clock") or "working")
+        except ValueError:
+            cal = self.calendar
+        return cal.add_working_minutes(self.clock.now(), minutes).timestamp()
 
     # ---- run ---------------------------------------------------------------------------
     def run(self, hours: float | None = None) -> None:
@@ -347,33 +353,33 @@ class DistrictSimulator:
         state = case["state"]
         centre = self.config.auto_centre
         if state == "reported" and centre:
-            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "accept", {}
+            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "accept", {}
         if state == "accepted" and centre:
             if rng.random() < cfg.void_share:
                 return (
-                    self.after_working(delay_minutes(rng, 3, 20)),
+                    self.after(case, delay_minutes(rng, 3, 20)),
                     "sim-centre",
                     "void",
                     {"note": "重复上报"},
                 )
             if case["source"] in NEEDS_VERIFY and not case.get("verified"):
                 return (
-                    self.after_working(delay_minutes(rng, 2, 25)),
+                    self.after(case, delay_minutes(rng, 2, 25)),
                     "sim-centre",
                     "send_verify",
                     {},
                 )
-            return self.after_working(delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
+            return self.after(case, delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
         if state == "verifying":
             return (
-                self.after_working(delay_minutes(rng, 10, 100)),
+                self.after(case, delay_minutes(rng, 10, 100)),
                 f"sup-{self._street_of(case)}",
                 "verified",
                 {"note": "现场核实属实"},
             )
         if state == "registered" and centre:
             return (
-                self.after_working(delay_minutes(rng, 3, 25)),
+                self.after(case, delay_minutes(rng, 3, 25)),
                 "sim-centre",
                 "dispatch",
                 {"department_id": self._route(case)},
@@ -386,7 +392,7 @@ class DistrictSimulator:
             street = street_department_id(self._street_of(case))
             target = routed if routed != first else street if street != first else "enforcement"
             return (
-                self.after_working(delay_minutes(rng, 5, 25)),
+                self.after(case, delay_minutes(rng, 5, 25)),
                 "sim-centre",
                 "redispatch",
                 {"department_id": target},
@@ -397,7 +403,7 @@ class DistrictSimulator:
                     return None
                 action = "approve_extension" if rng.random() < 0.7 else "deny_extension"
                 return (
-                    self.after_working(delay_minutes(rng, 5, 30)),
+                    self.after(case, delay_minutes(rng, 5, 30)),
                     "sim-centre",
                     action,
                     {"note": "同意" if action == "approve_extension" else "不予延期"},
@@ -406,7 +412,7 @@ class DistrictSimulator:
                 if not centre:
                     return None
                 return (
-                    self.after_working(delay_minutes(rng, 5, 30)),
+                    self.after(case, delay_minutes(rng, 5, 30)),
                     "sim-centre",
                     "approve_park",
                     {"note": "同意缓办"},
@@ -415,23 +421,23 @@ class DistrictSimulator:
         if state == "parked" and centre:
             return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
         if state == "handled" and centre:
-            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "send_check", {}
+            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "send_check", {}
         if state == "checking":
             if rng.random() < cfg.check_fail_share:
                 return (
-                    self.after_working(delay_minutes(rng, 10, 100)),
+                    self.after(case, delay_minutes(rng, 10, 100)),
                     f"sup-{self._street_of(case)}",
                     "check_fail",
                     {"note": "现场仍未处置到位"},
                 )
             return (
-                self.after_working(delay_minutes(rng, 10, 100)),
+                self.after(case, delay_minutes(rng, 10, 100)),
                 f"sup-{self._street_of(case)}",
                 "check_pass",
                 {},
             )
         if state == "checked" and centre:
-            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "close", {}
+            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "close", {}
         return None
 
     def _department_decision(self, case: dict):
@@ -441,7 +447,7 @@ class DistrictSimulator:
         r = rng.random()
         if case.get("dispatch_count", 1) == 1 and r < cfg.return_share:
             return (
-                self.after_working(delay_minutes(rng, 10, 60)),
+                self.after(case, delay_minutes(rng, 10, 60)),
                 user,
                 "return",
                 {"note": "非本单位职责，申请回退"},
@@ -449,7 +455,7 @@ class DistrictSimulator:
         r -= cfg.return_share
         if case.get("extension_count", 0) == 0 and r < cfg.extension_share:
             return (
-                self.after_working(limit * float(rng.uniform(0.3, 0.7))),
+                self.after(case, limit * float(rng.uniform(0.3, 0.7))),
                 user,
                 "request_extension",
                 # within the rules' total cap: at most the case's own limit again
@@ -462,7 +468,7 @@ class DistrictSimulator:
         if r < cfg.park_share and self.config.auto_centre:
             due = self.clock.now().astimezone(CST).date() + timedelta(days=30)
             return (
-                self.after_working(delay_minutes(rng, 10, 60)),
+                self.after(case, delay_minutes(rng, 10, 60)),
                 user,
                 "request_park",
                 {"note": "需立项改造，申请缓办", "due_date": due.isoformat()},
@@ -472,7 +478,7 @@ class DistrictSimulator:
             if rng.random() < cfg.late_share
             else float(rng.uniform(0.15, 0.95))
         )
-        return self.after_working(limit * share), user, "complete", {"note": "已处置完毕"}
+        return self.after(case, limit * share), user, "complete", {"note": "已处置完毕"}
 
     def _do(self, user: str, case_id: str, version: int, action: str, extra: dict) -> None:
         body = {"action": action, "expected_version": version, **extra}

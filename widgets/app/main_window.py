@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
         t = datetime.fromtimestamp(now, UTC)
         working = self.state.calendar.working_minutes_between(t, t + timedelta(minutes=1)) > 0
         self.status.set_clock(now, working)
+        self.status.set_calendar(self.state.uncovered_years(now))
         self.status.set_outbox(self.ctx.outbox_pending())
         h = self.status.health
         if h is not None and h.status in ("offline", "degraded"):

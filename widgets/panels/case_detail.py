@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.china_time import CST
 from console.domain.documents import CaseDoc, CaseEvent
-from console.domain.sla import working_minutes_left
+from console.domain.sla import minutes_left
 from console.domain.workflow_rules import WorkflowRules
 from console.geo.crs import lonlat_to_mercator
 from console.geo.outlines import polyline, rings_of
@@ -175,7 +175,7 @@ class CaseDetail(QScrollArea):
         text = {0: self.tr("正常"), 1: self.tr("临期"), 2: self.tr("超期")}.get(light, "")
         self.light.setText(
             f'<span style="color:{LIGHT_COLORS[light]}; font-size:20px">●</span> {text}'
-            + (f"  {self._deadline(red_at)}" if text else "")
+            + (f"  {self._deadline(doc, red_at)}" if text else "")
         )
         cat = next(
             (
@@ -237,8 +237,8 @@ class CaseDetail(QScrollArea):
             return f'{text} <span style="color:{LIGHT_COLORS[2]}">{self.tr("已逾期")}</span>'
         return text
 
-    def _deadline(self, red_at: float) -> str:
-        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+    def _deadline(self, doc: CaseDoc, red_at: float) -> str:
+        left = minutes_left(self.state.clock_of(doc), self.now(), red_at)
         if left is None:
             return ""
         if left < 0:

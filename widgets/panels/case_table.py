@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from console.domain.china_time import CST
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
-from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, working_minutes_left
+from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, minutes_left
 from console.state import CityState
 from widgets.common.i18n import labels
 from widgets.common.roles import (
@@ -156,7 +156,7 @@ class CaseTableModel(IncrementalRows):
             if due:
                 return self._park_due(due)
             red_at = self.state.case_arrays()["red_at"][row]
-            return self._countdown(red_at)
+            return self._countdown(doc, red_at)
         if col == "category":
             code = doc.get("category_code", "")
             return f"{code} {lb.category(self._categories.get(code), '')}".strip()
@@ -191,8 +191,8 @@ class CaseTableModel(IncrementalRows):
             return self.tr("缓办逾期 %1 天").replace("%1", str(days))
         return self.tr("缓办至 %1").replace("%1", due)
 
-    def _countdown(self, red_at: float) -> str:
-        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+    def _countdown(self, doc: CaseDoc, red_at: float) -> str:
+        left = minutes_left(self.state.clock_of(doc), self.now(), red_at)
         return "" if left is None else fmt_minutes(left)
 
     # ---- filtering and order ---------------------------------------------------------------
