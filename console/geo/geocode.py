@@ -32,6 +32,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -301,9 +302,9 @@ class Geocoder:
                         (KIND_RANK["crossing"] + bonus, "crossing", name, *self._node_xy(node))
                     )
         for road, bonus, end in roads_hit:
-            m = _NUMBER_AFTER.match(rest[end:])
-            if m:
-                number = int(m.group(1))
+            num = _NUMBER_AFTER.match(rest[end:])
+            if num:
+                number = int(num.group(1))
                 x, y, ok = self._house_point(road, number)
                 score = KIND_RANK["address"] + bonus - (0 if ok else BEYOND_END_PENALTY)
                 found.append((score, "address", f"{self.roads.names[road]}{number}号", x, y))
@@ -312,9 +313,9 @@ class Geocoder:
         for k, variants in enumerate(self._lm_variants):
             bonus = _match_bonus(rest, variants)
             if bonus is not None:
-                m = self.gazetteer.landmarks[k]
+                name = self.gazetteer.landmarks[k].name
                 found.append(
-                    (KIND_RANK["landmark"] + bonus, "landmark", m.name, self._lx[k], self._ly[k])
+                    (KIND_RANK["landmark"] + bonus, "landmark", name, self._lx[k], self._ly[k])
                 )
         if not found:
             return []
@@ -325,7 +326,7 @@ class Geocoder:
         )
         addrs = self.addresses(lon, lat)
         cells = self.grid.lookup(lon, lat)
-        out = []
+        out: list[dict[str, Any]] = []
         for f, lo, la, addr, cell in zip(unique, lon, lat, addrs, cells, strict=True):
             if cell < 0:
                 continue
@@ -356,10 +357,16 @@ class Geocoder:
         """Roads named in ``q``: (name index, bonus, end of the match in ``q``), one per
         road, the best variant kept; a variant inside a longer road's match is skipped
         (``庆春`` in ``庆春东路``)."""
-        hits = []
+        hits: list[tuple[int, float, int, int]] = []
         for k, variants in enumerate(self._road_variants):
             for rank, v in enumerate(variants):
                 at = q.find(v)
+                if at >= 0 and not v.endswith(_ROAD_SUFFIXES):
+                    # a bare stem (``延安``) names the road only before a number, a crossing
+                    # word or the end: ``西湖边`` is not ``西湖大道``
+                    after = q[at + len(v) :]
+                    if after and not (after[0].isdigit() or _CROSSING_WORDS.match(after)):
+                        continue
                 if at >= 0:
                     exact = EXACT_BONUS if v == q and rank == 0 else 0.0
                     hits.append((k, exact + 10.0 - 4 * rank + len(v) / 10, at, at + len(v)))

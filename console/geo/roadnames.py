@@ -162,7 +162,7 @@ def name_roads(net: RoadNetwork, grid: UnitGrid, gaz: Gazetteer) -> NamedRoads:
     remap = np.full(len(names), -1)
     remap[kept] = np.arange(len(kept))
     edge_name = remap[edge_name]
-    axis = np.array([int(net.edge_axis[edge_name == i][0]) for i in range(len(kept))])
+    name_axis = np.array([int(net.edge_axis[edge_name == i][0]) for i in range(len(kept))])
     along_a = np.where(net.edge_axis == 0, x[a], y[a])
     along_b = np.where(net.edge_axis == 0, x[b], y[b])
     start = np.array(
@@ -175,7 +175,7 @@ def name_roads(net: RoadNetwork, grid: UnitGrid, gaz: Gazetteer) -> NamedRoads:
         network=net,
         names=tuple(names[i] for i in kept),
         real=np.array([real[i] for i in kept]),
-        axis=axis,
+        axis=name_axis,
         start=start,
         edge_name=edge_name,
     )

@@ -85,6 +85,12 @@ def locate(ctx: Context, lon: float, lat: float) -> tuple[str, str, str]:
     return code, info["community_code"], info["street_code"]
 
 
+def address_of(ctx: Context, lon: float, lat: float) -> str:
+    """The address a case reported without one is given: its 街道, 社区 and the road, crossing
+    or landmark it is at (``console.geo.geocode``), so every case can be found by address."""
+    return ctx.geocoder.addresses([lon], [lat])[0] or ""
+
+
 def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dict:
     """Report a new case (``reported``) from a validated request body."""
     if body["category_code"] not in ctx.catalog:
@@ -111,7 +117,7 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
         at=now,
         limits=ctx.limits,
         urgency=body["urgency"],
-        address=body.get("address", ""),
+        address=body.get("address") or address_of(ctx, lon, lat),
         description=body.get("description", ""),
         photos=body.get("photos", []),
         grid_code=grid,
