@@ -13,10 +13,9 @@ columns north–south, like the arterials of the real district. Each real road o
   one, so a real name carries on a couple of blocks past the rough extent given (a lattice
   line is one straight road, gaps where blocks merge included) or until the next real name
   on the line takes over;
-* each stretch of a line still unnamed gets a synthetic planning name, ``<street>规划<n>路``
-  (the form Chinese cities use for roads not yet named: it reads as real and says it is
-  not), numbered per street from north-west to south-east, the street being the one at the
-  stretch's middle.
+* each stretch of a line still unnamed, within one street, gets a synthetic planning name,
+  ``<street>规划<n>路`` (the form Chinese cities use for roads not yet named: it reads as real
+  and says it is not), numbered per street from north-west to south-east.
 
 ``FIT_M`` is half the lattice spacing (400–600 m, ``roads.SPACING_M``) less the jitter: a
 road is never given a line farther than the next one would be. A real road that no line
@@ -125,6 +124,7 @@ def name_roads(net: RoadNetwork, grid: UnitGrid, gaz: Gazetteer) -> NamedRoads:
     names: list[str] = [r.name for r in gaz.roads]
     real = [True] * len(names)
     edge_name = real_of_edge.copy()
+    edge_street = grid.street_idx[np.maximum(grid.lookup(mlon, mlat), 0)]
     stretches = []
     for key in np.unique(line_key):
         line = np.flatnonzero(line_key == key)
@@ -137,9 +137,11 @@ def name_roads(net: RoadNetwork, grid: UnitGrid, gaz: Gazetteer) -> NamedRoads:
             near = gap.min(axis=1) <= FILL_M
             edge_name[line[near]] = real_of_edge[line][nearest[near]]
         free = edge_name[line] < 0
-        # consecutive unnamed edges form one stretch
-        starts = np.flatnonzero(free & ~np.r_[False, free[:-1]])
-        ends = np.flatnonzero(free & ~np.r_[free[1:], False])
+        # consecutive unnamed edges in one street form one stretch
+        st = edge_street[line]
+        joined = np.r_[False, free[1:] & free[:-1] & (st[1:] == st[:-1])]  # i goes on from i-1
+        starts = np.flatnonzero(free & ~joined)
+        ends = np.flatnonzero(free & ~np.r_[joined[1:], False])
         stretches += [line[s0 : e0 + 1] for s0, e0 in zip(starts, ends, strict=True)]
 
     # 3. Synthetic names for the stretches left, north-west first so numbering reads like a map.
@@ -147,11 +149,7 @@ def name_roads(net: RoadNetwork, grid: UnitGrid, gaz: Gazetteer) -> NamedRoads:
     mid = [(-float(my[r].mean()), float(mx[r].mean()), i) for i, r in enumerate(stretches)]
     for _, _, i in sorted(mid):
         run = stretches[i]
-        cell = int(grid.lookup(*frame.to_lonlat(mx[run].mean(), my[run].mean()))[0])
-        if cell < 0:  # the stretch's middle lies in a notch of the boundary: use an edge's middle
-            inside = grid.lookup(mlon[run], mlat[run])
-            cell = int(inside[inside >= 0][0])
-        street = grid.streets[int(grid.street_idx[cell])].name
+        street = grid.streets[int(edge_street[run[0]])].name
         synthetic_count[street] = synthetic_count.get(street, 0) + 1
         names.append(f"{street}规划{chinese_number(synthetic_count[street])}路")
         real.append(False)
