@@ -109,3 +109,4 @@ def prepare(ctx: Context) -> None:
                 v.id, v.vtype, route_lon=v.route.get("lon"), route_lat=v.route.get("lat")
             )
     ctx.feed_id = feed.feed_id(ctx.db)
+    _ = ctx.geocoder  # built now (~0.3 s), not inside the first report's write transaction
