@@ -8,7 +8,9 @@ codes read the same on every console, in either language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from console.domain.china_time import CST
 from console.domain.queues import QUEUES
@@ -156,3 +158,25 @@ def local_time(iso: str | None, fmt: str = "%m-%d %H:%M:%S") -> str:
         return datetime.fromisoformat(iso).astimezone(CST).strftime(fmt)
     except ValueError:
         return str(iso)
+
+
+class PlaceNames:
+    """Street and community names of unit-grid codes, from a ``/reference`` document: what a
+    case without an address is shown at (the queue, the handover report). A grid code's
+    first 9 digits are its street, its first 12 its community."""
+
+    def __init__(self, reference: dict):
+        self.communities = {c["code"]: c["name"] for c in reference.get("communities") or []}
+        self.streets = {s["code"]: s["name"] for s in reference.get("streets") or []}
+
+    def of(self, grid_code: str | None) -> tuple[str, str]:
+        """(community name, street name); the code itself when the community is unknown."""
+        code = str(grid_code or "")
+        return self.communities.get(code[:12], code), self.streets.get(code[:9], "")
+
+    def address(self, doc: Mapping[str, Any]) -> str:
+        """The case's address, else its street and community (never its description)."""
+        if doc.get("address"):
+            return str(doc["address"])
+        community, street = self.of(doc.get("grid_code"))
+        return f"{street}街道{community}" if street else community

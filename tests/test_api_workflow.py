@@ -166,7 +166,11 @@ def test_corrections_at_accept_are_checked_recorded_and_relocated(login, backend
     assert fix["location"] == [[120.17, 30.25], [120.18, 30.26]]
     assert fix["grid_code"][0] == c["grid_code"] and fix["grid_code"][1] == a["grid_code"]
     assert a["grid_code"] != c["grid_code"] and len(a["grid_code"]) == 15
-    assert fix["address"] == ["旧地址 1 号", ""]  # the old address named the old point
+    # the old address named the old point: the new one is the address of the new point
+    assert fix["address"][0] == "旧地址 1 号" and a["address"] == fix["address"][1]
+    streets = ok(op.get("/api/v1/reference"))["streets"]
+    street = next(st["name"] for st in streets if st["code"] == a["street_code"])
+    assert street in a["address"]
     assert a["location"] == {"lon": 120.18, "lat": 30.26}
     refused(op.act(a, "send_verify", category_code="06010"), 400)  # only 受理 and 立案 correct
 

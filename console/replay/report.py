@@ -33,6 +33,7 @@ from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
 from console.domain.sla import RED, YELLOW, minutes_left
 from console.domain.vehicle_rules import WORKING, coverage
+from console.labels import PlaceNames
 from console.replay.fold import fold_log
 from console.state import STATE_NAMES, CityState
 from console.store.shiftlog import ShiftLog
@@ -230,18 +231,11 @@ class _Names:
         self.categories = {c["code"]: c for c in reference.get("categories") or []}
         self.departments = {d["id"]: d["name"] for d in reference.get("departments") or []}
         self.users = {u["id"]: u.get("name", "") for u in reference.get("users") or []}
-        self.communities = {c["code"]: c["name"] for c in reference.get("communities") or []}
-        self.streets = {s["code"]: s["name"] for s in reference.get("streets") or []}
+        self.places = PlaceNames(reference)
 
     def category(self, code: str) -> tuple[str, str]:
         cat = self.categories.get(code, {})
         return cat.get("name_zh") or code, cat.get("name_en") or code
-
-    def place(self, grid_code: str | None) -> tuple[str, str]:
-        """(community name, street name) of a unit-grid code (15 digits: the street is its
-        first 9, the community its first 12), for cases reported with no address."""
-        code = str(grid_code or "")
-        return self.communities.get(code[:12], code), self.streets.get(code[:9], "")
 
 
 #: The fix columns the report reads (vehicle, time, position, working flag).
@@ -370,7 +364,7 @@ def _case_line(
         category_code=code,
         category_zh=zh,
         category_en=en,
-        address=doc.get("address") or names.place(doc.get("grid_code"))[0],
+        address=names.places.address(doc),
         department=names.departments.get(dept, dept),
         state=str(doc.get("state") or ""),
         minutes_left=None if left is None else round(left, 1),
@@ -556,7 +550,7 @@ def _top_grids(created: list[CaseDoc], names: _Names) -> list[Bar]:
     counts = Counter(str(d.get("grid_code") or "") for d in created if d.get("grid_code"))
     bars = []
     for code, n in _top(counts):
-        community, street = names.place(code)
+        community, street = names.places.of(code)
         bars.append(Bar(code, f"{community} {code[-3:]}号", f"{code} ({street})", n))
     return bars
 

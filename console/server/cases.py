@@ -85,6 +85,12 @@ def locate(ctx: Context, lon: float, lat: float) -> tuple[str, str, str]:
     return code, info["community_code"], info["street_code"]
 
 
+def address_of(ctx: Context, lon: float, lat: float) -> str:
+    """The address a case reported without one is given: its 街道, 社区 and the road, crossing
+    or landmark it is at (``console.geo.geocode``), so every case can be found by address."""
+    return ctx.geocoder.addresses([lon], [lat])[0] or ""
+
+
 def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dict:
     """Report a new case (``reported``) from a validated request body."""
     if body["category_code"] not in ctx.catalog:
@@ -114,7 +120,7 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
         at=now,
         limits=ctx.limits,
         urgency=body["urgency"],
-        address=body.get("address", ""),
+        address=body.get("address") or address_of(ctx, lon, lat),
         description=body.get("description", ""),
         photos=body.get("photos", []),
         grid_code=grid,
@@ -172,7 +178,7 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
 def _corrections(ctx: Context, body: dict) -> dict:
     """受理/立案 corrections as the domain takes them: a known category (400 otherwise), and a
     corrected location with the grid, community and street it lies in (400 outside the
-    district). The domain refuses them on any other action (``Transition.optional``)."""
+    district) and, unless the operator typed one, the address there. The domain refuses them on any other action (``Transition.optional``)."""
     out: dict = {}
     code = body.get("category_code")
     if code is not None:
@@ -193,6 +199,8 @@ def _corrections(ctx: Context, body: dict) -> dict:
         }
     if body.get("address") is not None:
         out["address"] = body["address"]
+    elif loc is not None:  # a moved case is found by the address of where it now is
+        out["address"] = address_of(ctx, loc["lon"], loc["lat"])
     return out
 
 

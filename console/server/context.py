@@ -14,6 +14,7 @@ from console.domain.limits import TimeLimits
 from console.domain.routing import RoutingTable
 from console.domain.vehicle_rules import FleetRules, RuleConfig
 from console.geo.district import District
+from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 from console.geo.inventory import ComponentIndex
 from console.geo.roads import RoadNetwork
@@ -83,6 +84,12 @@ class Context:
     def wall_now() -> datetime:
         """Real time: token expiry and idempotency retention do not speed up with the sim."""
         return datetime.now(UTC)
+
+    @functools.cached_property
+    def geocoder(self) -> Geocoder:
+        """Addresses from points and places from text (the shipped district's, like ``grid``),
+        built on first use."""
+        return Geocoder.load()
 
     @classmethod
     def build(cls, settings: Settings) -> Context:

@@ -29,15 +29,20 @@ from console.domain.components import degree_box
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
 from console.domain.routing import RoutingTable, street_department_id
+from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
 from .client import ActorClient
 from .fleet import FleetSim, SensorSim
 from .plan import PlannedReport, delay_minutes, report_plan
+from .texts import description, hotline_description
 
 log = logging.getLogger("console.sim")
 OPEN311_KEY = "demo-open311-key"
 NEEDS_VERIFY = {"public", "video", "media", "leader"}
+#: Share of Open311 reports sent with an address and no position (a phone without location
+#: permission); the backend geocodes them. A guess: most apps send the position.
+OPEN311_WORDS_ONLY = 0.15
 #: A progress line every quarter of a district hour (every 90 s at the demo's 10x).
 LOG_EVERY_S = 900
 
@@ -279,12 +284,25 @@ class DistrictSimulator:
         return dict(found[int(d.argmin())])
 
     def _report(self, rep: PlannedReport) -> None:
+        # Each report draws its words from its own stream, so the decisions' stream (and
+        # with it the rest of the run) does not depend on what was written.
+        rng = np.random.default_rng([self.config.seed, 7, int(rep.t * 1000)])
+        here = Geocoder.load().reverse(rep.lon, rep.lat)
+        place = here["locator"] if here else ""
+        name = self._category_name(rep.category_code)
+        if rep.channel == "hotline":
+            text = hotline_description(rng, rep.category_code, name, place)
+        else:
+            text = description(rng, rep.category_code, name, rep.source, place)
         body = {
             "source": rep.source,
             "category_code": rep.category_code,
             "location": {"lon": rep.lon, "lat": rep.lat},
             "urgency": "urgent" if rep.urgent else "normal",
-            "description": f"模拟{rep.channel}上报",
+            # as the supervisor's app, the camera platform and the hotline desk fill it in:
+            # the geocoded address of the point
+            "address": here["address"] if here else "",
+            "description": text,
         }
         comp = (
             self._component_near(rep.category_code, rep.lon, rep.lat)
@@ -302,13 +320,16 @@ class DistrictSimulator:
             if rep.channel != "open311":  # Open311 has no field for it: the backend attaches
                 body["component_code"] = comp["code"]
         if rep.channel == "open311" and rep.category_code in self.open311_services:
+            # A citizen's app sends the phone's position and the place in the citizen's
+            # words; some send only the words (no location permission).
             form = {
                 "api_key": OPEN311_KEY,
                 "service_code": rep.category_code,
-                "lat": rep.lat,
-                "long": rep.lon,
-                "description": "市民反映：" + rep.category_code,
+                "address_string": place,
+                "description": text,
             }
+            if rng.random() >= OPEN311_WORDS_ONLY:
+                form |= {"lat": rep.lat, "long": rep.lon}
             r = self.client("demo-wall").request("POST", "/open311/v2/requests.json", data=form)
         elif rep.source == "supervisor":
             r = self.client(f"sup-{rep.street_code}").post(
@@ -324,6 +345,12 @@ class DistrictSimulator:
             r = self.client("sim-centre").post("/api/v1/cases", json=body, idempotent_key=True)
         if r is not None and r.status_code == 200:
             self.reports_sent[rep.channel] += 1
+
+    def _category_name(self, code: str) -> str:
+        for c in self.reference.get("categories") or []:
+            if c.get("code") == code:
+                return str(c.get("name_zh") or c.get("name") or code)
+        return code
 
     # ---- decisions ---------------------------------------------------------------------
     def _on_case(self, case: dict) -> None:

@@ -375,14 +375,27 @@ class MainWindow(QMainWindow):
     def new_case(self) -> NewCaseDialog | None:
         if self.session is None:
             return None
-        dlg = NewCaseDialog(self.state.reference, self)
+        session = self.session
+        dlg = NewCaseDialog(
+            self.state.reference,
+            self,
+            geocode=lambda **params: session.fetch("/api/v1/geocode", **params),
+            workers=self.ctx.workers,
+        )
         dlg.pick_requested.connect(self.map.pick_location)
         self.map.location_picked.connect(dlg.set_location)
+        dlg.located.connect(self.show_picked)
         dlg.submitted.connect(self.session.new_case)
         dlg.finished.connect(lambda _r: self.map.set_pick_marker(None, None))
         dlg.show()
         self._new_case = dlg
         return dlg
+
+    def show_picked(self, lon: float, lat: float) -> None:
+        """Mark a place picked in the hotline dialog on the map wall and bring it into view."""
+        self.map.set_pick_marker(lon, lat)
+        x, y = lonlat_to_mercator(lon, lat)
+        self.map.centre_on(float(x), float(y), width_m=1500)
 
     def _update_banner(self, live: bool | None = None) -> None:
         """Say what the window shows and when, where the eye goes first: a replay's file and

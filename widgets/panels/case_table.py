@@ -20,6 +20,7 @@ from console.domain.china_time import CST
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, minutes_left
+from console.labels import PlaceNames
 from console.state import CityState
 from widgets.common.i18n import labels
 from widgets.common.roles import (
@@ -88,6 +89,7 @@ class CaseTableModel(IncrementalRows):
         self._lights = np.empty(0, dtype=np.int8)
         self._dept_names: dict[str, str] = {}
         self._categories: dict[str, dict] = {}
+        self._places = PlaceNames({})
         self._ref_id: int | None = None
 
     # ---- Qt model API ----------------------------------------------------------------------
@@ -161,7 +163,7 @@ class CaseTableModel(IncrementalRows):
             code = doc.get("category_code", "")
             return f"{code} {lb.category(self._categories.get(code), '')}".strip()
         if col == "address":
-            return doc.get("address") or doc.get("description") or ""
+            return self._places.address(doc)
         if col == "grid":
             return doc.get("grid_code") or ""
         if col == "department":
@@ -204,6 +206,7 @@ class CaseTableModel(IncrementalRows):
         self._static.clear()
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
+        self._places = PlaceNames(ref)
 
     def _search_text(self, doc: CaseDoc) -> str:
         hit = self._text_cache.get(doc["id"])
