@@ -125,7 +125,7 @@ def test_detail_and_callback_dialog(ui, qtbot, login):
     grab(panel, "people_queue.png")
 
     actor = Actor("demo-console", frozenset({"operator", "dispatcher", "shift_lead"}))
-    desk = CaseActions(SimpleNamespace(actor=actor), state, detail)
+    desk = CaseActions(SimpleNamespace(actor=actor), state, detail, lambda: now)
     assert "callback" in desk.available(state.cases[called["id"]])
     assert "callback" not in desk.available(state.cases[verifying["id"]])
     answered = ok(login("demo-operator").act(called, "callback", satisfaction="satisfied"))

@@ -116,9 +116,6 @@ def test_coverage():
 
 def test_case_and_sensor_alert_rules():
     assert case_alert_kinds({"state": "dispatched", "light": "red"}) == {"case_red"}
-    assert (
-        case_alert_kinds({"state": "dispatched", "light": "yellow", "clock_paused": True}) == set()
-    )
     assert case_alert_kinds({"state": "parked", "light": "red"}) == set()
     assert (
         sensor_alert("manhole_tilt", 30) == "sensor_threshold"

@@ -32,7 +32,7 @@ def severity(kind: str) -> str:
 
 def case_alert_kinds(case: Mapping[str, Any]) -> set[str]:
     """Yellow light → a warning, red → critical; nothing while no clock runs."""
-    if case.get("state") in NO_CLOCK_STATES or case.get("clock_paused"):
+    if case.get("state") in NO_CLOCK_STATES:
         return set()
     return {"yellow": {"case_yellow"}, "red": {"case_red"}}.get(case.get("light") or "", set())
 

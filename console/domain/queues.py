@@ -55,4 +55,6 @@ def queue_of(state: str, stage: str | None, callback_due: bool = False) -> str |
         return "callback"
     if st == State.ACCEPTED:
         return "verify" if stage == "send_verify" else "register"
+    if st == State.REGISTERED and stage == "close":
+        return "close"  # a registered 自处理 case waits for 结案, not for dispatch
     return _BY_STATE.get(st)
