@@ -138,6 +138,21 @@ class AlertRow(Base):
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Levelled alerts (a late case: yellow → red → 督办) change level on the same row; level_at
+    # is when the current level began (escalation to the shift lead counts from it).
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    level_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The group alert this one was folded into by the flood rule (FloodRule), if any.
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    # Every step of the alert (raised, level, acknowledged, escalated, grouped, resolved).
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    # When the ticker next looks at a red case alert for 督办 (alert_rules.supervise_recheck).
+    next_level_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
+
+    __table_args__ = (
+        Index("ix_alerts_subject", "subject_type", "subject_id"),
+        Index("ix_alerts_kind_raised", "kind", "raised_at"),
+    )
 
 
 class Vehicle(Base):
