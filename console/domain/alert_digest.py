@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from .alert_rules import SEVERITY_RANK
+
 TOP_SUBJECTS = 10
-SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 
 
 def _t(v: object) -> datetime | None:

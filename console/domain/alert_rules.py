@@ -66,6 +66,7 @@ STAGE_KIND = {
 }
 
 NO_CLOCK_STATES = {"closed", "void", "parked"}
+SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 
 #: 督办 once the disposal stage has used this share of its limit (overdue by half a limit
 #: more): the department has had the yellow warning and the red call and still has not
@@ -119,6 +120,15 @@ def next_level(open_level: str | None, wanted: str) -> str:
     if open_level == SUPERVISE and wanted == RED:
         return SUPERVISE
     return wanted
+
+
+def louder(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether an alert document climbed a level or a severity since ``old``."""
+    return LEVEL_RANK.get(new.get("level") or "", 0) > LEVEL_RANK.get(
+        old.get("level") or "", 0
+    ) or SEVERITY_RANK.get(new.get("severity") or "", 0) > SEVERITY_RANK.get(
+        old.get("severity") or "", 0
+    )
 
 
 def can_supervise(kind: str) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.alert_rules import (
     LEVEL_RANK,
+    SEVERITY_RANK,
     SUPERVISE,
     SUPERVISE_ACK_ROLES,
     EscalationRule,
@@ -32,7 +33,6 @@ from .errors import ApiError
 
 OPEN_STATES = ("raised", "acknowledged")
 GROUP = "group"  # subject_type of a group alert
-SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 #: The flood rule the backend applies (the defaults in ``console.domain.alert_rules``).
 FLOOD = FloodRule()
 
