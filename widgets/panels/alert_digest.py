@@ -88,8 +88,10 @@ class AlertDigestDialog(QDialog):
         self.hours.setMouseEnabled(False, False)
         self.hours.setMenuEnabled(False)
         self.hours.getAxis("bottom").setTicks([[(h, str(h)) for h in range(0, 24, 3)]])
-        self.hours.setMinimumHeight(140)
-        self._bars = pg.BarGraphItem(x=list(range(24)), height=[0] * 24, width=0.8, brush="#5b8ff9")
+        self.hours.setFixedHeight(170)
+        self._bars = pg.BarGraphItem(
+            x=list(range(24)), height=[0] * 24, width=0.8, brush="#5b8ff9", pen=None
+        )
         self.hours.addItem(self._bars)
 
         grid = QGridLayout()
@@ -97,6 +99,8 @@ class AlertDigestDialog(QDialog):
         grid.addWidget(self._box(self.tr("每小时产生"), self.hours), 1, 0, 1, 2)
         grid.addWidget(self._box(self.tr("告警最多的对象"), self.subjects), 2, 0)
         grid.addWidget(self._box(self.tr("督办"), self.supervised), 2, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(2, 2)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.summary)

@@ -250,7 +250,7 @@ class AlertPane(QWidget):
         self.state, self.session, self.workers = state, session, workers
         self.model = AlertModel(state, now, self)
         self.sound = AlertSound(self, enabled=sound)
-        self.table = table_view(self.model, 26, (58, 48, 130, 110, 50, 90, 110))
+        self.table = table_view(self.model, 26, (70, 48, 130, 130, 50, 90, 150))
         self.table.doubleClicked.connect(lambda _i: self.open_row())
         self.filter = QComboBox()
         self.filter.currentIndexChanged.connect(
