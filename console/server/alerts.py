@@ -10,7 +10,8 @@ count and is what the console shows, sounds and acknowledges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select
@@ -84,12 +85,33 @@ def _step(a: AlertRow, now: datetime, step: str, **kw: object) -> None:
     a.history = [*(a.history or ()), entry]
 
 
-def emit(s: Session, a: AlertRow, now: datetime, regroup: bool = True) -> None:
+def emit(s: Session, a: AlertRow, now: datetime) -> None:
+    """Put the alert's current form on the feed (a step that changes no group count)."""
     feed.append(s, "alert", {"alert": to_wire(a)}, now)
-    if regroup and a.group_id:
-        group = s.get(AlertRow, a.group_id)
-        if group is not None:
-            refresh_group(s, group, now)
+
+
+#: What a group counts of one member: (state, severity, level) while open, None otherwise.
+Snap = tuple[str, str, str | None] | None
+
+
+def _snap(a: AlertRow) -> Snap:
+    return (a.state, a.severity, a.level) if a.state in OPEN_STATES else None
+
+
+@contextlib.contextmanager
+def _changing(s: Session, a: AlertRow, now: datetime, publish: bool = True) -> Iterator[None]:
+    """Around a change of an alert's state, severity or level: emit it, and move its group's
+    counts by the difference (incremental: a join or a step costs the same in a group of 5
+    or of 500). ``publish=False`` when the caller changes many members and publishes once."""
+    before = _snap(a)
+    yield
+    emit(s, a, now)
+    if a.group_id:
+        g = s.get(AlertRow, a.group_id)
+        if g is not None and g.state != "resolved":
+            _count(g, before, _snap(a))
+            if publish:
+                _publish(s, g, now)
 
 
 def open_key(subject_type: str, subject_id: str, kind: str) -> str:
@@ -139,15 +161,17 @@ def raise_alert(
 def _fold_flood(s: Session, a: AlertRow, now: datetime, rule: FloodRule = FLOOD) -> None:
     """Fold ``a`` into its kind's group when a burst is under way (see ``FloodRule``)."""
     since = rule.since(now)
-    n = s.scalar(
-        select(func.count(AlertRow.id)).where(
+    recent = s.scalars(  # at most ``burst`` rows: the cost does not grow with the flood
+        select(AlertRow.id)
+        .where(
             AlertRow.kind == a.kind,
             AlertRow.raised_at >= since,
             AlertRow.subject_type != GROUP,
             AlertRow.id != a.id,
         )
-    )
-    if not rule.folds(int(n or 0)):
+        .limit(rule.burst)
+    ).all()
+    if not rule.folds(len(recent)):
         return
     group = s.scalar(
         select(AlertRow)
@@ -155,7 +179,7 @@ def _fold_flood(s: Session, a: AlertRow, now: datetime, rule: FloodRule = FLOOD)
             AlertRow.subject_type == GROUP,
             AlertRow.kind == a.kind,
             AlertRow.open_key.is_not(None),
-            AlertRow.level_at >= since,  # a group's level_at is when its last member joined
+            AlertRow.raised_at >= since,  # a group collects for one window from its opening
         )
         .order_by(AlertRow.raised_at.desc())
         .limit(1)
@@ -173,14 +197,13 @@ def _fold_flood(s: Session, a: AlertRow, now: datetime, rule: FloodRule = FLOOD)
                 AlertRow.id != a.id,
             )
         ).all()
-    group.level_at = now
     for m in members:
         m.group_id = group.id
         _step(m, now, "grouped", group=group.id)
+        _count(group, None, _snap(m), joined=True)
         if m is not a:
-            emit(s, m, now, regroup=False)
-    s.flush()
-    refresh_group(s, group, now)
+            emit(s, m, now)
+    _publish(s, group, now)
 
 
 def _new_group(s: Session, kind: str, now: datetime) -> AlertRow:
@@ -194,7 +217,7 @@ def _new_group(s: Session, kind: str, now: datetime) -> AlertRow:
         state="raised",
         open_key=f"{GROUP}:{gid}",
         raised_at=now,
-        detail={},
+        detail={"count": 0, "open": 0, "unacknowledged": 0, "by_level": {}, "by_severity": {}},
         ack_comment="",
         escalated=False,
         level_at=now,
@@ -206,39 +229,38 @@ def _new_group(s: Session, kind: str, now: datetime) -> AlertRow:
     return g
 
 
-def refresh_group(s: Session, g: AlertRow, now: datetime) -> None:
-    """Bring a group's count, severity, level and state in line with its members (one
-    aggregate query); it resolves once no member is open."""
-    rows = s.execute(
-        select(AlertRow.state, AlertRow.severity, AlertRow.level, func.count())
-        .where(AlertRow.group_id == g.id)
-        .group_by(AlertRow.state, AlertRow.severity, AlertRow.level)
-    ).all()
-    total = sum(n for *_k, n in rows)
-    live = [(st, sev, lv, n) for st, sev, lv, n in rows if st in OPEN_STATES]
-    by_level: dict[str, int] = {}
-    for _st, _sev, lv, n in live:
-        if lv:
-            by_level[lv] = by_level.get(lv, 0) + n
-    detail = {
-        "count": total,
-        "open": sum(n for *_k, n in live),
-        "unacknowledged": sum(n for st, _sev, _lv, n in live if st == "raised"),
-        "by_level": by_level,
-    }
-    if not live:
-        if g.state != "resolved":
-            g.detail = detail
-            _resolve(s, g, now, None)
+def _count(g: AlertRow, before: Snap, after: Snap, joined: bool = False) -> None:
+    """Move a group's counts from one member's ``before`` to its ``after`` (a new dict: JSON
+    columns track assignment). Counts are of open members, except ``count`` (all members)."""
+    d = dict(g.detail)
+    d["count"] += joined
+    for snap, sign in ((before, -1), (after, 1)):
+        if snap is None:
+            continue
+        state, severity, level = snap
+        d["open"] += sign
+        d["unacknowledged"] += sign * (state == "raised")
+        for key, value in (("by_severity", severity), ("by_level", level)):
+            if value:
+                counts = dict(d[key])
+                counts[value] = counts.get(value, 0) + sign
+                d[key] = {k: v for k, v in counts.items() if v}
+    g.detail = d
+
+
+def _publish(s: Session, g: AlertRow, now: datetime) -> None:
+    """A group's severity, level and state from its counts, on the feed; it resolves once no
+    member is open."""
+    d = g.detail
+    if d["open"] <= 0:
+        _resolve(s, g, now, None)
         return
-    severity = max((sev for _st, sev, _lv, _n in live), key=lambda v: SEVERITY_RANK.get(v, 0))
-    level = max((lv for *_x, lv, _n in live if lv), key=LEVEL_RANK.__getitem__, default=None)
-    state = "raised" if detail["unacknowledged"] else "acknowledged"
-    if (g.detail, g.severity, g.level, g.state) == (detail, severity, level, state):
-        return
-    if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(g.severity, 0) and g.detail:
+    severity = max(d["by_severity"], key=lambda v: SEVERITY_RANK.get(v, 0))
+    level = max(d["by_level"], key=lambda v: LEVEL_RANK.get(v, 0), default=None)
+    if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(g.severity, 0) and d["count"] > 1:
         _step(g, now, "level", severity=severity, level=level)
-    g.detail, g.severity, g.level, g.state = detail, severity, level, state
+    g.severity, g.level = severity, level
+    g.state = "raised" if d["unacknowledged"] else "acknowledged"
     emit(s, g, now)
 
 
@@ -258,25 +280,25 @@ def set_level(s: Session, a: AlertRow, now: datetime, level: str) -> None:
     if level == a.level:
         return
     up = LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(a.level or "", 0)
-    before = a.level
-    a.level, a.level_at = level, now
-    a.severity = severity_of(a.kind, level)
-    if up:
-        a.state = "raised"
-        a.acked_at, a.acked_by, a.ack_comment = None, None, ""
-        a.escalated, a.escalated_at = False, None
-    _step(a, now, "level", level=level, severity=a.severity, previous=before)
-    emit(s, a, now)
+    with _changing(s, a, now):
+        previous = a.level
+        a.level, a.level_at = level, now
+        a.severity = severity_of(a.kind, level)
+        if up:
+            a.state = "raised"
+            a.acked_at, a.acked_by, a.ack_comment = None, None, ""
+            a.escalated, a.escalated_at = False, None
+        _step(a, now, "level", level=level, severity=a.severity, previous=previous)
 
 
-def _resolve(s: Session, a: AlertRow, now: datetime, by: str | None) -> None:
-    a.state = "resolved"
-    a.open_key = None
-    a.resolved_at = now
-    a.resolved_by = by
-    a.next_level_at = None
-    _step(a, now, "resolved", by=by)
-    emit(s, a, now)
+def _resolve(s: Session, a: AlertRow, now: datetime, by: str | None, publish: bool = True) -> None:
+    with _changing(s, a, now, publish):
+        a.state = "resolved"
+        a.open_key = None
+        a.resolved_at = now
+        a.resolved_by = by
+        a.next_level_at = None
+        _step(a, now, "resolved", by=by)
 
 
 def clear_alert(s: Session, now: datetime, kind: str, subject_type: str, subject_id: str) -> bool:
@@ -360,13 +382,12 @@ def acknowledge(
             select(AlertRow).where(AlertRow.group_id == a.id, AlertRow.state == "raised")
         ).all():
             if _may_ack(m, roles):
-                _ack(m, user, comment, now)
-                emit(s, m, now, regroup=False)
-        s.flush()
+                with _changing(s, m, now, publish=False):
+                    _ack(m, user, comment, now)
         if a.acked_at is None:
             a.acked_at, a.acked_by, a.ack_comment = now, user, comment
             _step(a, now, "acknowledged", by=user, comment=comment or None)
-        refresh_group(s, a, now)
+        _publish(s, a, now)
         return to_wire(a)
     if not _may_ack(a, roles):
         raise ApiError(
@@ -377,8 +398,8 @@ def acknowledge(
         )
     if a.state == "acknowledged":
         return to_wire(a)  # acknowledging twice (two consoles at once) is harmless
-    _ack(a, user, comment, now)
-    emit(s, a, now)
+    with _changing(s, a, now):
+        _ack(a, user, comment, now)
     return to_wire(a)
 
 
@@ -391,22 +412,12 @@ def resolve(s: Session, alert_id: str, user: str, now: datetime) -> dict:
         for m in s.scalars(
             select(AlertRow).where(AlertRow.group_id == a.id, AlertRow.open_key.is_not(None))
         ).all():
-            _resolve_quiet(s, m, now, user)
-        s.flush()
-        refresh_group(s, a, now)
+            _resolve(s, m, now, user, publish=False)
         if a.state != "resolved":
             _resolve(s, a, now, user)
         return to_wire(a)
     _resolve(s, a, now, user)
     return to_wire(a)
-
-
-def _resolve_quiet(s: Session, a: AlertRow, now: datetime, by: str | None) -> None:
-    """Resolve a member and emit it without recounting its group (the caller recounts once)."""
-    a.state, a.open_key, a.resolved_at, a.resolved_by = "resolved", None, now, by
-    a.next_level_at = None
-    _step(a, now, "resolved", by=by)
-    emit(s, a, now, regroup=False)
 
 
 def escalate_due(s: Session, now: datetime, rule: EscalationRule) -> int:
