@@ -240,3 +240,25 @@ def test_a_flood_over_http_is_one_row_in_the_live_console_and_one_ack(
         assert dlg.data["by_kind"]["sensor_threshold"]["acknowledged"] == len(tilt)
     finally:
         b.stop()
+
+
+def test_a_replay_digests_an_old_log_with_the_backends_numbers(pages_log, change_pages):
+    """The recorded pages predate levelled alerts (no history, maybe per-colour kinds): the
+    replay's digest counts each alert the log holds once, by the day it was raised."""
+    from collections import Counter
+
+    from console.replay.alert_digest import log_digest
+
+    docs = {a["id"]: a for a in change_pages["snapshot"]["alerts"]}
+    for page in change_pages["pages"]:
+        docs.update({ch["alert"]["id"]: ch["alert"] for ch in page if ch["kind"] == "alert"})
+    assert docs, "the fixture holds alerts"
+    day = TEST_START.date()
+    raised_today = Counter(
+        a["kind"] for a in docs.values() if a["raised_at"].startswith("2026-11-23")
+    )  # the fixture runs 09:00-09:24 CST: the same day in UTC
+    d = log_digest(pages_log, day)
+    assert d["raised"] == sum(raised_today.values())
+    assert {k: v["raised"] for k, v in d["by_kind"].items() if v["raised"]} == dict(raised_today)
+    assert sum(d["per_hour"]) == d["raised"] and d["per_hour"][9] == d["raised"]
+    assert log_digest(pages_log, day - timedelta(days=1))["raised"] == 0

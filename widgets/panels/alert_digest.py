@@ -1,7 +1,8 @@
 """The daily alert digest (告警日报): what was raised on one China-time day, how loud, in which
 hours, how fast the centre acknowledged, which subjects kept alarming, and what escalated to
-the shift lead or to 督办. The numbers are the backend's ``GET /api/v1/alerts/digest``
-(``console.domain.alert_digest``); this dialog only shows them.
+the shift lead or to 督办. The numbers are ``console.domain.alert_digest``'s (live: the
+backend's ``GET /api/v1/alerts/digest``; in a replay: the shift log's); this dialog only shows
+them.
 """
 
 from __future__ import annotations
@@ -48,9 +49,16 @@ def _minutes(v: object) -> str:
 
 
 class AlertDigestDialog(QDialog):
-    def __init__(self, session, workers, parent: QWidget | None = None, name_of=None):
+    def __init__(
+        self,
+        fetch: Callable[[date], dict],
+        workers,
+        parent: QWidget | None = None,
+        name_of: Callable[[dict], str] | None = None,
+    ):
+        """``fetch(day)``: the digest of a day (blocking: run in ``workers``)."""
         super().__init__(parent)
-        self.session, self.workers = session, workers
+        self.fetch, self.workers = fetch, workers
         #: subject (type, id) → what the operator calls it (a plate, a sensor's name)
         self.name_of: Callable[[dict], str] = name_of or (lambda a: a.get("subject_id") or "")
         self.data: dict[str, Any] | None = None
@@ -125,11 +133,11 @@ class AlertDigestDialog(QDialog):
 
     # ---- loading -------------------------------------------------------------------------
     def load(self, day: date) -> None:
-        """Ask the backend for ``day``'s digest in a worker; the answer fills the dialog."""
+        """Fetch ``day``'s digest in a worker; the answer fills the dialog."""
         self.date.setDate(QDate(day.year, day.month, day.day))
         self.summary.setText(self.tr("正在读取 %1 …").replace("%1", day.isoformat()))
         self.workers.submit(
-            lambda: self.session.fetch("/api/v1/alerts/digest", date=day.isoformat()),
+            lambda: self.fetch(day),
             self.show_data,
             owner=self,
             on_error=self._failed,

@@ -9,7 +9,7 @@ A case alert shows its level (黄灯 / 红灯 / 督办) and the path it climbed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -244,10 +244,20 @@ class AlertPane(QWidget):
     count_changed = Signal(int)  # unacknowledged alerts
 
     def __init__(
-        self, state: CityState, now, session, parent=None, sound: bool = True, workers=None
+        self,
+        state: CityState,
+        now,
+        session,
+        parent=None,
+        sound: bool = True,
+        workers=None,
+        digest: Callable[[date], dict] | None = None,
     ):
+        """``digest(day)``: the alert digest of a China-time day, run in a worker (the
+        backend's live, the shift log's in a replay); without it there is no 日报."""
         super().__init__(parent)
         self.state, self.session, self.workers = state, session, workers
+        self.digest = digest
         self.model = AlertModel(state, now, self)
         self.sound = AlertSound(self, enabled=sound)
         self.table = table_view(self.model, 26, (70, 48, 130, 130, 50, 90, 150))
@@ -264,7 +274,7 @@ class AlertPane(QWidget):
         self.ack_action.setEnabled(session is not None)
         self.digest_action = QAction(qta.icon("mdi6.chart-box-outline", color="#5b8ff9"), "", self)
         self.digest_action.triggered.connect(self.show_digest)
-        self.digest_action.setEnabled(session is not None and workers is not None)
+        self.digest_action.setEnabled(digest is not None and workers is not None)
         self.mute_button = QToolButton()
         self.mute_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.mute_button.setIcon(qta.icon("mdi6.volume-high", color=theme()["text"]))
@@ -377,10 +387,10 @@ class AlertPane(QWidget):
             self.jump()
 
     def show_digest(self, day: date | None = None) -> AlertDigestDialog | None:
-        """The daily digest of one China-time day (today by default), read from the backend."""
-        if self.session is None or self.workers is None:
+        """The daily digest of one China-time day (today in district time by default)."""
+        if self.digest is None or self.workers is None:
             return None
-        dlg = AlertDigestDialog(self.session, self.workers, self, name_of=self.model.subject_name)
+        dlg = AlertDigestDialog(self.digest, self.workers, self, name_of=self.model.subject_name)
         dlg.load(day or datetime.fromtimestamp(self.model.now(), CST).date())
         dlg.show()
         return dlg
