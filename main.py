@@ -15,7 +15,7 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
-python main.py bench [feed|sync|geo|gui|replay] benchmarks (all by default)
+python main.py bench [feed|sync|geo|components|gui|replay] benchmarks (all by default)
 """
 
 from __future__ import annotations
@@ -148,7 +148,8 @@ def cmd_export(args) -> int:
 def cmd_bench(args) -> int:
     import runpy
 
-    for name in ("feed", "sync", "geo", "gui", "replay") if args.which == "all" else (args.which,):
+    every = ("feed", "sync", "geo", "components", "gui", "replay")
+    for name in every if args.which == "all" else (args.which,):
         print(f"== bench {name} ==", flush=True)
         bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / f"bench_{name}.py"))
         if name == "feed":
@@ -302,7 +303,7 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
         "which",
         nargs="?",
         default="all",
-        choices=("all", "feed", "sync", "geo", "gui", "replay"),
+        choices=("all", "feed", "sync", "geo", "components", "gui", "replay"),
     )
     bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")

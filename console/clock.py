@@ -45,5 +45,10 @@ class VirtualClock:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.epoch(), UTC)
 
+    def advance(self, seconds: float) -> None:
+        """Move district time ``seconds`` ahead at once (tests step a backend's clock over a
+        deadline or a weekend instead of waiting for it)."""
+        self._origin += seconds
+
     def to_dict(self) -> dict:
         return {"server_time": self.now().isoformat(), "speed": self.speed}

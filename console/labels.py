@@ -8,7 +8,9 @@ codes read the same on every console, in either language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from console.domain.china_time import CST
 from console.domain.queues import QUEUES
@@ -49,6 +51,13 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "deny_extension": ("驳回延期", "Deny extension"),
         "park": ("挂账", "Park"),
         "resume": ("恢复处置", "Resume"),
+        "send_back": ("退回立案", "Send back to registration"),
+        "close_self": ("自处理结案", "Close self-handled case"),
+        "request_park": ("申请缓办", "Request parking"),
+        "approve_park": ("批准缓办", "Approve parking"),
+        "deny_park": ("驳回缓办", "Deny parking"),
+        "accept_corrected": ("受理（更正）", "Accept with corrections"),
+        "register_corrected": ("立案（更正）", "Register with corrections"),
         "escalate": ("升级", "Escalate"),
         "extension_approved": ("延期已批准", "Extension approved"),
     },
@@ -158,3 +167,25 @@ def local_time(iso: str | None, fmt: str = "%m-%d %H:%M:%S") -> str:
         return datetime.fromisoformat(iso).astimezone(CST).strftime(fmt)
     except ValueError:
         return str(iso)
+
+
+class PlaceNames:
+    """Street and community names of unit-grid codes, from a ``/reference`` document: what a
+    case without an address is shown at (the queue, the handover report). A grid code's
+    first 9 digits are its street, its first 12 its community."""
+
+    def __init__(self, reference: dict):
+        self.communities = {c["code"]: c["name"] for c in reference.get("communities") or []}
+        self.streets = {s["code"]: s["name"] for s in reference.get("streets") or []}
+
+    def of(self, grid_code: str | None) -> tuple[str, str]:
+        """(community name, street name); the code itself when the community is unknown."""
+        code = str(grid_code or "")
+        return self.communities.get(code[:12], code), self.streets.get(code[:9], "")
+
+    def address(self, doc: Mapping[str, Any]) -> str:
+        """The case's address, else its street and community (never its description)."""
+        if doc.get("address"):
+            return str(doc["address"])
+        community, street = self.of(doc.get("grid_code"))
+        return f"{street}街道{community}" if street else community

@@ -29,7 +29,7 @@ import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -38,6 +38,7 @@ from numpy.typing import DTypeLike
 from console.domain.alert_rules import louder
 from console.domain.calendar import WorkCalendar
 from console.domain.case import Case
+from console.domain.china_time import CST
 from console.domain.documents import (
     AlertDoc,
     CaseDoc,
@@ -317,22 +318,31 @@ class CityState:
         c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
         return True
 
-    def _light_times(self, doc: CaseDoc) -> tuple[float, float]:
-        """Epoch seconds of yellow and red; ±inf pins a stopped clock's light; NaN: no clock."""
+    def clock_of(self, doc: CaseDoc) -> WorkCalendar:
+        """The calendar the case's running stage counts on (its ``stage_clock``: the centre's
+        7×24, the field shifts, working time, wall time), for countdowns in that clock's
+        minutes; the work calendar for a clock the reference does not name."""
         try:
-            case = Case.from_dict(doc)
-            times = case.light_times(self.calendar, self.limits)
-            if times is not None:
-                return times[0].timestamp(), times[1].timestamp()
-            if case.paused_since is None:
-                return math.nan, math.nan  # no clock runs (closed, void, between stages)
-            frozen = case.light(case.paused_since, self.calendar, self.limits)  # stopped
+            return self.limits.clock(self.calendar, doc.get("stage_clock") or "working")
+        except ValueError:
+            return self.calendar
+
+    def uncovered_years(self, now: float) -> list[int]:
+        """Years from the district date at ``now`` (epoch s) to 30 days later that the work
+        calendar holds no holiday notice for: their working days would be plain Monday–Friday,
+        so the console says so instead of computing deadlines silently on a guess."""
+        day = datetime.fromtimestamp(now, UTC).astimezone(CST).date()
+        return self.calendar.uncovered_years(day)
+
+    def _light_times(self, doc: CaseDoc) -> tuple[float, float]:
+        """Epoch seconds of yellow and red; NaN: no clock runs (parked, closed, void)."""
+        try:
+            times = Case.from_dict(doc).light_times(self.calendar, self.limits)
         except (KeyError, TypeError, ValueError):
             return math.nan, math.nan  # a doc the domain cannot read: no light, not a crash
-        inf = math.inf
-        return {"green": (inf, inf), "yellow": (-inf, inf), "red": (-inf, -inf)}.get(
-            frozen or "", (math.nan, math.nan)
-        )
+        if times is None:
+            return math.nan, math.nan
+        return times[0].timestamp(), times[1].timestamp()
 
     def case_ids(self) -> list[str]:
         return self._case_cols.ids

@@ -204,6 +204,47 @@ def test_dict_round_trip():
         WorkCalendar.from_dict({**d, "timezone": "+00:00"})
 
 
+def test_every_day_calendar_ignores_weekends_and_has_no_holidays():
+    centre = WorkCalendar.every_day()
+    assert centre.days == "all" and centre.minutes_per_day == 1440
+    # Sunday 03:00 + 30 min, and across National Day: wall-clock time.
+    assert centre.add_working_minutes(cst(2026, 11, 29, 3, 0), 30) == cst(2026, 11, 29, 3, 30)
+    assert centre.working_minutes_between(cst(2026, 10, 1), cst(2026, 10, 8)) == 7 * 1440
+    shifts = WorkCalendar.every_day(((420, 1140),))  # 07:00-19:00 every day
+    assert shifts.add_working_minutes(cst(2026, 11, 28, 18, 30), 60) == cst(2026, 11, 29, 7, 30)
+    with pytest.raises(ValueError):
+        WorkCalendar(days="all", holidays={date(2026, 10, 1)})
+    with pytest.raises(ValueError):
+        WorkCalendar(days="weekdays")
+
+
+def test_shifts_on_working_days_keep_the_holidays():
+    late = CAL.with_periods(((420, 1320),))
+    assert late.holidays == CAL.holidays and late.years == CAL.years
+    assert late.add_working_minutes(cst(2026, 9, 30, 21, 45), 30) == cst(2026, 10, 8, 7, 15)
+
+
+def test_covered_years_and_the_missing_year():
+    assert CAL.years == {2025, 2026}
+    assert CAL.uncovered_years(date(2026, 11, 29)) == []
+    assert CAL.uncovered_years(date(2026, 12, 2)) == [2027]  # 30 days ahead reach 2027
+    assert CAL.uncovered_years(date(2027, 3, 1)) == [2027]
+    assert CAL.uncovered_years(date(2024, 12, 31), days_ahead=0) == [2024]
+    assert WorkCalendar.every_day().uncovered_years(date(2030, 1, 1)) == []
+    # Explicit years win over the dates listed (a notice may list nothing in a year).
+    assert WorkCalendar(years=[2031]).uncovered_years(date(2031, 6, 1)) == []
+
+
+def test_old_reference_without_days_and_years_reads_as_before():
+    d = CAL.to_dict()
+    assert d["days"] == "working" and d["years"] == [2025, 2026]
+    old = {k: v for k, v in d.items() if k not in ("days", "years")}
+    again = WorkCalendar.from_dict(old)
+    assert again.days == "working" and again.years == {2025, 2026}
+    assert again.add_working_minutes(cst(2026, 9, 30, 17), 120) == cst(2026, 10, 8, 9)
+    assert WorkCalendar.from_dict(WorkCalendar.every_day().to_dict()).days == "all"
+
+
 def test_default_is_cached():
     assert WorkCalendar.default() is CAL
 
@@ -307,3 +348,13 @@ def test_idle_time_contributes_nothing(t):
     )
     whole_day = CAL.working_minutes_between(midnight, midnight + timedelta(days=1))
     assert whole_day == (480 if CAL.is_working_day(day) else 0)
+
+
+@PROPS
+@given(INSTANTS, MINUTES)
+def test_every_day_00_to_24_is_wall_clock_time(start, minutes):
+    # The centre's 7x24 calendar and the "calendar" clock are plain wall time, exactly.
+    wall = WorkCalendar.every_day()
+    end = wall.add_working_minutes(start, minutes)
+    assert end == start + timedelta(microseconds=round(minutes * 60_000_000))
+    assert wall.working_minutes_between(start, end) == pytest.approx(minutes, abs=1e-6)  # 1 us

@@ -281,3 +281,32 @@ def test_alert_sound_repeats_until_acknowledged_and_a_mute_expires(qapp, monkeyp
     assert played[-1] == "warning" and snd.muted_until == 0.0  # the mute expired by itself
     snd.update([], [])
     assert not snd._timer.isActive()  # everything acknowledged: silence
+
+
+def test_the_address_column_never_shows_the_description(qapp):
+    """A case without an address is shown at its street and community (from the grid code),
+    as the handover report does; its description stays in the tooltip."""
+    s = CityState()
+    s.set_reference(
+        {
+            "categories": [],
+            "departments": [],
+            "streets": [{"code": "330102001", "name": "湖滨"}],
+            "communities": [{"code": "330102001002", "name": "东坡路社区"}],
+        }
+    )
+    bare = case_doc(1, "reported", "accept") | {"address": "", "grid_code": "330102001002007"}
+    given = case_doc(2, "reported", "accept")
+    s.bootstrap({"seq": 1, "cases": [bare, given], "vehicles": [], "alerts": []})
+    model = CaseTableModel(s, now)
+    model.refresh()
+    col = COLUMNS.index("address")
+    shown = {
+        model.data(model.index(r, COLUMNS.index("id")), Qt.ItemDataRole.DisplayRole): model.data(
+            model.index(r, col), Qt.ItemDataRole.DisplayRole
+        )
+        for r in range(model.rowCount())
+    }
+    assert shown == {bare["id"]: "湖滨街道东坡路社区", given["id"]: given["address"]}
+    tips = {model.data(model.index(r, col), Qt.ItemDataRole.ToolTipRole) for r in range(2)}
+    assert tips == {bare["description"], given["description"]}

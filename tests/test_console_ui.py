@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor
 
 from console.domain.queues import QUEUE_KEYS
 from console.geo.crs import lonlat_to_mercator
+from console.geo.grid import UnitGrid
 from widgets.common.style import LIGHT_COLORS
 from widgets.panels.alerts import ALERT_COLUMNS
 
@@ -141,7 +142,9 @@ def test_a_409_is_shown_with_what_changed_and_retried_on_the_current_version(
     dialogs = []
     w.case_actions.conflict_shown.connect(dialogs.append)
     w.current_case = case["id"]
-    key = w.case_actions.run(case["id"], "park", {"note": "等待管网改造"}, stale)
+    key = w.case_actions.run(
+        case["id"], "park", {"note": "等待管网改造", "due_date": "2027-03-31"}, stale
+    )
     assert key is not None
     qtbot.waitUntil(lambda: bool(dialogs), timeout=10_000)
     dlg = dialogs[0]
@@ -275,10 +278,25 @@ def test_a_hotline_call_becomes_a_case_through_the_outbox(qtbot, ui_backend, con
     dlg.category.setCurrentText("06010")
     assert dlg.body() is None  # no location yet: said in the dialog, nothing sent
     assert dlg.error.text()
-    community = app.state.reference["communities"][3]["name"]
-    dlg.address.setText(f"{community}某小区门口")
+    # Typing an address: the backend's candidates arrive (off the GUI thread), one is picked,
+    # the map wall marks it and the address field takes its standard form.
+    dlg.address.setText("城站地铁站")
     dlg.locate_address()
-    assert dlg.lon is not None and community in dlg.where.text()
+    qtbot.waitUntil(lambda: dlg.candidates.count() > 0, timeout=10_000)
+    first = dlg.candidates.item(0)
+    assert "城站地铁站" in first.text()
+    dlg.pick_candidate(first)
+    picked = first.data(Qt.ItemDataRole.UserRole)
+    assert (dlg.lon, dlg.lat) == (picked["lon"], picked["lat"])
+    assert dlg.address.text() == picked["address"] and "街道" in picked["address"]
+    marker = w.map.pick_marker.getData()
+    assert len(marker[0]) == 1
+    # A click on the map instead: the address is filled in from the point.
+    w.map.location_picked.emit(120.205, 30.27)
+    qtbot.waitUntil(lambda: dlg.address.text() != picked["address"], timeout=10_000)
+    assert dlg.address.text().startswith(
+        UnitGrid.load().street_of(UnitGrid.load().cell_code(120.205, 30.27)).name + "街道"
+    )
     dlg.description.setPlainText("市民来电：小区门口垃圾堆积三天")
     dlg.urgency.setCurrentIndex(1)
     before = set(app.state.cases)

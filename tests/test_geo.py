@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from console.geo.crs import (
     wgs84_to_gcj02,
 )
 from console.geo.district import BOUNDARY_FILE, District
+from console.geo.gazetteer import Gazetteer
 from console.geo.graph import components
 from console.geo.grid import COMMUNITY_KM2, STREET_SEEDS_GCJ, UnitGrid
 from console.geo.roads import RoadNetwork, Route, distance_to_polyline_m
@@ -256,7 +258,28 @@ def test_communities_are_compact_connected_and_about_a_square_km(grid):
     assert len(np.unique(comp)) == len(grid.communities)
     for c in grid.communities:
         assert c.code.startswith(c.street_code) and len(c.code) == 12
-        assert c.name.startswith(grid.street_of(c.code).name) and c.name.endswith("社区")
+        assert c.name.endswith("社区") and "第" not in c.name
+    names = [c.name for c in grid.communities]
+    assert len(set(names)) == len(names), "a community name is unique in the district"
+
+
+def test_real_community_names_land_in_their_own_street_near_where_they_are(grid):
+    """Each real name of the gazetteer is used once, on a community of the street it belongs
+    to, within a few km of its approximate position (the synthetic partition is not the real
+    one, so no closer promise is made)."""
+    gaz = Gazetteer.load()
+    by_name = {c.name: c for c in grid.communities}
+    synthetic = Counter(grid.street_of(c.code).name for c in grid.communities)
+    real = Counter(rc.street for rc in gaz.communities)
+    for rc in gaz.communities:
+        c = by_name.get(rc.name)
+        if c is None:  # only where the street has fewer communities than real names known
+            assert real[rc.street] > synthetic[rc.street], rc.name
+            continue
+        assert grid.street_of(c.code).name == rc.street
+        cells = grid.community_cells(c.code)
+        d = haversine_m(rc.lon, rc.lat, grid.lon[cells], grid.lat[cells]).min()
+        assert d < 3000, (rc.name, d)
 
 
 def test_grid_is_deterministic_and_pinned(grid):

@@ -83,6 +83,7 @@ def test_the_wheel_is_what_runs(installed):
         "shangcheng_district.geojson",
         "hangzhou_districts.geojson",
         "categories.tsv",
+        "routing.tsv",
         "time_limits.json",
         "work_calendar.tsv",
         "i18n/console_en.qm",

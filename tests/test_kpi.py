@@ -37,6 +37,7 @@ WHO = {
     "approve_extension": DISP,
     "deny_extension": DISP,
     "park": DISP,
+    "send_back": DISP,
     "resume": DISP,
 }
 
@@ -138,15 +139,34 @@ def test_user_indicators():
         and sup["valid_report_rate"] == pytest.approx(5 / 6, abs=1e-4)
     )
     assert sup["on_time_check_rate"] == 1.0 and sup["score"] is not None
-    assert (
-        lead["registered"] == 6
-        and lead["voided"] == 1
-        and lead["accurate_registration_rate"] == pytest.approx(5 / 6, abs=1e-4)
-    )
+    # case 5 was voided before 立案: an invalid report, not a registration error
+    assert lead["registered"] == 6 and lead["voided"] == 1
+    assert lead["voided_after_registration"] == 0 and lead["accurate_registration_rate"] == 1.0
     assert disp["dispatched"] == 7 and disp["accurate_dispatch_rate"] == pytest.approx(
         6 / 7, abs=1e-4
     )
     assert rows["op1"]["on_time_accept_rate"] == 1.0
+
+
+def test_accurate_registration_counts_voids_after_registration():
+    back = [("return", 10, {}), ("send_back", 5, {}), ("register", 5, {})]
+    histories = [
+        history(0, TO_A),
+        history(1, TO_A + [("void", 60 * 24 * 3, {})]),  # voided 3 days after 立案
+        history(2, [("accept", 5, {}), ("void", 5, {})]),  # voided before 立案
+        history(3, TO_A + back + [("void", 10, {})]),  # registered twice, the 2nd undone
+    ]
+
+    def lead(days: int) -> dict:
+        rows = by_key(compute_kpis(histories, T0, T0 + timedelta(days=days), "user"))
+        return rows["lead1"]
+
+    week = lead(7)
+    assert week["registered"] == 4 and week["voided_after_registration"] == 2
+    assert week["accurate_registration_rate"] == 0.5
+    day = lead(1)  # case 1's void falls after the period: its registration stands
+    assert day["registered"] == 4 and day["voided_after_registration"] == 1
+    assert day["accurate_registration_rate"] == 0.75
 
 
 def test_region_and_period_and_top():

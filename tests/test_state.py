@@ -102,15 +102,6 @@ def test_case_lights_at_any_instant_match_the_domain_clock():
         assert s.case_lights(at).tolist() == [codes[w] for w in want], at
 
 
-def test_a_stopped_clock_pins_the_light():
-    paused_at = TEST_START + timedelta(minutes=100)  # 100 of 120 minutes used: yellow
-    doc = case_doc("C1", 1, paused_since=paused_at)
-    s = CityState()
-    s.apply([ch(1, "case", case=doc)])
-    for days in (0, 1, 30):
-        assert s.case_lights(paused_at + timedelta(days=days))[0] == YELLOW
-
-
 def test_vehicles_last_fix_trails_and_alerts():
     s = CityState(trail_points=4)
     d = s.apply(

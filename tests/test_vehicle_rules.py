@@ -131,7 +131,6 @@ def test_case_and_sensor_alert_rules():
     )
     assert case_alert({**disp, "light": "red"}) == CaseAlert("case_disposal", "red", "dispose")
     assert case_alert({**disp, "light": "green"}) is None
-    assert case_alert({**disp, "light": "yellow", "clock_paused": True}) is None
     assert case_alert({"state": "parked", "stage": None, "light": "red"}) is None
     # A field task or a centre desk raises nothing at yellow, and at red only a quieter kind.
     assert case_alert({"state": "checking", "stage": "check", "light": "yellow"}) is None

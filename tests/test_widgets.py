@@ -291,7 +291,6 @@ def expected_queue_counts(pages: dict, now: float | None = None) -> dict[str, in
         for d in docs.values()
         if queue_of(d["state"], d.get("stage")) is not None
         and d.get("deadline")
-        and not d.get("clock_paused")
         and datetime.fromisoformat(d["deadline"]).timestamp() <= now
     )
     return out

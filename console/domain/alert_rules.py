@@ -99,12 +99,12 @@ class CaseAlert:
 def case_alert(case: Mapping[str, Any]) -> CaseAlert | None:
     """The alert ``case`` (a wire document with ``light``) should have, or None.
 
-    No clock (closed, void, parked, stopped) → none. The light says yellow or red; the stage
+    No clock (closed, void, parked) → none. The light says yellow or red; the stage
     says which kind, and a kind whose severities start at red ignores yellow. ``supervise`` is
     never returned here: it needs the used share, which the backend's ticker checks
     (``supervise_due``); an open alert already at 督办 stays there while the case is red.
     """
-    if case.get("state") in NO_CLOCK_STATES or case.get("clock_paused"):
+    if case.get("state") in NO_CLOCK_STATES:
         return None
     stage = case.get("stage")
     kind = STAGE_KIND.get(stage or "")

@@ -4,7 +4,12 @@ Working periods default to 08:00–12:00 and 14:00–18:00 China Standard Time (
 so a fixed offset needs no tz database). Working days are Monday–Friday, adjusted by the State
 Council's yearly schedule: holidays (放假) remove weekdays, adjusted weekends (调休上班) add
 Saturdays and Sundays. The schedule ships in ``resources/work_calendar.tsv``; years it does not
-list fall back to plain Monday–Friday.
+list fall back to plain Monday–Friday, and the calendar says so (``uncovered_years``) so the
+backend and the console can warn that a year's notice is missing instead of guessing.
+
+The same arithmetic serves the centre's own desks, which are staffed every day (7×24 or in
+shifts): a calendar with ``days="all"`` counts its periods on every date, holidays included
+(``console.domain.limits`` names the calendars each stage runs on).
 
 Arithmetic is exact and O(log holidays) whatever the span: times are integer microseconds, and
 a cumulative count of working days before any date comes from a closed form for weekdays plus
@@ -27,6 +32,8 @@ from console.domain.china_time import CST
 from resources import resource_path
 
 DEFAULT_PERIODS: tuple[tuple[int, int], ...] = ((480, 720), (840, 1080))
+#: "working": Monday–Friday adjusted by the holiday schedule; "all": every date of the year.
+DAYS = ("working", "all")
 _US_PER_MIN = 60_000_000
 _DAY_MIN = 24 * 60
 
@@ -52,7 +59,13 @@ class WorkCalendar:
         periods: Iterable[tuple[int, int]] = DEFAULT_PERIODS,
         holidays: Iterable[date] = (),
         workdays: Iterable[date] = (),
+        days: str = "working",
+        years: Iterable[int] | None = None,
     ):
+        """``years`` are the years whose holiday notice the schedule holds; by default every
+        year in which it lists a date (a notice always lists some: 元旦, 春节, ...)."""
+        if days not in DAYS:
+            raise ValueError(f"days must be one of {DAYS}, not {days!r}")
         periods = tuple(sorted((a, b) for a, b in periods))
         if not periods:
             raise ValueError("at least one working period is needed")
@@ -67,6 +80,12 @@ class WorkCalendar:
         both = holidays & workdays
         if both:
             raise ValueError(f"dates both holiday and workday: {sorted(both)}")
+        if days == "all" and (holidays or workdays):
+            raise ValueError("a calendar of every day has no holidays or adjusted workdays")
+        self._days = days
+        self._years = frozenset(
+            int(y) for y in (years if years is not None else {d.year for d in holidays | workdays})
+        )
         self._periods = tuple((int(a), int(b)) for a, b in periods)
         self._holidays = holidays
         self._workdays = workdays
@@ -83,6 +102,15 @@ class WorkCalendar:
     def default(cls) -> WorkCalendar:
         """The shipped calendar (``resources/work_calendar.tsv``), loaded once."""
         return _default_calendar()
+
+    @classmethod
+    def every_day(cls, periods: Iterable[tuple[int, int]] = ((0, 1440),)) -> WorkCalendar:
+        """Periods counted on every date (default 00:00–24:00: wall-clock time in CST)."""
+        return cls(periods, days="all")
+
+    def with_periods(self, periods: Iterable[tuple[int, int]]) -> WorkCalendar:
+        """Other periods on the same days (a shift pattern on this calendar's working days)."""
+        return WorkCalendar(periods, self._holidays, self._workdays, self._days, self._years)
 
     @classmethod
     def from_tsv(
@@ -117,8 +145,26 @@ class WorkCalendar:
         return self._workdays
 
     @property
+    def days(self) -> str:
+        return self._days
+
+    @property
+    def years(self) -> frozenset[int]:
+        """The years whose holiday notice the schedule holds."""
+        return self._years
+
+    @property
     def minutes_per_day(self) -> int:
         return self._day_us // _US_PER_MIN
+
+    def uncovered_years(self, start: date, days_ahead: int = 30) -> list[int]:
+        """Years from ``start`` to ``days_ahead`` days later whose holiday notice is missing,
+        so their working days would be plain Monday–Friday; [] for an every-day calendar.
+        30 days ahead: a month's warning before deadlines start to cross into such a year."""
+        if self._days == "all":
+            return []
+        last = start + timedelta(days=days_ahead)
+        return [y for y in range(start.year, last.year + 1) if y not in self._years]
 
     def is_working_day(self, d: date) -> bool:
         return self._is_working_ordinal(d.toordinal())
@@ -174,27 +220,36 @@ class WorkCalendar:
             "minutes_per_day": self.minutes_per_day,
             "holidays": sorted(d.isoformat() for d in self._holidays),
             "workdays": sorted(d.isoformat() for d in self._workdays),
+            "days": self._days,
+            "years": sorted(self._years),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> WorkCalendar:
-        """Inverse of ``to_dict`` (``minutes_per_day`` is derived and ignored)."""
+        """Inverse of ``to_dict`` (``minutes_per_day`` is derived and ignored). A document
+        from before ``days`` and ``years`` existed (an old shift log) reads as a working-day
+        calendar covering the years it lists dates in, which is what it meant."""
         if d.get("timezone", "+08:00") != "+08:00":
             raise ValueError("the working calendar runs in China Standard Time (+08:00)")
+        years = d.get("years")
         return cls(
             [tuple(p) for p in d["periods"]],
             {date.fromisoformat(x) for x in d.get("holidays", ())},
             {date.fromisoformat(x) for x in d.get("workdays", ())},
+            d.get("days", "working"),
+            None if years is None else [int(y) for y in years],
         )
 
     # ---- internals ---------------------------------------------------------------------------
     def _is_working_ordinal(self, n: int) -> bool:
-        if n in self._on_set:
+        if self._days == "all" or n in self._on_set:
             return True
         return (n - 1) % 7 < 5 and n not in self._off_set
 
     def _working_days_before(self, n: int) -> int:
         """W(n): working days among ordinals [1, n)."""
+        if self._days == "all":
+            return n - 1
         return _weekdays_before(n) - bisect_left(self._off, n) + bisect_left(self._on, n)
 
     def _ordinal_reaching(self, target: int, lo: int) -> int:

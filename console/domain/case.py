@@ -11,22 +11,28 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from .calendar import WorkCalendar
-from .limits import Limit, TimeLimits
+from .china_time import CST
+from .limits import DISPOSE, Limit, TimeLimits
 from .sla import LightThresholds
 from .sla import light as light_for
 from .workflow import (
     Action,
     Actor,
     BadActionParams,
+    CaseFacts,
+    ForbiddenAction,
+    InvalidTransition,
+    Role,
     Source,
     State,
     check_action,
     stage_for,
 )
+from .workflow_rules import WorkflowRules
 
 MAX_NOTE = 2000
 LIGHT_THRESHOLDS = LightThresholds()
@@ -68,14 +74,14 @@ class Case:
     department_id: str | None = None
     departments: list[str] = field(default_factory=list)
     verified: bool = False
-    # The running stage clock: which stage, since when, its limit, and working minutes during
-    # which the clock was stopped (extension requests pending); None when no clock runs.
+    # The running stage clock: which stage, since when, its limit (approved extensions
+    # included), and minutes of its clock during which the case was parked (缓办: the clock
+    # stands still); None when no clock runs. An extension request does not stop the clock.
     stage: str | None = None
     stage_started_at: datetime | None = None
     stage_limit_minutes: float | None = None
     stage_clock: str = "working"
     paused_minutes: float = 0.0
-    paused_since: datetime | None = None
     extension_pending_hours: float | None = None
     rework_count: int = 0
     extension_count: int = 0
@@ -86,12 +92,16 @@ class Case:
     closed_at: datetime | None = None
     updated_at: datetime | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    # The 部件 the case is about (16-digit code, see console.domain.components) and the
+    # department that owns it, which dispatch routing follows (console.domain.routing).
+    component_code: str | None = None
+    component_owner: str | None = None
+    # 缓办: the due date (CST calendar date, ISO) while parked, and a department's request
+    # waiting for the centre's decision.
+    park_due_date: str | None = None
+    park_request_due_date: str | None = None
 
     # ---- clock -----------------------------------------------------------------------------
-    @property
-    def clock_paused(self) -> bool:
-        return self.paused_since is not None
-
     def _limit(self) -> Limit | None:
         if self.stage is None or self.stage_limit_minutes is None:
             return None
@@ -100,39 +110,44 @@ class Case:
     def used_fraction(
         self, now: datetime, calendar: WorkCalendar, limits: TimeLimits
     ) -> float | None:
-        """Share of the current stage's limit used at ``now`` (clock stopped while paused)."""
+        """Share of the current stage's limit used at ``now`` (time parked does not count)."""
+        used = self.used_minutes(now, calendar, limits)
         limit = self._limit()
-        if limit is None or self.stage_started_at is None or limit.minutes <= 0:
+        if used is None or limit is None or limit.minutes <= 0:
             return None
-        end = self.paused_since or now
-        used = limits.elapsed(calendar, self.stage_started_at, end, limit) - self.paused_minutes
-        return max(used, 0.0) / limit.minutes
+        return used / limit.minutes
 
-    def deadline(
-        self, calendar: WorkCalendar, limits: TimeLimits, now: datetime | None = None
-    ) -> datetime | None:
-        """When the current stage's limit runs out; while the clock is stopped, the deadline
-        it would have if the clock restarted ``now``."""
+    def used_minutes(
+        self, now: datetime, calendar: WorkCalendar, limits: TimeLimits
+    ) -> float | None:
+        """Minutes of the current stage's clock used at ``now``; None when no clock runs."""
         limit = self._limit()
         if limit is None or self.stage_started_at is None:
             return None
-        paused = self.paused_minutes
-        if self.paused_since is not None and now is not None:
-            paused += limits.elapsed(calendar, self.paused_since, now, limit)
-        return limits.deadline(calendar, self.stage_started_at, limit, extra_minutes=paused)
+        used = limits.elapsed(calendar, self.stage_started_at, now, limit) - self.paused_minutes
+        return max(used, 0.0)
+
+    def deadline(self, calendar: WorkCalendar, limits: TimeLimits) -> datetime | None:
+        """When the current stage's limit (with approved extensions) runs out."""
+        limit = self._limit()
+        if limit is None or self.stage_started_at is None:
+            return None
+        return limits.deadline(
+            calendar, self.stage_started_at, limit, extra_minutes=self.paused_minutes
+        )
 
     def light_times(
         self, calendar: WorkCalendar, limits: TimeLimits
     ) -> tuple[datetime, datetime] | None:
         """(when the light turns yellow, when it turns red) for the running clock, or None
-        when no clock runs or it is stopped.
+        when no clock runs.
 
         Red begins once a second of the clock's own time has passed beyond the limit (used >
         100 %): for a working-time limit that runs out at 12:00 that is 14:00:01, not 12:00:01,
         because no working time passes over lunch and the case is still on time.
         """
         limit = self._limit()
-        if limit is None or self.stage_started_at is None or self.clock_paused:
+        if limit is None or self.stage_started_at is None:
             return None
         yellow = Limit(limit.minutes * LIGHT_THRESHOLDS.yellow, limit.clock)
         red = Limit(limit.minutes * LIGHT_THRESHOLDS.red + 1 / 60, limit.clock)
@@ -145,11 +160,45 @@ class Case:
     def next_light_change(
         self, calendar: WorkCalendar, limits: TimeLimits, now: datetime
     ) -> datetime | None:
-        """When the light next changes colour (None once red, or while no clock runs)."""
+        """When the light next changes colour, or a parked case's 缓办 due date passes (None
+        once red, or when nothing will change)."""
         times = self.light_times(calendar, limits)
         if times is None:
-            return None
+            passes = self.park_due_passes()
+            return passes if passes is not None and passes > now else None
         return next((t for t in times if t > now), None)
+
+    def park_due_passes(self) -> datetime | None:
+        """The instant a parked case's 缓办 due date has passed (the next day's 00:00 CST)."""
+        if self.state != State.PARKED.value or not self.park_due_date:
+            return None
+        day = date.fromisoformat(self.park_due_date) + timedelta(days=1)
+        return datetime.combine(day, time(0, 0), CST).astimezone(UTC)
+
+    def park_overdue(self, now: datetime) -> bool:
+        """Parked past its 缓办 due date: the centre must resume it or decide again."""
+        passes = self.park_due_passes()
+        return passes is not None and now >= passes
+
+    def facts(
+        self,
+        at: datetime,
+        calendar: WorkCalendar,
+        limits: TimeLimits,
+        rules: WorkflowRules | None = None,
+    ) -> CaseFacts:
+        """What the workflow's rules need to know about this case at ``at``."""
+        rules = rules or WorkflowRules.default()
+        used = self.used_fraction(at, calendar, limits)
+        return CaseFacts(
+            state=self.state,
+            department_id=self.department_id,
+            source=self.source,
+            extension_pending=self.extension_pending_hours is not None,
+            park_request_pending=self.park_request_due_date is not None,
+            limit_used_up=used is not None and used >= 1.0,
+            extensions_used_up=self.extension_count >= rules.max_extensions,
+        )
 
     def light(self, now: datetime, calendar: WorkCalendar, limits: TimeLimits) -> str | None:
         used = self.used_fraction(now, calendar, limits)
@@ -178,11 +227,11 @@ class Case:
         d.pop("lon")
         d.pop("lat")
         d["location"] = {"lon": self.lon, "lat": self.lat}
-        d["clock_paused"] = self.clock_paused
         if now is not None and calendar is not None and limits is not None:
-            d["deadline"] = iso(self.deadline(calendar, limits, now))
+            d["deadline"] = iso(self.deadline(calendar, limits))
             d["light"] = self.light(now, calendar, limits)
             d["stockpiled"] = self.stockpiled(now, limits)
+            d["park_overdue"] = self.park_overdue(now)
         else:
             d.setdefault("deadline", None)
             d.setdefault("light", None)
@@ -195,7 +244,7 @@ class Case:
         kw["lon"] = d["location"]["lon"]
         kw["lat"] = d["location"]["lat"]
         for f in fields(cls):
-            if f.name.endswith("_at") or f.name in ("paused_since",):
+            if f.name.endswith("_at"):
                 kw[f.name] = parse_time(kw.get(f.name))
         return cls(**kw)
 
@@ -231,7 +280,6 @@ def _start_stage(case: Case, at: datetime, limits: TimeLimits) -> None:
     stage = stage_for(State(case.state), case.source, case.verified)
     case.stage = stage
     case.paused_minutes = 0.0
-    case.paused_since = None
     if stage is None:
         case.stage_started_at = None
         case.stage_limit_minutes = None
@@ -261,13 +309,28 @@ def new_case(
     street_code: str | None = None,
     community_code: str | None = None,
     note: str = "",
+    component_code: str | None = None,
+    component_owner: str | None = None,
+    photos_after: list[str] | None = None,
 ) -> Case:
-    """A freshly reported case with its creating ``report`` event and its accept clock running."""
+    """A freshly reported case with its creating ``report`` event and its accept clock running.
+
+    A 自处理 report (source ``self``) is a field supervisor's on-the-spot fix: it needs the
+    supervisor's role and photos before (``photos``) and after (``photos_after``) the fix,
+    which its report event records apart (docs/rules/workflow.md).
+    """
     Source(source)  # raises ValueError for an unknown source
-    if urgency not in limits.urgency_levels:
-        raise BadActionParams(
-            f"unknown urgency {urgency!r}", {"allowed": sorted(limits.urgency_levels)}
-        )
+    _check_urgency(urgency, limits)
+    data: dict[str, Any] = {"source": source}
+    if Source(source) == Source.SELF:
+        if role != Role.SUPERVISOR.value:
+            raise ForbiddenAction("a 自处理 report comes from the field supervisor who fixed it")
+        if not photos or not photos_after:
+            raise BadActionParams(
+                "a 自处理 report needs photos before and after the fix",
+                {"photos": len(photos or []), "photos_after": len(photos_after or [])},
+            )
+        data["photos_before"], data["photos_after"] = list(photos), list(photos_after)
     case = Case(
         id=case_id,
         source=source,
@@ -278,17 +341,17 @@ def new_case(
         urgency=urgency,
         address=address,
         description=description,
-        photos=list(photos or []),
+        photos=list(photos or []) + list(photos_after or []),
         reporter=reporter.user_id,
         grid_code=grid_code,
         street_code=street_code,
         community_code=community_code,
         verified=Source(source) in (Source.SUPERVISOR, Source.SELF),
         updated_at=at,
+        component_code=component_code,
+        component_owner=component_owner,
     )
-    case.events.append(
-        _event(case, Action.REPORT.value, reporter, role, at, None, note, {"source": source})
-    )
+    case.events.append(_event(case, Action.REPORT.value, reporter, role, at, None, note, data))
     _start_stage(case, at, limits)
     return case
 
@@ -303,25 +366,19 @@ def apply_action(
     *,
     note: str = "",
     params: dict[str, Any] | None = None,
+    rules: WorkflowRules | None = None,
 ) -> tuple[Case, dict[str, Any]]:
     """Take one action on a copy of ``case``; return the new case and the event recorded.
 
     Raises ``WorkflowError`` subclasses (403 role, 422 transition, 400 parameters). The input
     case is never modified, so a refused action leaves nothing half-done.
     """
+    rules = rules or WorkflowRules.default()
     params = dict(params or {})
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise BadActionParams(f"note longer than {MAX_NOTE} characters")
-    t, role = check_action(
-        case.state,
-        action,
-        actor,
-        params,
-        note,
-        case.department_id,
-        case.extension_pending_hours is not None,
-    )
+    t, role = check_action(action, actor, params, note, case.facts(at, calendar, limits, rules))
     action = t.action
     new = copy.deepcopy(case)
     from_state = new.state
@@ -331,12 +388,16 @@ def apply_action(
     ended_stage, ended_deadline, on_time = None, None, None
     if new.stage is not None and t.target is not None:
         ended_stage = new.stage
-        dl = new.deadline(calendar, limits, at)
+        dl = new.deadline(calendar, limits)
         ended_deadline = iso(dl)
         used = new.used_fraction(at, calendar, limits)
         on_time = None if used is None else used <= 1.0
 
-    if action in (Action.DISPATCH, Action.REDISPATCH):
+    if action in (Action.ACCEPT, Action.REGISTER):
+        corrections = _correct(new, params, limits)
+        if corrections:
+            data["corrections"] = corrections
+    elif action in (Action.DISPATCH, Action.REDISPATCH):
         dept = str(params["department_id"])
         data["department_id"] = dept
         new.department_id = dept
@@ -351,43 +412,63 @@ def apply_action(
     elif action == Action.RETURN:
         new.return_count += 1
         data["department_id"] = new.department_id
+    elif action == Action.SEND_BACK:
+        data["department_id"] = new.department_id
+        new.department_id = None  # back to the centre: nobody handles it until re-dispatched
     elif action == Action.REQUEST_EXTENSION:
-        hours = _hours(params.get("hours"))
+        hours = _extension_hours(new, params.get("hours"), limits, rules)
         data["hours"] = hours
         new.extension_pending_hours = hours
-        new.paused_since = at
     elif action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
         hours = new.extension_pending_hours or 0.0
         data["hours"] = hours
-        limit = new._limit()
-        if limit is not None and new.paused_since is not None:
-            new.paused_minutes += limits.elapsed(calendar, new.paused_since, at, limit)
-        new.paused_since = None
         new.extension_pending_hours = None
         if action == Action.APPROVE_EXTENSION:
             new.extension_count += 1
             new.extension_hours += hours
             if new.stage_limit_minutes is not None:
                 new.stage_limit_minutes += hours * 60.0
-    elif action == Action.PARK:
+    elif action == Action.REQUEST_PARK:
+        new.park_request_due_date = data["due_date"] = _due_date(params["due_date"], at, rules)
+    elif action == Action.DENY_PARK:
+        data["due_date"] = new.park_request_due_date
+        new.park_request_due_date = None
+    elif action in (Action.PARK, Action.APPROVE_PARK):
+        due = params.get("due_date") or new.park_request_due_date
+        new.park_due_date = data["due_date"] = _due_date(due, at, rules)
+        data["clock"] = _clock_snapshot(new, at, calendar, limits)
         new.parked_at = at
     elif action == Action.RESUME:
         data["parked_minutes"] = (
             round((at - new.parked_at).total_seconds() / 60.0, 1) if new.parked_at else None
         )
         new.parked_at = None
-    elif action == Action.CLOSE:
+        new.park_due_date = None
+    elif action in (Action.CLOSE, Action.CLOSE_SELF):
         new.closed_at = at
 
     if t.target is not None:
         new.state = t.target.value
+        # A request waits on the state it was made in: leaving that state ends it.
+        new.extension_pending_hours = None
+        new.park_request_due_date = None
         _start_stage(new, at, limits)
+        if action == Action.RESUME:
+            data.update(_restore_parked_clock(new, at, calendar, limits))
     new.version += 1
     new.updated_at = at
     ev = _event(new, action.value, actor, role.value, at, from_state, note, data)
     ev["stage"], ev["stage_deadline"], ev["on_time"] = ended_stage, ended_deadline, on_time
     new.events.append(ev)
     return new, ev
+
+
+def _check_urgency(urgency: str, limits: TimeLimits) -> str:
+    if urgency not in limits.urgency_levels:
+        raise BadActionParams(
+            f"unknown urgency {urgency!r}", {"allowed": sorted(limits.urgency_levels)}
+        )
+    return urgency
 
 
 def _hours(v: Any) -> float:
@@ -398,3 +479,119 @@ def _hours(v: Any) -> float:
     if not (0 < hours <= MAX_EXTENSION_HOURS):
         raise BadActionParams(f"hours must be in (0, {MAX_EXTENSION_HOURS}]")
     return hours
+
+
+def _extension_hours(case: Case, v: Any, limits: TimeLimits, rules: WorkflowRules) -> float:
+    """The hours asked for, within the caps of ``rules`` (422 beyond them): per request, and
+    all extensions of the case together as a share of its base disposal limit."""
+    hours = _hours(v)
+    if hours > rules.max_extension_hours:
+        raise InvalidTransition(
+            f"an extension is at most {rules.max_extension_hours:g} h per request",
+            {"hours": hours, "max_hours": rules.max_extension_hours},
+        )
+    base_h = limits.stage_limit(DISPOSE, case.category_code, case.urgency).minutes / 60.0
+    cap = base_h * rules.max_extension_total_factor
+    if case.extension_hours + hours > cap + 1e-9:
+        raise InvalidTransition(
+            f"extensions of this case may total at most {cap:g} h"
+            f" ({case.extension_hours:g} h already approved)",
+            {"hours": hours, "approved_hours": case.extension_hours, "max_total_hours": cap},
+        )
+    return hours
+
+
+def _due_date(v: Any, at: datetime, rules: WorkflowRules) -> str:
+    """A 缓办 due date: an ISO calendar date (CST) after today, at most the rules' horizon."""
+    try:
+        due = date.fromisoformat(str(v))
+    except ValueError:
+        raise BadActionParams("due_date must be a date, YYYY-MM-DD") from None
+    today = at.astimezone(CST).date()
+    latest = today + timedelta(days=rules.max_park_days_ahead)
+    if not (today < due <= latest):
+        raise BadActionParams(
+            f"due_date must be after {today.isoformat()} and at most {latest.isoformat()}",
+            {"due_date": due.isoformat(), "latest": latest.isoformat()},
+        )
+    return due.isoformat()
+
+
+def _clock_snapshot(
+    case: Case, at: datetime, calendar: WorkCalendar, limits: TimeLimits
+) -> dict[str, Any] | None:
+    """The running stage's clock as it stops for 缓办, recorded on the parking event so that
+    resuming continues it (remaining time and approved extensions kept)."""
+    used = case.used_minutes(at, calendar, limits)
+    if used is None or case.stage_limit_minutes is None:
+        return None
+    return {
+        "stage": case.stage,
+        "started_at": iso(case.stage_started_at),
+        "limit_minutes": case.stage_limit_minutes,
+        "clock": case.stage_clock,
+        "paused_minutes": case.paused_minutes,
+        "used_minutes": round(used, 3),
+        "remaining_minutes": round(case.stage_limit_minutes - used, 3),
+    }
+
+
+def _restore_parked_clock(
+    case: Case, at: datetime, calendar: WorkCalendar, limits: TimeLimits
+) -> dict[str, Any]:
+    """Continue the stage clock the last parking stopped: same start and limit (extensions
+    included), the parked time added to the time the clock stood still. A case parked
+    without a snapshot (older histories) keeps the fresh clock ``_start_stage`` gave it."""
+    parked = next((e for e in reversed(case.events) if e["to_state"] == State.PARKED.value), None)
+    snap = (parked or {}).get("data", {}).get("clock")
+    if parked is None or not snap or snap.get("stage") != case.stage:
+        return {}
+    limit = Limit(float(snap["limit_minutes"]), str(snap["clock"]))
+    parked_at = parse_time(parked["at"])
+    assert parked_at is not None
+    case.stage_started_at = parse_time(snap["started_at"])
+    case.stage_limit_minutes = limit.minutes
+    case.stage_clock = limit.clock
+    case.paused_minutes = float(snap["paused_minutes"]) + limits.elapsed(
+        calendar, parked_at, at, limit
+    )
+    used = case.used_minutes(at, calendar, limits) or 0.0
+    return {"remaining_minutes": round(limit.minutes - used, 3)}
+
+
+def _correct(case: Case, params: dict[str, Any], limits: TimeLimits) -> dict[str, list[Any]]:
+    """Apply 受理/立案 corrections of category, urgency and location; return what changed as
+    {field: [old, new]}. The server checks the category exists and locates the point (grid,
+    community, street) before it gets here; a moved case loses an address given for the old
+    point unless a new one comes with it."""
+    changes: dict[str, list[Any]] = {}
+
+    def put(name: str, value: Any) -> None:
+        old = getattr(case, name)
+        if value != old:
+            changes[name] = [old, value]
+            setattr(case, name, value)
+
+    if params.get("category_code"):
+        put("category_code", str(params["category_code"]))
+    if params.get("urgency"):
+        put("urgency", _check_urgency(str(params["urgency"]), limits))
+    loc = params.get("location")
+    if loc:
+        try:
+            lon, lat = float(loc["lon"]), float(loc["lat"])
+            codes = {k: str(loc[k]) for k in ("grid_code", "community_code", "street_code")}
+        except (KeyError, TypeError, ValueError):
+            raise BadActionParams(
+                "a corrected location needs lon, lat and the grid it lies in"
+            ) from None
+        if (lon, lat) != (case.lon, case.lat):
+            changes["location"] = [[case.lon, case.lat], [lon, lat]]
+            case.lon, case.lat = lon, lat
+            for k, v in codes.items():
+                put(k, v)
+            if "address" not in params:
+                put("address", "")
+    if params.get("address") is not None:
+        put("address", str(params["address"]).strip()[:300])
+    return changes

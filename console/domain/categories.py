@@ -112,15 +112,3 @@ def _load(scheme: str) -> CategoryCatalog:
     if not rows:
         raise ValueError(f"no categories for scheme {scheme!r}; known: {CategoryCatalog.schemes()}")
     return CategoryCatalog(rows, scheme)
-
-
-def route_department(
-    routes: dict[str, str], category_code: str, street_code: str | None, kind: str = "event"
-) -> str:
-    """The department a category is usually dispatched to (the centre's routing table):
-    ``routes`` maps ``c``/``m`` + major class (部件/事件) to a department id, or to ``street``
-    for the street office (街道) of the case's own street."""
-    prefix = "c" if kind == "component" else "m"
-    dept = routes.get(prefix + str(category_code)[:2]) or routes.get("m" + str(category_code)[:2])
-    dept = dept or "street"
-    return f"street-{street_code}" if dept == "street" and street_code else dept

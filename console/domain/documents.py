@@ -42,7 +42,8 @@ class CaseEvent(TypedDict):
 class CaseDoc(TypedDict):
     """A case: ``Case.to_dict`` with the backend's clock (``server/cases.case_doc``), in
     ``GET /api/v1/snapshot`` ``cases``, in each ``case`` change and in the case endpoints'
-    answers. ``stockpiled`` is absent from a document serialised without a clock."""
+    answers. ``stockpiled`` and ``park_overdue`` are absent from a document serialised without a
+    clock."""
 
     id: str
     source: str
@@ -67,7 +68,6 @@ class CaseDoc(TypedDict):
     stage_limit_minutes: float | None
     stage_clock: str
     paused_minutes: float
-    paused_since: str | None
     extension_pending_hours: float | None
     rework_count: int
     extension_count: int
@@ -78,10 +78,14 @@ class CaseDoc(TypedDict):
     closed_at: str | None
     updated_at: str | None
     events: list[CaseEvent]
-    clock_paused: bool
     deadline: str | None
     light: str | None
     stockpiled: NotRequired[bool]
+    component_code: str | None
+    component_owner: str | None
+    park_due_date: str | None
+    park_request_due_date: str | None
+    park_overdue: NotRequired[bool]
 
 
 class LastFix(TypedDict):

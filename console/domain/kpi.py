@@ -9,6 +9,9 @@ Where DOMAIN.md leaves a formula open, the choice is written next to it:
   after a failed check), each of which the department must finish;
 - dispatcher accuracy = (dispatched − returned)/dispatched: a return (回退) is the mark of a
   wrong dispatch, while rework is the department's failure, not the dispatcher's;
+- shift-lead accuracy = (registered − voided after registration)/registered (DOMAIN.md): a
+  void counts against the registration it undid (the case's last 立案 before the void, made in
+  the period, voided before the period's end); a void before 立案 is no registration error;
 - the department score = 40 % on-time disposal + 20 % disposal + 20 % (1 − rework) +
   20 % closure, region score = 50 % closure + 50 % on-time closure (weights configurable).
 Rates are None, never NaN, when their denominator is zero.
@@ -198,6 +201,7 @@ def _users(
         events = case.get("events", [])
         actions = {e["action"] for e in events}
         valid = "register" in actions and "void" not in actions
+        undone = _registration_voided(events, end)
         for ev, _ in _walk(case):
             if not _in(ev, start, end):
                 continue
@@ -226,6 +230,8 @@ def _users(
                 )
                 k[name] += 1
                 k[name + "_on_time"] += 1 if on_time else 0
+                if a == "register" and ev["n"] == undone:
+                    k["voided_after_registration"] += 1
             elif a == "void":
                 k["voided"] += 1
             if a == "register" and case.get("grid_code"):
@@ -268,8 +274,11 @@ def _users(
             on_time_send_check_rate=rate(k["send_check_on_time"], k["send_check"]),
             registered=k["register"],
             voided=k["voided"],
+            voided_after_registration=k["voided_after_registration"],
             on_time_registration_rate=rate(k["register_on_time"], k["register"]),
-            accurate_registration_rate=rate(k["register"] - k["voided"], k["register"]),
+            accurate_registration_rate=rate(
+                k["register"] - k["voided_after_registration"], k["register"]
+            ),
             on_time_closure_rate=rate(k["close_on_time"], k["close"]),
             dispatched=k["dispatch"],
             on_time_dispatch_rate=rate(k["dispatch_on_time"], k["dispatch"]),
@@ -289,6 +298,18 @@ def _users(
         r["score"], r["grade"] = score, grade(score)
         rows.append(r)
     return rows
+
+
+def _registration_voided(events: Iterable[Event], end: datetime) -> int | None:
+    """The event number of the 立案 that a void before ``end`` undid (the last one before the
+    void), or None when the case was not voided after registration."""
+    last_register = None
+    for ev in events:
+        if ev["action"] == "register":
+            last_register = ev["n"]
+        elif ev["action"] == "void" and _t(ev["at"]) < end:
+            return last_register
+    return None
 
 
 def _regions(

@@ -1,10 +1,25 @@
-"""Configurable time limits per stage and per category, with urgency levels.
+"""Configurable time limits per stage and per category, with urgency levels, and the named
+clocks they count on.
 
 No national table exists (see ``resources/time_limits.tsv``): ``resources/time_limits.json``
 holds defaults found in real systems, each with its source, and a deployment edits it. A
-disposal limit belongs to a category code of one scheme (``scheme`` in the JSON); codes it does
-not list get ``dispose_default``. Urgency multiplies every stage limit of a case (DOMAIN.md:
+disposal limit belongs to a category code of one scheme (``scheme`` in the JSON); the shipped
+file lists every code of its scheme, and ``dispose_default`` is for codes it does not list
+(other schemes, a deployment's own codes). Urgency multiplies every stage limit of a case (DOMAIN.md:
 urgent = x0.5 by default, levels are local practice).
+
+Each limit names the clock it counts on (docs/rules/clocks.md):
+
+- ``working``: the work calendar the caller holds (08–12, 14–18 on working days, with the State
+  Council's holiday schedule): departments' office hours;
+- ``calendar``: wall-clock time, for safety matters that cannot wait for Monday;
+- any calendar named under ``calendars`` in the configuration, e.g. ``centre`` (the centre's
+  desks, staffed 7×24 or in shifts) and ``field`` (field supervisors' patrol shifts). A named
+  calendar counts its periods on every day (``days: all``) or on the work calendar's working
+  days (``days: working``).
+
+So callers keep passing ``(calendar, limits)``: the TimeLimits resolves a limit's clock name
+(``clock``) and the arithmetic is the same exact working-time arithmetic on every clock.
 """
 
 from __future__ import annotations
@@ -14,61 +29,41 @@ import functools
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 from resources import resource_path
 
-from .calendar import WorkCalendar
+from .calendar import DAYS, WorkCalendar
 
 #: The stages with a fixed limit; "dispose" takes its limit from the case's category.
 STAGES = ("accept", "send_verify", "verify", "register", "dispatch", "send_check", "check", "close")
 DISPOSE = "dispose"
-CLOCKS = ("working", "calendar")
+#: Clocks every configuration has, whatever calendars it names.
+BUILTIN_CLOCKS = ("working", "calendar")
+#: Wall-clock time as a calendar: 00:00–24:00 every day (CST has no daylight saving).
+WALL = WorkCalendar.every_day()
 
 
 @dataclass(frozen=True)
 class Limit:
-    """A time limit: ``minutes`` counted on the ``clock`` ("working" or "calendar")."""
+    """A time limit: ``minutes`` counted on the clock named ``clock`` (see the module doc)."""
 
     minutes: float
-    clock: str  # "working" | "calendar"
+    clock: str  # "working" | "calendar" | a calendar named in the configuration
 
     def __post_init__(self) -> None:
-        if self.clock not in CLOCKS:
-            raise ValueError(f"unknown clock {self.clock!r}; expected one of {CLOCKS}")
+        if not isinstance(self.clock, str) or not self.clock:
+            raise ValueError(f"a limit needs a clock name, not {self.clock!r}")
         if not math.isfinite(self.minutes) or self.minutes < 0:
             raise ValueError(f"a limit must be finite and >= 0, not {self.minutes!r}")
 
 
-def deadline(
-    calendar: WorkCalendar, start: datetime, limit: Limit, extra_minutes: float = 0.0
-) -> datetime:
-    """When ``limit`` runs out for a clock started at ``start``, UTC.
-
-    ``extra_minutes`` (on the limit's own clock) is time the clock stood still, e.g. while
-    parked or waiting for an extension decision, so the deadline moves by that much.
-    """
-    total = limit.minutes + extra_minutes
-    if limit.clock == "calendar":
-        _require_aware(start)
-        return (start + timedelta(minutes=total)).astimezone(UTC)
-    return calendar.add_working_minutes(start, total)
-
-
-def elapsed(calendar: WorkCalendar, start: datetime, end: datetime, limit: Limit) -> float:
-    """Minutes from ``start`` to ``end`` on the clock ``limit`` counts in (0 if end <= start)."""
-    if limit.clock == "calendar":
-        _require_aware(start)
-        _require_aware(end)
-        return max(0.0, (end - start).total_seconds() / 60.0)
-    return calendar.working_minutes_between(start, end)
-
-
-def _require_aware(t: datetime) -> None:
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise ValueError("datetimes must be timezone-aware")
+@functools.lru_cache(maxsize=32)
+def _on_working_days(calendar: WorkCalendar, periods: tuple[tuple[int, int], ...]) -> WorkCalendar:
+    """A named calendar with ``days: working``: its periods on ``calendar``'s working days."""
+    return calendar.with_periods(periods)
 
 
 def _positive(value: Any, what: str) -> float:
@@ -88,10 +83,39 @@ def _entry(d: dict[str, Any], what: str) -> tuple[dict[str, Any], Limit]:
     return clean, limit
 
 
+def _calendar_entry(name: str, d: Any) -> tuple[dict[str, Any], str, tuple[tuple[int, int], ...]]:
+    """A named calendar's config (comment keys dropped), its days and its periods (checked)."""
+    if name in BUILTIN_CLOCKS or not isinstance(name, str) or not name:
+        raise ValueError(f"calendar name {name!r} is empty or taken by a built-in clock")
+    if not isinstance(d, dict):
+        raise ValueError(f"calendar {name}: expected an object with days and periods")
+    clean = {k: v for k, v in d.items() if not k.startswith("_")}
+    days = clean.get("days", "all")
+    if days not in DAYS:
+        raise ValueError(f"calendar {name}: days must be one of {DAYS}, not {days!r}")
+    try:
+        periods = tuple((int(a), int(b)) for a, b in clean["periods"])
+        WorkCalendar(periods, days=days)  # validates the periods
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"calendar {name}: bad periods ({e})") from None
+    clean["days"], clean["periods"] = days, [list(p) for p in periods]
+    return clean, days, periods
+
+
 class TimeLimits:
     """Stage limits, per-category disposal limits, urgency factors and the stockpile age."""
 
     def __init__(self, config: dict[str, Any]):
+        # A configuration from before named calendars (an old shift log's reference) has none:
+        # its limits all say "working" or "calendar", which is what they meant then.
+        self._calendars: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+        self._every_day: dict[str, WorkCalendar] = {}
+        norm_calendars = {}
+        for name, spec in (config.get("calendars") or {}).items():
+            norm_calendars[name], days, periods = _calendar_entry(name, spec)
+            self._calendars[name] = (days, periods)
+            if days == "all":
+                self._every_day[name] = WorkCalendar.every_day(periods)
         stages = config["stages"]
         unknown, missing = set(stages) - set(STAGES), set(STAGES) - set(stages)
         if unknown or missing:
@@ -124,8 +148,16 @@ class TimeLimits:
             raise ValueError("urgency levels must include 'normal', the default urgency")
         self._urgency = MappingProxyType(levels)
         self._stockpile_days = _positive(config["stockpile_days"], "stockpile_days")
+        limits = (*self._stages.values(), *self._dispose.values(), self._dispose_default)
+        unknown_clocks = {x.clock for x in limits} - {*BUILTIN_CLOCKS, *self._calendars}
+        if unknown_clocks:
+            raise ValueError(
+                f"limits count on unknown clocks {sorted(unknown_clocks)}; known: "
+                f"{sorted({*BUILTIN_CLOCKS, *self._calendars})}"
+            )
         self._config = {
             "scheme": config.get("scheme"),
+            "calendars": norm_calendars,
             "stages": norm_stages,
             "dispose_default": norm_default,
             "dispose": norm_rules,
@@ -138,9 +170,43 @@ class TimeLimits:
         """The shipped limits (``resources/time_limits.json``), loaded once."""
         return _default_limits()
 
-    # Helpers as methods too, so callers holding a TimeLimits need no second import.
-    deadline = staticmethod(deadline)
-    elapsed = staticmethod(elapsed)
+    # ---- the clocks -------------------------------------------------------------------------
+    @property
+    def clock_names(self) -> tuple[str, ...]:
+        """Every clock a limit may name: the built-ins and the configured calendars."""
+        return (*BUILTIN_CLOCKS, *self._calendars)
+
+    def clock(self, calendar: WorkCalendar, name: str) -> WorkCalendar:
+        """The calendar the clock ``name`` counts on, given the work calendar (ValueError for
+        a name this configuration does not know)."""
+        if name == "working":
+            return calendar
+        if name == "calendar":
+            return WALL
+        every_day = self._every_day.get(name)
+        if every_day is not None:
+            return every_day
+        spec = self._calendars.get(name)
+        if spec is None:
+            raise ValueError(f"unknown clock {name!r}; expected one of {self.clock_names}")
+        return _on_working_days(calendar, spec[1])
+
+    def deadline(
+        self, calendar: WorkCalendar, start: datetime, limit: Limit, extra_minutes: float = 0.0
+    ) -> datetime:
+        """When ``limit`` runs out for a clock started at ``start``, UTC.
+
+        ``extra_minutes`` (on the limit's own clock) is time the clock stood still, e.g. while
+        parked, so the deadline moves by that much.
+        """
+        clock = self.clock(calendar, limit.clock)
+        return clock.add_working_minutes(start, limit.minutes + extra_minutes)
+
+    def elapsed(
+        self, calendar: WorkCalendar, start: datetime, end: datetime, limit: Limit
+    ) -> float:
+        """Minutes from ``start`` to ``end`` on the clock ``limit`` counts in (0 if end <= start)."""
+        return self.clock(calendar, limit.clock).working_minutes_between(start, end)
 
     @property
     def scheme(self) -> str | None:

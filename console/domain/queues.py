@@ -51,4 +51,6 @@ def queue_of(state: str, stage: str | None) -> str | None:
         return None
     if st == State.ACCEPTED:
         return "verify" if stage == "send_verify" else "register"
+    if st == State.REGISTERED and stage == "close":
+        return "close"  # a registered 自处理 case waits for 结案, not for dispatch
     return _BY_STATE.get(st)

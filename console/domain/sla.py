@@ -62,12 +62,16 @@ def lights(used: np.ndarray, thresholds: LightThresholds = DEFAULT_THRESHOLDS) -
     return out
 
 
-def working_minutes_left(calendar: WorkCalendar, now: float, red_at: float) -> float | None:
-    """Working minutes until the light turns red (negative: overdue by that much), from epoch
-    seconds; None when no clock runs (NaN) or the clock is stopped (±inf)."""
+def minutes_left(clock: WorkCalendar, now: float, red_at: float) -> float | None:
+    """Minutes on the stage's own clock until the light turns red (negative: overdue by that
+    much), from epoch seconds; None when no clock runs (NaN) or the clock is stopped (±inf).
+
+    ``clock`` is the calendar the running stage counts on (``TimeLimits.clock``, or
+    ``CityState.clock_of(doc)``): the centre's 7×24 minutes for an accept, working minutes for
+    a department's disposal, so a countdown at 03:00 says what the deadline means."""
     if not math.isfinite(red_at):
         return None
     a, b = datetime.fromtimestamp(now, UTC), datetime.fromtimestamp(red_at, UTC)
     if red_at >= now:
-        return calendar.working_minutes_between(a, b)
-    return -calendar.working_minutes_between(b, a)
+        return clock.working_minutes_between(a, b)
+    return -clock.working_minutes_between(b, a)

@@ -53,6 +53,11 @@ class Action(StrEnum):
     DENY_EXTENSION = "deny_extension"
     PARK = "park"
     RESUME = "resume"
+    SEND_BACK = "send_back"
+    CLOSE_SELF = "close_self"
+    REQUEST_PARK = "request_park"
+    APPROVE_PARK = "approve_park"
+    DENY_PARK = "deny_park"
 
 
 class Role(StrEnum):
@@ -64,6 +69,20 @@ class Role(StrEnum):
     WALL = "wall"  # 大屏 (read-only)
     GATEWAY = "gateway"  # telemetry machine account
 
+
+#: The role an action is recorded under when the user holds several that may take it: a desk's
+#: own role before the shift lead, who stands in for every desk (so 受理 by an operator who is
+#: also shift lead counts as the operator's). A fixed order, never a set's iteration order,
+#: which changes with PYTHONHASHSEED.
+ROLE_PRECEDENCE = (
+    Role.SUPERVISOR,
+    Role.OPERATOR,
+    Role.DISPATCHER,
+    Role.DEPARTMENT,
+    Role.SHIFT_LEAD,
+    Role.GATEWAY,
+    Role.WALL,
+)
 
 ROLE_NAMES_ZH = {
     Role.SUPERVISOR: "监督员",
@@ -108,9 +127,10 @@ _ALL_STATES_BUT_TERMINAL = frozenset(State) - TERMINAL_STATES
 class Transition:
     """One row of the workflow: leaving ``sources`` by ``action`` lands in ``target``.
 
-    ``target`` None means the case stays in its state (extension requests and decisions only
-    move the clock). ``own_department`` means a department user may act only on cases
-    dispatched to their own department. ``params`` lists required action parameters.
+    ``target`` None means the case stays in its state (extension and 缓办 requests, and the
+    decisions that do not park, only move the clock or record the request). ``own_department`` means a department user may act only on cases
+    dispatched to their own department. ``params`` lists required action parameters,
+    ``optional`` those it may take; ``case_sources`` limits the row to cases of those sources.
     """
 
     action: Action
@@ -121,6 +141,8 @@ class Transition:
     note_required: bool = False
     own_department: bool = False
     zh: str = ""
+    optional: tuple[str, ...] = ()
+    case_sources: frozenset[Source] | None = None
 
 
 def _t(
@@ -134,14 +156,30 @@ def _t(
     return Transition(action, frozenset(sources), target, frozenset(roles), zh=zh, **kw)
 
 
+#: What 受理 and 立案 may correct (DOMAIN.md "受理/立案 may correct category, urgency and
+#: location"); the address follows the location.
+CORRECTABLE = ("category_code", "urgency", "location", "address")
+#: States after 立案 from which a case may still be voided: no handling result exists yet (a
+#: handled case goes through 核查 and 结案, so its result and its KPI entry are kept).
+VOID_AFTER_REGISTRATION = frozenset(
+    {State.REGISTERED, State.DISPATCHED, State.RETURNED, State.PARKED}
+)
+
 S, R, A = State, Role, Action
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        _t(A.ACCEPT, {S.REPORTED}, S.ACCEPTED, {R.OPERATOR, R.SHIFT_LEAD}, "受理"),
+        _t(
+            A.ACCEPT,
+            {S.REPORTED},
+            S.ACCEPTED,
+            {R.OPERATOR, R.SHIFT_LEAD},
+            "受理",
+            optional=CORRECTABLE,
+        ),
         _t(A.SEND_VERIFY, {S.ACCEPTED}, S.VERIFYING, {R.OPERATOR, R.SHIFT_LEAD}, "发核实"),
-        _t(A.VERIFIED, {S.VERIFYING}, S.ACCEPTED, {R.SUPERVISOR}, "核实反馈"),
-        _t(A.REGISTER, {S.ACCEPTED}, S.REGISTERED, {R.SHIFT_LEAD}, "立案"),
+        _t(A.VERIFIED, {S.VERIFYING}, S.ACCEPTED, {R.SUPERVISOR}, "核实反馈", optional=("valid",)),
+        _t(A.REGISTER, {S.ACCEPTED}, S.REGISTERED, {R.SHIFT_LEAD}, "立案", optional=CORRECTABLE),
         _t(
             A.DISPATCH,
             {S.REGISTERED},
@@ -164,7 +202,7 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(A.CLOSE, {S.CHECKED}, S.CLOSED, {R.SHIFT_LEAD}, "结案"),
         _t(
             A.VOID,
-            {S.REPORTED, S.ACCEPTED, S.VERIFYING},
+            {S.REPORTED, S.ACCEPTED, S.VERIFYING} | VOID_AFTER_REGISTRATION,
             S.VOID,
             {R.SHIFT_LEAD},
             "作废",
@@ -211,9 +249,45 @@ TRANSITIONS: dict[Action, Transition] = {
             S.PARKED,
             {R.DISPATCHER, R.SHIFT_LEAD},
             "挂账",
+            params=("due_date",),
             note_required=True,
         ),
         _t(A.RESUME, {S.PARKED}, S.DISPATCHED, {R.DISPATCHER, R.SHIFT_LEAD}, "恢复处置"),
+        _t(
+            A.SEND_BACK,
+            {S.RETURNED},
+            S.ACCEPTED,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "退回立案",
+            note_required=True,
+        ),
+        _t(
+            A.CLOSE_SELF,
+            {S.REGISTERED},
+            S.CLOSED,
+            {R.SHIFT_LEAD},
+            "自处理结案",
+            case_sources=frozenset({Source.SELF}),
+        ),
+        _t(
+            A.REQUEST_PARK,
+            {S.DISPATCHED},
+            None,
+            {R.DEPARTMENT},
+            "申请缓办",
+            params=("due_date",),
+            note_required=True,
+            own_department=True,
+        ),
+        _t(
+            A.APPROVE_PARK,
+            {S.DISPATCHED},
+            S.PARKED,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "批准缓办",
+            optional=("due_date",),
+        ),
+        _t(A.DENY_PARK, {S.DISPATCHED}, None, {R.DISPATCHER, R.SHIFT_LEAD}, "驳回缓办"),
     )
 }
 
@@ -243,9 +317,12 @@ def stage_for(state: State, source: Source | str, verified: bool) -> str | None:
 
     An accepted public/video/media report must first be sent for verification (发核实, 30 min);
     once verified, or when a supervisor reported it from the spot, it waits for registration.
+    A registered 自处理 case is already fixed: it waits for 结案, not for dispatch.
     """
     if state == S.ACCEPTED and not verified and Source(source) not in SELF_VERIFIED_SOURCES:
         return "send_verify"
+    if state == S.REGISTERED and Source(source) == Source.SELF:
+        return "close"
     return STAGE_BY_STATE[state]
 
 
@@ -287,30 +364,36 @@ class Actor:
 
 
 def permitted_role(transition: Transition, actor: Actor) -> Role | None:
-    """The first of the actor's roles that may take ``transition`` (recorded on the event)."""
-    for role in transition.roles:
-        if role in actor.roles:
+    """The role the action is recorded under: the first of ``ROLE_PRECEDENCE`` that the actor
+    holds and the transition allows (a fixed rule, the same under any PYTHONHASHSEED)."""
+    for role in ROLE_PRECEDENCE:
+        if role in transition.roles and role in actor.roles:
             return role
     return None
 
 
-def available_actions(
-    state: State | str,
-    actor: Actor,
-    department_id: str | None = None,
-    extension_pending: bool = False,
-) -> list[Action]:
-    """Actions ``actor`` could take on a case in ``state``: the console enables these buttons."""
-    out = []
-    for action, t in TRANSITIONS.items():
-        if State(state) not in t.sources or permitted_role(t, actor) is None:
-            continue
-        if t.own_department and not _own_department_ok(t, actor, department_id):
-            continue
-        if not _extension_ok(action, extension_pending):
-            continue
-        out.append(action)
-    return out
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about a case besides the action: its state, where it is
+    dispatched, its source, which request waits for a decision, and whether a department may
+    still ask for more time (``Case.facts`` computes these at a given instant)."""
+
+    state: State | str
+    department_id: str | None = None
+    source: str | None = None
+    extension_pending: bool = False
+    park_request_pending: bool = False
+    #: The running stage's limit is used up: no extension or 缓办 request any more (an overdue
+    #: case cannot be turned green by asking for time after the fact).
+    limit_used_up: bool = False
+    #: The case has as many approved extensions as the workflow rules allow.
+    extensions_used_up: bool = False
+
+
+def available_actions(facts: CaseFacts, actor: Actor) -> list[Action]:
+    """Actions ``actor`` could take on the case now: the console enables these buttons. The
+    same rule (``_refusal``) refuses them at the backend, so the two cannot disagree."""
+    return [a for a, t in TRANSITIONS.items() if _refusal(t, actor, facts) is None]
 
 
 def _own_department_ok(t: Transition, actor: Actor, department_id: str | None) -> bool:
@@ -324,24 +407,80 @@ def _own_department_ok(t: Transition, actor: Actor, department_id: str | None) -
     )
 
 
-def _extension_ok(action: Action, extension_pending: bool) -> bool:
-    """One extension request at a time; approve/deny only while one is pending; a case
-    waiting for an extension decision cannot be completed, returned or parked meanwhile."""
-    if action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION):
-        return extension_pending
-    if action in (Action.REQUEST_EXTENSION, Action.COMPLETE, Action.RETURN, Action.PARK):
-        return not extension_pending
-    return True
+#: Actions that need no request waiting for a decision: one request at a time, and a case
+#: whose department asked for time or for 缓办 cannot be completed, returned or parked before
+#: the centre answers.
+_NEED_NO_PENDING = frozenset(
+    {
+        Action.REQUEST_EXTENSION,
+        Action.REQUEST_PARK,
+        Action.COMPLETE,
+        Action.RETURN,
+        Action.PARK,
+    }
+)
+#: Department requests refused once the stage limit is used up (DOMAIN.md "Clocks and lights").
+_TIME_REQUESTS = frozenset({Action.REQUEST_EXTENSION, Action.REQUEST_PARK})
+
+
+def _pending_refusal(action: Action, facts: CaseFacts) -> str | None:
+    if action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION) and not facts.extension_pending:
+        return "no extension request is pending"
+    if action in (Action.APPROVE_PARK, Action.DENY_PARK) and not facts.park_request_pending:
+        return "no 缓办 request is pending"
+    if action in _NEED_NO_PENDING and (facts.extension_pending or facts.park_request_pending):
+        return "a request is waiting for the centre's decision"
+    if action in _TIME_REQUESTS and facts.limit_used_up:
+        return "the stage's time limit is used up: ask before the deadline"
+    if action == Action.REQUEST_EXTENSION and facts.extensions_used_up:
+        return "the case has had as many extensions as the rules allow"
+    return None
+
+
+def _refusal(t: Transition, actor: Actor, facts: CaseFacts) -> WorkflowError | None:
+    """Why ``actor`` may not take ``t`` on the case now (None: allowed). Role → 403 first, then
+    the case's state, source and pending requests → 422."""
+    if permitted_role(t, actor) is None:
+        return ForbiddenAction(
+            f"{t.action.value!r} needs one of the roles {sorted(t.roles)}",
+            {"roles": sorted(t.roles)},
+        )
+    if not _own_department_ok(t, actor, facts.department_id):
+        return ForbiddenAction(
+            f"{t.action.value!r} is only for the department the case is dispatched to",
+            {"department_id": facts.department_id},
+        )
+    state = State(facts.state)
+    if state not in t.sources:
+        return InvalidTransition(
+            f"cannot {t.action.value} a case that is {state.value}",
+            {"state": state.value, "allowed_from": sorted(s.value for s in t.sources)},
+        )
+    if t.case_sources is not None and facts.source not in t.case_sources:
+        return InvalidTransition(
+            f"{t.action.value!r} is only for cases from {sorted(t.case_sources)}",
+            {"source": facts.source},
+        )
+    why = _pending_refusal(t.action, facts)
+    if why is not None:
+        return InvalidTransition(
+            f"cannot {t.action.value}: {why}",
+            {
+                "extension_pending": facts.extension_pending,
+                "park_request_pending": facts.park_request_pending,
+                "limit_used_up": facts.limit_used_up,
+                "extensions_used_up": facts.extensions_used_up,
+            },
+        )
+    return None
 
 
 def check_action(
-    state: State | str,
     action: Action | str,
     actor: Actor,
     params: dict[str, Any],
     note: str,
-    department_id: str | None,
-    extension_pending: bool,
+    facts: CaseFacts,
 ) -> tuple[Transition, Role]:
     """Validate one action; return its transition and the role it is taken under.
 
@@ -360,31 +499,19 @@ def check_action(
     for p in t.params:
         if params.get(p) in (None, ""):
             raise BadActionParams(f"action {action.value!r} needs {p!r}", {"missing": p})
+    unexpected = sorted(
+        p for p, v in params.items() if v is not None and p not in (*t.params, *t.optional)
+    )
+    if unexpected:
+        raise BadActionParams(
+            f"action {action.value!r} takes no {', '.join(unexpected)}",
+            {"unexpected": unexpected, "takes": [*t.params, *t.optional]},
+        )
     if t.note_required and not (note or "").strip():
         raise BadActionParams(f"action {action.value!r} needs a note giving the reason")
+    refusal = _refusal(t, actor, facts)
+    if refusal is not None:
+        raise refusal
     role = permitted_role(t, actor)
-    if role is None:
-        raise ForbiddenAction(
-            f"{action.value!r} needs one of the roles {sorted(t.roles)}",
-            {"roles": sorted(t.roles)},
-        )
-    if not _own_department_ok(t, actor, department_id):
-        raise ForbiddenAction(
-            f"{action.value!r} is only for the department the case is dispatched to",
-            {"department_id": department_id},
-        )
-    if State(state) not in t.sources:
-        raise InvalidTransition(
-            f"cannot {action.value} a case that is {State(state).value}",
-            {"state": State(state).value, "allowed_from": sorted(s.value for s in t.sources)},
-        )
-    if not _extension_ok(action, extension_pending):
-        why = (
-            "no extension request is pending"
-            if not extension_pending
-            else "an extension request is pending"
-        )
-        raise InvalidTransition(
-            f"cannot {action.value}: {why}", {"extension_pending": extension_pending}
-        )
+    assert role is not None  # _refusal checked it
     return t, role

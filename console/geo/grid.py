@@ -19,8 +19,10 @@ documented and reproducible:
   whose office (``STREET_SEEDS_GCJ``, approximate real locations) is nearest to its
   centroid, a Voronoi partition;
 * communities (社区): each street is split into groups of about ``COMMUNITY_KM2`` by a seeded,
-  size-balanced k-means over its cells. Their names ("湖滨第1社区") and codes are synthetic;
-  they are numbered from north to south within the street;
+  size-balanced k-means over its cells. Their codes are synthetic, numbered from north to
+  south within the street; their names are real names of the street's communities placed on
+  the nearest group (approximate), else synthetic (``gazetteer.community_names``). Names
+  never enter the codes;
 * a piece of a street or community that the boundary cuts off from the rest joins the
   neighbour it borders most, so every street and community is one connected piece;
 * serials: within a community, cells are numbered in reading order (north to south, west to
@@ -42,6 +44,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from .crs import gcj02_to_wgs84
 from .district import District
+from .gazetteer import Gazetteer, community_names
 from .graph import components
 
 CELL_M = 100.0
@@ -84,7 +87,7 @@ class Street:
 @dataclass(frozen=True)
 class Community:
     code: str  # 12 digits: street code + community
-    name: str  # synthetic, e.g. "湖滨第1社区"
+    name: str  # a real name placed approximately, or synthetic (see gazetteer.community_names)
     street_code: str
 
 
@@ -276,15 +279,31 @@ class UnitGrid:
         self.streets = [
             Street(f"{adcode}{i + 1:03d}", name) for i, (name, _, _) in enumerate(STREET_SEEDS_GCJ)
         ]
-        self.communities = [
-            Community(f"{st.code}{j + 1:03d}", f"{st.name}第{j + 1}社区", st.code)
-            for st, k in zip(self.streets, per_street, strict=True)
-            for j in range(k)
-        ]
         first_community = np.cumsum([0, *per_street])[:-1]
         self.street_idx = street.astype(np.int16)
         self.community_idx = (first_community[street] + community).astype(np.int32)
-        community_codes = np.array([c.code for c in self.communities])
+        community_codes = np.array(
+            [
+                f"{st.code}{j + 1:03d}"
+                for st, k in zip(self.streets, per_street, strict=True)
+                for j in range(k)
+            ]
+        )
+        community_street = [
+            st for st, k in zip(self.streets, per_street, strict=True) for _ in range(k)
+        ]
+        # Names do not enter the codes: they come afterwards, from the community centres.
+        weight = area[order]
+        total = np.bincount(self.community_idx, weights=weight)
+        mx = np.bincount(self.community_idx, weights=weight * cx[order]) / total
+        my = np.bincount(self.community_idx, weights=weight * cy[order]) / total
+        names = community_names(
+            Gazetteer.load(), [st.name for st in community_street], *self.frame.to_lonlat(mx, my)
+        )
+        self.communities = [
+            Community(str(code), name, st.code)
+            for code, name, st in zip(community_codes, names, community_street, strict=True)
+        ]
         self.codes = np.char.add(
             community_codes[self.community_idx], np.char.zfill(serial.astype(str), 3)
         )

@@ -71,7 +71,13 @@ class Route:
 
 class RoadNetwork:
     """Nodes ``lon``/``lat`` (WGS-84), ``edges`` (m×2 node ids; a route's ``segments`` index
-    them), ``edge_len`` (metres), ``adj`` (per node: ``(neighbour, edge id)`` pairs)."""
+    them), ``edge_len`` (metres), ``adj`` (per node: ``(neighbour, edge id)`` pairs).
+
+    The lattice is kept: ``node_row``/``node_col`` give each node's lattice row (south to
+    north) and column (west to east); an edge runs along a row (east–west, ``edge_axis`` 0) or
+    a column (north–south, ``edge_axis`` 1), ``edge_line`` saying which. A row or column is
+    one road line, which is what ``console.geo.roadnames`` names.
+    """
 
     def __init__(self, district: District, seed: int = SEED):
         rng = np.random.default_rng(seed)
@@ -106,8 +112,11 @@ class RoadNetwork:
         pairs = pairs[_largest_component(nr * nc, pairs)]
         used, inverse = np.unique(pairs, return_inverse=True)
         self.edges = inverse.reshape(-1, 2)
-        self.lon, self.lat = frame.to_lonlat(x[used], y[used])
+        self.node_row, self.node_col = np.divmod(used, nc)
         a, b = self.edges[:, 0], self.edges[:, 1]
+        self.edge_axis = (self.node_col[a] == self.node_col[b]).astype(np.int8)
+        self.edge_line = np.where(self.edge_axis == 0, self.node_row[a], self.node_col[a])
+        self.lon, self.lat = frame.to_lonlat(x[used], y[used])
         self.edge_len = haversine_m(self.lon[a], self.lat[a], self.lon[b], self.lat[b])
         self.adj: list[list[tuple[int, int]]] = [[] for _ in range(len(used))]
         for e, (p, q) in enumerate(self.edges.tolist()):

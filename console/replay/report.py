@@ -32,8 +32,9 @@ from console.domain.china_time import CST
 from console.domain.documents import AlertDoc, CaseDoc, Change
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
-from console.domain.sla import RED, YELLOW, working_minutes_left
+from console.domain.sla import RED, YELLOW, minutes_left
 from console.domain.vehicle_rules import WORKING, coverage
+from console.labels import PlaceNames
 from console.replay.fold import fold_log
 from console.state import STATE_NAMES, CityState
 from console.store.shiftlog import ShiftLog
@@ -68,7 +69,8 @@ class CaseLine:
     """One case in a list: overdue, at risk or on hold at the period's end.
 
     ``minutes_left``: working minutes until red (negative: overdue by that much), None when
-    the clock is stopped. ``hold``: "parked" or "clock_stopped" for cases on hold, else ""."""
+    the clock is stopped. ``hold``: "parked", or "request_pending" for a department's
+    extension or 缓办 request awaiting the centre's decision (its clock runs), else ""."""
 
     id: str
     category_code: str
@@ -233,18 +235,11 @@ class _Names:
         self.categories = {c["code"]: c for c in reference.get("categories") or []}
         self.departments = {d["id"]: d["name"] for d in reference.get("departments") or []}
         self.users = {u["id"]: u.get("name", "") for u in reference.get("users") or []}
-        self.communities = {c["code"]: c["name"] for c in reference.get("communities") or []}
-        self.streets = {s["code"]: s["name"] for s in reference.get("streets") or []}
+        self.places = PlaceNames(reference)
 
     def category(self, code: str) -> tuple[str, str]:
         cat = self.categories.get(code, {})
         return cat.get("name_zh") or code, cat.get("name_en") or code
-
-    def place(self, grid_code: str | None) -> tuple[str, str]:
-        """(community name, street name) of a unit-grid code (15 digits: the street is its
-        first 9, the community its first 12), for cases reported with no address."""
-        code = str(grid_code or "")
-        return self.communities.get(code[:12], code), self.streets.get(code[:9], "")
 
 
 #: The fix columns the report reads (vehicle, time, position, working flag).
@@ -334,23 +329,31 @@ def _lit_cases(state: CityState, names: _Names, t: float, light: int) -> list[Ca
     arrays = state.case_arrays()
     rows = np.flatnonzero((lights == light) & (arrays["queue"] != NO_QUEUE))
     ids = state.case_ids()
+    docs = [state.cases[ids[i]] for i in rows]
     lines = [
-        _case_line(
-            names, state.cases[ids[i]], working_minutes_left(state.calendar, t, arrays["red_at"][i])
-        )
-        for i in rows
+        _case_line(names, doc, minutes_left(state.clock_of(doc), t, arrays["red_at"][i]))
+        for doc, i in zip(docs, rows, strict=True)
     ]
     return sorted(lines, key=lambda c: (c.minutes_left is None, c.minutes_left or 0.0, c.id))
 
 
 def _on_hold(state: CityState, names: _Names) -> list[CaseLine]:
-    """Parked cases (挂账) and cases whose clock is stopped (extension awaiting approval)."""
+    """Parked cases (挂账) and cases whose department's request (extension, 缓办) waits for
+    the centre's decision, since the request."""
     out = []
     for doc in state.cases.values():
         if doc.get("state") == "parked":
             out.append(_case_line(names, doc, None, "parked", doc.get("parked_at")))
-        elif doc.get("paused_since"):
-            out.append(_case_line(names, doc, None, "clock_stopped", doc["paused_since"]))
+        elif doc.get("extension_pending_hours") is not None or doc.get("park_request_due_date"):
+            asked = next(
+                (
+                    e.get("at")
+                    for e in reversed(doc.get("events") or [])
+                    if e.get("action") in ("request_extension", "request_park")
+                ),
+                None,
+            )
+            out.append(_case_line(names, doc, None, "request_pending", asked))
     return sorted(out, key=lambda c: (c.since or "", c.id))
 
 
@@ -365,7 +368,7 @@ def _case_line(
         category_code=code,
         category_zh=zh,
         category_en=en,
-        address=doc.get("address") or names.place(doc.get("grid_code"))[0],
+        address=names.places.address(doc),
         department=names.departments.get(dept, dept),
         state=str(doc.get("state") or ""),
         minutes_left=None if left is None else round(left, 1),
@@ -559,7 +562,7 @@ def _top_grids(created: list[CaseDoc], names: _Names) -> list[Bar]:
     counts = Counter(str(d.get("grid_code") or "") for d in created if d.get("grid_code"))
     bars = []
     for code, n in _top(counts):
-        community, street = names.place(code)
+        community, street = names.places.of(code)
         bars.append(Bar(code, f"{community} {code[-3:]}号", f"{code} ({street})", n))
     return bars
 

@@ -21,7 +21,18 @@ from .db import User, Vehicle
 from .errors import install_error_handlers
 from .middleware import BodyLimit, request_log
 from .open311 import ensure_system_user
-from .routes import alerts, cases, kpis, media, open311, operations, session, vehicles
+from .routes import (
+    alerts,
+    cases,
+    components,
+    geocode,
+    kpis,
+    media,
+    open311,
+    operations,
+    session,
+    vehicles,
+)
 from .routes import feed as feed_routes
 from .seed import DEMO_USERS, seed_demo_users, seed_reference, sim_users
 from .ticker import Ticker
@@ -44,7 +55,19 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         BodyLimit, max_bytes=settings.max_body_bytes, media_max=settings.max_media_bytes
     )
     app.middleware("http")(request_log)
-    for module in (operations, session, feed_routes, cases, media, vehicles, alerts, kpis, open311):
+    for module in (
+        operations,
+        session,
+        feed_routes,
+        cases,
+        components,
+        media,
+        vehicles,
+        alerts,
+        kpis,
+        geocode,
+        open311,
+    ):
         app.include_router(module.router)
     return app
 
@@ -88,3 +111,5 @@ def prepare(ctx: Context) -> None:
                 v.id, v.vtype, route_lon=v.route.get("lon"), route_lat=v.route.get("lat")
             )
     ctx.feed_id = feed.feed_id(ctx.db)
+    log.info("部件 inventory: %d components", len(ctx.components))
+    _ = ctx.geocoder  # built now (~0.3 s), not inside the first report's write transaction

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.domain.categories import CategoryCatalog
+from console.domain.china_time import CST
 from console.domain.limits import TimeLimits
+from console.domain.routing import RoutingTable
 from console.domain.vehicle_rules import FleetRules, RuleConfig
 from console.geo.district import District
+from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
+from console.geo.inventory import ComponentIndex
+from console.geo.roads import RoadNetwork
 
 from .db import Database
 from .feed import Notifier
@@ -51,6 +57,14 @@ class Context:
     feed_id: str = ""
     #: ``/reference`` as (JSON bytes, ETag), built on first request (see reference.py).
     reference_cache: tuple[bytes, str] | None = None
+    #: Which department a case goes to (``resources/routing.tsv``).
+    routing: RoutingTable = field(default_factory=RoutingTable.load)
+
+    @functools.cached_property
+    def components(self) -> ComponentIndex:
+        """The 部件 inventory, derived from the district and its roads (see
+        ``console.geo.inventory``); ``prepare`` builds it at start-up."""
+        return ComponentIndex.build(self.district, self.grid, RoadNetwork.load())
 
     @property
     def clock(self) -> VirtualClock:
@@ -60,10 +74,22 @@ class Context:
         """District time (compressed when simulating): SLA clocks, events, alerts."""
         return self.settings.clock.now()
 
+    def uncovered_years(self) -> list[int]:
+        """Years from today's district date to 30 days on without a holiday notice in the work
+        calendar: their deadlines would count plain Monday–Friday, so this is published
+        (``/api/v1/clock``) and logged instead of being silently assumed."""
+        return self.calendar.uncovered_years(self.now().astimezone(CST).date())
+
     @staticmethod
     def wall_now() -> datetime:
         """Real time: token expiry and idempotency retention do not speed up with the sim."""
         return datetime.now(UTC)
+
+    @functools.cached_property
+    def geocoder(self) -> Geocoder:
+        """Addresses from points and places from text (the shipped district's, like ``grid``),
+        built on first use."""
+        return Geocoder.load()
 
     @classmethod
     def build(cls, settings: Settings) -> Context:

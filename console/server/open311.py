@@ -82,7 +82,7 @@ STATE_NOTES = {
     "returned": "正在重新派遣",
     "parked": "已列入计划处置（缓办）",
     "closed": "已结案",
-    "void": "不予立案：{note}",
+    "void": "已作废：{note}",  # before 立案 (不予立案) or after it (docs/rules/workflow.md)
 }
 
 

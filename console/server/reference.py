@@ -13,9 +13,9 @@ import threading
 from shapely.geometry import mapping
 from sqlalchemy import select
 
+from . import components
 from .context import Context
 from .db import Department, Sensor, User, Vehicle
-from .seed import CATEGORY_ROUTES
 from .telemetry import sensor_wire
 
 _lock = threading.Lock()
@@ -52,7 +52,8 @@ def _payload(ctx: Context) -> dict:
         "departments": departments,
         "users": users,
         "categories": ctx.catalog.to_list(),
-        "category_routes": CATEGORY_ROUTES,
+        "routing": ctx.routing.to_list(),
+        "components": components.describe(ctx),
         "time_limits": ctx.limits.to_dict(),
         "work_calendar": ctx.calendar.to_dict(),
         "streets": [{"code": st.code, "name": st.name} for st in ctx.grid.streets],

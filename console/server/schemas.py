@@ -63,6 +63,15 @@ class NewCase(Strict):
     description: Text = ""
     photos: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=9)] = []
     note: Text = ""
+    #: The 部件 the case is about (16 digits); without it a component category case gets the
+    #: nearest one within ``console.domain.components.ATTACH_RADIUS_M``.
+    component_code: Annotated[str, Field(pattern=r"^\d{16}$")] | None = None
+    #: 自处理 (source ``self``): the photos after the on-the-spot fix (``photos``: before).
+    photos_after: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=9)] = []
+
+
+CategoryCode = Annotated[str, Field(pattern=r"^\d{4,5}$")]
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
 class CaseAction(Strict):
@@ -72,6 +81,13 @@ class CaseAction(Strict):
     department_id: Id | None = None
     hours: Annotated[Finite, Field(gt=0, le=720)] | None = None
     valid: StrictBool | None = None
+    #: 受理/立案 corrections (each optional; the server checks the category and locates the point).
+    category_code: CategoryCode | None = None
+    urgency: Annotated[str, Field(max_length=16)] | None = None
+    location: Location | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
+    #: 缓办: the due date (a CST calendar date) of park, request_park, approve_park.
+    due_date: IsoDate | None = None
 
 
 class FixIn(BaseModel):

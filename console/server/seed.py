@@ -2,8 +2,9 @@
 
 Departments are modelled on how Hangzhou's districts split the work (district urban-management
 bureau units, other bureaus, utilities, and the 14 street offices that handle street-order
-matters); ``CATEGORY_ROUTES`` is the dispatch rule of thumb the simulated centre uses. Demo
-users exist only when the backend is started with ``--demo``.
+matters); which department a case goes to is ``console.domain.routing`` (resources/routing.tsv),
+and every department it names is seeded here. Demo users exist only when the backend is started
+with ``--demo``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.domain.routing import street_department_id
 from console.geo.grid import UnitGrid
 from console.geo.roads import RoadNetwork
 
@@ -35,27 +37,22 @@ BUREAU_DEPARTMENTS = [
     ("water", "杭州水务集团上城分公司", "供排水"),
     ("market", "区市场监督管理局", "市场监管"),
     ("enforcement", "区综合行政执法局", "执法"),
+    # Added for per-matter routing (issue 11): the bureaus and utilities a district centre
+    # really dispatches to (see docs/rules/routing.md for who owns what).
+    ("forestry_water", "区林业水利局（河道）", "林水"),
+    ("eco", "市生态环境局上城分局", "生态环境"),
+    ("fire", "区消防救援大队", "消防"),
+    ("police", "区公安分局", "公安"),
+    ("culture", "区文化和广电旅游体育局", "文旅"),
+    ("gas", "杭州市燃气集团", "燃气"),
+    ("power", "国网杭州供电公司", "电力"),
+    ("telecom", "中国电信杭州分公司", "通信"),
+    ("mobile", "中国移动杭州分公司", "通信"),
+    ("unicom", "中国联通杭州分公司", "通信"),
+    ("cable_tv", "华数传媒（广电网络）", "广电"),
+    ("bus", "杭州市公共交通集团", "公交"),
+    ("metro", "杭州市地铁集团", "地铁"),
 ]
-
-#: Dispatch rule of thumb, by category major code (components 01–05, matters 06–10); matters
-#: of street order go to the street office of the case's street (``"street"``).
-CATEGORY_ROUTES = {
-    "c01": "municipal",
-    "c02": "traffic",
-    "c03": "sanitation",
-    "c04": "landscape",
-    "c05": "construction",
-    "m01": "municipal",
-    "m02": "traffic",
-    "m03": "sanitation",
-    "m04": "landscape",
-    "m05": "construction",
-    "m06": "sanitation",
-    "m07": "street",
-    "m08": "construction",
-    "m09": "street",
-    "m10": "street",
-}
 
 #: An account to seed: (id, name, roles, department id or None).
 Account = tuple[str, str, list[str], str | None]
@@ -83,29 +80,13 @@ FLEET = [
 SENSORS = [("manhole_tilt", 12, "井盖倾斜监测"), ("water_level", 6, "积水水位监测")]
 
 
-def street_department_id(street_code: str) -> str:
-    return f"street-{street_code}"
-
-
-def route_department(category_code: str, kind: str, street_code: str | None) -> str:
-    """The department a case of this category would normally be dispatched to."""
-    key = ("c" if kind == "component" else "m") + category_code[:2]
-    dept = CATEGORY_ROUTES.get(key, "street")
-    if dept == "street":
-        return street_department_id(street_code) if street_code else "enforcement"
-    return dept
-
-
 def seed_reference(s: Session, grid: UnitGrid, seed: int = 20261128) -> None:
-    """Departments, vehicles and sensors: the district's fixed facts (idempotent)."""
+    """Departments, vehicles and sensors: the district's fixed facts (idempotent). On an
+    existing database only departments added since it was made are added."""
     if s.scalar(select(Department.id).limit(1)) is not None:
+        add_missing_departments(s, grid)
         return
-    for dept_id, name, kind in BUREAU_DEPARTMENTS:
-        s.add(Department(id=dept_id, name=name, kind=kind))
-    for st in grid.streets:
-        s.add(
-            Department(id=street_department_id(st.code), name=f"{st.name}街道办事处", kind="街道")
-        )
+    add_missing_departments(s, grid)
     rng = np.random.default_rng(seed)
     roads = RoadNetwork.load()
     n = 0
@@ -150,6 +131,27 @@ def seed_reference(s: Session, grid: UnitGrid, seed: int = 20261128) -> None:
         n,
         k,
     )
+
+
+def district_departments(grid: UnitGrid) -> list[tuple[str, str, str]]:
+    """Every department of the district as (id, name, kind): bureaus, utilities, streets."""
+    return BUREAU_DEPARTMENTS + [
+        (street_department_id(st.code), f"{st.name}街道办事处", "街道") for st in grid.streets
+    ]
+
+
+def add_missing_departments(s: Session, grid: UnitGrid) -> list[str]:
+    """Add the departments this version knows and the database lacks; their ids."""
+    existing = set(s.scalars(select(Department.id)).all())
+    added = []
+    for dept_id, name, kind in district_departments(grid):
+        if dept_id not in existing:
+            s.add(Department(id=dept_id, name=name, kind=kind))
+            added.append(dept_id)
+    if added:
+        s.flush()
+        log.info("added %d departments: %s", len(added), ", ".join(added))
+    return added
 
 
 def sim_users(grid: UnitGrid) -> list[Account]:

@@ -26,6 +26,7 @@ class Ticker(threading.Thread):
         self.ctx = ctx
         self._stop_event = threading.Event()
         self._n = 0
+        self._warned_years: set[int] = set()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.ctx.settings.tick_seconds):
@@ -42,10 +43,23 @@ class Ticker(threading.Thread):
             case_alerts.supervise_due(ctx, s, now)
             alerts.escalate_due(s, now, EscalationRule(ctx.settings.escalate_after_minutes))
             telemetry.tick(ctx, s, now)
+        self._warn_uncovered_years()
         self._n += 1
         if self._n % HOUSEKEEPING_EVERY == 0:
             feed.prune(ctx.db, ctx.settings.retain_changes)
             idempotency.prune(ctx)
+
+    def _warn_uncovered_years(self) -> None:
+        """Log once per year when the district date comes within 30 days of a year whose
+        holiday notice the work calendar lacks (deadlines there count plain Monday–Friday)."""
+        new = set(self.ctx.uncovered_years()) - self._warned_years
+        if new:
+            self._warned_years |= new
+            log.warning(
+                "work calendar has no holiday notice for %s: working days there are counted "
+                "Monday-Friday until the State Council notice is added to work_calendar.tsv",
+                ", ".join(map(str, sorted(new))),
+            )
 
     def stop(self) -> None:
         self._stop_event.set()

@@ -10,6 +10,7 @@ Idempotency-Key and the version it was decided on (a 409 just means someone was 
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -17,23 +18,31 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
-from console.domain.categories import route_department
+from console.domain.china_time import CST
+from console.domain.components import degree_box
+from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
+from console.domain.routing import RoutingTable, street_department_id
+from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
 from .client import ActorClient
 from .fleet import FleetSim, SensorSim
 from .plan import PlannedReport, delay_minutes, report_plan
+from .texts import description, hotline_description
 
 log = logging.getLogger("console.sim")
 OPEN311_KEY = "demo-open311-key"
 NEEDS_VERIFY = {"public", "video", "media", "leader"}
+#: Share of Open311 reports sent with an address and no position (a phone without location
+#: permission); the backend geocodes them. A guess: most apps send the position.
+OPEN311_WORDS_ONLY = 0.15
 #: A progress line every quarter of a district hour (every 90 s at the demo's 10x).
 LOG_EVERY_S = 900
 
@@ -59,6 +68,8 @@ class DistrictSimulator:
         self.clock = clock
         self.config = config or SimConfig()
         self.rng = np.random.default_rng([self.config.seed, 4])
+        #: GNSS scatter of component reports (the actor thread's own generator).
+        self.fix_rng = np.random.default_rng([self.config.seed, 5])
         self.calendar = WorkCalendar.default()
         self.limits = TimeLimits.default()
         self.grid = UnitGrid.load()
@@ -100,9 +111,15 @@ class DistrictSimulator:
             self._stop.wait(min(wait, 0.5))
         return False
 
-    def after_working(self, minutes: float) -> float:
-        """District epoch ``minutes`` of working time from now (people work office hours)."""
-        return self.calendar.add_working_minutes(self.clock.now(), minutes).timestamp()
+    def after(self, case: dict, minutes: float) -> float:
+        """District epoch ``minutes`` from now on the clock of the stage the case waits in:
+        whoever acts next works that desk's hours (the centre 7×24, supervisors in patrol
+        shifts, departments office hours, safety matters round the clock)."""
+        try:
+            cal = self.limits.clock(self.calendar, case.get("stage_clock") or "working")
+        except ValueError:
+            cal = self.calendar
+        return cal.add_working_minutes(self.clock.now(), minutes).timestamp()
 
     # ---- run ---------------------------------------------------------------------------
     def run(self, hours: float | None = None) -> None:
@@ -111,7 +128,8 @@ class DistrictSimulator:
         if r is None or r.status_code != 200:
             raise RuntimeError(f"cannot read /reference from {self.base}")
         self.reference = r.json()
-        self.category_routes = self.reference["category_routes"]
+        self.routing = RoutingTable.from_rows(self.reference["routing"])
+        self.component_categories = set(self.reference["components"]["categories"])
         services = wall.get("/open311/v2/services.json")
         self.open311_services = (
             {x["service_code"] for x in services.json()}
@@ -248,22 +266,71 @@ class DistrictSimulator:
             next_fix += dt
 
     # ---- reports -----------------------------------------------------------------------
+    def _component_near(self, category: str, lon: float, lat: float) -> dict | None:
+        """The component of ``category`` nearest to a planned report (within 300 m), as the
+        inventory serves it: a field report is made standing at the component."""
+        box = ",".join(f"{v:.6f}" for v in degree_box(lon, lat, 300.0))
+        r = self.client("demo-wall").get(
+            "/api/v1/components", params={"bbox": box, "category": category, "limit": 200}
+        )
+        if r is None or r.status_code != 200 or not r.json()["components"]:
+            return None
+        found = r.json()["components"]
+        d = haversine_m(
+            lon,
+            lat,
+            [c["location"]["lon"] for c in found],
+            [c["location"]["lat"] for c in found],
+        )
+        return dict(found[int(d.argmin())])
+
     def _report(self, rep: PlannedReport) -> None:
+        # Each report draws its words from its own stream, so the decisions' stream (and
+        # with it the rest of the run) does not depend on what was written.
+        rng = np.random.default_rng([self.config.seed, 7, int(rep.t * 1000)])
+        here = Geocoder.load().reverse(rep.lon, rep.lat)
+        place = here["locator"] if here else ""
+        name = self._category_name(rep.category_code)
+        if rep.channel == "hotline":
+            text = hotline_description(rng, rep.category_code, name, place)
+        else:
+            text = description(rng, rep.category_code, name, rep.source, place)
         body = {
             "source": rep.source,
             "category_code": rep.category_code,
             "location": {"lon": rep.lon, "lat": rep.lat},
             "urgency": "urgent" if rep.urgent else "normal",
-            "description": f"模拟{rep.channel}上报",
+            # as the supervisor's app, the camera platform and the hotline desk fill it in:
+            # the geocoded address of the point
+            "address": here["address"] if here else "",
+            "description": text,
         }
+        comp = (
+            self._component_near(rep.category_code, rep.lon, rep.lat)
+            if rep.category_code in self.component_categories
+            else None
+        )
+        if comp is not None:
+            # The reporter stands at the component; the fix is off by a few metres (GNSS).
+            at = comp["location"]
+            jitter = self.fix_rng.uniform(-5e-5, 5e-5, 2)
+            rep = dataclasses.replace(
+                rep, lon=at["lon"] + float(jitter[0]), lat=at["lat"] + float(jitter[1])
+            )
+            body["location"] = {"lon": rep.lon, "lat": rep.lat}
+            if rep.channel != "open311":  # Open311 has no field for it: the backend attaches
+                body["component_code"] = comp["code"]
         if rep.channel == "open311" and rep.category_code in self.open311_services:
+            # A citizen's app sends the phone's position and the place in the citizen's
+            # words; some send only the words (no location permission).
             form = {
                 "api_key": OPEN311_KEY,
                 "service_code": rep.category_code,
-                "lat": rep.lat,
-                "long": rep.lon,
-                "description": "市民反映：" + rep.category_code,
+                "address_string": place,
+                "description": text,
             }
+            if rng.random() >= OPEN311_WORDS_ONLY:
+                form |= {"lat": rep.lat, "long": rep.lon}
             r = self.client("demo-wall").request("POST", "/open311/v2/requests.json", data=form)
         elif rep.source == "supervisor":
             r = self.client(f"sup-{rep.street_code}").post(
@@ -279,6 +346,12 @@ class DistrictSimulator:
             r = self.client("sim-centre").post("/api/v1/cases", json=body, idempotent_key=True)
         if r is not None and r.status_code == 200:
             self.reports_sent[rep.channel] += 1
+
+    def _category_name(self, code: str) -> str:
+        for c in self.reference.get("categories") or []:
+            if c.get("code") == code:
+                return str(c.get("name_zh") or c.get("name") or code)
+        return code
 
     # ---- decisions ---------------------------------------------------------------------
     def _on_case(self, case: dict) -> None:
@@ -296,43 +369,45 @@ class DistrictSimulator:
         return case.get("street_code") or self.grid.streets[0].code
 
     def _route(self, case: dict) -> str:
-        # Cases are classified by matter (事件), so the matter routes apply.
-        return route_department(
-            self.category_routes, case["category_code"], self._street_of(case), kind="event"
+        # The domain's rule: the component's owner, else the matter's routing line; a code
+        # without a line goes to the street office (属地).
+        routed = self.routing.route(
+            case["category_code"], self._street_of(case), case.get("component_owner")
         )
+        return routed.department_id or street_department_id(self._street_of(case))
 
     def _decide(self, case: dict):
         cfg, rng = self.config, self.rng
         state = case["state"]
         centre = self.config.auto_centre
         if state == "reported" and centre:
-            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "accept", {}
+            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "accept", {}
         if state == "accepted" and centre:
             if rng.random() < cfg.void_share:
                 return (
-                    self.after_working(delay_minutes(rng, 3, 20)),
+                    self.after(case, delay_minutes(rng, 3, 20)),
                     "sim-centre",
                     "void",
                     {"note": "重复上报"},
                 )
             if case["source"] in NEEDS_VERIFY and not case.get("verified"):
                 return (
-                    self.after_working(delay_minutes(rng, 2, 25)),
+                    self.after(case, delay_minutes(rng, 2, 25)),
                     "sim-centre",
                     "send_verify",
                     {},
                 )
-            return self.after_working(delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
+            return self.after(case, delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
         if state == "verifying":
             return (
-                self.after_working(delay_minutes(rng, 10, 100)),
+                self.after(case, delay_minutes(rng, 10, 100)),
                 f"sup-{self._street_of(case)}",
                 "verified",
                 {"note": "现场核实属实"},
             )
         if state == "registered" and centre:
             return (
-                self.after_working(delay_minutes(rng, 3, 25)),
+                self.after(case, delay_minutes(rng, 3, 25)),
                 "sim-centre",
                 "dispatch",
                 {"department_id": self._route(case)},
@@ -340,9 +415,12 @@ class DistrictSimulator:
         if state == "returned" and centre:
             first = case["departments"][0] if case.get("departments") else None
             routed = self._route(case)
-            target = "enforcement" if routed == first else routed
+            # Returned by the routed department itself: the street office takes it (属地兜底),
+            # or the enforcement bureau when the street was the one that returned it.
+            street = street_department_id(self._street_of(case))
+            target = routed if routed != first else street if street != first else "enforcement"
             return (
-                self.after_working(delay_minutes(rng, 5, 25)),
+                self.after(case, delay_minutes(rng, 5, 25)),
                 "sim-centre",
                 "redispatch",
                 {"department_id": target},
@@ -353,32 +431,41 @@ class DistrictSimulator:
                     return None
                 action = "approve_extension" if rng.random() < 0.7 else "deny_extension"
                 return (
-                    self.after_working(delay_minutes(rng, 5, 30)),
+                    self.after(case, delay_minutes(rng, 5, 30)),
                     "sim-centre",
                     action,
                     {"note": "同意" if action == "approve_extension" else "不予延期"},
+                )
+            if case.get("park_request_due_date"):
+                if not centre:
+                    return None
+                return (
+                    self.after(case, delay_minutes(rng, 5, 30)),
+                    "sim-centre",
+                    "approve_park",
+                    {"note": "同意缓办"},
                 )
             return self._department_decision(case)
         if state == "parked" and centre:
             return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
         if state == "handled" and centre:
-            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "send_check", {}
+            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "send_check", {}
         if state == "checking":
             if rng.random() < cfg.check_fail_share:
                 return (
-                    self.after_working(delay_minutes(rng, 10, 100)),
+                    self.after(case, delay_minutes(rng, 10, 100)),
                     f"sup-{self._street_of(case)}",
                     "check_fail",
                     {"note": "现场仍未处置到位"},
                 )
             return (
-                self.after_working(delay_minutes(rng, 10, 100)),
+                self.after(case, delay_minutes(rng, 10, 100)),
                 f"sup-{self._street_of(case)}",
                 "check_pass",
                 {},
             )
         if state == "checked" and centre:
-            return self.after_working(delay_minutes(rng, 2, 25)), "sim-centre", "close", {}
+            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "close", {}
         return None
 
     def _department_decision(self, case: dict):
@@ -388,7 +475,7 @@ class DistrictSimulator:
         r = rng.random()
         if case.get("dispatch_count", 1) == 1 and r < cfg.return_share:
             return (
-                self.after_working(delay_minutes(rng, 10, 60)),
+                self.after(case, delay_minutes(rng, 10, 60)),
                 user,
                 "return",
                 {"note": "非本单位职责，申请回退"},
@@ -396,25 +483,30 @@ class DistrictSimulator:
         r -= cfg.return_share
         if case.get("extension_count", 0) == 0 and r < cfg.extension_share:
             return (
-                self.after_working(limit * float(rng.uniform(0.3, 0.7))),
+                self.after(case, limit * float(rng.uniform(0.3, 0.7))),
                 user,
                 "request_extension",
-                {"hours": float(rng.choice([2, 4, 8])), "note": "需协调机械设备，申请延期"},
+                # within the rules' total cap: at most the case's own limit again
+                {
+                    "hours": min(float(rng.choice([2, 4, 8])), limit / 60.0),
+                    "note": "需协调机械设备，申请延期",
+                },
             )
         r -= cfg.extension_share
         if r < cfg.park_share and self.config.auto_centre:
+            due = self.clock.now().astimezone(CST).date() + timedelta(days=30)
             return (
-                self.after_working(delay_minutes(rng, 10, 60)),
-                "sim-centre",
-                "park",
-                {"note": "需立项改造，列入缓办"},
+                self.after(case, delay_minutes(rng, 10, 60)),
+                user,
+                "request_park",
+                {"note": "需立项改造，申请缓办", "due_date": due.isoformat()},
             )
         share = (
             float(rng.uniform(1.05, 1.6))
             if rng.random() < cfg.late_share
             else float(rng.uniform(0.15, 0.95))
         )
-        return self.after_working(limit * share), user, "complete", {"note": "已处置完毕"}
+        return self.after(case, limit * share), user, "complete", {"note": "已处置完毕"}
 
     def _do(self, user: str, case_id: str, version: int, action: str, extra: dict) -> None:
         body = {"action": action, "expected_version": version, **extra}

@@ -38,6 +38,15 @@ CATEGORY_WEIGHTS = {
     "07003": 1,  # 违规户外广告
     "06014": 1,  # 道路遗撒
     "09011": 3,  # 共享单车乱象
+    # Facilities by owner, so every utility receives its share (issue 11): each names an
+    # actual component of the inventory (see district.py ``_component_near``).
+    "01005": 1,  # 电力井盖异常
+    "01007": 1,  # 通信井盖异常
+    "01001": 1,  # 供水井盖异常
+    "01013": 1,  # 消防设施异常
+    "03005": 2,  # 垃圾箱异常
+    "06027": 1,  # 油烟污染
+    "06026": 1,  # 河道污染
 }
 
 #: Who reports (source, channel) with what share: supervisors find most problems.

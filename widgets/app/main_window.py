@@ -32,14 +32,20 @@ from widgets.timeline.strip import Timeline, clock_text
 
 ACTION_ICONS = {
     "accept": "mdi6.inbox-arrow-down",
+    "accept_corrected": "mdi6.inbox-arrow-down-outline",
     "send_verify": "mdi6.account-search",
     "register": "mdi6.file-document-edit",
+    "register_corrected": "mdi6.file-document-edit-outline",
     "dispatch": "mdi6.send",
     "redispatch": "mdi6.send-circle",
+    "send_back": "mdi6.undo-variant",
     "send_check": "mdi6.clipboard-check",
     "close": "mdi6.check-decagram",
+    "close_self": "mdi6.check-decagram-outline",
     "approve_extension": "mdi6.clock-plus",
     "deny_extension": "mdi6.clock-remove",
+    "approve_park": "mdi6.pause-octagon",
+    "deny_park": "mdi6.pause-octagon-outline",
     "park": "mdi6.pause-circle",
     "resume": "mdi6.play-circle",
     "void": "mdi6.delete",
@@ -68,7 +74,7 @@ class MainWindow(QMainWindow):
         if ctx.read_only:
             self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
         self.setCentralWidget(self.map)
-        self.case_actions = CaseActions(self.session, self.state, self)
+        self.case_actions = CaseActions(self.session, self.state, self, self.now)
         self.case_qactions = self._make_case_actions()
         self.case_model = CaseTableModel(self.state, self.now, self)
         self.queues = QueuePanel(self.case_model, list(self.case_qactions.values()))
@@ -320,6 +326,7 @@ class MainWindow(QMainWindow):
         t = datetime.fromtimestamp(now, UTC)
         working = self.state.calendar.working_minutes_between(t, t + timedelta(minutes=1)) > 0
         self.status.set_clock(now, working)
+        self.status.set_calendar(self.state.uncovered_years(now))
         self.status.set_outbox(self.ctx.outbox_pending())
         h = self.status.health
         if h is not None and h.status in ("offline", "degraded"):
@@ -375,14 +382,27 @@ class MainWindow(QMainWindow):
     def new_case(self) -> NewCaseDialog | None:
         if self.session is None:
             return None
-        dlg = NewCaseDialog(self.state.reference, self)
+        session = self.session
+        dlg = NewCaseDialog(
+            self.state.reference,
+            self,
+            geocode=lambda **params: session.fetch("/api/v1/geocode", **params),
+            workers=self.ctx.workers,
+        )
         dlg.pick_requested.connect(self.map.pick_location)
         self.map.location_picked.connect(dlg.set_location)
+        dlg.located.connect(self.show_picked)
         dlg.submitted.connect(self.session.new_case)
         dlg.finished.connect(lambda _r: self.map.set_pick_marker(None, None))
         dlg.show()
         self._new_case = dlg
         return dlg
+
+    def show_picked(self, lon: float, lat: float) -> None:
+        """Mark a place picked in the hotline dialog on the map wall and bring it into view."""
+        self.map.set_pick_marker(lon, lat)
+        x, y = lonlat_to_mercator(lon, lat)
+        self.map.centre_on(float(x), float(y), width_m=1500)
 
     def _update_banner(self, live: bool | None = None) -> None:
         """Say what the window shows and when, where the eye goes first: a replay's file and

@@ -8,16 +8,21 @@ through ``on_outcome`` on the GUI thread.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QTextBrowser,
@@ -25,70 +30,162 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.categories import route_department
+from console.domain.case import Case
+from console.domain.china_time import CST
+from console.domain.routing import BY_OWNER, Routed, RoutingTable
 from console.domain.workflow import TRANSITIONS, Action, available_actions
 from console.labels import local_time
 from console.state import CityState
 from widgets.common.i18n import labels
+from widgets.dialogs.pickers import CategoryPicker
 
 #: Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast).
 SHORTCUTS = {
     "accept": "A",
+    "accept_corrected": "Shift+A",
     "send_verify": "V",
     "register": "R",
+    "register_corrected": "Shift+R",
     "dispatch": "D",
     "redispatch": "Shift+D",
+    "send_back": "B",
     "send_check": "K",
     "close": "X",
+    "close_self": "Shift+X",
     "approve_extension": "Y",
     "deny_extension": "N",
+    "approve_park": "Shift+Y",
+    "deny_park": "Shift+N",
     "park": "P",
     "resume": "U",
     "void": "Shift+Del",
 }
 #: The actions a centre desk takes, in menu order (department/supervisor actions are theirs).
 DESK_ACTIONS = tuple(SHORTCUTS)
+#: Desk entries that take a workflow action with the 受理/立案 corrections dialog (category,
+#: urgency, location, address); the plain key takes the action as reported, without a dialog.
+CORRECTED = {"accept_corrected": "accept", "register_corrected": "register"}
+#: A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).
+PARK_DAYS_DEFAULT = 30
+
+
+class CorrectionFields(QWidget):
+    """受理/立案 corrections: category, urgency, location and address, prefilled with what the
+    case says; ``params`` sends only what the operator changed."""
+
+    def __init__(self, case: Mapping[str, Any], state: CityState, parent: QWidget | None = None):
+        super().__init__(parent)
+        lb = labels()
+        self.case = case
+        self.category = CategoryPicker(state.reference)
+        self.category.select(case.get("category_code"))
+        self.urgency = QComboBox()
+        for u in state.limits.urgency_levels:
+            self.urgency.addItem(lb.name("urgency", u), u)
+        self.urgency.setCurrentIndex(max(self.urgency.findData(case.get("urgency")), 0))
+        loc = case.get("location") or {}
+        self.lon, self.lat = QDoubleSpinBox(), QDoubleSpinBox()
+        where = QHBoxLayout()
+        for box, value, (lo, hi) in (
+            (self.lon, loc.get("lon"), (73.0, 136.0)),  # China's extent; the backend
+            (self.lat, loc.get("lat"), (3.0, 54.0)),  # checks the district (400 outside)
+        ):
+            box.setDecimals(6)
+            box.setRange(lo, hi)
+            box.setSingleStep(0.0005)
+            box.setValue(float(value or 0.0))
+            where.addWidget(box)
+        self.address = QLineEdit(case.get("address") or "")
+        self.address.setMaxLength(300)
+        self.address.setToolTip(self.tr("位置更正后，未修改的原地址将清除"))
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.tr("类别"), self.category)
+        form.addRow(self.tr("紧急程度"), self.urgency)
+        form.addRow(self.tr("位置（经度，纬度）"), where)
+        form.addRow(self.tr("地址"), self.address)
+
+    def params(self) -> dict[str, Any] | None:
+        """The changed fields; None when the category typed is not one of the catalogue's."""
+        code = self.category.selected_category()
+        if code is None:
+            return None
+        out: dict[str, Any] = {}
+        if code != self.case.get("category_code"):
+            out["category_code"] = code
+        if self.urgency.currentData() != self.case.get("urgency"):
+            out["urgency"] = self.urgency.currentData()
+        loc = self.case.get("location") or {}
+        lon, lat = round(self.lon.value(), 6), round(self.lat.value(), 6)
+        if (lon, lat) != (round(loc.get("lon") or 0.0, 6), round(loc.get("lat") or 0.0, 6)):
+            out["location"] = {"lon": lon, "lat": lat}
+        address = self.address.text().strip()
+        if address != (self.case.get("address") or ""):
+            out["address"] = address  # unchanged with a new location: the backend clears it
+        return out
 
 
 class ParamsDialog(QDialog):
-    """Department picker and/or reason, as the action needs."""
+    """What the action needs: department, 缓办 due date, 受理/立案 corrections, a reason."""
 
     def __init__(
-        self, action: str, case: Mapping[str, Any], state: CityState, parent: QWidget | None
+        self,
+        action: str,
+        case: Mapping[str, Any],
+        state: CityState,
+        parent: QWidget | None,
+        today: date,
+        correct: bool = False,
     ):
         super().__init__(parent)
         lb = labels()
         t = TRANSITIONS[Action(action)]
-        self.setWindowTitle(f"{lb.name('action', action)} · {case['id']}")
+        entry = {v: k for k, v in CORRECTED.items()}[action] if correct else action
+        title = lb.name("action", entry)
+        self.setWindowTitle(f"{title} · {case['id']}")
         form = QFormLayout()
         self.department = None
         if "department_id" in t.params:
             self.department = QComboBox()
             ref = state.reference
-            kind = next(
-                (
-                    c.get("kind", "event")
-                    for c in ref.get("categories") or []
-                    if c["code"] == case.get("category_code")
-                ),
-                "event",
-            )
-            suggested = route_department(
-                ref.get("category_routes") or {},
+            routed = RoutingTable.from_rows(ref.get("routing") or []).route(
                 case.get("category_code", ""),
                 case.get("street_code"),
-                kind,
+                case.get("component_owner"),
             )
             for d in ref.get("departments") or []:
                 self.department.addItem(d["name"], d["id"])
-            i = self.department.findData(suggested)
+            i = self.department.findData(routed.department_id)
             self.department.setCurrentIndex(max(i, 0))
             self.department.setEditable(True)  # type to search 30+ departments
             self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             form.addRow(self.tr("处置部门"), self.department)
+            self.route_reason = QLabel(self._route_reason(case, routed))
+            self.route_reason.setWordWrap(True)
+            self.route_reason.setMinimumWidth(360)
+            self.route_reason.setMaximumWidth(480)
+            form.addRow(self.tr("派遣依据"), self.route_reason)
         if action == "approve_extension":
             hours = case.get("extension_pending_hours")
             form.addRow(self.tr("申请延期"), QLabel(self.tr("%1 小时").replace("%1", f"{hours}")))
+        self.due = None
+        if "due_date" in (*t.params, *t.optional):
+            self.due = QDateEdit()
+            self.due.setCalendarPopup(True)
+            self.due.setDisplayFormat("yyyy-MM-dd")
+            self.due.setMinimumDate(_qdate(today + timedelta(days=1)))
+            requested = case.get("park_request_due_date")
+            if requested:
+                form.addRow(self.tr("申请缓办至"), QLabel(requested))
+            self.due.setDate(
+                QDate.fromString(requested, "yyyy-MM-dd")
+                if requested
+                else _qdate(today + timedelta(days=PARK_DAYS_DEFAULT))
+            )
+            form.addRow(self.tr("缓办到期日"), self.due)
+        self.corrections = CorrectionFields(case, state) if correct else None
+        if self.corrections is not None:
+            form.addRow(self.corrections)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText(
             self.tr("原因（必填）") if t.note_required else self.tr("备注（可选）")
@@ -105,10 +202,24 @@ class ParamsDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(buttons)
 
+    def _route_reason(self, case: Mapping[str, Any], routed: Routed) -> str:
+        """Why the department is preselected: the 部件's owner, or the matter's routing line."""
+        if routed.department_id is None:
+            return self.tr("无派遣规则，请选择处置部门")
+        if routed.reason == BY_OWNER:
+            return self.tr("部件权属单位（部件 %1）").replace(
+                "%1", case.get("component_code") or ""
+            )
+        return self.tr("事项派遣规则：%1").replace("%1", routed.basis)
+
     def _accept(self) -> None:
         if self.note_required and not self.note.toPlainText().strip():
             self.note.setFocus()
             self.note.setStyleSheet("border: 1px solid #ff4d4f;")
+            return
+        if self.corrections is not None and self.corrections.params() is None:
+            self.corrections.category.setFocus()
+            self.corrections.category.setStyleSheet("border: 1px solid #ff4d4f;")
             return
         self.accept()
 
@@ -116,12 +227,22 @@ class ParamsDialog(QDialog):
         out = {"note": self.note.toPlainText().strip()}
         if self.department is not None:
             out["department_id"] = self.department.currentData()
+        if self.due is not None:
+            out["due_date"] = self.due.date().toString("yyyy-MM-dd")
+        if self.corrections is not None:
+            out.update(self.corrections.params() or {})
         return out
 
 
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
 def needs_dialog(action: str) -> bool:
+    """A dialog for required parameters or a reason, and for approvals (which show what was
+    asked); 受理/立案 corrections have their own entries (``CORRECTED``)."""
     t = TRANSITIONS[Action(action)]
-    return bool(t.params) or t.note_required or action == "approve_extension"
+    return bool(t.params) or t.note_required or action in ("approve_extension", "approve_park")
 
 
 class CaseActions(QObject):
@@ -130,10 +251,11 @@ class CaseActions(QObject):
     notice = Signal(str, str)  # text, level (info | warning | error)
     conflict_shown = Signal(object)  # the dialog (tests drive it)
 
-    def __init__(self, session, state: CityState, parent_widget: QWidget):
+    def __init__(self, session, state: CityState, parent_widget: QWidget, now: Callable[[], float]):
         super().__init__(parent_widget)
         self.session = session  # None: read-only (replay)
         self.state = state
+        self.now = now  # district time, epoch seconds
         self.parent_widget = parent_widget
         self._sent: dict[
             str, tuple[dict, str, dict]
@@ -142,13 +264,10 @@ class CaseActions(QObject):
     def available(self, case: Mapping[str, Any] | None) -> list[str]:
         if case is None or self.session is None:
             return []
-        acts = available_actions(
-            case["state"],
-            self.session.actor,
-            case.get("department_id"),
-            bool(case.get("extension_pending_hours")),
-        )
-        return [a.value for a in acts if a.value in DESK_ACTIONS]
+        at = datetime.fromtimestamp(self.now(), UTC)
+        facts = Case.from_dict(case).facts(at, self.state.calendar, self.state.limits)
+        acts = {a.value for a in available_actions(facts, self.session.actor)}
+        return [a for a in DESK_ACTIONS if CORRECTED.get(a, a) in acts]
 
     def run(
         self,
@@ -164,10 +283,12 @@ class CaseActions(QObject):
         if case is None or action not in self.available(case):
             self.notice.emit(self.tr("此案件当前不能执行该操作"), "warning")
             return None
+        correct = action in CORRECTED
+        action = CORRECTED.get(action, action)
         if params is None:
             params = {}
-            if needs_dialog(action):
-                dlg = ParamsDialog(action, case, self.state, self.parent_widget)
+            if correct or needs_dialog(action):
+                dlg = self.dialog(action, case, correct)
                 if dlg.exec() != QDialog.DialogCode.Accepted:
                     return None
                 params = dlg.params()
@@ -181,6 +302,11 @@ class CaseActions(QObject):
             "info",
         )
         return key
+
+    def dialog(self, action: str, case: Mapping[str, Any], correct: bool = False) -> ParamsDialog:
+        """The parameters dialog of ``action`` on ``case`` (not yet shown)."""
+        today = datetime.fromtimestamp(self.now(), CST).date()
+        return ParamsDialog(action, case, self.state, self.parent_widget, today, correct)
 
     # ---- answers ---------------------------------------------------------------------------
     def on_outcome(self, outcome) -> None:
@@ -227,6 +353,7 @@ class ConflictDialog(QDialog):
             ("version", self.tr("版本")),
             ("department_id", self.tr("处置部门")),
             ("extension_pending_hours", self.tr("延期申请")),
+            ("park_request_due_date", self.tr("缓办申请")),
         ):
             a, b = mine.get(key), current.get(key)
             if a != b:

@@ -1,62 +1,83 @@
-"""A new case from a hotline call (12319): category by code or name, location by clicking
-the map or typing an address, description, urgency; sent through the outbox (durable, once)."""
+"""A new case from a hotline call (12319): category by code or name, location by typing an
+address (the backend's geocoder offers candidates; picking one places the case and shows it on
+the map wall) or by clicking the map (the address is filled in from the point), description,
+urgency; sent through the outbox (durable, once).
+
+Geocoding is an HTTP read, so it runs on the console's workers, never on the GUI thread; a
+late answer for an address the operator has since changed is dropped."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
 )
 
-from console.geo.places import find_place
 from widgets.common.i18n import labels
+from widgets.common.workers import Workers
+from widgets.dialogs.pickers import CategoryPicker
+
+#: ``geocode(**params)``: GET /api/v1/geocode with ``q``/``limit`` or ``lon``/``lat`` (blocking).
+Geocode = Callable[..., dict]
+#: Wait this long after the last keystroke before asking (a person types 3–5 characters a
+#: second; one request per pause, not per character).
+TYPING_PAUSE_MS = 350
+CANDIDATES = 8
 
 URGENCIES = ("normal", "urgent", "critical")
 
 
 class NewCaseDialog(QDialog):
     pick_requested = Signal()  # the window arms the map's pick mode
+    located = Signal(float, float)  # a candidate was picked: the window shows it on the map
     submitted = Signal(dict)  # the body for POST /cases
 
-    def __init__(self, reference: dict, parent=None):
+    def __init__(
+        self,
+        reference: dict,
+        parent=None,
+        geocode: Geocode | None = None,
+        workers: Workers | None = None,
+    ):
         super().__init__(parent)
         self.setModal(False)  # the operator clicks the map while it is open
         self.reference = reference
+        self.geocode, self.workers = geocode, workers
         self.lon: float | None = None
         self.lat: float | None = None
+        self._asked = 0  # number of the latest geocode request; older answers are dropped
         lb = labels()
         self.setWindowTitle(self.tr("新建热线案件 (12319)"))
-        self.category = QComboBox()
-        self.category.setEditable(True)
-        self.category.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for c in reference.get("categories") or []:
-            self.category.addItem(f"{c['code']} {lb.category(c, '')}", c["code"])
-        self.category.setCurrentIndex(-1)
-        completer = QCompleter(self.category.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.category.setCompleter(completer)
-        edit = self.category.lineEdit()
-        assert edit is not None  # an editable combo box has its line edit
-        edit.setPlaceholderText(self.tr("输入编码或名称，如 06010 或 垃圾"))
+        self.category = CategoryPicker(reference)
         self.address = QLineEdit()
-        self.address.setPlaceholderText(self.tr("地址（社区或街道名可定位）"))
+        self.address.setPlaceholderText(self.tr("道路门牌、路口、地标或社区，如 解放路128号"))
+        self.address.textEdited.connect(self._typed)
         self.address.returnPressed.connect(self.locate_address)
+        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._pause.timeout.connect(self.locate_address)
+        self.candidates = QListWidget()
+        self.candidates.setFixedHeight(120)
+        self.candidates.itemActivated.connect(self.pick_candidate)
+        self.candidates.itemClicked.connect(self.pick_candidate)
         find = QPushButton(self.tr("按地址定位"))
         find.clicked.connect(self.locate_address)
         pick = QPushButton(self.tr("在地图上选点"))
         pick.clicked.connect(self.pick_requested.emit)
         self.where = QLabel(self.tr("未定位"))
+        self.where.setWordWrap(True)
         self.description = QPlainTextEdit()
         self.description.setFixedHeight(90)
         self.caller = QLineEdit()
@@ -73,6 +94,7 @@ class NewCaseDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("类别"), self.category)
         form.addRow(self.tr("地址"), self.address)
+        form.addRow("", self.candidates)
         form.addRow(self.tr("位置"), loc)
         form.addRow(self.tr("描述"), self.description)
         form.addRow(self.tr("来电"), self.caller)
@@ -87,29 +109,73 @@ class NewCaseDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.error)
         lay.addWidget(buttons)
-        self.resize(520, 420)
+        self.resize(560, 480)
 
+    # ---- where ---------------------------------------------------------------------------
     def set_location(self, lon: float, lat: float, label: str = "") -> None:
+        """A point for the case. From a map click (no label) the address is looked up and
+        filled in; from a picked candidate the label is its address."""
         self.lon, self.lat = lon, lat
         self.where.setText(label or f"{lon:.5f}, {lat:.5f}")
+        if not label:
+            self._ask({"lon": lon, "lat": lat}, self._show_reverse)
+
+    def _typed(self, _text: str) -> None:
+        self._pause.start()  # ask once the operator pauses
 
     def locate_address(self) -> None:
-        hit = find_place(self.reference, self.address.text())
-        if hit is None:
-            self.where.setText(self.tr("找不到该地址，请在地图上选点"))
+        """Ask the geocoder for candidates for the typed address."""
+        self._pause.stop()
+        text = self.address.text().strip()
+        if len(text) < 2:
             return
-        name, lon, lat = hit
-        self.set_location(lon, lat, f"{name} ({lon:.5f}, {lat:.5f})")
+        self.where.setText(self.tr("正在查找…"))
+        self._ask({"q": text, "limit": CANDIDATES}, self._show_candidates)
 
-    def selected_category(self) -> str | None:
-        i = self.category.findText(self.category.currentText(), Qt.MatchFlag.MatchExactly)
-        if i >= 0:
-            return self.category.itemData(i)
-        text = self.category.currentText().strip().split(" ")[0]
-        return text if self.category.findData(text) >= 0 else None
+    def _ask(self, params: dict, show: Callable[[dict], None]) -> None:
+        if self.geocode is None or self.workers is None:
+            self.where.setText(self.tr("未连接后台，无法查询地址，请在地图上选点"))
+            return
+        self._asked += 1
+        n, geocode = self._asked, self.geocode
+
+        def done(answer: dict) -> None:
+            if n == self._asked:  # else the operator has asked something newer
+                show(answer)
+
+        def failed(e: BaseException) -> None:
+            if n == self._asked:
+                self.where.setText(self.tr("地址查询失败：%1").replace("%1", str(e)))
+
+        self.workers.submit(
+            lambda: geocode(**params), done, owner=self, on_error=failed, what=self.tr("地址查询")
+        )
+
+    def _show_candidates(self, answer: dict) -> None:
+        self.candidates.clear()
+        found = answer.get("candidates") or []
+        for c in found:
+            item = QListWidgetItem(f"{c['name']}  —  {c['address']}")
+            item.setData(Qt.ItemDataRole.UserRole, c)
+            self.candidates.addItem(item)
+        if found:
+            self.where.setText(self.tr("找到 %1 个地点，请选择").replace("%1", str(len(found))))
+        else:
+            self.where.setText(self.tr("找不到该地址，请换个说法或在地图上选点"))
+
+    def pick_candidate(self, item: QListWidgetItem) -> None:
+        c = item.data(Qt.ItemDataRole.UserRole)
+        self.address.setText(c["address"])
+        self.candidates.setCurrentItem(item)
+        self.set_location(c["lon"], c["lat"], c["address"])
+        self.located.emit(c["lon"], c["lat"])
+
+    def _show_reverse(self, answer: dict) -> None:
+        self.address.setText(answer.get("address") or "")
+        self.where.setText(answer.get("address") or "")
 
     def body(self) -> dict | None:
-        code = self.selected_category()
+        code = self.category.selected_category()
         if code is None:
             self.error.setText(self.tr("请选择类别"))
             return None

@@ -3,6 +3,8 @@ actions (the window's shared case actions, enabled for what the user may do now)
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QPixmap
@@ -18,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.documents import CaseDoc
-from console.domain.sla import working_minutes_left
+from console.domain.china_time import CST
+from console.domain.documents import CaseDoc, CaseEvent
+from console.domain.sla import minutes_left
+from console.domain.workflow_rules import WorkflowRules
 from console.geo.crs import lonlat_to_mercator
 from console.geo.outlines import polyline, rings_of
 from console.labels import local_time
@@ -91,6 +95,7 @@ class CaseDetail(QScrollArea):
             "description",
             "grid",
             "department",
+            "component",
             "created",
             "reporter",
             "counters",
@@ -100,6 +105,7 @@ class CaseDetail(QScrollArea):
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = lab
             self.form.addRow(QLabel(), lab)
+        self.fields["state"].setTextFormat(Qt.TextFormat.RichText)  # 缓办 overdue in red
         self.minimap = MiniMap()
         self.photos = QHBoxLayout()
         self.photos_label = QLabel()
@@ -132,6 +138,7 @@ class CaseDetail(QScrollArea):
             "description": self.tr("描述"),
             "grid": self.tr("网格/街道/社区"),
             "department": self.tr("处置部门"),
+            "component": self.tr("部件编码/权属"),
             "created": self.tr("上报时间"),
             "reporter": self.tr("上报人"),
             "counters": self.tr("返工/延期/回退"),
@@ -168,7 +175,7 @@ class CaseDetail(QScrollArea):
         text = {0: self.tr("正常"), 1: self.tr("临期"), 2: self.tr("超期")}.get(light, "")
         self.light.setText(
             f'<span style="color:{LIGHT_COLORS[light]}; font-size:20px">●</span> {text}'
-            + (f"  {self._deadline(red_at)}" if text else "")
+            + (f"  {self._deadline(doc, red_at)}" if text else "")
         )
         cat = next(
             (
@@ -186,7 +193,7 @@ class CaseDetail(QScrollArea):
         f["state"].setText(
             lb.name("state", doc.get("state"))
             + (" · " + self.tr("延期待批 %1 小时").replace("%1", f"{ext:g}") if ext else "")
-            + (" · " + self.tr("计时暂停") if doc.get("clock_paused") else "")
+            + self._park_text(doc)
         )
         f["source"].setText(lb.name("source", doc.get("source")))
         f["urgency"].setText(lb.name("urgency", doc.get("urgency")))
@@ -199,10 +206,13 @@ class CaseDetail(QScrollArea):
         f["department"].setText(
             depts.get(doc.get("department_id"), doc.get("department_id") or "—")
         )
+        comp, owner = doc.get("component_code"), doc.get("component_owner")
+        f["component"].setText(f"{comp} · {depts.get(owner or '', owner or '—')}" if comp else "—")
         f["created"].setText(local_time(doc.get("created_at"), "%Y-%m-%d %H:%M:%S"))
         f["reporter"].setText(doc.get("reporter") or "—")
         f["counters"].setText(
             f"{doc.get('rework_count', 0)} / {doc.get('extension_count', 0)}"
+            f"/{WorkflowRules.default().max_extensions}"
             f" ({doc.get('extension_hours', 0):g} h) / {doc.get('return_count', 0)}"
         )
         loc = doc.get("location") or {}
@@ -213,8 +223,22 @@ class CaseDetail(QScrollArea):
         self._fill_history(doc)
         self._load_photos(doc)
 
-    def _deadline(self, red_at: float) -> str:
-        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+    def _park_text(self, doc: CaseDoc) -> str:
+        """缓办: the due date while parked (in red once past it), or the date a department asks."""
+        asked = doc.get("park_request_due_date")
+        if asked:
+            return " · " + self.tr("申请缓办至 %1，待批").replace("%1", asked)
+        due = doc.get("park_due_date")
+        if not due:
+            return ""
+        text = " · " + self.tr("缓办至 %1").replace("%1", due)
+        today = datetime.fromtimestamp(self.now(), CST).date()
+        if today > date.fromisoformat(due):
+            return f'{text} <span style="color:{LIGHT_COLORS[2]}">{self.tr("已逾期")}</span>'
+        return text
+
+    def _deadline(self, doc: CaseDoc, red_at: float) -> str:
+        left = minutes_left(self.state.clock_of(doc), self.now(), red_at)
         if left is None:
             return ""
         if left < 0:
@@ -232,7 +256,7 @@ class CaseDetail(QScrollArea):
                     local_time(ev.get("at")),
                     lb.name("action", ev.get("action")),
                     f"{users.get(ev.get('user'), ev.get('user') or '')} ({lb.name('role', ev.get('role'))})",
-                    ev.get("note") or "",
+                    "；".join(x for x in (ev.get("note") or "", self._event_facts(ev)) if x),
                     "" if on_time is None else ("✔" if on_time else "✘"),
                 ]
             )
@@ -241,6 +265,39 @@ class CaseDetail(QScrollArea):
             self.history.addTopLevelItem(item)
         for c in range(5):
             self.history.resizeColumnToContents(c)
+
+    def _event_facts(self, ev: CaseEvent) -> str:
+        """What an event changed besides the state: corrections (old → new), hours asked or
+        granted, a 缓办 due date and the time left when parked or resumed."""
+        lb = labels()
+        data = ev.get("data") or {}
+        parts = []
+        names = {
+            "category_code": self.tr("类别"),
+            "urgency": self.tr("紧急程度"),
+            "location": self.tr("位置"),
+            "address": self.tr("地址"),
+        }
+        for key, (old, new) in (data.get("corrections") or {}).items():
+            if key not in names:
+                continue  # grid/community/street follow the location
+            if key == "urgency":
+                old, new = lb.name("urgency", old), lb.name("urgency", new)
+            elif key == "location":
+                old, new = (f"{p[0]:.5f},{p[1]:.5f}" for p in (old, new))
+            parts.append(f"{names[key]} {old or '—'} → {new or '—'}")
+        if data.get("hours"):
+            parts.append(self.tr("%1 小时").replace("%1", f"{data['hours']:g}"))
+        if data.get("due_date"):
+            parts.append(self.tr("缓办至 %1").replace("%1", data["due_date"]))
+        left = data.get("remaining_minutes")
+        if left is None:
+            left = (data.get("clock") or {}).get("remaining_minutes")
+        if left is not None:
+            parts.append(self.tr("剩余 %1").replace("%1", fmt_minutes(left)))
+        if parts and data.get("corrections"):
+            parts[0] = self.tr("更正：") + parts[0]
+        return "；".join(parts)
 
     def _load_photos(self, doc: CaseDoc) -> None:
         key = (doc["id"], tuple(doc.get("photos") or ()))

@@ -10,16 +10,17 @@ second with one ``dataChanged`` over the visible span of those columns.
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
+from console.domain.china_time import CST
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
-from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, working_minutes_left
+from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, minutes_left
+from console.labels import PlaceNames
 from console.state import CityState
 from widgets.common.i18n import labels
 from widgets.common.roles import (
@@ -88,6 +89,7 @@ class CaseTableModel(IncrementalRows):
         self._lights = np.empty(0, dtype=np.int8)
         self._dept_names: dict[str, str] = {}
         self._categories: dict[str, dict] = {}
+        self._places = PlaceNames({})
         self._ref_id: int | None = None
 
     # ---- Qt model API ----------------------------------------------------------------------
@@ -152,13 +154,16 @@ class CaseTableModel(IncrementalRows):
         if col == "id":
             return doc["id"]
         if col == "countdown":
+            due = doc.get("park_due_date")
+            if due:
+                return self._park_due(due)
             red_at = self.state.case_arrays()["red_at"][row]
-            return self._countdown(red_at)
+            return self._countdown(doc, red_at)
         if col == "category":
             code = doc.get("category_code", "")
             return f"{code} {lb.category(self._categories.get(code), '')}".strip()
         if col == "address":
-            return doc.get("address") or doc.get("description") or ""
+            return self._places.address(doc)
         if col == "grid":
             return doc.get("grid_code") or ""
         if col == "department":
@@ -170,6 +175,8 @@ class CaseTableModel(IncrementalRows):
             s = lb.name("state", doc.get("state"))
             if doc.get("extension_pending_hours"):
                 s += " · " + self.tr("延期待批")
+            if doc.get("park_request_due_date"):
+                s += " · " + self.tr("缓办待批")
             return s
         if col == "age":
             created = doc.get("created_at")
@@ -178,10 +185,16 @@ class CaseTableModel(IncrementalRows):
             return fmt_minutes((self.now() - datetime.fromisoformat(created).timestamp()) / 60)
         return None
 
-    def _countdown(self, red_at: float) -> str:
-        if math.isinf(red_at):
-            return self.tr("暂停")
-        left = working_minutes_left(self.state.calendar, self.now(), red_at)
+    def _park_due(self, due: str) -> str:
+        """A parked case's 缓办 due date, or how many days it is past it (the clock is stopped,
+        so this is what the centre watches)."""
+        days = (datetime.fromtimestamp(self.now(), CST).date() - date.fromisoformat(due)).days
+        if days > 0:
+            return self.tr("缓办逾期 %1 天").replace("%1", str(days))
+        return self.tr("缓办至 %1").replace("%1", due)
+
+    def _countdown(self, doc: CaseDoc, red_at: float) -> str:
+        left = minutes_left(self.state.clock_of(doc), self.now(), red_at)
         return "" if left is None else fmt_minutes(left)
 
     # ---- filtering and order ---------------------------------------------------------------
@@ -193,6 +206,7 @@ class CaseTableModel(IncrementalRows):
         self._static.clear()
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
+        self._places = PlaceNames(ref)
 
     def _search_text(self, doc: CaseDoc) -> str:
         hit = self._text_cache.get(doc["id"])

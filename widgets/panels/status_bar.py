@@ -1,5 +1,6 @@
 """The status bar: connection, last seq and lag, outbox pending, district clock with
-working/non-working time, the user. Updated from the bridge's health signal and a 1 Hz tick."""
+working/non-working time, the user, and a standing warning when the work calendar lacks a
+year's holiday notice. Updated from the bridge's health signal and a 1 Hz tick."""
 
 from __future__ import annotations
 
@@ -32,8 +33,19 @@ class ConsoleStatusBar(QStatusBar):
         self.work = QLabel()
         self.user = QLabel()
         self.notice = QLabel()
+        self.calendar = QLabel()  # a standing warning, not a passing notice: see set_calendar
+        self.calendar.hide()
         self.addWidget(self.notice, 1)
-        for w in (self.icon, self.conn, self.seq, self.outbox, self.work, self.clock, self.user):
+        for w in (
+            self.calendar,
+            self.icon,
+            self.conn,
+            self.seq,
+            self.outbox,
+            self.work,
+            self.clock,
+            self.user,
+        ):
             self.addPermanentWidget(w)
         self.health = None
 
@@ -68,6 +80,22 @@ class ConsoleStatusBar(QStatusBar):
         self.clock.setText(t.strftime("%Y-%m-%d %H:%M:%S"))
         self.work.setText(self.tr("工作时间") if working else self.tr("非工作时间"))
         self.work.setStyleSheet("color: #2ecc71;" if working else "color: #8a94a6;")
+
+    def set_calendar(self, uncovered_years: list[int]) -> None:
+        """Warn, for as long as it holds, that the work calendar has no holiday notice for a
+        year within the next 30 days (working days there are counted Monday–Friday)."""
+        if not uncovered_years:
+            self.calendar.hide()
+            return
+        years = "、".join(map(str, uncovered_years))
+        self.calendar.setText(self.tr("⚠ 缺少%1年节假日安排").replace("%1", years))
+        self.calendar.setToolTip(
+            self.tr("工作日历未包含%1年国务院节假日安排，该年工作日暂按周一至周五计算").replace(
+                "%1", years
+            )
+        )
+        self.calendar.setStyleSheet("color: #f5a623; font-weight: bold;")
+        self.calendar.show()
 
     def set_user(self, text: str) -> None:
         self.user.setText(text)

@@ -104,7 +104,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "since": ("起始", "Since"),
     "hold": ("原因", "Why"),
     "parked": ("挂账", "Parked"),
-    "clock_stopped": ("延期待批，计时暂停", "Extension pending, clock stopped"),
+    "request_pending": ("延期/缓办待批", "Extension or parking awaiting approval"),
     "paused": ("暂停", "Stopped"),
     "alerts": ("报警", "Alerts"),
     "kind": ("类型", "Kind"),

@@ -88,10 +88,9 @@ async def post_request(fmt: str, request: Request, ctx: Ctx) -> Response:
         if code not in PUBLIC_SERVICES or code not in ctx.catalog:
             raise Open311Error(400, f"service_code {code[:20]!r} is not a service of this city")
         lat, lon = parse_float(form.get("lat"), "lat"), parse_float(form.get("long"), "long")
+        said = form.get("address_string", "").strip()
         if lat is None or lon is None:
-            raise Open311Error(
-                400, "lat and long are required: this city has no geocoder for address_string"
-            )
+            lon, lat = _locate(ctx, lat, lon, said)
         for name in (
             "description",
             "address_string",
@@ -109,10 +108,19 @@ async def post_request(fmt: str, request: Request, ctx: Ctx) -> Response:
             "category_code": code,
             "location": {"lon": lon, "lat": lat},
             "urgency": "normal",
-            "address": form.get("address_string", "")[:300],
+            # The centre's standard address (street, community, road) from the point; the
+            # citizen's own words for the place stay in the note.
+            "address": "",
             "description": form.get("description", "")[:2000],
             "photos": [form["media_url"][:500]] if form.get("media_url") else [],
-            "note": f"Open311 {who} {form.get('phone', '')} {form.get('email', '')}".strip()[:2000],
+            "note": " ".join(
+                x
+                for x in (
+                    f"Open311 {who} {form.get('phone', '')} {form.get('email', '')}".strip(),
+                    f"市民所述地址：{said[:300]}" if said else "",
+                )
+                if x
+            )[:2000],
         }
         with ctx.db.write() as s:
             doc = cases.create(
@@ -136,6 +144,25 @@ async def post_request(fmt: str, request: Request, ctx: Ctx) -> Response:
         )
 
     return handle(f, run)
+
+
+def _locate(ctx: Context, lat: float | None, lon: float | None, said: str) -> tuple[float, float]:
+    """The point of a request sent without ``lat``/``long``: the best place the geocoder finds
+    for its ``address_string`` (the spec lets a client send either)."""
+    if lat is not None or lon is not None:
+        raise Open311Error(
+            400, "lat and long go together: send both, or neither and an address_string"
+        )
+    if not said:
+        raise Open311Error(400, "a location is required: lat and long, or an address_string")
+    found = ctx.geocoder.search(said, 1)
+    if not found:
+        raise Open311Error(
+            400,
+            f"address_string {said[:100]!r} was not found in the district: "
+            "name a road and number, a crossing or a landmark, or send lat and long",
+        )
+    return found[0]["lon"], found[0]["lat"]
 
 
 @router.get("/requests.{fmt}")

@@ -26,5 +26,6 @@ def readyz(ctx: Ctx):
 
 @router.get("/api/v1/clock")
 def clock(ctx: Ctx):
-    # The (possibly compressed) district clock, so clients show the same time as the SLAs.
-    return ctx.clock.to_dict()
+    # The (possibly compressed) district clock, so clients show the same time as the SLAs, and
+    # the years ahead that the work calendar has no holiday notice for (a visible warning).
+    return {**ctx.clock.to_dict(), "uncovered_years": ctx.uncovered_years()}
