@@ -103,6 +103,10 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "offline": ("离线", "Offline"),
     },
     "alert_kind": {
+        "case_disposal": ("处置超时", "Disposal late"),
+        "case_field": ("核实核查超时", "Field task late"),
+        "case_desk": ("坐席环节超时", "Centre desk late"),
+        # the per-colour kinds of shift logs recorded before levelled case alerts
         "case_yellow": ("案件黄灯", "Case at risk (yellow)"),
         "case_red": ("案件超时", "Case overdue (red)"),
         "vehicle_overspeed": ("作业超速", "Overspeed while working"),
@@ -116,6 +120,11 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "critical": ("严重", "Critical"),
         "warning": ("警告", "Warning"),
         "info": ("提示", "Info"),
+    },
+    "alert_level": {
+        "yellow": ("黄灯", "Yellow"),
+        "red": ("红灯", "Red"),
+        "supervise": ("督办", "Supervision"),
     },
     "alert_state": {
         "raised": ("未确认", "Open"),

@@ -35,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import DTypeLike
 
+from console.domain.alert_rules import louder
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
 from console.domain.case import Case
@@ -76,11 +77,14 @@ class Diff:
     changes: int = 0
     first_seq: int | None = None
     last_seq: int | None = None
+    # Open alerts that climbed a level or a severity (a late case to red or 督办; a group
+    # whose worst member got louder): the alerts pane sounds for them as for new ones.
+    alerts_escalated: set[str] = field(default_factory=set)
 
     def merge(self, other: Diff) -> Diff:
         """Fold ``other`` (a later batch) into this one, for a consumer that fell behind."""
         self.reset |= other.reset
-        for name in ("cases", "vehicles", "alerts", "alerts_raised", "sensors"):
+        for name in ("cases", "vehicles", "alerts", "alerts_raised", "sensors", "alerts_escalated"):
             getattr(self, name).update(getattr(other, name))
         self.fixes += other.fixes
         self.changes += other.changes
@@ -282,8 +286,11 @@ class CityState:
                 if a["state"] == "resolved":
                     self.alerts.pop(a["id"], None)
                 else:
-                    if a["id"] not in self.alerts:
+                    old = self.alerts.get(a["id"])
+                    if old is None:
                         d.alerts_raised.add(a["id"])
+                    elif louder(old, a):
+                        d.alerts_escalated.add(a["id"])
                     self.alerts[a["id"]] = a
                 d.alerts.add(a["id"])
             elif ch["kind"] == "sensor":

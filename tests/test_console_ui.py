@@ -16,6 +16,7 @@ from console.domain.queues import QUEUE_KEYS
 from console.geo.crs import lonlat_to_mercator
 from console.geo.grid import UnitGrid
 from widgets.common.style import LIGHT_COLORS
+from widgets.panels.alerts import ALERT_COLUMNS
 
 pytestmark = pytest.mark.ui
 
@@ -111,7 +112,7 @@ def test_acknowledgement_at_one_console_appears_at_another(qtbot, ui_backend, co
     row_b = next(
         r for r in range(pane_b.model.rowCount()) if pane_b.model.alert_id(r) == alert["id"]
     )
-    state_col = pane_b.model.index(row_b, 4).data()
+    state_col = pane_b.model.index(row_b, ALERT_COLUMNS.index("state")).data()
     assert state_col.startswith("已确认")
 
 

@@ -202,13 +202,23 @@ def test_alert_lifecycle_incidents_and_failed_actions(recorded_shift, tmp_path):
             alert(s + 2, "X2", "raised"),
             alert(s + 3, "X1", "acknowledged", acked_at=at(3)),
             alert(s + 4, "X1", "resolved", acked_at=at(3), resolved_at=at(4)),
+            # A late case's one alert climbing to 督办, and the flood group around it (a fold,
+            # not an alert: neither raised nor open).
+            alert(s + 5, "X3", "raised", kind="case_disposal", subject_type="case",
+                  level="supervise", group_id="G1",
+                  history=[{"at": at(1), "step": "raised", "level": "yellow"},
+                           {"at": at(2), "step": "level", "level": "red"},
+                           {"at": at(5), "step": "level", "level": "supervise"}]),
+            alert(s + 6, "G1", "raised", kind="case_disposal", subject_type="group"),
         ]
-    )
+    )  # fmt: skip
     shift.outbox_add("k-fail", "demo-console", "2026112300001", "close", {"action": "close"})
     shift.outbox_finish("k-fail", 409, {"detail": "stale version"})
     r = build_report(shift)
     over = next(a for a in r.alerts if a.kind == "vehicle_overspeed")
     assert (over.raised, over.acknowledged, over.resolved, over.open) == (2, 1, 1, 1)
+    late = next(a for a in r.alerts if a.kind == "case_disposal")
+    assert (late.raised, late.open, late.supervised) == (1, 1, 1)
     assert next(v for v in r.vehicles if v.id == "V001").incidents == {"vehicle_overspeed": 2}
     assert r.actions.total == recorded_shift.actions + 1
     assert r.actions.failed == [

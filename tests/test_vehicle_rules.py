@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 
-from console.domain.alert_rules import case_alert_kinds, sensor_alert
+from console.domain.alert_rules import (
+    CaseAlert,
+    FloodRule,
+    case_alert,
+    next_level,
+    sensor_alert,
+    severity,
+    supervise_recheck,
+)
 from console.domain.vehicle_rules import FleetRules, coverage
 
 LON0, LAT0 = 120.20, 30.28
@@ -115,8 +125,32 @@ def test_coverage():
 
 
 def test_case_and_sensor_alert_rules():
-    assert case_alert_kinds({"state": "dispatched", "light": "red"}) == {"case_red"}
-    assert case_alert_kinds({"state": "parked", "light": "red"}) == set()
+    disp = {"state": "dispatched", "stage": "dispose"}
+    assert case_alert({**disp, "light": "yellow"}) == CaseAlert(
+        "case_disposal", "yellow", "dispose"
+    )
+    assert case_alert({**disp, "light": "red"}) == CaseAlert("case_disposal", "red", "dispose")
+    assert case_alert({**disp, "light": "green"}) is None
+    assert case_alert({"state": "parked", "stage": None, "light": "red"}) is None
+    # A field task or a centre desk raises nothing at yellow, and at red only a quieter kind.
+    assert case_alert({"state": "checking", "stage": "check", "light": "yellow"}) is None
+    assert case_alert({"state": "checking", "stage": "check", "light": "red"}).kind == "case_field"
+    desk = case_alert({"state": "reported", "stage": "accept", "light": "red"})
+    assert desk is not None and severity(desk.kind, desk.level) == "info"
+    assert [severity("case_disposal", lv) for lv in ("yellow", "red", "supervise")] == [
+        "warning",
+        "critical",
+        "critical",
+    ]
+    assert severity("case_red") == "critical"  # old logs' kinds keep their severity
+    # 督办 stays while the case is red, and the light takes it down otherwise.
+    assert next_level("supervise", "red") == "supervise"
+    assert next_level("supervise", "yellow") == "yellow"
+    # The look for 督办 is never later than the instant it could be due.
+    assert supervise_recheck(1.0, 120) == timedelta(minutes=60)
+    assert supervise_recheck(1.49999, 120) == timedelta(minutes=1)
+    assert supervise_recheck(1.5, 120) is None
+    assert not FloodRule().folds(4) and FloodRule().folds(5)
     assert (
         sensor_alert("manhole_tilt", 30) == "sensor_threshold"
         and sensor_alert("manhole_tilt", 2) is None

@@ -119,7 +119,8 @@ class VehicleDoc(TypedDict, total=False):
 
 class AlertDoc(TypedDict):
     """An alert (``server/alerts.to_wire``): snapshot ``alerts``, ``alert`` changes,
-    ``GET /api/v1/alerts``. A ``resolved`` one leaves the console's open alerts."""
+    ``GET /api/v1/alerts``. A ``resolved`` one leaves the console's open alerts. A group alert
+    (``subject_type == "group"``) folds a flood of one kind: ``detail`` holds its counts."""
 
     id: str
     kind: str
@@ -136,6 +137,11 @@ class AlertDoc(TypedDict):
     escalated: bool
     escalated_at: str | None
     detail: dict[str, Any]
+    # Absent in shift logs recorded before levelled and grouped alerts (docs/rules/alerts.md).
+    level: NotRequired[str | None]  # yellow | red | supervise (督办) for case alerts
+    level_at: NotRequired[str | None]  # when the current level began
+    group_id: NotRequired[str | None]  # the flood group this alert was folded into
+    history: NotRequired[list[dict[str, Any]]]  # every step: raised, level, acknowledged, ...
 
 
 class SensorDoc(TypedDict):

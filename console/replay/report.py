@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 
 from console.clock import iso_epoch
+from console.domain.alert_rules import SUPERVISE
 from console.domain.callback import SATISFACTION_ZH
 from console.domain.china_time import CST
 from console.domain.documents import AlertDoc, CaseDoc, Change
@@ -86,13 +87,16 @@ class CaseLine:
 
 @dataclass
 class AlertCount:
-    """Alerts of one kind: raised, acknowledged and resolved in the period; open at its end."""
+    """Alerts of one kind: raised, acknowledged and resolved in the period; open at its end;
+    ``supervised``: late cases taken to 督办 in the period. A flood group is not an alert of
+    its own (its members are counted)."""
 
     kind: str
     raised: int = 0
     acknowledged: int = 0
     resolved: int = 0
     open: int = 0
+    supervised: int = 0
 
 
 @dataclass
@@ -398,11 +402,19 @@ def _alert_counts(docs: dict[str, AlertDoc], end: CityState, t0: str, t1: str) -
         return by_kind.setdefault(kind, AlertCount(kind))
 
     for a in docs.values():
+        if a.get("subject_type") == "group":
+            continue
         row(a["kind"]).raised += _within(a.get("raised_at"), t0, t1)
         row(a["kind"]).acknowledged += _within(a.get("acked_at"), t0, t1)
         row(a["kind"]).resolved += _within(a.get("resolved_at"), t0, t1)
+        row(a["kind"]).supervised += sum(
+            h.get("level") == SUPERVISE and _within(h.get("at"), t0, t1)
+            for h in a.get("history") or ()
+            if h.get("step") == "level"
+        )
     for a in end.alerts.values():
-        row(a["kind"]).open += 1
+        if a.get("subject_type") != "group":
+            row(a["kind"]).open += 1
     return [by_kind[k] for k in sorted(by_kind)]
 
 

@@ -12,18 +12,16 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from console.domain.alert_rules import case_alert_kinds
 from console.domain.case import Case, apply_action, new_case
 from console.domain.china_time import CST
 from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, State
 
-from . import alerts, components, feed, supervisors
+from . import case_alerts, components, feed, supervisors
 from .alerts import next_id
 from .context import Context
 from .db import CaseRow, Department
 from .errors import ApiError
 
-CASE_ALERT_KINDS = {"case_yellow", "case_red"}
 OPEN_CASE_STATES = tuple(st.value for st in State if st not in TERMINAL_STATES)
 
 
@@ -54,15 +52,7 @@ def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | N
     row.doc = doc
     s.flush()
     feed.append(s, "case", {"case": doc}, now)
-    alerts.reconcile_subject(
-        s,
-        now,
-        "case",
-        case.id,
-        CASE_ALERT_KINDS,
-        case_alert_kinds(doc),
-        {"light": doc["light"], "deadline": doc["deadline"]},
-    )
+    case_alerts.reconcile_case(s, now, doc)
     return doc
 
 

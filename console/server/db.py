@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -138,6 +139,21 @@ class AlertRow(Base):
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Levelled alerts (a late case: yellow → red → 督办) change level on the same row; level_at
+    # is when the current level began (escalation to the shift lead counts from it).
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    level_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The group alert this one was folded into by the flood rule (FloodRule), if any.
+    group_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    # Every step of the alert (raised, level, acknowledged, escalated, grouped, resolved).
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    # When the ticker next looks at a red case alert for 督办 (alert_rules.supervise_recheck).
+    next_level_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
+
+    __table_args__ = (
+        Index("ix_alerts_subject", "subject_type", "subject_id"),
+        Index("ix_alerts_kind_raised", "kind", "raised_at"),
+    )
 
 
 class Vehicle(Base):
@@ -252,7 +268,12 @@ class Database:
         self.on_commit: Callable[[int], None] | None = None
 
     def create_all(self) -> None:
+        """Create missing tables, then add the columns and indexes a newer release declares
+        to tables an older one created (``add_missing_columns``)."""
         Base.metadata.create_all(self.engine)
+        added = add_missing_columns(self.engine)
+        if added:
+            log.info("database upgraded: added columns %s", ", ".join(added))
 
     def drop_all(self) -> None:
         Base.metadata.drop_all(self.engine)
@@ -294,3 +315,27 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Bring tables an older release created up to the declared schema, additively.
+
+    Releases only ever add nullable columns (and indexes on them), so an ALTER TABLE ADD COLUMN
+    per missing column is the whole migration, on SQLite and PostgreSQL alike; rows written
+    before have NULL there, which the code reads as "none" (e.g. an alert's history). Anything
+    else (a type change, a dropped column) would need a real migration and is not attempted.
+    """
+    inspector = inspect(engine)
+    added: list[str] = []
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            missing = [c for c in table.columns if c.name not in have]
+            for col in missing:
+                ddl = col.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {ddl}'))
+                added.append(f"{table.name}.{col.name}")
+            if missing:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+    return added

@@ -7,7 +7,7 @@ import threading
 
 from console.domain.alert_rules import EscalationRule
 
-from . import alerts, cases, feed, idempotency, telemetry
+from . import alerts, case_alerts, cases, feed, idempotency, telemetry
 from .context import Context
 
 log = logging.getLogger("console.server")
@@ -17,7 +17,7 @@ HOUSEKEEPING_EVERY = 60
 
 
 class Ticker(threading.Thread):
-    """SLA lights, alert escalation and offline vehicles every tick; feed retention and
+    """SLA lights, 督办 of overdue cases, alert escalation and offline vehicles every tick; feed retention and
     expired idempotency records every ``HOUSEKEEPING_EVERY`` ticks. A failed tick is logged
     and the next one runs: one bad row must not stop the clocks."""
 
@@ -40,6 +40,7 @@ class Ticker(threading.Thread):
         now = ctx.now()
         with ctx.db.write() as s:
             cases.refresh_lights(ctx, s, now)
+            case_alerts.supervise_due(ctx, s, now)
             alerts.escalate_due(s, now, EscalationRule(ctx.settings.escalate_after_minutes))
             telemetry.tick(ctx, s, now)
         self._warn_uncovered_years()

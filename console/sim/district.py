@@ -247,7 +247,8 @@ class DistrictSimulator:
                     self._on_case(ch["case"])
                 elif ch["kind"] == "alert":
                     a = ch["alert"]
-                    if a["id"] not in self._alerts_seen:
+                    # A flood group is a fold of alerts counted as members, not an alert.
+                    if a["id"] not in self._alerts_seen and a["subject_type"] != "group":
                         self._alerts_seen.add(a["id"])
                         self.alerts_by_kind[a["kind"]] += 1
             since = body["last_seq"]

@@ -125,6 +125,10 @@ def _alert(a: object) -> None:
     if not isinstance(a.get("state"), str) or a["state"] not in ALERT_STATES:
         raise Invalid("alert.state must be raised, acknowledged or resolved")
     _str(a.get("subject_id"), "alert.subject_id", 64)
+    for k in ("level", "group_id"):  # absent in logs from before levelled, grouped alerts
+        _str(a.get(k), f"alert.{k}", 32, optional=True)
+    if not isinstance(a.get("history", []), list):
+        raise Invalid("alert.history must be a list")
 
 
 def _entity(x: object, what: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from console import CommandError
 from console.clock import VirtualClock
+from console.replay.alert_digest import log_digest
 from console.replay.fold import Checkpointer
 from console.session import Session
 from console.state import CityState
@@ -71,6 +72,7 @@ class ConsoleApp(QObject):
         self.bridge.changed.connect(self._after_bootstrap)
         self.bridge.changed.connect(self._forward_live)
         log_ = session.shiftlog if session is not None else replay_log
+        self.replay_log = replay_log
         self.replay = (
             ReplayController(self, log_, live=session is not None) if log_ is not None else None
         )
@@ -131,6 +133,14 @@ class ConsoleApp(QObject):
         t0, t1 = (datetime.fromisoformat(params[k]).timestamp() for k in ("from", "to"))
         assert self.replay is not None  # no session: a replay
         return self.replay.replayer.track(vehicle_id, t0, t1)
+
+    def alert_digest(self, day: date) -> dict:
+        """Worker: the alert digest of one China-time day: the backend's live, computed from
+        the shift log in a replay."""
+        if self.session is not None:
+            return self.session.fetch("/api/v1/alerts/digest", date=day.isoformat())
+        assert self.replay_log is not None  # no session: a replay
+        return log_digest(self.replay_log, day)
 
     def notice(self, text: str, level: str = "info") -> None:
         """A non-blocking message in the window's status bar (the log only before it shows)."""

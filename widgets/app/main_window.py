@@ -82,7 +82,14 @@ class MainWindow(QMainWindow):
         self.detail = CaseDetail(
             self.state, list(self.case_qactions.values()), self.now, self.session, ctx.workers
         )
-        self.alerts = AlertPane(self.state, self.now, self.session, sound=ctx.sound)
+        self.alerts = AlertPane(
+            self.state,
+            self.now,
+            self.session,
+            sound=ctx.sound,
+            workers=ctx.workers,
+            digest=ctx.alert_digest,
+        )
         self.vehicles = VehiclePanel(
             self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
         )

@@ -1,5 +1,7 @@
 """Alert sound: one WAV per severity, repeating until every alert is acknowledged, with a mute
-that expires (an operator who mutes for the lunch hour must not mute the night shift).
+that expires (an operator who mutes for the lunch hour must not mute the night shift). New
+alerts sound once per burst (``NEW_GAP_S``); a flood the backend grouped sounds once, as its
+group row.
 
 QtMultimedia's QSoundEffect when this Qt has it (PySide6-Addons); otherwise the desktop's
 ``paplay``/``aplay`` started detached; otherwise the system beep. Which one is in use is
@@ -20,6 +22,10 @@ from resources import resource_path
 SOUNDS = resource_path("sounds")
 RANK = {"critical": 3, "warning": 2, "info": 1}
 REPEAT_S = {"critical": 10, "warning": 30}  # info alerts make one sound, no repeats
+#: A new alert sounds at most once in this many seconds unless it is louder than the last
+#: sound: a burst that reaches the console over several frames (before the backend folds it
+#: into a group) makes one sound, not one per alert. The repeat timer keeps reminding.
+NEW_GAP_S = 5.0
 
 
 class AlertSound(QObject):
@@ -31,6 +37,10 @@ class AlertSound(QObject):
         self.enabled = enabled
         self.muted_until = 0.0
         self._worst: str | None = None
+        self._last_new: tuple[float, int] = (
+            -1e9,
+            0,
+        )  # (monotonic time, rank) of the last new-alert sound
         self._effects = {}
         self.backend = "beep"
         try:  # PySide6-Addons
@@ -53,7 +63,11 @@ class AlertSound(QObject):
         """``open_severities``: unacknowledged alerts; ``raised_now``: new since last call."""
         self._worst = max(open_severities, key=lambda s: RANK.get(s, 0), default=None)
         if raised_now:
-            self.play(max(raised_now, key=lambda s: RANK.get(s, 0)))
+            loudest = max(raised_now, key=lambda s: RANK.get(s, 0))
+            t, rank = time.monotonic(), RANK.get(loudest, 0)
+            if t - self._last_new[0] >= NEW_GAP_S or rank > self._last_new[1]:
+                self._last_new = (t, rank)
+                self.play(loudest)
         every = REPEAT_S.get(self._worst or "")
         if every is None:
             self._timer.stop()

@@ -113,6 +113,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "acknowledged": ("已确认", "Acknowledged"),
     "resolved": ("已解除", "Resolved"),
     "open": ("期末未解除", "Open at end"),
+    "supervised": ("督办", "Supervision"),
     "vehicles": ("环卫车辆作业", "Sanitation vehicles"),
     "plate": ("车牌", "Plate"),
     "type": ("车型", "Type"),
@@ -415,13 +416,13 @@ def _case_table(lines: list[CaseLine], key: str, lang: str, *, with_left: bool) 
 
 def _alerts_section(report: HandoverReport, lang: str) -> str:
     lb = Labels(lang)
-    cols = ("raised", "acknowledged", "resolved", "open")
+    cols = ("raised", "acknowledged", "resolved", "open", "supervised")
     rows = [
         [_e(lb.name("alert_kind", a.kind))] + [str(getattr(a, k)) for k in cols]
         for a in report.alerts
     ]
     head = [_e(_w(k, lang)) for k in ("kind", *cols)]
-    body = _table(head, rows, frozenset(range(1, 5))) if rows else f"<p>{_e(_w('none', lang))}</p>"
+    body = _table(head, rows, frozenset(range(1, 6))) if rows else f"<p>{_e(_w('none', lang))}</p>"
     return f"<h2>{_e(_w('alerts', lang))}</h2>{body}"
 
 

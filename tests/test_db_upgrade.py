@@ -1,0 +1,60 @@
+"""A database an older release created keeps working after an upgrade that adds columns.
+
+The alerts table gained its level, group and history columns in one release; a centre's
+database from before must gain them at the next start (``add_missing_columns``), keep its rows,
+and serve them, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Api, _db_params, fresh_db_url, start_backend
+from sqlalchemy import inspect, text
+
+from console.server.db import Database, add_missing_columns
+
+#: The columns (and the indexes on them) the levelled-alert release added.
+NEW_COLUMNS = ("level", "level_at", "group_id", "history", "next_level_at")
+NEW_INDEXES = ("ix_alerts_group_id", "ix_alerts_next_level_at")
+
+
+def _as_an_older_release_left_it(url: str) -> None:
+    db = Database(url)
+    db.create_all()
+    with db.engine.begin() as conn:
+        for name in NEW_INDEXES:
+            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        for col in NEW_COLUMNS:
+            conn.execute(text(f'ALTER TABLE alerts DROP COLUMN "{col}"'))
+        conn.execute(
+            text(
+                "INSERT INTO alerts (id, kind, severity, subject_type, subject_id, state,"
+                " open_key, raised_at, ack_comment, escalated, detail) VALUES ('A00000001',"
+                " 'case_red', 'critical', 'case', '2026112000001', 'raised',"
+                " 'case:2026112000001:case_red', '2026-11-20 02:00:00', '', false, '{}')"
+            )
+        )
+    assert not set(NEW_COLUMNS) & {c["name"] for c in inspect(db.engine).get_columns("alerts")}
+    db.dispose()
+
+
+@pytest.mark.parametrize("kind", _db_params())
+def test_an_older_database_gains_the_new_columns_and_keeps_its_alerts(kind, tmp_path):
+    url = fresh_db_url(kind, tmp_path)
+    _as_an_older_release_left_it(url)
+    backend = start_backend(url)
+    try:
+        cols = {c["name"] for c in inspect(backend.ctx.db.engine).get_columns("alerts")}
+        assert set(NEW_COLUMNS) <= cols
+        indexes = {i["name"] for i in inspect(backend.ctx.db.engine).get_indexes("alerts")}
+        assert set(NEW_INDEXES) <= indexes
+        alerts = Api(backend.url, "demo-lead").get("/api/v1/alerts").json()["alerts"]
+        old = next(a for a in alerts if a["id"] == "A00000001")
+        assert old["kind"] == "case_red" and old["history"] == [] and old["level"] is None
+    finally:
+        backend.stop()
+    db = Database(url)
+    try:
+        assert add_missing_columns(db.engine) == []  # a second start adds nothing
+    finally:
+        db.dispose()
