@@ -2,140 +2,331 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name>AlertModel</name>
+    <name>AlertDigestDialog</name>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="59"/>
-        <source>级别</source>
-        <translation>Severity</translation>
+        <location filename="../../widgets/panels/alert_digest.py" line="65"/>
+        <location filename="../../widgets/panels/alert_digest.py" line="144"/>
+        <source>告警日报</source>
+        <extracomment>subject (type, id) → what the operator calls it (a plate, a sensor&apos;s name)</extracomment>
+        <translation>Alert digest</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="60"/>
+        <location filename="../../widgets/panels/alert_digest.py" line="69"/>
+        <source>查询</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="76"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="83"/>
+        <location filename="../../widgets/panels/alert_digest.py" line="92"/>
         <source>类型</source>
-        <translation>Type</translation>
+        <translation>Kind</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="61"/>
+        <location filename="../../widgets/panels/alert_digest.py" line="84"/>
+        <source>产生</source>
+        <translation>Raised</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="85"/>
+        <source>确认</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="86"/>
+        <source>解除</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="87"/>
+        <source>升级值班长</source>
+        <translation>To shift lead</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="92"/>
+        <location filename="../../widgets/panels/alert_digest.py" line="93"/>
         <source>对象</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="62"/>
+        <location filename="../../widgets/panels/alert_digest.py" line="92"/>
+        <source>次数</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="93"/>
+        <source>督办时间</source>
+        <translation>Supervised at</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="106"/>
+        <source>按类型</source>
+        <translation>By kind</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="107"/>
+        <source>每小时产生</source>
+        <translation>Raised per hour</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="108"/>
+        <source>告警最多的对象</source>
+        <translation>Most alerting subjects</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="109"/>
+        <source>督办</source>
+        <translation>Supervision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="138"/>
+        <source>正在读取 %1 …</source>
+        <translation>Reading %1 …</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="148"/>
+        <source>告警日报读取失败：%1</source>
+        <translation>Alert digest could not be read: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="158"/>
+        <source>%1 产生 %2 条告警</source>
+        <translation>%1: %2 alerts raised</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="161"/>
+        <source>确认 %1 次，用时中位 %2 分钟、最长 %3 分钟</source>
+        <translation>%1 acknowledgements, median %2 min, longest %3 min</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="165"/>
+        <source>升级值班长 %1 次</source>
+        <translation>%1 escalated to the shift lead</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="166"/>
+        <source>督办 %1 件</source>
+        <translation>%1 cases under supervision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="167"/>
+        <source>洪峰成组 %1 组（%2 条）</source>
+        <translation>%1 flood groups (%2 alerts)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="171"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alert_digest.py" line="171"/>
+        <source>。</source>
+        <translation>.</translation>
+    </message>
+</context>
+<context>
+    <name>AlertModel</name>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="72"/>
+        <source>严重度</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="73"/>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="74"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="75"/>
+        <source>对象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="76"/>
         <source>时长</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="63"/>
+        <location filename="../../widgets/panels/alerts.py" line="77"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="64"/>
+        <location filename="../../widgets/panels/alerts.py" line="78"/>
+        <source>升级</source>
+        <translation>Escalation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="79"/>
         <source>详情</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="103"/>
-        <source>已升级</source>
-        <translation>escalated</translation>
+        <location filename="../../widgets/panels/alerts.py" line="123"/>
+        <source>%1 项（未确认 %2）</source>
+        <translation>%1 alerts (%2 unacknowledged)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="148"/>
+        <source>已解除 %1</source>
+        <translation>%1 resolved</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="165"/>
+        <source>值班长 %1</source>
+        <translation>Shift lead %1</translation>
     </message>
 </context>
 <context>
     <name>AlertPane</name>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="201"/>
+        <location filename="../../widgets/panels/alerts.py" line="305"/>
         <source>确认</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="202"/>
+        <location filename="../../widgets/panels/alerts.py" line="306"/>
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="203"/>
+        <location filename="../../widgets/panels/alerts.py" line="307"/>
+        <source>日报</source>
+        <translation>Digest</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="308"/>
+        <source>告警日报：当天告警的数量、确认用时和升级</source>
+        <translation>The day&apos;s alerts, acknowledgement times and escalations</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/alerts.py" line="309"/>
         <source>静音</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="206"/>
+        <location filename="../../widgets/panels/alerts.py" line="312"/>
         <source>静音 5 分钟</source>
         <translation>Mute 5 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="207"/>
+        <location filename="../../widgets/panels/alerts.py" line="313"/>
         <source>静音 15 分钟</source>
         <translation>Mute 15 minutes</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="208"/>
+        <location filename="../../widgets/panels/alerts.py" line="314"/>
         <source>静音 1 小时</source>
         <translation>Mute 1 hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="209"/>
+        <location filename="../../widgets/panels/alerts.py" line="315"/>
         <source>取消静音</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="215"/>
+        <location filename="../../widgets/panels/alerts.py" line="321"/>
         <source>未确认</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="215"/>
+        <location filename="../../widgets/panels/alerts.py" line="321"/>
         <source>全部</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="215"/>
+        <location filename="../../widgets/panels/alerts.py" line="321"/>
         <source>严重</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="223"/>
+        <location filename="../../widgets/panels/alerts.py" line="329"/>
         <source>静音至 %1</source>
         <translation>Muted until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="246"/>
+        <location filename="../../widgets/panels/alerts.py" line="357"/>
         <source>未确认 %1</source>
         <translation>%1 open</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="259"/>
+        <location filename="../../widgets/panels/alerts.py" line="370"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/alerts.py" line="259"/>
+        <location filename="../../widgets/panels/alerts.py" line="370"/>
         <source>确认说明（可选）：</source>
         <translation>Comment (optional):</translation>
     </message>
 </context>
 <context>
+    <name>CallbackDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="257"/>
+        <source>结案于 %1，第 %2 次回访（最多 %3 次）。</source>
+        <translation>Closed %1; callback attempt %2 (at most %3).</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="269"/>
+        <source>无来电记录</source>
+        <translation>No caller on record</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="282"/>
+        <source>市民意见（可选）</source>
+        <translation>Caller&apos;s comments (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="285"/>
+        <source>来电</source>
+        <translation>Caller</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="286"/>
+        <source>满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="287"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+</context>
+<context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="165"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="426"/>
         <source>此案件当前不能执行该操作</source>
+        <extracomment>Actions whose parameters a dialog of their own asks for.</extracomment>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="178"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="441"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="193"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="465"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="201"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="473"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="201"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="473"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -143,143 +334,223 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="127"/>
+        <location filename="../../widgets/panels/case_detail.py" line="137"/>
+        <location filename="../../widgets/panels/case_detail.py" line="324"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="128"/>
+        <location filename="../../widgets/panels/case_detail.py" line="138"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="129"/>
+        <location filename="../../widgets/panels/case_detail.py" line="139"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="130"/>
+        <location filename="../../widgets/panels/case_detail.py" line="140"/>
+        <location filename="../../widgets/panels/case_detail.py" line="325"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="131"/>
+        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="327"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="132"/>
+        <location filename="../../widgets/panels/case_detail.py" line="142"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="133"/>
+        <location filename="../../widgets/panels/case_detail.py" line="143"/>
         <source>网格/街道/社区</source>
         <translation>Grid / street / community</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="134"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="135"/>
+        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <source>部件编码/权属</source>
+        <translation>Component code / owner</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="146"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="136"/>
+        <location filename="../../widgets/panels/case_detail.py" line="147"/>
         <source>上报人</source>
         <translation>Reporter</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="137"/>
+        <location filename="../../widgets/panels/case_detail.py" line="148"/>
         <source>返工/延期/回退</source>
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="149"/>
+        <source>监督员</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="150"/>
+        <source>回访</source>
+        <translation>Callback</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="158"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="158"/>
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="158"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="158"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="158"/>
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="147"/>
+        <location filename="../../widgets/panels/case_detail.py" line="160"/>
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="148"/>
+        <location filename="../../widgets/panels/case_detail.py" line="161"/>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="158"/>
+        <location filename="../../widgets/panels/case_detail.py" line="171"/>
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="168"/>
+        <location filename="../../widgets/panels/case_detail.py" line="181"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="168"/>
+        <location filename="../../widgets/panels/case_detail.py" line="181"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="168"/>
+        <location filename="../../widgets/panels/case_detail.py" line="181"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="188"/>
+        <location filename="../../widgets/panels/case_detail.py" line="201"/>
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="189"/>
-        <source>计时暂停</source>
-        <translation>clock stopped</translation>
+        <location filename="../../widgets/panels/case_detail.py" line="240"/>
+        <source>任务未指定监督员（任一监督员可办理）</source>
+        <translation>Task not addressed (any supervisor may answer)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="221"/>
+        <location filename="../../widgets/panels/case_detail.py" line="241"/>
+        <source>%1 办理中</source>
+        <translation>%1 handling it</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="246"/>
+        <source>%1（网格责任监督员）</source>
+        <translation>%1 (grid&apos;s supervisor)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="255"/>
+        <source>待回访</source>
+        <translation>Callback due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="255"/>
+        <source>结案后回访</source>
+        <translation>Callback after closure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="257"/>
+        <source>第 %1 次</source>
+        <translation>attempt %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="263"/>
+        <source>申请缓办至 %1，待批</source>
+        <translation>Parking requested until %1, awaiting approval</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="340"/>
+        <source>缓办至 %1</source>
+        <translation>Parked until %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="278"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="222"/>
+        <location filename="../../widgets/panels/case_detail.py" line="279"/>
+        <location filename="../../widgets/panels/case_detail.py" line="345"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="257"/>
+        <location filename="../../widgets/panels/case_detail.py" line="311"/>
+        <source>派给 %1</source>
+        <translation>to %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="314"/>
+        <source>接管自 %1</source>
+        <translation>taken over from %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="326"/>
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="338"/>
+        <source>%1 小时</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="347"/>
+        <source>更正：</source>
+        <translation>Corrected: </translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="362"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="274"/>
-        <location filename="../../widgets/panels/case_detail.py" line="277"/>
+        <location filename="../../widgets/panels/case_detail.py" line="379"/>
+        <location filename="../../widgets/panels/case_detail.py" line="382"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -287,105 +558,128 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="96"/>
+        <location filename="../../widgets/panels/case_table.py" line="98"/>
         <source>编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="97"/>
+        <location filename="../../widgets/panels/case_table.py" line="99"/>
         <source>剩余时限</source>
         <translation>Time left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="98"/>
+        <location filename="../../widgets/panels/case_table.py" line="100"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="99"/>
+        <location filename="../../widgets/panels/case_table.py" line="101"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="100"/>
+        <location filename="../../widgets/panels/case_table.py" line="102"/>
         <source>网格</source>
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="101"/>
+        <location filename="../../widgets/panels/case_table.py" line="103"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="102"/>
+        <location filename="../../widgets/panels/case_table.py" line="104"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="103"/>
+        <location filename="../../widgets/panels/case_table.py" line="105"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="104"/>
+        <location filename="../../widgets/panels/case_table.py" line="106"/>
         <source>已用时</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="172"/>
+        <location filename="../../widgets/panels/case_table.py" line="177"/>
         <source>延期待批</source>
         <translation>extension pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="183"/>
-        <source>暂停</source>
-        <translation>Paused</translation>
+        <location filename="../../widgets/panels/case_table.py" line="179"/>
+        <source>缓办待批</source>
+        <translation>Parking awaiting approval</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_table.py" line="193"/>
+        <source>缓办逾期 %1 天</source>
+        <translation>Parking overdue by %1 days</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_table.py" line="194"/>
+        <source>缓办至 %1</source>
+        <translation>Parked until %1</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryPicker</name>
+    <message>
+        <location filename="../../widgets/dialogs/pickers.py" line="31"/>
+        <source>输入编码或名称，如 06010 或 垃圾</source>
+        <translation>Type a code or name, e.g. 06010 or 垃圾</translation>
     </message>
 </context>
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="223"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="495"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="226"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="498"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="227"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="499"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="228"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="500"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="229"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="501"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="245"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="502"/>
+        <source>缓办申请</source>
+        <translation>Parking request</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="518"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="253"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="526"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="257"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="263"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="536"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -393,59 +687,98 @@
 <context>
     <name>ConsoleStatusBar</name>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="45"/>
+        <location filename="../../widgets/panels/status_bar.py" line="57"/>
         <source>已连接</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="46"/>
+        <location filename="../../widgets/panels/status_bar.py" line="58"/>
         <source>连接中</source>
         <translation>Connecting</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="47"/>
+        <location filename="../../widgets/panels/status_bar.py" line="59"/>
         <source>服务异常</source>
         <translation>Backend error</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="48"/>
+        <location filename="../../widgets/panels/status_bar.py" line="60"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="49"/>
+        <location filename="../../widgets/panels/status_bar.py" line="61"/>
         <source>已停止</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="50"/>
+        <location filename="../../widgets/panels/status_bar.py" line="62"/>
         <source>回放</source>
         <translation>Replay</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="57"/>
+        <location filename="../../widgets/panels/status_bar.py" line="69"/>
         <source>延迟</source>
         <translation>lag</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="57"/>
+        <location filename="../../widgets/panels/status_bar.py" line="69"/>
         <source>隔离</source>
         <translation>quarantined</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="63"/>
+        <location filename="../../widgets/panels/status_bar.py" line="75"/>
         <source>待发送 %1</source>
         <translation>Outbox %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="69"/>
+        <location filename="../../widgets/panels/status_bar.py" line="81"/>
         <source>工作时间</source>
         <translation>Working time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/status_bar.py" line="69"/>
+        <location filename="../../widgets/panels/status_bar.py" line="81"/>
         <source>非工作时间</source>
         <translation>Off hours</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/status_bar.py" line="91"/>
+        <source>⚠ 缺少%1年节假日安排</source>
+        <translation>⚠ No %1 holiday schedule</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/status_bar.py" line="93"/>
+        <source>工作日历未包含%1年国务院节假日安排，该年工作日暂按周一至周五计算</source>
+        <translation>The work calendar has no State Council holiday schedule for %1; working days that year are counted Monday–Friday</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionFields</name>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="105"/>
+        <source>位置更正后，未修改的地址将按新位置自动生成</source>
+        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
+        <translation>After a location correction, an unchanged address is replaced by the new location&apos;s address</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="108"/>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="109"/>
+        <source>紧急程度</source>
+        <translation>Urgency</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="110"/>
+        <source>位置（经度，纬度）</source>
+        <translation>Location (longitude, latitude)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="111"/>
+        <source>地址</source>
+        <translation>Address</translation>
     </message>
 </context>
 <context>
@@ -489,153 +822,153 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="254"/>
+        <location filename="../../widgets/app/main_window.py" line="268"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="257"/>
+        <location filename="../../widgets/app/main_window.py" line="271"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="258"/>
+        <location filename="../../widgets/app/main_window.py" line="272"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="259"/>
+        <location filename="../../widgets/app/main_window.py" line="273"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="260"/>
+        <location filename="../../widgets/app/main_window.py" line="274"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="261"/>
+        <location filename="../../widgets/app/main_window.py" line="275"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="268"/>
+        <location filename="../../widgets/app/main_window.py" line="282"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="269"/>
+        <location filename="../../widgets/app/main_window.py" line="283"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="270"/>
+        <location filename="../../widgets/app/main_window.py" line="284"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="271"/>
+        <location filename="../../widgets/app/main_window.py" line="285"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="272"/>
+        <location filename="../../widgets/app/main_window.py" line="286"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="273"/>
+        <location filename="../../widgets/app/main_window.py" line="287"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="274"/>
+        <location filename="../../widgets/app/main_window.py" line="288"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="275"/>
+        <location filename="../../widgets/app/main_window.py" line="289"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="276"/>
+        <location filename="../../widgets/app/main_window.py" line="290"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="277"/>
+        <location filename="../../widgets/app/main_window.py" line="291"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="278"/>
+        <location filename="../../widgets/app/main_window.py" line="292"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="279"/>
+        <location filename="../../widgets/app/main_window.py" line="293"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="280"/>
+        <location filename="../../widgets/app/main_window.py" line="294"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="281"/>
+        <location filename="../../widgets/app/main_window.py" line="295"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="282"/>
+        <location filename="../../widgets/app/main_window.py" line="296"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="283"/>
+        <location filename="../../widgets/app/main_window.py" line="297"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="284"/>
+        <location filename="../../widgets/app/main_window.py" line="298"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="285"/>
-        <location filename="../../widgets/app/main_window.py" line="412"/>
+        <location filename="../../widgets/app/main_window.py" line="299"/>
+        <location filename="../../widgets/app/main_window.py" line="440"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="326"/>
+        <location filename="../../widgets/app/main_window.py" line="341"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="329"/>
+        <location filename="../../widgets/app/main_window.py" line="344"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="333"/>
+        <location filename="../../widgets/app/main_window.py" line="348"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="390"/>
+        <location filename="../../widgets/app/main_window.py" line="418"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="393"/>
+        <location filename="../../widgets/app/main_window.py" line="421"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="413"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -734,128 +1067,178 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="38"/>
-        <source>新建热线案件 (12319)</source>
-        <translation>New hotline case (12319)</translation>
+        <location filename="../../widgets/dialogs/new_case.py" line="64"/>
+        <source>新建热线案件 (12345)</source>
+        <extracomment>``geocode(**params)``: GET /api/v1/geocode with ``q``/``limit`` or ``lon``/``lat`` (blocking). Wait this long after the last keystroke before asking (a person types 3–5 characters a second; one request per pause, not per character).</extracomment>
+        <translation>New hotline case (12345)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="51"/>
-        <source>输入编码或名称，如 06010 或 垃圾</source>
-        <translation>Type a code or name, e.g. 06010 or garbage</translation>
+        <location filename="../../widgets/dialogs/new_case.py" line="67"/>
+        <source>道路门牌、路口、地标或社区，如 解放路128号</source>
+        <translation>Road and number, crossing, landmark or community, e.g. 解放路128号</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="53"/>
-        <source>地址（社区或街道名可定位）</source>
-        <translation>Address (a community or street name locates it)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="55"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="76"/>
         <source>按地址定位</source>
         <translation>Find address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="57"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="78"/>
         <source>在地图上选点</source>
         <translation>Pick on map</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="59"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="80"/>
         <source>未定位</source>
         <translation>No location</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="63"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="85"/>
         <source>来电号码（可选）</source>
         <translation>Caller&apos;s number (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="74"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="96"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="75"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="97"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="76"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="99"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="77"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="100"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="78"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="101"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="79"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="102"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="83"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="106"/>
         <source>上报</source>
         <translation>Report</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="99"/>
-        <source>找不到该地址，请在地图上选点</source>
-        <translation>Address not found: pick the place on the map</translation>
+        <location filename="../../widgets/dialogs/new_case.py" line="133"/>
+        <source>正在查找…</source>
+        <translation>Searching…</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="114"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="138"/>
+        <source>未连接后台，无法查询地址，请在地图上选点</source>
+        <translation>No backend connection: addresses cannot be looked up; pick the place on the map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/new_case.py" line="149"/>
+        <source>地址查询失败：%1</source>
+        <translation>Address lookup failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/new_case.py" line="152"/>
+        <source>地址查询</source>
+        <translation>Address lookup</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/new_case.py" line="163"/>
+        <source>找到 %1 个地点，请选择</source>
+        <translation>%1 places found; pick one</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/new_case.py" line="165"/>
+        <source>找不到该地址，请换个说法或在地图上选点</source>
+        <translation>Address not found; try other words or pick the place on the map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/new_case.py" line="194"/>
+        <source>12345 来电 %1</source>
+        <translation>12345 call %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/new_case.py" line="181"/>
         <source>请选择类别</source>
         <translation>Choose a category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="117"/>
+        <location filename="../../widgets/dialogs/new_case.py" line="184"/>
         <source>请定位案件位置</source>
         <translation>Locate the case first</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dialogs/new_case.py" line="127"/>
-        <source>12319 来电 %1</source>
-        <translation>12319 call %1</translation>
     </message>
 </context>
 <context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="88"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="167"/>
         <source>处置部门</source>
-        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs).</extracomment>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="91"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="172"/>
+        <source>派遣依据</source>
+        <translation>Dispatch basis</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="175"/>
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="91"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="175"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="94"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="184"/>
+        <source>申请缓办至</source>
+        <translation>Parking requested until</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="190"/>
+        <source>缓办到期日</source>
+        <translation>Parking due date</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="196"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="94"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="196"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="97"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="199"/>
         <source>说明</source>
         <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="213"/>
+        <source>无派遣规则，请选择处置部门</source>
+        <translation>No routing rule; choose the department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
+        <source>部件权属单位（部件 %1）</source>
+        <translation>Owner of component %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
+        <source>事项派遣规则：%1</source>
+        <translation>Matter routing rule: %1</translation>
     </message>
 </context>
 <context>
@@ -948,6 +1331,29 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/app/shift_tools.py" line="111"/>
         <source>已导出：%1</source>
         <translation>Exported: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="324"/>
+        <source>（网格责任）</source>
+        <translation>(grid&apos;s supervisor)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="329"/>
+        <source>备注（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="332"/>
+        <source>监督员</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/case_actions.py" line="333"/>
+        <source>说明</source>
+        <translation>Note</translation>
     </message>
 </context>
 <context>

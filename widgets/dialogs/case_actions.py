@@ -102,7 +102,7 @@ class CorrectionFields(QWidget):
             where.addWidget(box)
         self.address = QLineEdit(case.get("address") or "")
         self.address.setMaxLength(300)
-        self.address.setToolTip(self.tr("位置更正后，未修改的原地址将清除"))
+        self.address.setToolTip(self.tr("位置更正后，未修改的地址将按新位置自动生成"))
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.tr("类别"), self.category)
