@@ -335,7 +335,7 @@
     <name>CaseDetail</name>
     <message>
         <location filename="../../widgets/panels/case_detail.py" line="137"/>
-        <location filename="../../widgets/panels/case_detail.py" line="324"/>
+        <location filename="../../widgets/panels/case_detail.py" line="325"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
@@ -351,13 +351,13 @@
     </message>
     <message>
         <location filename="../../widgets/panels/case_detail.py" line="140"/>
-        <location filename="../../widgets/panels/case_detail.py" line="325"/>
+        <location filename="../../widgets/panels/case_detail.py" line="326"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
         <location filename="../../widgets/panels/case_detail.py" line="141"/>
-        <location filename="../../widgets/panels/case_detail.py" line="327"/>
+        <location filename="../../widgets/panels/case_detail.py" line="328"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
@@ -503,54 +503,59 @@
     </message>
     <message>
         <location filename="../../widgets/panels/case_detail.py" line="267"/>
-        <location filename="../../widgets/panels/case_detail.py" line="340"/>
+        <location filename="../../widgets/panels/case_detail.py" line="341"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="278"/>
+        <location filename="../../widgets/panels/case_detail.py" line="270"/>
+        <source>已逾期</source>
+        <translation>overdue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="279"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="279"/>
-        <location filename="../../widgets/panels/case_detail.py" line="345"/>
+        <location filename="../../widgets/panels/case_detail.py" line="280"/>
+        <location filename="../../widgets/panels/case_detail.py" line="346"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="311"/>
+        <location filename="../../widgets/panels/case_detail.py" line="312"/>
         <source>派给 %1</source>
         <translation>to %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="314"/>
+        <location filename="../../widgets/panels/case_detail.py" line="315"/>
         <source>接管自 %1</source>
         <translation>taken over from %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="326"/>
+        <location filename="../../widgets/panels/case_detail.py" line="327"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="338"/>
+        <location filename="../../widgets/panels/case_detail.py" line="339"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="347"/>
+        <location filename="../../widgets/panels/case_detail.py" line="348"/>
         <source>更正：</source>
         <translation>Corrected: </translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="362"/>
+        <location filename="../../widgets/panels/case_detail.py" line="363"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="379"/>
-        <location filename="../../widgets/panels/case_detail.py" line="382"/>
+        <location filename="../../widgets/panels/case_detail.py" line="380"/>
+        <location filename="../../widgets/panels/case_detail.py" line="383"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>

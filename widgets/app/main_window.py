@@ -52,7 +52,10 @@ ACTION_ICONS = {
     "callback": "mdi6.phone-return",
 }
 LAYOUT_VERSION = 1
-TIMELINE_HEIGHT = 230
+#: Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets
+#: the rest so a desk sees about ten cases at 1080p without scrolling.
+TIMELINE_HEIGHT = 180
+QUEUE_HEIGHT = 340
 REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 
 
@@ -130,7 +133,7 @@ class MainWindow(QMainWindow):
                 0,
                 lambda: self.resizeDocks(
                     [self.docks["timeline"], self.docks["queues"]],
-                    [TIMELINE_HEIGHT, TIMELINE_HEIGHT],
+                    [TIMELINE_HEIGHT, QUEUE_HEIGHT],
                     Qt.Orientation.Vertical,
                 ),
             )

@@ -267,7 +267,8 @@ class CaseDetail(QScrollArea):
         text = " · " + self.tr("缓办至 %1").replace("%1", due)
         today = datetime.fromtimestamp(self.now(), CST).date()
         if today > date.fromisoformat(due):
-            return f'{text} <span style="color:{LIGHT_COLORS[2]}">{self.tr("已逾期")}</span>'
+            late = self.tr("已逾期")  # outside the f-string, where lupdate finds it
+            return f'{text} <span style="color:{LIGHT_COLORS[2]}">{late}</span>'
         return text
 
     def _deadline(self, doc: CaseDoc, red_at: float) -> str:

@@ -78,7 +78,7 @@ class Timeline(QWidget):
         t = theme()
         self.plot = pg.PlotWidget(axisItems={"bottom": TimeAxis(orientation="bottom")})
         self.plot.setBackground(t["base"])
-        self.plot.setMinimumHeight(130)
+        self.plot.setMinimumHeight(110)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=True, y=False)
