@@ -163,6 +163,18 @@ def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
 
 
 @pytest.fixture
+def ui(qapp):
+    """The application as the widget tests see it: dark theme, Chinese (restored after)."""
+    from widgets.common.i18n import set_language
+    from widgets.common.style import apply_theme
+
+    apply_theme(qapp, "dark")
+    set_language("zh")
+    yield qapp
+    set_language("zh")
+
+
+@pytest.fixture
 def console_factory(qtbot, tmp_path, monkeypatch):
     """UI tests: ``make(url, user)`` → → a started ConsoleApp whose window is shown; all are stopped at
     the end of the test."""

@@ -13,29 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
+from test_api_cases import ok
 
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.workflow import Actor
 from console.server.seed import DEMO_SUPERVISOR_AT
 from console.state import CityState
-from widgets.common.i18n import set_language
-from widgets.common.style import apply_theme
 
 DEMO_SUP = "demo-supervisor"
-
-
-def ok(r) -> dict:
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-@pytest.fixture
-def ui(qapp):
-    apply_theme(qapp, "dark")
-    set_language("zh")
-    yield qapp
-    set_language("zh")
 
 
 def grab(widget, name: str) -> None:

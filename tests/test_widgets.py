@@ -26,8 +26,7 @@ from console.replay.player import LANES
 from console.state import CityState
 from console.sync.live import Batch
 from widgets.common.bridge import StateBridge
-from widgets.common.i18n import labels, set_language
-from widgets.common.style import apply_theme
+from widgets.common.i18n import labels
 
 SHOTS = "/tmp"
 
@@ -88,14 +87,6 @@ def component_codes(pages: dict) -> set[str]:
 def sorted_xy(x, y) -> np.ndarray:
     a = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
     return a[np.lexsort((a[:, 1], a[:, 0]))]
-
-
-@pytest.fixture
-def ui(qapp):
-    apply_theme(qapp, "dark")
-    set_language("zh")
-    yield qapp
-    set_language("zh")
 
 
 # ---- the fixture itself -------------------------------------------------------------------

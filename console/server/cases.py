@@ -56,21 +56,21 @@ def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | N
     return doc
 
 
+def outside_district(ctx: Context, lon: float, lat: float) -> ApiError:
+    """The 400 for a point outside the district, naming the district and its bounds."""
+    return ApiError(
+        400,
+        "location is outside the district",
+        {"lon": lon, "lat": lat, "district": ctx.district.name, "bounds": list(ctx.district.bounds)},
+        code="outside_district",
+    )
+
+
 def locate(ctx: Context, lon: float, lat: float) -> tuple[str, str, str]:
     """Grid, community and street codes of a point; 400 when it is outside the district."""
     code = ctx.grid.cell_code(lon, lat)
     if code is None:
-        raise ApiError(
-            400,
-            "location is outside the district",
-            {
-                "lon": lon,
-                "lat": lat,
-                "district": ctx.district.name,
-                "bounds": list(ctx.district.bounds),
-            },
-            code="outside_district",
-        )
+        raise outside_district(ctx, lon, lat)
     info = ctx.grid.cell(code)
     return code, info["community_code"], info["street_code"]
 

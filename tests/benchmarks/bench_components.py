@@ -10,31 +10,22 @@ degree box around the point, then exact distances). Both must give the same answ
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from timing import timed  # noqa: E402
 
 from console.domain.components import ATTACH_RADIUS_M  # noqa: E402
 from console.geo.district import District  # noqa: E402
 from console.geo.grid import UnitGrid  # noqa: E402
 from console.geo.inventory import ComponentIndex, generate  # noqa: E402
 from console.geo.roads import RoadNetwork  # noqa: E402
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time in ms over ``repeat`` runs, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), out
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ table a reader can compare across machines and commits.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from timing import timed  # noqa: E402
 
 from console.geo.district import BOUNDARY_FILE, District  # noqa: E402
 from console.geo.gazetteer import Gazetteer  # noqa: E402
@@ -26,16 +28,6 @@ from console.geo.geocode import Geocoder  # noqa: E402
 from console.geo.grid import UnitGrid  # noqa: E402
 from console.geo.roadnames import NamedRoads, name_roads  # noqa: E402
 from console.geo.roads import RoadNetwork  # noqa: E402
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time in ms over ``repeat`` runs, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), out
 
 
 def main() -> None:

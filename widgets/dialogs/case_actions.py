@@ -74,6 +74,22 @@ CORRECTED = {"accept_corrected": "accept", "register_corrected": "register"}
 PARK_DAYS_DEFAULT = 30
 
 
+def _lay_out(
+    dialog: QDialog, form: QFormLayout, on_ok: Callable[[], None], above: QWidget | None = None
+) -> None:
+    """The action dialogs' one shape: (an intro,) the form, then OK/Cancel."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    lay = QVBoxLayout(dialog)
+    if above is not None:
+        lay.addWidget(above)
+    lay.addLayout(form)
+    lay.addWidget(buttons)
+
+
 class CorrectionFields(QWidget):
     """受理/立案 corrections: category, urgency, location and address, prefilled with what the
     case says; ``params`` sends only what the operator changed."""
@@ -198,14 +214,7 @@ class ParamsDialog(QDialog):
         self.note.setFixedHeight(80)
         form.addRow(self.tr("说明"), self.note)
         self.note_required = t.note_required
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
+        _lay_out(self, form, self._accept)
 
     def _route_reason(self, case: Mapping[str, Any], routed: Routed) -> str:
         """Why the department is preselected: the 部件's owner, or the matter's routing line."""
@@ -285,15 +294,7 @@ class CallbackDialog(QDialog):
         form.addRow(self.tr("来电"), caller)
         form.addRow(self.tr("满意度"), box)
         form.addRow(self.tr("说明"), self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(intro)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
+        _lay_out(self, form, self.accept, above=intro)
         self.resize(440, 0)
 
     def params(self) -> dict:
@@ -331,14 +332,7 @@ class TaskDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("监督员"), self.supervisor)
         form.addRow(self.tr("说明"), self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
+        _lay_out(self, form, self.accept)
         self.resize(420, 0)
 
     def params(self) -> dict:

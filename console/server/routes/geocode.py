@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from .. import cases
 from ..errors import ApiError
 from .deps import Ctx, Reader
 
@@ -59,15 +60,5 @@ def geocode(
     x, y = _coordinate(lon, "lon"), _coordinate(lat, "lat")
     found = ctx.geocoder.reverse(x, y)
     if found is None:
-        raise ApiError(
-            400,
-            "location is outside the district",
-            {
-                "lon": x,
-                "lat": y,
-                "district": ctx.district.name,
-                "bounds": list(ctx.district.bounds),
-            },
-            code="outside_district",
-        )
+        raise cases.outside_district(ctx, x, y)
     return found
