@@ -212,10 +212,11 @@ def console_factory(qtbot, tmp_path, monkeypatch):
 class BackendProcess:
     """``python main.py serve --demo`` (its own process, like a deployed backend) on a fixed port and database, killable and restartable."""
 
-    def __init__(self, db_path: Path):
+    def __init__(self, db_path: Path, env: dict[str, str] | None = None):
         self.db = f"sqlite:///{db_path}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> BackendProcess:
@@ -232,6 +233,7 @@ class BackendProcess:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=self.env,
         )
         wait_until(self._ready, 60)
         return self

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import _db_params, fresh_db_url, start_backend
+from conftest import Api, BackendProcess, _db_params, fresh_db_url, start_backend
 from test_api_cases import OUTSIDE, ok, walk_to_dispatched
 
 from console.domain.calendar import WorkCalendar
@@ -239,3 +239,33 @@ def test_multi_role_user_acts_under_the_desk_role(login, backend):
     c = ok(desk.act(c, "register"))
     c = ok(desk.act(c, "dispatch", department_id="sanitation"))
     assert [e["role"] for e in c["events"][1:]] == ["operator", "shift_lead", "dispatcher"]
+
+
+def test_the_acting_role_is_the_same_under_any_hash_seed(tmp_path):
+    """A user holding several desks (demo-console: 受理员 + 派遣员 + 值班长) has each action
+    recorded under the same role whatever the backend process's PYTHONHASHSEED: the fixed
+    precedence, not the iteration order of a set, picks it."""
+    seen = set()
+    for seed in ("0", "1", "4242"):
+        b = BackendProcess(tmp_path / f"seed{seed}.db", env={"PYTHONHASHSEED": seed}).start()
+        try:
+            desk, sup = Api(b.url, "demo-console"), Api(b.url, "demo-supervisor")
+            c = desk.report(source="public")
+            c = ok(desk.act(c, "accept"))
+            c = ok(desk.act(c, "send_verify"))
+            c = ok(sup.act(c, "verified", note="属实"))
+            c = ok(desk.act(c, "register"))
+            c = ok(desk.act(c, "dispatch", department_id="sanitation"))
+            seen.add(tuple((e["action"], e["role"]) for e in c["events"]))
+        finally:
+            b.kill()
+    assert seen == {
+        (
+            ("report", "operator"),
+            ("accept", "operator"),
+            ("send_verify", "operator"),
+            ("verified", "supervisor"),
+            ("register", "shift_lead"),
+            ("dispatch", "dispatcher"),
+        )
+    }

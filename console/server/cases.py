@@ -61,7 +61,12 @@ def outside_district(ctx: Context, lon: float, lat: float) -> ApiError:
     return ApiError(
         400,
         "location is outside the district",
-        {"lon": lon, "lat": lat, "district": ctx.district.name, "bounds": list(ctx.district.bounds)},
+        {
+            "lon": lon,
+            "lat": lat,
+            "district": ctx.district.name,
+            "bounds": list(ctx.district.bounds),
+        },
         code="outside_district",
     )
 
