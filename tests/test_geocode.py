@@ -134,6 +134,12 @@ def test_house_numbers_round_trip(geo):
             assert best["kind"] == "address" and best["name"] == f"{name}{number}号"
             r = geo.reverse(best["lon"], best["lat"])
             assert r["road"]["name"] == name and r["road"]["number"] == number, r
+            # The picked address is the one asked for, even where the point's reverse
+            # geocode would name a nearby crossing instead.
+            assert (
+                best["address"]
+                == f"{r['street']['name']}街道{r['community']['name']} {name}{number}号"
+            )
 
 
 def test_search_tolerates_the_usual_variations(geo):

@@ -84,6 +84,8 @@ def test_the_wheel_is_what_runs(installed):
         "hangzhou_districts.geojson",
         "categories.tsv",
         "routing.tsv",
+        "gazetteer.json",
+        "workflow_rules.json",
         "time_limits.json",
         "work_calendar.tsv",
         "i18n/console_en.qm",

@@ -70,6 +70,9 @@ KIND_RANK = {
     "community": 60,
     "street": 50,
 }
+#: Candidates whose own name is the locator of their address (a house number, a crossing, a
+#: landmark): the reverse geocode of their point could name a nearer crossing or road instead.
+NAMED_BY_ITSELF = frozenset({"address", "crossing", "landmark"})
 
 
 @dataclass
@@ -334,6 +337,9 @@ class Geocoder:
             # A street or community named beside a road or number picks the one inside it.
             inside = any(code.startswith(a) for a in area_codes)
             located = f[1] in ("crossing", "address", "road", "landmark")
+            if f[1] in NAMED_BY_ITSELF:  # 清泰街100号 is its own address, not a neighbour's
+                street, community = self.grid.street_of(code), self.grid.community_of(code)
+                addr = f"{street.name}街道{community.name} {f[2]}"
             out.append(
                 {
                     "kind": f[1],
