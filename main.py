@@ -131,6 +131,14 @@ def cmd_report(args) -> int:
     return report_command(args.files, args.out, lang=args.lang)
 
 
+def cmd_kpi_report(args) -> int:
+    from widgets.report.kpi_report import kpi_report_command
+
+    return kpi_report_command(
+        args.backend, args.user, args.password, args.month, args.out, lang=args.lang
+    )
+
+
 def cmd_export(args) -> int:
     from console.replay.logfiles import export_logs
     from console.replay.timeparse import parse_instant
@@ -291,6 +299,15 @@ def _report_args(rpt: argparse.ArgumentParser) -> None:
     rpt.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
+def _kpi_report_args(kr: argparse.ArgumentParser) -> None:
+    kr.add_argument("--backend", required=True, help="backend URL, e.g. http://127.0.0.1:8311")
+    kr.add_argument("--user", default="demo-lead", help="an account that may read KPIs")
+    kr.add_argument("--password", default="demo")
+    kr.add_argument("--month", required=True, help="YYYY-MM (Hangzhou calendar month)")
+    kr.add_argument("--out", required=True, help="PATH.pdf or PATH.xlsx")
+    kr.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+
 def _export_args(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("files", nargs="+")
     exp.add_argument("--out", required=True, help="the new shift-log file")
@@ -338,6 +355,11 @@ COMMANDS: dict[str, Command] = {
     ),
     "report": Command(
         cmd_report, "write the handover report (交接班报告) of shift logs", _report_args
+    ),
+    "kpi-report": Command(
+        cmd_kpi_report,
+        "write the monthly 考核 report (PDF or Excel) from a backend",
+        _kpi_report_args,
     ),
     "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
     "bench": Command(

@@ -16,6 +16,7 @@ from console.domain.documents import AlertDoc
 from console.geo.crs import lonlat_to_mercator
 from console.paths import data_dir
 from console.state import Diff
+from widgets.app.kpi_tools import KpiTools
 from widgets.app.shift_tools import ShiftTools
 from widgets.common.i18n import labels, language
 from widgets.common.style import theme
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         self.banner.setProperty("replay", ctx.read_only)
         self.banner.setText(ctx.banner or "")
         self.shift_tools = ShiftTools(self, ctx) if ctx.replay is not None else None
+        self.kpi_tools = KpiTools(self, ctx)
         self._build_menus_and_toolbar()
         self._wire()
         self.current_case: str | None = None
@@ -195,6 +197,10 @@ class MainWindow(QMainWindow):
         self.act_fit.setShortcut("F")
         self.act_fit.triggered.connect(self.map.fit_district)
         self.menu_view.addAction(self.act_fit)
+        self.act_kpi_board = QAction(qta.icon("mdi6.podium", color=theme()["text"]), "", self)
+        self.act_kpi_board.setShortcut("Ctrl+Shift+K")
+        self.act_kpi_board.triggered.connect(lambda: self.kpi_tools.show())
+        self.menu_view.addAction(self.act_kpi_board)
         self.menu_layers = self.menu_view.addMenu("")
         self.layer_actions = {}
         for name in LAYERS:
@@ -298,6 +304,7 @@ class MainWindow(QMainWindow):
         self.act_export.setText(self.tr("导出时间段"))
         self.act_quit.setText(self.tr("退出"))
         self.act_fit.setText(self.tr("适应辖区"))
+        self.act_kpi_board.setText(self.tr("量化考核看板"))
         self.act_reset_layout.setText(self.tr("恢复默认布局"))
         self.act_about.setText(self.tr("关于"))
         names = self.map.layer_names()

@@ -20,6 +20,9 @@ VEHICLE_COLORS = {  # by status code order of console.state.VEHICLE_STATUSES
     "stopped": "#f6bd16",
     "offline": "#6b7280",
 }
+#: 考核 grades A–E (console.domain.kpi.grade): green to red, the board's and the report's; the
+#: letter is always printed beside the colour, so no one reads a grade by colour alone.
+GRADE_COLORS = {"A": "#2e9e44", "B": "#36a3d9", "C": "#d4a017", "D": "#e8742a", "E": "#d9363e"}
 SEVERITY_COLORS = {"critical": "#ff4d4f", "warning": "#f5a623", "info": "#5b8ff9"}
 
 CJK_FAMILIES = (

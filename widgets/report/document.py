@@ -20,6 +20,7 @@ import html
 import math
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -214,10 +215,19 @@ def write_report(report: HandoverReport, out_path: str | Path, lang: str = "zh")
 def _write_pdf(
     report: HandoverReport, out: Path, lang: str, families: list[str], charts: dict[str, QImage]
 ) -> None:
+    html_text = report_html(report, lang, families, {k: k for k in charts})
+    write_pdf(html_text, out, _w("title", lang), families, charts)
+
+
+def write_pdf(
+    html_text: str, out: Path, title: str, families: list[str], charts: dict[str, QImage]
+) -> None:
+    """Lay out an HTML text (its ``<img src>`` naming ``charts``) on A4 pages as a PDF: the
+    handover report's and the monthly 考核 report's one way to paper."""
     writer = QPdfWriter(str(out))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
-    writer.setTitle(_w("title", lang))
+    writer.setTitle(title)
     writer.setCreator("zhcg console")
     doc = QTextDocument()
     font = QFont()
@@ -231,7 +241,7 @@ def _write_pdf(
     doc.setDocumentMargin(0)
     for name, img in charts.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
-    doc.setHtml(report_html(report, lang, families, {k: k for k in charts}))
+    doc.setHtml(html_text)
     doc.print_(writer)
 
 
@@ -622,7 +632,7 @@ def _y_axis(p: QPainter, families: list[str], plot: QRectF, ticks: list[int], la
 
 
 def bar_chart(
-    title: str, data: list[tuple[str, int]], x_label: str, families: list[str], lang: str
+    title: str, data: Sequence[tuple[str, float]], x_label: str, families: list[str], lang: str
 ) -> QImage:
     """Horizontal bars, largest first (top categories, top grids): names at the left, the
     count at each bar's end, x ticks and the axis name below."""

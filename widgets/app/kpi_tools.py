@@ -1,0 +1,80 @@
+"""The window's 量化考核 board: a separate window (the shift lead puts it on a second screen),
+made on first use, fed by the backend live and by the shift log's cases in a replay; its
+cases open in the console's case detail; its monthly report is fetched in a worker and
+written (PDF or Excel) on the GUI thread, where Qt's painting lives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Qt
+
+from console.kpiboard import GROUPS, BoardError, Get, fetch_boards, local_get, month_period
+from widgets.board.board import KpiBoard
+from widgets.common.i18n import language
+from widgets.report.kpi_report import check_format, write_kpi_report
+
+
+class KpiTools(QObject):
+    def __init__(self, window, ctx):
+        super().__init__(window)
+        self.window, self.ctx = window, ctx
+        self.board: KpiBoard | None = None
+
+    def _get(self) -> Get:
+        session = self.ctx.session
+        if session is not None:
+            return lambda path, params: session.fetch(path, **params)
+        state = self.ctx.state
+        now = datetime.fromtimestamp(self.ctx.now(), UTC)
+        # dict(...) copies in one step under the GIL: the worker never iterates the dict the
+        # GUI thread is folding into.
+        return local_get(lambda: list(dict(state.cases).values()), now)
+
+    def show(self) -> KpiBoard:
+        if self.board is None:
+            note = (
+                ""
+                if self.ctx.session is not None
+                else self.tr("回放：考核指标由班次记录中的案件计算（仅含本台当时持有的案件）")
+            )
+            self.board = KpiBoard(self._get(), self.ctx.now, self.ctx.workers, note)
+            self.board.setParent(self.window, Qt.WindowType.Window)
+            self.board.setWindowTitle(self.tr("量化考核看板"))
+            self.board.resize(1500, 800)
+            self.board.case_requested.connect(self.open_case)
+            self.board.export_requested.connect(self.export)
+        self.board.show()
+        self.board.raise_()
+        self.board.activateWindow()
+        return self.board
+
+    def open_case(self, case_id: str) -> None:
+        if case_id in self.ctx.state.cases:
+            self.window.select_case(case_id, centre=True, from_map=True)
+            self.window.raise_()
+        else:
+            self.window.status.show_notice(
+                self.tr("案件 %1 不在本台当前数据中（已结案并移出）").replace("%1", case_id),
+                "warning",
+            )
+
+    def export(self, month: str, path: str) -> None:
+        try:
+            check_format(path)
+            p = month_period(month, datetime.fromtimestamp(self.ctx.now(), UTC))
+        except BoardError as e:
+            self.window.status.show_notice(str(e), "error")
+            return
+        get, lang = self._get(), language()
+
+        def written(boards) -> None:
+            write_kpi_report(boards, path, lang)
+            self.window.status.show_notice(self.tr("月度考核报告已导出：%1").replace("%1", path))
+
+        self.ctx.workers.submit(
+            lambda: fetch_boards(get, GROUPS, p),
+            written,
+            owner=self.window,
+            what=self.tr("月度考核报告"),
+        )
