@@ -45,14 +45,13 @@ class KpiTools(QObject):
             self.board.case_requested.connect(self.open_case)
             self.board.export_requested.connect(self.export)
         self.board.show()
-        self.board.raise_()
         self.board.activateWindow()
         return self.board
 
     def open_case(self, case_id: str) -> None:
         if case_id in self.ctx.state.cases:
             self.window.select_case(case_id, centre=True, from_map=True)
-            self.window.raise_()
+            self.window.activateWindow()
         else:
             self.window.status.show_notice(
                 self.tr("案件 %1 不在本台当前数据中（已结案并移出）").replace("%1", case_id),

@@ -50,21 +50,19 @@ from widgets.common.workers import Workers
 
 
 class SparkDelegate(QStyledItemDelegate):
-    """The score per day as a line on a 0–100 scale (gaps where a day has no score), the last
-    point dotted in the row's grade colour."""
+    """The score per day as a line on the row's own scale (``model.spark_scale``; gaps where
+    a day has no score), the last point dotted in the row's grade colour."""
 
     def paint(self, painter: QPainter, option, index) -> None:
         super().paint(painter, option, index)
-        spark, grade = index.data(SPARK_ROLE) or ([], None)
+        spark, grade, lo, hi = index.data(SPARK_ROLE) or ([], None, 0.0, 100.0)
         if not spark:
             return
-        r = QRectF(option.rect).adjusted(4, 4, -4, -4)
+        r = QRectF(option.rect).adjusted(6, 6, -8, -6)
         step = r.width() / max(len(spark) - 1, 1)
+        span = max(hi - lo, 1e-9)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(theme()["border"]), 1, Qt.PenStyle.DotLine))
-        painter.drawLine(QPointF(r.left(), r.top() + r.height() * 0.4),
-                         QPointF(r.right(), r.top() + r.height() * 0.4))  # fmt: skip  # 60: C/D
         painter.setPen(QPen(QColor(theme()["highlight"]), 1.5))
         line = QPolygonF()
         last = None
@@ -74,9 +72,8 @@ class SparkDelegate(QStyledItemDelegate):
                     painter.drawPolyline(line)
                 line = QPolygonF()
                 continue
-            last = QPointF(
-                r.left() + i * step, r.bottom() - r.height() * max(0.0, min(v, 100)) / 100
-            )
+            y = r.bottom() - r.height() * (min(max(v, lo), hi) - lo) / span
+            last = QPointF(r.left() + i * step, y)
             line.append(last)
         if line.size() > 1:
             painter.drawPolyline(line)
@@ -148,7 +145,7 @@ class KpiBoard(QWidget):
             e.setCalendarPopup(True)
             e.setDisplayFormat("yyyy-MM-dd")
         self.refresh_button, self.export_button = QPushButton(), QPushButton()
-        self.period_label, self.notice = QLabel(), QLabel()
+        self.period_label, self.summary, self.notice = QLabel(), QLabel(), QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
@@ -164,6 +161,11 @@ class KpiBoard(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.doubleClicked.connect(self.drill_down)
+        font = self.table.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)  # read from a step back, on a second screen
+        self.table.setFont(font)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.summary.setStyleSheet("font-weight: bold;")
         bar = QHBoxLayout()
         self.labels = [QLabel(), QLabel()]
         self._dash = QLabel("—")
@@ -174,7 +176,10 @@ class KpiBoard(QWidget):
         bar.addWidget(self.export_button)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
-        lay.addWidget(self.period_label)
+        info = QHBoxLayout()
+        info.addWidget(self.period_label, 1)
+        info.addWidget(self.summary)
+        lay.addLayout(info)
         lay.addWidget(self.source)
         lay.addWidget(self.notice)
         lay.addWidget(self.table, 1)
@@ -267,10 +272,16 @@ class KpiBoard(QWidget):
         self.notice.hide()
         self.model.set_board(board)
         self.period_label.setText(self._period_text(board.period, board.previous))
+        grades = [r.grade for r in board.rows]
+        counts = " · ".join(f"{g} {grades.count(g)}" for g in "ABCDE")
+        self.summary.setText(self.tr("共 %1 个 · ").replace("%1", str(len(grades))) + counts)
         h = self.table.horizontalHeader()
+        h.setMinimumSectionSize(64)
         h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(FIXED.index("spark"), QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(FIXED.index("spark"), 120)
+        self.table.setColumnWidth(FIXED.index("spark"), 180)
+        for c in range(len(FIXED), self.model.columnCount()):  # the indicators share the rest
+            h.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch)
 
     def _failed(self, serial: int, error: BaseException) -> None:
         if serial == self._serial:

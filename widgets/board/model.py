@@ -10,12 +10,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from console.domain.china_time import CST
 from console.kpiboard import Board, BoardRow
 from widgets.common.i18n import language
 from widgets.common.style import GRADE_COLORS, theme
 
 FIXED = ("rank", "name", "grade", "score", "trend", "spark")
-SPARK_ROLE = Qt.ItemDataRole.UserRole + 1  # the sparkline's scores and the row's grade
+#: the sparkline's scores, the row's grade and its scale (lo, hi)
+SPARK_ROLE = Qt.ItemDataRole.UserRole + 1
 UP, DOWN = "#2e9e44", "#d9363e"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,6 +45,17 @@ def trend_text(delta: float | None) -> str:
     if delta == 0:
         return "＝ 0.0"
     return f"{'▲' if delta > 0 else '▼'} {abs(delta):.1f}"
+
+
+def spark_scale(spark: list[float | None]) -> tuple[float, float]:
+    """A sparkline's own scale (its shape is what it shows; Tufte's word-sized graphics),
+    at least 10 points tall so a one-point wobble does not draw as a cliff."""
+    values = [v for v in spark if v is not None]
+    if not values:
+        return 0.0, 100.0
+    lo, hi = min(values), max(values)
+    pad = max(0.0, 10 - (hi - lo)) / 2
+    return lo - pad, hi + pad
 
 
 class BoardModel(QAbstractTableModel):
@@ -140,7 +153,7 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col, ind)
         if role == SPARK_ROLE and col == "spark":
-            return (row.spark, row.grade)
+            return (row.spark, row.grade, *spark_scale(row.spark))
         return None
 
     def _tooltip(self, row: BoardRow, col: str | None, ind: str | None) -> str | None:
@@ -157,6 +170,13 @@ class BoardModel(QAbstractTableModel):
             return self.tr("上期综合指标值：%1").replace("%1", prev)
         if col == "spark" and self.board.days:
             first, last = self.board.days[0].start, self.board.days[-1].start
-            span = f"{first:%m-%d} — {last:%m-%d}"
-            return self.tr("逐日综合指标值 %1").replace("%1", span)
+            span = f"{first.astimezone(CST):%m-%d} — {last.astimezone(CST):%m-%d}"
+            text = self.tr("逐日综合指标值 %1").replace("%1", span)
+            values = [v for v in row.spark if v is not None]
+            if values:
+                low_high = self.tr("最低 %1，最高 %2")
+                text += "\n" + low_high.replace("%1", f"{min(values):.1f}").replace(
+                    "%2", f"{max(values):.1f}"
+                )
+            return text
         return row.key if col == "name" else None

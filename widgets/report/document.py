@@ -220,12 +220,20 @@ def _write_pdf(
 
 
 def write_pdf(
-    html_text: str, out: Path, title: str, families: list[str], charts: dict[str, QImage]
+    html_text: str,
+    out: Path,
+    title: str,
+    families: list[str],
+    charts: dict[str, QImage],
+    landscape: bool = False,
 ) -> None:
     """Lay out an HTML text (its ``<img src>`` naming ``charts``) on A4 pages as a PDF: the
-    handover report's and the monthly 考核 report's one way to paper."""
+    handover report's and the monthly 考核 report's one way to paper (``landscape`` for
+    tables too wide for a portrait page)."""
     writer = QPdfWriter(str(out))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    if landscape:
+        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle(title)
     writer.setCreator("zhcg console")

@@ -92,6 +92,15 @@ def _value(board: Board, row: BoardRow, ind: str) -> str:
     return f"{shown} ({c.numerator}/{c.denominator})"
 
 
+def _pdf_value(board: Board, row: BoardRow, ind: str) -> str:
+    """The value, and under it numerator/denominator in small grey type (a rate's cell)."""
+    c = row.cells.get(ind)
+    if c is None or (board.definitions.get(ind) or {}).get("unit") == "count":
+        return _e(_value(board, row, ind))
+    shown = "—" if c.value is None else f"{100 * c.value:.1f}%"
+    return f'{shown}<br><span style="color: #5b6577; font-size: 8pt">{c.numerator}/{c.denominator}</span>'
+
+
 def _delta(row: BoardRow) -> str:
     d = row.delta
     return "—" if d is None else ("＝ 0.0" if d == 0 else f"{'▲' if d > 0 else '▼'} {abs(d):.1f}")
@@ -149,7 +158,8 @@ def write_kpi_report(boards: list[Board], out_path: str | Path, lang: str = "zh"
             for b in boards
         }
         html_text = report_html(boards, lang, families)
-        write_pdf(html_text, out, _w("title", lang), families, charts)
+        # landscape: a group's table has a dozen indicator columns
+        write_pdf(html_text, out, _w("title", lang), families, charts, landscape=True)
     return out
 
 
@@ -169,7 +179,11 @@ def report_html(boards: list[Board], lang: str, families: list[str]) -> str:
             + (f"<br>{_e(_w('previous', lang))}: {_e(_span(prev))}" if prev else "")
             + f"<br>{_e(_w('grades', lang))}</p>"
         )
-    sections = [head] + [_group_html(b, lang) for b in boards] + [_definitions_html(boards, lang)]
+    sections = (
+        [head]
+        + [_group_html(b, lang, i > 0) for i, b in enumerate(boards)]
+        + [_definitions_html(boards, lang)]
+    )
     css = CSS % {"fonts": "".join(f"'{f}', " for f in families)}
     return (
         f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "zh-CN"}"><head>'
@@ -178,8 +192,10 @@ def report_html(boards: list[Board], lang: str, families: list[str]) -> str:
     )
 
 
-def _group_html(b: Board, lang: str) -> str:
-    title = f"<h2>{_e(_w(b.group, lang))} ({len(b.rows)})</h2>"
+def _group_html(b: Board, lang: str, new_page: bool) -> str:
+    # each group on its own page: its chart and the head of its table stay together
+    brk = ' style="page-break-before: always"' if new_page else ""
+    title = f"<h2{brk}>{_e(_w(b.group, lang))} ({len(b.rows)})</h2>"
     if not b.rows:
         return title + f"<p>{_e(_w('no_data', lang))}</p>"
     head = [_e(_w(k, lang)) for k in ("rank", "name", "grade", "score", "trend")]
@@ -193,7 +209,7 @@ def _group_html(b: Board, lang: str) -> str:
             else "—"
         )
         cells = [str(r.rank), _e(r.name), grade, _score(r.score), _e(_delta(r))]
-        rows.append(cells + [_e(_value(b, r, i)) for i in b.indicators])
+        rows.append(cells + [_pdf_value(b, r, i) for i in b.indicators])
     numeric = frozenset({0, 3, 4, *range(5, 5 + len(b.indicators))})
     img = f'<p><img src="chart_{b.group}" width="680" alt="{_e(_w(b.group, lang))}"></p>'
     return title + img + _table(head, rows, numeric)
