@@ -414,3 +414,17 @@ def test_satisfaction_rate_counts_reached_callbacks_per_department_and_street():
         satisfaction_cases(built, T0, end, "user", "op1")
     # A callback outside the period does not count in it.
     assert by_key(compute_kpis(built, T0, T0 + timedelta(minutes=30), "department")) == {}
+
+
+@pytest.mark.parametrize("by", ["department", "street", "grid", "user", "category"])
+def test_simulated_histories_keep_the_invariants(city_state, by):
+    """Over the recorded simulator's cases (tests/fixtures/change_pages.json.gz), in a whole
+    window and in an hour cut out of it: rates within [0, 1] unclamped, drill-down = counts."""
+    built = list(city_state.cases.values())
+    times = sorted(datetime.fromisoformat(ev["at"]) for c in built for ev in c["events"])
+    first, last = times[0], times[-1] + timedelta(seconds=1)
+    middle = first + (last - first) / 2
+    for start, end in ((first, last), (middle, middle + timedelta(hours=1))):
+        rows = compute_kpis(built, start, end, by)
+        assert rows
+        check_rows(built, start, end, by, rows)
