@@ -132,17 +132,19 @@ def test_callback_records_satisfaction_and_the_kpis_count_it(login):
     good = ok(op.act(closed_public_case(login), "callback", satisfaction="basically_satisfied"))
     street = c["street_code"]
     rows = {r["key"]: r for r in ok(op.get("/api/v1/kpis?by=street"))["rows"]}
-    row = rows[street]
-    assert row["callbacks_reached"] >= 2 and row["unsatisfied"] >= 1
-    assert row["satisfaction_rate"] == round(
-        (row["satisfied"] + row["basically_satisfied"]) / row["callbacks_reached"], 4
-    )
+    sat = rows[street]["indicators"]["satisfaction_rate"]
+    assert sat["denominator"] >= 2 and sat["numerator"] >= 1
+    assert sat["value"] == round(sat["numerator"] / sat["denominator"], 4)
     dept = {r["key"]: r for r in ok(op.get("/api/v1/kpis?by=department"))["rows"]}["sanitation"]
-    assert dept["unsatisfied"] >= 1 and dept["basically_satisfied"] >= 1
+    assert dept["indicators"]["satisfaction_rate"]["denominator"] >= 2
     listed = ok(op.get("/api/v1/kpis/satisfaction", params={"by": "street", "key": street}))
     assert c["id"] in listed["cases"]["unsatisfied"]
     assert good["id"] in listed["cases"]["basically_satisfied"]
-    assert sum(map(len, listed["cases"].values())) == row["callbacks"]
+    happy = listed["cases"]["satisfied"] + listed["cases"]["basically_satisfied"]
+    assert len(happy) == sat["numerator"]
+    drill = {"by": "street", "key": street, "indicator": "satisfaction_rate"}
+    num = ok(op.get("/api/v1/kpis/cases", params={**drill, "part": "numerator"}))["case_ids"]
+    assert sorted(happy) == num
     assert op.get("/api/v1/kpis/satisfaction", params={"by": "user", "key": "x"}).status_code == 400
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from console.domain.case import Case
 from console.domain.field_tasks import SEND_ACTIONS
 from console.domain.workflow import Action, Role
+from console.geo import responsibility
 from console.geo.grid import UnitGrid
 
 from .db import SupervisorArea, User
@@ -69,15 +70,5 @@ def areas(s: Session) -> list[dict[str, str]]:
 
 
 def supervisor_cells(s: Session, grid: UnitGrid) -> dict[str, set[str]]:
-    """Each supervisor's cells (for the missed-report rate of the supervisor KPI); a cell with
-    its own entry belongs to that supervisor, not to its community's."""
-    rows = s.scalars(select(SupervisorArea)).all()
-    own = {a.area_code: a.user_id for a in rows if len(a.area_code) == 15}
-    out: dict[str, set[str]] = {}
-    for a in rows:
-        if len(a.area_code) == 15:
-            cells = {a.area_code}
-        else:
-            cells = {str(grid.codes[i]) for i in grid.community_cells(a.area_code)} - set(own)
-        out.setdefault(a.user_id, set()).update(cells)
-    return out
+    """Each supervisor's cells (for the missed-report rate of the supervisor KPI)."""
+    return responsibility.supervisor_cells(areas(s), grid)

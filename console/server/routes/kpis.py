@@ -1,26 +1,28 @@
-"""KPIs over a time window, grouped as ``by`` says (``console.domain.kpi`` computes them
-from the case documents read here), and the cases behind a row's callback counts."""
+"""KPIs over a time window, grouped as ``by`` says (``console.domain.kpi`` computes them from
+the case documents read here), the cases behind any cell, and those behind a row's callbacks."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from console.domain.case import iso
-from console.domain.kpi import compute_kpis, satisfaction_cases
+from console.domain.kpi import compute_kpis, definitions, kpi_cases, satisfaction_cases
+from console.domain.workflow import TERMINAL_STATES
 
 from ..context import Context
-from ..db import CaseRow, User
+from ..db import CaseRow, Department, User
 from ..errors import ApiError
 from ..schemas import KpiBy
 from ..supervisors import supervisor_cells
 from .deps import Ctx, From, Reader, To, parse_time
 
 router = APIRouter(prefix="/api/v1", tags=["kpis"])
+Key = Annotated[str, Query(min_length=1, max_length=64)]
 
 
 def _window(ctx: Context, from_: str | None, to: str | None) -> tuple[datetime, datetime]:
@@ -34,14 +36,31 @@ def _window(ctx: Context, from_: str | None, to: str | None) -> tuple[datetime, 
 
 
 def _docs(s: Session, start: datetime, end: datetime) -> list[dict]:
-    # A case counts if it was alive in the window: created before its end and updated after
-    # its start.
+    """Every case that can count in the window: created before its end and either touched
+    since its start or still open (old stuck work counts in 超期未处置 however old; the indexed
+    ``state`` column finds it without reading closed history)."""
+    still_open = CaseRow.state.not_in([st.value for st in TERMINAL_STATES])
     return [
         r.doc
         for r in s.scalars(
-            select(CaseRow).where(CaseRow.updated_at >= start, CaseRow.created_at < end)
+            select(CaseRow).where(
+                CaseRow.created_at < end, or_(CaseRow.updated_at >= start, still_open)
+            )
         ).all()
     ]
+
+
+def _names(s: Session, ctx: Context, by: str) -> dict[str, str]:
+    """Row names as ``/reference`` gives them (so a replay names rows alike)."""
+    if by == "user":
+        return {u.id: u.name for u in s.scalars(select(User)).all()}
+    if by == "department":
+        return {d.id: d.name for d in s.scalars(select(Department)).all()}
+    if by == "street":
+        return {st.code: st.name for st in ctx.grid.streets}
+    if by == "community":
+        return {c.code: c.name for c in ctx.grid.communities}
+    return {}
 
 
 @router.get("/kpis")
@@ -49,17 +68,51 @@ def kpis(p: Reader, ctx: Ctx, by: KpiBy = "department", from_: From = None, to: 
     start, end = _window(ctx, from_, to)
     with ctx.db.read() as s:
         docs = _docs(s, start, end)
-        users = {u.id: {"name": u.name, "roles": u.roles} for u in s.scalars(select(User)).all()}
+        names = _names(s, ctx, by)
         cells = supervisor_cells(s, ctx.grid) if by == "user" else None
-    rows = compute_kpis(docs, start, end, by, now=ctx.now(), users=users, supervisor_grids=cells)
-    return {"from": iso(start), "to": iso(end), "by": by, "rows": rows}
+    rows = compute_kpis(docs, start, end, by, names=names, supervisor_grids=cells)
+    return {
+        "from": iso(start),
+        "to": iso(end),
+        "by": by,
+        "rows": rows,
+        "definitions": _definitions(),
+    }
+
+
+def _definitions() -> dict[str, dict[str, Any]]:
+    keys = ("zh", "en", "formula", "source", "higher_is_better", "unit", "kinds")
+    return {k: {f: d[f] for f in keys} for k, d in definitions().items()}
+
+
+@router.get("/kpis/cases")
+def kpi_case_ids(
+    p: Reader,
+    ctx: Ctx,
+    key: Key,
+    indicator: Key,
+    part: Key,
+    by: KpiBy = "department",
+    from_: From = None,
+    to: To = None,
+):
+    """The cases counted in one cell of ``/kpis`` (its numerator or denominator)."""
+    start, end = _window(ctx, from_, to)
+    with ctx.db.read() as s:
+        docs = _docs(s, start, end)
+        cells = supervisor_cells(s, ctx.grid) if by == "user" else None
+    try:
+        ids = kpi_cases(docs, start, end, by, key, indicator, part, supervisor_grids=cells)
+    except ValueError as e:
+        raise ApiError(400, str(e)) from e
+    return {"from": iso(start), "to": iso(end), "by": by, "key": key, "case_ids": ids}
 
 
 @router.get("/kpis/satisfaction")
 def satisfaction(
     p: Reader,
     ctx: Ctx,
-    key: Annotated[str, Query(min_length=1, max_length=64)],
+    key: Key,
     by: KpiBy = "department",
     from_: From = None,
     to: To = None,

@@ -1,0 +1,34 @@
+"""量化考核 from a folded state (a live console's or a replay's): the same
+``console.domain.kpi.compute_kpis`` the backend runs, over the state's cases, named and with
+the 责任区 taken from the state's reference as the backend takes them from its database — so a
+shift log gives the backend's numbers for any period it covers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from console.domain.kpi import compute_kpis
+from console.geo.grid import UnitGrid
+from console.geo.responsibility import supervisor_cells
+from console.state import CityState
+
+_NAMED = {
+    "department": "departments",
+    "user": "users",
+    "street": "streets",
+    "community": "communities",
+}
+
+
+def state_kpis(state: CityState, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
+    """The rows of ``GET /api/v1/kpis`` for [start, end) computed from ``state``."""
+    ref = state.reference
+    listed = ref.get(_NAMED.get(by, ""), [])
+    names = {x.get("id") or x.get("code"): x["name"] for x in listed}
+    cells = None
+    if by == "user":
+        cells = supervisor_cells(ref.get("supervisor_areas", []), UnitGrid.load())
+    return compute_kpis(
+        list(state.cases.values()), start, end, by, names=names, supervisor_grids=cells
+    )
