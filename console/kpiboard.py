@@ -5,7 +5,7 @@ denominator and value, a score and a grade, and the indicators' ``definitions``)
 The board and the monthly report (``widgets``) and the command line all go through here, so
 they rank, compare and ask for drill-down the same way. Nothing here computes an indicator:
 the backend does, with ``console.domain.kpi``; in a replay (no backend) ``local_get`` answers
-the same requests from the shift log's cases with that same domain function.
+the same requests from the shift log's cases with those same domain functions.
 
 Choices, each with its reason:
 - Periods are Hangzhou calendar units (the centre's 日/周/月 考核, DOMAIN.md): today from 00:00,
@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from console.domain import kpi as domain_kpi
 from console.domain.china_time import CST
 
 KPIS_PATH = "/api/v1/kpis"
@@ -289,33 +288,27 @@ class LocalUnavailable(BoardError):
     """What a replay cannot answer without the backend (said visibly on the board)."""
 
 
-def local_get(
-    cases: Callable[[], Iterable[Mapping[str, Any]]],
-    now: datetime,
-    users: Mapping[str, Mapping[str, Any]] | None = None,
-) -> Get:
-    """A ``Get`` over the cases a replay holds, with the backend's own domain function. It
-    answers ``/api/v1/kpis`` when the domain function gives rows in the wire contract's shape
-    (with ``indicators``); drill-down needs ``console.domain.kpi.kpi_cases`` (the same
-    function the backend's ``/kpis/cases`` uses) and is refused while it does not exist."""
+#: ``rows(start, end, by)``: the rows of ``/api/v1/kpis`` (``console.replay.kpis.state_kpis``).
+Rows = Callable[[datetime, datetime, str], list[dict[str, Any]]]
+#: ``case_ids(start, end, by, key, indicator, part)``: one cell's cases
+#: (``console.domain.kpi.kpi_cases`` over the same cases).
+CaseIds = Callable[[datetime, datetime, str, str, str, str], list[str]]
+
+
+def local_get(rows: Rows, case_ids: CaseIds | None, definitions: Mapping[str, Any]) -> Get:
+    """A ``Get`` answering the board's two requests without a backend, from functions over
+    the cases a replay holds (the backend's own domain functions), so the board cannot tell
+    the difference; ``case_ids`` None: drill-down is refused with a reason."""
 
     def get(path: str, params: dict[str, str]) -> dict[str, Any]:
         start = datetime.fromisoformat(params["from"].replace("Z", "+00:00"))
         end = datetime.fromisoformat(params["to"].replace("Z", "+00:00"))
-        docs = list(cases())
+        by = params["by"]
         if path == KPIS_PATH:
-            rows = domain_kpi.compute_kpis(
-                docs, start, end, params["by"], now=min(now, end), users=users
-            )
-            if rows and "indicators" not in rows[0]:
-                raise LocalUnavailable("this build's KPI function has no per-indicator counts")
-            defs = getattr(domain_kpi, "DEFINITIONS", {})
-            return {"from": params["from"], "to": params["to"], "by": params["by"],
-                    "rows": rows, "definitions": defs}  # fmt: skip
-        kpi_cases = getattr(domain_kpi, "kpi_cases", None)
-        if path == CASES_PATH and kpi_cases is not None:
-            ids = kpi_cases(docs, start, end, params["by"], params["key"],
-                            params["indicator"], params["part"])  # fmt: skip
+            return {"from": params["from"], "to": params["to"], "by": by,
+                    "rows": rows(start, end, by), "definitions": dict(definitions)}  # fmt: skip
+        if path == CASES_PATH and case_ids is not None:
+            ids = case_ids(start, end, by, params["key"], params["indicator"], params["part"])
             return {"case_ids": list(ids)}
         raise LocalUnavailable(f"{path} is not answered in a replay")
 

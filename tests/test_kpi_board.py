@@ -374,45 +374,34 @@ def test_kpi_report_from_a_real_backend(backend, login, tmp_path, capsys):
 
 
 # ---- replay: the same requests answered from the log's cases -------------------------------------
-def test_local_get_answers_with_the_domain_function(monkeypatch):
-    from console.domain import kpi as domain_kpi
-    from console.kpiboard import LocalUnavailable, local_get
+def test_a_replay_answers_the_board_from_the_logs_cases(city_state):
+    """The board over a folded shift log (recorded backend + simulator pages): rows from
+    ``state_kpis``, and each cell's drill-down lists as many cases as the cell counts."""
+    from console.kpiboard import Period
+    from widgets.app.kpi_tools import replay_get
 
-    calls = []
-
-    def compute(docs, start, end, by, now=None, users=None):
-        calls.append((docs, start, end, by, now))
-        return departments()["rows"]
-
-    monkeypatch.setattr(domain_kpi, "compute_kpis", compute)
-    monkeypatch.setattr(domain_kpi, "DEFINITIONS", departments()["definitions"], raising=False)
-    docs = [{"id": "C1"}]
-    get = local_get(lambda: docs, NOW)
-    p = period("month", NOW)
-    board = fetch_board(get, "department", p, sparklines=False)
-    assert [r.key for r in board.rows] == ["cg", "jt", "hw", "sz"]
-    assert board.indicators[0] == "disposal_rate"
-    (d, start, end, by, now), _prev = calls
-    assert d == docs and (start, end, by, now) == (p.start, p.end, "department", NOW)
-    assert _prev[4] == p.previous().end  # "now" of a past period is its end
-    # drill-down needs the domain's kpi_cases; without it a replay says so
-    monkeypatch.delattr(domain_kpi, "kpi_cases", raising=False)
-    with pytest.raises(LocalUnavailable):
-        get(*cases_request("department", "hw", "disposal_rate", "numerator", p))
-    monkeypatch.setattr(domain_kpi, "kpi_cases", lambda *a: ["C1"], raising=False)
-    assert get(*cases_request("department", "hw", "disposal_rate", "numerator", p)) == {
-        "case_ids": ["C1"]
-    }
-    # rows without per-indicator counts (an older domain function): said, not shown wrong
-    monkeypatch.setattr(domain_kpi, "compute_kpis", lambda *a, **k: [{"key": "hw"}])
-    with pytest.raises(LocalUnavailable):
-        get(*kpi_request_for(p))
-
-
-def kpi_request_for(p):
-    from console.kpiboard import kpi_request
-
-    return kpi_request("department", p)
+    times = [
+        datetime.fromisoformat(e["at"]) for c in city_state.cases.values() for e in c["events"]
+    ]
+    p = Period(min(times), max(times) + timedelta(seconds=1), "custom")
+    get = replay_get(city_state)
+    checked = 0
+    for group in ("department", "street", "supervisor", "operator"):
+        board = fetch_board(get, group, p, sparklines=False)
+        assert board.rows, group
+        assert "disposal_rate" in board.definitions
+        for row in board.rows[:3]:
+            for ind, cell in row.cells.items():
+                ids = {
+                    part: get(*cases_request(group, row.key, ind, part, p))["case_ids"]
+                    for part in ("numerator", "denominator")
+                }
+                assert (len(ids["numerator"]), len(ids["denominator"])) == (
+                    cell.numerator,
+                    cell.denominator,
+                ), (group, row.key, ind)
+                checked += cell.numerator + cell.denominator
+    assert checked > 20
 
 
 # ---- in the console ------------------------------------------------------------------------------
