@@ -271,7 +271,12 @@ def test_double_click_on_a_cell_lists_its_cases_and_opens_one(qtbot, board_widge
     ]
     assert asked[0]["from"] == "2026-10-31T16:00:00Z"
     lst = w.drill.lists["denominator"]
-    assert [lst.item(i).text() for i in range(lst.count())] == ["cg-den-0", "cg-den-1", "cg-den-2"]
+    # the fake's denominator shares no id with its numerator: every case is marked ✗
+    assert [lst.item(i).text() for i in range(lst.count())] == [
+        "cg-den-0  ✗",
+        "cg-den-1  ✗",
+        "cg-den-2  ✗",
+    ]
     with qtbot.waitSignal(w.case_requested) as sig:
         lst.itemDoubleClicked.emit(lst.item(1))
     assert sig.args == ["cg-den-1"]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QStyledItemDelegate,
     QTableView,
@@ -85,32 +86,50 @@ class SparkDelegate(QStyledItemDelegate):
 
 
 class DrillDialog(QDialog):
-    """The cases behind one cell: its numerator's and its denominator's, side by side; a
-    double-click on a case opens it in the console's case detail."""
+    """The cases behind one cell: its numerator's and its denominator's, side by side; the
+    denominator's cases missing from the numerator (the late, the unhandled) marked ✗ in red,
+    since those are the ones a shift lead asks about; a double-click on a case opens it in
+    the console's case detail."""
 
     case_requested = Signal(str)
 
     def __init__(self, title: str, numerator: list[str], denominator: list[str], parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.lists = {}
+        self.lists: dict[str, QListWidget] = {}
+        counted = set(numerator)
+        missing = sum(1 for x in denominator if x not in counted)
         row = QHBoxLayout()
         for part, ids, text in (
-            ("numerator", numerator, self.tr("分子案件 (%1)")),
-            ("denominator", denominator, self.tr("分母案件 (%1)")),
+            ("numerator", numerator, self.tr("分子案件 (%1)").replace("%1", str(len(numerator)))),
+            (
+                "denominator",
+                denominator,
+                self.tr("分母案件 (%1，其中 %2 件未计入分子 ✗)")
+                .replace("%1", str(len(denominator)))
+                .replace("%2", str(missing)),
+            ),
         ):
             col = QVBoxLayout()
-            col.addWidget(QLabel(text.replace("%1", str(len(ids)))))
+            col.addWidget(QLabel(text))
             lst = QListWidget()
-            lst.addItems(ids)
-            lst.itemDoubleClicked.connect(lambda item: self.case_requested.emit(item.text()))
+            for case_id in ids:
+                out = part == "denominator" and case_id not in counted
+                item = QListWidgetItem(f"{case_id}  ✗" if out else case_id)
+                item.setData(Qt.ItemDataRole.UserRole, case_id)
+                if out:
+                    item.setForeground(QColor("#ff4d4f"))
+                lst.addItem(item)
+            lst.itemDoubleClicked.connect(
+                lambda item: self.case_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+            )
             col.addWidget(lst)
             self.lists[part] = lst
             row.addLayout(col)
         lay = QVBoxLayout(self)
         lay.addLayout(row)
         lay.addWidget(QLabel(self.tr("双击案件编号在案件详情中打开")))
-        self.resize(560, 420)
+        self.resize(620, 420)
 
 
 class KpiBoard(QWidget):
