@@ -14,6 +14,7 @@ Choices, each with its reason:
 - The trend compares like with like: the previous period is the same stretch of the previous
   unit (today until 10:30 against yesterday until 10:30; the first 12 days of this month
   against the first 12 days of the last), so a morning is not compared with a whole day; a
+  whole month is compared with the whole previous month (October's 31 days, not 30); a
   custom period is compared with the same length just before it.
 - The sparkline is the score per day of the period; a one-day period shows the 7 days ending
   with it, since a single point says nothing.
@@ -81,7 +82,9 @@ class Period:
         elif self.kind == "month":
             local = self.start.astimezone(CST)
             start = (local - timedelta(days=1)).replace(day=1)
-            return Period(start, min(start + length, self.start), "previous")
+            whole = self.end >= (local + timedelta(days=32)).replace(day=1)
+            end = self.start if whole else min(start + length, self.start)
+            return Period(start, end, "previous")  # a whole month: the whole previous one
         else:
             start = self.start - length
         return Period(start, start + length, "previous")

@@ -75,6 +75,9 @@ def test_month_period_parses_and_refuses():
     p = month_period("2026-11")
     assert p.start == datetime(2026, 11, 1, tzinfo=CST)
     assert p.end == datetime(2026, 12, 1, tzinfo=CST)
+    # a whole month against the whole previous month (31 days, not November's 30)
+    prev = p.previous()
+    assert (prev.start, prev.end) == (datetime(2026, 10, 1, tzinfo=CST), p.start)
     assert month_period("2026-11", NOW).end == NOW
     for bad in ("2026-13", "11/2026", ""):
         with pytest.raises(BoardError):

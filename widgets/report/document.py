@@ -651,7 +651,10 @@ def bar_chart(
     label_font = _font(families, 13)
     fm = QFontMetricsF(label_font)
     label_w = min(width * 0.42, max((fm.horizontalAdvance(t) for t, _ in data), default=0) + 12)
-    plot = QRectF(label_w + 8, top + 8, width - label_w - 8 - 36, len(data) * row)
+    # room at the right for the widest value (a score's "100.0" is wider than a count)
+    value_fm = QFontMetricsF(_font(families, 12, bold=True))
+    value_w = max([36.0] + [value_fm.horizontalAdvance(str(n)) + 8 for _, n in data])
+    plot = QRectF(label_w + 8, top + 8, width - label_w - 8 - value_w, len(data) * row)
     if not data:
         _no_data(p, families, QRectF(0, top, width, height - top), lang)
         p.end()
@@ -672,7 +675,7 @@ def bar_chart(
         )
         p.setFont(_font(families, 12, bold=True))
         p.drawText(
-            QRectF(plot.left() + w + 4, y, 40, row),
+            QRectF(plot.left() + w + 4, y, value_w, row),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             str(n),
         )

@@ -34,7 +34,9 @@ from widgets.report.document import (
 )
 
 FORMATS = (".pdf", ".xlsx")
-CHART_ROWS = 20  # the chart shows the top 20 of a group; the table lists them all
+#: The chart shows a group's top 15 (the table lists them all): 15 bars are as tall as a
+#: landscape A4 page allows under the report's header, so the first group's chart is on page 1.
+CHART_ROWS = 15
 
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("月度考核报告", "Monthly performance evaluation"),
