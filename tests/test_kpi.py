@@ -196,6 +196,9 @@ def test_department_indicators():
     # 5 % (1 − return), 5 % (1 − stockpile); satisfaction undefined, so re-normalised over 0.95.
     want = 0.4 * 0.5 + 0.2 * 0.75 + 0.15 * (2 / 3) + 0.1 * 0.5 + 0.05 * (7 / 8) + 0.05 * 0.8
     assert a["score"] == round(100 * want / 0.95, 1)
+    # Weights are configurable: disposal alone gives A 3/4.
+    alone = compute_kpis(built, T0, END, "department", weights={"department": {"disposal_rate": 1}})
+    assert by_key(alone)["A"]["score"] == 75.0 and by_key(alone)["A"]["grade"] == "B"
 
 
 def test_work_not_yet_due_is_not_late():
@@ -428,3 +431,10 @@ def test_simulated_histories_keep_the_invariants(city_state, by):
         rows = compute_kpis(built, start, end, by)
         assert rows
         check_rows(built, start, end, by, rows)
+
+
+def test_nothing_due_is_not_graded():
+    """A department whose only task is not yet due has rates (退回率 0 of 1) but no score."""
+    row = by_key(compute_kpis([history(0, TO_A)], T0, T0 + timedelta(hours=1), "department"))["A"]
+    assert counts(row)["return_rate"] == (0, 1) and counts(row)["disposal_rate"] == (0, 0)
+    assert row["score"] is None and row["grade"] is None

@@ -433,7 +433,8 @@ def compute_kpis(
     """One row per unit (per user and assessed role for ``by='user'``): ``key``, ``name`` (from
     ``names``),
     ``role``, ``indicators`` {id: {numerator, denominator, value}}, ``score``, ``grade``; region
-    rows also carry ``top_categories`` (高发问题). Sorted by score, best first."""
+    rows also carry ``top_categories`` (高发问题). A row whose kind's basis indicator is undefined
+    (``score_requires``: nothing due yet) has no score. Sorted by score, best first."""
     cases = list(cases)
     w = weights or default_weights()
     rows = []
@@ -452,7 +453,8 @@ def compute_kpis(
                 "value": float(n) if unit == "count" else rate(n, d),
             }
         values = {k: v["value"] for k, v in indicators.items()}
-        s = score(values, w.get(kind, {}))
+        needed = _config()["score_requires"].get(kind)
+        s = None if needed and values[needed] is None else score(values, w.get(kind, {}))
         row: dict[str, Any] = {
             "key": key,
             "name": (names or {}).get(key),
