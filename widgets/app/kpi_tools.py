@@ -75,7 +75,7 @@ class KpiTools(QObject):
             self.window.activateWindow()
         else:
             self.window.status.show_notice(
-                self.tr("案件 %1 不在本台当前数据中（已结案并移出）").replace("%1", case_id),
+                self.tr("案件 %1 不在本台当前数据中").replace("%1", case_id),
                 "warning",
             )
 
