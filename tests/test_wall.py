@@ -193,6 +193,34 @@ def test_throw_endpoint_roles_and_bad_input(wall_backend):
         assert desk.post("/api/v1/wall/focus", json=body).status_code == 400, body
 
 
+def test_a_shift_log_plays_on_the_wall(qtbot, ui, pages_log):
+    from console.store.shiftlog import ShiftLog
+    from widgets.app.console_app import ConsoleApp
+    from widgets.app.wall_app import Wall
+
+    console = ConsoleApp(None, replay_log=ShiftLog(pages_log.path, readonly=True), sound=False)
+    wall = Wall(console, None, [0], [(1280, 720)])
+    window = wall.windows[0]
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        controller = console.replay
+        start, end = controller.span()
+        controller.seek(end)
+        window.show_scene("overview")
+        c = wf.counters(console.state, end)
+        assert c.reported > 0
+        assert window.scenes["overview"].figures["reported"].text() == str(c.reported)
+        assert window.scenes["overview"].clock.text().startswith("回放")
+        controller.seek(start)
+        window.refresh()
+        assert window.scenes["overview"].figures["reported"].text() == str(
+            wf.counters(console.state, start).reported
+        )
+    finally:
+        wall.stop()
+
+
 def _wall_on(qtbot, url, tmp_path):
     from console.session import Session
     from widgets.app.console_app import ConsoleApp

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -144,6 +144,7 @@ def run_wall(
         if url is None:
             demo = DemoProcess(fresh_sqlite(data_dir() / "wall-demo.db"), speed=speed).start()
             url = demo.url
+        _check_account(url, user, password)
         shifts = data_dir() / "shifts"
         shifts.mkdir(parents=True, exist_ok=True)
         session = Session(url, user, password, shifts / f"wall-{datetime.now():%Y%m%d-%H%M%S}.zhcg")
@@ -165,6 +166,8 @@ def run_wall(
         controller.seek(start)
         controller.set_speed(64)
         controller.play()
+    if not screenshot:  # nobody points at a wall: no cursor over it, whatever widget is under
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     for i, window in zip(chosen, wall.windows, strict=True):
         if screenshot:
             window.show()
@@ -201,6 +204,21 @@ def run_wall(
         wall.stop()
         if demo is not None:
             demo.stop()
+
+
+def _check_account(url: str, user: str, password: str) -> None:
+    """Refuse a wall account the backend refuses (said once, at start); a backend that does
+    not answer yet is waited for, like any later outage (the live source keeps trying)."""
+    import requests
+
+    from console.sync.client import ApiError, RestClient
+
+    try:
+        RestClient(url, user, password).login()
+    except ApiError as e:
+        raise CommandError(f"{url}: the backend refused {user!r} ({e.status})") from e
+    except requests.RequestException as e:
+        log.warning("backend %s not answering yet (%s); the wall waits for it", url, e)
 
 
 def _focus_something(window: WallWindow) -> None:

@@ -61,7 +61,9 @@ class Scene(QWidget):
 
     def refresh(self) -> None:
         self.heading.setText(self.title())
-        self.clock.setText(wf.hour_label(self.ctx.now()))
+        clock = wf.hour_label(self.ctx.now())
+        # No backend means a replayed shift: the wall says so, a debrief is not the live day.
+        self.clock.setText(clock if self.ctx.fetch is not None else f"{self.tr('回放')} {clock}")
 
     def on_diff(self, diff) -> None:
         """Maps follow the bridge's diffs; the rest refresh on the wall's timer."""
