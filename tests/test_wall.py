@@ -71,6 +71,28 @@ def test_every_scene_renders_from_a_city_state(qtbot, ui, city_state):
         workers.shutdown()
 
 
+def test_the_hotspots_heat_follows_new_cases(qtbot, ui, change_pages):
+    from console.state import CityState, Diff
+
+    state = CityState()
+    state.bootstrap(change_pages["snapshot"], change_pages["reference"])
+    w, workers = make_wall(qtbot, state, [("hotspots", 10)])
+    try:
+        hot = w.scenes["hotspots"].map
+        assert not hot.cases_event.isVisible()  # the markers are off: the heat is the subject
+        before = 0.0 if hot.heat.image is None else float(hot.heat.image.sum())
+        diff = Diff()
+        for page in change_pages["pages"]:
+            diff.merge(state.apply(page))
+        assert diff.cases
+        w.on_diff(diff)
+        hot._redraw()
+        assert hot.heat.image is not None and float(hot.heat.image.sum()) > before
+    finally:
+        w.stop()
+        workers.shutdown()
+
+
 def test_ranking_board_orders_by_score_with_grades(qtbot, ui, city_state):
     answers = {
         "department": {

@@ -326,7 +326,8 @@ class MapWall(QWidget):
         return np.flatnonzero(ok)
 
     def _draw_cases(self, force: bool) -> None:
-        if not self.visible["cases"]:
+        # The heatmap reads the case positions found here: find them when either shows.
+        if not (self.visible["cases"] or self.visible["heatmap"]):
             return
         a = self.state.case_arrays()
         rows = self._open_case_rows()
@@ -338,10 +339,11 @@ class MapWall(QWidget):
         x, y = lonlat_to_mercator(a["lon"][rows], a["lat"][rows])
         x, y = np.atleast_1d(x), np.atleast_1d(y)
         self._case_rows, self._case_xy = rows, (x, y)
-        brushes = self._palette.array(lights, LIGHT_COLORS)
-        comp = np.isin(a["major"][rows], self._component_majors)
-        for item, m in ((self.cases_component, comp), (self.cases_event, ~comp)):
-            item.setData(x=x[m], y=y[m], brush=list(brushes[m]))
+        if self.visible["cases"]:
+            brushes = self._palette.array(lights, LIGHT_COLORS)
+            comp = np.isin(a["major"][rows], self._component_majors)
+            for item, m in ((self.cases_component, comp), (self.cases_event, ~comp)):
+                item.setData(x=x[m], y=y[m], brush=list(brushes[m]))
         self._draw_selection()
 
     def _draw_heat(self) -> None:

@@ -460,6 +460,8 @@ class HotspotsScene(MapScene):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
+        for layer in ("cases", "vehicles", "trails"):  # the heat is the subject here
+            self.map.set_layer_visible(layer, False)
         s = ctx.scale
         self.matters_title = self.label(s.title, bold=True)
         self.matters = Bars(s, label_share=0.5)
