@@ -90,7 +90,9 @@ class MapScene(Scene):
         self.body.addLayout(self.side, 38)
 
     def on_diff(self, diff) -> None:
-        self.map.on_diff(diff)
+        # A hidden scene's map does not redraw: it draws everything when it shows again.
+        if self.isVisible():
+            self.map.on_diff(diff)
 
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
@@ -555,7 +557,8 @@ class FocusScene(Scene):
         return self.tr("大屏聚焦")
 
     def on_diff(self, diff) -> None:
-        self.map.on_diff(diff)
+        if self.isVisible():
+            self.map.on_diff(diff)
 
     def focus(self, subject_type: str, subject_id: str) -> None:
         self.subject = (subject_type, subject_id)
