@@ -63,7 +63,8 @@ class Scene(QWidget):
         self.heading.setText(self.title())
         clock = wf.hour_label(self.ctx.now())
         # No backend means a replayed shift: the wall says so, a debrief is not the live day.
-        self.clock.setText(clock if self.ctx.fetch is not None else f"{self.tr('回放')} {clock}")
+        replay = self.tr("回放")  # (outside f-strings: lupdate reads only plain calls)
+        self.clock.setText(clock if self.ctx.fetch is not None else f"{replay} {clock}")
 
     def on_diff(self, diff) -> None:
         """Maps follow the bridge's diffs; the rest refresh on the wall's timer."""
@@ -423,6 +424,7 @@ class AlertsScene(Scene):
         alerts.sort(key=lambda a: order.get(str(a.get("severity")), 3))
         rows = max(1, int(self.height() / (self.ctx.scale.title * 1.7)) - 1)
         lines = []
+        acked_word = self.tr("已确认")
         for a in alerts[:rows]:
             color = SEVERITY_COLORS.get(a.get("severity", ""), theme()["text"])
             acked = a.get("state") == "acknowledged"
@@ -431,7 +433,7 @@ class AlertsScene(Scene):
                 f" {local_time(a.get('raised_at'), '%H:%M')} {lb.name('alert_kind', a['kind'])}"
                 f" · {_subject_text(st, a)}"
                 + (
-                    f' <span style="color:{theme()["dim"]}">（{self.tr("已确认")}）</span>'
+                    f' <span style="color:{theme()["dim"]}">（{acked_word}）</span>'
                     if acked
                     else ""
                 )
@@ -530,11 +532,13 @@ class TrendsScene(Scene):
         self.chart.set_series(
             [int(v) for v in today], None if last is None else [int(v) for v in last], hour
         )
-        text = f'<span style="color:#4fa3ff">■</span> {self.tr("今日")} {int(today.sum())}　'
+        today_word, last_word = self.tr("今日"), self.tr("上周同日")
+        missing = self.tr("上周同日：本屏未持有该日数据")
+        text = f'<span style="color:#4fa3ff">■</span> {today_word} {int(today.sum())}　'
         if last is None:
-            text += f'<span style="color:{theme()["dim"]}">{self.tr("上周同日：本屏未持有该日数据")}</span>'
+            text += f'<span style="color:{theme()["dim"]}">{missing}</span>'
         else:
-            text += f'<span style="color:#f5a623">━</span> {self.tr("上周同日")} {int(last.sum())}'
+            text += f'<span style="color:#f5a623">━</span> {last_word} {int(last.sum())}'
         self.legend.setText(text)
 
 
