@@ -6,6 +6,9 @@ python main.py --backend URL [--user U]
                                     the console on a running backend (login dialog)
 python main.py ... --screenshot PATH --quit-after S
                                     render the window at 1920x1080 after S seconds and exit
+python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
+                    [--screenshot PATH --size WxH --scene NAME --quit-after S]
+                                    the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
@@ -107,6 +110,25 @@ def cmd_console(args) -> int:
         auto_centre=not args.no_auto_centre,
         sound=not args.no_sound,
         screenshot=args.screenshot,
+        quit_after=args.quit_after,
+    )
+
+
+def cmd_wall(args) -> int:
+    _check_speed(args)
+    from widgets.app.wall_app import run_wall
+
+    return run_wall(
+        backend=args.backend,
+        user=args.user,
+        password=args.password,
+        replay=args.replay,
+        screens=args.screens,
+        speed=args.speed,
+        lang=args.lang,
+        screenshot=args.screenshot,
+        size=args.size,
+        scene=args.scene,
         quit_after=args.quit_after,
     )
 
@@ -259,6 +281,25 @@ def _console_args(con: argparse.ArgumentParser) -> None:
     )
 
 
+def _wall_args(wall: argparse.ArgumentParser) -> None:
+    wall.add_argument("--backend", help="backend URL; without it the embedded demo starts")
+    wall.add_argument("--user", default="demo-wall", help="the wall account (read-only)")
+    wall.add_argument("--password", default="demo")
+    wall.add_argument("--replay", nargs="+", metavar="FILE", help="play shift logs on the wall")
+    wall.add_argument("--screens", help="screen numbers, e.g. 0,1 (default: every screen)")
+    wall.add_argument("--lang", choices=("zh", "en"), default="zh")
+    wall.add_argument(
+        "--speed", type=float, default=20.0, help="demo district clock speed, 1-60 (default 20)"
+    )
+    wall.add_argument("--screenshot", help="save one wall screen to this PNG and exit")
+    wall.add_argument("--size", help="screenshot size WxH (default 3840x2160)")
+    wall.add_argument(
+        "--scene",
+        help="screenshot this scene (overview, ranking, flow, ...; all: each, PATH with {scene})",
+    )
+    wall.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+
+
 def _record_args(rec: argparse.ArgumentParser) -> None:
     rec.add_argument("--backend", required=True, help="backend URL, e.g. http://127.0.0.1:8311")
     rec.add_argument("--user", required=True)
@@ -346,6 +387,9 @@ COMMANDS: dict[str, Command] = {
         cmd_console,
         "the console window (default command): embedded demo or --backend",
         _console_args,
+    ),
+    "wall": Command(
+        cmd_wall, "the video wall: full-screen scenes on every screen (or --screens)", _wall_args
     ),
     "record": Command(
         cmd_record, "follow a backend's feed into a shift-log file, with no window", _record_args

@@ -98,5 +98,12 @@ class Session:
     def ack_alert(self, alert_id: str, comment: str = "") -> str:
         return self.outbox.ack_alert(alert_id, comment)
 
+    def throw_to_wall(self, subject_type: str, subject_id: str) -> dict:
+        """Worker thread: put a case, vehicle or alert on every wall's focus scene
+        (``POST /api/v1/wall/focus``). Not through the outbox: a throw is worth its moment
+        only, so a failure is told at once, never retried later."""
+        body = {"subject_type": subject_type, "subject_id": subject_id}
+        return self._client().post("/api/v1/wall/focus", json=body)
+
     def can(self, role: str) -> bool:
         return role in self.actor.roles

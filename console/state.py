@@ -48,6 +48,7 @@ from console.domain.documents import (
     SensorDoc,
     Snapshot,
     VehicleDoc,
+    WallFocusDoc,
 )
 from console.domain.limits import TimeLimits
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
@@ -80,6 +81,8 @@ class Diff:
     # Open alerts that climbed a level or a severity (a late case to red or 督办; a group
     # whose worst member got louder): the alerts pane sounds for them as for new ones.
     alerts_escalated: set[str] = field(default_factory=set)
+    # A subject thrown to the video wall arrived (``CityState.wall_focus`` holds it).
+    wall_focus: bool = False
 
     def merge(self, other: Diff) -> Diff:
         """Fold ``other`` (a later batch) into this one, for a consumer that fell behind."""
@@ -88,6 +91,7 @@ class Diff:
             getattr(self, name).update(getattr(other, name))
         self.fixes += other.fixes
         self.changes += other.changes
+        self.wall_focus |= other.wall_focus
         if self.first_seq is None:
             self.first_seq = other.first_seq
         if other.last_seq is not None:
@@ -183,6 +187,9 @@ class CityState:
         self._trail_n = np.zeros(0, dtype=np.int64)  # fixes ever written per vehicle
         self.alerts: dict[str, AlertDoc] = {}
         self.sensors: dict[str, SensorDoc] = {}
+        # The last subject thrown to the wall (not in snapshots, digests or checkpoints: a
+        # wall shows a throw when it arrives, for its seconds, and never again).
+        self.wall_focus: WallFocusDoc | None = None
 
     def clear(self) -> None:
         """Empty, in place: views holding this object follow (a fresh bootstrap in a replay)."""
@@ -296,6 +303,9 @@ class CityState:
             elif ch["kind"] == "sensor":
                 self.sensors[ch["sensor"]["id"]] = ch["sensor"]
                 d.sensors.add(ch["sensor"]["id"])
+            elif ch["kind"] == "wall_focus":
+                self.wall_focus = ch["wall_focus"]
+                d.wall_focus = True
             if seq > self.seq:
                 self.seq = seq
                 self.ts = ch["ts"]

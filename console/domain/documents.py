@@ -210,8 +210,32 @@ class ReferenceChange(_ChangeHead):
     kind: Literal["reference"]
 
 
+class WallFocusDoc(TypedDict):
+    """A subject thrown to the video wall (``POST /api/v1/wall/focus``): walls show it on
+    their focus scene for ``seconds``, then resume their playlists."""
+
+    subject_type: Literal["case", "vehicle", "alert"]
+    subject_id: str
+    seconds: int
+    by: str
+    at: str
+
+
+class WallFocusChange(_ChangeHead):
+    kind: Literal["wall_focus"]
+    wall_focus: WallFocusDoc
+
+
 #: One entry of the change feed; ``kind`` says which.
-Change = CaseChange | VehicleChange | AlertChange | SensorChange | FixesChange | ReferenceChange
+Change = (
+    CaseChange
+    | VehicleChange
+    | AlertChange
+    | SensorChange
+    | FixesChange
+    | ReferenceChange
+    | WallFocusChange
+)
 
 
 class ChangePage(TypedDict):

@@ -32,6 +32,7 @@ from .routes import (
     operations,
     session,
     vehicles,
+    wall,
 )
 from .routes import feed as feed_routes
 from .seed import DEMO_USERS, seed_demo_users, seed_reference, sim_users
@@ -67,6 +68,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         kpis,
         geocode,
         open311,
+        wall,
     ):
         app.include_router(module.router)
     return app

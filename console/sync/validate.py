@@ -18,7 +18,7 @@ import numpy as np
 from console.domain.documents import Change
 from console.domain.workflow import State
 
-KINDS = {"case", "fixes", "vehicle", "alert", "sensor", "reference"}
+KINDS = {"case", "fixes", "vehicle", "alert", "sensor", "reference", "wall_focus"}
 MAX_STR = 10_000
 MAX_FIXES = 100_000
 MAX_BYTES = 4 << 20
@@ -164,6 +164,17 @@ def check(ch: object) -> None:
         _alert(ch.get("alert"))
     elif kind in ("vehicle", "sensor"):
         _entity(ch.get(kind), kind)
+    elif kind == "wall_focus":
+        _wall_focus(ch.get("wall_focus"))
+
+
+def _wall_focus(f: object) -> None:
+    if not isinstance(f, dict):
+        raise Invalid("wall_focus must be an object")
+    if f.get("subject_type") not in ("case", "vehicle", "alert"):
+        raise Invalid("wall_focus.subject_type must be case, vehicle or alert")
+    _str(f.get("subject_id"), "wall_focus.subject_id", 64)
+    _num(f.get("seconds"), "wall_focus.seconds", 1, 3600)
 
 
 def split(changes: object) -> tuple[list[Change], list[tuple[int | None, str, str]]]:

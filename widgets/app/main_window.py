@@ -18,6 +18,7 @@ from console.paths import data_dir
 from console.state import Diff
 from widgets.app.kpi_tools import KpiTools
 from widgets.app.shift_tools import ShiftTools
+from widgets.app.wall_throw import WallThrow
 from widgets.common.i18n import labels, language
 from widgets.common.style import theme
 from widgets.dialogs.case_actions import DESK_ACTIONS, SHORTCUTS, CaseActions
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.banner.setText(ctx.banner or "")
         self.shift_tools = ShiftTools(self, ctx) if ctx.replay is not None else None
         self.kpi_tools = KpiTools(self, ctx)
+        self.wall_throw = WallThrow(self)
         self._build_menus_and_toolbar()
         self._wire()
         self.current_case: str | None = None
@@ -192,6 +194,11 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(self.act_quit)
         self.menu_case = mb.addMenu("")
         self.menu_case.addActions(list(self.case_qactions.values()))
+        self.menu_case.addSeparator()
+        self.menu_case.addActions(
+            [self.wall_throw.case, self.wall_throw.vehicle, self.wall_throw.alert]
+        )
+        self.detail.toolbar.addAction(self.wall_throw.case)
         self.menu_view = mb.addMenu("")
         self.act_fit = QAction(qta.icon("mdi6.fit-to-screen", color=theme()["text"]), "", self)
         self.act_fit.setShortcut("F")

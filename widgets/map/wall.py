@@ -73,6 +73,7 @@ class MapWall(QWidget):
 
         self.visible = {name: name not in DEFAULT_OFF for name in LAYERS}
         self._palette = BrushPalette()
+        self._alert_pens: dict[str, Any] = {}
         self._arrows = heading_symbols()
         self._ref_id: int | None = None
         self._component_majors = np.empty(0, dtype=np.int16)
@@ -325,7 +326,8 @@ class MapWall(QWidget):
         return np.flatnonzero(ok)
 
     def _draw_cases(self, force: bool) -> None:
-        if not self.visible["cases"]:
+        # The heatmap reads the case positions found here: find them when either shows.
+        if not (self.visible["cases"] or self.visible["heatmap"]):
             return
         a = self.state.case_arrays()
         rows = self._open_case_rows()
@@ -337,10 +339,11 @@ class MapWall(QWidget):
         x, y = lonlat_to_mercator(a["lon"][rows], a["lat"][rows])
         x, y = np.atleast_1d(x), np.atleast_1d(y)
         self._case_rows, self._case_xy = rows, (x, y)
-        brushes = self._palette.array(lights, LIGHT_COLORS)
-        comp = np.isin(a["major"][rows], self._component_majors)
-        for item, m in ((self.cases_component, comp), (self.cases_event, ~comp)):
-            item.setData(x=x[m], y=y[m], brush=list(brushes[m]))
+        if self.visible["cases"]:
+            brushes = self._palette.array(lights, LIGHT_COLORS)
+            comp = np.isin(a["major"][rows], self._component_majors)
+            for item, m in ((self.cases_component, comp), (self.cases_event, ~comp)):
+                item.setData(x=x[m], y=y[m], brush=list(brushes[m]))
         self._draw_selection()
 
     def _draw_heat(self) -> None:
@@ -409,8 +412,19 @@ class MapWall(QWidget):
             return
         lon, lat, sev = self.alert_positions()
         x, y = lonlat_to_mercator(lon, lat)
-        pens = [pg.mkPen(SEVERITY_COLORS.get(s, "#ffffff"), width=3) for s in sev]
+        pens = [self._alert_pen(s) for s in sev]
         self.alerts.setData(x=np.atleast_1d(x), y=np.atleast_1d(y), pen=pens)
+
+    def _alert_pen(self, severity: str):
+        """One pen per severity, kept: pyqtgraph's symbol atlas keys its cached symbols by
+        the pen object's identity, so a fresh pen per redraw added atlas entries forever
+        (~2 MB an hour of redraws on a wall)."""
+        pen = self._alert_pens.get(severity)
+        if pen is None:
+            pen = self._alert_pens[severity] = pg.mkPen(
+                SEVERITY_COLORS.get(severity, "#ffffff"), width=3
+            )
+        return pen
 
     def _flash(self) -> None:
         self._flash_on = not self._flash_on

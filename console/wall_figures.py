@@ -1,0 +1,214 @@
+"""The video wall's numbers, computed from the CityState a wall folds (no Qt, no I/O).
+
+Each function reads the state at a district instant ``now`` (epoch seconds) and returns plain
+numbers, so the same figures come out of a live wall and of a replayed shift log. "Today" is
+the China-time calendar day of ``now`` (the centre's working day, ``domain.china_time``).
+Counts are what the state holds: a wall started mid-day holds the snapshot's cases (the
+backend's open cases and today's), so closed cases of earlier days are absent and the
+"same day last week" curve is only drawn when the state really holds cases of that day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from console.domain.case import parse_time
+from console.domain.china_time import CST
+from console.domain.documents import CaseDoc
+from console.domain.queues import NO_QUEUE
+from console.domain.sla import RED
+from console.geo.grid import UnitGrid
+from console.state import VEHICLE_STATUS_CODE, CityState
+
+#: The case flow of the day, in the order of the closed loop (数字化城管 "六步闭环": 信息收集
+#: 上报, 案件建立, 任务派遣, 任务处理, 处理反馈/核查, 核查结案; GB/T 30428.1).
+FLOW_STAGES = ("reported", "registered", "dispatched", "handled", "checking", "closed")
+#: Where an open case waits, by its state: the stage it has not yet passed.
+WAITING_AT = {
+    "reported": "reported",
+    "accepted": "reported",
+    "verifying": "reported",
+    "returned": "registered",
+    "registered": "registered",
+    "dispatched": "dispatched",
+    "handled": "handled",
+    "checking": "checking",
+    "checked": "checking",
+}
+#: The states that count a case as having passed each stage (its events' ``to_state``).
+_REACHES = {
+    "registered": {"registered"},
+    "dispatched": {"dispatched"},
+    "handled": {"handled"},
+    "checking": {"checking", "checked"},
+    "closed": {"closed"},
+}
+#: Fleet coverage looks at the last hour of trails: a sweeper's round of a grid takes about
+#: that long, so a cell not passed in an hour is one the fleet is not keeping up with.
+COVERAGE_WINDOW_S = 3600.0
+
+
+def day_start(now: float) -> float:
+    """Epoch seconds of 00:00 China time of the day holding ``now``."""
+    d = datetime.fromtimestamp(now, UTC).astimezone(CST)
+    return d.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def _t(iso: str | None) -> float:
+    t = parse_time(iso) if iso else None
+    return math.nan if t is None else t.timestamp()
+
+
+def _reached(doc: CaseDoc, t0: float, t1: float) -> set[str]:
+    """The flow stages ``doc`` passed in [t0, t1)."""
+    out: set[str] = set()
+    for ev in doc.get("events") or ():
+        at = _t(ev.get("at"))
+        if t0 <= at < t1:
+            for stage, states in _REACHES.items():
+                if ev.get("to_state") in states:
+                    out.add(stage)
+    return out
+
+
+@dataclass
+class Counters:
+    """The map scene's live counters."""
+
+    reported: int = 0  # cases created today
+    registered: int = 0  # 立案 today
+    closed: int = 0  # 结案 today
+    overdue: int = 0  # open cases whose light is red now
+    open: int = 0
+    working: int = 0
+    idle: int = 0  # moving or stopped, not working
+    offline: int = 0
+
+
+def counters(state: CityState, now: float) -> Counters:
+    t0 = day_start(now)
+    c = Counters()
+    for doc in state.cases.values():
+        if t0 <= _t(doc.get("created_at")) < now + 1:
+            c.reported += 1
+        passed = _reached(doc, t0, now + 1)
+        c.registered += "registered" in passed
+        c.closed += "closed" in passed
+    a = state.case_arrays()
+    open_ = a["queue"] != NO_QUEUE
+    c.open = int(open_.sum())
+    c.overdue = int((state.case_lights(now)[open_] == RED).sum())
+    status = state.vehicle_arrays()["status"]
+    c.working = int((status == VEHICLE_STATUS_CODE["working"]).sum())
+    c.offline = int((status == VEHICLE_STATUS_CODE["offline"]).sum())
+    c.idle = len(status) - c.working - c.offline
+    return c
+
+
+@dataclass
+class Flow:
+    """Today's funnel: how many cases passed each stage today, and the open cases waiting
+    at each stage now (and how many of those are overdue)."""
+
+    passed: dict[str, int] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)
+    overdue: dict[str, int] = field(default_factory=dict)
+    parked: int = 0
+
+
+def flow(state: CityState, now: float) -> Flow:
+    t0 = day_start(now)
+    f = Flow(
+        passed=dict.fromkeys(FLOW_STAGES, 0),
+        waiting=dict.fromkeys(FLOW_STAGES, 0),
+        overdue=dict.fromkeys(FLOW_STAGES, 0),
+    )
+    lights = state.case_lights(now)
+    for cid, doc in state.cases.items():
+        if t0 <= _t(doc.get("created_at")) < now + 1:
+            f.passed["reported"] += 1
+        for stage in _reached(doc, t0, now + 1):
+            f.passed[stage] += 1
+        st = doc.get("state")
+        if st == "parked":
+            f.parked += 1
+        at = WAITING_AT.get(str(st))
+        if at is not None:
+            f.waiting[at] += 1
+            row = state.case_row(cid)
+            if row is not None and lights[row] == RED:
+                f.overdue[at] += 1
+    return f
+
+
+def hourly(state: CityState, now: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """Cases created per hour (24 bins) today up to ``now``, and on the same weekday a week
+    earlier; the latter is None when the state holds no case created that day."""
+    t0 = day_start(now)
+    week = t0 - 7 * 86400
+    created = np.array([_t(d.get("created_at")) for d in state.cases.values()], dtype=float)
+    today = np.bincount(
+        ((created[(created >= t0) & (created <= now)] - t0) // 3600).astype(int), minlength=24
+    )[:24]
+    last = created[(created >= week) & (created < week + 86400)]
+    if not len(last):
+        return today, None
+    return today, np.bincount(((last - week) // 3600).astype(int), minlength=24)[:24]
+
+
+def top_today(state: CityState, now: float, key: str, n: int = 8) -> list[tuple[str, int]]:
+    """The ``n`` most frequent values of a case field (``category_code``, ``grid_code``) among
+    today's cases, most frequent first."""
+    t0 = day_start(now)
+    counts = Counter(
+        str(d.get(key))
+        for d in state.cases.values()
+        if d.get(key) and t0 <= _t(d.get("created_at")) <= now
+    )
+    return counts.most_common(n)
+
+
+@dataclass
+class Fleet:
+    by_status: dict[str, int]
+    coverage: float  # share of the district's grid cells a vehicle passed in the last hour
+    cells_passed: int
+    cells: int
+    incidents: list[str]  # ids of open alerts about a vehicle, loudest first
+
+
+def fleet(state: CityState, now: float) -> Fleet:
+    status = state.vehicle_arrays()["status"]
+    by_status = {name: int((status == code).sum()) for name, code in VEHICLE_STATUS_CODE.items()}
+    lon, lat, _t_, _c = state.trails_connect(since=now - COVERAGE_WINDOW_S)
+    grid = UnitGrid.load()
+    cells = grid.lookup(lon, lat) if len(lon) else np.empty(0, dtype=np.int64)
+    passed = int(len(np.unique(cells[cells >= 0])))
+    severity = {"critical": 0, "warning": 1, "info": 2}
+    incidents = sorted(
+        (a for a in state.alerts.values() if a.get("subject_type") == "vehicle"),
+        key=lambda a: (severity.get(str(a.get("severity")), 3), str(a.get("raised_at") or "")),
+    )
+    return Fleet(
+        by_status=by_status,
+        coverage=passed / len(grid) if len(grid) else 0.0,
+        cells_passed=passed,
+        cells=len(grid),
+        incidents=[a["id"] for a in incidents],
+    )
+
+
+def hour_label(now: float) -> str:
+    """``HH:MM`` of ``now`` in China time, for the scenes' headers."""
+    return (datetime.fromtimestamp(now, UTC).astimezone(CST)).strftime("%H:%M")
+
+
+def today_range(now: float) -> tuple[datetime, datetime]:
+    """Today's 00:00 and ``now`` as aware datetimes (the KPI request's ``from``/``to``)."""
+    t0 = datetime.fromtimestamp(day_start(now), UTC)
+    return t0, max(datetime.fromtimestamp(now, UTC), t0 + timedelta(minutes=1))

@@ -1,0 +1,230 @@
+"""``python main.py wall``: the video wall on every screen (or the ones given), following the
+embedded demo, a backend (as the read-only wall account) or a replayed shift log.
+
+The data path is the console's own (``ConsoleApp``: one CityState, the bridge, the session
+with its live source, or a replay controller); only the windows differ. The live source
+reconnects and re-bootstraps by itself when the backend goes away and comes back, and the
+wall's windows keep showing the state they hold meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from console import CommandError
+from console.paths import data_dir
+from console.session import Session
+from widgets.app.console_app import ConsoleApp, qt_app
+from widgets.common.style import theme
+from widgets.map.wall import MapWall
+from widgets.wall.playlist import load_playlist
+from widgets.wall.scale import WallScale
+from widgets.wall.scenes import SCENES
+from widgets.wall.window import WallContext, WallWindow
+
+log = logging.getLogger(__name__)
+
+WALL_USER = "demo-wall"  # the read-only wall account (role ``wall``, console.server.seed)
+WALL_PASSWORD = "demo"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise CommandError(f"--size {text!r}: use WxH, e.g. 3840x2160") from None
+    if not (320 <= w <= 16384 and 240 <= h <= 16384):
+        raise CommandError(f"--size {text!r}: out of range")
+    return w, h
+
+
+def parse_screens(text: str | None, count: int) -> list[int]:
+    if not text:
+        return list(range(count))
+    try:
+        wanted = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise CommandError(f"--screens {text!r}: use numbers, e.g. 0,1") from None
+    bad = [i for i in wanted if not 0 <= i < count]
+    if bad:
+        raise CommandError(f"--screens: no screen {bad[0]} (this desktop has {count})")
+    return wanted
+
+
+def wall_map(state, now, scale: WallScale, heat: bool = False) -> MapWall:
+    """The console's map for a wall scene: markers enlarged (they are sized for a 1080p desk:
+    ×2 at 4K), not interactive, its small legend off (the scenes draw their own, large)."""
+    m = MapWall(state, now)
+    m.legend.hide()
+    f = scale.height / 1080
+    for item, size in (
+        (m.cases_component, 11),
+        (m.cases_event, 12),
+        (m.vehicles, 20),
+        (m.alerts, 30),
+        (m.selection, 26),
+    ):
+        item.setSize(size * f)
+    m.selection.setPen(pg.mkPen("#ffffff", width=3 * f))
+    m.trails.setPen(pg.mkPen(theme()["trail"], width=1.6 * f))
+    m.set_layer_visible("heatmap", heat)
+    m.set_layer_visible("trails", not heat)
+    m.plot.setMouseEnabled(False, False)
+    return m
+
+
+def wall_context(state, now, workers, fetch, height: int) -> WallContext:
+    scale = WallScale(height)
+    return WallContext(
+        state, now, workers, fetch, scale, lambda heat: wall_map(state, now, scale, heat)
+    )
+
+
+class Wall:
+    """The wall's windows over one ConsoleApp (the data), created and stopped together."""
+
+    def __init__(
+        self, console: ConsoleApp, fetch, screens: list[int], sizes: list[tuple[int, int]]
+    ):
+        self.console = console
+        self.windows: list[WallWindow] = []
+        for screen, (w, h) in zip(screens, sizes, strict=True):
+            ctx = wall_context(console.state, console.now, console.workers, fetch, h)
+            window = WallWindow(ctx, load_playlist(screen, set(SCENES) - {"focus"}))
+            window.resize(w, h)
+            console.view_changed.connect(window.on_diff)
+            self.windows.append(window)
+
+    def stop(self) -> None:
+        for w in self.windows:
+            w.stop()
+        self.console.stop()
+
+
+def run_wall(
+    *,
+    backend: str | None = None,
+    user: str = WALL_USER,
+    password: str = WALL_PASSWORD,
+    replay: list[str] | None = None,
+    screens: str | None = None,
+    speed: float = 20.0,
+    lang: str = "zh",
+    screenshot: str | None = None,
+    size: str | None = None,
+    scene: str | None = None,
+    quit_after: float | None = None,
+) -> int:
+    app = qt_app(lang, "dark", offscreen_ok=screenshot is not None)
+    shots = list(SCENES) if scene == "all" else [scene] if scene else [None]
+    if any(name is not None and name not in SCENES for name in shots):
+        raise CommandError(f"--scene {scene!r}: all, or one of {', '.join(SCENES)}")
+    if screenshot and len(shots) > 1 and "{scene}" not in screenshot:
+        raise CommandError("--scene all needs {scene} in the --screenshot path")
+    from console.demo import DemoProcess, fresh_sqlite
+
+    demo = None
+    if replay:
+        from console.replay.logfiles import open_logs
+
+        try:
+            shiftlog = open_logs(replay, data_dir() / "replays")
+        except (ValueError, OSError) as e:
+            raise CommandError(str(e)) from e
+        console = ConsoleApp(None, replay_log=shiftlog, sound=False)
+        fetch = None
+    else:
+        url = backend
+        if url is None:
+            demo = DemoProcess(fresh_sqlite(data_dir() / "wall-demo.db"), speed=speed).start()
+            url = demo.url
+        _check_account(url, user, password)
+        shifts = data_dir() / "shifts"
+        shifts.mkdir(parents=True, exist_ok=True)
+        session = Session(url, user, password, shifts / f"wall-{datetime.now():%Y%m%d-%H%M%S}.zhcg")
+        console = ConsoleApp(session, sound=False)
+        fetch = session.fetch
+    if screenshot:
+        sizes = [parse_size(size or "3840x2160")]
+        chosen = [0]
+    else:
+        geoms = [s.geometry() for s in QGuiApplication.screens()]
+        chosen = parse_screens(screens, len(geoms))
+        sizes = [(geoms[i].width(), geoms[i].height()) for i in chosen]
+    wall = Wall(console, fetch, chosen, sizes)
+    if console.session is not None:
+        console.session.start()
+    elif console.replay is not None:
+        controller = console.replay
+        start, _end = controller.span()
+        controller.seek(start)
+        controller.set_speed(64)
+        controller.play()
+    if not screenshot:  # nobody points at a wall: no cursor over it, whatever widget is under
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    for i, window in zip(chosen, wall.windows, strict=True):
+        if screenshot:
+            window.show()
+        else:
+            window.setScreen(QGuiApplication.screens()[i])
+            window.setGeometry(QGuiApplication.screens()[i].geometry())
+            window.showFullScreen()
+    if screenshot:
+        window = wall.windows[0]
+
+        def shoot() -> None:
+            for name in shots:
+                if name:
+                    window.show_scene(name)
+                    if name == "focus":
+                        _focus_something(window)
+                for _ in range(3):  # layout, a refresh with the final sizes, the maps' redraw
+                    QApplication.processEvents()
+                    window.current().refresh()
+                path = screenshot.replace("{scene}", name or "wall")
+                window.grab().save(path)
+                log.info("wall screenshot saved to %s", path)
+            app.quit()
+
+        after = quit_after or 20.0
+        # The ranking board asks the backend in a worker: ask a few seconds before the shot.
+        QTimer.singleShot(int(1000 * max(0.0, after - 5)), window.scenes["ranking"].refresh)
+        QTimer.singleShot(int(1000 * after), shoot)
+    elif quit_after:
+        QTimer.singleShot(int(quit_after * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        wall.stop()
+        if demo is not None:
+            demo.stop()
+
+
+def _check_account(url: str, user: str, password: str) -> None:
+    """Refuse a wall account the backend refuses (said once, at start); a backend that does
+    not answer yet is waited for, like any later outage (the live source keeps trying)."""
+    import requests
+
+    from console.sync.client import ApiError, RestClient
+
+    try:
+        RestClient(url, user, password).login()
+    except ApiError as e:
+        raise CommandError(f"{url}: the backend refused {user!r} ({e.status})") from e
+    except requests.RequestException as e:
+        log.warning("backend %s not answering yet (%s); the wall waits for it", url, e)
+
+
+def _focus_something(window: WallWindow) -> None:
+    """For a focus screenshot: the open case that has waited longest, as if thrown."""
+    st = window.ctx.state
+    open_ = [c for c in st.cases.values() if c.get("state") not in ("closed", "void")]
+    if open_:
+        case = min(open_, key=lambda c: c["created_at"])
+        window.focus("case", case["id"])
