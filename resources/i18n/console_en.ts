@@ -270,34 +270,126 @@
     </message>
 </context>
 <context>
+    <name>AlertsScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="415"/>
+        <source>告警滚动</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="427"/>
+        <source>已确认</source>
+        <translation>acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="441"/>
+        <source>当前无告警</source>
+        <translation>No open alerts</translation>
+    </message>
+</context>
+<context>
+    <name>BoardModel</name>
+    <message>
+        <location filename="../../widgets/board/model.py" line="96"/>
+        <source>排名</source>
+        <extracomment>the sparkline&apos;s scores, the row&apos;s grade and its scale (lo, hi)</extracomment>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="97"/>
+        <source>对象</source>
+        <translation>Assessed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="98"/>
+        <source>等级</source>
+        <translation>Grade</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="99"/>
+        <source>综合指标值</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="100"/>
+        <source>较上期</source>
+        <translation>Δ previous</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="101"/>
+        <source>逐日走势</source>
+        <translation>Daily trend</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="111"/>
+        <source>越高越好</source>
+        <translation>Higher is better</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="111"/>
+        <source>越低越好</source>
+        <translation>Lower is better</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="115"/>
+        <source>公式：%1</source>
+        <translation>Formula: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="116"/>
+        <source>来源：%1</source>
+        <translation>Source: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="165"/>
+        <source>分子 %1 / 分母 %2（双击查看案件）</source>
+        <translation>Numerator %1 / denominator %2 (double-click for the cases)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="170"/>
+        <source>上期综合指标值：%1</source>
+        <translation>Previous score: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="174"/>
+        <source>逐日综合指标值 %1</source>
+        <translation>Daily score %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="177"/>
+        <source>最低 %1，最高 %2</source>
+        <translation>Low %1, high %2</translation>
+    </message>
+</context>
+<context>
     <name>CallbackDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="257"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="266"/>
         <source>结案于 %1，第 %2 次回访（最多 %3 次）。</source>
         <translation>Closed %1; callback attempt %2 (at most %3).</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="269"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="278"/>
         <source>无来电记录</source>
         <translation>No caller on record</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="282"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="291"/>
         <source>市民意见（可选）</source>
         <translation>Caller&apos;s comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="285"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="294"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="286"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="295"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="287"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="296"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -305,28 +397,28 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="426"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="420"/>
         <source>此案件当前不能执行该操作</source>
         <extracomment>Actions whose parameters a dialog of their own asks for.</extracomment>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="441"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="435"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="465"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="459"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="473"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="473"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -639,52 +731,52 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="495"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="489"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="498"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="492"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="499"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="493"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="500"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="494"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="501"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="495"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="502"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="496"/>
         <source>缓办申请</source>
         <translation>Parking request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="518"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="526"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="520"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="524"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="536"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -760,30 +852,413 @@
 <context>
     <name>CorrectionFields</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="105"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="121"/>
         <source>位置更正后，未修改的地址将按新位置自动生成</source>
         <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
         <translation>After a location correction, an unchanged address is replaced by the new location&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="108"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="124"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="109"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="125"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="110"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="126"/>
         <source>位置（经度，纬度）</source>
         <translation>Location (longitude, latitude)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="111"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
         <source>地址</source>
         <translation>Address</translation>
+    </message>
+</context>
+<context>
+    <name>DrillDialog</name>
+    <message>
+        <location filename="../../widgets/board/board.py" line="104"/>
+        <source>分子案件 (%1)</source>
+        <translation>Numerator cases (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="108"/>
+        <source>分母案件 (%1，其中 %2 件未计入分子 ✗)</source>
+        <translation>Denominator cases (%1, %2 not in the numerator ✗)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="131"/>
+        <source>双击案件编号在案件详情中打开</source>
+        <translation>Double-click a case to open it in case detail</translation>
+    </message>
+</context>
+<context>
+    <name>FleetScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="368"/>
+        <source>车辆作业</source>
+        <translation>Vehicles working</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="376"/>
+        <source>近1小时网格覆盖率（%1/%2 个单元网格）</source>
+        <translation>Grid coverage, last hour (%1/%2 cells)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../widgets/wall/scenes.py" line="387"/>
+        <source>车辆异常 %n 起</source>
+        <translation>
+            <numerusform>%n vehicle incident</numerusform>
+            <numerusform>%n vehicle incidents</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="399"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+</context>
+<context>
+    <name>FlowScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="306"/>
+        <source>今日案件流转</source>
+        <translation>Today&apos;s case flow</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="310"/>
+        <source>上报</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="311"/>
+        <source>立案</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="312"/>
+        <source>派遣</source>
+        <translation>Dispatched</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="313"/>
+        <source>处置</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="314"/>
+        <source>核查</source>
+        <translation>Checked</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="315"/>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../widgets/wall/scenes.py" line="325"/>
+        <source>待办 %n</source>
+        <translation>
+            <numerusform>Waiting %n</numerusform>
+            <numerusform>Waiting %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../widgets/wall/scenes.py" line="326"/>
+        <source>超期 %n</source>
+        <translation>
+            <numerusform>Overdue %n</numerusform>
+            <numerusform>Overdue %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="327"/>
+        <source>卡在哪里（在办案件所处环节）</source>
+        <translation>Where open cases wait</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../widgets/wall/scenes.py" line="339"/>
+        <source>挂账/缓办 %n 件（不计入流转）</source>
+        <translation>
+            <numerusform>%n parked (not in the flow)</numerusform>
+            <numerusform>%n parked (not in the flow)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FocusScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="561"/>
+        <source>大屏聚焦</source>
+        <translation>On the wall</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="611"/>
+        <location filename="../../widgets/wall/scenes.py" line="625"/>
+        <location filename="../../widgets/wall/scenes.py" line="642"/>
+        <location filename="../../widgets/wall/scenes.py" line="649"/>
+        <location filename="../../widgets/wall/scenes.py" line="657"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="611"/>
+        <source>本屏未持有该案件</source>
+        <translation>Case not held by this wall</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="624"/>
+        <source>案件</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="626"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="627"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="628"/>
+        <source>上报</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <source>时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="630"/>
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="641"/>
+        <source>车型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="643"/>
+        <source>速度</source>
+        <translation>Speed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="649"/>
+        <source>告警已解除</source>
+        <translation>Alert resolved</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="654"/>
+        <source>级别</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="655"/>
+        <source>对象</source>
+        <translation>Assessed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="656"/>
+        <source>发生</source>
+        <translation>Raised</translation>
+    </message>
+</context>
+<context>
+    <name>HotspotsScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="483"/>
+        <source>高发热点 · 今日</source>
+        <translation>Hotspots · today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="490"/>
+        <source>高发问题</source>
+        <translation>Top matters</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="491"/>
+        <source>高发网格</source>
+        <translation>Top grids</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="492"/>
+        <source>今日暂无案件</source>
+        <translation>No cases today yet</translation>
+    </message>
+</context>
+<context>
+    <name>KpiBoard</name>
+    <message>
+        <location filename="../../widgets/board/board.py" line="215"/>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="215"/>
+        <source>本周</source>
+        <translation>This week</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="216"/>
+        <source>本月</source>
+        <translation>This month</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="216"/>
+        <source>自定义</source>
+        <translation>Custom</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="218"/>
+        <source>专业部门</source>
+        <translation>Departments</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="219"/>
+        <source>街道</source>
+        <translation>Streets</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="220"/>
+        <source>社区</source>
+        <translation>Communities</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="221"/>
+        <source>网格</source>
+        <translation>Grids</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="222"/>
+        <source>监督员</source>
+        <translation>Supervisors</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="223"/>
+        <source>受理员</source>
+        <translation>Operators</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="224"/>
+        <source>派遣员</source>
+        <translation>Dispatchers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="225"/>
+        <source>值班长</source>
+        <translation>Shift leads</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="231"/>
+        <source>时段</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="232"/>
+        <source>考核对象</source>
+        <translation>Assessed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="233"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="234"/>
+        <source>导出月度考核报告…</source>
+        <translation>Export monthly report…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="235"/>
+        <location filename="../../widgets/board/board.py" line="332"/>
+        <source>双击指标单元格，查看计入分子与分母的案件</source>
+        <translation>Double-click an indicator cell to see the cases in its numerator and denominator</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="278"/>
+        <source>加载中…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="284"/>
+        <source>考核看板</source>
+        <translation>KPI board</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="296"/>
+        <source>共 %1 个 · </source>
+        <translation>%1 in all · </translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="308"/>
+        <source>考核数据读取失败：%1</source>
+        <translation>Could not read the KPIs: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="320"/>
+        <source>考核时段 %1</source>
+        <translation>Period %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="322"/>
+        <source>对比上期 %1</source>
+        <translation>Compared with %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="348"/>
+        <source>无法列出案件：%1</source>
+        <translation>Cannot list the cases: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="349"/>
+        <source>考核案件</source>
+        <translation>KPI cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="367"/>
+        <source>导出月度考核报告</source>
+        <translation>Export monthly report</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="369"/>
+        <source>PDF (*.pdf);;Excel (*.xlsx)</source>
+        <translation>PDF (*.pdf);;Excel (*.xlsx)</translation>
+    </message>
+</context>
+<context>
+    <name>KpiTools</name>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="60"/>
+        <source>回放：考核指标由班次记录中的案件计算（仅含本台当时持有的案件）</source>
+        <translation>Replay: KPIs computed from the shift log&apos;s cases (only those this console held)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="64"/>
+        <source>量化考核看板</source>
+        <translation>KPI board</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="78"/>
+        <source>案件 %1 不在本台当前数据中</source>
+        <translation>Case %1 is not held by this console</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="93"/>
+        <source>月度考核报告已导出：%1</source>
+        <translation>Monthly KPI report written: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="99"/>
+        <source>月度考核报告</source>
+        <translation>Monthly KPI report</translation>
     </message>
 </context>
 <context>
@@ -827,153 +1302,159 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="268"/>
+        <location filename="../../widgets/app/main_window.py" line="284"/>
         <source>智慧城管指挥中心 · %1</source>
+        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="271"/>
+        <location filename="../../widgets/app/main_window.py" line="287"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="272"/>
+        <location filename="../../widgets/app/main_window.py" line="288"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="273"/>
+        <location filename="../../widgets/app/main_window.py" line="289"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="274"/>
+        <location filename="../../widgets/app/main_window.py" line="290"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="275"/>
+        <location filename="../../widgets/app/main_window.py" line="291"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="282"/>
+        <location filename="../../widgets/app/main_window.py" line="298"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="283"/>
+        <location filename="../../widgets/app/main_window.py" line="299"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="284"/>
+        <location filename="../../widgets/app/main_window.py" line="300"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="285"/>
+        <location filename="../../widgets/app/main_window.py" line="301"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="286"/>
+        <location filename="../../widgets/app/main_window.py" line="302"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="287"/>
+        <location filename="../../widgets/app/main_window.py" line="303"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="288"/>
+        <location filename="../../widgets/app/main_window.py" line="304"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="289"/>
+        <location filename="../../widgets/app/main_window.py" line="305"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="290"/>
+        <location filename="../../widgets/app/main_window.py" line="306"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="291"/>
+        <location filename="../../widgets/app/main_window.py" line="307"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="292"/>
+        <location filename="../../widgets/app/main_window.py" line="308"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="293"/>
+        <location filename="../../widgets/app/main_window.py" line="309"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="294"/>
+        <location filename="../../widgets/app/main_window.py" line="310"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="295"/>
+        <location filename="../../widgets/app/main_window.py" line="311"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="296"/>
+        <location filename="../../widgets/app/main_window.py" line="312"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="297"/>
+        <location filename="../../widgets/app/main_window.py" line="313"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="298"/>
+        <location filename="../../widgets/app/main_window.py" line="314"/>
+        <source>量化考核看板</source>
+        <translation>KPI board</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="315"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="299"/>
-        <location filename="../../widgets/app/main_window.py" line="440"/>
+        <location filename="../../widgets/app/main_window.py" line="316"/>
+        <location filename="../../widgets/app/main_window.py" line="457"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="341"/>
+        <location filename="../../widgets/app/main_window.py" line="358"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="344"/>
+        <location filename="../../widgets/app/main_window.py" line="361"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="348"/>
+        <location filename="../../widgets/app/main_window.py" line="365"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="418"/>
+        <location filename="../../widgets/app/main_window.py" line="435"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="421"/>
+        <location filename="../../widgets/app/main_window.py" line="438"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="458"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -983,88 +1464,88 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="178"/>
+        <location filename="../../widgets/map/wall.py" line="179"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="179"/>
+        <location filename="../../widgets/map/wall.py" line="180"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="180"/>
+        <location filename="../../widgets/map/wall.py" line="181"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="181"/>
+        <location filename="../../widgets/map/wall.py" line="182"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="182"/>
+        <location filename="../../widgets/map/wall.py" line="183"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="183"/>
+        <location filename="../../widgets/map/wall.py" line="184"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="184"/>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="185"/>
+        <location filename="../../widgets/map/wall.py" line="194"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="185"/>
+        <location filename="../../widgets/map/wall.py" line="186"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="192"/>
+        <location filename="../../widgets/map/wall.py" line="193"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="192"/>
+        <location filename="../../widgets/map/wall.py" line="193"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="192"/>
+        <location filename="../../widgets/map/wall.py" line="193"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="194"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="194"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="194"/>
+        <location filename="../../widgets/map/wall.py" line="195"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="194"/>
+        <location filename="../../widgets/map/wall.py" line="195"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="196"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="196"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -1184,64 +1665,132 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
 </context>
 <context>
+    <name>OverviewScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="141"/>
+        <source>城区态势</source>
+        <translation>District overview</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="147"/>
+        <source>今日上报</source>
+        <translation>Reported today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="148"/>
+        <source>今日立案</source>
+        <translation>Registered today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="149"/>
+        <source>今日结案</source>
+        <translation>Closed today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="150"/>
+        <source>超期在办</source>
+        <translation>Overdue open</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="151"/>
+        <source>车辆作业</source>
+        <translation>Vehicles working</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="152"/>
+        <source>车辆空闲</source>
+        <translation>Vehicles idle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="153"/>
+        <source>车辆离线</source>
+        <translation>Vehicles offline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="154"/>
+        <source>在办案件</source>
+        <translation>Open cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="166"/>
+        <source>正常</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="167"/>
+        <source>临期</source>
+        <translation>Due soon</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="168"/>
+        <source>超期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="169"/>
+        <source>■ 部件 ● 事件</source>
+        <translation>■ Component ● Event</translation>
+    </message>
+</context>
+<context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="167"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="183"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="172"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="188"/>
         <source>派遣依据</source>
         <translation>Dispatch basis</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="175"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="175"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="184"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="200"/>
         <source>申请缓办至</source>
         <translation>Parking requested until</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="190"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
         <source>缓办到期日</source>
         <translation>Parking due date</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="196"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="196"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="199"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="213"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="222"/>
         <source>无派遣规则，请选择处置部门</source>
         <translation>No routing rule; choose the department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="224"/>
         <source>部件权属单位（部件 %1）</source>
         <translation>Owner of component %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="227"/>
         <source>事项派遣规则：%1</source>
         <translation>Matter routing rule: %1</translation>
     </message>
@@ -1252,6 +1801,44 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/panels/queues.py" line="96"/>
         <source>搜索 编号/地址/描述/类别</source>
         <translation>Search id / address / text / category</translation>
+    </message>
+</context>
+<context>
+    <name>RankingScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <source>部门排名</source>
+        <translation>Departments</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="189"/>
+        <source>街道排名</source>
+        <translation>Streets</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="197"/>
+        <source>量化考核 · 今日</source>
+        <translation>Performance · today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="204"/>
+        <source>回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看</source>
+        <translation>Not shown in a replay: the backend computes performance per period; see the KPI board</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="216"/>
+        <source>考核排名</source>
+        <translation>Performance ranking</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="224"/>
+        <source>考核数据暂不可用，稍后重试</source>
+        <translation>Performance data unavailable, retrying</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="249"/>
+        <source>今日暂无考核数据</source>
+        <translation>No performance data today yet</translation>
     </message>
 </context>
 <context>
@@ -1268,6 +1855,15 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/timeline/controller.py" line="107"/>
         <source>读取时间轴索引</source>
         <translation>Reading the timeline index</translation>
+    </message>
+</context>
+<context>
+    <name>Scene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="66"/>
+        <source>回放</source>
+        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does.</extracomment>
+        <translation>Replay</translation>
     </message>
 </context>
 <context>
@@ -1341,22 +1937,22 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="324"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="325"/>
         <source>（网格责任）</source>
         <translation>(grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="329"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="330"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="332"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="333"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="333"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="334"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -1455,6 +2051,29 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
 </context>
 <context>
+    <name>TrendsScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="525"/>
+        <source>每小时上报趋势</source>
+        <translation>Reports per hour</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="535"/>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="535"/>
+        <source>上周同日</source>
+        <translation>Same day last week</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="536"/>
+        <source>上周同日：本屏未持有该日数据</source>
+        <translation>Same day last week: not held by this wall</translation>
+    </message>
+</context>
+<context>
     <name>VehicleModel</name>
     <message>
         <location filename="../../widgets/panels/fleet.py" line="57"/>
@@ -1518,6 +2137,43 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/panels/fleet.py" line="263"/>
         <source>计算线路覆盖率</source>
         <translation>Computing route coverage</translation>
+    </message>
+</context>
+<context>
+    <name>WallThrow</name>
+    <message>
+        <location filename="../../widgets/app/wall_throw.py" line="45"/>
+        <location filename="../../widgets/app/wall_throw.py" line="58"/>
+        <source>投到大屏</source>
+        <translation>Show on wall</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/wall_throw.py" line="46"/>
+        <source>车辆投到大屏</source>
+        <translation>Show vehicle on wall</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/wall_throw.py" line="47"/>
+        <source>告警投到大屏</source>
+        <translation>Show alert on wall</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/wall_throw.py" line="52"/>
+        <source>先选中要投到大屏的对象</source>
+        <translation>Select something to show on the wall first</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/wall_throw.py" line="56"/>
+        <source>已投到大屏：%1</source>
+        <translation>On the wall: %1</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <location filename="../../widgets/wall/window.py" line="44"/>
+        <source>指挥大屏</source>
+        <translation>Video wall</translation>
     </message>
 </context>
 <context>
