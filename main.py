@@ -18,7 +18,7 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
-python main.py bench [feed|sync|geo|components|gui|replay] benchmarks (all by default)
+python main.py bench [feed|sync|geo|components|kpi|gui|replay] benchmarks (all by default)
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def cmd_export(args) -> int:
 def cmd_bench(args) -> int:
     import runpy
 
-    every = ("feed", "sync", "geo", "components", "gui", "replay")
+    every = ("feed", "sync", "geo", "components", "kpi", "gui", "replay")
     for name in every if args.which == "all" else (args.which,):
         print(f"== bench {name} ==", flush=True)
         bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / f"bench_{name}.py"))
@@ -361,7 +361,7 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
         "which",
         nargs="?",
         default="all",
-        choices=("all", "feed", "sync", "geo", "components", "gui", "replay"),
+        choices=("all", "feed", "sync", "geo", "components", "kpi", "gui", "replay"),
     )
     bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
@@ -407,7 +407,10 @@ COMMANDS: dict[str, Command] = {
     ),
     "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
     "bench": Command(
-        cmd_bench, "print the benchmarks (feed, console sync, geo)", _bench_args, verbose=False
+        cmd_bench,
+        "print the benchmarks (feed, sync, geo, components, kpi, gui, replay)",
+        _bench_args,
+        verbose=False,
     ),
 }
 

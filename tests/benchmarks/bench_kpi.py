@@ -64,8 +64,8 @@ def month_of_cases(n: int) -> list[dict]:
     return out
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 30_000
+def main(argv: list[str] | None = None) -> None:
+    n = int(argv[0]) if argv else 30_000
     docs = month_of_cases(n)
     start, end = T0 - timedelta(days=1), T0 + timedelta(days=31)
     old = old_module()
@@ -85,4 +85,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
