@@ -66,15 +66,19 @@ def test_three_district_hours_show_the_pace_of_real_centres(tmp_path):
     backend = start_backend(f"sqlite:///{tmp_path / 'pace.db'}", speed=60.0)
     try:
         clock: VirtualClock = backend.settings.clock
-        out = run_headless(backend.url, clock, hours=3.0, config=SimConfig(seed=11))
+        # A morning's due work is mostly the 2-hour street-order matters (longer limits run
+        # into the afternoon), so the late share is raised to make lateness certain to show
+        # in 3 hours; the default pace is measured by `python main.py bench sim_pace`.
+        config = SimConfig(seed=11, cases_per_hour=120, late_share=0.2)
+        out = run_headless(backend.url, clock, hours=3.0, config=config)
         pace = district_pace(read_cases(backend.url), clock.now())
     finally:
         backend.stop()
     total = pace.total()
-    assert total.dispatched >= 100 and total.due >= 60, (out, total)
+    assert total.dispatched >= 200 and total.due >= 100, (out, total)
     # Most due work is done within its limit; some is late (late completions or still open).
-    assert total.on_time_share is not None and 0.75 <= total.on_time_share < 1.0, total
-    assert total.due - total.on_time >= 1, total
+    assert total.on_time_share is not None and total.on_time_share >= 0.75, total
+    assert total.due - total.on_time >= 3, total
     assert total.completed >= 0.85 * total.due, total
     # A few returned or reworked, never most.
     assert total.return_share is not None and total.return_share < 0.10, total
