@@ -18,7 +18,7 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
-python main.py bench [feed|sync|geo|components|kpi|gui|replay] benchmarks (all by default)
+python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace] benchmarks (all but sim_pace by default)
 """
 
 from __future__ import annotations
@@ -188,6 +188,8 @@ def cmd_bench(args) -> int:
             bench["main"]([])
         elif name == "replay":
             bench["main"](["--log", args.log] if args.log else [])
+        elif name == "sim_pace":
+            bench["main"](["--hours", str(args.hours), "--speed", str(args.speed)])
         elif name == "gui":
             bench["main"](
                 ["--minutes", str(args.minutes), "--speed", str(args.speed)]
@@ -361,12 +363,17 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
         "which",
         nargs="?",
         default="all",
-        choices=("all", "feed", "sync", "geo", "components", "kpi", "gui", "replay"),
+        choices=("all", "feed", "sync", "geo", "components", "kpi", "gui", "replay", "sim_pace"),
     )
     bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
     bench.add_argument("--minutes", type=float, default=3.0, help="gui: wall minutes to watch")
-    bench.add_argument("--speed", type=float, default=60.0, help="gui: district clock speed")
+    bench.add_argument(
+        "--speed", type=float, default=60.0, help="gui, sim_pace: district clock speed"
+    )
+    bench.add_argument(
+        "--hours", type=float, default=8.0, help="sim_pace (not in all): district hours to run"
+    )
     bench.add_argument(
         "--in-process", action="store_true", help="gui: backend and simulator in-process"
     )

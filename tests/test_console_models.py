@@ -192,6 +192,7 @@ def test_incremental_rows_reach_any_target_with_consistent_signals(qapp, targets
 
 def test_every_translatable_string_has_an_english_translation():
     ts = ET.parse(ROOT / "resources" / "i18n" / "console_en.ts").getroot()
+
     def translated(t: ET.Element) -> bool:
         # A plural (``%n``) message holds its forms in <numerusform>s, each must be filled.
         forms = t.findall("numerusform")

@@ -7,6 +7,7 @@ from conftest import TEST_START, start_backend
 from console.clock import VirtualClock
 from console.geo.grid import UnitGrid
 from console.sim.district import SimConfig, run_headless
+from console.sim.pace import district_pace, read_cases
 from console.sim.plan import report_plan
 from console.sim.timebase import simulation_start
 
@@ -56,3 +57,95 @@ def test_a_district_hour_at_60x(tmp_path):
     assert out["actions_sent"].get("accept", 0) > 20, out
     # Supervisors answer the tasks addressed to them: never refused as someone else's.
     assert "403" not in out["http_errors"], out
+
+
+def test_three_district_hours_show_the_pace_of_real_centres(tmp_path):
+    """docs/rules/simulation.md: most disposal well within its limit, some late, a few returned
+    or reworked; supervisors and the centre's desks mostly on time. Shares from the cases'
+    own histories (console.sim.pace), not from the 考核 formulas."""
+    backend = start_backend(f"sqlite:///{tmp_path / 'pace.db'}", speed=60.0)
+    try:
+        clock: VirtualClock = backend.settings.clock
+        # A morning's due work is mostly the 2-hour street-order matters (longer limits run
+        # into the afternoon), so the late share is raised to make lateness certain to show
+        # in 3 hours; the default pace is measured by `python main.py bench sim_pace`.
+        config = SimConfig(seed=11, cases_per_hour=120, late_share=0.2)
+        out = run_headless(backend.url, clock, hours=3.0, config=config)
+        pace = district_pace(read_cases(backend.url), clock.now())
+    finally:
+        backend.stop()
+    total = pace.total()
+    assert total.dispatched >= 200 and total.due >= 100, (out, total)
+    # Most due work is done within its limit; some is late (late completions or still open).
+    assert total.on_time_share is not None and total.on_time_share >= 0.75, total
+    assert total.due - total.on_time >= 3, total
+    assert total.completed >= 0.85 * total.due, total
+    # A few returned or reworked, never most.
+    assert total.return_share is not None and total.return_share < 0.10, total
+    assert total.reworked <= 0.10 * total.completed, total
+    # Supervisors and desks act mostly within their limits.
+    for desk in ("accept", "register", "dispatch", "verified", "close"):
+        n, ok = pace.desks.get(desk, [0, 0])
+        assert n > 0 and ok >= 0.85 * n, (desk, n, ok)
+    assert not [k for k in out["http_errors"] if k.startswith("5") or k == "connection"], out
+    assert "403" not in out["http_errors"], out
+
+
+def _history(state: str, *steps: tuple, stage: str | None = None, deadline: str | None = None):
+    """A case doc with events (action, department or None, on_time or None, stage deadline)."""
+    events = []
+    for n, (action, dept, on_time, *dl) in enumerate(steps, 1):
+        events.append(
+            {
+                "n": n,
+                "action": action,
+                "data": {"department_id": dept} if dept else {},
+                "on_time": on_time,
+                "stage": "dispose" if dl else None,
+                "stage_deadline": dl[0] if dl else None,
+            }
+        )
+    return {"state": state, "events": events, "stage": stage, "deadline": deadline}
+
+
+def test_pace_shares_from_hand_built_histories():
+    from datetime import datetime
+
+    from console.domain.china_time import CST as cst
+
+    now = datetime(2026, 11, 23, 18, 0, tzinfo=cst)
+    early, late = "2026-11-23T10:00:00+08:00", "2026-11-23T17:30:00+08:00"
+    d, rs = "dispatch", "redispatch"
+    cases = [
+        # on time and closed; its deadline passed over 3 hours ago: in the closure cohort
+        _history("closed", (d, "a", True), ("complete", None, True, early), ("close", None, True)),
+        # late, then a failed check (rework), not closed yet
+        _history(
+            "dispatched",
+            (d, "a", True),
+            ("complete", None, False, early),
+            ("check_fail", None, True),
+            stage="dispose",
+            deadline="2026-11-24T10:00:00+08:00",
+        ),
+        # returned by a (not due for a), redispatched to b and still open past its deadline
+        _history(
+            "dispatched",
+            (d, "a", True),
+            ("request_extension", None, None),
+            ("return", None, True, early),
+            (rs, "b", True),
+            stage="dispose",
+            deadline=late,
+        ),
+        # parked: leaves the count
+        _history("parked", (d, "b", True), ("approve_park", None, None)),
+    ]
+    pace = district_pace(cases, now)
+    a, b = pace.departments["a"], pace.departments["b"]
+    assert (a.dispatched, a.due, a.completed, a.on_time) == (3, 2, 2, 1)
+    assert (a.returned, a.extended, a.reworked) == (1, 1, 1)
+    assert (a.closure_cohort, a.closed) == (3, 1)  # every first deadline was 10:00
+    assert (b.dispatched, b.due, b.completed, b.late_open) == (2, 1, 0, 1)
+    assert pace.total().on_time_share == 1 / 3
+    assert pace.desks["dispatch"] == [4, 4] and pace.desks["close"] == [1, 1]

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -25,6 +25,7 @@ import numpy as np
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import SATISFACTION_ZH, UNREACHED, callback_open
+from console.domain.case import Case
 from console.domain.china_time import CST
 from console.domain.components import degree_box
 from console.domain.field_tasks import responsible_supervisor
@@ -49,18 +50,72 @@ OPEN311_WORDS_ONLY = 0.15
 LOG_EVERY_S = 900
 
 
+#: Departments that work slower than the rest (docs/rules/simulation.md, "Who is slower"):
+#: published bulletins name the construction bureau and utility companies at the bottom of
+#: their rankings, not the street offices or sanitation. Value: the department's late share.
+SLOW_DEPARTMENTS = {
+    # 苏州姑苏区 2019-05 通报: "因区住建局单方面问题，造成大量案件无法办理、超期办结"; 福州 2022 Q2:
+    # 福州市建设发展集团 按期结案率 54.55 %, the lowest of the city's units.
+    "construction": 0.30,
+    # 福州 2022 Q2: 福州市城市排水有限公司 among the bottom three by 综合指标值; a utility books a
+    # crew and a part (井盖, 管道) rather than sending the street sweeper.
+    "water": 0.20,
+    # 福州 2022 Q2: 中国联通福州分公司 among the bottom three (按期结案率 97.77 %, 综合 94.06).
+    "telecom": 0.20,
+    "mobile": 0.20,
+    "unicom": 0.20,
+}
+
+
 @dataclass
 class SimConfig:
+    """Who reports how much, and how fast and how well everyone works: the one place of the
+    simulator's pace and quality (docs/rules/simulation.md gives each value's source).
+
+    Times are drawn as *shares of the running stage's limit, counted on the stage's own clock*
+    (``DistrictSimulator.at_used``): 0.5 means half the limit used, whatever the limit and
+    whenever the office hours fall. A share pair ``(lo, hi)`` is log-uniform between them
+    (``plan.delay_minutes``): mostly quick, some slow, as human reaction times are.
+    """
+
     seed: int = 20261128
     auto_centre: bool = True
     cases_per_hour: float = 60.0
     fix_interval_s: float = 5.0
     sensor_interval_s: float = 300.0
-    late_share: float = 0.15
-    return_share: float = 0.04
-    extension_share: float = 0.05
-    park_share: float = 0.01
-    check_fail_share: float = 0.10
+    # -- departments (处置) --------------------------------------------------------------------
+    # Published 按期结案率: 天门 2016-12 75.8 %, 郑州 2019-04 77.0 %, 苏州姑苏 2019-05 95.5 %,
+    # 福州 2024 Q1 99.8 %. A mid-range district: ~8 % of tasks late in an ordinary department.
+    late_share: float = 0.08
+    # A late completion lands between 1.05 and 1.8 limits (a day or two late on a 1-day limit).
+    late_used: tuple[float, float] = (1.05, 1.8)
+    # On-time work uses 10-85 % of the limit (median ~30 %): a 2-hour street-order matter is
+    # usually dealt with within the hour, as the 结案率 > 90 % of bulletins requires.
+    disposal_used: tuple[float, float] = (0.10, 0.85)
+    # The slow departments (SLOW_DEPARTMENTS) also use more of the limit when on time.
+    slow_disposal_used: tuple[float, float] = (0.30, 0.95)
+    slow_departments: dict[str, float] = field(default_factory=lambda: dict(SLOW_DEPARTMENTS))
+    # 退回 of a first dispatch as not the department's: no published 回退率 found; assumed
+    # ~3 % (a 派遣准确率 of ~97 %).
+    return_share: float = 0.03
+    # 延期率: 郑州 2019-04 0.20 % (常规 0.56 %), 福州 0.02-0.20 %. Raised to 1 % so a demo day
+    # shows a few requests at all (with 500 cases a day, 0.2 % would be one).
+    extension_share: float = 0.01
+    # The centre approves most requests (assumed 70 %).
+    extension_approve_share: float = 0.7
+    # 缓办 requests: rare (assumed 0.5 %: works needing a project, not a crew).
+    park_share: float = 0.005
+    # -- supervisors (核实, 核查) -----------------------------------------------------------------
+    # 返工率 (check fails): 郑州 2019-04 0.53 % (常规 1.51 %), 福州 0.05-0.11 %, 开州 2022-02
+    # 103 returns on 1831 cases (5.6 %). Assumed 3 %, the middle.
+    check_fail_share: float = 0.03
+    # Supervisors answer within 10-80 % of their 120-minute field limit; a few (assumed 5 %)
+    # run late (a long patrol loop, a task found late).
+    field_used: tuple[float, float] = (0.10, 0.80)
+    field_late_share: float = 0.05
+    # -- the automatic centre (受理, 立案, 派遣, 发核查, 结案) -----------------------------------
+    # Desk staff act within minutes of a case arriving (limits 30 min): assumed 1-10 minutes.
+    centre_minutes: tuple[float, float] = (1.0, 10.0)
     void_share: float = 0.03
     # 回访 by the 12345 operator: a share of calls that reach nobody, and the answers of those
     # reached (满意, 基本满意, 不满意). Assumed, not measured: a 满意率 of ~93 %, since the case
@@ -131,6 +186,32 @@ class DistrictSimulator:
         except ValueError:
             cal = self.calendar
         return cal.add_working_minutes(self.clock.now(), minutes).timestamp()
+
+    def at_used(self, case: dict, share: float) -> float:
+        """District epoch when ``share`` of the running stage's limit (approved extensions
+        included) will have been used, on the stage's own clock: the pace parameters are
+        shares of the limit, so a department's 0.3 is 0.3 whether dispatched at 09:00 or at
+        17:55. When that point has passed already (a decision re-taken after a denied
+        extension), the actor acts within minutes."""
+        used = Case.from_dict(case).used_minutes(self.clock.now(), self.calendar, self.limits)
+        limit = case.get("stage_limit_minutes")
+        left = share * limit - used if used is not None and limit else 0.0
+        return self.after(case, left if left > 0 else delay_minutes(self.rng, 2, 20))
+
+    def _share(self, span: tuple[float, float]) -> float:
+        """A share of a limit, log-uniform in ``span`` (see SimConfig)."""
+        return delay_minutes(self.rng, *span)
+
+    def _centre(self, case: dict) -> float:
+        """When the automatic centre's desk acts: within minutes (SimConfig.centre_minutes)."""
+        return self.after(case, delay_minutes(self.rng, *self.config.centre_minutes))
+
+    def _field(self, case: dict) -> float:
+        """When a supervisor answers a 核实/核查 task: mostly well within the field limit."""
+        cfg = self.config
+        if self.rng.random() < cfg.field_late_share:
+            return self.at_used(case, float(self.rng.uniform(*cfg.late_used)))
+        return self.at_used(case, self._share(cfg.field_used))
 
     # ---- run ---------------------------------------------------------------------------
     def run(self, hours: float | None = None) -> None:
@@ -448,35 +529,20 @@ class DistrictSimulator:
         state = case["state"]
         centre = self.config.auto_centre
         if state == "reported" and centre:
-            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "accept", {}
+            return self._centre(case), "sim-centre", "accept", {}
         if state == "accepted" and centre:
             if rng.random() < cfg.void_share:
-                return (
-                    self.after(case, delay_minutes(rng, 3, 20)),
-                    "sim-centre",
-                    "void",
-                    {"note": "重复上报"},
-                )
+                return self._centre(case), "sim-centre", "void", {"note": "重复上报"}
             if case["source"] in NEEDS_VERIFY and not case.get("verified"):
-                return (
-                    self.after(case, delay_minutes(rng, 2, 25)),
-                    "sim-centre",
-                    "send_verify",
-                    {},
-                )
-            return self.after(case, delay_minutes(rng, 3, 25)), "sim-centre", "register", {}
+                return self._centre(case), "sim-centre", "send_verify", {}
+            return self._centre(case), "sim-centre", "register", {}
         if state in ("verifying", "checking") and (take := self._take_over(case)) is not None:
             return take
         if state == "verifying":
-            return (
-                self.after(case, delay_minutes(rng, 10, 100)),
-                self._task_holder(case),
-                "verified",
-                {"note": "现场核实属实"},
-            )
+            return self._field(case), self._task_holder(case), "verified", {"note": "现场核实属实"}
         if state == "registered" and centre:
             return (
-                self.after(case, delay_minutes(rng, 3, 25)),
+                self._centre(case),
                 "sim-centre",
                 "dispatch",
                 {"department_id": self._route(case)},
@@ -488,53 +554,38 @@ class DistrictSimulator:
             # or the enforcement bureau when the street was the one that returned it.
             street = street_department_id(self._street_of(case))
             target = routed if routed != first else street if street != first else "enforcement"
-            return (
-                self.after(case, delay_minutes(rng, 5, 25)),
-                "sim-centre",
-                "redispatch",
-                {"department_id": target},
-            )
+            return self._centre(case), "sim-centre", "redispatch", {"department_id": target}
         if state == "dispatched":
             if case.get("extension_pending_hours") is not None:
                 if not centre:
                     return None
-                action = "approve_extension" if rng.random() < 0.7 else "deny_extension"
+                approve = rng.random() < cfg.extension_approve_share
                 return (
-                    self.after(case, delay_minutes(rng, 5, 30)),
+                    self._centre(case),
                     "sim-centre",
-                    action,
-                    {"note": "同意" if action == "approve_extension" else "不予延期"},
+                    "approve_extension" if approve else "deny_extension",
+                    {"note": "同意" if approve else "不予延期"},
                 )
             if case.get("park_request_due_date"):
                 if not centre:
                     return None
-                return (
-                    self.after(case, delay_minutes(rng, 5, 30)),
-                    "sim-centre",
-                    "approve_park",
-                    {"note": "同意缓办"},
-                )
+                return self._centre(case), "sim-centre", "approve_park", {"note": "同意缓办"}
             return self._department_decision(case)
         if state == "parked" and centre:
             return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
         if state == "handled" and centre:
-            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "send_check", {}
+            return self._centre(case), "sim-centre", "send_check", {}
         if state == "checking":
             if rng.random() < cfg.check_fail_share:
                 return (
-                    self.after(case, delay_minutes(rng, 10, 100)),
+                    self._field(case),
                     self._task_holder(case),
                     "check_fail",
                     {"note": "现场仍未处置到位"},
                 )
-            return (
-                self.after(case, delay_minutes(rng, 10, 100)),
-                self._task_holder(case),
-                "check_pass",
-                {},
-            )
+            return self._field(case), self._task_holder(case), "check_pass", {}
         if state == "checked" and centre:
-            return self.after(case, delay_minutes(rng, 2, 25)), "sim-centre", "close", {}
+            return self._centre(case), "sim-centre", "close", {}
         if callback_open(
             case["source"], state, case.get("satisfaction"), case.get("callback_attempts", 0)
         ):
@@ -542,11 +593,16 @@ class DistrictSimulator:
         return None
 
     def _department_decision(self, case: dict):
+        """What the department holding a dispatched case does, and when (SimConfig's pace):
+        on a first dispatch it may return the case or ask for 延期 or 缓办; otherwise it
+        completes the work, mostly well within the limit, now and then late; the slow
+        departments (SLOW_DEPARTMENTS) run late more often and use more of their limit."""
         cfg, rng = self.config, self.rng
-        user = f"dept-{case['department_id']}"
-        limit = case.get("stage_limit_minutes") or 240
+        dept = case["department_id"]
+        user = f"dept-{dept}"
         r = rng.random()
-        if case.get("dispatch_count", 1) == 1 and r < cfg.return_share:
+        first_time = case.get("dispatch_count", 1) == 1 and not case.get("rework_count")
+        if first_time and r < cfg.return_share:
             return (
                 self.after(case, delay_minutes(rng, 10, 60)),
                 user,
@@ -554,9 +610,11 @@ class DistrictSimulator:
                 {"note": "非本单位职责，申请回退"},
             )
         r -= cfg.return_share
-        if case.get("extension_count", 0) == 0 and r < cfg.extension_share:
+        asked = any(e["action"] == "request_extension" for e in case.get("events") or [])
+        if first_time and not asked and r < cfg.extension_share:
+            limit = case.get("stage_limit_minutes") or 240
             return (
-                self.after(case, limit * float(rng.uniform(0.3, 0.7))),
+                self.at_used(case, float(rng.uniform(0.3, 0.7))),
                 user,
                 "request_extension",
                 # within the rules' total cap: at most the case's own limit again
@@ -566,7 +624,7 @@ class DistrictSimulator:
                 },
             )
         r -= cfg.extension_share
-        if r < cfg.park_share and self.config.auto_centre:
+        if first_time and r < cfg.park_share and self.config.auto_centre:
             due = self.clock.now().astimezone(CST).date() + timedelta(days=30)
             return (
                 self.after(case, delay_minutes(rng, 10, 60)),
@@ -574,12 +632,13 @@ class DistrictSimulator:
                 "request_park",
                 {"note": "需立项改造，申请缓办", "due_date": due.isoformat()},
             )
-        share = (
-            float(rng.uniform(1.05, 1.6))
-            if rng.random() < cfg.late_share
-            else float(rng.uniform(0.15, 0.95))
-        )
-        return self.after(case, limit * share), user, "complete", {"note": "已处置完毕"}
+        slow = dept in cfg.slow_departments
+        late = cfg.slow_departments[dept] if slow else cfg.late_share
+        if rng.random() < late:
+            share = float(rng.uniform(*cfg.late_used))
+        else:
+            share = self._share(cfg.slow_disposal_used if slow else cfg.disposal_used)
+        return self.at_used(case, share), user, "complete", {"note": "已处置完毕"}
 
     def _do(self, user: str, case_id: str, version: int, action: str, extra: dict) -> None:
         body = {"action": action, "expected_version": version, **extra}
