@@ -111,7 +111,27 @@ def test_ranking_board_orders_by_score_with_grades(qtbot, ui, city_state):
             ],
             "definitions": {"disposal_rate": {"zh": "处置率"}},
         },
-        "street": {"rows": [], "definitions": {}},
+        "street": {
+            "rows": [
+                {
+                    "key": "330102001",
+                    "name": "湖滨",
+                    "score": 88.0,
+                    "grade": "B",
+                    # a count first, as the backend may send it: the row shows its closure
+                    "indicators": {
+                        "registered_count": {"numerator": 92, "denominator": 0, "value": 92.0},
+                        "closure_rate": {"numerator": 8, "denominator": 10, "value": 0.8},
+                        "on_time_closure_rate": {"numerator": 7, "denominator": 8, "value": 0.875},
+                    },
+                }
+            ],
+            "definitions": {
+                "registered_count": {"zh": "立案数", "unit": "count"},
+                "closure_rate": {"zh": "结案率", "unit": "rate"},
+                "on_time_closure_rate": {"zh": "按期结案率", "unit": "rate"},
+            },
+        },
     }
     asked = []
 
@@ -126,8 +146,13 @@ def test_ranking_board_orders_by_score_with_grades(qtbot, ui, city_state):
         assert [r.name for r in table.rows] == ["市政", "环卫", "园林"]
         assert table.rows[0].grade == "A" and table.rows[0].detail == "处置率 90%"
         assert sorted(asked) == [("/api/v1/kpis", "department"), ("/api/v1/kpis", "street")]
+        streets = w.scenes["ranking"].tables["street"]
+        qtbot.waitUntil(lambda: len(streets.rows) == 1, timeout=10_000)
+        assert streets.rows[0].detail == "结案率 80%  按期结案率 88%"
         w.refresh()  # within KPI_REFRESH_S: shown again from the answers, not asked again
         assert len(asked) == 2
+        w.scenes["ranking"].ask_now()  # a screenshot asks at once
+        assert len(asked) == 4
     finally:
         w.stop()
         workers.shutdown()

@@ -468,7 +468,11 @@ def compute_kpis(
         tops = _top_categories(cases, start, end, REGION_FIELD[by])
         for row in rows:
             row["top_categories"] = tops.get(row["key"], [])
-    return sorted(rows, key=lambda r: (-(r["score"] or -1), str(r["key"]), r["role"] or ""))
+    # Scored rows first, best first (a score of 0 is a score), then the unscored.
+    return sorted(
+        rows,
+        key=lambda r: (r["score"] is None, -(r["score"] or 0.0), str(r["key"]), r["role"] or ""),
+    )
 
 
 def kpi_cases(

@@ -25,7 +25,7 @@ from widgets.common.style import theme
 from widgets.map.wall import MapWall
 from widgets.wall.playlist import load_playlist
 from widgets.wall.scale import WallScale
-from widgets.wall.scenes import SCENES
+from widgets.wall.scenes import SCENES, RankingScene
 from widgets.wall.window import WallContext, WallWindow
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,9 @@ def run_wall(
 
         after = quit_after or 20.0
         # The ranking board asks the backend in a worker: ask a few seconds before the shot.
-        QTimer.singleShot(int(1000 * max(0.0, after - 5)), window.scenes["ranking"].refresh)
+        ranking = window.scenes["ranking"]
+        assert isinstance(ranking, RankingScene)
+        QTimer.singleShot(int(1000 * max(0.0, after - 5)), ranking.ask_now)
         QTimer.singleShot(int(1000 * after), shoot)
     elif quit_after:
         QTimer.singleShot(int(quit_after * 1000), app.quit)

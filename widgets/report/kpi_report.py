@@ -122,8 +122,12 @@ def kpi_report_command(
 
     try:
         check_format(out)
-        p = month_period(month)
+        month_period(month)  # the month's form, before asking anyone
         client = RestClient(backend, user, password)
+        # A month still running ends now, on the district clock (as the board's export does):
+        # work due later this month is not yet due and must not count as late.
+        now = datetime.fromisoformat(client.get("/api/v1/clock")["server_time"])
+        p = month_period(month, now)
         boards = fetch_boards(lambda path, params: client.get(path, params=params), GROUPS, p)
     except BoardError as e:
         raise CommandError(str(e)) from e

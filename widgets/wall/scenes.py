@@ -27,6 +27,12 @@ from widgets.wall.paint import Bar, Bars, Columns, RankRow, RankTable
 #: The ranking board asks the backend again after this long: 考核 moves with closed work,
 #: minutes apart, and a wall must not load the backend like a desk does.
 KPI_REFRESH_S = 300.0
+#: The two indicators a ranking row shows beside its score: what a department is assessed on
+#: first (on time, then at all), and a street's closure (at all, then on time).
+HEADLINE = {
+    "department": ("on_time_disposal_rate", "disposal_rate"),
+    "street": ("closure_rate", "on_time_closure_rate"),
+}
 FOCUS_WIDTH_M = (
     4000.0  # the focus map: the subject and ~2 km each side (its street, its neighbours)
 )
@@ -218,6 +224,12 @@ class RankingScene(Scene):
         for by, doc in self._answers.items():
             self._show(by, doc)
 
+    def ask_now(self) -> None:
+        """Ask the backend again at once (a screenshot wants today's numbers, not those of
+        the last rotation)."""
+        self._asked_at = -math.inf
+        self.refresh()
+
     def _failed(self, by: str) -> None:
         self._asked_at = -math.inf  # ask again at the next refresh
         if by not in self._answers:
@@ -234,10 +246,13 @@ class RankingScene(Scene):
         for r in rows:
             ind = r.get("indicators") or {}
             detail = []
-            for key, v in list(ind.items())[:2]:
+            for key in HEADLINE.get(by, ()):
+                v = ind.get(key)
                 if isinstance(v, dict) and v.get("value") is not None:
-                    zh = (defs.get(key) or {}).get("zh") or key
-                    detail.append(f"{zh} {100 * v['value']:.0f}%")
+                    d = defs.get(key) or {}
+                    value = v["value"]
+                    text = f"{value:.0f}" if d.get("unit") == "count" else f"{100 * value:.0f}%"
+                    detail.append(f"{d.get('zh') or key} {text}")
             out.append(
                 RankRow(
                     self._name(by, r),
