@@ -121,7 +121,9 @@ class RankTable(QWidget):
             )
             return
         row = s.body * 2.1
-        cols = (0.0, 0.08, 0.42, 0.56, 0.66)  # rank, name, score, grade, detail
+        # rank, name (up to 11 characters: 区城管局环境卫生管理处), score, grade, detail (two
+        # headline indicators: about 18 characters)
+        cols = (0.0, 0.06, 0.40, 0.50, 0.57)
         for i, r in enumerate(self.rows[: max(1, int((h - y0) // row))]):
             y = y0 + i * row
             if i % 2:
@@ -144,11 +146,11 @@ class RankTable(QWidget):
                 p.drawText(chip, Qt.AlignmentFlag.AlignCenter, r.grade)
                 p.setFont(_font(s.body))
             p.setPen(QColor(t["dim"]))
-            p.drawText(
-                QRectF(w * cols[4], y, w * (1 - cols[4]), row),
-                Qt.AlignmentFlag.AlignVCenter,
-                r.detail,
+            box = QRectF(w * cols[4], y, w * (1 - cols[4]), row)
+            detail = p.fontMetrics().elidedText(  # never cut a character in half
+                r.detail, Qt.TextElideMode.ElideRight, int(box.width())
             )
+            p.drawText(box, Qt.AlignmentFlag.AlignVCenter, detail)
         p.end()
 
 
