@@ -152,7 +152,7 @@ def test_ranking_board_orders_by_score_with_grades(qtbot, ui, city_state):
         w.refresh()  # within KPI_REFRESH_S: shown again from the answers, not asked again
         assert len(asked) == 2
         w.scenes["ranking"].ask_now()  # a screenshot asks at once
-        assert len(asked) == 4
+        qtbot.waitUntil(lambda: len(asked) == 4, timeout=10_000)  # asked on the workers
     finally:
         w.stop()
         workers.shutdown()
