@@ -130,6 +130,12 @@ def _direction(bearing_deg: float) -> str:
     return _DIRECTIONS[int(((bearing_deg % 360) + 22.5) // 45) % 8]
 
 
+def standard_address(street: str, community: str, locator: str) -> str:
+    """The one form of an address (GB/T 30428.3's 街道 + 社区 + 门牌/路口/地标):
+    ``湖滨街道东坡路社区 解放路128号附近``."""
+    return f"{street}街道{community} {locator}"
+
+
 class Geocoder:
     """Reverse and forward geocoding over the grid, the named roads and the landmarks."""
 
@@ -229,7 +235,7 @@ class Geocoder:
                 continue
             st = streets[int(self.grid.street_idx[c])].name
             cm = comm[int(self.grid.community_idx[c])].name
-            out.append(f"{st}街道{cm} {self._locator(r, i)[1]}")
+            out.append(standard_address(st, cm, self._locator(r, i)[1]))
         return out
 
     def reverse(self, lon: float, lat: float) -> dict | None:
@@ -245,7 +251,7 @@ class Geocoder:
         return {
             "lon": float(lon),
             "lat": float(lat),
-            "address": f"{info['street_name']}街道{info['community_name']} {locator}",
+            "address": standard_address(info["street_name"], info["community_name"], locator),
             "locator": locator,
             "located_by": kind,
             "district": self.grid.district.name,
@@ -339,7 +345,7 @@ class Geocoder:
             located = f[1] in ("crossing", "address", "road", "landmark")
             if f[1] in NAMED_BY_ITSELF:  # 清泰街100号 is its own address, not a neighbour's
                 street, community = self.grid.street_of(code), self.grid.community_of(code)
-                addr = f"{street.name}街道{community.name} {f[2]}"
+                addr = standard_address(street.name, community.name, f[2])
             out.append(
                 {
                     "kind": f[1],

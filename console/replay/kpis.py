@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from console.domain.kpi import compute_kpis
+from console.domain.kpi import compute_kpis, kpi_cases
 from console.geo.grid import UnitGrid
 from console.geo.responsibility import supervisor_cells
 from console.state import CityState
@@ -21,14 +21,38 @@ _NAMED = {
 }
 
 
+def _responsibility(state: CityState, by: str) -> dict[str, set[str]] | None:
+    """The supervisors' 责任区 cells from the state's reference (only ``by='user'`` needs them)."""
+    if by != "user":
+        return None
+    return supervisor_cells(state.reference.get("supervisor_areas", []), UnitGrid.load())
+
+
 def state_kpis(state: CityState, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
     """The rows of ``GET /api/v1/kpis`` for [start, end) computed from ``state``."""
-    ref = state.reference
-    listed = ref.get(_NAMED.get(by, ""), [])
+    listed = state.reference.get(_NAMED.get(by, ""), [])
     names = {x.get("id") or x.get("code"): x["name"] for x in listed}
-    cells = None
-    if by == "user":
-        cells = supervisor_cells(ref.get("supervisor_areas", []), UnitGrid.load())
     return compute_kpis(
-        list(state.cases.values()), start, end, by, names=names, supervisor_grids=cells
+        list(state.cases.values()),
+        start,
+        end,
+        by,
+        names=names,
+        supervisor_grids=_responsibility(state, by),
+    )
+
+
+def state_kpi_cases(
+    state: CityState, start: datetime, end: datetime, by: str, key: str, indicator: str, part: str
+) -> list[str]:
+    """The answer of ``GET /api/v1/kpis/cases`` (one cell's case ids) computed from ``state``."""
+    return kpi_cases(
+        list(state.cases.values()),
+        start,
+        end,
+        by,
+        key,
+        indicator,
+        part,
+        supervisor_grids=_responsibility(state, by),
     )

@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt
 
-from console.domain.kpi import definitions, kpi_cases
-from console.geo.grid import UnitGrid
-from console.geo.responsibility import supervisor_cells
+from console.domain.kpi import definitions
 from console.kpiboard import GROUPS, BoardError, Get, fetch_boards, local_get, month_period
-from console.replay.kpis import state_kpis
+from console.replay.kpis import state_kpi_cases, state_kpis
 from console.state import CityState
 from widgets.board.board import KpiBoard
 from widgets.common.i18n import language
@@ -21,22 +19,13 @@ from widgets.report.kpi_report import check_format, write_kpi_report
 
 
 def replay_get(state: CityState) -> Get:
-    """The board's requests answered from a replay's state by the backend's own functions:
-    ``state_kpis`` (names and 责任区 from the state's reference) and ``kpi_cases`` over the same
-    cases with the same 责任区. (``list(d.values())`` runs in C under the GIL: the worker reads
-    the cases while the GUI thread folds, without a torn iteration.)"""
-
-    def case_ids(
-        start: datetime, end: datetime, by: str, key: str, indicator: str, part: str
-    ) -> list[str]:
-        cells = None
-        if by == "user":
-            cells = supervisor_cells(state.reference.get("supervisor_areas", []), UnitGrid.load())
-        cases = list(state.cases.values())
-        return kpi_cases(cases, start, end, by, key, indicator, part, supervisor_grids=cells)
-
+    """The board's requests answered from a replay's state by the backend's own functions
+    (``state_kpis``, ``state_kpi_cases``). (``list(d.values())`` runs in C under the GIL: the
+    worker reads the cases while the GUI thread folds, without a torn iteration.)"""
     return local_get(
-        lambda start, end, by: state_kpis(state, start, end, by), case_ids, definitions()
+        lambda start, end, by: state_kpis(state, start, end, by),
+        lambda *cell: state_kpi_cases(state, *cell),
+        definitions(),
     )
 
 
