@@ -18,7 +18,7 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
-python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace] benchmarks (all but sim_pace by default)
+python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace|wall_soak] benchmarks (all but sim_pace and wall_soak by default)
 """
 
 from __future__ import annotations
@@ -192,8 +192,13 @@ def cmd_bench(args) -> int:
             bench["main"](["--hours", str(args.hours), "--speed", str(args.speed)])
         elif name == "gui":
             bench["main"](
-                ["--minutes", str(args.minutes), "--speed", str(args.speed)]
+                ["--minutes", str(args.minutes or 3.0), "--speed", str(args.speed)]
                 + (["--in-process"] if args.in_process else [])
+            )
+        elif name == "wall_soak":
+            bench["main"](
+                ["--minutes", str(args.minutes or 30.0), "--speed", str(args.speed)]
+                + (["--size", args.size] if args.size else [])
             )
         else:
             bench["main"]()
@@ -363,14 +368,28 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
         "which",
         nargs="?",
         default="all",
-        choices=("all", "feed", "sync", "geo", "components", "kpi", "gui", "replay", "sim_pace"),
+        choices=(
+            "all",
+            "feed",
+            "sync",
+            "geo",
+            "components",
+            "kpi",
+            "gui",
+            "replay",
+            "sim_pace",
+            "wall_soak",
+        ),
     )
     bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
     bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
-    bench.add_argument("--minutes", type=float, default=3.0, help="gui: wall minutes to watch")
     bench.add_argument(
-        "--speed", type=float, default=60.0, help="gui, sim_pace: district clock speed"
+        "--minutes", type=float, help="gui (3), wall_soak (30): wall minutes to watch"
     )
+    bench.add_argument(
+        "--speed", type=float, default=60.0, help="gui, sim_pace, wall_soak: district clock speed"
+    )
+    bench.add_argument("--size", help="wall_soak: the wall window, WxH (default 1920x1080)")
     bench.add_argument(
         "--hours", type=float, default=8.0, help="sim_pace (not in all): district hours to run"
     )

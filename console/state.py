@@ -11,6 +11,9 @@ returns a ``Diff`` naming what moved, so views refresh only that.
 - **Vehicles** in numpy: last fix (t, lon, lat, speed, heading, flags), status; **trails** as a
   ring buffer of the last ``trail_points`` fixes per vehicle, in time order.
 - **Alerts** (open and acknowledged; resolved ones leave) and **sensors**.
+- **Retention**: at each new hour of the district clock, finished cases that
+  ``console.domain.retention`` no longer keeps leave (``Diff.cases_evicted``), so a console
+  that runs for months holds the live picture, not the district's history.
 
 After a bootstrap at seq S, changes with seq <= S are already in the snapshot: they only add
 trail points. That makes a resumed stream (log at L < S, then changes L+1..) exact.
@@ -38,7 +41,7 @@ from numpy.typing import DTypeLike
 from console.domain.alert_rules import louder
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
-from console.domain.case import Case
+from console.domain.case import Case, parse_time
 from console.domain.china_time import CST
 from console.domain.documents import (
     AlertDoc,
@@ -52,11 +55,13 @@ from console.domain.documents import (
 )
 from console.domain.limits import TimeLimits
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
+from console.domain.retention import retained
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
-from console.domain.workflow import State
+from console.domain.workflow import TERMINAL_STATES, State
 
 STATE_NAMES = tuple(s.value for s in State)
 STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
+_FINISHED_CODES = [STATE_CODE[s.value] for s in TERMINAL_STATES]
 VEHICLE_STATUSES = ("unknown", "working", "moving", "stopped", "offline")
 VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
 FixField = Literal["t", "lon", "lat", "speed_kmh", "heading", "flags"]
@@ -83,6 +88,11 @@ class Diff:
     alerts_escalated: set[str] = field(default_factory=set)
     # A subject thrown to the video wall arrived (``CityState.wall_focus`` holds it).
     wall_focus: bool = False
+    # Finished cases that left the live picture (``console.domain.retention``; also in
+    # ``cases``), and how case rows were renumbered: ``case_rows[old] = new`` (-1: left). Views
+    # keyed by case row remap their keys with it before reading the state again.
+    cases_evicted: set[str] = field(default_factory=set)
+    case_rows: np.ndarray | None = None
 
     def merge(self, other: Diff) -> Diff:
         """Fold ``other`` (a later batch) into this one, for a consumer that fell behind."""
@@ -92,6 +102,9 @@ class Diff:
         self.fixes += other.fixes
         self.changes += other.changes
         self.wall_focus |= other.wall_focus
+        self.cases_evicted.update(other.cases_evicted)
+        if other.case_rows is not None:
+            self.case_rows = compose_rows(self.case_rows, other.case_rows)
         if self.first_seq is None:
             self.first_seq = other.first_seq
         if other.last_seq is not None:
@@ -141,6 +154,20 @@ class _Columns:
 
     def view(self, name: str) -> np.ndarray:
         return self.cols[name][: len(self.ids)]
+
+    def drop(self, ids: Iterable[str]) -> np.ndarray:
+        """Remove ``ids``, keeping the others in order; returns ``new_row[old_row]`` (-1 for
+        a removed row), the remap for anyone holding rows."""
+        keep = np.ones(len(self.ids), dtype=bool)
+        keep[[self.index[i] for i in ids]] = False
+        remap = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.int64)
+        n = int(keep.sum())
+        for k, a in self.cols.items():
+            a[:n] = a[: len(keep)][keep]
+            a[n : len(keep)] = self._spec[k][1]
+        self.ids = [i for i, k in zip(self.ids, keep, strict=True) if k]
+        self.index = {i: r for r, i in enumerate(self.ids)}
+        return remap
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.cols.values())
@@ -278,6 +305,8 @@ class CityState:
             d.changes += 1
             d.first_seq = seq if d.first_seq is None else d.first_seq
             d.last_seq = seq
+            if seq > self.seq and self.ts and ch["ts"][:13] != self.ts[:13]:
+                self._new_hour(ch["ts"], d)
             if ch["kind"] == "fixes":
                 d.fixes += self._fixes(ch, d, fresh=seq > self.seq)
             elif seq <= self.seq:
@@ -328,6 +357,39 @@ class CityState:
         c["queue"][i] = NO_QUEUE if q is None else QUEUE_CODE[q]
         c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
         return True
+
+    def _new_hour(self, ts: str, d: Diff) -> None:
+        """The district clock entered a new hour: finished cases the retention rule no longer
+        keeps leave, as of that hour's start. Tied to the changes' times, not to when they
+        are folded, so a live console and the replay of its log drop the same cases at the
+        same change (and a console that has run for months holds what a fresh one would,
+        give or take the hour)."""
+        try:
+            t, last = parse_time(ts), parse_time(self.ts)
+        except (TypeError, ValueError):
+            return
+        if t is None or last is None:
+            return
+        hour = t.replace(minute=0, second=0, microsecond=0)
+        if hour > last:
+            self.evict(hour, d)
+
+    def evict(self, now: datetime, d: Diff | None = None) -> set[str]:
+        """Drop the finished cases ``console.domain.retention`` no longer keeps at ``now``."""
+        states = self._case_cols.view("state")
+        finished = np.flatnonzero(np.isin(states, _FINISHED_CODES))
+        ids = self._case_cols.ids
+        gone = {ids[r] for r in finished if not retained(self.cases[ids[r]], now)}
+        if not gone:
+            return gone
+        remap = self._case_cols.drop(gone)
+        for cid in gone:
+            del self.cases[cid]
+        if d is not None:
+            d.cases |= gone
+            d.cases_evicted |= gone
+            d.case_rows = compose_rows(d.case_rows, remap)
+        return gone
 
     def clock_of(self, doc: CaseDoc) -> WorkCalendar:
         """The calendar the case's running stage counts on (its ``stage_clock``: the centre's
@@ -591,6 +653,13 @@ class CityState:
         s.seq, s.bootstrap_seq, s.ts = cp["seq"], cp["bootstrap_seq"], cp["ts"]
         s.bootstrap_id, s.log_seq = cp["bootstrap_id"], cp["log_seq"]
         return s
+
+
+def compose_rows(first: np.ndarray | None, then: np.ndarray) -> np.ndarray:
+    """The row remap of ``first`` followed by ``then`` (both ``new[old]``, -1: removed)."""
+    if first is None:
+        return then
+    return np.where(first >= 0, then[np.maximum(first, 0)], -1)
 
 
 def _pack(a: np.ndarray) -> dict[str, Any]:

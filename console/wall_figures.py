@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from console.domain.case import parse_time
-from console.domain.china_time import CST
+from console.domain.china_time import CST, per_hour
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE
 from console.domain.sla import RED
@@ -146,19 +146,22 @@ def flow(state: CityState, now: float) -> Flow:
     return f
 
 
-def hourly(state: CityState, now: float) -> tuple[np.ndarray, np.ndarray | None]:
+def hourly(state: CityState, now: float) -> tuple[list[int], list[int] | None]:
     """Cases created per hour (24 bins) today up to ``now``, and on the same weekday a week
-    earlier; the latter is None when the state holds no case created that day."""
+    earlier as far as the state holds it: None when it holds no case created that day (a live
+    wall asks the backend for that day, ``GET /api/v1/cases/hourly``: finished cases leave
+    the state after a day, ``console.domain.retention``)."""
     t0 = day_start(now)
     week = t0 - 7 * 86400
-    created = np.array([_t(d.get("created_at")) for d in state.cases.values()], dtype=float)
-    today = np.bincount(
-        ((created[(created >= t0) & (created <= now)] - t0) // 3600).astype(int), minlength=24
-    )[:24]
-    last = created[(created >= week) & (created < week + 86400)]
-    if not len(last):
-        return today, None
-    return today, np.bincount(((last - week) // 3600).astype(int), minlength=24)[:24]
+    created = [_t(d.get("created_at")) for d in state.cases.values()]
+    today = per_hour((t for t in created if t <= now), t0)
+    last = per_hour(created, week)
+    return today, (last if sum(last) else None)
+
+
+def last_week_day(now: float) -> str:
+    """The China-time date (YYYY-MM-DD) of the same weekday a week before ``now``."""
+    return (datetime.fromtimestamp(now, UTC).astimezone(CST) - timedelta(days=7)).date().isoformat()
 
 
 def top_today(state: CityState, now: float, key: str, n: int = 8) -> list[tuple[str, int]]:

@@ -319,3 +319,48 @@ def test_the_wall_survives_a_backend_restart(qtbot, ui, backend_proc, tmp_path):
         window.refresh()  # the overview's figures still compute after the restart
     finally:
         wall.stop()
+
+
+def test_trends_compare_with_the_backends_same_day_last_week(qtbot, ui, tmp_path):
+    """A live wall no longer holds last week's cases (a day's retention): it asks the backend
+    for that day's hours, once."""
+    from conftest import TEST_START
+
+    from console.domain.china_time import CST
+    from console.state import CityState
+    from console.sync.client import RestClient
+
+    b = start_backend(f"sqlite:///{tmp_path / 'trend.db'}")
+    try:
+        sup = Api(b.url, "demo-supervisor")
+        for _ in range(3):
+            sup.report()
+        b.settings.clock.advance(7 * 86400)
+        wall = Api(b.url, "demo-wall")
+        r = wall.get("/api/v1/cases/hourly", params={"day": "yesterday"})
+        assert r.status_code == 400 and "YYYY-MM-DD" in r.json()["error"]["message"]
+        assert wall.get("/api/v1/cases/hourly").status_code == 400  # no day
+        client = RestClient(b.url, "demo-wall", "demo")
+        asked = []
+
+        def fetch(path, **params):
+            asked.append(params)
+            return client.get(path, params=params)
+
+        state = CityState()
+        state.bootstrap(wall.get("/api/v1/snapshot").json())
+        w, workers = make_wall(qtbot, state, [("trends", 10)], fetch=fetch)
+        try:
+            chart = w.scenes["trends"].chart
+            qtbot.waitUntil(lambda: chart.last is not None, timeout=10_000)
+            want = [0] * 24
+            want[TEST_START.astimezone(CST).hour] = 3
+            assert chart.last == want
+            assert asked == [{"day": TEST_START.astimezone(CST).date().isoformat()}]
+            w.refresh()
+            assert len(asked) == 1  # that day's hours do not change: asked once
+        finally:
+            w.stop()
+            workers.shutdown()
+    finally:
+        b.stop()

@@ -7,14 +7,15 @@ versions, storage, SLA-light bookkeeping and the case alerts that follow from th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from console.domain import retention
 from console.domain.case import Case, apply_action, new_case
-from console.domain.china_time import CST
-from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, State
+from console.domain.china_time import CST, day_start, per_hour
+from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, Source, State
 
 from . import case_alerts, components, feed, supervisors
 from .alerts import next_id
@@ -246,15 +247,39 @@ def list_cases(ctx: Context, s: Session, f: dict, page: int, page_size: int) -> 
     }
 
 
-def snapshot_cases(ctx: Context, s: Session, closed_since: datetime) -> list[dict]:
-    """Open cases plus cases closed or voided since ``closed_since``."""
+def snapshot_cases(ctx: Context, s: Session, now: datetime) -> list[dict]:
+    """The cases of the live picture at ``now`` (``console.domain.retention``: open ones,
+    finished ones of the last day, closed public reports still waiting for their 回访)."""
     rows = s.scalars(
         select(CaseRow)
-        .where(or_(CaseRow.state.in_(OPEN_CASE_STATES), CaseRow.updated_at >= closed_since))
+        .where(
+            or_(
+                CaseRow.state.in_(OPEN_CASE_STATES),
+                CaseRow.updated_at >= now - retention.KEEP_FINISHED,
+                and_(
+                    CaseRow.source == Source.PUBLIC.value,
+                    CaseRow.state == State.CLOSED.value,
+                    CaseRow.updated_at >= now - retention.KEEP_CALLBACK,
+                ),
+            )
+        )
         .order_by(CaseRow.id)
     ).all()
-    now = ctx.now()
-    return [case_doc(ctx, Case.from_dict(r.doc), now) for r in rows]
+    docs = (case_doc(ctx, Case.from_dict(r.doc), now) for r in rows)
+    return [d for d in docs if retention.retained(d, now)]
+
+
+def hourly_created(s: Session, day: date) -> list[int]:
+    """Cases created in each hour of the China-time ``day`` (the wall's trend against the
+    same day last week, which consoles no longer hold: ``console.domain.retention``)."""
+    start = day_start(day)
+    times = s.scalars(
+        select(CaseRow.created_at).where(
+            CaseRow.created_at >= start, CaseRow.created_at < start + timedelta(days=1)
+        )
+    ).all()
+    utc = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)  # SQLite: naive UTC
+    return per_hour((t.timestamp() for t in utc), start.timestamp())
 
 
 def refresh_lights(ctx: Context, s: Session, now: datetime) -> int:

@@ -79,6 +79,20 @@ class IncrementalRows(QAbstractTableModel):
         elif contents_changed:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, last_col))
 
+    def rekey(self, remap: np.ndarray) -> None:
+        """The keys were renumbered (``remap[old] = new``, -1: gone): rename each row's key,
+        removing the rows whose key is gone; the others stay where they are, selected or not."""
+        if not len(self._rows):
+            return
+        new = np.where(self._rows < len(remap), remap[np.minimum(self._rows, len(remap) - 1)], -1)
+        for a, b in reversed(runs(np.flatnonzero(new < 0))):
+            self.beginRemoveRows(QModelIndex(), a, b)
+            new = np.delete(new, np.arange(a, b + 1))
+            self._rows = np.delete(self._rows, np.arange(a, b + 1))
+            self.endRemoveRows()
+            self.structure_changes += 1
+        self._rows = new
+
     def _reorder(self, new_rows: np.ndarray) -> None:
         self.layoutAboutToBeChanged.emit()
         where = {int(r): i for i, r in enumerate(new_rows)}

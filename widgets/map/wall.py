@@ -279,6 +279,10 @@ class MapWall(QWidget):
     def on_diff(self, diff) -> None:
         """Note what the tick changed; ``_redraw`` draws it at most REDRAW_HZ times a second
         (a repaint of the wall costs ~12 ms; fixes arrive on nearly every bridge tick)."""
+        if diff.case_rows is not None and not diff.reset:  # picks stay right until the redraw
+            rows = diff.case_rows[self._case_rows]
+            self._case_rows = rows[rows >= 0]
+            self._case_xy = tuple(xy[rows >= 0] for xy in self._case_xy)
         if diff.reset or diff.cases:
             self._dirty |= {"cases", "alerts"}
         if diff.reset or diff.vehicles or diff.fixes:

@@ -288,6 +288,8 @@ class CaseTableModel(IncrementalRows):
             self.refresh()
 
     def on_diff(self, diff) -> None:
+        if diff.case_rows is not None and not diff.reset:
+            self.rekey(diff.case_rows)
         if diff.reset or diff.cases:
             self._ensure_reference()
             self.refresh(changed=None if diff.reset else diff.cases)

@@ -522,7 +522,9 @@ class HotspotsScene(MapScene):
 
 
 class TrendsScene(Scene):
-    """Cases reported per hour today against the same weekday last week (when held)."""
+    """Cases reported per hour today (from the state) against the same weekday last week: a
+    live wall asks the backend for that day once (``GET /api/v1/cases/hourly``; consoles
+    keep finished cases a day only), a replay shows it as far as the log holds it."""
 
     name = "trends"
 
@@ -535,6 +537,8 @@ class TrendsScene(Scene):
         col.addWidget(self.legend)
         col.addWidget(self.chart, 1)
         self.body.addLayout(col)
+        self._last_week: dict[str, list[int]] = {}  # the day asked (YYYY-MM-DD) → its hours
+        self._asking: str | None = None
 
     def title(self) -> str:
         return self.tr("每小时上报趋势")
@@ -543,18 +547,44 @@ class TrendsScene(Scene):
         super().refresh()
         now = self.ctx.now()
         today, last = wf.hourly(self.ctx.state, now)
+        if self.ctx.fetch is not None:
+            last = self._asked_last_week(now)
         hour = int(wf.hour_label(now)[:2])
-        self.chart.set_series(
-            [int(v) for v in today], None if last is None else [int(v) for v in last], hour
-        )
+        self.chart.set_series(today, last, hour)
         today_word, last_word = self.tr("今日"), self.tr("上周同日")
-        missing = self.tr("上周同日：本屏未持有该日数据")
-        text = f'<span style="color:#4fa3ff">■</span> {today_word} {int(today.sum())}　'
+        missing = self.tr("上周同日：暂无该日数据")
+        text = f'<span style="color:#4fa3ff">■</span> {today_word} {sum(today)}　'
         if last is None:
             text += f'<span style="color:{theme()["dim"]}">{missing}</span>'
         else:
-            text += f'<span style="color:#f5a623">━</span> {last_word} {int(last.sum())}'
+            text += f'<span style="color:#f5a623">━</span> {last_word} {sum(last)}'
         self.legend.setText(text)
+
+    def _asked_last_week(self, now: float) -> list[int] | None:
+        """The backend's hours of the same weekday last week; asked once per day (again after
+        a failure, at the next refresh)."""
+        day = wf.last_week_day(now)
+        if day in self._last_week:
+            return self._last_week[day]
+        if self._asking != day and self.ctx.fetch is not None:
+            self._asking = day
+            fetch = self.ctx.fetch
+            self.ctx.workers.submit(
+                lambda: fetch("/api/v1/cases/hourly", day=day),
+                lambda doc, day=day: self._got(day, doc),
+                owner=self,
+                on_error=lambda _e: setattr(self, "_asking", None),
+                what=self.tr("上周同日趋势"),
+            )
+        return None
+
+    def _got(self, day: str, doc: dict) -> None:
+        self._asking = None
+        created = doc.get("created")
+        if isinstance(created, list) and len(created) == 24:
+            self._last_week = {day: [int(v) for v in created]}
+            if self.isVisible():
+                self.refresh()
 
 
 class FocusScene(Scene):

@@ -7,7 +7,6 @@ and no database polling; only its reads go to the thread pool.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -34,7 +33,7 @@ def get_reference(p: Who, ctx: Ctx, if_none_match: Annotated[str | None, Header(
 
 @router.get("/snapshot")
 def snapshot(p: Reader, ctx: Ctx):
-    # The live picture (open cases and the last day's closed ones, fleet, open alerts) and the feed
+    # The live picture (the cases console.domain.retention keeps, fleet, open alerts) and the feed
     # position ``seq`` to follow ``/changes`` from.
     now = ctx.now()
     with ctx.db.read() as s:
@@ -44,7 +43,7 @@ def snapshot(p: Reader, ctx: Ctx):
             "seq": seq,
             "server_time": iso(now),
             "speed": ctx.clock.speed,
-            "cases": cases.snapshot_cases(ctx, s, now - timedelta(hours=24)),
+            "cases": cases.snapshot_cases(ctx, s, now),
             "vehicles": [
                 telemetry.vehicle_wire(v)
                 for v in s.scalars(select(Vehicle).order_by(Vehicle.id)).all()
