@@ -17,6 +17,8 @@ from datetime import datetime
 
 from console.domain.china_time import CST
 from console.domain.workflow import Actor
+from console.store import daily_logs
+from console.store.daily_logs import DailyLogs
 from console.store.shiftlog import ShiftLog
 from console.sync.client import RestClient
 from console.sync.live import Batch, LiveSource
@@ -43,7 +45,10 @@ class Session:
         on_batch: Callable[[Batch], None] | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
         wait_s: float = 20.0,
+        daily: DailyLogs | None = None,
     ):
+        """``log_path``: the shift log; or ``daily``: one file per district day, rolled at the
+        district's midnight (a wall that runs for months; ``console.store.daily_logs``)."""
         self.base_url = base_url
         self._creds = (username, password, verify)
         self._local = threading.local()
@@ -52,9 +57,29 @@ class Session:
         self.actor = Actor(
             self.user["id"], frozenset(self.user.get("roles") or ()), self.user.get("department_id")
         )
-        self.shiftlog = ShiftLog(log_path, backend_url=base_url, user=username)
-        self.live = LiveSource(self._new_client(), self.shiftlog, on_batch, wait_s=wait_s)
+        self.shiftlog = (
+            daily.open(daily_logs.today())
+            if daily is not None
+            else ShiftLog(log_path, backend_url=base_url, user=username)
+        )
+        self.on_roll: Callable[[ShiftLog], None] = lambda new: None
+        self.live = LiveSource(
+            self._new_client(),
+            self.shiftlog,
+            on_batch,
+            wait_s=wait_s,
+            roll=daily.roll if daily is not None else None,
+            on_roll=self._rolled,
+        )
         self.outbox = Outbox(self._new_client(), self.shiftlog, on_outcome)
+
+    def _rolled(self, new: ShiftLog) -> None:
+        """Live thread: the next file took over. Actions still to send move with it (a resend
+        of one the old file saw finish is answered from the backend's idempotency record)."""
+        old, self.shiftlog = self.shiftlog, new
+        new.outbox_carry(old.outbox_pending())
+        self.outbox.log = new
+        self.on_roll(new)
 
     def _new_client(self) -> RestClient:
         username, password, verify = self._creds

@@ -370,6 +370,15 @@ class ShiftLog:
                 )
             )
 
+    def outbox_carry(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Take over pending outbox rows from another log (the day before's), as they were."""
+        rows = list(rows)
+        if rows:
+            with self._write() as c:
+                c.execute(
+                    sqlite_insert(outbox_t).on_conflict_do_nothing(index_elements=["key"]), rows
+                )
+
     def outbox_pending(self) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
             rows = c.execute(

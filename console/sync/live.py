@@ -61,6 +61,8 @@ class LiveSource(threading.Thread):
         page: int = 2000,
         backoff_max_s: float = 8.0,
         history: bool = False,
+        roll: Callable[[ShiftLog, str], ShiftLog | None] | None = None,
+        on_roll: Callable[[ShiftLog], None] | None = None,
     ):
         super().__init__(name="live-source", daemon=True)
         self.client = client
@@ -79,6 +81,11 @@ class LiveSource(threading.Thread):
         self.since = shiftlog.last_seq()
         self._rng = random.Random()
         self._fresh = True  # the consumer's state starts empty: the first bootstrap says so
+        # ``roll(log, ts)``: a new file for the change time ``ts`` (``DailyLogs.roll``), or
+        # None; ``on_roll(new)`` tells the owner, on this thread, before the old one closes.
+        self.roll = roll
+        self.on_roll = on_roll or (lambda new: None)
+        self._rolled = False
 
     # ---- health ------------------------------------------------------------------------
     @property
@@ -144,16 +151,28 @@ class LiveSource(threading.Thread):
                 feed_id,
             )
             self.since = int(snapshot["seq"])
+            if self.roll is not None and self.log.last_seq():
+                new = self.roll(self.log, None)  # its seqs must not mix with the old feed's
+                if new is not None:
+                    self._switch(new)
         elif self.since > int(snapshot["seq"]) or (self.since == 0 and not self.history):
             self.since = int(snapshot["seq"])
         self.feed_id = feed_id
         self.log.set_meta("feed_id", str(feed_id))
+        # A rolled file holds no change yet: its bootstrap comes after the stream position,
+        # so merged with the day before it folds in its place.
+        after = self.since if self._rolled else self.log.last_seq()
         bootstrap_id = self.log.add_bootstrap(
-            snapshot, reference, after_seq=self.log.last_seq(), fresh=self._fresh
+            snapshot, reference, after_seq=after, fresh=self._fresh
         )
-        self._fresh = False
+        self._fresh = self._rolled = False
         self._set_health(status="connected", last_seq=self.since, last_error="")
         self.on_batch(Batch([], snapshot=snapshot, reference=reference, bootstrap_id=bootstrap_id))
+
+    def _switch(self, new: ShiftLog) -> None:
+        old, self.log = self.log, new
+        self.on_roll(new)
+        old.close()
 
     def _poll(self) -> bool:
         """One long poll; True when the feed says we must bootstrap again."""
@@ -193,4 +212,9 @@ class LiveSource(threading.Thread):
         )
         if good:
             self.on_batch(Batch(good))
+            new = self.roll(self.log, good[-1]["ts"]) if self.roll is not None else None
+            if new is not None:
+                self._switch(new)
+                self._rolled = True
+                return True  # the new file starts with a snapshot, so it replays on its own
         return False

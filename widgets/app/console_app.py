@@ -46,7 +46,10 @@ class ConsoleApp(QObject):
         sound: bool = True,
         banner: str = "",
         checkpoint_every: int = 20_000,
+        rewind: bool = True,
     ):
+        """``rewind``: a live console can rewind its own log (the timeline); a wall, which
+        never does, skips the log index that would grow with every change for months."""
         super().__init__()
         self.session = session
         self.theme = theme
@@ -71,7 +74,7 @@ class ConsoleApp(QObject):
         self.view_time: float | None = None  # the instant shown when not live (replay, rewind)
         self.bridge.changed.connect(self._after_bootstrap)
         self.bridge.changed.connect(self._forward_live)
-        log_ = session.shiftlog if session is not None else replay_log
+        log_ = (session.shiftlog if rewind else None) if session is not None else replay_log
         self.replay_log = replay_log
         self.replay = (
             ReplayController(self, log_, live=session is not None) if log_ is not None else None
@@ -82,6 +85,7 @@ class ConsoleApp(QObject):
         self.user_label = user.get("name", "")
         if session is not None:
             session.live.on_batch = self._on_batch
+            session.on_roll = self._on_roll
             session.outbox.on_outcome = self.outcomes.emit
 
     # ---- data path -------------------------------------------------------------------------
@@ -101,12 +105,21 @@ class ConsoleApp(QObject):
                     self._clock = clock
         self.bridge.submit(batch)
 
+    def _on_roll(self, new: ShiftLog) -> None:
+        """Live thread: the session writes the next day's file; checkpoints go there too."""
+        if self.checkpointer is not None:
+            self.checkpointer.log = new
+
     @staticmethod
     def _after_bootstrap(diff) -> None:
         """The reference (grid outlines: ~10^5 small lists) and the snapshot live for the whole
         shift: freeze them out of the cyclic GC, whose full passes over them paused the window
-        for ~250 ms each (measured with ``bench gui``)."""
+        for ~250 ms each (measured with ``bench gui``). What an earlier freeze kept is let go
+        first (one full pass per bootstrap: a wall re-bootstraps daily, and frozen garbage
+        would never be collected)."""
         if diff.reset:
+            gc.unfreeze()
+            gc.collect()
             gc.freeze()
 
     def _forward_live(self, diff) -> None:

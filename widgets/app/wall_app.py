@@ -10,7 +10,6 @@ wall's windows keep showing the state they hold meanwhile.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from console import CommandError
 from console.paths import data_dir
 from console.session import Session
+from console.store.daily_logs import DailyLogs
 from widgets.app.console_app import ConsoleApp, qt_app
 from widgets.common.style import theme
 from widgets.map.wall import MapWall
@@ -145,10 +145,9 @@ def run_wall(
             demo = DemoProcess(fresh_sqlite(data_dir() / "wall-demo.db"), speed=speed).start()
             url = demo.url
         _check_account(url, user, password)
-        shifts = data_dir() / "shifts"
-        shifts.mkdir(parents=True, exist_ok=True)
-        session = Session(url, user, password, shifts / f"wall-{datetime.now():%Y%m%d-%H%M%S}.zhcg")
-        console = ConsoleApp(session, sound=False)
+        daily = DailyLogs(data_dir() / "shifts", "wall", backend_url=url, user=user)
+        session = Session(url, user, password, None, daily=daily)
+        console = ConsoleApp(session, sound=False, rewind=False)
         fetch = session.fetch
     if screenshot:
         sizes = [parse_size(size or "3840x2160")]
