@@ -423,3 +423,38 @@ def test_the_board_opens_from_the_view_menu_on_a_live_console(qtbot, backend, co
     assert board is not None and board.isVisible() and board.isWindow()
     qtbot.waitUntil(lambda: "加载中" not in board.period_label.text(), timeout=20_000)
     assert not board.notice.isVisible(), board.notice.text()
+
+
+@pytest.mark.ui
+def test_a_drilled_case_the_console_no_longer_holds_comes_from_the_backend(
+    qtbot, console_factory, tmp_path
+):
+    """Finished a day ago, a case has left the console (console.domain.retention); the board's
+    drill-down still opens it: asked from the backend, shown as history, no actions."""
+    from conftest import Api, start_backend
+
+    from console.domain.retention import KEEP_FINISHED
+    from tests.test_api_people import closed_public_case
+
+    b = start_backend(f"sqlite:///{tmp_path / 'b.db'}")
+    try:
+        apis: dict[str, Api] = {}
+
+        def login(u: str) -> Api:
+            return apis.setdefault(u, Api(b.url, u))
+
+        done = closed_public_case(login)
+        done = login("demo-operator").act(done, "callback", satisfaction="satisfied").json()
+        app = console_factory(b.url)
+        window = app.window
+        qtbot.waitUntil(lambda: done["id"] in app.state.cases, timeout=20_000)
+        b.settings.clock.advance(KEEP_FINISHED.total_seconds() + 3600)
+        login("demo-supervisor").report()  # a change in a later hour: the fold lets go
+        qtbot.waitUntil(lambda: done["id"] not in app.state.cases, timeout=20_000)
+        window.kpi_tools.open_case(done["id"])
+        qtbot.waitUntil(lambda: window.detail.title.text() == done["id"], timeout=20_000)
+        assert window.current_case == done["id"]
+        assert "满意" in window.detail.fields["callback"].text()
+        assert not any(a.isEnabled() for a in window.case_qactions.values())
+    finally:
+        b.stop()

@@ -103,18 +103,15 @@ def run(args, tmp: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     from console.demo import DemoProcess, fresh_sqlite
-    from console.session import Session
-    from widgets.app.console_app import ConsoleApp, qt_app
-    from widgets.app.wall_app import WALL_PASSWORD, WALL_USER, Wall, parse_size
+    from widgets.app.console_app import qt_app
+    from widgets.app.wall_app import WALL_PASSWORD, WALL_USER, Wall, live_wall, parse_size
     from widgets.wall.playlist import Entry, Playlist
     from widgets.wall.scenes import SCENES
 
     app = qt_app("zh", "dark", offscreen_ok=True)
     demo = DemoProcess(fresh_sqlite(tmp / "soak.db"), speed=args.speed).start()
     logs = tmp / "shifts"
-    logs.mkdir()
-    session = Session(demo.url, WALL_USER, WALL_PASSWORD, logs / "wall.zhcg")
-    console = ConsoleApp(session, sound=False)
+    session, console = live_wall(demo.url, WALL_USER, WALL_PASSWORD)
     size = parse_size(args.size)
     wall = Wall(console, session.fetch, [0], [size])
     window = wall.windows[0]
@@ -161,6 +158,7 @@ def run(args, tmp: Path) -> None:
             "qt_objects": float(qt),
             "cases": float(len(console.state.cases)),
             "log_mb": sum(p.stat().st_size for p in logs.iterdir()) / 2**20,
+            "log_files": float(len(list(logs.glob("*.zhcg")))),
             "max_gap_ms": max(gaps, default=0.0),
         }
         gaps.clear()

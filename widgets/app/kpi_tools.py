@@ -59,14 +59,30 @@ class KpiTools(QObject):
         return self.board
 
     def open_case(self, case_id: str) -> None:
+        """A drill-down's case: from the live picture, or (finished a day ago or more, which
+        the console no longer holds) asked from the backend and shown as history."""
         if case_id in self.ctx.state.cases:
             self.window.select_case(case_id, centre=True, from_map=True)
             self.window.activateWindow()
-        else:
+            return
+        session = self.ctx.session
+        if session is None:
             self.window.status.show_notice(
                 self.tr("案件 %1 不在本台当前数据中").replace("%1", case_id),
                 "warning",
             )
+            return
+
+        def show(doc: dict) -> None:
+            self.window.show_archived_case(doc)
+            self.window.activateWindow()
+
+        self.ctx.workers.submit(
+            lambda: session.fetch(f"/api/v1/cases/{case_id}"),
+            show,
+            owner=self.window,
+            what=self.tr("历史案件"),
+        )
 
     def export(self, month: str, path: str) -> None:
         try:

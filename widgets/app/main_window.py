@@ -374,6 +374,17 @@ class MainWindow(QMainWindow):
             self.queues.select_case(case_id)
         self._update_action_states()
 
+    def show_archived_case(self, doc: dict) -> None:
+        """A finished case the backend sent (no longer in the live picture): its detail, no
+        actions, nothing selected on the map or in the queues."""
+        self.current_case = doc.get("id")
+        self.detail.show_archived(doc)
+        self.map.select_case(None)
+        self._update_action_states()
+        self.status.show_notice(
+            self.tr("历史案件 %1：已不在实时数据中，由后端调阅").replace("%1", str(doc.get("id")))
+        )
+
     def _update_action_states(self) -> None:
         allowed = set(self.case_actions.available(self.state.cases.get(self.current_case or "")))
         for name, a in self.case_qactions.items():

@@ -107,6 +107,14 @@ class Wall:
         self.console.stop()
 
 
+def live_wall(url: str, user: str, password: str) -> tuple[Session, ConsoleApp]:
+    """The data side of a live wall: the wall account's session writing one shift log per
+    district day, and a console without a rewind index (a wall runs for months)."""
+    daily = DailyLogs(data_dir() / "shifts", "wall", backend_url=url, user=user)
+    session = Session(url, user, password, None, daily=daily)
+    return session, ConsoleApp(session, sound=False, rewind=False)
+
+
 def run_wall(
     *,
     backend: str | None = None,
@@ -145,9 +153,7 @@ def run_wall(
             demo = DemoProcess(fresh_sqlite(data_dir() / "wall-demo.db"), speed=speed).start()
             url = demo.url
         _check_account(url, user, password)
-        daily = DailyLogs(data_dir() / "shifts", "wall", backend_url=url, user=user)
-        session = Session(url, user, password, None, daily=daily)
-        console = ConsoleApp(session, sound=False, rewind=False)
+        session, console = live_wall(url, user, password)
         fetch = session.fetch
     if screenshot:
         sizes = [parse_size(size or "3840x2160")]

@@ -71,6 +71,7 @@ class CaseDetail(QScrollArea):
         super().__init__(parent)
         self.state, self.now, self.session, self.workers = state, now, session, workers
         self.case_id: str | None = None
+        self._archived: CaseDoc | None = None
         self._photos_for: tuple | None = None
         self.setWidgetResizable(True)
         body = QWidget()
@@ -166,6 +167,17 @@ class CaseDetail(QScrollArea):
     def show_case(self, case_id: str | None) -> None:
         self.case_id = case_id
         doc = self.state.cases.get(case_id or "")
+        if doc is None and self._archived is not None and self._archived.get("id") == case_id:
+            doc = self._archived  # fetched from the backend: no longer in the live picture
+        self._show(doc)
+
+    def show_archived(self, doc: CaseDoc) -> None:
+        """A case the backend sent on request (a finished case this console no longer holds,
+        ``console.domain.retention``: a 考核 drill-down into last month); shown as it was."""
+        self._archived = doc
+        self.show_case(doc.get("id"))
+
+    def _show(self, doc: CaseDoc | None) -> None:
         lb = labels()
         if doc is None:
             self.title.setText(self.tr("未选择案件"))
