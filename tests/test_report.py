@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from console.domain.sla import RED, YELLOW
+from console.domain.vehicle_rules import ROUTE_WORK_TYPES
 from console.replay.fold import fold_log
 from console.replay.logfiles import open_logs
 from console.replay.report import ReportInputError, build_report, callback_counts
@@ -116,10 +117,14 @@ def test_vehicle_fixes_and_coverage(report, changes, log):
     fixes = Counter(v for ch in changes if ch["kind"] == "fixes" for v in ch["vehicle_id"])
     by_id = {v.id: v for v in report.vehicles}
     assert {v: by_id[v].fixes for v in fixes} == dict(fixes)
-    routed = {v["id"] for v in fold_log(log).reference["vehicles"] if v.get("route")}
+    vehicles = fold_log(log).reference["vehicles"]
+    routed = {v["id"] for v in vehicles if v.get("route") and v["type"] in ROUTE_WORK_TYPES}
     assert routed <= by_id.keys()
     assert all(0.0 <= by_id[v].coverage <= 1.0 for v in routed)
     assert any(by_id[v].coverage > 0.5 for v in routed)  # the simulated fleet works its routes
+    # Collection, patrol and haulage drive routes without working them: no coverage, not 0 %.
+    driving = {v["id"] for v in vehicles if v["type"] not in ROUTE_WORK_TYPES}
+    assert driving and all(by_id[v].coverage is None for v in driving)
     assert all(v.distance_km > 0 for v in report.vehicles if v.fixes > 1)
 
 

@@ -18,6 +18,10 @@ from numpy.typing import ArrayLike
 from .geometry import distance_to_polyline_m, haversine_m
 
 WORKING = 1
+#: The types whose route is work to be done (brushes, water on): 作业覆盖率 measures them.
+#: 垃圾清运 collects at points, 巡查 patrols and 渣土 hauls: they drive a route without working
+#: it, so a coverage of "route passed while working" would always read 0 % for them.
+ROUTE_WORK_TYPES = frozenset({"sprinkler", "sweeper", "washer"})
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from console.domain.documents import AlertDoc, CaseDoc, Change
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
 from console.domain.sla import RED, YELLOW, minutes_left
-from console.domain.vehicle_rules import WORKING, coverage
+from console.domain.vehicle_rules import ROUTE_WORK_TYPES, WORKING, coverage
 from console.labels import PlaceNames
 from console.replay.fold import fold_log
 from console.state import STATE_NAMES, CityState
@@ -457,9 +457,10 @@ def _distances_km(codes: np.ndarray, lon: np.ndarray, lat: np.ndarray, n: int) -
 def _route_coverage(
     info: dict | None, lon: np.ndarray, lat: np.ndarray, working: np.ndarray
 ) -> tuple[float | None, np.ndarray]:
-    """The domain's 作业覆盖率 of the vehicle's assigned route; None when it has none."""
+    """The domain's 作业覆盖率 of the vehicle's assigned route; None when it has none or its
+    type does not work its route (``ROUTE_WORK_TYPES``)."""
     route = (info or {}).get("route") or {}
-    if len(route.get("lon") or ()) < 2:
+    if len(route.get("lon") or ()) < 2 or (info or {}).get("type") not in ROUTE_WORK_TYPES:
         return None, np.zeros(0, dtype=bool)
     share, done = coverage(route["lon"], route["lat"], lon, lat, working)
     return round(float(share), 4), done

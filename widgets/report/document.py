@@ -298,7 +298,8 @@ def _e(x) -> str:
 
 def _table(head: list[str], rows: list[list[str]], num_cols: frozenset = frozenset()) -> str:
     """A data table; cells are HTML already escaped; ``num_cols`` are right-aligned; the
-    first column (a case number, a plate) never wraps."""
+    first column (a case number, a plate) never wraps; the head (``thead``: Qt's header rows)
+    is repeated at the top of every page the table continues on."""
 
     def cells(tag: str, values: list[str]) -> str:
         return "".join(
@@ -309,7 +310,7 @@ def _table(head: list[str], rows: list[list[str]], num_cols: frozenset = frozens
     body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
     return (
         '<table class="data" border="1" cellspacing="0" cellpadding="4">'
-        f"<tr>{cells('th', head)}</tr>{body}</table>"
+        f"<thead><tr>{cells('th', head)}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
