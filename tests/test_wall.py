@@ -6,10 +6,10 @@ timers are driven by hand (no timings)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
-from conftest import Api, start_backend
+from conftest import TEST_START, Api, start_backend
 
 from console import CommandError
 from console import wall_figures as wf
@@ -59,6 +59,8 @@ def test_every_scene_renders_from_a_city_state(qtbot, ui, city_state):
         assert [cell[1].text() for cell in w.scenes["flow"].cells] == [
             str(f.passed[s]) for s in wf.FLOW_STAGES
         ]
+        # Beside each stage's bar, its most pressing open cases (a band per stage).
+        assert len(w.scenes["flow"].waits.groups) == len(wf.FLOW_STAGES) - 1
         # Every open case waits at exactly one stage, or is parked.
         open_ = [d for d in city_state.cases.values() if d["state"] not in ("closed", "void")]
         assert sum(f.waiting.values()) + f.parked == len(open_)
@@ -69,6 +71,72 @@ def test_every_scene_renders_from_a_city_state(qtbot, ui, city_state):
     finally:
         w.stop()
         workers.shutdown()
+
+
+def test_longest_waiting_lists_the_most_overdue_cases_of_each_stage():
+    """Hand-built cases on the calendar clock (minutes are wall minutes) at 12:00: per stage
+    the most overdue first, then the least time left, at most ``per_stage``; a case with no
+    running clock comes after them with the time it entered its state; parked and closed
+    cases wait nowhere."""
+    from console.domain.calendar import WorkCalendar
+    from console.domain.case import Case
+    from console.domain.limits import TimeLimits
+    from console.state import CityState
+
+    now = TEST_START + timedelta(hours=3)
+
+    def doc(cid: str, state: str, ago: float | None, limit: float | None = 60.0) -> dict:
+        stage = {"dispatched": "dispose", "registered": "dispatch"}.get(state)
+        started = None if ago is None else now - timedelta(minutes=ago)
+        c = Case(
+            id=cid,
+            source="supervisor",
+            category_code="06010",
+            grid_code="330102001001001",
+            lon=120.17,
+            lat=30.25,
+            created_at=TEST_START,
+            state=state,
+            stage=stage,
+            stage_started_at=started if stage else None,
+            stage_limit_minutes=limit if stage else None,
+            stage_clock="calendar",
+            events=[{"at": (now - timedelta(minutes=ago or 0)).isoformat(), "to_state": state}],
+        )
+        return c.to_dict(now, WorkCalendar.default(), TimeLimits.default())
+
+    state = CityState()
+    docs = [
+        doc("D-late40", "dispatched", 100),
+        doc("D-left50", "dispatched", 10),  # the fourth of its stage: not shown
+        doc("D-late120", "dispatched", 180),
+        doc("D-left30", "dispatched", 30),
+        doc("R-late10", "registered", 20, limit=10),
+        doc("H-noclock", "handled", 45),
+        doc("P-parked", "parked", 500),
+        doc("C-closed", "closed", 500),
+    ]
+    state.apply(
+        [
+            {"seq": i + 1, "ts": now.isoformat(), "kind": "case", "case": d}
+            for i, d in enumerate(docs)
+        ]
+    )
+    out = wf.longest_waiting(state, now.timestamp(), per_stage=3)
+    assert list(out) == list(wf.FLOW_STAGES[:-1])
+    assert [w.case_id for w in out["dispatched"]] == ["D-late120", "D-late40", "D-left30"]
+    # Red starts a second past the limit, so "overdue by" is that second short of round.
+    assert [w.minutes_left for w in out["dispatched"]] == pytest.approx(
+        [-120 + 1 / 60, -40 + 1 / 60, 30 + 1 / 60]
+    )
+    assert [(w.case_id, round(w.minutes_left or 0)) for w in out["registered"]] == [
+        ("R-late10", -10)
+    ]
+    (h,) = out["handled"]
+    assert h.case_id == "H-noclock" and h.minutes_left is None
+    assert h.since == (now - timedelta(minutes=45)).timestamp()
+    assert h.category_code == "06010" and h.grid_code == "330102001001001"
+    assert out["reported"] == [] and out["checking"] == []
 
 
 def test_the_hotspots_heat_follows_new_cases(qtbot, ui, change_pages):

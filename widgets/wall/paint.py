@@ -36,10 +36,15 @@ def _font(px: int, bold: bool = False) -> QFont:
 class Bars(QWidget):
     """Labelled horizontal bars, longest = the largest value; as many rows as fit."""
 
-    def __init__(self, scale: WallScale, label_share: float = 0.38, parent=None):
+    def __init__(
+        self, scale: WallScale, label_share: float = 0.38, fill: bool = False, parent=None
+    ):
+        """``fill``: the rows share the widget's height (few bars on a large area: the flow
+        scene's five stages), with title-sized labels once a row has room for them."""
         super().__init__(parent)
         self.scale = scale
         self.label_share = label_share
+        self.fill = fill
         self.bars: list[Bar] = []
         self.empty_text = ""
 
@@ -57,11 +62,16 @@ class Bars(QWidget):
             p.setPen(QColor(t["dim"]))
             p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
-        row = s.body * 2.0
-        n = max(1, min(len(self.bars), int(h // row)))
+        px, row = s.body, s.body * 2.0
+        if self.fill:
+            row = h / len(self.bars)
+            px = s.title if row >= s.title * 2.0 else s.body
+            p.setFont(_font(px))
+        thick = min(row * 0.64, px * 1.6)
+        n = len(self.bars) if self.fill else max(1, min(len(self.bars), int(h // row)))
         top = max(b.value for b in self.bars[:n]) or 1.0
         lw = w * self.label_share
-        tw = s.body * 4.5
+        tw = px * 4.5
         for i, b in enumerate(self.bars[:n]):
             y = i * row
             p.setPen(QColor(t["text"]))
@@ -71,12 +81,74 @@ class Bars(QWidget):
                 b.label,
             )
             bw = max(0.0, (w - lw - tw) * b.value / top)
-            p.fillRect(QRectF(lw, y + row * 0.18, bw, row * 0.64), QColor(b.color))
+            p.fillRect(QRectF(lw, y + (row - thick) / 2, bw, thick), QColor(b.color))
             p.drawText(
                 QRectF(lw + bw + s.gap / 2, y, tw, row),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 b.text,
             )
+        p.end()
+
+
+@dataclass(frozen=True)
+class BandRow:
+    cells: tuple[str, ...]
+    color: str = ""  # the last cell's colour ("": the theme's dim)
+
+
+class Bands(QWidget):
+    """Rows of text in equal horizontal bands, one band per group, so a band lines up with
+    the bar of a ``Bars(fill=True)`` of the same height and as many bars beside it. Cells
+    start at ``columns`` (shares of the width); the last one is right-aligned; each is elided,
+    never cut. A group without rows shows ``empty_text``."""
+
+    def __init__(self, scale: WallScale, columns: tuple[float, ...], parent=None):
+        super().__init__(parent)
+        self.scale = scale
+        self.columns = columns
+        self.groups: list[list[BandRow]] = []
+        self.empty_text = ""
+
+    def set_groups(self, groups: list[list[BandRow]], empty_text: str = "") -> None:
+        self.groups, self.empty_text = groups, empty_text
+        self.update()
+
+    def paintEvent(self, _ev) -> None:
+        if not self.groups:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        t, s = theme(), self.scale
+        p.setFont(_font(s.body))
+        w, h = self.width(), self.height()
+        band = h / len(self.groups)
+        line = s.body * 1.7
+        edges = [w * x for x in self.columns] + [float(w)]
+        for g, rows in enumerate(self.groups):
+            y0 = g * band
+            if g:
+                p.setPen(QColor(t["border"]))
+                p.drawLine(0, int(y0), w, int(y0))
+            shown = rows[: max(1, int(band // line))]
+            y = y0 + (band - line * max(1, len(shown))) / 2
+            if not shown:
+                p.setPen(QColor(t["dim"]))
+                p.drawText(QRectF(0, y, w, line), Qt.AlignmentFlag.AlignVCenter, self.empty_text)
+            for r, row in enumerate(shown):
+                last = len(row.cells) - 1
+                for c, text in enumerate(row.cells):
+                    box = QRectF(edges[c], y + r * line, edges[c + 1] - edges[c] - s.gap, line)
+                    if c == last:
+                        box = QRectF(edges[c], y + r * line, w - edges[c], line)
+                    p.setPen(QColor((row.color or t["dim"]) if c == last else t["text"]))
+                    align = Qt.AlignmentFlag.AlignRight if c == last else Qt.AlignmentFlag.AlignLeft
+                    p.drawText(
+                        box,
+                        Qt.AlignmentFlag.AlignVCenter | align,
+                        p.fontMetrics().elidedText(
+                            text, Qt.TextElideMode.ElideRight, int(box.width())
+                        ),
+                    )
         p.end()
 
 

@@ -18,11 +18,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import wall_figures as wf
+from console.domain.sla import RED
 from console.geo.crs import lonlat_to_mercator
 from console.labels import PlaceNames, local_time
 from widgets.common.i18n import labels
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
-from widgets.wall.paint import Bar, Bars, Columns, RankRow, RankTable
+from widgets.wall.paint import BandRow, Bands, Bar, Bars, Columns, RankRow, RankTable
 
 #: The ranking board asks the backend again after this long: 考核 moves with closed work,
 #: minutes apart, and a wall must not load the backend like a desk does.
@@ -33,6 +34,10 @@ HEADLINE = {
     "department": ("on_time_disposal_rate", "disposal_rate"),
     "street": ("closure_rate", "on_time_closure_rate"),
 }
+#: The flow scene's "催办" list: cases shown per stage, and where its columns start (案件号,
+#: 问题, 街道 · 社区, 超期).
+WAIT_ROWS = 3
+WAIT_COLUMNS = (0.0, 0.19, 0.48, 0.76)
 FOCUS_WIDTH_M = (
     4000.0  # the focus map: the subject and ~2 km each side (its street, its neighbours)
 )
@@ -307,12 +312,25 @@ class FlowScene(Scene):
                 arrow.setText("→")
                 grid.addWidget(arrow, 1, 2 * i - 1)
             self.cells.append((name, passed, waiting, overdue))
-        self.bars = Bars(s, label_share=0.1)
-        col = QVBoxLayout()
-        col.addLayout(grid)
+        # Below the funnel: where the open cases wait (a bar per stage, filling the height)
+        # and, on the same band as each bar, the cases furthest past that stage's deadline.
+        self.bars = Bars(s, label_share=0.2, fill=True)
+        self.waits = Bands(s, WAIT_COLUMNS)
         self.stuck_title = self.label(s.title, bold=True)
-        col.addWidget(self.stuck_title)
-        col.addWidget(self.bars, 1)
+        self.waits_title = self.label(s.title, bold=True)
+        lower = QGridLayout()
+        lower.setHorizontalSpacing(s.gap * 4)
+        lower.addWidget(self.stuck_title, 0, 0)
+        lower.addWidget(self.waits_title, 0, 1)
+        lower.addWidget(self.bars, 1, 0)
+        lower.addWidget(self.waits, 1, 1)
+        lower.setColumnStretch(0, 2)
+        lower.setColumnStretch(1, 3)
+        lower.setRowStretch(1, 1)
+        col = QVBoxLayout()
+        col.setSpacing(s.gap * 2)
+        col.addLayout(grid)
+        col.addLayout(lower, 1)
         self.parked = self.label(s.body, theme()["dim"])
         col.addWidget(self.parked)
         self.body.addLayout(col)
@@ -351,7 +369,44 @@ class FlowScene(Scene):
                 for k in wf.FLOW_STAGES[:-1]
             ]
         )
+        self.waits_title.setText(self.tr("催办：各环节最紧迫的在办案件"))
+        st = self.ctx.state
+        matters, places = _category_names(st), PlaceNames(st.reference)
+        self.waits.set_groups(
+            [
+                [self._wait_row(w, matters, places) for w in ws]
+                for ws in wf.longest_waiting(st, self.ctx.now(), WAIT_ROWS).values()
+            ],
+            self.tr("无在办案件"),
+        )
         self.parked.setText(self.tr("挂账/缓办 %n 件（不计入流转）", "", f.parked))
+
+    def _wait_row(self, w: wf.Waiting, matters: dict[str, str], places: PlaceNames) -> BandRow:
+        """案件号 · 问题 · 街道 · 社区 · how far past the stage's deadline (or time left)."""
+        community, street = places.of(w.grid_code)
+        place = f"{street} · {community}" if street else community
+        matter = matters.get(w.category_code, w.category_code)
+        if w.minutes_left is None:  # no clock runs: say how long it has waited
+            waited = (self.ctx.now() - w.since) / 60 if math.isfinite(w.since) else math.nan
+            text = self.tr("已等 %1").replace("%1", self._duration(waited))
+            return BandRow((w.case_id, matter, place, text))
+        if w.minutes_left < 0:
+            text = self.tr("超期 %1").replace("%1", self._duration(-w.minutes_left))
+            return BandRow((w.case_id, matter, place, text), LIGHT_COLORS[RED])
+        text = self.tr("剩 %1").replace("%1", self._duration(w.minutes_left))
+        return BandRow((w.case_id, matter, place, text))
+
+    def _duration(self, minutes: float) -> str:
+        """Minutes as 45分 / 3小时05分 / 26小时 (on the stage's clock: working hours for a
+        department, so no days: a working day is not 24 hours)."""
+        if not math.isfinite(minutes):
+            return "—"
+        m = max(0, round(minutes))
+        if m < 60:
+            return self.tr("%1分").replace("%1", str(m))
+        if m < 600:
+            return self.tr("%1小时%2分").replace("%1", str(m // 60)).replace("%2", f"{m % 60:02d}")
+        return self.tr("%1小时").replace("%1", str(m // 60))
 
 
 class FleetScene(MapScene):
