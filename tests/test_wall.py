@@ -13,7 +13,7 @@ from conftest import TEST_START, Api, start_backend
 
 from console import CommandError
 from console import wall_figures as wf
-from widgets.app.wall_app import wall_context
+from widgets.app.wall_app import MARKER_SHARES, wall_context
 from widgets.common.workers import Workers
 from widgets.wall.playlist import Entry, Playlist, load_playlist
 from widgets.wall.scale import WallScale
@@ -66,6 +66,10 @@ def test_every_scene_renders_from_a_city_state(qtbot, ui, city_state):
         assert sum(f.waiting.values()) + f.parked == len(open_)
         assert w.scenes["ranking"].tables["department"].empty_text.startswith("回放中")
         assert "上周同日" in w.scenes["trends"].legend.text()
+        # The maps' symbols, names and scale bar grow with the wall (a desk's map keeps its).
+        m = over.map
+        assert m.label_px == WallScale(1080).small == m.scalebar.text_px
+        assert m.vehicles.opts["size"] == WallScale(1080).px(MARKER_SHARES["vehicles"])
         # A 4K wall's body text is at least 40 px (readable at 5 m: widgets/wall/scale.py).
         assert WallScale(2160).body >= 40 and WallScale(2160).small >= 40
     finally:

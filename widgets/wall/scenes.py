@@ -34,6 +34,9 @@ HEADLINE = {
     "department": ("on_time_disposal_rate", "disposal_rate"),
     "street": ("closure_rate", "on_time_closure_rate"),
 }
+#: The hotspots legend: the heatmap's colours from sparse to dense (matplotlib's inferno from
+#: 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them).
+HEAT_RAMP = ("#2b0b57", "#731a6e", "#b63457", "#eb6627", "#fcb317", "#fcffa4")
 #: The flow scene's "催办" list: cases shown per stage, and where its columns start (案件号,
 #: 问题, 街道 · 社区, 超期).
 WAIT_ROWS = 3
@@ -170,21 +173,26 @@ class OverviewScene(MapScene):
         self.legend.setText(self._legend())
 
     def _legend(self) -> str:
-        def dot(color: str, shape: str, text: str) -> str:
-            return f'<span style="color:{color}">{shape}</span> {text}　'
+        """Lights, case kinds and vehicle states, a line each, the symbols at title size so
+        they are as large as the map's markers they explain."""
+        big = self.ctx.scale.title
 
+        def dot(color: str, shape: str, text: str) -> str:
+            return f'<span style="color:{color}; font-size:{big}px">{shape}</span> {text}　'
+
+        text = theme()["text"]
         lights = (
             dot(LIGHT_COLORS[0], "●", self.tr("正常"))
             + dot(LIGHT_COLORS[1], "●", self.tr("临期"))
             + dot(LIGHT_COLORS[2], "●", self.tr("超期"))
-            + self.tr("■ 部件 ● 事件")
         )
+        kinds = dot(text, "■", self.tr("部件")) + dot(text, "●", self.tr("事件"))
         lb = labels()
         fleet = "".join(
             dot(VEHICLE_COLORS[k], "▲", lb.name("vehicle_status", k))
             for k in ("working", "moving", "stopped", "offline")
         )
-        return f"{lights}<br>{fleet}"
+        return f"{lights}<br>{kinds}<br>{fleet}"
 
 
 class RankingScene(Scene):
@@ -541,11 +549,14 @@ class HotspotsScene(MapScene):
         self.matters = Bars(s, label_share=0.5)
         self.grids_title = self.label(s.title, bold=True)
         self.grids = Bars(s, label_share=0.5)
+        self.heat_legend = self.label(s.body)
+        self.heat_legend.setTextFormat(Qt.TextFormat.RichText)
         for w, k in (
             (self.matters_title, 0),
             (self.matters, 1),
             (self.grids_title, 0),
             (self.grids, 1),
+            (self.heat_legend, 0),
         ):
             self.side.addWidget(w, k)
 
@@ -557,6 +568,12 @@ class HotspotsScene(MapScene):
         st, now = self.ctx.state, self.ctx.now()
         names = _category_names(st)
         places = PlaceNames(st.reference)
+        low, high = self.tr("案件密度　低"), self.tr("高")
+        ramp = "".join(
+            f'<span style="color:{c}; font-size:{self.ctx.scale.title}px">■</span>'
+            for c in HEAT_RAMP
+        )
+        self.heat_legend.setText(f"{low} {ramp} {high}")
         self.matters_title.setText(self.tr("高发问题"))
         self.grids_title.setText(self.tr("高发网格"))
         none = self.tr("今日暂无案件")
