@@ -60,7 +60,7 @@ def test_every_scene_renders_from_a_city_state(qtbot, ui, city_state):
             str(f.passed[s]) for s in wf.FLOW_STAGES
         ]
         # Beside each stage's bar, its most pressing open cases (a band per stage).
-        assert len(w.scenes["flow"].waits.groups) == len(wf.FLOW_STAGES) - 1
+        assert len(w.scenes["flow"].waits.items) == len(wf.FLOW_STAGES) - 1
         # Every open case waits at exactly one stage, or is parked.
         open_ = [d for d in city_state.cases.values() if d["state"] not in ("closed", "void")]
         assert sum(f.waiting.values()) + f.parked == len(open_)
@@ -214,13 +214,13 @@ def test_ranking_board_orders_by_score_with_grades(qtbot, ui, city_state):
     w, workers = make_wall(qtbot, city_state, [("ranking", 10)], fetch=fetch)
     try:
         table = w.scenes["ranking"].tables["department"]
-        qtbot.waitUntil(lambda: len(table.rows) == 3, timeout=10_000)
-        assert [r.name for r in table.rows] == ["市政", "环卫", "园林"]
-        assert table.rows[0].grade == "A" and table.rows[0].detail == "处置率 90%"
+        qtbot.waitUntil(lambda: len(table.items) == 3, timeout=10_000)
+        assert [r.name for r in table.items] == ["市政", "环卫", "园林"]
+        assert table.items[0].grade == "A" and table.items[0].detail == "处置率 90%"
         assert sorted(asked) == [("/api/v1/kpis", "department"), ("/api/v1/kpis", "street")]
         streets = w.scenes["ranking"].tables["street"]
-        qtbot.waitUntil(lambda: len(streets.rows) == 1, timeout=10_000)
-        assert streets.rows[0].detail == "结案率 80%  按期结案率 88%"
+        qtbot.waitUntil(lambda: len(streets.items) == 1, timeout=10_000)
+        assert streets.items[0].detail == "结案率 80%  按期结案率 88%"
         w.refresh()  # within KPI_REFRESH_S: shown again from the answers, not asked again
         assert len(asked) == 2
         w.scenes["ranking"].ask_now()  # a screenshot asks at once

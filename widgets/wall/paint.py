@@ -7,6 +7,7 @@ and repaints: nothing is created per refresh, so a wall running for months does 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
@@ -33,46 +34,65 @@ def _font(px: int, bold: bool = False) -> QFont:
     return f
 
 
-class Bars(QWidget):
-    """Labelled horizontal bars, longest = the largest value; as many rows as fit."""
+class Painted(QWidget):
+    """A chart painted from a short list: ``set_items`` replaces the list and repaints, so a
+    refresh creates nothing. ``paint_items`` draws the list (or ``empty_text``) on a painter
+    with antialiasing and the body font, given the theme and the size; the painter is ended
+    after it, however it returns."""
+
+    def __init__(self, scale: WallScale, parent=None):
+        super().__init__(parent)
+        self.scale = scale
+        self.items: list[Any] = []
+        self.empty_text = ""
+
+    def set_items(self, items: list[Any], empty_text: str = "") -> None:
+        self.items, self.empty_text = items, empty_text
+        self.update()
+
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setFont(_font(self.scale.body))
+        self.paint_items(p, theme(), self.width(), self.height())
+        p.end()
+
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        raise NotImplementedError
+
+
+class Bars(Painted):
+    """Labelled horizontal bars (``items``: Bar), longest = the largest value; as many rows
+    as fit."""
+
+    items: list[Bar]
 
     def __init__(
         self, scale: WallScale, label_share: float = 0.38, fill: bool = False, parent=None
     ):
         """``fill``: the rows share the widget's height (few bars on a large area: the flow
         scene's five stages), with title-sized labels once a row has room for them."""
-        super().__init__(parent)
-        self.scale = scale
+        super().__init__(scale, parent)
         self.label_share = label_share
         self.fill = fill
-        self.bars: list[Bar] = []
-        self.empty_text = ""
 
-    def set_bars(self, bars: list[Bar], empty_text: str = "") -> None:
-        self.bars, self.empty_text = bars, empty_text
-        self.update()
-
-    def paintEvent(self, _ev) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t, s = theme(), self.scale
-        p.setFont(_font(s.body))
-        w, h = self.width(), self.height()
-        if not self.bars:
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        s = self.scale
+        if not self.items:
             p.setPen(QColor(t["dim"]))
             p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         px, row = s.body, s.body * 2.0
         if self.fill:
-            row = h / len(self.bars)
+            row = h / len(self.items)
             px = s.title if row >= s.title * 2.0 else s.body
             p.setFont(_font(px))
         thick = min(row * 0.64, px * 1.6)
-        n = len(self.bars) if self.fill else max(1, min(len(self.bars), int(h // row)))
-        top = max(b.value for b in self.bars[:n]) or 1.0
+        n = len(self.items) if self.fill else max(1, min(len(self.items), int(h // row)))
+        top = max(b.value for b in self.items[:n]) or 1.0
         lw = w * self.label_share
         tw = px * 4.5
-        for i, b in enumerate(self.bars[:n]):
+        for i, b in enumerate(self.items[:n]):
             y = i * row
             p.setPen(QColor(t["text"]))
             p.drawText(
@@ -87,7 +107,6 @@ class Bars(QWidget):
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 b.text,
             )
-        p.end()
 
 
 @dataclass(frozen=True)
@@ -96,35 +115,27 @@ class BandRow:
     color: str = ""  # the last cell's colour ("": the theme's dim)
 
 
-class Bands(QWidget):
-    """Rows of text in equal horizontal bands, one band per group, so a band lines up with
-    the bar of a ``Bars(fill=True)`` of the same height and as many bars beside it. Cells
-    start at ``columns`` (shares of the width); the last one is right-aligned; each is elided,
-    never cut. A group without rows shows ``empty_text``."""
+class Bands(Painted):
+    """Rows of text in equal horizontal bands, one band per group (``items``: a list of
+    BandRow per group), so a band lines up with the bar of a ``Bars(fill=True)`` of the same
+    height and as many bars beside it. Cells start at ``columns`` (shares of the width); the
+    last one is right-aligned; each is elided, never cut. A group without rows shows
+    ``empty_text``."""
+
+    items: list[list[BandRow]]
 
     def __init__(self, scale: WallScale, columns: tuple[float, ...], parent=None):
-        super().__init__(parent)
-        self.scale = scale
+        super().__init__(scale, parent)
         self.columns = columns
-        self.groups: list[list[BandRow]] = []
-        self.empty_text = ""
 
-    def set_groups(self, groups: list[list[BandRow]], empty_text: str = "") -> None:
-        self.groups, self.empty_text = groups, empty_text
-        self.update()
-
-    def paintEvent(self, _ev) -> None:
-        if not self.groups:
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        if not self.items:
             return
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t, s = theme(), self.scale
-        p.setFont(_font(s.body))
-        w, h = self.width(), self.height()
-        band = h / len(self.groups)
+        s = self.scale
+        band = h / len(self.items)
         line = s.body * 1.7
         edges = [w * x for x in self.columns] + [float(w)]
-        for g, rows in enumerate(self.groups):
+        for g, rows in enumerate(self.items):
             y0 = g * band
             if g:
                 p.setPen(QColor(t["border"]))
@@ -149,7 +160,6 @@ class Bands(QWidget):
                             text, Qt.TextElideMode.ElideRight, int(box.width())
                         ),
                     )
-        p.end()
 
 
 @dataclass(frozen=True)
@@ -160,31 +170,24 @@ class RankRow:
     detail: str  # e.g. the two headline indicators
 
 
-class RankTable(QWidget):
-    """名次 · 名称 · 综合指标值 · 等级 · headline indicators, as many rows as fit."""
+class RankTable(Painted):
+    """名次 · 名称 · 综合指标值 · 等级 · headline indicators (``items``: RankRow), as many
+    rows as fit."""
+
+    items: list[RankRow]
 
     def __init__(self, scale: WallScale, title: str, parent=None):
-        super().__init__(parent)
-        self.scale = scale
+        super().__init__(scale, parent)
         self.title = title
-        self.rows: list[RankRow] = []
-        self.empty_text = ""
 
-    def set_rows(self, rows: list[RankRow], empty_text: str = "") -> None:
-        self.rows, self.empty_text = rows, empty_text
-        self.update()
-
-    def paintEvent(self, _ev) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t, s = theme(), self.scale
-        w, h = self.width(), self.height()
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        s = self.scale
         p.setPen(QColor(t["text"]))
         p.setFont(_font(s.title, bold=True))
         p.drawText(QRectF(0, 0, w, s.title * 1.6), Qt.AlignmentFlag.AlignVCenter, self.title)
         y0 = s.title * 1.8
         p.setFont(_font(s.body))
-        if not self.rows:
+        if not self.items:
             p.setPen(QColor(t["dim"]))
             p.drawText(
                 QRectF(0, y0, w, h - y0),
@@ -196,7 +199,7 @@ class RankTable(QWidget):
         # rank, name (up to 11 characters: 区城管局环境卫生管理处), score, grade, detail (two
         # headline indicators: about 18 characters)
         cols = (0.0, 0.06, 0.40, 0.50, 0.57)
-        for i, r in enumerate(self.rows[: max(1, int((h - y0) // row))]):
+        for i, r in enumerate(self.items[: max(1, int((h - y0) // row))]):
             y = y0 + i * row
             if i % 2:
                 p.fillRect(QRectF(0, y, w, row), QColor(t["alt"]))
@@ -223,7 +226,6 @@ class RankTable(QWidget):
                 r.detail, Qt.TextElideMode.ElideRight, int(box.width())
             )
             p.drawText(box, Qt.AlignmentFlag.AlignVCenter, detail)
-        p.end()
 
 
 def nice_ceiling(v: float) -> float:

@@ -219,7 +219,7 @@ class RankingScene(Scene):
         super().refresh()
         if self.ctx.fetch is None:
             for t in self.tables.values():
-                t.set_rows(
+                t.set_items(
                     [], self.tr("回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看")
                 )
             return
@@ -246,7 +246,7 @@ class RankingScene(Scene):
     def _failed(self, by: str) -> None:
         self._asked_at = -math.inf  # ask again at the next refresh
         if by not in self._answers:
-            self.tables[by].set_rows([], self.tr("考核数据暂不可用，稍后重试"))
+            self.tables[by].set_items([], self.tr("考核数据暂不可用，稍后重试"))
 
     def _show(self, by: str, doc: dict) -> None:
         self._answers[by] = doc
@@ -274,7 +274,7 @@ class RankingScene(Scene):
                     "  ".join(detail),
                 )
             )
-        self.tables[by].set_rows(out, self.tr("今日暂无考核数据"))
+        self.tables[by].set_items(out, self.tr("今日暂无考核数据"))
 
     def _name(self, by: str, row: dict) -> str:
         """The row's name; a backend that answers only with keys gets the reference's names
@@ -366,7 +366,7 @@ class FlowScene(Scene):
             waiting.setText(self.tr("待办 %n", "", f.waiting[stage]) if stage != "closed" else "")
             overdue.setText(self.tr("超期 %n", "", f.overdue[stage]) if f.overdue[stage] else "")
         self.stuck_title.setText(self.tr("卡在哪里（在办案件所处环节）"))
-        self.bars.set_bars(
+        self.bars.set_items(
             [
                 Bar(
                     names[k],
@@ -380,7 +380,7 @@ class FlowScene(Scene):
         self.waits_title.setText(self.tr("催办：各环节最紧迫的在办案件"))
         st = self.ctx.state
         matters, places = _category_names(st), PlaceNames(st.reference)
-        self.waits.set_groups(
+        self.waits.set_items(
             [
                 [self._wait_row(w, matters, places) for w in ws]
                 for ws in wf.longest_waiting(st, self.ctx.now(), WAIT_ROWS).values()
@@ -455,7 +455,7 @@ class FleetScene(MapScene):
             .replace("%1", str(f.cells_passed))
             .replace("%2", str(f.cells))
         )
-        self.status.set_bars(
+        self.status.set_items(
             [
                 Bar(lb.name("vehicle_status", k), v, str(v), VEHICLE_COLORS[k])
                 for k, v in f.by_status.items()
@@ -577,14 +577,14 @@ class HotspotsScene(MapScene):
         self.matters_title.setText(self.tr("高发问题"))
         self.grids_title.setText(self.tr("高发网格"))
         none = self.tr("今日暂无案件")
-        self.matters.set_bars(
+        self.matters.set_items(
             [
                 Bar(names.get(k, k), v, str(v), "#f5a623")
                 for k, v in wf.top_today(st, now, "category_code", 6)
             ],
             none,
         )
-        self.grids.set_bars(
+        self.grids.set_items(
             [
                 Bar(f"{places.of(k)[0]} {k[-3:]}", v, str(v), "#ff7a45")
                 for k, v in wf.top_today(st, now, "grid_code", 6)
