@@ -118,13 +118,13 @@ class MapWall(QWidget):
     # ---- items -----------------------------------------------------------------------------
     def _build_items(self, t: dict) -> None:
         add = self.plot.addItem
-        self.neighbours = pg.PlotCurveItem(pen=pg.mkPen(t["neighbour_line"], width=1.5))
+        self.neighbours = pg.PlotCurveItem()
         self.district = QGraphicsPathItem()
-        self.district.setPen(pg.mkPen(t["district_line"], width=3, cosmetic=True))
         fill = QColor(t["district_fill"])
         fill.setAlpha(140)
         self.district.setBrush(fill)
-        self.grid = pg.PlotCurveItem(pen=pg.mkPen(t["grid_line"], width=1))
+        self.grid = pg.PlotCurveItem()
+        self._outline_pens(t, 1.0)
         self.heat = pg.ImageItem()
         # Thousands of vertices (the boundary with a fill), unchanged between zooms: paint
         # once per zoom level into a pixmap, not on every repaint of a marker above them.
@@ -213,17 +213,19 @@ class MapWall(QWidget):
         """For a map watched from afar (the video wall): the neighbours' names and the scale
         bar ``label_px`` high, outlines and alert rings ``line`` times as thick. A desk's map
         never calls this and keeps the sizes it is built with."""
-        t = theme()
         self.label_px = label_px
         self.scalebar.set_text_px(label_px)
-        self.neighbours.setPen(pg.mkPen(t["neighbour_line"], width=1.5 * line))
-        self.district.setPen(pg.mkPen(t["district_line"], width=3 * line, cosmetic=True))
-        self.grid.setPen(pg.mkPen(t["grid_line"], width=1 * line))
+        self._outline_pens(theme(), line)
         self.alert_width = 3 * line
         self._alert_pens.clear()
         self._draw_neighbour_labels()
         self._place_overlays()
-        self._dirty.add("alerts")
+
+    def _outline_pens(self, t: dict, line: float) -> None:
+        """The neighbours', the district's and the grid's lines, ``line`` times a desk's."""
+        self.neighbours.setPen(pg.mkPen(t["neighbour_line"], width=1.5 * line))
+        self.district.setPen(pg.mkPen(t["district_line"], width=3 * line, cosmetic=True))
+        self.grid.setPen(pg.mkPen(t["grid_line"], width=1 * line))
 
     def set_layer_visible(self, name: str, on: bool) -> None:
         self.visible[name] = bool(on)
