@@ -91,7 +91,7 @@ class Bars(Painted):
         n = len(self.items) if self.fill else max(1, min(len(self.items), int(h // row)))
         top = max(b.value for b in self.items[:n]) or 1.0
         lw = w * self.label_share
-        tw = px * 4.5
+        tw = px * (2.5 if self.fill else 4.5)  # the value at the bar's end: "156"
         for i, b in enumerate(self.items[:n]):
             y = i * row
             p.setPen(QColor(t["text"]))

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import wall_figures as wf
-from console.domain.sla import RED
+from console.domain.sla import NO_LIGHT, RED
 from console.geo.crs import lonlat_to_mercator
 from console.labels import PlaceNames, local_time
 from widgets.common.i18n import labels
@@ -185,6 +185,7 @@ class OverviewScene(MapScene):
             dot(LIGHT_COLORS[0], "●", self.tr("正常"))
             + dot(LIGHT_COLORS[1], "●", self.tr("临期"))
             + dot(LIGHT_COLORS[2], "●", self.tr("超期"))
+            + dot(LIGHT_COLORS[NO_LIGHT], "●", self.tr("不计时"))
         )
         kinds = dot(text, "■", self.tr("部件")) + dot(text, "●", self.tr("事件"))
         lb = labels()
