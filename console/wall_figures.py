@@ -21,7 +21,7 @@ from console.domain.case import parse_time
 from console.domain.china_time import CST, per_hour
 from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE
-from console.domain.sla import RED
+from console.domain.sla import RED, minutes_left
 from console.geo.grid import UnitGrid
 from console.state import VEHICLE_STATUS_CODE, CityState
 
@@ -144,6 +144,51 @@ def flow(state: CityState, now: float) -> Flow:
             if row is not None and lights[row] == RED:
                 f.overdue[at] += 1
     return f
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open case waiting at a flow stage, for the flow scene's "who waits longest"."""
+
+    case_id: str
+    stage: str  # the flow stage it waits at (``WAITING_AT``)
+    category_code: str
+    grid_code: str
+    since: float  # epoch s it entered its current stage (NaN: not known)
+    minutes_left: float | None  # on the stage's own clock until red; < 0: overdue by that much
+
+
+def longest_waiting(state: CityState, now: float, per_stage: int = 3) -> dict[str, list[Waiting]]:
+    """For each stage an open case can wait at (every flow stage but 结案), the ``per_stage``
+    cases that are furthest past their stage's deadline: most overdue first, then those with
+    the least time left, then (no clock running, e.g. a case waiting to be accepted outside
+    the centre's clock) the longest waiting. Minutes are on the stage's own clock (working
+    minutes for a department's disposal), as the desks' countdowns count them."""
+    red_at = state.case_arrays()["red_at"]
+    out: dict[str, list[Waiting]] = {stage: [] for stage in FLOW_STAGES[:-1]}
+    for cid, doc in state.cases.items():
+        at = WAITING_AT.get(str(doc.get("state")))
+        row = state.case_row(cid)
+        if at is None or row is None:
+            continue
+        events = doc.get("events") or ()
+        since = _t(doc.get("stage_started_at") or (events[-1].get("at") if events else None))
+        out[at].append(
+            Waiting(
+                case_id=cid,
+                stage=at,
+                category_code=str(doc.get("category_code") or ""),
+                grid_code=str(doc.get("grid_code") or ""),
+                since=since,
+                minutes_left=minutes_left(state.clock_of(doc), now, float(red_at[row])),
+            )
+        )
+
+    def urgency(w: Waiting) -> tuple[bool, float, float, str]:
+        since = w.since if math.isfinite(w.since) else math.inf
+        return (w.minutes_left is None, w.minutes_left or 0.0, since, w.case_id)
+
+    return {stage: sorted(ws, key=urgency)[:per_stage] for stage, ws in out.items()}
 
 
 def hourly(state: CityState, now: float) -> tuple[list[int], list[int] | None]:

@@ -6,14 +6,14 @@ timers are driven by hand (no timings)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
-from conftest import Api, start_backend
+from conftest import TEST_START, Api, start_backend
 
 from console import CommandError
 from console import wall_figures as wf
-from widgets.app.wall_app import wall_context
+from widgets.app.wall_app import MARKER_SHARES, wall_context
 from widgets.common.workers import Workers
 from widgets.wall.playlist import Entry, Playlist, load_playlist
 from widgets.wall.scale import WallScale
@@ -59,16 +59,88 @@ def test_every_scene_renders_from_a_city_state(qtbot, ui, city_state):
         assert [cell[1].text() for cell in w.scenes["flow"].cells] == [
             str(f.passed[s]) for s in wf.FLOW_STAGES
         ]
+        # Beside each stage's bar, its most pressing open cases (a band per stage).
+        assert len(w.scenes["flow"].waits.items) == len(wf.FLOW_STAGES) - 1
         # Every open case waits at exactly one stage, or is parked.
         open_ = [d for d in city_state.cases.values() if d["state"] not in ("closed", "void")]
         assert sum(f.waiting.values()) + f.parked == len(open_)
         assert w.scenes["ranking"].tables["department"].empty_text.startswith("回放中")
         assert "上周同日" in w.scenes["trends"].legend.text()
+        # The maps' symbols, names and scale bar grow with the wall (a desk's map keeps its).
+        m = over.map
+        assert m.label_px == WallScale(1080).small == m.scalebar.text_px
+        assert m.vehicles.opts["size"] == WallScale(1080).px(MARKER_SHARES["vehicles"])
         # A 4K wall's body text is at least 40 px (readable at 5 m: widgets/wall/scale.py).
         assert WallScale(2160).body >= 40 and WallScale(2160).small >= 40
     finally:
         w.stop()
         workers.shutdown()
+
+
+def test_longest_waiting_lists_the_most_overdue_cases_of_each_stage():
+    """Hand-built cases on the calendar clock (minutes are wall minutes) at 12:00: per stage
+    the most overdue first, then the least time left, at most ``per_stage``; a case with no
+    running clock comes after them with the time it entered its state; parked and closed
+    cases wait nowhere."""
+    from console.domain.calendar import WorkCalendar
+    from console.domain.case import Case
+    from console.domain.limits import TimeLimits
+    from console.state import CityState
+
+    now = TEST_START + timedelta(hours=3)
+
+    def doc(cid: str, state: str, ago: float | None, limit: float | None = 60.0) -> dict:
+        stage = {"dispatched": "dispose", "registered": "dispatch"}.get(state)
+        started = None if ago is None else now - timedelta(minutes=ago)
+        c = Case(
+            id=cid,
+            source="supervisor",
+            category_code="06010",
+            grid_code="330102001001001",
+            lon=120.17,
+            lat=30.25,
+            created_at=TEST_START,
+            state=state,
+            stage=stage,
+            stage_started_at=started if stage else None,
+            stage_limit_minutes=limit if stage else None,
+            stage_clock="calendar",
+            events=[{"at": (now - timedelta(minutes=ago or 0)).isoformat(), "to_state": state}],
+        )
+        return c.to_dict(now, WorkCalendar.default(), TimeLimits.default())
+
+    state = CityState()
+    docs = [
+        doc("D-late40", "dispatched", 100),
+        doc("D-left50", "dispatched", 10),  # the fourth of its stage: not shown
+        doc("D-late120", "dispatched", 180),
+        doc("D-left30", "dispatched", 30),
+        doc("R-late10", "registered", 20, limit=10),
+        doc("H-noclock", "handled", 45),
+        doc("P-parked", "parked", 500),
+        doc("C-closed", "closed", 500),
+    ]
+    state.apply(
+        [
+            {"seq": i + 1, "ts": now.isoformat(), "kind": "case", "case": d}
+            for i, d in enumerate(docs)
+        ]
+    )
+    out = wf.longest_waiting(state, now.timestamp(), per_stage=3)
+    assert list(out) == list(wf.FLOW_STAGES[:-1])
+    assert [w.case_id for w in out["dispatched"]] == ["D-late120", "D-late40", "D-left30"]
+    # Red starts a second past the limit, so "overdue by" is that second short of round.
+    assert [w.minutes_left for w in out["dispatched"]] == pytest.approx(
+        [-120 + 1 / 60, -40 + 1 / 60, 30 + 1 / 60]
+    )
+    assert [(w.case_id, round(w.minutes_left or 0)) for w in out["registered"]] == [
+        ("R-late10", -10)
+    ]
+    (h,) = out["handled"]
+    assert h.case_id == "H-noclock" and h.minutes_left is None
+    assert h.since == (now - timedelta(minutes=45)).timestamp()
+    assert h.category_code == "06010" and h.grid_code == "330102001001001"
+    assert out["reported"] == [] and out["checking"] == []
 
 
 def test_the_hotspots_heat_follows_new_cases(qtbot, ui, change_pages):
@@ -142,13 +214,13 @@ def test_ranking_board_orders_by_score_with_grades(qtbot, ui, city_state):
     w, workers = make_wall(qtbot, city_state, [("ranking", 10)], fetch=fetch)
     try:
         table = w.scenes["ranking"].tables["department"]
-        qtbot.waitUntil(lambda: len(table.rows) == 3, timeout=10_000)
-        assert [r.name for r in table.rows] == ["市政", "环卫", "园林"]
-        assert table.rows[0].grade == "A" and table.rows[0].detail == "处置率 90%"
+        qtbot.waitUntil(lambda: len(table.items) == 3, timeout=10_000)
+        assert [r.name for r in table.items] == ["市政", "环卫", "园林"]
+        assert table.items[0].grade == "A" and table.items[0].detail == "处置率 90%"
         assert sorted(asked) == [("/api/v1/kpis", "department"), ("/api/v1/kpis", "street")]
         streets = w.scenes["ranking"].tables["street"]
-        qtbot.waitUntil(lambda: len(streets.rows) == 1, timeout=10_000)
-        assert streets.rows[0].detail == "结案率 80%  按期结案率 88%"
+        qtbot.waitUntil(lambda: len(streets.items) == 1, timeout=10_000)
+        assert streets.items[0].detail == "结案率 80%  按期结案率 88%"
         w.refresh()  # within KPI_REFRESH_S: shown again from the answers, not asked again
         assert len(asked) == 2
         w.scenes["ranking"].ask_now()  # a screenshot asks at once

@@ -61,7 +61,7 @@ class LiveSource(threading.Thread):
         page: int = 2000,
         backoff_max_s: float = 8.0,
         history: bool = False,
-        roll: Callable[[ShiftLog, str], ShiftLog | None] | None = None,
+        roll: Callable[[ShiftLog, str | None], ShiftLog | None] | None = None,
         on_roll: Callable[[ShiftLog], None] | None = None,
     ):
         super().__init__(name="live-source", daemon=True)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
-from console.domain.documents import AlertDoc
+from console.domain.documents import AlertDoc, CaseDoc
 from console.geo.crs import lonlat_to_mercator
 from console.paths import data_dir
 from console.state import Diff
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
             self.queues.select_case(case_id)
         self._update_action_states()
 
-    def show_archived_case(self, doc: dict) -> None:
+    def show_archived_case(self, doc: CaseDoc) -> None:
         """A finished case the backend sent (no longer in the live picture): its detail, no
         actions, nothing selected on the map or in the queues."""
         self.current_case = doc.get("id")

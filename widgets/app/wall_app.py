@@ -57,22 +57,33 @@ def parse_screens(text: str | None, count: int) -> list[int]:
     return wanted
 
 
+#: Map symbols on a wall, in shares of the screen height (as its text: widgets/wall/scale.py).
+#: On a 65" 4K panel a pixel is 0.375 mm, so at 5 m a pixel subtends 0.26 arc-minutes: a case
+#: (35-37 px) ~9', enough to tell ■ from ● and a light's colour without hiding its neighbours
+#: in a busy street (a desk's 11 px marker would be under 3' there); a vehicle's arrow (56 px)
+#: ~14', so its heading reads; an alert's ring (86 px) stands clear of its subject.
+MARKER_SHARES = {
+    "cases_component": 0.016,
+    "cases_event": 0.017,
+    "vehicles": 0.026,
+    "alerts": 0.040,
+    "selection": 0.034,
+}
+
+
 def wall_map(state, now, scale: WallScale, heat: bool = False) -> MapWall:
-    """The console's map for a wall scene: markers enlarged (they are sized for a 1080p desk:
-    ×2 at 4K), not interactive, its small legend off (the scenes draw their own, large)."""
+    """The console's map for a wall scene: symbols, lines, the neighbours' names and the
+    scale bar sized from the wall's height (a desk's sizes are for a 1080p screen at arm's
+    length), not interactive, its small legend off (the scenes draw their own, large)."""
     m = MapWall(state, now)
     m.legend.hide()
     f = scale.height / 1080
-    for item, size in (
-        (m.cases_component, 11),
-        (m.cases_event, 12),
-        (m.vehicles, 20),
-        (m.alerts, 30),
-        (m.selection, 26),
-    ):
-        item.setSize(size * f)
+    for name, share in MARKER_SHARES.items():
+        getattr(m, name).setSize(scale.px(share))
+    m.vehicles.setPen(pg.mkPen("#0b1119", width=1.2 * f))
     m.selection.setPen(pg.mkPen("#ffffff", width=3 * f))
     m.trails.setPen(pg.mkPen(theme()["trail"], width=1.6 * f))
+    m.set_far(scale.small, f)
     m.set_layer_visible("heatmap", heat)
     m.set_layer_visible("trails", not heat)
     m.plot.setMouseEnabled(False, False)

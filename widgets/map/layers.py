@@ -89,30 +89,42 @@ class ScaleBar(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.metres_per_px = metres_per_px
         self.color = QColor("#e6edf5")
+        self.text_px: int | None = None  # None: the widget's font (a desk's map)
+        self.unit = 1.0  # every length below is in these (a wall's bar is larger)
         self.resize(180, 34)
+
+    def set_text_px(self, px: int) -> None:
+        """Label, bar and ticks for a map watched from afar: the label ``px`` high and the rest
+        grown in proportion (a desk's label is about 12 px)."""
+        self.text_px, self.unit = px, px / 12.0
+        self.resize(round(180 * self.unit), round(34 * self.unit))
+        self.update()
 
     def length(self) -> tuple[float, float]:
         per_px = self.metres_per_px()
-        m = nice_length(per_px * 150)
+        m = nice_length(per_px * 150 * self.unit)
         return m, (m / per_px if per_px else 0.0)
 
     def paintEvent(self, _ev) -> None:
         m, px = self.length()
         if px <= 0:
             return
+        u = self.unit
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(self.color, 2))
-        y = self.height() - 8
-        p.drawLine(QPointF(4, y), QPointF(4 + px, y))
-        p.drawLine(QPointF(4, y - 6), QPointF(4, y))
-        p.drawLine(QPointF(4 + px, y - 6), QPointF(4 + px, y))
+        p.setPen(QPen(self.color, 2 * u))
+        y = self.height() - 8 * u
+        p.drawLine(QPointF(4 * u, y), QPointF(4 * u + px, y))
+        p.drawLine(QPointF(4 * u, y - 6 * u), QPointF(4 * u, y))
+        p.drawLine(QPointF(4 * u + px, y - 6 * u), QPointF(4 * u + px, y))
         f = QFont(self.font())
         f.setBold(True)
+        if self.text_px is not None:
+            f.setPixelSize(self.text_px)
         p.setFont(f)
         label = f"{m / 1000:g} km" if m >= 1000 else f"{m:g} m"
         p.drawText(
-            QRectF(4, 0, px + 60, y - 6),
+            QRectF(4 * u, 0, px + 60 * u, y - 6 * u),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
             label,
         )

@@ -74,6 +74,7 @@ class MapWall(QWidget):
         self.visible = {name: name not in DEFAULT_OFF for name in LAYERS}
         self._palette = BrushPalette()
         self._alert_pens: dict[str, Any] = {}
+        self.alert_width = 3.0
         self._arrows = heading_symbols()
         self._ref_id: int | None = None
         self._component_majors = np.empty(0, dtype=np.int16)
@@ -117,13 +118,13 @@ class MapWall(QWidget):
     # ---- items -----------------------------------------------------------------------------
     def _build_items(self, t: dict) -> None:
         add = self.plot.addItem
-        self.neighbours = pg.PlotCurveItem(pen=pg.mkPen(t["neighbour_line"], width=1.5))
+        self.neighbours = pg.PlotCurveItem()
         self.district = QGraphicsPathItem()
-        self.district.setPen(pg.mkPen(t["district_line"], width=3, cosmetic=True))
         fill = QColor(t["district_fill"])
         fill.setAlpha(140)
         self.district.setBrush(fill)
-        self.grid = pg.PlotCurveItem(pen=pg.mkPen(t["grid_line"], width=1))
+        self.grid = pg.PlotCurveItem()
+        self._outline_pens(t, 1.0)
         self.heat = pg.ImageItem()
         # Thousands of vertices (the boundary with a fill), unchanged between zooms: paint
         # once per zoom level into a pixmap, not on every repaint of a marker above them.
@@ -143,6 +144,7 @@ class MapWall(QWidget):
             size=22, symbol="star", brush=pg.mkBrush("#ff85c0"), pen=pg.mkPen("#ffffff")
         )
         self.neighbour_labels: list[pg.TextItem] = []
+        self.label_px: int | None = None  # None: Qt's default size (a desk's map)
         for z, item in enumerate(
             (
                 self.neighbours,
@@ -207,6 +209,24 @@ class MapWall(QWidget):
         self._place_overlays()
         self._draw_neighbour_labels()
 
+    def set_far(self, label_px: int, line: float) -> None:
+        """For a map watched from afar (the video wall): the neighbours' names and the scale
+        bar ``label_px`` high, outlines and alert rings ``line`` times as thick. A desk's map
+        never calls this and keeps the sizes it is built with."""
+        self.label_px = label_px
+        self.scalebar.set_text_px(label_px)
+        self._outline_pens(theme(), line)
+        self.alert_width = 3 * line
+        self._alert_pens.clear()
+        self._draw_neighbour_labels()
+        self._place_overlays()
+
+    def _outline_pens(self, t: dict, line: float) -> None:
+        """The neighbours', the district's and the grid's lines, ``line`` times a desk's."""
+        self.neighbours.setPen(pg.mkPen(t["neighbour_line"], width=1.5 * line))
+        self.district.setPen(pg.mkPen(t["district_line"], width=3 * line, cosmetic=True))
+        self.grid.setPen(pg.mkPen(t["grid_line"], width=1 * line))
+
     def set_layer_visible(self, name: str, on: bool) -> None:
         self.visible[name] = bool(on)
         self._apply_visibility(name)
@@ -260,6 +280,10 @@ class MapWall(QWidget):
             ring = max(rings, key=len)
             x, y = lonlat_to_mercator(ring[:, 0], ring[:, 1])
             label = pg.TextItem(name, color=color, anchor=(0.5, 0.5))
+            if self.label_px is not None:
+                font = label.textItem.font()
+                font.setPixelSize(self.label_px)
+                label.setFont(font)
             label.setPos(float(np.mean(x)), float(np.mean(y)))
             label.setZValue(1)
             label.setVisible(self.visible["neighbours"])
@@ -426,7 +450,7 @@ class MapWall(QWidget):
         pen = self._alert_pens.get(severity)
         if pen is None:
             pen = self._alert_pens[severity] = pg.mkPen(
-                SEVERITY_COLORS.get(severity, "#ffffff"), width=3
+                SEVERITY_COLORS.get(severity, "#ffffff"), width=self.alert_width
             )
         return pen
 
@@ -596,7 +620,10 @@ class MapWall(QWidget):
         self._range_changed()
 
     def _place_overlays(self) -> None:
-        self.scalebar.move(16, self.plot.height() - self.scalebar.height() - 12)
+        u = self.scalebar.unit
+        self.scalebar.move(
+            round(16 * u), self.plot.height() - self.scalebar.height() - round(12 * u)
+        )
         self.legend.move(self.plot.width() - self.legend.width() - 12, 12)
 
     def frame_time_ms(self, repeats: int = 5) -> float:

@@ -7,6 +7,7 @@ and repaints: nothing is created per refresh, so a wall running for months does 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
@@ -33,36 +34,65 @@ def _font(px: int, bold: bool = False) -> QFont:
     return f
 
 
-class Bars(QWidget):
-    """Labelled horizontal bars, longest = the largest value; as many rows as fit."""
+class Painted(QWidget):
+    """A chart painted from a short list: ``set_items`` replaces the list and repaints, so a
+    refresh creates nothing. ``paint_items`` draws the list (or ``empty_text``) on a painter
+    with antialiasing and the body font, given the theme and the size; the painter is ended
+    after it, however it returns."""
 
-    def __init__(self, scale: WallScale, label_share: float = 0.38, parent=None):
+    def __init__(self, scale: WallScale, parent=None):
         super().__init__(parent)
         self.scale = scale
-        self.label_share = label_share
-        self.bars: list[Bar] = []
+        self.items: list[Any] = []
         self.empty_text = ""
 
-    def set_bars(self, bars: list[Bar], empty_text: str = "") -> None:
-        self.bars, self.empty_text = bars, empty_text
+    def set_items(self, items: list[Any], empty_text: str = "") -> None:
+        self.items, self.empty_text = items, empty_text
         self.update()
 
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t, s = theme(), self.scale
-        p.setFont(_font(s.body))
-        w, h = self.width(), self.height()
-        if not self.bars:
+        p.setFont(_font(self.scale.body))
+        self.paint_items(p, theme(), self.width(), self.height())
+        p.end()
+
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        raise NotImplementedError
+
+
+class Bars(Painted):
+    """Labelled horizontal bars (``items``: Bar), longest = the largest value; as many rows
+    as fit."""
+
+    items: list[Bar]
+
+    def __init__(
+        self, scale: WallScale, label_share: float = 0.38, fill: bool = False, parent=None
+    ):
+        """``fill``: the rows share the widget's height (few bars on a large area: the flow
+        scene's five stages), with title-sized labels once a row has room for them."""
+        super().__init__(scale, parent)
+        self.label_share = label_share
+        self.fill = fill
+
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        s = self.scale
+        if not self.items:
             p.setPen(QColor(t["dim"]))
             p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
-        row = s.body * 2.0
-        n = max(1, min(len(self.bars), int(h // row)))
-        top = max(b.value for b in self.bars[:n]) or 1.0
+        px, row = s.body, s.body * 2.0
+        if self.fill:
+            row = h / len(self.items)
+            px = s.title if row >= s.title * 2.0 else s.body
+            p.setFont(_font(px))
+        thick = min(row * 0.64, px * 1.6)
+        n = len(self.items) if self.fill else max(1, min(len(self.items), int(h // row)))
+        top = max(b.value for b in self.items[:n]) or 1.0
         lw = w * self.label_share
-        tw = s.body * 4.5
-        for i, b in enumerate(self.bars[:n]):
+        tw = px * (2.5 if self.fill else 4.5)  # the value at the bar's end: "156"
+        for i, b in enumerate(self.items[:n]):
             y = i * row
             p.setPen(QColor(t["text"]))
             p.drawText(
@@ -71,13 +101,65 @@ class Bars(QWidget):
                 b.label,
             )
             bw = max(0.0, (w - lw - tw) * b.value / top)
-            p.fillRect(QRectF(lw, y + row * 0.18, bw, row * 0.64), QColor(b.color))
+            p.fillRect(QRectF(lw, y + (row - thick) / 2, bw, thick), QColor(b.color))
             p.drawText(
                 QRectF(lw + bw + s.gap / 2, y, tw, row),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 b.text,
             )
-        p.end()
+
+
+@dataclass(frozen=True)
+class BandRow:
+    cells: tuple[str, ...]
+    color: str = ""  # the last cell's colour ("": the theme's dim)
+
+
+class Bands(Painted):
+    """Rows of text in equal horizontal bands, one band per group (``items``: a list of
+    BandRow per group), so a band lines up with the bar of a ``Bars(fill=True)`` of the same
+    height and as many bars beside it. Cells start at ``columns`` (shares of the width); the
+    last one is right-aligned; each is elided, never cut. A group without rows shows
+    ``empty_text``."""
+
+    items: list[list[BandRow]]
+
+    def __init__(self, scale: WallScale, columns: tuple[float, ...], parent=None):
+        super().__init__(scale, parent)
+        self.columns = columns
+
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        if not self.items:
+            return
+        s = self.scale
+        band = h / len(self.items)
+        line = s.body * 1.7
+        edges = [w * x for x in self.columns] + [float(w)]
+        for g, rows in enumerate(self.items):
+            y0 = g * band
+            if g:
+                p.setPen(QColor(t["border"]))
+                p.drawLine(0, int(y0), w, int(y0))
+            shown = rows[: max(1, int(band // line))]
+            y = y0 + (band - line * max(1, len(shown))) / 2
+            if not shown:
+                p.setPen(QColor(t["dim"]))
+                p.drawText(QRectF(0, y, w, line), Qt.AlignmentFlag.AlignVCenter, self.empty_text)
+            for r, row in enumerate(shown):
+                last = len(row.cells) - 1
+                for c, text in enumerate(row.cells):
+                    box = QRectF(edges[c], y + r * line, edges[c + 1] - edges[c] - s.gap, line)
+                    if c == last:
+                        box = QRectF(edges[c], y + r * line, w - edges[c], line)
+                    p.setPen(QColor((row.color or t["dim"]) if c == last else t["text"]))
+                    align = Qt.AlignmentFlag.AlignRight if c == last else Qt.AlignmentFlag.AlignLeft
+                    p.drawText(
+                        box,
+                        Qt.AlignmentFlag.AlignVCenter | align,
+                        p.fontMetrics().elidedText(
+                            text, Qt.TextElideMode.ElideRight, int(box.width())
+                        ),
+                    )
 
 
 @dataclass(frozen=True)
@@ -88,31 +170,24 @@ class RankRow:
     detail: str  # e.g. the two headline indicators
 
 
-class RankTable(QWidget):
-    """名次 · 名称 · 综合指标值 · 等级 · headline indicators, as many rows as fit."""
+class RankTable(Painted):
+    """名次 · 名称 · 综合指标值 · 等级 · headline indicators (``items``: RankRow), as many
+    rows as fit."""
+
+    items: list[RankRow]
 
     def __init__(self, scale: WallScale, title: str, parent=None):
-        super().__init__(parent)
-        self.scale = scale
+        super().__init__(scale, parent)
         self.title = title
-        self.rows: list[RankRow] = []
-        self.empty_text = ""
 
-    def set_rows(self, rows: list[RankRow], empty_text: str = "") -> None:
-        self.rows, self.empty_text = rows, empty_text
-        self.update()
-
-    def paintEvent(self, _ev) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t, s = theme(), self.scale
-        w, h = self.width(), self.height()
+    def paint_items(self, p: QPainter, t: dict[str, str], w: int, h: int) -> None:
+        s = self.scale
         p.setPen(QColor(t["text"]))
         p.setFont(_font(s.title, bold=True))
         p.drawText(QRectF(0, 0, w, s.title * 1.6), Qt.AlignmentFlag.AlignVCenter, self.title)
         y0 = s.title * 1.8
         p.setFont(_font(s.body))
-        if not self.rows:
+        if not self.items:
             p.setPen(QColor(t["dim"]))
             p.drawText(
                 QRectF(0, y0, w, h - y0),
@@ -124,7 +199,7 @@ class RankTable(QWidget):
         # rank, name (up to 11 characters: 区城管局环境卫生管理处), score, grade, detail (two
         # headline indicators: about 18 characters)
         cols = (0.0, 0.06, 0.40, 0.50, 0.57)
-        for i, r in enumerate(self.rows[: max(1, int((h - y0) // row))]):
+        for i, r in enumerate(self.items[: max(1, int((h - y0) // row))]):
             y = y0 + i * row
             if i % 2:
                 p.fillRect(QRectF(0, y, w, row), QColor(t["alt"]))
@@ -151,7 +226,6 @@ class RankTable(QWidget):
                 r.detail, Qt.TextElideMode.ElideRight, int(box.width())
             )
             p.drawText(box, Qt.AlignmentFlag.AlignVCenter, detail)
-        p.end()
 
 
 def nice_ceiling(v: float) -> float:

@@ -18,11 +18,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import wall_figures as wf
+from console.domain.sla import NO_LIGHT, RED
 from console.geo.crs import lonlat_to_mercator
 from console.labels import PlaceNames, local_time
 from widgets.common.i18n import labels
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
-from widgets.wall.paint import Bar, Bars, Columns, RankRow, RankTable
+from widgets.wall.paint import BandRow, Bands, Bar, Bars, Columns, RankRow, RankTable
 
 #: The ranking board asks the backend again after this long: 考核 moves with closed work,
 #: minutes apart, and a wall must not load the backend like a desk does.
@@ -33,6 +34,13 @@ HEADLINE = {
     "department": ("on_time_disposal_rate", "disposal_rate"),
     "street": ("closure_rate", "on_time_closure_rate"),
 }
+#: The hotspots legend: the heatmap's colours from sparse to dense (matplotlib's inferno from
+#: 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them).
+HEAT_RAMP = ("#2b0b57", "#731a6e", "#b63457", "#eb6627", "#fcb317", "#fcffa4")
+#: The flow scene's "催办" list: cases shown per stage, and where its columns start (案件号,
+#: 问题, 街道 · 社区, 超期).
+WAIT_ROWS = 3
+WAIT_COLUMNS = (0.0, 0.19, 0.48, 0.76)
 FOCUS_WIDTH_M = (
     4000.0  # the focus map: the subject and ~2 km each side (its street, its neighbours)
 )
@@ -165,21 +173,27 @@ class OverviewScene(MapScene):
         self.legend.setText(self._legend())
 
     def _legend(self) -> str:
-        def dot(color: str, shape: str, text: str) -> str:
-            return f'<span style="color:{color}">{shape}</span> {text}　'
+        """Lights, case kinds and vehicle states, a line each, the symbols at title size so
+        they are as large as the map's markers they explain."""
+        big = self.ctx.scale.title
 
+        def dot(color: str, shape: str, text: str) -> str:
+            return f'<span style="color:{color}; font-size:{big}px">{shape}</span> {text}　'
+
+        text = theme()["text"]
         lights = (
             dot(LIGHT_COLORS[0], "●", self.tr("正常"))
             + dot(LIGHT_COLORS[1], "●", self.tr("临期"))
             + dot(LIGHT_COLORS[2], "●", self.tr("超期"))
-            + self.tr("■ 部件 ● 事件")
+            + dot(LIGHT_COLORS[NO_LIGHT], "●", self.tr("不计时"))
         )
+        kinds = dot(text, "■", self.tr("部件")) + dot(text, "●", self.tr("事件"))
         lb = labels()
         fleet = "".join(
             dot(VEHICLE_COLORS[k], "▲", lb.name("vehicle_status", k))
             for k in ("working", "moving", "stopped", "offline")
         )
-        return f"{lights}<br>{fleet}"
+        return f"{lights}<br>{kinds}<br>{fleet}"
 
 
 class RankingScene(Scene):
@@ -206,7 +220,7 @@ class RankingScene(Scene):
         super().refresh()
         if self.ctx.fetch is None:
             for t in self.tables.values():
-                t.set_rows(
+                t.set_items(
                     [], self.tr("回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看")
                 )
             return
@@ -233,7 +247,7 @@ class RankingScene(Scene):
     def _failed(self, by: str) -> None:
         self._asked_at = -math.inf  # ask again at the next refresh
         if by not in self._answers:
-            self.tables[by].set_rows([], self.tr("考核数据暂不可用，稍后重试"))
+            self.tables[by].set_items([], self.tr("考核数据暂不可用，稍后重试"))
 
     def _show(self, by: str, doc: dict) -> None:
         self._answers[by] = doc
@@ -261,7 +275,7 @@ class RankingScene(Scene):
                     "  ".join(detail),
                 )
             )
-        self.tables[by].set_rows(out, self.tr("今日暂无考核数据"))
+        self.tables[by].set_items(out, self.tr("今日暂无考核数据"))
 
     def _name(self, by: str, row: dict) -> str:
         """The row's name; a backend that answers only with keys gets the reference's names
@@ -307,12 +321,25 @@ class FlowScene(Scene):
                 arrow.setText("→")
                 grid.addWidget(arrow, 1, 2 * i - 1)
             self.cells.append((name, passed, waiting, overdue))
-        self.bars = Bars(s, label_share=0.1)
-        col = QVBoxLayout()
-        col.addLayout(grid)
+        # Below the funnel: where the open cases wait (a bar per stage, filling the height)
+        # and, on the same band as each bar, the cases furthest past that stage's deadline.
+        self.bars = Bars(s, label_share=0.2, fill=True)
+        self.waits = Bands(s, WAIT_COLUMNS)
         self.stuck_title = self.label(s.title, bold=True)
-        col.addWidget(self.stuck_title)
-        col.addWidget(self.bars, 1)
+        self.waits_title = self.label(s.title, bold=True)
+        lower = QGridLayout()
+        lower.setHorizontalSpacing(s.gap * 4)
+        lower.addWidget(self.stuck_title, 0, 0)
+        lower.addWidget(self.waits_title, 0, 1)
+        lower.addWidget(self.bars, 1, 0)
+        lower.addWidget(self.waits, 1, 1)
+        lower.setColumnStretch(0, 2)
+        lower.setColumnStretch(1, 3)
+        lower.setRowStretch(1, 1)
+        col = QVBoxLayout()
+        col.setSpacing(s.gap * 2)
+        col.addLayout(grid)
+        col.addLayout(lower, 1)
         self.parked = self.label(s.body, theme()["dim"])
         col.addWidget(self.parked)
         self.body.addLayout(col)
@@ -340,7 +367,7 @@ class FlowScene(Scene):
             waiting.setText(self.tr("待办 %n", "", f.waiting[stage]) if stage != "closed" else "")
             overdue.setText(self.tr("超期 %n", "", f.overdue[stage]) if f.overdue[stage] else "")
         self.stuck_title.setText(self.tr("卡在哪里（在办案件所处环节）"))
-        self.bars.set_bars(
+        self.bars.set_items(
             [
                 Bar(
                     names[k],
@@ -351,7 +378,44 @@ class FlowScene(Scene):
                 for k in wf.FLOW_STAGES[:-1]
             ]
         )
+        self.waits_title.setText(self.tr("催办：各环节最紧迫的在办案件"))
+        st = self.ctx.state
+        matters, places = _category_names(st), PlaceNames(st.reference)
+        self.waits.set_items(
+            [
+                [self._wait_row(w, matters, places) for w in ws]
+                for ws in wf.longest_waiting(st, self.ctx.now(), WAIT_ROWS).values()
+            ],
+            self.tr("无在办案件"),
+        )
         self.parked.setText(self.tr("挂账/缓办 %n 件（不计入流转）", "", f.parked))
+
+    def _wait_row(self, w: wf.Waiting, matters: dict[str, str], places: PlaceNames) -> BandRow:
+        """案件号 · 问题 · 街道 · 社区 · how far past the stage's deadline (or time left)."""
+        community, street = places.of(w.grid_code)
+        place = f"{street} · {community}" if street else community
+        matter = matters.get(w.category_code, w.category_code)
+        if w.minutes_left is None:  # no clock runs: say how long it has waited
+            waited = (self.ctx.now() - w.since) / 60 if math.isfinite(w.since) else math.nan
+            text = self.tr("已等 %1").replace("%1", self._duration(waited))
+            return BandRow((w.case_id, matter, place, text))
+        if w.minutes_left < 0:
+            text = self.tr("超期 %1").replace("%1", self._duration(-w.minutes_left))
+            return BandRow((w.case_id, matter, place, text), LIGHT_COLORS[RED])
+        text = self.tr("剩 %1").replace("%1", self._duration(w.minutes_left))
+        return BandRow((w.case_id, matter, place, text))
+
+    def _duration(self, minutes: float) -> str:
+        """Minutes as 45分 / 3小时05分 / 26小时 (on the stage's clock: working hours for a
+        department, so no days: a working day is not 24 hours)."""
+        if not math.isfinite(minutes):
+            return "—"
+        m = max(0, round(minutes))
+        if m < 60:
+            return self.tr("%1分").replace("%1", str(m))
+        if m < 600:
+            return self.tr("%1小时%2分").replace("%1", str(m // 60)).replace("%2", f"{m % 60:02d}")
+        return self.tr("%1小时").replace("%1", str(m // 60))
 
 
 class FleetScene(MapScene):
@@ -392,7 +456,7 @@ class FleetScene(MapScene):
             .replace("%1", str(f.cells_passed))
             .replace("%2", str(f.cells))
         )
-        self.status.set_bars(
+        self.status.set_items(
             [
                 Bar(lb.name("vehicle_status", k), v, str(v), VEHICLE_COLORS[k])
                 for k, v in f.by_status.items()
@@ -486,11 +550,14 @@ class HotspotsScene(MapScene):
         self.matters = Bars(s, label_share=0.5)
         self.grids_title = self.label(s.title, bold=True)
         self.grids = Bars(s, label_share=0.5)
+        self.heat_legend = self.label(s.body)
+        self.heat_legend.setTextFormat(Qt.TextFormat.RichText)
         for w, k in (
             (self.matters_title, 0),
             (self.matters, 1),
             (self.grids_title, 0),
             (self.grids, 1),
+            (self.heat_legend, 0),
         ):
             self.side.addWidget(w, k)
 
@@ -502,17 +569,23 @@ class HotspotsScene(MapScene):
         st, now = self.ctx.state, self.ctx.now()
         names = _category_names(st)
         places = PlaceNames(st.reference)
+        low, high = self.tr("案件密度　低"), self.tr("高")
+        ramp = "".join(
+            f'<span style="color:{c}; font-size:{self.ctx.scale.title}px">■</span>'
+            for c in HEAT_RAMP
+        )
+        self.heat_legend.setText(f"{low} {ramp} {high}")
         self.matters_title.setText(self.tr("高发问题"))
         self.grids_title.setText(self.tr("高发网格"))
         none = self.tr("今日暂无案件")
-        self.matters.set_bars(
+        self.matters.set_items(
             [
                 Bar(names.get(k, k), v, str(v), "#f5a623")
                 for k, v in wf.top_today(st, now, "category_code", 6)
             ],
             none,
         )
-        self.grids.set_bars(
+        self.grids.set_items(
             [
                 Bar(f"{places.of(k)[0]} {k[-3:]}", v, str(v), "#ff7a45")
                 for k, v in wf.top_today(st, now, "grid_code", 6)
