@@ -65,7 +65,9 @@ class ActorClient:
                 if r.status_code < 500:
                     if r.status_code >= 400 and r.status_code not in (409,):
                         self.errors[r.status_code] += 1
-                        log.debug(
+                        # A refusal of a simulated actor is the simulator's mistake (or a
+                        # race it should not lose): say which, so it can be traced.
+                        log.warning(
                             "%s %s %s -> %s %s",
                             self.username,
                             method,

@@ -272,17 +272,17 @@
 <context>
     <name>AlertsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="415"/>
+        <location filename="../../widgets/wall/scenes.py" line="494"/>
         <source>告警滚动</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="427"/>
+        <location filename="../../widgets/wall/scenes.py" line="506"/>
         <source>已确认</source>
         <translation>acknowledged</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="441"/>
+        <location filename="../../widgets/wall/scenes.py" line="520"/>
         <source>当前无告警</source>
         <translation>No open alerts</translation>
     </message>
@@ -426,228 +426,228 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="137"/>
-        <location filename="../../widgets/panels/case_detail.py" line="325"/>
+        <location filename="../../widgets/panels/case_detail.py" line="138"/>
+        <location filename="../../widgets/panels/case_detail.py" line="337"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="138"/>
+        <location filename="../../widgets/panels/case_detail.py" line="139"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="139"/>
+        <location filename="../../widgets/panels/case_detail.py" line="140"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="140"/>
-        <location filename="../../widgets/panels/case_detail.py" line="326"/>
+        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="338"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
-        <location filename="../../widgets/panels/case_detail.py" line="328"/>
+        <location filename="../../widgets/panels/case_detail.py" line="142"/>
+        <location filename="../../widgets/panels/case_detail.py" line="340"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="142"/>
+        <location filename="../../widgets/panels/case_detail.py" line="143"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="143"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
         <source>网格/街道/社区</source>
         <translation>Grid / street / community</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="145"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="146"/>
         <source>部件编码/权属</source>
         <translation>Component code / owner</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="146"/>
+        <location filename="../../widgets/panels/case_detail.py" line="147"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="147"/>
+        <location filename="../../widgets/panels/case_detail.py" line="148"/>
         <source>上报人</source>
         <translation>Reporter</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="148"/>
+        <location filename="../../widgets/panels/case_detail.py" line="149"/>
         <source>返工/延期/回退</source>
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="149"/>
+        <location filename="../../widgets/panels/case_detail.py" line="150"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="150"/>
+        <location filename="../../widgets/panels/case_detail.py" line="151"/>
         <source>回访</source>
         <translation>Callback</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="158"/>
+        <location filename="../../widgets/panels/case_detail.py" line="159"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="158"/>
+        <location filename="../../widgets/panels/case_detail.py" line="159"/>
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="158"/>
+        <location filename="../../widgets/panels/case_detail.py" line="159"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="158"/>
+        <location filename="../../widgets/panels/case_detail.py" line="159"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="158"/>
+        <location filename="../../widgets/panels/case_detail.py" line="159"/>
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="160"/>
+        <location filename="../../widgets/panels/case_detail.py" line="161"/>
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="161"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="171"/>
+        <location filename="../../widgets/panels/case_detail.py" line="183"/>
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="181"/>
+        <location filename="../../widgets/panels/case_detail.py" line="193"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="181"/>
+        <location filename="../../widgets/panels/case_detail.py" line="193"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="181"/>
+        <location filename="../../widgets/panels/case_detail.py" line="193"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="201"/>
+        <location filename="../../widgets/panels/case_detail.py" line="213"/>
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="240"/>
+        <location filename="../../widgets/panels/case_detail.py" line="252"/>
         <source>任务未指定监督员（任一监督员可办理）</source>
         <translation>Task not addressed (any supervisor may answer)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="241"/>
+        <location filename="../../widgets/panels/case_detail.py" line="253"/>
         <source>%1 办理中</source>
         <translation>%1 handling it</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="246"/>
+        <location filename="../../widgets/panels/case_detail.py" line="258"/>
         <source>%1（网格责任监督员）</source>
         <translation>%1 (grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="255"/>
+        <location filename="../../widgets/panels/case_detail.py" line="267"/>
         <source>待回访</source>
         <translation>Callback due</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="255"/>
+        <location filename="../../widgets/panels/case_detail.py" line="267"/>
         <source>结案后回访</source>
         <translation>Callback after closure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="257"/>
+        <location filename="../../widgets/panels/case_detail.py" line="269"/>
         <source>第 %1 次</source>
         <translation>attempt %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="263"/>
+        <location filename="../../widgets/panels/case_detail.py" line="275"/>
         <source>申请缓办至 %1，待批</source>
         <translation>Parking requested until %1, awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
-        <location filename="../../widgets/panels/case_detail.py" line="341"/>
+        <location filename="../../widgets/panels/case_detail.py" line="279"/>
+        <location filename="../../widgets/panels/case_detail.py" line="353"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="270"/>
+        <location filename="../../widgets/panels/case_detail.py" line="282"/>
         <source>已逾期</source>
         <translation>overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="279"/>
+        <location filename="../../widgets/panels/case_detail.py" line="291"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="280"/>
-        <location filename="../../widgets/panels/case_detail.py" line="346"/>
+        <location filename="../../widgets/panels/case_detail.py" line="292"/>
+        <location filename="../../widgets/panels/case_detail.py" line="358"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="312"/>
+        <location filename="../../widgets/panels/case_detail.py" line="324"/>
         <source>派给 %1</source>
         <translation>to %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="315"/>
+        <location filename="../../widgets/panels/case_detail.py" line="327"/>
         <source>接管自 %1</source>
         <translation>taken over from %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="327"/>
+        <location filename="../../widgets/panels/case_detail.py" line="339"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="339"/>
+        <location filename="../../widgets/panels/case_detail.py" line="351"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="348"/>
+        <location filename="../../widgets/panels/case_detail.py" line="360"/>
         <source>更正：</source>
         <translation>Corrected: </translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="363"/>
+        <location filename="../../widgets/panels/case_detail.py" line="375"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="380"/>
-        <location filename="../../widgets/panels/case_detail.py" line="383"/>
+        <location filename="../../widgets/panels/case_detail.py" line="392"/>
+        <location filename="../../widgets/panels/case_detail.py" line="395"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -899,17 +899,17 @@
 <context>
     <name>FleetScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="368"/>
+        <location filename="../../widgets/wall/scenes.py" line="447"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="376"/>
+        <location filename="../../widgets/wall/scenes.py" line="455"/>
         <source>近1小时网格覆盖率（%1/%2 个单元网格）</source>
         <translation>Grid coverage, last hour (%1/%2 cells)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="387"/>
+        <location filename="../../widgets/wall/scenes.py" line="466"/>
         <source>车辆异常 %n 起</source>
         <translation>
             <numerusform>%n vehicle incident</numerusform>
@@ -917,7 +917,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="399"/>
+        <location filename="../../widgets/wall/scenes.py" line="478"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -925,42 +925,42 @@
 <context>
     <name>FlowScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="306"/>
+        <location filename="../../widgets/wall/scenes.py" line="348"/>
         <source>今日案件流转</source>
         <translation>Today&apos;s case flow</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="310"/>
+        <location filename="../../widgets/wall/scenes.py" line="352"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="311"/>
+        <location filename="../../widgets/wall/scenes.py" line="353"/>
         <source>立案</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="312"/>
+        <location filename="../../widgets/wall/scenes.py" line="354"/>
         <source>派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="313"/>
+        <location filename="../../widgets/wall/scenes.py" line="355"/>
         <source>处置</source>
         <translation>Handled</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="314"/>
+        <location filename="../../widgets/wall/scenes.py" line="356"/>
         <source>核查</source>
         <translation>Checked</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="315"/>
+        <location filename="../../widgets/wall/scenes.py" line="357"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="325"/>
+        <location filename="../../widgets/wall/scenes.py" line="367"/>
         <source>待办 %n</source>
         <translation>
             <numerusform>Waiting %n</numerusform>
@@ -968,7 +968,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="326"/>
+        <location filename="../../widgets/wall/scenes.py" line="368"/>
         <source>超期 %n</source>
         <translation>
             <numerusform>Overdue %n</numerusform>
@@ -976,97 +976,137 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="327"/>
+        <location filename="../../widgets/wall/scenes.py" line="369"/>
         <source>卡在哪里（在办案件所处环节）</source>
         <translation>Where open cases wait</translation>
     </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="381"/>
+        <source>催办：各环节最紧迫的在办案件</source>
+        <translation>Chase: the most urgent open cases at each stage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="389"/>
+        <source>无在办案件</source>
+        <translation>No open cases</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="339"/>
+        <location filename="../../widgets/wall/scenes.py" line="391"/>
         <source>挂账/缓办 %n 件（不计入流转）</source>
         <translation>
             <numerusform>%n parked (not in the flow)</numerusform>
             <numerusform>%n parked (not in the flow)</numerusform>
         </translation>
     </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="400"/>
+        <source>已等 %1</source>
+        <translation>waited %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="403"/>
+        <source>超期 %1</source>
+        <translation>overdue %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="405"/>
+        <source>剩 %1</source>
+        <translation>%1 left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="415"/>
+        <source>%1分</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="417"/>
+        <source>%1小时%2分</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="418"/>
+        <source>%1小时</source>
+        <translation>%1 h</translation>
+    </message>
 </context>
 <context>
     <name>FocusScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="561"/>
+        <location filename="../../widgets/wall/scenes.py" line="679"/>
         <source>大屏聚焦</source>
         <translation>On the wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="611"/>
-        <location filename="../../widgets/wall/scenes.py" line="625"/>
-        <location filename="../../widgets/wall/scenes.py" line="642"/>
-        <location filename="../../widgets/wall/scenes.py" line="649"/>
-        <location filename="../../widgets/wall/scenes.py" line="657"/>
+        <location filename="../../widgets/wall/scenes.py" line="729"/>
+        <location filename="../../widgets/wall/scenes.py" line="743"/>
+        <location filename="../../widgets/wall/scenes.py" line="760"/>
+        <location filename="../../widgets/wall/scenes.py" line="767"/>
+        <location filename="../../widgets/wall/scenes.py" line="775"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="611"/>
+        <location filename="../../widgets/wall/scenes.py" line="729"/>
         <source>本屏未持有该案件</source>
         <translation>Case not held by this wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="624"/>
+        <location filename="../../widgets/wall/scenes.py" line="742"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="626"/>
+        <location filename="../../widgets/wall/scenes.py" line="744"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="627"/>
+        <location filename="../../widgets/wall/scenes.py" line="745"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="628"/>
+        <location filename="../../widgets/wall/scenes.py" line="746"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="747"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="630"/>
+        <location filename="../../widgets/wall/scenes.py" line="748"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="641"/>
+        <location filename="../../widgets/wall/scenes.py" line="759"/>
         <source>车型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="643"/>
+        <location filename="../../widgets/wall/scenes.py" line="761"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="649"/>
+        <location filename="../../widgets/wall/scenes.py" line="767"/>
         <source>告警已解除</source>
         <translation>Alert resolved</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="654"/>
+        <location filename="../../widgets/wall/scenes.py" line="772"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="655"/>
+        <location filename="../../widgets/wall/scenes.py" line="773"/>
         <source>对象</source>
         <translation>Assessed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="656"/>
+        <location filename="../../widgets/wall/scenes.py" line="774"/>
         <source>发生</source>
         <translation>Raised</translation>
     </message>
@@ -1074,22 +1114,32 @@
 <context>
     <name>HotspotsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="483"/>
+        <location filename="../../widgets/wall/scenes.py" line="565"/>
         <source>高发热点 · 今日</source>
         <translation>Hotspots · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="490"/>
+        <location filename="../../widgets/wall/scenes.py" line="572"/>
+        <source>案件密度&#x3000;低</source>
+        <translation>Case density  low</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="572"/>
+        <source>高</source>
+        <translation>high</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="578"/>
         <source>高发问题</source>
         <translation>Top matters</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="491"/>
+        <location filename="../../widgets/wall/scenes.py" line="579"/>
         <source>高发网格</source>
         <translation>Top grids</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="492"/>
+        <location filename="../../widgets/wall/scenes.py" line="580"/>
         <source>今日暂无案件</source>
         <translation>No cases today yet</translation>
     </message>
@@ -1236,27 +1286,32 @@
 <context>
     <name>KpiTools</name>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="60"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="49"/>
         <source>回放：考核指标由班次记录中的案件计算（仅含本台当时持有的案件）</source>
         <translation>Replay: KPIs computed from the shift log&apos;s cases (only those this console held)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="64"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="53"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="78"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="71"/>
         <source>案件 %1 不在本台当前数据中</source>
         <translation>Case %1 is not held by this console</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="93"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="84"/>
+        <source>历史案件</source>
+        <translation>Archived case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="98"/>
         <source>月度考核报告已导出：%1</source>
         <translation>Monthly KPI report written: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="99"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="104"/>
         <source>月度考核报告</source>
         <translation>Monthly KPI report</translation>
     </message>
@@ -1424,7 +1479,7 @@
     </message>
     <message>
         <location filename="../../widgets/app/main_window.py" line="316"/>
-        <location filename="../../widgets/app/main_window.py" line="457"/>
+        <location filename="../../widgets/app/main_window.py" line="468"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
@@ -1444,17 +1499,22 @@
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="435"/>
+        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
+        <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="446"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="438"/>
+        <location filename="../../widgets/app/main_window.py" line="449"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="458"/>
+        <location filename="../../widgets/app/main_window.py" line="469"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1464,88 +1524,88 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="179"/>
+        <location filename="../../widgets/map/wall.py" line="181"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="180"/>
+        <location filename="../../widgets/map/wall.py" line="182"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="181"/>
+        <location filename="../../widgets/map/wall.py" line="183"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="182"/>
+        <location filename="../../widgets/map/wall.py" line="184"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="183"/>
+        <location filename="../../widgets/map/wall.py" line="185"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="184"/>
+        <location filename="../../widgets/map/wall.py" line="186"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="185"/>
-        <location filename="../../widgets/map/wall.py" line="194"/>
+        <location filename="../../widgets/map/wall.py" line="187"/>
+        <location filename="../../widgets/map/wall.py" line="196"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="186"/>
+        <location filename="../../widgets/map/wall.py" line="188"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="195"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="195"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="195"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="194"/>
+        <location filename="../../widgets/map/wall.py" line="196"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="194"/>
+        <location filename="../../widgets/map/wall.py" line="196"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="197"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="197"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="196"/>
+        <location filename="../../widgets/map/wall.py" line="198"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="196"/>
+        <location filename="../../widgets/map/wall.py" line="198"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -1667,69 +1727,79 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>OverviewScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="141"/>
+        <location filename="../../widgets/wall/scenes.py" line="155"/>
         <source>城区态势</source>
         <translation>District overview</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="147"/>
+        <location filename="../../widgets/wall/scenes.py" line="161"/>
         <source>今日上报</source>
         <translation>Reported today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="148"/>
+        <location filename="../../widgets/wall/scenes.py" line="162"/>
         <source>今日立案</source>
         <translation>Registered today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="149"/>
+        <location filename="../../widgets/wall/scenes.py" line="163"/>
         <source>今日结案</source>
         <translation>Closed today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="150"/>
+        <location filename="../../widgets/wall/scenes.py" line="164"/>
         <source>超期在办</source>
         <translation>Overdue open</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="151"/>
+        <location filename="../../widgets/wall/scenes.py" line="165"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="152"/>
+        <location filename="../../widgets/wall/scenes.py" line="166"/>
         <source>车辆空闲</source>
         <translation>Vehicles idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="153"/>
+        <location filename="../../widgets/wall/scenes.py" line="167"/>
         <source>车辆离线</source>
         <translation>Vehicles offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="154"/>
+        <location filename="../../widgets/wall/scenes.py" line="168"/>
         <source>在办案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="166"/>
+        <location filename="../../widgets/wall/scenes.py" line="185"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="167"/>
+        <location filename="../../widgets/wall/scenes.py" line="186"/>
         <source>临期</source>
         <translation>Due soon</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="168"/>
+        <location filename="../../widgets/wall/scenes.py" line="187"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="169"/>
-        <source>■ 部件 ● 事件</source>
-        <translation>■ Component ● Event</translation>
+        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <source>不计时</source>
+        <translation>No clock</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="190"/>
+        <source>部件</source>
+        <translation>Component</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="190"/>
+        <source>事件</source>
+        <translation>Event</translation>
     </message>
 </context>
 <context>
@@ -1806,37 +1876,37 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>RankingScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <location filename="../../widgets/wall/scenes.py" line="208"/>
         <source>部门排名</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="189"/>
+        <location filename="../../widgets/wall/scenes.py" line="209"/>
         <source>街道排名</source>
         <translation>Streets</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="197"/>
+        <location filename="../../widgets/wall/scenes.py" line="217"/>
         <source>量化考核 · 今日</source>
         <translation>Performance · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="204"/>
+        <location filename="../../widgets/wall/scenes.py" line="224"/>
         <source>回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看</source>
         <translation>Not shown in a replay: the backend computes performance per period; see the KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="216"/>
+        <location filename="../../widgets/wall/scenes.py" line="236"/>
         <source>考核排名</source>
         <translation>Performance ranking</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="224"/>
+        <location filename="../../widgets/wall/scenes.py" line="250"/>
         <source>考核数据暂不可用，稍后重试</source>
         <translation>Performance data unavailable, retrying</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="249"/>
+        <location filename="../../widgets/wall/scenes.py" line="278"/>
         <source>今日暂无考核数据</source>
         <translation>No performance data today yet</translation>
     </message>
@@ -1860,9 +1930,9 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Scene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="66"/>
+        <location filename="../../widgets/wall/scenes.py" line="80"/>
         <source>回放</source>
-        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does.</extracomment>
+        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期).</extracomment>
         <translation>Replay</translation>
     </message>
 </context>
@@ -2053,24 +2123,29 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TrendsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="525"/>
+        <location filename="../../widgets/wall/scenes.py" line="617"/>
         <source>每小时上报趋势</source>
         <translation>Reports per hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="535"/>
+        <location filename="../../widgets/wall/scenes.py" line="627"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="535"/>
+        <location filename="../../widgets/wall/scenes.py" line="627"/>
         <source>上周同日</source>
         <translation>Same day last week</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="536"/>
-        <source>上周同日：本屏未持有该日数据</source>
-        <translation>Same day last week: not held by this wall</translation>
+        <location filename="../../widgets/wall/scenes.py" line="628"/>
+        <source>上周同日：暂无该日数据</source>
+        <translation>Same day last week: no data for that day yet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="650"/>
+        <source>上周同日趋势</source>
+        <translation>Same day last week</translation>
     </message>
 </context>
 <context>
