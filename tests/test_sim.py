@@ -149,3 +149,32 @@ def test_pace_shares_from_hand_built_histories():
     assert (b.dispatched, b.due, b.completed, b.late_open) == (2, 1, 0, 1)
     assert pace.total().on_time_share == 1 / 3
     assert pace.desks["dispatch"] == [4, 4] and pace.desks["close"] == [1, 1]
+
+
+def test_a_request_reaching_the_desk_after_the_deadline_becomes_the_work(tmp_path):
+    """The rules take 延期/缓办 requests only before the stage's deadline; a simulated
+    department that gets there late (the simulator lagging on a busy machine) does the work
+    instead of sending a request the backend must refuse."""
+    from conftest import Api
+    from test_api_cases import walk_to_dispatched
+
+    from console.sim.district import DistrictSimulator
+
+    backend = start_backend(f"sqlite:///{tmp_path / 'late.db'}")
+    try:
+        apis: dict[str, Api] = {}
+
+        def login(u: str) -> Api:
+            return apis.setdefault(u, Api(backend.url, u))
+
+        case = walk_to_dispatched(login)
+        backend.settings.clock.advance(case["stage_limit_minutes"] * 60 * 3 + 7 * 86400)
+        sim = DistrictSimulator(backend.url, backend.settings.clock, SimConfig(seed=1))
+        sim._do(
+            "dept-sanitation", case, "request_park", {"note": "需立项", "due_date": "2027-01-01"}
+        )
+        now = login("demo-operator").get(f"/api/v1/cases/{case['id']}").json()
+        assert now["state"] == "handled" and now["park_request_due_date"] is None
+        assert not sim.errors and sim.actions_sent == {"complete": 1}
+    finally:
+        backend.stop()

@@ -459,7 +459,7 @@ _NEED_NO_PENDING = frozenset(
     }
 )
 #: Department requests refused once the stage limit is used up (DOMAIN.md "Clocks and lights").
-_TIME_REQUESTS = frozenset({Action.REQUEST_EXTENSION, Action.REQUEST_PARK})
+TIME_REQUESTS = frozenset({Action.REQUEST_EXTENSION, Action.REQUEST_PARK})
 
 
 def _pending_refusal(action: Action, facts: CaseFacts) -> str | None:
@@ -469,7 +469,7 @@ def _pending_refusal(action: Action, facts: CaseFacts) -> str | None:
         return "no 缓办 request is pending"
     if action in _NEED_NO_PENDING and (facts.extension_pending or facts.park_request_pending):
         return "a request is waiting for the centre's decision"
-    if action in _TIME_REQUESTS and facts.limit_used_up:
+    if action in TIME_REQUESTS and facts.limit_used_up:
         return "the stage's time limit is used up: ask before the deadline"
     if action == Action.REQUEST_EXTENSION and facts.extensions_used_up:
         return "the case has had as many extensions as the rules allow"
