@@ -436,3 +436,30 @@ def test_trends_compare_with_the_backends_same_day_last_week(qtbot, ui, tmp_path
             workers.shutdown()
     finally:
         b.stop()
+
+
+def test_the_counters_follow_a_new_version_and_let_go_of_evicted_cases(city_state):
+    """The stage times are read once per case version (a cache): a case closed after a first
+    count counts as closed at the next, and cases the state dropped leave the cache."""
+    import copy
+
+    st = city_state
+    now = datetime.fromisoformat(st.ts).timestamp()
+    before = wf.counters(st, now)
+    doc = next(d for d in st.cases.values() if d["state"] not in ("closed", "void"))
+    closed = copy.deepcopy(doc)
+    closed.update(state="closed", version=doc["version"] + 1)
+    closed["events"] = [*doc["events"], {"at": st.ts, "action": "close", "to_state": "closed"}]
+    st.apply([{"seq": st.seq + 1, "ts": st.ts, "kind": "case", "case": closed}])
+    assert wf.counters(st, now).closed == before.closed + 1
+    seq = st.seq + 1
+    extra = []
+    for i in range(200):  # cases that come and go (the retention lets finished ones go)
+        seq += 1
+        extra.append({"seq": seq, "ts": st.ts, "kind": "case", "case": {**doc, "id": f"X{i}"}})
+    st.apply(extra)
+    wf.counters(st, now)
+    for i in range(200):
+        del st.cases[f"X{i}"]
+    wf.counters(st, now)
+    assert wf._TIMES[st].keys() <= st.cases.keys()
