@@ -64,10 +64,17 @@ def test_the_log_rolls_at_district_midnight_and_the_days_replay(tmp_path):
         first = daily.open(DAY)
         fold = LiveFold(checkpoint_every=10**9)
         rolled: list[ShiftLog] = []
+        references: list[dict] = []
+
+        def on_batch(batch) -> None:
+            if batch.snapshot is not None:
+                references.append(batch.reference)
+            fold.on_batch(batch)
+
         source = LiveSource(
             RestClient(b.url, "demo-wall", "demo"),
             first,
-            fold.on_batch,
+            on_batch,
             wait_s=0.5,
             roll=daily.roll,
             on_roll=rolled.append,
@@ -84,6 +91,9 @@ def test_the_log_rolls_at_district_midnight_and_the_days_replay(tmp_path):
         source.log.close()
 
         assert [x.path.name for x in rolled] == ["wall-2026-11-24.zhcg"]
+        # The new day's snapshot came with the same reference: the very object, so nothing
+        # the consumers built on it is rebuilt.
+        assert len(references) == 2 and references[1] is references[0]
         day2 = ShiftLog(rolled[0].path, readonly=True)
         boot = day2.bootstraps()[0]
         assert (

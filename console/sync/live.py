@@ -86,6 +86,7 @@ class LiveSource(threading.Thread):
         self.roll = roll
         self.on_roll = on_roll or (lambda new: None)
         self._rolled = False
+        self._reference: dict[str, Any] | None = None
 
     # ---- health ------------------------------------------------------------------------
     @property
@@ -141,6 +142,12 @@ class LiveSource(threading.Thread):
     # ---- the work ----------------------------------------------------------------------
     def _bootstrap_from_snapshot(self) -> None:
         reference: dict[str, Any] = self.client.get("/api/v1/reference", timeout=30)
+        if reference == self._reference:
+            # The same facts (a daily roll, a reconnect): hand on the object the consumers
+            # built their caches and views on, so nothing is rebuilt (the map keeps its zoom)
+            # and no second copy of the grid's ~10^5 lists lives on in a cache.
+            reference = self._reference
+        self._reference = reference
         snapshot: Snapshot = self.client.get("/api/v1/snapshot", timeout=30)
         feed_id = snapshot.get("feed_id")
         if self.feed_id is not None and feed_id != self.feed_id:
