@@ -30,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +91,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--speed", type=float, default=60.0, help="district seconds per second")
     ap.add_argument("--size", default="1920x1080", help="the wall window, WxH")
     ap.add_argument("--warmup", type=float, default=4.0, help="district hours not measured")
+    ap.add_argument(
+        "--types",
+        action="store_true",
+        help="also count the GC's objects by type (slow: for finding what grows)",
+    )
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,6 +147,7 @@ def run(args, tmp: Path) -> None:
     heart.start()
 
     samples: list[dict[str, float]] = []
+    types: dict[str, Counter] = {}
     t_start = time.monotonic()
 
     def sample() -> None:
@@ -163,6 +169,10 @@ def run(args, tmp: Path) -> None:
         }
         gaps.clear()
         samples.append(row)
+        if args.types and row["district_h"] >= args.warmup:
+            kinds = Counter(type(o).__name__ for o in gc.get_objects())
+            types.setdefault("first", kinds)
+            types["last"] = kinds
         print(
             "  ".join(f"{k} {v:8.1f}" for k, v in row.items()),
             flush=True,
@@ -192,6 +202,10 @@ def run(args, tmp: Path) -> None:
         wall.stop()
         demo.stop()
     report(samples, switches, args.warmup)
+    if "first" in types:
+        grown = (types["last"] - types["first"]).most_common(12)
+        print("\n== GC-tracked objects that grew after warm-up (type: count)")
+        print("  ".join(f"{name}: +{n}" for name, n in grown) or "none")
 
 
 def report(samples: list[dict[str, float]], switches: dict[str, list[float]], warmup: float):
