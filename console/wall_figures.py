@@ -20,6 +20,7 @@ import numpy as np
 
 from console.domain.case import parse_time
 from console.domain.china_time import CST, per_hour
+from console.domain.china_time import day_start as china_day_start
 from console.domain.queues import NO_QUEUE
 from console.domain.sla import RED, minutes_left
 from console.geo.grid import UnitGrid
@@ -55,8 +56,7 @@ COVERAGE_WINDOW_S = 3600.0
 
 def day_start(now: float) -> float:
     """Epoch seconds of 00:00 China time of the day holding ``now``."""
-    d = datetime.fromtimestamp(now, UTC).astimezone(CST)
-    return d.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    return china_day_start(datetime.fromtimestamp(now, CST).date()).timestamp()
 
 
 def _t(iso: str | None) -> float:

@@ -139,16 +139,21 @@ class Api:
         )
 
 
-@pytest.fixture(scope="module")
-def login(backend):
+def logins(url: str):
+    """``login(username)`` → that demo user's Api on the backend at ``url``, logged in once."""
     cache: dict[str, Api] = {}
 
     def _login(username: str) -> Api:
         if username not in cache:
-            cache[username] = Api(backend.url, username)
+            cache[username] = Api(url, username)
         return cache[username]
 
     return _login
+
+
+@pytest.fixture(scope="module")
+def login(backend):
+    return logins(backend.url)
 
 
 def wait_until(fn, timeout: float = 20.0, step: float = 0.05):

@@ -431,17 +431,14 @@ def test_a_drilled_case_the_console_no_longer_holds_comes_from_the_backend(
 ):
     """Finished a day ago, a case has left the console (console.domain.retention); the board's
     drill-down still opens it: asked from the backend, shown as history, no actions."""
-    from conftest import Api, start_backend
+    from conftest import logins, start_backend
 
     from console.domain.retention import KEEP_FINISHED
     from tests.test_api_people import closed_public_case
 
     b = start_backend(f"sqlite:///{tmp_path / 'b.db'}")
     try:
-        apis: dict[str, Api] = {}
-
-        def login(u: str) -> Api:
-            return apis.setdefault(u, Api(b.url, u))
+        login = logins(b.url)
 
         done = closed_public_case(login)
         done = login("demo-operator").act(done, "callback", satisfaction="satisfied").json()

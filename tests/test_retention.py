@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from conftest import TEST_START, Api, fresh_db_url, start_backend
+from conftest import TEST_START, fresh_db_url, logins, start_backend
 from test_state import case_doc
 
 from console.domain.retention import KEEP_CALLBACK, KEEP_FINISHED, retained
@@ -162,10 +162,7 @@ def test_the_snapshot_holds_what_the_rule_keeps(tmp_path, kind):
 
     b = start_backend(fresh_db_url(kind, tmp_path))
     try:
-        apis: dict[str, Api] = {}
-
-        def login(u: str) -> Api:
-            return apis.setdefault(u, Api(b.url, u))
+        login = logins(b.url)
 
         waiting = closed_public_case(login)  # a 回访 still to make
         answered = closed_public_case(login)

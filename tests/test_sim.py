@@ -155,17 +155,14 @@ def test_a_request_reaching_the_desk_after_the_deadline_becomes_the_work(tmp_pat
     """The rules take 延期/缓办 requests only before the stage's deadline; a simulated
     department that gets there late (the simulator lagging on a busy machine) does the work
     instead of sending a request the backend must refuse."""
-    from conftest import Api
+    from conftest import logins
     from test_api_cases import walk_to_dispatched
 
     from console.sim.district import DistrictSimulator
 
     backend = start_backend(f"sqlite:///{tmp_path / 'late.db'}")
     try:
-        apis: dict[str, Api] = {}
-
-        def login(u: str) -> Api:
-            return apis.setdefault(u, Api(backend.url, u))
+        login = logins(backend.url)
 
         case = walk_to_dispatched(login)
         backend.settings.clock.advance(case["stage_limit_minutes"] * 60 * 3 + 7 * 86400)

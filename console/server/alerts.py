@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from console.domain.alert_rules import severity as severity_of
 from console.domain.case import iso
 
 from . import feed
-from .db import AlertRow, Counter
+from .db import AlertRow, Counter, as_utc
 from .errors import ApiError
 
 OPEN_STATES = ("raised", "acknowledged")
@@ -50,9 +50,7 @@ def next_id(s: Session, name: str) -> int:
 
 
 def _utc(t: datetime | None) -> datetime | None:
-    if t is None:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return None if t is None else as_utc(t)
 
 
 def to_wire(a: AlertRow) -> dict:

@@ -7,7 +7,7 @@ versions, storage, SLA-light bookkeeping and the case alerts that follow from th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, Source
 from . import case_alerts, components, feed, supervisors
 from .alerts import next_id
 from .context import Context
-from .db import CaseRow, Department
+from .db import CaseRow, Department, as_utc
 from .errors import ApiError
 
 OPEN_CASE_STATES = tuple(st.value for st in State if st not in TERMINAL_STATES)
@@ -278,8 +278,7 @@ def hourly_created(s: Session, day: date) -> list[int]:
             CaseRow.created_at >= start, CaseRow.created_at < start + timedelta(days=1)
         )
     ).all()
-    utc = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)  # SQLite: naive UTC
-    return per_hour((t.timestamp() for t in utc), start.timestamp())
+    return per_hour((as_utc(t).timestamp() for t in times), start.timestamp())
 
 
 def refresh_lights(ctx: Context, s: Session, now: datetime) -> int:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -42,6 +42,12 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 
 #: PostgreSQL NOTIFY channel carrying the last committed change seq to other API processes.
 PG_CHANNEL = "zhcg_changes"
+
+
+def as_utc(t: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands back the naive UTC it was given,
+    PostgreSQL an aware one."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):

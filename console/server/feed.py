@@ -12,13 +12,13 @@ import contextlib
 import logging
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
-from .db import PG_CHANNEL, Change, Database, Meta
+from .db import PG_CHANNEL, Change, Database, Meta, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,7 @@ def append(s: Session, kind: str, payload: dict, ts: datetime) -> Change:
 
 
 def to_wire(ch: Change) -> dict:
-    ts = ch.ts if ch.ts.tzinfo else ch.ts.replace(tzinfo=UTC)  # SQLite returns naive UTC
-    return {"seq": ch.seq, "ts": ts.isoformat(), "kind": ch.kind, **ch.payload}
+    return {"seq": ch.seq, "ts": as_utc(ch.ts).isoformat(), "kind": ch.kind, **ch.payload}
 
 
 def last_seq(s: Session) -> int:
