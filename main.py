@@ -24,6 +24,7 @@ python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace|wall_soak
 from __future__ import annotations
 
 import argparse
+import inspect
 import logging
 import sys
 from collections.abc import Callable
@@ -176,30 +177,20 @@ def cmd_export(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    """Run benchmarks; a named one gets the options after its name (its own ``--help`` lists
+    them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    every = ("feed", "sync", "geo", "components", "kpi", "gui", "replay")
+    every = tuple(b for b in BENCHMARKS if b not in ("sim_pace", "wall_soak"))  # the long ones
+    if args.which == "all" and args.options:
+        raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
     for name in every if args.which == "all" else (args.which,):
         print(f"== bench {name} ==", flush=True)
         bench = runpy.run_path(str(ROOT / "tests" / "benchmarks" / f"bench_{name}.py"))
-        if name == "feed":
-            bench["main"](["--db", args.db] if args.db else [])
-        elif name == "sync":
-            bench["main"]([])
-        elif name == "replay":
-            bench["main"](["--log", args.log] if args.log else [])
-        elif name == "sim_pace":
-            bench["main"](["--hours", str(args.hours), "--speed", str(args.speed)])
-        elif name == "gui":
-            bench["main"](
-                ["--minutes", str(args.minutes or 3.0), "--speed", str(args.speed)]
-                + (["--in-process"] if args.in_process else [])
-            )
-        elif name == "wall_soak":
-            bench["main"](
-                ["--minutes", str(args.minutes or 30.0), "--speed", str(args.speed)]
-                + (["--size", args.size] if args.size else [])
-            )
+        if inspect.signature(bench["main"]).parameters:
+            bench["main"](list(args.options))
+        elif args.options:
+            raise CommandError(f"bench {name} takes no options")
         else:
             bench["main"]()
     return 0
@@ -364,38 +355,26 @@ def _export_args(exp: argparse.ArgumentParser) -> None:
 
 
 def _bench_args(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("which", nargs="?", default="all", choices=("all", *BENCHMARKS))
     bench.add_argument(
-        "which",
-        nargs="?",
-        default="all",
-        choices=(
-            "all",
-            "feed",
-            "sync",
-            "geo",
-            "components",
-            "kpi",
-            "gui",
-            "replay",
-            "sim_pace",
-            "wall_soak",
-        ),
+        "options",
+        nargs=argparse.REMAINDER,
+        help="the named benchmark's own options (bench NAME --help lists them)",
     )
-    bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
-    bench.add_argument("--db", help="PostgreSQL URL to benchmark besides SQLite")
-    bench.add_argument(
-        "--minutes", type=float, help="gui (3), wall_soak (30): wall minutes to watch"
-    )
-    bench.add_argument(
-        "--speed", type=float, default=60.0, help="gui, sim_pace, wall_soak: district clock speed"
-    )
-    bench.add_argument("--size", help="wall_soak: the wall window, WxH (default 1920x1080)")
-    bench.add_argument(
-        "--hours", type=float, default=8.0, help="sim_pace (not in all): district hours to run"
-    )
-    bench.add_argument(
-        "--in-process", action="store_true", help="gui: backend and simulator in-process"
-    )
+
+
+#: Every benchmark in tests/benchmarks (``bench_<name>.py``); ``all`` runs the quick ones.
+BENCHMARKS = (
+    "feed",
+    "sync",
+    "geo",
+    "components",
+    "kpi",
+    "gui",
+    "replay",
+    "sim_pace",
+    "wall_soak",
+)
 
 
 @dataclass(frozen=True)

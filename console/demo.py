@@ -98,7 +98,14 @@ class DemoProcess:
     """``main.py serve --demo --simulate`` as a child process on a free port; it dies with
     the console (Linux: the kernel sends it SIGTERM when its parent goes, even on SIGKILL)."""
 
-    def __init__(self, db_url: str, *, speed: float = 20.0, auto_centre: bool = True):
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        speed: float = 20.0,
+        auto_centre: bool = True,
+        start: datetime | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = [
@@ -114,6 +121,7 @@ class DemoProcess:
             "--speed",
             str(speed),
             *([] if auto_centre else ["--no-auto-centre"]),
+            *(["--start", start.isoformat()] if start is not None else []),
         ]
         self.proc: subprocess.Popen | None = None
 

@@ -314,15 +314,19 @@ class ShiftLog:
                 )
                 if last == ref_text:
                     ref_text = None
+            # The MBs go as parameters, not ``.values()``: a compiled statement is cached
+            # per engine with the statement it came from, which would keep the first
+            # snapshot's text alive for as long as the file is open.
             key = c.execute(
-                insert(bootstraps_t).values(
-                    seq=int(snapshot["seq"]),
-                    after_seq=after_seq,
-                    fresh=int(fresh),
-                    arrived_at=time.time(),
-                    snapshot=json.dumps(snapshot, ensure_ascii=False),
-                    reference=ref_text,
-                )
+                insert(bootstraps_t),
+                {
+                    "seq": int(snapshot["seq"]),
+                    "after_seq": after_seq,
+                    "fresh": int(fresh),
+                    "arrived_at": time.time(),
+                    "snapshot": json.dumps(snapshot, ensure_ascii=False),
+                    "reference": ref_text,
+                },
             ).inserted_primary_key
         assert key is not None  # an INSERT into a table with a primary key always has one
         return int(key[0])
@@ -436,10 +440,9 @@ class ShiftLog:
     def add_checkpoint(self, seq: int, digest: str, state: dict[str, Any]) -> None:
         blob = encode_checkpoint(state)
         with self._write() as c:
-            c.execute(
-                sqlite_insert(checkpoints_t)
-                .values(seq=seq, created_at=time.time(), digest=digest, state=blob)
-                .on_conflict_do_nothing(index_elements=["seq"])
+            c.execute(  # parameters apart, as in ``add_bootstrap``
+                sqlite_insert(checkpoints_t).on_conflict_do_nothing(index_elements=["seq"]),
+                {"seq": seq, "created_at": time.time(), "digest": digest, "state": blob},
             )
 
     def checkpoint_at(self, seq: int | None = None) -> tuple[int, str, dict[str, Any]] | None:

@@ -1,6 +1,6 @@
 """Benchmark (not a test): how fast and how well the simulated district works.
 
-    python main.py bench pace [--hours H] [--speed N]   (or python tests/benchmarks/bench_sim_pace.py)
+    python main.py bench sim_pace [--hours H] [--speed N]   (or python tests/benchmarks/bench_sim_pace.py)
 
 Runs the reference backend (SQLite in a temporary folder) and the district simulator in this
 process for ``--hours`` district hours from a Monday 08:00, then reads every case's history over

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +93,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--size", default="1920x1080", help="the wall window, WxH")
     ap.add_argument("--warmup", type=float, default=4.0, help="district hours not measured")
     ap.add_argument(
+        "--start",
+        type=datetime.fromisoformat,
+        default=None,
+        help="district start (ISO 8601 with offset; default 08:00 of the working day): "
+        "an evening start reaches the daily roll sooner",
+    )
+    ap.add_argument(
         "--types",
         action="store_true",
         help="also count the GC's objects by type (slow: for finding what grows)",
@@ -114,7 +122,7 @@ def run(args, tmp: Path) -> None:
     from widgets.wall.scenes import SCENES
 
     app = qt_app("zh", "dark", offscreen_ok=True)
-    demo = DemoProcess(fresh_sqlite(tmp / "soak.db"), speed=args.speed).start()
+    demo = DemoProcess(fresh_sqlite(tmp / "soak.db"), speed=args.speed, start=args.start).start()
     logs = tmp / "shifts"
     session, console = live_wall(demo.url, WALL_USER, WALL_PASSWORD)
     size = parse_size(args.size)
