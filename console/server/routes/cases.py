@@ -58,7 +58,9 @@ def list_cases(
         "to": parse_time(to, "to"),
     }
     with ctx.db.read() as s:
-        return cases.list_cases(ctx, s, f, page, min(page_size, ctx.settings.max_page))
+        out = cases.list_cases(ctx, s, f, page, min(page_size, ctx.settings.max_page))
+    out["cases"] = [cases.for_reader(p.roles, d) for d in out["cases"]]
+    return out
 
 
 @router.get("/hourly")
@@ -75,7 +77,7 @@ def hourly(p: Reader, ctx: Ctx, day: Annotated[str, Query(max_length=10)]):
 @router.get("/{case_id}")
 def get_case(case_id: str, p: Reader, ctx: Ctx):
     with ctx.db.read() as s:
-        return cases.get(ctx, s, case_id[:64])
+        return cases.for_reader(p.roles, cases.get(ctx, s, case_id[:64]))
 
 
 @router.post("/{case_id}/actions")
@@ -87,5 +89,5 @@ def case_action(case_id: str, body: CaseAction, p: Who, ctx: Ctx, key: IdemKey =
         p.id,
         key,
         {"op": "action", "case": case_id, **data},
-        lambda s: cases.act(ctx, s, p.actor, case_id[:64], data),
+        lambda s: cases.for_reader(p.roles, cases.act(ctx, s, p.actor, case_id[:64], data)),
     )
