@@ -8,7 +8,7 @@ an ``ApiError`` and the Open311 facade into its own error shape.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 #: The instants a query may name. Every time this backend stores is a wall or district time of
@@ -39,6 +39,18 @@ def parse_instant(v: str, name: str) -> datetime:
     if not in_range:
         raise ValueError(f"{name} must lie between {EARLIEST.year} and {LATEST.year - 1}")
     return t
+
+
+def parse_day(v: str, name: str) -> date:
+    """A calendar day, YYYY-MM-DD, in the years ``parse_instant`` takes (a day's start and end
+    in China time must exist as datetimes)."""
+    try:
+        d = date.fromisoformat(v)
+    except ValueError:
+        raise ValueError(f"{name} must be a date, YYYY-MM-DD") from None
+    if not EARLIEST.year <= d.year < LATEST.year:
+        raise ValueError(f"{name} must lie between {EARLIEST.year} and {LATEST.year - 1}")
+    return d
 
 
 def parse_int(v: str, name: str, limit: int = MAX_INT64) -> int:

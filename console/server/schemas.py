@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,7 +21,18 @@ from pydantic import (
 
 from console.domain.workflow import Action, Source
 
-Finite = Annotated[StrictFloat | StrictInt, Field(allow_inf_nan=False)]
+
+def _float_sized(v):
+    """Refuse integers no float can hold (``10**400``): pydantic's bound checks convert them to
+    float and raise OverflowError, a 500 (issue 13)."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**63:
+        raise ValueError("number out of range")
+    return v
+
+
+Finite = Annotated[
+    StrictFloat | StrictInt, BeforeValidator(_float_sized), Field(allow_inf_nan=False)
+]
 Text = Annotated[str, Field(max_length=2000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 

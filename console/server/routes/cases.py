@@ -3,13 +3,13 @@ rules' application and storage). The writes are idempotent per ``Idempotency-Key
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from .. import cases, idempotency
 from ..errors import ApiError
+from ..inputs import parse_day
 from ..schemas import CaseAction, NewCase
 from .deps import Ctx, From, IdemKey, Reader, To, Who, parse_time
 
@@ -67,9 +67,9 @@ def list_cases(
 def hourly(p: Reader, ctx: Ctx, day: Annotated[str, Query(max_length=10)]):
     # Cases created per hour of one China-time day (YYYY-MM-DD), for the wall's trend scene.
     try:
-        d = date.fromisoformat(day)
-    except ValueError:
-        raise ApiError(400, "day must be a date, YYYY-MM-DD", {"day": day}) from None
+        d = parse_day(day, "day")
+    except ValueError as e:
+        raise ApiError(400, str(e), {"day": day}) from None
     with ctx.db.read() as s:
         return {"day": d.isoformat(), "created": cases.hourly_created(s, d)}
 
