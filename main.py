@@ -65,7 +65,12 @@ def _settings(args):
     if args.demo:
         keys.add(DEMO_OPEN311_KEY)
     return Settings(
-        db_url=_db_url(args), demo=args.demo, clock=VirtualClock(), open311_keys=frozenset(keys)
+        db_url=_db_url(args),
+        demo=args.demo,
+        clock=VirtualClock(),
+        open311_keys=frozenset(keys),
+        open311_iot_keys=frozenset(args.open311_iot_key or ()),
+        open311_jurisdiction=args.open311_jurisdiction,
     )
 
 
@@ -254,6 +259,16 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
         sp.add_argument(
             "--open311-key", action="append", help="an accepted Open311 api_key (repeatable)"
+        )
+        sp.add_argument(
+            "--open311-iot-key",
+            action="append",
+            help="an Open311 api_key of a sensor platform: its requests are filed as iot",
+        )
+        sp.add_argument(
+            "--open311-jurisdiction",
+            default="hangzhou-shangcheng",
+            help="the jurisdiction_id the Open311 endpoint serves",
         )
 
     return add

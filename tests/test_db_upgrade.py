@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import Api, _db_params, fresh_db_url, start_backend
-from sqlalchemy import inspect, text
+from sqlalchemy import BigInteger, inspect, text
 
-from console.server.db import Database, add_missing_columns
+from console.server.db import FIXES_UNIQUE_INDEX, Database, add_missing_columns, upgrade_fixes
 
 #: The columns (and the indexes on them) the levelled-alert release added.
 NEW_COLUMNS = ("level", "level_at", "group_id", "history", "next_level_at")
@@ -56,5 +56,57 @@ def test_an_older_database_gains_the_new_columns_and_keeps_its_alerts(kind, tmp_
     db = Database(url)
     try:
         assert add_missing_columns(db.engine) == []  # a second start adds nothing
+    finally:
+        db.dispose()
+
+
+def _fixes_as_an_older_release_left_them(url: str) -> None:
+    """32-bit flags (PostgreSQL), a plain (vehicle, t) index, and a retried batch stored twice."""
+    db = Database(url)
+    db.create_all()
+    pg = db.is_postgres
+    with db.engine.begin() as conn:
+        conn.execute(text(f"DROP INDEX IF EXISTS {FIXES_UNIQUE_INDEX}"))
+        conn.execute(text("CREATE INDEX ix_fixes_vehicle_t ON fixes (vehicle_id, t)"))
+        if pg:
+            conn.execute(text("ALTER TABLE fixes ALTER COLUMN flags TYPE INTEGER"))
+            conn.execute(text("ALTER TABLE vehicles ALTER COLUMN last_flags TYPE INTEGER"))
+        for _ in range(2):
+            conn.execute(
+                text(
+                    "INSERT INTO fixes (vehicle_id, t, lon, lat, speed_kmh, heading, flags)"
+                    " VALUES ('V-OLD', 1000.0, 120.17, 30.25, 5, 90, 1),"
+                    " ('V-OLD', 1001.0, 120.17, 30.25, 5, 90, 1)"
+                )
+            )
+    db.dispose()
+
+
+@pytest.mark.parametrize("kind", _db_params())
+def test_an_older_fixes_table_becomes_unique_and_64_bit(kind, tmp_path):
+    url = fresh_db_url(kind, tmp_path)
+    _fixes_as_an_older_release_left_them(url)
+    db = Database(url)
+    try:
+        db.create_all()
+        indexes = {i["name"]: i for i in inspect(db.engine).get_indexes("fixes")}
+        assert indexes[FIXES_UNIQUE_INDEX]["unique"] and "ix_fixes_vehicle_t" not in indexes
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM fixes")).scalar() == 2
+        if db.is_postgres:
+            for table, col in (("fixes", "flags"), ("vehicles", "last_flags")):
+                kind_ = next(
+                    c["type"] for c in inspect(db.engine).get_columns(table) if c["name"] == col
+                )
+                assert isinstance(kind_, BigInteger), (table, kind_)
+        with db.engine.begin() as conn:  # 2**40 fits now
+            conn.execute(
+                text(
+                    "INSERT INTO fixes (vehicle_id, t, lon, lat, speed_kmh, heading, flags)"
+                    " VALUES ('V-OLD', 1002.0, 120.17, 30.25, 5, 90, :f)"
+                ),
+                {"f": 2**40},
+            )
+        assert upgrade_fixes(db.engine) == []  # a second start changes nothing
     finally:
         db.dispose()

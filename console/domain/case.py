@@ -69,6 +69,8 @@ class Case:
     description: str = ""
     photos: list[str] = field(default_factory=list)
     reporter: str | None = None
+    #: How to reach a citizen reporter (name, phone, email), for 回访; never in public views.
+    reporter_contact: dict[str, str] | None = None
     grid_code: str | None = None
     street_code: str | None = None
     community_code: str | None = None
@@ -318,6 +320,7 @@ def new_case(
     component_code: str | None = None,
     component_owner: str | None = None,
     photos_after: list[str] | None = None,
+    reporter_contact: dict[str, str] | None = None,
 ) -> Case:
     """A freshly reported case with its creating ``report`` event and its accept clock running.
 
@@ -349,6 +352,7 @@ def new_case(
         description=description,
         photos=list(photos or []) + list(photos_after or []),
         reporter=reporter.user_id,
+        reporter_contact=dict(reporter_contact) if reporter_contact else None,
         grid_code=grid_code,
         street_code=street_code,
         community_code=community_code,

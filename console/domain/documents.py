@@ -57,6 +57,9 @@ class CaseDoc(TypedDict):
     description: str
     photos: list[str]
     reporter: str | None
+    #: The citizen's name/phone/e-mail of a public report; left out of the documents sent to
+    #: roles that do not call citizens back (console.server.cases.CONTACT_ROLES).
+    reporter_contact: NotRequired[dict[str, str] | None]
     grid_code: str | None
     street_code: str | None
     community_code: str | None

@@ -347,6 +347,22 @@ STAGE_BY_STATE: dict[State, str | None] = {
     S.VOID: None,
 }
 
+#: Who may file a case of each source (any one of the roles will do). A source is a claim about
+#: who saw the problem, and some skip verification (``SELF_VERIFIED_SOURCES``), so a caller
+#: may not pick it freely (issue 13): a gateway files only 物联感知, 领导交办 is recorded by the
+#: shift lead who received the instruction, and the centre desks may enter a field supervisor's
+#: report on the supervisor's behalf (the 城管通 app's fallback is a call to the centre).
+#: 自处理 is the supervisor's own fix (``new_case`` also checks the recorded role).
+SOURCE_ROLES: dict[Source, frozenset[Role]] = {
+    Source.SUPERVISOR: frozenset({Role.SUPERVISOR, Role.OPERATOR, Role.SHIFT_LEAD}),
+    Source.SELF: frozenset({Role.SUPERVISOR}),
+    Source.PUBLIC: frozenset({Role.OPERATOR, Role.SHIFT_LEAD}),
+    Source.VIDEO: frozenset({Role.OPERATOR, Role.SHIFT_LEAD}),
+    Source.MEDIA: frozenset({Role.OPERATOR, Role.SHIFT_LEAD}),
+    Source.LEADER: frozenset({Role.SHIFT_LEAD}),
+    Source.IOT: frozenset({Role.GATEWAY}),
+}
+
 #: Sources whose reports come from someone already on site: they need no verification (核实).
 SELF_VERIFIED_SOURCES = frozenset({Source.SUPERVISOR, Source.SELF, Source.IOT})
 

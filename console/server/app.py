@@ -14,12 +14,15 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from console import CommandError
 
 from . import feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
-from .middleware import BodyLimit, request_log
+from .middleware import BodyLimit, SecurityHeaders, redact_access_log, request_log
 from .open311 import ensure_system_user
 from .routes import (
     alerts,
@@ -56,6 +59,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         BodyLimit, max_bytes=settings.max_body_bytes, media_max=settings.max_media_bytes
     )
     app.middleware("http")(request_log)
+    app.add_middleware(SecurityHeaders)
+    redact_access_log()
     for module in (
         operations,
         session,
@@ -97,7 +102,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def prepare(ctx: Context) -> None:
-    """Create the schema, seed the district, enable or lock the demo accounts."""
+    """Create the schema, seed the district, enable or lock the demo accounts; a database that
+    cannot be written is refused in one line (a ``CommandError``), not a traceback."""
+    try:
+        _prepare(ctx)
+    except DBAPIError as e:
+        if not _read_only(e):
+            raise
+        url = ctx.db.engine.url.render_as_string(hide_password=True)
+        raise CommandError(
+            f"the database {url} is read-only ({str(e.orig).splitlines()[0][:120]}); "
+            "the backend writes every case and change, give it a writable database"
+        ) from None
+
+
+def _read_only(e: DBAPIError) -> bool:
+    """SQLite's "attempt to write a readonly database", PostgreSQL's read-only transaction
+    (SQLSTATE 25006, e.g. a hot standby or ``default_transaction_read_only``)."""
+    return "readonly" in str(e.orig) or getattr(e.orig, "sqlstate", None) == "25006"
+
+
+def _prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid)

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from console.domain import retention
 from console.domain.case import Case, apply_action, new_case
 from console.domain.china_time import CST, day_start, per_hour
-from console.domain.workflow import REPORT_ROLES, TERMINAL_STATES, Actor, Source, State
+from console.domain.workflow import (
+    REPORT_ROLES,
+    SOURCE_ROLES,
+    TERMINAL_STATES,
+    Actor,
+    Source,
+    State,
+)
 
 from . import case_alerts, components, feed, supervisors
 from .alerts import next_id
@@ -97,6 +104,13 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
             f"unknown urgency {body['urgency']!r}",
             {"allowed": sorted(ctx.limits.urgency_levels)},
         )
+    allowed = SOURCE_ROLES[Source(body["source"])]
+    if not allowed & actor.roles:
+        raise ApiError(
+            403,
+            f"source {body['source']!r} needs one of the roles {sorted(allowed)}",
+            code="source_not_allowed",
+        )
     lon, lat = body["location"]["lon"], body["location"]["lat"]
     grid, community, street = locate(ctx, lon, lat)
     component, owner = components.for_case(
@@ -126,8 +140,29 @@ def create(ctx: Context, s: Session, actor: Actor, role: str, body: dict) -> dic
         component_code=component,
         component_owner=owner,
         photos_after=body.get("photos_after", []),
+        reporter_contact=_contact(body.get("reporter_contact")),
     )
     return _store(ctx, s, case, now, None)
+
+
+def _contact(c: dict | None) -> dict[str, str] | None:
+    """The fields of a reporter's contact that were given (None when none was)."""
+    given = {k: v for k, v in (c or {}).items() if v}
+    return given or None
+
+
+#: The roles that may read a citizen reporter's contact: the desks that take the call back
+#: (受理员 and 值班长 do 回访, console.domain.callback) and an administrator. Dispatchers,
+#: departments, supervisors and the wall work on the problem, not with the person (issue 13).
+CONTACT_ROLES = frozenset({"operator", "shift_lead", "admin"})
+
+
+def for_reader(roles: frozenset[str], doc: dict) -> dict:
+    """``doc`` as a caller with ``roles`` may see it: without the reporter's contact unless
+    one of the roles calls citizens back."""
+    if roles & CONTACT_ROLES or "reporter_contact" not in doc:
+        return doc
+    return {k: v for k, v in doc.items() if k != "reporter_contact"}
 
 
 def _load(s: Session, case_id: str, lock: bool) -> CaseRow:

@@ -40,6 +40,11 @@ class Settings:
     tick_seconds: float = 1.0
     escalate_after_minutes: float = 15.0
     open311_keys: frozenset[str] = frozenset()
+    #: Keys of sensor platforms posting through Open311: their requests are filed as 物联感知
+    #: (``iot``), the others' as 公众举报 (``public``).
+    open311_iot_keys: frozenset[str] = frozenset()
+    #: The GeoReport v2 ``jurisdiction_id`` this endpoint serves (a request naming another: 404).
+    open311_jurisdiction: str = "hangzhou-shangcheng"
     idempotency_ttl: timedelta = timedelta(days=2)
 
 

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 # BigInteger autoincrement is INTEGER on SQLite so that it aliases the rowid.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
+#: The unique (vehicle, t) index of ``fixes``; it replaced the plain ``ix_fixes_vehicle_t``.
+FIXES_UNIQUE_INDEX = "ux_fixes_vehicle_t"
+
 #: PostgreSQL NOTIFY channel carrying the last committed change seq to other API processes.
 PG_CHANNEL = "zhcg_changes"
 
@@ -174,7 +177,7 @@ class Vehicle(Base):
     last_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     last_speed: Mapped[float | None] = mapped_column(Float, nullable=True)
     last_heading: Mapped[float | None] = mapped_column(Float, nullable=True)
-    last_flags: Mapped[int] = mapped_column(Integer, default=0)
+    last_flags: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(16), default="unknown")
 
 
@@ -187,9 +190,12 @@ class Fix(Base):
     lat: Mapped[float] = mapped_column(Float)
     speed_kmh: Mapped[float] = mapped_column(Float)
     heading: Mapped[float] = mapped_column(Float)
-    flags: Mapped[int] = mapped_column(Integer)
+    # A terminal's 64-bit status word (a 32-bit column refused flags >= 2**31 on PostgreSQL).
+    flags: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_fixes_vehicle_t", "vehicle_id", "t"),)
+    # One fix per vehicle and instant: a retried batch is stored once (telemetry.py inserts
+    # ignoring conflicts on this index).
+    __table_args__ = (Index(FIXES_UNIQUE_INDEX, "vehicle_id", "t", unique=True),)
 
 
 class Sensor(Base):
@@ -280,6 +286,9 @@ class Database:
         added = add_missing_columns(self.engine)
         if added:
             log.info("database upgraded: added columns %s", ", ".join(added))
+        changed = upgrade_fixes(self.engine)
+        if changed:
+            log.info("database upgraded: %s", "; ".join(changed))
 
     def drop_all(self) -> None:
         Base.metadata.drop_all(self.engine)
@@ -345,3 +354,31 @@ def add_missing_columns(engine: Engine) -> list[str]:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
     return added
+
+
+def upgrade_fixes(engine: Engine) -> list[str]:
+    """The telemetry tables' one non-additive upgrade (issue 13), done once and idempotent:
+    ``flags``/``last_flags`` widened to BIGINT on PostgreSQL (SQLite integers are 64-bit
+    already), and the plain (vehicle, t) index of ``fixes`` replaced by a unique one, after
+    dropping the duplicate fixes older releases stored for retried batches (the first of each
+    is kept)."""
+    done: list[str] = []
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            for table, col in (("fixes", "flags"), ("vehicles", "last_flags")):
+                kind = next(c["type"] for c in inspector.get_columns(table) if c["name"] == col)
+                if not isinstance(kind, BigInteger):
+                    conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {col} TYPE BIGINT"))
+                    done.append(f"{table}.{col} is BIGINT")
+        if FIXES_UNIQUE_INDEX not in {i["name"] for i in inspector.get_indexes("fixes")}:
+            gone = conn.execute(
+                text(
+                    "DELETE FROM fixes WHERE id NOT IN"
+                    " (SELECT MIN(id) FROM fixes GROUP BY vehicle_id, t)"
+                )
+            ).rowcount
+            conn.execute(text("DROP INDEX IF EXISTS ix_fixes_vehicle_t"))
+            conn.execute(text(f"CREATE UNIQUE INDEX {FIXES_UNIQUE_INDEX} ON fixes (vehicle_id, t)"))
+            done.append(f"fixes unique on (vehicle_id, t), {gone} duplicate fixes dropped")
+    return done

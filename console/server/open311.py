@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
@@ -25,6 +26,7 @@ from xml.sax.saxutils import escape
 from fastapi import Request, Response
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from starlette.exceptions import HTTPException
 
 from console.domain.workflow import WorkflowError
 
@@ -32,6 +34,7 @@ from .auth import hash_password
 from .context import Context
 from .db import Base, Department, User
 from .errors import ApiError
+from .inputs import load_json, parse_instant
 
 SYSTEM_USER = "open311"
 MAX_WINDOW = timedelta(days=90)
@@ -82,7 +85,8 @@ STATE_NOTES = {
     "returned": "正在重新派遣",
     "parked": "已列入计划处置（缓办）",
     "closed": "已结案",
-    "void": "已作废：{note}",  # before 立案 (不予立案) or after it (docs/rules/workflow.md)
+    # before 立案 (不予立案) or after it (docs/rules/workflow.md); the staff's reason stays inside
+    "void": "已作废（无效、重复或不属受理范围）",
 }
 
 
@@ -119,12 +123,18 @@ class Open311Error(Exception):
 
 
 # ---- rendering ---------------------------------------------------------------------------
+#: What XML 1.0 forbids in a document (its ``Char`` production): C0 controls but tab, newline
+#: and carriage return, lone surrogates, U+FFFE and U+FFFF. One ``\x07`` in a description made
+#: every consumer of the feed fail to parse it (issue 13); such characters are dropped.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _xml_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
         return "true" if v else "false"
-    return escape(str(v))
+    return escape(_NOT_XML_CHAR.sub("", str(v)))
 
 
 def _xml(root: str, item: str, rows: list[dict]) -> str:
@@ -192,25 +202,27 @@ def service_doc(ctx: Context, code: str) -> dict:
 
 
 def request_doc(ctx: Context, doc: dict, departments: dict[str, str]) -> dict:
+    """A case as the public sees it: GeoReport v2's request fields and nothing else.
+
+    The spec's GET response has no reporter fields (name, phone and e-mail are POST-only), and
+    what staff write is not public either: the description and photo are shown only for
+    citizen reports (source ``public``, the citizen's own words), staff notes never (a voided
+    case says so without the centre's reason)."""
     state = doc["state"]
     dept = departments.get(doc.get("department_id") or "", "")
-    last_note = (
-        next((e.get("note") for e in reversed(doc.get("events", [])) if e.get("note")), "") or ""
-    )
     try:
         service_name = ctx.catalog.get(doc["category_code"]).name_zh
     except KeyError:
         service_name = None
-    photos = doc.get("photos") or []
+    citizens = doc.get("source") == "public"
+    photos = (doc.get("photos") or []) if citizens else []
     return {
         "service_request_id": doc["id"],
         "status": "closed" if state in ("closed", "void") else "open",
-        "status_notes": STATE_NOTES.get(state, state).format(
-            dept=dept or "处置单位", note=last_note or "无效或重复"
-        ),
+        "status_notes": STATE_NOTES.get(state, state).format(dept=dept or "处置单位"),
         "service_name": service_name,
         "service_code": doc["category_code"],
-        "description": (doc.get("description") or "")[:MAX_FIELD],
+        "description": (doc.get("description") or "")[:MAX_FIELD] if citizens else service_name,
         "agency_responsible": dept or None,
         "service_notice": None,
         "requested_datetime": doc["created_at"],
@@ -230,25 +242,53 @@ def departments(s: Session) -> dict[str, str]:
 
 
 # ---- input parsing -----------------------------------------------------------------------
+#: The header a gateway may send its key in instead of the form's ``api_key`` (checked before
+#: the body is read). Never the query string: URLs end up in access logs and proxies' logs.
+API_KEY_HEADER = "X-Api-Key"
+INVALID_KEY = "Invalid api_key received -- can't proceed with create_request."
+
+
+def check_key_placement(request: Request) -> None:
+    """Refuse a write whose ``api_key`` is in the URL (a secret there is logged by every hop)."""
+    if "api_key" in request.query_params:
+        raise Open311Error(
+            400,
+            f"send api_key in the request body or the {API_KEY_HEADER} header, "
+            "never in the URL (URLs are logged)",
+        )
+
+
+def check_jurisdiction(ctx: Context, given: str | None) -> None:
+    """GeoReport v2: ``jurisdiction_id`` is optional for a single-city endpoint, and one naming
+    another city is answered 404 ("jurisdiction_id provided was not found")."""
+    if given and given != ctx.settings.open311_jurisdiction:
+        raise Open311Error(404, f"jurisdiction_id {given[:40]!r} was not found")
+
+
 async def read_form(request: Request) -> dict[str, str]:
-    """Form-encoded (as the spec says) or JSON bodies, as a flat dict of strings."""
-    raw = await request.body()
-    ctype = request.headers.get("content-type", "")
+    """Form-encoded (as the spec says) or JSON bodies, as a flat dict of strings; JSON is
+    decoded by ``inputs.load_json`` (bounded nesting, no lone surrogates)."""
     try:
-        if "json" in ctype:
-            data = json.loads(raw or b"{}")
-            if not isinstance(data, dict):
-                raise Open311Error(400, "the body must be an object of fields")
-            out = {str(k): "" if v is None else str(v) for k, v in data.items()}
-            if any("\x00" in k or "\x00" in v for k, v in out.items()):
-                raise Open311Error(400, "fields must not contain NUL characters")
-            return out
-        parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError):
-        raise Open311Error(400, "the body is not valid form data or JSON") from None
-    out = {k: v[0] for k, v in parsed.items()}
-    for k, v in request.query_params.items():
-        out.setdefault(k, v)
+        raw = await request.body()
+    except HTTPException as e:  # the body limit's 413, in this facade's shape
+        raise Open311Error(e.status_code, str(e.detail)) from None
+    ctype = request.headers.get("content-type", "")
+    if "json" in ctype:
+        try:
+            data = load_json(raw)
+        except ValueError as e:
+            raise Open311Error(400, str(e)) from None
+        if not isinstance(data, dict):
+            raise Open311Error(400, "the body must be an object of fields")
+        out = {str(k): "" if v is None else str(v)[: MAX_FIELD + 1] for k, v in data.items()}
+    else:
+        try:
+            parsed = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except (UnicodeDecodeError, ValueError):
+            raise Open311Error(400, "the body is not valid form data or JSON") from None
+        out = {k: v[0] for k, v in parsed.items()}
+        for k, v in request.query_params.items():
+            out.setdefault(k, v)
     if any("\x00" in k or "\x00" in v for k, v in out.items()):
         raise Open311Error(400, "fields must not contain NUL characters")
     return out
@@ -270,7 +310,6 @@ def parse_date(v: str | None, name: str) -> datetime | None:
     if not v:
         return None
     try:
-        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C date-time") from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+        return parse_instant(v, name)
+    except ValueError as e:
+        raise Open311Error(400, str(e).replace("ISO 8601 timestamp", "W3C date-time")) from None

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,15 +21,33 @@ from pydantic import (
 
 from console.domain.workflow import Action, Source
 
-Finite = Annotated[StrictFloat | StrictInt, Field(allow_inf_nan=False)]
+
+def _float_sized(v):
+    """Refuse integers no float can hold (``10**400``): pydantic's bound checks convert them to
+    float and raise OverflowError, a 500 (issue 13)."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**63:
+        raise ValueError("number out of range")
+    return v
+
+
+Finite = Annotated[
+    StrictFloat | StrictInt, BeforeValidator(_float_sized), Field(allow_inf_nan=False)
+]
 Text = Annotated[str, Field(max_length=2000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 def _no_nul(v):
-    """PostgreSQL text cannot hold NUL; no legitimate client sends it. Refuse it up front."""
-    if isinstance(v, str) and "\x00" in v:
-        raise ValueError("text must not contain NUL characters")
+    """PostgreSQL text cannot hold NUL, and a lone surrogate (``"\\ud800"``, valid JSON) cannot
+    be encoded as UTF-8 for the database or the response (a 500, issue 13); no legitimate
+    client sends either. Refuse them up front."""
+    if isinstance(v, str):
+        if "\x00" in v:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must not contain lone surrogates") from None
     if isinstance(v, list):
         for x in v:
             _no_nul(x)
@@ -54,6 +73,14 @@ class Location(Strict):
     lat: Annotated[Finite, Field(ge=-90, le=90)]
 
 
+class Contact(Strict):
+    """A citizen reporter's contact (the hotline desk or the Open311 gateway takes it down)."""
+
+    name: Annotated[str, Field(max_length=100)] = ""
+    phone: Annotated[str, Field(max_length=40)] = ""
+    email: Annotated[str, Field(max_length=200)] = ""
+
+
 class NewCase(Strict):
     source: Source = Source.SUPERVISOR
     category_code: Annotated[str, Field(pattern=r"^\d{4,5}$")]
@@ -68,6 +95,8 @@ class NewCase(Strict):
     component_code: Annotated[str, Field(pattern=r"^\d{16}$")] | None = None
     #: 自处理 (source ``self``): the photos after the on-the-spot fix (``photos``: before).
     photos_after: Annotated[list[Annotated[str, Field(max_length=500)]], Field(max_length=9)] = []
+    #: Only the roles of ``cases.CONTACT_ROLES`` read it back.
+    reporter_contact: Contact | None = None
 
 
 CategoryCode = Annotated[str, Field(pattern=r"^\d{4,5}$")]

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from console.domain.alert_rules import sensor_alert
@@ -38,8 +40,19 @@ VEHICLE_KINDS = {
 }
 
 
+#: Flags are a 64-bit bit field (a terminal's status word); the column is BIGINT.
+MAX_FLAGS = 2**63 - 1
+
+
 def _finite(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    """A JSON number that is a finite float (an integer like ``10**400`` overflows a float:
+    not finite)."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _check_fix(f: dict, known: set[str], now_epoch: float) -> str | None:
@@ -49,8 +62,11 @@ def _check_fix(f: dict, known: set[str], now_epoch: float) -> str | None:
     for k in ("t", "lon", "lat", "speed_kmh", "heading"):
         if not _finite(f.get(k)):
             return f"{k} must be a finite number"
-    if not isinstance(f.get("flags", 0), int) or isinstance(f.get("flags"), bool):
-        return "flags must be an integer"
+    flags = f.get("flags", 0)
+    if flags is None:
+        flags = 0
+    if not isinstance(flags, int) or isinstance(flags, bool) or not 0 <= flags <= MAX_FLAGS:
+        return f"flags must be an integer from 0 to {MAX_FLAGS}"
     if not (LON_RANGE[0] <= f["lon"] <= LON_RANGE[1] and LAT_RANGE[0] <= f["lat"] <= LAT_RANGE[1]):
         return "position far outside the district"
     if not (0 <= f["speed_kmh"] <= 250):
@@ -80,21 +96,27 @@ def ingest_fixes(ctx: Context, s: Session, fixes: list[dict]) -> dict:
     if not good:
         if rejected:
             raise ApiError(400, "no valid fix in the batch", {"rejected": rejected[:100]})
-        return {"accepted": 0, "rejected": []}
+        return {"accepted": 0, "duplicates": 0, "rejected": []}
     good.sort(key=lambda f: f["t"])
-    rows = [
-        {
-            "vehicle_id": f["vehicle_id"],
-            "t": float(f["t"]),
-            "lon": float(f["lon"]),
-            "lat": float(f["lat"]),
-            "speed_kmh": float(f["speed_kmh"]),
-            "heading": float(f["heading"]) % 360.0,
-            "flags": int(f.get("flags", 0) or 0) & 0xFFFFFFFF,
-        }
-        for f in good
-    ]
-    s.execute(insert(Fix), rows)
+    rows = _new_fixes(
+        s,
+        [
+            {
+                "vehicle_id": f["vehicle_id"],
+                "t": float(f["t"]),
+                "lon": float(f["lon"]),
+                "lat": float(f["lat"]),
+                "speed_kmh": float(f["speed_kmh"]),
+                "heading": float(f["heading"]) % 360.0,
+                "flags": int(f.get("flags") or 0),
+            }
+            for f in good
+        ],
+    )
+    duplicates = len(good) - len(rows)
+    if not rows:
+        return {"accepted": 0, "duplicates": duplicates, "rejected": rejected[:100]}
+    s.execute(_insert_ignoring_duplicates(s), rows)
     cols = {
         k: [r[k] for r in rows]
         for k in ("vehicle_id", "t", "lon", "lat", "speed_kmh", "heading", "flags")
@@ -119,7 +141,37 @@ def ingest_fixes(ctx: Context, s: Session, fixes: list[dict]) -> dict:
         np.array(cols["flags"], dtype=np.int64),
     )
     apply_signals(s, signals, now, vehicles)
-    return {"accepted": len(rows), "rejected": rejected[:100]}
+    return {"accepted": len(rows), "duplicates": duplicates, "rejected": rejected[:100]}
+
+
+def _new_fixes(s: Session, rows: list[dict]) -> list[dict]:
+    """The fixes of ``rows`` not stored yet: a fix is one (vehicle, t), so a gateway's retried
+    batch stores, publishes and feeds the rules each fix once. Writes are serialised
+    (``Database.write``), so what this reads is what the insert meets."""
+    vids = sorted({r["vehicle_id"] for r in rows})
+    stored: set[tuple[str, float]] = {
+        (vid, t)
+        for vid, t in s.execute(
+            select(Fix.vehicle_id, Fix.t).where(
+                Fix.vehicle_id.in_(vids), Fix.t >= rows[0]["t"], Fix.t <= rows[-1]["t"]
+            )
+        )
+    }
+    out = []
+    for r in rows:
+        key = (r["vehicle_id"], r["t"])
+        if key not in stored:
+            stored.add(key)
+            out.append(r)
+    return out
+
+
+def _insert_ignoring_duplicates(s: Session):
+    """INSERT … ON CONFLICT DO NOTHING on the (vehicle, t) unique index, in the dialect of
+    ``s``: the index, not only ``_new_fixes``, keeps a fix single if two processes race."""
+    dialect = s.get_bind().dialect.name
+    ins = pg_insert(Fix) if dialect == "postgresql" else sqlite_insert(Fix)
+    return ins.on_conflict_do_nothing(index_elements=["vehicle_id", "t"])
 
 
 def _set_status(s: Session, v: Vehicle, status: str, now: datetime) -> None:

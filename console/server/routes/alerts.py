@@ -4,7 +4,7 @@ acknowledge/resolve by the command centre (idempotent per ``Idempotency-Key``);
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,6 +14,7 @@ from console.domain.china_time import CST
 
 from .. import alerts, auth, idempotency
 from ..errors import ApiError
+from ..inputs import parse_day
 from ..schemas import AlertAck
 from .deps import CENTRE_ROLES, Ctx, IdemKey, Reader, Who
 
@@ -38,9 +39,9 @@ def alert_digest(
         day = ctx.now().astimezone(CST).date()
     else:
         try:
-            day = date.fromisoformat(date_)
-        except ValueError:
-            raise ApiError(400, "date must be YYYY-MM-DD", {"date": date_}) from None
+            day = parse_day(date_, "date")
+        except ValueError as e:
+            raise ApiError(400, str(e), {"date": date_}) from None
     t0 = datetime.combine(day, time(0), CST)
     t1 = t0 + timedelta(days=1)
     with ctx.db.read() as s:

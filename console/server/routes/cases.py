@@ -3,13 +3,13 @@ rules' application and storage). The writes are idempotent per ``Idempotency-Key
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from .. import cases, idempotency
 from ..errors import ApiError
+from ..inputs import parse_day
 from ..schemas import CaseAction, NewCase
 from .deps import Ctx, From, IdemKey, Reader, To, Who, parse_time
 
@@ -58,16 +58,18 @@ def list_cases(
         "to": parse_time(to, "to"),
     }
     with ctx.db.read() as s:
-        return cases.list_cases(ctx, s, f, page, min(page_size, ctx.settings.max_page))
+        out = cases.list_cases(ctx, s, f, page, min(page_size, ctx.settings.max_page))
+    out["cases"] = [cases.for_reader(p.roles, d) for d in out["cases"]]
+    return out
 
 
 @router.get("/hourly")
 def hourly(p: Reader, ctx: Ctx, day: Annotated[str, Query(max_length=10)]):
     # Cases created per hour of one China-time day (YYYY-MM-DD), for the wall's trend scene.
     try:
-        d = date.fromisoformat(day)
-    except ValueError:
-        raise ApiError(400, "day must be a date, YYYY-MM-DD", {"day": day}) from None
+        d = parse_day(day, "day")
+    except ValueError as e:
+        raise ApiError(400, str(e), {"day": day}) from None
     with ctx.db.read() as s:
         return {"day": d.isoformat(), "created": cases.hourly_created(s, d)}
 
@@ -75,7 +77,7 @@ def hourly(p: Reader, ctx: Ctx, day: Annotated[str, Query(max_length=10)]):
 @router.get("/{case_id}")
 def get_case(case_id: str, p: Reader, ctx: Ctx):
     with ctx.db.read() as s:
-        return cases.get(ctx, s, case_id[:64])
+        return cases.for_reader(p.roles, cases.get(ctx, s, case_id[:64]))
 
 
 @router.post("/{case_id}/actions")
@@ -87,5 +89,5 @@ def case_action(case_id: str, body: CaseAction, p: Who, ctx: Ctx, key: IdemKey =
         p.id,
         key,
         {"op": "action", "case": case_id, **data},
-        lambda s: cases.act(ctx, s, p.actor, case_id[:64], data),
+        lambda s: cases.for_reader(p.roles, cases.act(ctx, s, p.actor, case_id[:64], data)),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from .. import auth
 from ..context import Context
 from ..errors import ApiError
+from ..inputs import parse_instant
 
 #: The roles that work in the command centre: they may acknowledge and resolve alerts.
 CENTRE_ROLES = frozenset({"operator", "shift_lead", "dispatcher"})
@@ -49,11 +50,11 @@ To = Annotated[str | None, Query(max_length=40)]
 
 
 def parse_time(v: str | None, name: str) -> datetime | None:
-    """An ISO 8601 query parameter (naive means UTC); 400 naming the parameter if malformed."""
+    """An ISO 8601 query parameter (naive means UTC; ``inputs.parse_instant`` bounds it); 400
+    naming the parameter if malformed or out of range."""
     if v is None or v == "":
         return None
     try:
-        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(400, f"{name} must be an ISO 8601 timestamp", {name: v[:100]}) from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+        return parse_instant(v, name)
+    except ValueError as e:
+        raise ApiError(400, str(e), {name: v[:100]}) from None

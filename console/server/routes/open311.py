@@ -19,7 +19,10 @@ from console.domain.workflow import Actor
 from .. import cases
 from ..context import Context
 from ..db import CaseRow
+from ..inputs import MAX_INT64, parse_int
 from ..open311 import (
+    API_KEY_HEADER,
+    INVALID_KEY,
     MAX_FIELD,
     MAX_WINDOW,
     PUBLIC_SERVICES,
@@ -27,6 +30,8 @@ from ..open311 import (
     Open311Error,
     Open311Token,
     check_format,
+    check_jurisdiction,
+    check_key_placement,
     departments,
     handle,
     parse_date,
@@ -43,21 +48,19 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 
 @router.get("/services.{fmt}")
-def services(fmt: str, ctx: Ctx) -> Response:
-    return handle(
-        fmt,
-        lambda f: render(
-            f,
-            "services",
-            "service",
-            [service_doc(ctx, c) for c in PUBLIC_SERVICES if c in ctx.catalog],
-        ),
-    )
+def services(fmt: str, request: Request, ctx: Ctx) -> Response:
+    def run(f):
+        check_jurisdiction(ctx, request.query_params.get("jurisdiction_id"))
+        docs = [service_doc(ctx, c) for c in PUBLIC_SERVICES if c in ctx.catalog]
+        return render(f, "services", "service", docs)
+
+    return handle(fmt, run)
 
 
 @router.get("/services/{code}.{fmt}")
-def service_definition(code: str, fmt: str, ctx: Ctx) -> Response:
+def service_definition(code: str, fmt: str, request: Request, ctx: Ctx) -> Response:
     def run(f):
+        check_jurisdiction(ctx, request.query_params.get("jurisdiction_id"))
         if code not in PUBLIC_SERVICES or code not in ctx.catalog:
             raise Open311Error(404, f"no service {code[:20]!r}")
         body = {"service_code": code, "attributes": []}
@@ -73,17 +76,22 @@ def service_definition(code: str, fmt: str, ctx: Ctx) -> Response:
 
 @router.post("/requests.{fmt}")
 async def post_request(fmt: str, request: Request, ctx: Ctx) -> Response:
+    keys = ctx.settings.open311_keys | ctx.settings.open311_iot_keys
+    header_key = request.headers.get(API_KEY_HEADER)
     try:
         f = check_format(fmt)
+        check_key_placement(request)
+        if header_key is not None and header_key not in keys:
+            raise Open311Error(403, INVALID_KEY)  # refused before the body is read
         form = await read_form(request)
     except Open311Error as e:
         return render_error(fmt, e.status, e.description)
 
     def run(f):
-        if form.get("api_key") not in ctx.settings.open311_keys:
-            raise Open311Error(
-                403, "Invalid api_key received -- can't proceed with create_request."
-            )
+        key = header_key if header_key is not None else form.get("api_key")
+        if key not in keys:
+            raise Open311Error(403, INVALID_KEY)
+        check_jurisdiction(ctx, form.get("jurisdiction_id"))
         code = form.get("service_code", "")
         if code not in PUBLIC_SERVICES or code not in ctx.catalog:
             raise Open311Error(400, f"service_code {code[:20]!r} is not a service of this city")
@@ -102,9 +110,8 @@ async def post_request(fmt: str, request: Request, ctx: Ctx) -> Response:
         ):
             if len(form.get(name, "")) > MAX_FIELD:
                 raise Open311Error(400, f"{name} longer than {MAX_FIELD} characters")
-        who = " ".join(x for x in (form.get("last_name", ""), form.get("first_name", "")) if x)
         body = {
-            "source": "public",
+            "source": "iot" if key in ctx.settings.open311_iot_keys else "public",
             "category_code": code,
             "location": {"lon": lon, "lat": lat},
             "urgency": "normal",
@@ -113,19 +120,19 @@ async def post_request(fmt: str, request: Request, ctx: Ctx) -> Response:
             "address": "",
             "description": form.get("description", "")[:2000],
             "photos": [form["media_url"][:500]] if form.get("media_url") else [],
-            "note": " ".join(
-                x
-                for x in (
-                    f"Open311 {who} {form.get('phone', '')} {form.get('email', '')}".strip(),
-                    f"市民所述地址：{said[:300]}" if said else "",
-                )
-                if x
-            )[:2000],
+            "note": f"Open311 市民所述地址：{said[:300]}" if said else "Open311",
+            # For 回访 only: cases.for_reader leaves it out for the other roles.
+            "reporter_contact": {
+                "name": " ".join(
+                    x for x in (form.get("last_name", ""), form.get("first_name", "")) if x
+                )[:100],
+                "phone": form.get("phone", "")[:40],
+                "email": form.get("email", "")[:200],
+            },
         }
+        role = "gateway" if body["source"] == "iot" else "operator"
         with ctx.db.write() as s:
-            doc = cases.create(
-                ctx, s, Actor(SYSTEM_USER, frozenset({"operator"})), "operator", body
-            )
+            doc = cases.create(ctx, s, Actor(SYSTEM_USER, frozenset({role})), role, body)
             token = uuid.uuid4().hex
             s.add(Open311Token(token=token, case_id=doc["id"], created_at=ctx.now()))
         notice = f"已收到您的反映，案件号 {doc['id']}，将在受理后派遣处置。"
@@ -170,6 +177,7 @@ def get_requests(fmt: str, request: Request, ctx: Ctx) -> Response:
     q = request.query_params
 
     def run(f):
+        check_jurisdiction(ctx, q.get("jurisdiction_id"))
         now = ctx.now()
         end = parse_date(q.get("end_date"), "end_date") or now
         start = parse_date(q.get("start_date"), "start_date") or end - MAX_WINDOW
@@ -178,10 +186,11 @@ def get_requests(fmt: str, request: Request, ctx: Ctx) -> Response:
         if end < start:
             raise Open311Error(400, "end_date is before start_date")
         try:
-            page = max(1, int(q.get("page", "1")))
-            page_size = min(max(1, int(q.get("page_size", "100"))), 1000)
-        except ValueError:
-            raise Open311Error(400, "page and page_size must be integers") from None
+            # The page bound keeps the offset (page × page_size) a 64-bit integer.
+            page = max(1, parse_int(q.get("page", "1"), "page", MAX_INT64 // 1000))
+            page_size = min(max(1, parse_int(q.get("page_size", "100"), "page_size")), 1000)
+        except ValueError as e:
+            raise Open311Error(400, str(e)) from None
         stmt = select(CaseRow)
         if q.get("service_request_id"):
             ids = [x.strip()[:32] for x in q["service_request_id"].split(",") if x.strip()][:100]

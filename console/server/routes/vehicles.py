@@ -7,27 +7,35 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
-from .. import auth, telemetry
+from .. import auth, idempotency, telemetry
 from ..schemas import Telemetry
-from .deps import Ctx, From, Reader, To, Who, parse_time
+from .deps import Ctx, From, IdemKey, Reader, To, Who, parse_time
 
 router = APIRouter(prefix="/api/v1", tags=["vehicles"])
 
 
 @router.post("/telemetry")
-def post_telemetry(body: Telemetry, p: Who, ctx: Ctx):
-    # Only gateways post; fixes and readings are stored in one transaction.
+def post_telemetry(body: Telemetry, p: Who, ctx: Ctx, key: IdemKey = None):
+    """Only gateways post; fixes and readings are stored in one transaction. A retried batch
+    stores each fix once either way (fixes are unique per vehicle and instant); with an
+    ``Idempotency-Key``, as every write of this API takes, it also gets the first answer."""
     auth.require_roles(p, {"gateway"}, "posting telemetry")
-    out: dict[str, Any] = {}
-    with ctx.db.write() as s:
-        if body.fixes:
-            out["fixes"] = telemetry.ingest_fixes(ctx, s, [f.model_dump() for f in body.fixes])
-        if body.readings:
-            out["readings"] = telemetry.ingest_readings(
-                ctx, s, [r.model_dump() for r in body.readings]
-            )
-    return out
+    fixes = [f.model_dump() for f in body.fixes]
+    readings = [r.model_dump() for r in body.readings]
+
+    def ingest(s: Session) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if fixes:
+            out["fixes"] = telemetry.ingest_fixes(ctx, s, fixes)
+        if readings:
+            out["readings"] = telemetry.ingest_readings(ctx, s, readings)
+        return out
+
+    return idempotency.run_once(
+        ctx, p.id, key, {"op": "telemetry", "fixes": fixes, "readings": readings}, ingest
+    )
 
 
 @router.get("/vehicles/{vehicle_id}/track")
