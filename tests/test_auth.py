@@ -102,15 +102,15 @@ def test_a_full_hash_pool_answers_503_with_retry_after(fresh):
     seen: dict[int, requests.Response] = {}
     stop = threading.Event()
 
-    def loop() -> None:
+    def loop(i: int) -> None:
         deadline = time.monotonic() + 20
         while not stop.is_set() and time.monotonic() < deadline:
-            r = attempt(fresh, "nobody", "x")
+            r = attempt(fresh, f"nobody-{i}", "x")
             seen.setdefault(r.status_code, r)
             if r.status_code == 503:
                 stop.set()
 
-    threads = [threading.Thread(target=loop) for _ in range(6)]
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(6)]
     for t in threads:
         t.start()
     for t in threads:
@@ -128,18 +128,18 @@ def test_a_case_write_overtakes_a_login_flood(fresh):
     spans: list[tuple[float, float]] = []
     stop = threading.Event()
 
-    def flood() -> None:
+    def flood(i: int) -> None:
         s = requests.Session()
         while not stop.is_set():
             t0 = time.monotonic()
             s.post(
                 f"{fresh.url}/api/v1/session",
-                json={"username": "nobody", "password": "x"},
+                json={"username": f"nobody-{i}", "password": "x"},
                 timeout=60,
             )
             spans.append((t0, time.monotonic()))
 
-    threads = [threading.Thread(target=flood) for _ in range(8)]
+    threads = [threading.Thread(target=flood, args=(i,)) for i in range(8)]
     for t in threads:
         t.start()
     try:
@@ -154,3 +154,19 @@ def test_a_case_write_overtakes_a_login_flood(fresh):
         stop.set()
         for t in threads:
             t.join()
+
+
+def test_parallel_guesses_at_one_account_are_taken_one_at_a_time():
+    """A second attempt on an account whose first is still being checked is refused: else a
+    burst of parallel guesses would all pass the lock check before one failure counted."""
+    from console.server.errors import ApiError
+
+    guard = LoginGuard()
+    with guard.attempt("demo-lead", "10.0.0.1"):
+        with pytest.raises(ApiError) as refused, guard.attempt("demo-lead", "10.0.0.2"):
+            pass
+        assert refused.value.status == 429 and refused.value.headers == {"Retry-After": "1"}
+        with guard.attempt("demo-operator", "10.0.0.1"):  # other accounts are not held up
+            pass
+    with guard.attempt("demo-lead", "10.0.0.2"):  # and the account is free again after
+        pass

@@ -14,6 +14,7 @@ The throttles live in this process (see docs/backend_security.md for several API
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -21,7 +22,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -168,18 +169,34 @@ class LoginGuard:
         # 8 waiting per worker: at ~60–100 ms a hash the last in line waits under a second,
         # well inside a client's timeout; more would only queue a flood.
         self.hashes = HashPool(w, queue_per_worker * w)
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
 
-    def check(self, username: str, address: str) -> None:
-        """429 + Retry-After while the account or the address is locked (before any hash)."""
+    @contextlib.contextmanager
+    def attempt(self, username: str, address: str) -> Iterator[None]:
+        """One login attempt: refused with 429 + Retry-After (before any hash) while the
+        account or the address is locked, or while another attempt on the same account is
+        still being checked — otherwise a burst of parallel guesses would all pass the check
+        before the first failure is counted, as many per lock as the pool holds."""
         wait = max(self.accounts.retry_after(username), self.addresses.retry_after(address))
-        if wait > 0:
-            audit(username, address, False, "locked")
+        with self._lock:
+            busy = username in self._in_flight
+            if not wait and not busy:
+                self._in_flight.add(username)
+        if wait or busy:
+            audit(username, address, False, "locked" if wait else "concurrent")
+            seconds = math.ceil(wait) or 1
             raise ApiError(
                 429,
                 "too many failed logins; retry later",
-                {"retry_after_s": math.ceil(wait)},
-                headers={"Retry-After": str(math.ceil(wait))},
+                {"retry_after_s": seconds},
+                headers={"Retry-After": str(seconds)},
             )
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight.discard(username)
 
     def failed(self, username: str, address: str, reason: str) -> None:
         lock = max(self.accounts.failed(username), self.addresses.failed(address))

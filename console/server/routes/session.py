@@ -38,15 +38,15 @@ def _store_session(ctx: Context, user_id: str):
 async def login(body: Login, ctx: Ctx, request: Request):
     address = request.client.host if request.client else "unknown"
     guard = ctx.login_guard
-    guard.check(body.username, address)
-    candidate = await run_in_threadpool(_read_candidate, ctx, body.username)
-    refused = await guard.hashes.run(auth.check_password, candidate, body.password)
-    if refused or candidate is None:
-        guard.failed(body.username, address, refused)
-        # One answer for an unknown user, a wrong password and a disabled account.
-        raise ApiError(401, "wrong username or password")
-    token, expires = await run_in_threadpool(_store_session, ctx, candidate.principal.id)
-    guard.succeeded(body.username, address)
+    with guard.attempt(body.username, address):
+        candidate = await run_in_threadpool(_read_candidate, ctx, body.username)
+        refused = await guard.hashes.run(auth.check_password, candidate, body.password)
+        if refused or candidate is None:
+            guard.failed(body.username, address, refused)
+            # One answer for an unknown user, a wrong password and a disabled account.
+            raise ApiError(401, "wrong username or password")
+        token, expires = await run_in_threadpool(_store_session, ctx, candidate.principal.id)
+        guard.succeeded(body.username, address)
     return {"token": token, "expires_at": iso(expires), "user": candidate.principal.public()}
 
 
