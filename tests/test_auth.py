@@ -170,3 +170,38 @@ def test_parallel_guesses_at_one_account_are_taken_one_at_a_time():
             pass
     with guard.attempt("demo-lead", "10.0.0.2"):  # and the account is free again after
         pass
+
+
+def test_a_hash_whose_caller_hung_up_still_holds_its_place():
+    """A client that hangs up leaves its hash in the pool: it counts until it ends, so
+    abandoned attempts cannot queue past the bound."""
+    import asyncio
+
+    from console.server.errors import ApiError
+    from console.server.login_guard import HashPool
+
+    pool = HashPool(workers=1, queue=0)
+    release = threading.Event()
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(pool.run(release.wait, 10))
+        await asyncio.sleep(0.05)
+        first.cancel()
+        with pytest.raises(ApiError) as busy:
+            await pool.run(int)
+        assert busy.value.status == 503
+        release.set()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                assert await pool.run(int, "7") == 7
+                return
+            except ApiError:
+                assert time.monotonic() < deadline, "the place was never given back"
+                await asyncio.sleep(0.02)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        release.set()
+        pool.shutdown()

@@ -47,7 +47,6 @@ class HashPool:
     waiting behind them; one more is refused with 503 and a Retry-After."""
 
     def __init__(self, workers: int, queue: int):
-        self.workers = workers
         self.limit = workers + queue
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash")
         self._lock = threading.Lock()
@@ -63,11 +62,15 @@ class HashPool:
                     headers={"Retry-After": "1"},
                 )
             self._pending += 1
-        try:
-            return await asyncio.wrap_future(self._pool.submit(fn, *args))
-        finally:
-            with self._lock:
-                self._pending -= 1
+        future = self._pool.submit(fn, *args)
+        # Counted until the hash itself ends, not until its caller stops waiting: a client
+        # that hangs up leaves its hash queued, and that still takes a place.
+        future.add_done_callback(self._done)
+        return await asyncio.wrap_future(future)
+
+    def _done(self, _future: object) -> None:
+        with self._lock:
+            self._pending -= 1
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
