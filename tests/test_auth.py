@@ -205,3 +205,25 @@ def test_a_hash_whose_caller_hung_up_still_holds_its_place():
     finally:
         release.set()
         pool.shutdown()
+
+
+def test_the_lockout_schedule_doubles_to_its_cap_and_is_forgotten():
+    from console.server.login_guard import ACCOUNT_POLICY, Throttle
+
+    now = [0.0]
+    t = Throttle(ACCOUNT_POLICY, max_keys=2, clock=lambda: now[0])
+    locks = []
+    for _ in range(20):
+        locks.append(t.failed("a"))
+        now[0] += locks[-1]  # the guesser waits out each lock
+    assert locks[:5] == [0.0] * 5  # the free failures
+    assert locks[5:9] == [1.0, 2.0, 4.0, 8.0]
+    assert max(locks) == ACCOUNT_POLICY.cap_s == 3600.0
+    # 100 consecutive failures (NIST SP 800-63B §5.2.2's ceiling) take more than three days.
+    assert sum(locks) + 80 * ACCOUNT_POLICY.cap_s > 3 * 24 * 3600
+    t.failed("a")
+    assert t.retry_after("a") == 3600.0
+    now[0] += ACCOUNT_POLICY.cap_s + ACCOUNT_POLICY.forget_s + 1
+    assert t.failed("a") == 0.0  # a day without failures: counted from zero again
+    t.failed("b"), t.failed("c")  # only max_keys are remembered, the oldest forgotten
+    assert set(t._records) == {"b", "c"}

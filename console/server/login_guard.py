@@ -145,8 +145,8 @@ class Throttle:
 
 #: Per account. 5 free failures (typos and a caps-lock), then 1 s, 2 s, 4 s … up to an hour:
 #: a guesser gets 18 tries in the first ~70 minutes and then one an hour, so 100 consecutive
-#: failures (NIST SP 800-63B §5.2.2: "limit consecutive failed authentication attempts on a
-#: single subscriber account to no more than 100") take more than three days; the owner after
+#: failures (NIST SP 800-63B §5.2.2 caps consecutive failed attempts on one account at 100)
+#: take more than three days; the owner after
 #: a few typos waits seconds, not the fixed 15–30 min of a classic lockout (OWASP
 #: Authentication Cheat Sheet, "Account Lockout": prefer an exponential backoff).
 ACCOUNT_POLICY = ThrottlePolicy(free=5)
