@@ -10,6 +10,8 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
+python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
+                                    user administration (a password from the terminal or stdin)
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
 python main.py replay FILE... [--at start|middle|end|HH:MM] [--speed X]
@@ -81,6 +83,14 @@ def _check_speed(args) -> None:
 
 def cmd_serve(args) -> int:
     _check_speed(args)
+    if args.simulate and not args.demo:
+        # The simulator files cases and logs in as the demo and sim-* accounts (password
+        # "demo"): on a centre's database that would re-enable those accounts and mix made-up
+        # cases with real ones, so the simulation is a demo (or training) thing only.
+        raise CommandError(
+            "--simulate needs --demo: the simulator uses the demo accounts, "
+            "which a real database must not have"
+        )
     if not args.simulate:
         from console.server.run import serve
 
@@ -214,6 +224,45 @@ def cmd_record(args) -> int:
     )
 
 
+def _read_password() -> str:
+    """The new password: typed twice at a terminal, else one line of stdin (scripts)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def cmd_users(args) -> int:
+    from console.paths import data_dir
+    from console.server.users import users_command
+
+    print(
+        users_command(
+            args.db or f"sqlite:///{data_dir() / 'zhcg.db'}",
+            args.action,
+            args.user,
+            name=args.name,
+            roles=args.roles.split(",") if args.roles else None,
+            department_id=args.department,
+            read_password=_read_password,
+        )
+    )
+    return 0
+
+
+def _users_args(us: argparse.ArgumentParser) -> None:
+    us.add_argument("action", choices=("add", "passwd", "disable", "enable", "list"))
+    us.add_argument("user", nargs="?", help="the user id (all but list)")
+    us.add_argument("--name", help="add: the display name (default: the id)")
+    us.add_argument("--roles", help="add: comma-separated, e.g. operator,dispatcher or admin")
+    us.add_argument("--department", help="add: the department id of a department user")
+    us.add_argument("--db", help="database URL (default: the serve default, zhcg.db)")
+
+
 def _backend_args(demo_default: bool, simulate_default: bool):
     def add(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
@@ -226,7 +275,7 @@ def _backend_args(demo_default: bool, simulate_default: bool):
             "--simulate",
             action="store_true",
             default=simulate_default,
-            help="run the district simulator against the backend",
+            help="run the district simulator against the backend (needs --demo)",
         )
         sp.add_argument(
             "--speed",
@@ -424,6 +473,11 @@ COMMANDS: dict[str, Command] = {
         cmd_kpi_report,
         "write the monthly 考核 report (PDF or Excel) from a backend",
         _kpi_report_args,
+    ),
+    "users": Command(
+        cmd_users,
+        "add, re-password, disable, enable or list the backend's users",
+        _users_args,
     ),
     "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
     "bench": Command(

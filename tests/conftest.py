@@ -378,9 +378,11 @@ def _backend_running(before: set[threading.Thread]) -> bool:
 def _excused(t: threading.Thread, before: set[threading.Thread]) -> bool:
     """Threads a long-lived fixture grows on demand while a test uses it: a module- or
     session-scoped backend (uvicorn in a thread, started before the test) runs its sync
-    endpoints in AnyIO's worker pool, whose threads stay for 10 s after their last job.
-    Only excused while such a backend, older than the test, is running."""
-    return t.name == "AnyIO worker thread" and _backend_running(before)
+    endpoints in AnyIO's worker pool, whose threads stay for 10 s after their last job, and
+    hashes passwords in its login pool (``hash_*``, started on the first login, ended when
+    the backend stops). Only excused while such a backend, older than the test, is running."""
+    grown = t.name == "AnyIO worker thread" or t.name.startswith("hash_")
+    return grown and _backend_running(before)
 
 
 def _still_there(find: Callable[[], list[T]], grace_s: float) -> list[T]:

@@ -68,3 +68,16 @@ def test_every_command_is_in_the_one_table():
     parser = main.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     assert list(sub.choices) == list(main.COMMANDS)
+
+
+def test_simulate_without_demo_is_refused_before_anything_starts(tmp_path, capsys):
+    """The simulator logs in as the demo accounts: without --demo it would enable them (with
+    the password "demo") on whatever database --db names, so the command refuses."""
+    db = tmp_path / "real.db"
+    code, err = run(capsys, "serve", "--simulate", "--db", f"sqlite:///{db}")
+    assert (code, err) == (
+        2,
+        "main.py serve: --simulate needs --demo: the simulator uses the demo accounts, "
+        "which a real database must not have\n",
+    )
+    assert not db.exists()

@@ -34,11 +34,12 @@ from .routes import (
     open311,
     operations,
     session,
+    users,
     vehicles,
     wall,
 )
 from .routes import feed as feed_routes
-from .seed import DEMO_USERS, seed_demo_users, seed_reference, sim_users
+from .seed import demo_account_ids, seed_demo_users, seed_reference
 from .ticker import Ticker
 
 log = logging.getLogger("console.server")
@@ -64,6 +65,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     for module in (
         operations,
         session,
+        users,
         feed_routes,
         cases,
         components,
@@ -127,7 +129,7 @@ def _prepare(ctx: Context) -> None:
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid)
         ensure_system_user(s)
-        demo_ids = {u[0] for u in DEMO_USERS + sim_users(ctx.grid)}
+        demo_ids = demo_account_ids(ctx.grid)
         if ctx.settings.demo:
             seed_demo_users(s, ctx.grid)
         for u in s.scalars(select(User).where(User.id.in_(demo_ids))).all():

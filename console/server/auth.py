@@ -71,24 +71,51 @@ def principal_of(user: User) -> Principal:
     return Principal(user.id, user.name, frozenset(user.roles), user.department_id)
 
 
-def login(
-    s: Session, username: str, password: str, now: datetime, ttl: timedelta
-) -> tuple[str, datetime, Principal]:
+#: What an unknown username is checked against: a hash of a random password, made once with
+#: the same parameters as every stored hash, so an unknown user costs exactly one scrypt like
+#: a known one and the timing does not tell which usernames exist.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The row a login checks, read and released before the slow hash."""
+
+    principal: Principal
+    password_hash: str
+    active: bool
+
+
+def login_candidate(s: Session, username: str) -> Candidate | None:
     user = s.get(User, username)
-    # Hash even for unknown users so that timing does not reveal which usernames exist.
-    stored = user.password_hash if user is not None else hash_password("x")
+    if user is None:
+        return None
+    return Candidate(principal_of(user), user.password_hash, user.active)
+
+
+def check_password(candidate: Candidate | None, password: str) -> str:
+    """Why the attempt fails ("unknown user", "wrong password", "disabled"), or "" if it
+    succeeds; always exactly one scrypt, outside any lock or transaction."""
+    stored = candidate.password_hash if candidate is not None else _DUMMY_HASH
     ok = verify_password(password, stored)
-    if user is None or not ok or not user.active:
-        raise ApiError(401, "wrong username or password")
+    if candidate is None:
+        return "unknown user"
+    if not ok:
+        return "wrong password"
+    return "" if candidate.active else "disabled"
+
+
+def start_session(s: Session, user_id: str, now: datetime, ttl: timedelta) -> tuple[str, datetime]:
+    """A new bearer token for ``user_id`` (a short write: the hash is already checked)."""
     token = secrets.token_urlsafe(32)
     expires = now + ttl
     s.add(
         AuthSession(
-            token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires
+            token_hash=token_hash(token), user_id=user_id, created_at=now, expires_at=expires
         )
     )
     s.execute(delete(AuthSession).where(AuthSession.expires_at < now))
-    return token, expires, principal_of(user)
+    return token, expires
 
 
 def authenticate(s: Session, authorization: str | None, now: datetime) -> Principal:

@@ -21,6 +21,7 @@ from console.geo.roads import RoadNetwork
 
 from .db import Database
 from .feed import Notifier
+from .login_guard import LoginGuard
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Context:
     reference_cache: tuple[bytes, str] | None = None
     #: Which department a case goes to (``resources/routing.tsv``).
     routing: RoutingTable = field(default_factory=RoutingTable.load)
+    #: Login throttles and the bounded password-hash pool (per process; login_guard.py).
+    login_guard: LoginGuard = field(default_factory=LoginGuard)
 
     @functools.cached_property
     def components(self) -> ComponentIndex:

@@ -36,13 +36,20 @@ _CODES = {
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, message: str, details: dict | None = None, code: str | None = None
+        self,
+        status: int,
+        message: str,
+        details: dict | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.details = details or {}
         self.code = code or _CODES.get(status, "error")
+        #: Response headers the refusal needs (``Retry-After`` on 429/503).
+        self.headers = headers
 
 
 def error_body(status: int, message: str, details=None, code: str | None = None) -> dict:
@@ -81,7 +88,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(request: Request, exc: ApiError):
         if exc.status >= 500:
             log.error("%s %s -> %s %s", request.method, request.url.path, exc.status, exc.message)
-        return error_response(exc.status, exc.message, exc.details, exc.code)
+        return error_response(exc.status, exc.message, exc.details, exc.code, exc.headers)
 
     @app.exception_handler(WorkflowError)
     async def _workflow_error(request: Request, exc: WorkflowError):

@@ -57,6 +57,7 @@ class BackendThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.ctx.login_guard.hashes.shutdown()
         self.ctx.db.dispose()
 
     def __enter__(self) -> BackendThread:

@@ -156,3 +156,24 @@ class AlertAck(Strict):
 
 
 KpiBy = Literal["department", "street", "community", "grid", "user", "category", "source"]
+
+
+class UserNew(Strict):
+    """``POST /api/v1/users`` (admin): the password policy is ``users.check_password_policy``."""
+
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    roles: Annotated[list[Id], Field(min_length=1, max_length=10)]
+    department_id: Id | None = None
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class UserPatch(Strict):
+    """``PATCH /api/v1/users/{id}`` (admin): what is given changes; ``active: false`` or a new
+    password ends the user's sessions."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    roles: Annotated[list[Id], Field(min_length=1, max_length=10)] | None = None
+    department_id: Id | None = None
+    active: StrictBool | None = None
+    password: Annotated[str, Field(min_length=1, max_length=200)] | None = None

@@ -181,6 +181,11 @@ def sim_users(grid: UnitGrid) -> list[Account]:
     return users
 
 
+def demo_account_ids(grid: UnitGrid) -> frozenset[str]:
+    """Every demo and simulator account id: active only under ``--demo``, never a real user's."""
+    return frozenset(u[0] for u in DEMO_USERS + sim_users(grid))
+
+
 def seed_demo_users(s: Session, grid: UnitGrid) -> None:
     """The demo and simulator accounts, all with the password ``demo`` (``--demo`` only)."""
     pw = hash_password(DEMO_PASSWORD)  # one slow hash shared: these are throwaway demo accounts

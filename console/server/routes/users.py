@@ -1,0 +1,77 @@
+"""User administration for the ``admin`` role (the same rules as ``main.py users``).
+
+Async like login: a new password is hashed in the bounded hash pool, outside the write
+transaction, which only stores the result.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+
+from .. import auth, users
+from ..context import Context
+from ..schemas import UserNew, UserPatch
+from ..seed import demo_account_ids
+from .deps import Ctx, Who
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+
+def admin(p: Who) -> auth.Principal:
+    auth.require_roles(p, {users.ADMIN}, "user administration")
+    return p
+
+
+Admin = Annotated[auth.Principal, Depends(admin)]
+
+
+async def _hash(ctx: Context, user_id: str, password: str) -> str:
+    users.check_password_policy(user_id, password)
+    return await ctx.login_guard.hashes.run(auth.hash_password, password)
+
+
+@router.get("")
+def list_users(_: Admin, ctx: Ctx):
+    with ctx.db.read() as s:
+        return {"users": users.list_users(s)}
+
+
+@router.post("")
+async def add_user(body: UserNew, _: Admin, ctx: Ctx):
+    pw = await _hash(ctx, body.id, body.password)
+
+    def write() -> dict:
+        with ctx.db.write() as s:
+            return users.add_user(
+                s,
+                body.id,
+                body.name,
+                body.roles,
+                body.department_id,
+                pw,
+                demo_account_ids(ctx.grid),
+            )
+
+    return await run_in_threadpool(write)
+
+
+@router.patch("/{user_id}")
+async def update_user(user_id: str, body: UserPatch, _: Admin, ctx: Ctx):
+    pw = None if body.password is None else await _hash(ctx, user_id, body.password)
+
+    def write() -> dict:
+        with ctx.db.write() as s:
+            return users.update_user(
+                s,
+                user_id,
+                name=body.name,
+                roles=body.roles,
+                department_id=body.department_id,
+                active=body.active,
+                password_hash=pw,
+            )
+
+    return await run_in_threadpool(write)
