@@ -8,7 +8,7 @@ at most ``workers`` threads (hashlib releases the GIL while OpenSSL hashes), so 
 cores keep serving; beyond ``queue`` waiting attempts the backend answers 503 + Retry-After
 instead of queueing without limit.
 
-The throttles live in this process (see docs/backend_security.md for several API processes).
+The throttles live in this process (see docs/login_and_users.md for several API processes).
 """
 
 from __future__ import annotations
