@@ -18,7 +18,8 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
-python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace|wall_soak] benchmarks (all but sim_pace and wall_soak by default)
+python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace|wall_soak|hostile]
+                                    benchmarks (all but sim_pace, wall_soak and hostile by default)
 """
 
 from __future__ import annotations
@@ -194,6 +195,11 @@ def cmd_bench(args) -> int:
             bench["main"](
                 ["--minutes", str(args.minutes or 3.0), "--speed", str(args.speed)]
                 + (["--in-process"] if args.in_process else [])
+            )
+        elif name == "hostile":
+            sizes = ("followers", "catchup", "logins", "slow", "seconds", "processes", "db")
+            bench["main"](
+                [f"--{k}={getattr(args, k)}" for k in sizes if getattr(args, k, None) is not None]
             )
         elif name == "wall_soak":
             bench["main"](
@@ -379,6 +385,7 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
             "replay",
             "sim_pace",
             "wall_soak",
+            "hostile",
         ),
     )
     bench.add_argument("--log", help="replay: a recorded shift log (default: record 8 h once)")
@@ -396,6 +403,16 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
     bench.add_argument(
         "--in-process", action="store_true", help="gui: backend and simulator in-process"
     )
+    hostile = bench.add_argument_group("hostile (not in all; defaults 500, 50, 8, 1000, 30 s, 1)")
+    for name, kind, what in (
+        ("followers", int, "parked followers"),
+        ("catchup", int, "followers catching up from seq 0"),
+        ("logins", int, "login-flood loops"),
+        ("slow", int, "slow sockets"),
+        ("seconds", float, "seconds of load"),
+        ("processes", int, "API processes (serve --workers N; needs --db postgresql://)"),
+    ):
+        hostile.add_argument(f"--{name}", type=kind, help=what)
 
 
 @dataclass(frozen=True)
