@@ -59,6 +59,20 @@ class Conn:
     async def request(
         self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
     ) -> tuple[int, dict[str, str], bytes]:
+        """One exchange; a kept-alive connection the server closed meanwhile (its idle
+        timeout) is reopened and the request sent again once, as HTTP clients do (the POSTs
+        here carry an Idempotency-Key)."""
+        reused = self.writer is not None
+        try:
+            return await self._exchange(method, path, headers, body)
+        except HttpError:
+            if not reused:
+                raise
+            return await self._exchange(method, path, headers, body)
+
+    async def _exchange(
+        self, method: str, path: str, headers: dict[str, str] | None, body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         assert self.reader is not None
@@ -143,6 +157,7 @@ class Stats:
     slow_opened: int = 0
     slow_closed_after: list[float] = field(default_factory=list)
     slow_refused: int = 0
+    server_cpu: float = 0.0  # CPU seconds the backend process(es) used under load
 
 
 async def follow(
@@ -332,6 +347,26 @@ async def truth(port: int, token: str) -> list[int]:
         since = body["last_seq"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and its children (uvicorn's workers), from /proc."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(k) for k in kids]
+    return []
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -372,12 +407,32 @@ async def run(args: argparse.Namespace, port: int) -> dict:
         asyncio.ensure_future(follow(port, ftokens[i % 4], f, end, args.wait, head0))
         for i, f in enumerate(storm)
     ]
-    probe_task = asyncio.ensure_future(probe(port, stop, stats, tokens))
+    # The probe runs in its own process: this one decodes MBs of catch-up pages, and its
+    # stalls must not count as the server's.
+    probe_proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--probe-port",
+        str(port),
+        "--seconds",
+        str(args.seconds),
+        "--tokens",
+        json.dumps(tokens),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    cpu0 = cpu_seconds(args.server_pid)
     await asyncio.sleep(args.seconds)
+    stats.server_cpu = cpu_seconds(args.server_pid) - cpu0
     # The writes, logins and slow sockets stop; the followers get until ``wait`` + 15 s to
     # reach the last change, then what is still out is cancelled (and counts as a gap).
     stop.set()
-    await probe_task
+    probed = json.loads((await probe_proc.communicate())[0])
+    stats.healthz, stats.report, stats.action = (
+        probed["healthz"],
+        probed["report"],
+        probed["action"],
+    )
+    stats.probe_errors = probed["errors"]
     end["seq"] = await head_seq(port, tokens["wall"])
     _, pending = await asyncio.wait(tasks + followers, timeout=args.wait + 15)
     for p in pending:
@@ -401,7 +456,9 @@ def check(followers: list[Follower], all_seqs: list[int], start: int) -> tuple[i
     return ok, gap, dup
 
 
-def start_backend(db: str, processes: int, port: int) -> subprocess.Popen:
+def start_backend(db: str, processes: int, port: int, log: Path) -> subprocess.Popen:
+    """The backend as deployed, its log to ``log`` (a pipe nobody reads would fill and stall
+    it)."""
     cmd = [
         sys.executable,
         str(ROOT / "main.py"),
@@ -414,13 +471,13 @@ def start_backend(db: str, processes: int, port: int) -> subprocess.Popen:
     ]
     if processes > 1:
         cmd += ["--workers", str(processes)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
 
     async def ready() -> None:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"backend exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                raise RuntimeError(f"backend exited: {log.read_text()[-2000:]}")
             with contextlib.suppress(HttpError, OSError):
                 status, _, _ = await Conn(port).request("GET", "/readyz")
                 if status == 200:
@@ -439,6 +496,22 @@ def raise_nofile() -> tuple[int, int]:
     return resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
+def probe_main(port: int, seconds: float, tokens: dict[str, str]) -> None:
+    """The probe process: ``seconds`` of probing, its samples as JSON on stdout."""
+
+    async def go() -> Stats:
+        stop, stats = asyncio.Event(), Stats()
+        task = asyncio.ensure_future(probe(port, stop, stats, tokens))
+        await asyncio.sleep(seconds)
+        stop.set()
+        await task
+        return stats
+
+    st = asyncio.run(go())
+    out = {"healthz": st.healthz, "report": st.report, "action": st.action}
+    print(json.dumps({**out, "errors": st.probe_errors}))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--followers", type=int, default=500, help="parked followers (500)")
@@ -452,7 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wait", type=float, default=20.0, help="the followers' long-poll wait (20 s)")
     ap.add_argument("--processes", type=int, default=1, help="API processes (needs --db on PG)")
     ap.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    ap.add_argument("--probe-port", type=int, help=argparse.SUPPRESS)  # the probe process
+    ap.add_argument("--tokens", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.probe_port:
+        probe_main(args.probe_port, args.seconds, json.loads(args.tokens))
+        return 0
     if args.processes > 1 and not (args.db or "").startswith("postgres"):
         ap.error("--processes > 1 needs --db postgresql://...")
     soft, hard = raise_nofile()
@@ -468,7 +546,9 @@ def main(argv: list[str] | None = None) -> int:
             d.drop_all()
             d.dispose()
         port = free_port()
-        proc = start_backend(db, args.processes, port)
+        log = Path(tmp) / "backend.log"
+        proc = start_backend(db, args.processes, port, log)
+        args.server_pid = proc.pid
         try:
             out = asyncio.run(run(args, port))
         finally:
@@ -477,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        warnings = [ln for ln in log.read_text().splitlines() if "WARNING" in ln or "ERROR" in ln]
+        if warnings:
+            print(f"backend log: {len(warnings)} warnings/errors, e.g. {warnings[:3]}")
     report(args, out, soft)
     return 0
 
@@ -499,6 +582,11 @@ def report(args: argparse.Namespace, out: dict, nofile: int) -> None:
             f"{name:<22} {len(xs):>5} {pct(xs, 0.5):>9.1f} {pct(xs, 0.99):>9.1f} {max(xs, default=float('nan')):>9.1f}"
         )
     print(f"probe errors: {len(st.probe_errors)} {st.probe_errors[:3]}")
+    pages = sum(f.pages for f in out["parked"] + out["storm"])
+    print(
+        f"backend CPU under load: {st.server_cpu:.1f} s in {args.seconds:.0f} s "
+        f"({pages} follower pages in all)"
+    )
     for name, fs, start in (
         ("parked", out["parked"], out["head0"]),
         ("catch-up", out["storm"], 0),
