@@ -9,7 +9,7 @@ python main.py ... --screenshot PATH --quit-after S
 python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
-python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
+python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
 python main.py replay FILE... [--at start|middle|end|HH:MM] [--speed X]
@@ -79,8 +79,15 @@ def cmd_serve(args) -> int:
     if not args.simulate:
         from console.server.run import serve
 
-        serve(_settings(args), args.host, args.port)
+        settings = _settings(args)
+        if args.workers > 1 and not settings.db_url.startswith(("postgresql:", "postgres:")):
+            # SQLite serialises writers per process: several would fight over its file lock,
+            # and the feed's wake-ups cross processes only through PostgreSQL's NOTIFY.
+            raise CommandError("--workers needs a PostgreSQL database (--db postgresql://...)")
+        serve(settings, args.host, args.port, args.workers)
         return 0
+    if args.workers != 1:
+        raise CommandError("--workers runs the API only; start the simulator on its own")
     from console.demo import EmbeddedDemo
 
     demo = EmbeddedDemo(
@@ -269,6 +276,12 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
         sp.add_argument(
             "--open311-key", action="append", help="an accepted Open311 api_key (repeatable)"
+        )
+        sp.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="API processes on one address (needs --db postgresql://...; not with --simulate)",
         )
 
     return add

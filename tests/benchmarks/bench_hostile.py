@@ -142,6 +142,7 @@ class Follower:
     pages: int = 0
     busy: int = 0  # 503s (the long-poll cap) honoured
     errors: int = 0
+    why: str = ""  # the last error
     resets: int = 0
     caught_up_s: float | None = None  # catch-up storm: seconds to reach the head seen at start
 
@@ -171,8 +172,9 @@ async def follow(
         path = f"/api/v1/changes?since={f.since}&wait={wait_s}&limit=2000"
         try:
             status, hdrs, body = await call_json(conn, "GET", path, token)
-        except (HttpError, OSError, json.JSONDecodeError):
+        except (HttpError, OSError, json.JSONDecodeError) as e:
             f.errors += 1
+            f.why = f"{type(e).__name__}: {e}"
             await asyncio.sleep(0.2 + random.random() * 0.3)
             continue
         if status == 503:
@@ -181,6 +183,7 @@ async def follow(
             continue
         if status != 200:
             f.errors += 1
+            f.why = f"{status} {body}"[:200]
             await asyncio.sleep(0.5)
             continue
         f.pages += 1
@@ -596,7 +599,7 @@ def report(args: argparse.Namespace, out: dict, nofile: int) -> None:
         print(
             f"followers {name:<9}: {ok}/{len(fs)} got every change (gap {gap}, dup {dup}); "
             f"pages {sum(f.pages for f in fs)}, 503s honoured {sum(f.busy for f in fs)}, "
-            f"errors {sum(f.errors for f in fs)}, resets {sum(f.resets for f in fs)}"
+            f"errors {sum(f.errors for f in fs)} {sorted({f.why for f in fs if f.why})[:2]}, resets {sum(f.resets for f in fs)}"
             + (
                 f"; caught up p50 {statistics.median(caught):.1f} s, max {max(caught):.1f} s"
                 if caught
