@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import gzip
 import json
+import os
 import random
 import resource
 import statistics
@@ -140,6 +141,7 @@ class Follower:
     since: int
     seqs: list[int] = field(default_factory=list)
     pages: int = 0
+    empty: int = 0  # pages without a change (a wait that timed out, or a wake-up too early)
     busy: int = 0  # 503s (the long-poll cap) honoured
     errors: int = 0
     why: str = ""  # the last error
@@ -159,6 +161,7 @@ class Stats:
     slow_closed_after: list[float] = field(default_factory=list)
     slow_refused: int = 0
     server_cpu: float = 0.0  # CPU seconds the backend process(es) used under load
+    bench_cpu: float = 0.0  # ...and this process (the clients): on a small machine they share
 
 
 async def follow(
@@ -190,6 +193,7 @@ async def follow(
         if body.get("reset"):
             f.resets += 1
             return
+        f.empty += not body["changes"]
         for ch in body["changes"]:
             if ch["seq"] > f.since:
                 f.seqs.append(ch["seq"])
@@ -352,8 +356,6 @@ async def truth(port: int, token: str) -> list[int]:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of ``pid`` and its children (uvicorn's workers), from /proc."""
-    import os
-
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for p in [pid, *_children(pid)]:
@@ -361,6 +363,11 @@ def cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def _own_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _children(pid: int) -> list[int]:
@@ -423,9 +430,10 @@ async def run(args: argparse.Namespace, port: int) -> dict:
         json.dumps(tokens),
         stdout=asyncio.subprocess.PIPE,
     )
-    cpu0 = cpu_seconds(args.server_pid)
+    cpu0, own0 = cpu_seconds(args.server_pid), _own_cpu()
     await asyncio.sleep(args.seconds)
     stats.server_cpu = cpu_seconds(args.server_pid) - cpu0
+    stats.bench_cpu = _own_cpu() - own0
     # The writes, logins and slow sockets stop; the followers get until ``wait`` + 15 s to
     # reach the last change, then what is still out is cancelled (and counts as a gap).
     stop.set()
@@ -587,7 +595,8 @@ def report(args: argparse.Namespace, out: dict, nofile: int) -> None:
     print(f"probe errors: {len(st.probe_errors)} {st.probe_errors[:3]}")
     pages = sum(f.pages for f in out["parked"] + out["storm"])
     print(
-        f"backend CPU under load: {st.server_cpu:.1f} s in {args.seconds:.0f} s "
+        f"CPU under load: backend {st.server_cpu:.1f} s, the bench's clients "
+        f"{st.bench_cpu:.1f} s, in {args.seconds:.0f} s on {os.cpu_count()} cores "
         f"({pages} follower pages in all)"
     )
     for name, fs, start in (
@@ -598,7 +607,7 @@ def report(args: argparse.Namespace, out: dict, nofile: int) -> None:
         caught = [f.caught_up_s for f in fs if f.caught_up_s is not None]
         print(
             f"followers {name:<9}: {ok}/{len(fs)} got every change (gap {gap}, dup {dup}); "
-            f"pages {sum(f.pages for f in fs)}, 503s honoured {sum(f.busy for f in fs)}, "
+            f"pages {sum(f.pages for f in fs)} ({sum(f.empty for f in fs)} empty), 503s honoured {sum(f.busy for f in fs)}, "
             f"errors {sum(f.errors for f in fs)} {sorted({f.why for f in fs if f.why})[:2]}, resets {sum(f.resets for f in fs)}"
             + (
                 f"; caught up p50 {statistics.median(caught):.1f} s, max {max(caught):.1f} s"

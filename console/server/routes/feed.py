@@ -71,9 +71,9 @@ async def changes(
     limit = min(limit, ctx.settings.max_changes_per_poll)
     wait = min(wait, ctx.settings.max_wait_s)
     notifier = ctx.notifier
-    # At the head there is nothing to read: go straight to sleep (the read after the wake-up
-    # is the one every parked follower shares).
-    page = None if since == notifier.last_seq and wait > 0 else await ctx.pages.get(since, limit)
+    # Where the last fan-out left off: go straight to sleep until the next one (newer commits
+    # wait for it; the read after the wake-up is the one every parked follower shares).
+    page = None if since == notifier.published and wait > 0 else await ctx.pages.get(since, limit)
     if page is None or (not page.count and not page.reset and wait > 0):
         if notifier.waiting >= ctx.settings.max_long_polls:
             # Spread the retries over 1-3 s so the refused do not come back as one wave.
