@@ -214,3 +214,23 @@ def test_slow_sockets_are_closed_and_healthz_still_answers(backend, monkeypatch)
     finally:
         for s in slow:
             s.close()
+
+
+def test_readyz_says_so_when_the_store_takes_no_writes(backend, monkeypatch):
+    import contextlib as cl
+
+    import sqlalchemy.exc
+
+    @cl.contextmanager
+    def full_disk():
+        raise sqlalchemy.exc.OperationalError("UPDATE meta", {}, Exception("disk is full"))
+        yield  # pragma: no cover - a generator, as Database.write is
+
+    monkeypatch.delattr(backend.app.state, "ready_probe", raising=False)
+    monkeypatch.setattr(backend.ctx.db, "write", full_disk)
+    r = requests.get(backend.url + "/readyz", timeout=10)
+    assert r.status_code == 503 and "does not take writes" in r.json()["error"]["message"]
+    assert requests.get(backend.url + "/healthz", timeout=5).status_code == 200  # alive still
+    monkeypatch.undo()
+    del backend.app.state.ready_probe  # the verdict is shared 3 s; start afresh
+    assert requests.get(backend.url + "/readyz", timeout=10).status_code == 200
