@@ -66,10 +66,13 @@ class Conn:
         reused = self.writer is not None
         try:
             return await self._exchange(method, path, headers, body)
-        except HttpError:
+        except HttpError as e:
             if not reused:
-                raise
+                raise HttpError(f"new connection: {e}") from e
+        try:
             return await self._exchange(method, path, headers, body)
+        except HttpError as e:
+            raise HttpError(f"on retry: {e}") from e
 
     async def _exchange(
         self, method: str, path: str, headers: dict[str, str] | None, body: bytes
