@@ -234,3 +234,17 @@ def test_readyz_says_so_when_the_store_takes_no_writes(backend, monkeypatch):
     monkeypatch.undo()
     del backend.app.state.ready_probe  # the verdict is shared 3 s; start afresh
     assert requests.get(backend.url + "/readyz", timeout=10).status_code == 200
+
+
+def test_start_up_fits_the_long_polls_to_the_file_descriptors(monkeypatch, caplog):
+    from console.server.context import Settings
+
+    monkeypatch.setattr(run, "LIMITS", run.Limits())
+    monkeypatch.setattr(run.resource, "getrlimit", lambda _which: (1024, 1024))
+    settings = Settings(db_url="sqlite://")
+    with caplog.at_level("WARNING", logger="console.server.run"):
+        limits = run.fd_headroom(settings)
+    # One descriptor per connection, the reserve kept back for the database and the logs.
+    assert limits.max_connections == 1024 - run.FD_RESERVE
+    assert settings.max_long_polls == limits.max_connections - 16 < 2000
+    assert "each follower needs one descriptor" in caplog.text
