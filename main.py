@@ -9,7 +9,7 @@ python main.py ... --screenshot PATH --quit-after S
 python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
-python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL]
+python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
 python main.py record --backend URL --user U --password P --out FILE
@@ -20,7 +20,10 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
-python main.py bench [feed|sync|geo|components|kpi|gui|replay|sim_pace|wall_soak] benchmarks (all but sim_pace and wall_soak by default)
+python main.py bench [NAME [OPTIONS]]
+                                    benchmarks: feed|sync|geo|components|kpi|gui|replay|sim_pace|
+                                    wall_soak|hostile (all but the last three by default);
+                                    bench NAME --help lists its options
 """
 
 from __future__ import annotations
@@ -94,8 +97,15 @@ def cmd_serve(args) -> int:
     if not args.simulate:
         from console.server.run import serve
 
-        serve(_settings(args), args.host, args.port)
+        settings = _settings(args)
+        if args.workers > 1 and not settings.db_url.startswith(("postgresql:", "postgres:")):
+            # SQLite serialises writers per process: several would fight over its file lock,
+            # and the feed's wake-ups cross processes only through PostgreSQL's NOTIFY.
+            raise CommandError("--workers needs a PostgreSQL database (--db postgresql://...)")
+        serve(settings, args.host, args.port, args.workers)
         return 0
+    if args.workers != 1:
+        raise CommandError("--workers runs the API only; start the simulator on its own")
     from console.demo import EmbeddedDemo
 
     demo = EmbeddedDemo(
@@ -196,7 +206,8 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    every = tuple(b for b in BENCHMARKS if b not in ("sim_pace", "wall_soak"))  # the long ones
+    long = ("sim_pace", "wall_soak", "hostile")
+    every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
     for name in every if args.which == "all" else (args.which,):
@@ -319,6 +330,12 @@ def _backend_args(demo_default: bool, simulate_default: bool):
             default="hangzhou-shangcheng",
             help="the jurisdiction_id the Open311 endpoint serves",
         )
+        sp.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="API processes on one address (needs --db postgresql://...; not with --simulate)",
+        )
 
     return add
 
@@ -425,6 +442,16 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
         nargs=argparse.REMAINDER,
         help="the named benchmark's own options (bench NAME --help lists them)",
     )
+    hostile = bench.add_argument_group("hostile (not in all; defaults 500, 50, 8, 1000, 30 s, 1)")
+    for name, kind, what in (
+        ("followers", int, "parked followers"),
+        ("catchup", int, "followers catching up from seq 0"),
+        ("logins", int, "login-flood loops"),
+        ("slow", int, "slow sockets"),
+        ("seconds", float, "seconds of load"),
+        ("processes", int, "API processes (serve --workers N; needs --db postgresql://)"),
+    ):
+        hostile.add_argument(f"--{name}", type=kind, help=what)
 
 
 #: Every benchmark in tests/benchmarks (``bench_<name>.py``); ``all`` runs the quick ones.
@@ -438,6 +465,7 @@ BENCHMARKS = (
     "replay",
     "sim_pace",
     "wall_soak",
+    "hostile",
 )
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from starlette.middleware.gzip import GZipMiddleware
 
 from console import CommandError
 
@@ -22,7 +24,7 @@ from . import feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
-from .middleware import BodyLimit, SecurityHeaders, redact_access_log, request_log
+from .middleware import BodyLimit, RequestLog, SecurityHeaders, redact_access_log
 from .open311 import ensure_system_user
 from .routes import (
     alerts,
@@ -59,9 +61,14 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, media_max=settings.max_media_bytes
     )
-    app.middleware("http")(request_log)
+    app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)
     redact_access_log()
+    # Bootstraps (``/reference``, ``/snapshot``: MBs of JSON) go compressed to clients that
+    # ask; the feed's pages come pre-compressed from its cache (already encoded: passed on).
+    # 4 kB: below that gzip saves less than a round trip's worth; level 6 is zlib's default,
+    # within a few % of 9's size at about a third of its CPU.
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=6)
     for module in (
         operations,
         session,
@@ -96,6 +103,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ticker = Ticker(ctx)
     ticker.start()
     log.info("backend ready: feed %s at seq %d, clock %s", ctx.feed_id, last, ctx.clock.to_dict())
+    # What start-up built (the 部件 inventory, grid, geocoder: ~10^5 objects) lives as long as
+    # the process; frozen, the collector stops walking it, and a full collection under load
+    # no longer stalls every request for tens of ms (measured: 80 ms -> under 1 ms).
+    gc.collect()
+    gc.freeze()
     yield
     ticker.stop()
     if pg_listener is not None:
@@ -139,6 +151,6 @@ def _prepare(ctx: Context) -> None:
             ctx.fleet.set_vehicle(
                 v.id, v.vtype, route_lon=v.route.get("lon"), route_lat=v.route.get("lat")
             )
-    ctx.feed_id = feed.feed_id(ctx.db)
+    ctx.feed_id = ctx.pages.feed_id = feed.feed_id(ctx.db)
     log.info("部件 inventory: %d components", len(ctx.components))
     _ = ctx.geocoder  # built now (~0.3 s), not inside the first report's write transaction

@@ -20,8 +20,9 @@ from console.geo.inventory import ComponentIndex
 from console.geo.roads import RoadNetwork
 
 from .db import Database
-from .feed import Notifier
+from .feed import Notifier, Pacer, PageCache
 from .login_guard import LoginGuard
+from .tokens import TokenCache
 
 
 @dataclass
@@ -37,6 +38,11 @@ class Settings:
     max_page: int = 500
     max_changes_per_poll: int = 2000
     max_wait_s: float = 60.0
+    #: Long polls asleep at once; beyond it 503 + Retry-After. Each costs a socket (one file
+    #: descriptor) and a few kB; 2,000 is four times the 500 consoles a district centre's
+    #: biggest day was probed with, and start-up lowers it to the descriptors there are
+    #: (``run.fd_headroom``).
+    max_long_polls: int = 2000
     retain_changes: int = 200_000
     tick_seconds: float = 1.0
     escalate_after_minutes: float = 15.0
@@ -60,6 +66,10 @@ class Context:
     grid: UnitGrid
     notifier: Notifier
     fleet: FleetRules
+    pages: PageCache
+    tokens: TokenCache = field(default_factory=TokenCache)
+    #: Spreads the feed's fan-out over event-loop turns (see ``feed.Pacer``).
+    pacer: Pacer = field(default_factory=Pacer)
     feed_id: str = ""
     #: ``/reference`` as (JSON bytes, ETag), built on first request (see reference.py).
     reference_cache: tuple[bytes, str] | None = None
@@ -102,6 +112,7 @@ class Context:
     @classmethod
     def build(cls, settings: Settings) -> Context:
         db = Database(settings.db_url)
+        notifier = Notifier()
         return cls(
             settings=settings,
             db=db,
@@ -110,6 +121,7 @@ class Context:
             catalog=CategoryCatalog.load(),
             district=District.load(),
             grid=UnitGrid.load(),
-            notifier=Notifier(),
+            notifier=notifier,
             fleet=FleetRules(RuleConfig()),
+            pages=PageCache(db, notifier, settings.clock.now),
         )

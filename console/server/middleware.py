@@ -7,10 +7,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-from fastapi import Request, Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,27 +17,49 @@ from .errors import error_response
 log = logging.getLogger("console.server")
 
 
-async def request_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
+class RequestLog:
     """Refuse NUL characters in URLs (PostgreSQL cannot store them), tag each response with
     an ``x-request-id`` (the client's, or a new one) and log it at debug level; successful
-    long polls are not logged, they would drown the rest."""
-    if "\x00" in request.url.path or "%00" in str(request.url.query):
-        return error_response(400, "NUL characters are not allowed in URLs")
-    rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:12]
-    t0 = time.perf_counter()
-    response = await call_next(request)
-    response.headers["x-request-id"] = rid
-    ms = (time.perf_counter() - t0) * 1000
-    if response.status_code >= 400 or request.url.path != "/api/v1/changes":
-        log.debug(
-            "%s %s %s %.1fms rid=%s",
-            request.method,
-            request.url.path,
-            response.status_code,
-            ms,
-            rid,
+    long polls are not logged, they would drown the rest.
+
+    Plain ASGI rather than ``BaseHTTPMiddleware``: that one costs a task and a memory stream
+    per request, and hides the client's disconnect from a long poll behind its own receive.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path: str = scope["path"]
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            return await error_response(400, "NUL characters are not allowed in URLs")(
+                scope, receive, send
+            )
+        rid = (
+            dict(scope.get("headers") or []).get(b"x-request-id") or uuid.uuid4().hex[:12].encode()
         )
-    return response
+        t0 = time.perf_counter()
+        status = 0
+
+        async def tagged_send(msg: Message) -> None:
+            nonlocal status
+            if msg["type"] == "http.response.start":
+                status = msg["status"]
+                msg["headers"] = [*msg.get("headers", []), (b"x-request-id", rid)]
+            await send(msg)
+
+        await self.app(scope, receive, tagged_send)
+        if status >= 400 or path != "/api/v1/changes":
+            log.debug(
+                "%s %s %s %.1fms rid=%s",
+                scope["method"],
+                path,
+                status,
+                (time.perf_counter() - t0) * 1000,
+                rid.decode("latin-1"),
+            )
 
 
 class BodyLimit:

@@ -1,18 +1,147 @@
-"""Run the backend: in the foreground (``main.py serve``) or in a thread (demo, tests)."""
+"""Run the backend: in the foreground (``main.py serve``, one process or ``--workers N``) or in
+a thread (demo, tests), with the same connection hygiene everywhere (``GuardedH11``).
+
+Limits and where they come from (docs/deployment.md says the same for operators):
+
+- a request head must arrive within ``HEADER_TIMEOUT_S`` of the connection opening (or of
+  the previous answer on a kept-alive one), its body within ``BODY_TIMEOUT_S`` of the head:
+  a slow client holding a socket and a file descriptor with half a request is closed;
+- an idle kept-alive connection is closed after ``KEEP_ALIVE_S`` (uvicorn's default, kept);
+- at most ``Limits.max_connections`` sockets at once, the rest closed on accept: derived from
+  the process's file-descriptor limit, which start-up raises to its hard maximum, so the
+  server refuses connections instead of failing on EMFILE (which took it down in a probe).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import os
+import resource
 import socket
 import threading
 import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
+import h11
 import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .app import create_app
+from .app import create_app, prepare
 from .context import Context, Settings
 
 log = logging.getLogger(__name__)
+
+#: nginx waits 60 s for a header (client_header_timeout) on the open internet; consoles on a
+#: centre's LAN send theirs in milliseconds, so 10 s is generous and frees a slow client's
+#: socket six times sooner.
+HEADER_TIMEOUT_S = 10.0
+#: The largest body is a 4 MB photo (``Settings.max_media_bytes``): 30 s is ~1 Mbit/s, a slow
+#: mobile uplink from a street supervisor.
+BODY_TIMEOUT_S = 30.0
+#: uvicorn's default; a console's next long poll follows its answer at once.
+KEEP_ALIVE_S = 5
+#: h11's own default (16 kB), stated: a request head larger than this is refused with 400.
+MAX_HEAD_BYTES = 16 * 1024
+#: File descriptors kept back from connections: the database pool (30 on PostgreSQL; SQLite
+#: opens 3 per connection: file, WAL, shm), log files, the thread pool's sessions, the
+#: LISTEN connection, shapefiles read at start-up.
+FD_RESERVE = 200
+
+
+@dataclass
+class Limits:
+    max_connections: int = 10_000
+
+
+LIMITS = Limits()
+
+
+def fd_headroom(settings: Settings | None = None) -> Limits:
+    """Raise the soft RLIMIT_NOFILE to the hard limit, derive the connection cap from it
+    (one descriptor per connection; a follower is one connection) and lower
+    ``settings.max_long_polls`` to fit; warn when that is below the followers configured."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            log.warning("could not raise the file-descriptor limit from %d to %d", soft, hard)
+    LIMITS.max_connections = max(16, soft - FD_RESERVE)
+    if settings is not None and settings.max_long_polls > LIMITS.max_connections - 16:
+        log.warning(
+            "file-descriptor limit %d allows %d connections: long polls capped at %d instead "
+            "of %d (raise `ulimit -n`; each follower needs one descriptor)",
+            soft,
+            LIMITS.max_connections,
+            LIMITS.max_connections - 16,
+            settings.max_long_polls,
+        )
+        settings.max_long_polls = LIMITS.max_connections - 16
+    return LIMITS
+
+
+class GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol with a header and a body deadline and a connection cap
+    (uvicorn itself has only the keep-alive timeout, armed after an answer)."""
+
+    _guard: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > LIMITS.max_connections:
+            log.warning("connection refused: %d open, the cap", len(self.connections) - 1)
+            transport.close()
+            return
+        self._arm(HEADER_TIMEOUT_S)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def handle_events(self) -> None:
+        before = self.cycle
+        super().handle_events()
+        if self.cycle is not before:  # a request head arrived: now its body has a deadline
+            if self.conn.their_state is h11.SEND_BODY:
+                self._arm(BODY_TIMEOUT_S)
+            else:
+                self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm(HEADER_TIMEOUT_S)  # the next request's head, if any bytes of it come
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._guard = self.loop.call_later(seconds, self._expired)
+
+    def _disarm(self) -> None:
+        if self._guard is not None:
+            self._guard.cancel()
+            self._guard = None
+
+    def _expired(self) -> None:
+        self._guard = None
+        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY) and not self.transport.is_closing():
+            # Half a head or half a body after the deadline: a slow or stalled client.
+            self.transport.close()
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """The options every way of running the backend shares."""
+    return {
+        "http": GuardedH11,
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        "timeout_graceful_shutdown": 3,
+    }
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -30,13 +159,14 @@ class BackendThread:
         self.port = port or free_port(host)
         self.ctx = Context.build(settings)
         self.app = create_app(settings, self.ctx)
+        fd_headroom(settings)
         config = uvicorn.Config(
             self.app,
             host=self.host,
             port=self.port,
             log_level="warning",
             lifespan="on",
-            timeout_graceful_shutdown=2,
+            **{**uvicorn_options(), "timeout_graceful_shutdown": 2},
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="backend", daemon=True)
@@ -67,7 +197,52 @@ class BackendThread:
         self.stop()
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+#: How ``serve --workers N`` hands its settings to the worker processes (uvicorn starts each
+#: from an import string, so they cannot be passed as an object).
+_WORKER_ENV = "ZHCG_SERVE_SETTINGS"
+
+
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve in the foreground; ``workers`` > 1 runs that many API processes on one socket
+    (on PostgreSQL only: ``main.py serve`` checks)."""
+    fd_headroom(settings)
+    if workers <= 1:
+        app = create_app(settings, Context.build(settings))
+        uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options())
+        return
+    # The schema and the seed once, here, before N processes start at the same moment.
     ctx = Context.build(settings)
-    app = create_app(settings, ctx)
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=3)
+    prepare(ctx)
+    ctx.db.dispose()
+    os.environ[_WORKER_ENV] = json.dumps(
+        {
+            "db_url": settings.db_url,
+            "demo": settings.demo,
+            "open311_keys": sorted(settings.open311_keys),
+            "token_ttl_s": settings.token_ttl.total_seconds(),
+            "max_long_polls": settings.max_long_polls,
+        }
+    )
+    uvicorn.run(
+        "console.server.run:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        **uvicorn_options(),
+    )
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``serve --workers N`` process (uvicorn calls this in each)."""
+    raw = json.loads(os.environ[_WORKER_ENV])
+    settings = Settings(
+        db_url=raw["db_url"],
+        demo=raw["demo"],
+        open311_keys=frozenset(raw["open311_keys"]),
+        token_ttl=timedelta(seconds=raw["token_ttl_s"]),
+        max_long_polls=raw["max_long_polls"],
+    )
+    fd_headroom(settings)
+    return create_app(settings, Context.build(settings))

@@ -15,7 +15,7 @@ DEFAULT_TIMEOUT = 10.0
 class ApiError(Exception):
     """A non-2xx answer: ``status`` and the backend's ``{"error": {...}}`` body."""
 
-    def __init__(self, status: int, body: dict[str, Any]):
+    def __init__(self, status: int, body: dict[str, Any], retry_after: float | None = None):
         err = body.get("error", {}) if isinstance(body, dict) else {}
         super().__init__(f"{status} {err.get('code', '')}: {err.get('message', '')}")
         self.status = status
@@ -23,6 +23,8 @@ class ApiError(Exception):
         self.code = err.get("code")
         self.message = err.get("message", "")
         self.details = err.get("details") or {}
+        #: Seconds the server asked us to wait (``Retry-After`` of a 503 or 429), if it did.
+        self.retry_after = retry_after
 
 
 class RestClient:
@@ -111,7 +113,7 @@ class RestClient:
                 continue
             if 200 <= r.status_code < 300:
                 return r.content if raw else r.json()
-            raise ApiError(r.status_code, _json(r))
+            raise ApiError(r.status_code, _json(r), _seconds(r.headers.get("Retry-After")))
         raise AssertionError("unreachable")
 
     def get(self, path: str, **kw: Any) -> Any:
@@ -119,6 +121,15 @@ class RestClient:
 
     def post(self, path: str, **kw: Any) -> Any:
         return self.request("POST", path, **kw)
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """``Retry-After`` in seconds (the backend sends seconds; an HTTP date from a proxy is
+    ignored: the caller's own backoff applies), at most 5 minutes."""
+    try:
+        return min(max(float(retry_after), 0.0), 300.0) if retry_after else None
+    except ValueError:
+        return None
 
 
 def _json(r: requests.Response) -> dict[str, Any]:

@@ -126,6 +126,13 @@ class LiveSource(threading.Thread):
                 self._failed("offline", type(e).__name__, delay)
                 delay = min(delay * 2, self.backoff_max_s)
             except ApiError as e:
+                if e.retry_after is not None:
+                    # The backend is full (503) and said when to come back: wait that long
+                    # (plus up to half again, so refused consoles do not return as one wave)
+                    # instead of backing off; the poll resumes from the same ``since``.
+                    self._set_health(status="degraded", last_error=str(e)[:300])
+                    self._stop_event.wait(e.retry_after * (1 + 0.5 * self._rng.random()))
+                    continue
                 self._failed("degraded", str(e), delay)
                 delay = min(delay * 2, self.backoff_max_s)
             except (ValueError, KeyError, TypeError) as e:  # a broken page: say so, retry

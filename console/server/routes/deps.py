@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from .. import auth
 from ..context import Context
+from ..db import AuthSession, as_utc
 from ..errors import ApiError
 from ..inputs import parse_instant
 
@@ -27,16 +29,34 @@ async def get_ctx(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(get_ctx)]
 
 
-def principal(ctx: Ctx, authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
-    """The caller behind the bearer token, or 401."""
+async def principal(
+    ctx: Ctx, authorization: Annotated[str | None, Header()] = None
+) -> auth.Principal:
+    """The caller behind the bearer token, or 401. A token checked in the last half minute
+    is taken from ``ctx.tokens`` on the event loop: no thread-pool job, no database round
+    trip (see ``console.server.tokens`` for how revocation keeps up)."""
+    bearer = authorization is not None and authorization.lower().startswith("bearer ")
+    key = auth.token_hash(authorization[7:].strip()) if authorization and bearer else ""
+    hit = ctx.tokens.get(key) if key else None
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(_look_up, ctx, authorization, key)
+
+
+def _look_up(ctx: Context, authorization: str | None, key: str) -> auth.Principal:
+    now = ctx.wall_now()
     with ctx.db.read() as s:
-        return auth.authenticate(s, authorization, ctx.wall_now())
+        p = auth.authenticate(s, authorization, now)
+        sess = s.get(AuthSession, key)
+        if sess is not None:
+            ctx.tokens.put(key, p, as_utc(sess.expires_at), now)
+    return p
 
 
 Who = Annotated[auth.Principal, Depends(principal)]
 
 
-def reader(p: Who) -> auth.Principal:
+async def reader(p: Who) -> auth.Principal:
     """A caller who may read (403 for the others)."""
     auth.require_roles(p, READ_ROLES, "reading")
     return p

@@ -55,4 +55,5 @@ def logout(p: Who, ctx: Ctx, authorization: Annotated[str | None, Header()] = No
     # Only a valid token can be revoked (``p`` checks it first), so a stale one gets 401.
     with ctx.db.write() as s:
         auth.logout(s, authorization or "")
+    ctx.tokens.revoke(auth.token_hash((authorization or "")[7:].strip()))
     return {"ok": True}

@@ -1,0 +1,250 @@
+"""The backend under hostile load, the parts a test can pin down without timing: the feed's
+fan-out (one read for many followers), the long-poll cap (503 + Retry-After, honoured by the
+console), followers that leave, the token cache's revocation and slow sockets
+(``serve --workers 2`` is test_serve_workers.py's). How fast it all stays is
+``main.py bench hostile``'s."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import requests
+from conftest import Api, wait_until
+
+from console.server import run
+from console.server.db import User
+from console.store.shiftlog import ShiftLog
+from console.sync.client import ApiError, RestClient
+from console.sync.live import LiveSource
+
+
+def head(api: Api) -> int:
+    return api.get("/api/v1/snapshot").json()["seq"]
+
+
+def park(api: Api, since: int, out: list, wait: float = 20.0) -> threading.Thread:
+    """A follower's long poll in a thread; its answer (status, JSON) lands in ``out``."""
+
+    def go() -> None:
+        r = api.get("/api/v1/changes", params={"since": since, "wait": wait}, timeout=wait + 10)
+        out.append((r.status_code, r.json() if r.content else None))
+
+    th = threading.Thread(target=go, daemon=True)
+    th.start()
+    return th
+
+
+def test_one_read_serves_every_parked_follower(backend, login):
+    wall, sup = login("demo-wall"), login("demo-supervisor")
+    since = head(wall)
+    notifier, pages = backend.ctx.notifier, backend.ctx.pages
+    before = notifier.waiting
+    followers = [Api(backend.url, "demo-wall") for _ in range(3)]
+    out: list = []
+    threads = [park(followers[i % 3], since, out) for i in range(24)]
+    wait_until(lambda: notifier.waiting >= before + 24)
+    reads = pages.reads
+    c = sup.report()
+    for th in threads:
+        th.join(20)
+    assert len(out) == 24 and all(status == 200 for status, _ in out)
+    assert all(any(ch.get("case", {}).get("id") == c["id"] for ch in b["changes"]) for _, b in out)
+    # 24 followers woken by one commit: a few reads at most (a ticker commit may land between),
+    # never one each.
+    assert pages.reads - reads <= 4, pages.reads - reads
+
+
+def test_big_pages_go_gzipped_and_decode_to_the_same_changes(login):
+    wall = login("demo-wall")
+    login("demo-supervisor").report()
+    r = wall.get("/api/v1/changes", params={"since": 0, "limit": 50})
+    assert r.status_code == 200 and r.headers.get("content-encoding") == "gzip"
+    plain = wall.get(
+        "/api/v1/changes", params={"since": 0, "limit": 50}, headers={"Accept-Encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers
+    assert r.json()["changes"] == plain.json()["changes"] and r.json()["changes"]
+
+
+def test_long_polls_beyond_the_cap_get_503_with_retry_after(backend, login):
+    wall, sup = login("demo-wall"), login("demo-supervisor")
+    settings, notifier = backend.ctx.settings, backend.ctx.notifier
+    cap = settings.max_long_polls
+    settings.max_long_polls = notifier.waiting + 1
+    try:
+        since = head(wall)
+        out: list = []
+        th = park(Api(backend.url, "demo-wall"), since, out)
+        wait_until(lambda: notifier.waiting >= settings.max_long_polls)
+        refused = wall.get("/api/v1/changes", params={"since": since, "wait": 5})
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error"]["code"] == "unavailable"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 3
+        # Not a long poll (no wait): answered as ever.
+        assert wall.get("/api/v1/changes", params={"since": since}).status_code == 200
+        c = sup.report()
+        th.join(20)
+        assert out and out[0][0] == 200
+        assert any(ch.get("case", {}).get("id") == c["id"] for ch in out[0][1]["changes"])
+    finally:
+        settings.max_long_polls = cap
+
+
+def test_the_console_waits_the_retry_after_it_is_told(tmp_path):
+    """A 503 with Retry-After: the live source waits that long (not its short backoff) and
+    resumes from the same seq, so nothing is lost or doubled."""
+    snapshot = {"feed_id": "f", "seq": 0, "cases": [], "vehicles": [], "alerts": []}
+    change = {
+        "seq": 1,
+        "ts": "2026-11-23T01:00:00+00:00",
+        "kind": "vehicle",
+        "vehicle": {"id": "v1"},
+    }
+
+    class BusyFeed:
+        username = "x"
+
+        def __init__(self):
+            self.polls: list[tuple[float, int]] = []
+
+        def get(self, path, **kw):
+            if path == "/api/v1/reference":
+                return {}
+            if path == "/api/v1/snapshot":
+                return snapshot
+            self.polls.append((time.monotonic(), kw["params"]["since"]))
+            if len(self.polls) == 1:
+                raise ApiError(503, {"error": {"code": "unavailable"}}, retry_after=0.6)
+            if len(self.polls) == 2:
+                return {"feed_id": "f", "changes": [change], "last_seq": 1, "reset": False}
+            time.sleep(0.05)
+            return {"feed_id": "f", "changes": [], "last_seq": 1, "reset": False}
+
+    feed = BusyFeed()
+    log = ShiftLog(tmp_path / "s.db")
+    live = LiveSource(feed, log, wait_s=0.1, backoff_max_s=0.05)  # type: ignore[arg-type]
+    live.start()
+    try:
+        wait_until(lambda: live.health.last_seq >= 1)
+    finally:
+        live.stop()
+        live.join(5)
+        log.close()
+    (t_refused, since_refused), (t_next, since_next) = feed.polls[0], feed.polls[1]
+    assert t_next - t_refused >= 0.6  # the backoff alone would have retried within 0.075 s
+    assert since_refused == since_next == 0
+    assert ShiftLog(tmp_path / "s.db").seqs() == [1]
+
+
+def test_the_rest_client_reads_retry_after(backend, login):
+    settings = backend.ctx.settings
+    cap = settings.max_long_polls
+    settings.max_long_polls = 0
+    try:
+        client = RestClient(backend.url, "demo-wall", "demo")
+        since = client.get("/api/v1/snapshot")["seq"]
+        with pytest.raises(ApiError) as e:
+            client.get("/api/v1/changes", params={"since": since, "wait": 5})
+        assert e.value.status == 503 and e.value.retry_after in (1.0, 2.0, 3.0)
+    finally:
+        settings.max_long_polls = cap
+
+
+def test_a_long_poll_whose_client_left_stops_waiting(backend, login):
+    wall = login("demo-wall")
+    since = head(wall)
+    notifier = backend.ctx.notifier
+    before = notifier.waiting
+    s = socket.create_connection(("127.0.0.1", backend.port))
+    token = wall.http.headers["Authorization"]
+    s.sendall(
+        f"GET /api/v1/changes?since={since}&wait=30 HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: {token}\r\n\r\n".encode()
+    )
+    wait_until(lambda: notifier.waiting == before + 1)
+    s.close()
+    wait_until(lambda: notifier.waiting == before, timeout=5)  # not after the 30 s
+
+
+def test_tokens_are_forgotten_on_logout_and_when_revoked(backend):
+    dept = Api(backend.url, "demo-dept")
+    assert dept.get("/api/v1/changes").status_code == 200  # the token is now cached
+    with backend.ctx.db.write() as s:
+        s.get(User, "demo-dept").active = False
+    try:
+        # Within the cache's 30 s the token still passes: that is what revoke_user is for.
+        assert dept.get("/api/v1/changes").status_code == 200
+        backend.ctx.tokens.revoke_user("demo-dept")
+        assert dept.get("/api/v1/changes").status_code == 401
+    finally:
+        with backend.ctx.db.write() as s:
+            s.get(User, "demo-dept").active = True
+
+    wall = Api(backend.url, "demo-wall")
+    assert wall.get("/api/v1/changes").status_code == 200
+    assert wall.http.delete(backend.url + "/api/v1/session", timeout=10).status_code == 200
+    assert wall.get("/api/v1/changes").status_code == 401
+
+
+def test_slow_sockets_are_closed_and_healthz_still_answers(backend, monkeypatch):
+    monkeypatch.setattr(run, "HEADER_TIMEOUT_S", 1.0)
+    slow = []
+    try:
+        for _ in range(100):
+            s = socket.create_connection(("127.0.0.1", backend.port))
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            slow.append(s)
+        assert requests.get(backend.url + "/healthz", timeout=2).json() == {"status": "ok"}
+        # A slow but complete head inside the deadline is answered.
+        ok = socket.create_connection(("127.0.0.1", backend.port))
+        ok.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.3)
+        ok.sendall(b"Connection: close\r\n\r\n")
+        ok.settimeout(5)
+        assert ok.recv(100).startswith(b"HTTP/1.1 200")
+        ok.close()
+        t0 = time.monotonic()
+        for s in slow:
+            s.settimeout(5)
+            assert s.recv(100) == b""  # closed by the server, without an answer
+        assert time.monotonic() - t0 < 5
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_readyz_says_so_when_the_store_takes_no_writes(backend, monkeypatch):
+    import contextlib as cl
+
+    import sqlalchemy.exc
+
+    @cl.contextmanager
+    def full_disk():
+        raise sqlalchemy.exc.OperationalError("UPDATE meta", {}, Exception("disk is full"))
+        yield  # pragma: no cover - a generator, as Database.write is
+
+    monkeypatch.delattr(backend.app.state, "ready_probe", raising=False)
+    monkeypatch.setattr(backend.ctx.db, "write", full_disk)
+    r = requests.get(backend.url + "/readyz", timeout=10)
+    assert r.status_code == 503 and "does not take writes" in r.json()["error"]["message"]
+    assert requests.get(backend.url + "/healthz", timeout=5).status_code == 200  # alive still
+    monkeypatch.undo()
+    del backend.app.state.ready_probe  # the verdict is shared 3 s; start afresh
+    assert requests.get(backend.url + "/readyz", timeout=10).status_code == 200
+
+
+def test_start_up_fits_the_long_polls_to_the_file_descriptors(monkeypatch, caplog):
+    from console.server.context import Settings
+
+    monkeypatch.setattr(run, "LIMITS", run.Limits())
+    monkeypatch.setattr(run.resource, "getrlimit", lambda _which: (1024, 1024))
+    settings = Settings(db_url="sqlite://")
+    with caplog.at_level("WARNING", logger="console.server.run"):
+        limits = run.fd_headroom(settings)
+    # One descriptor per connection, the reserve kept back for the database and the logs.
+    assert limits.max_connections == 1024 - run.FD_RESERVE
+    assert settings.max_long_polls == limits.max_connections - 16 < 2000
+    assert "each follower needs one descriptor" in caplog.text
