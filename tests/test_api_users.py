@@ -121,6 +121,7 @@ def test_admin_endpoint_adds_changes_and_disables(backend, admin, login):
         "active": True,
     }
     user = Api(backend.url, uid, PASSWORD)
+    assert user.get("/api/v1/snapshot").status_code == 200  # the token is cached from here on
     listed = {u["id"]: u for u in admin.get("/api/v1/users").json()["users"]}
     assert listed[uid]["active"] and "password_hash" not in listed[uid]
 

@@ -247,6 +247,22 @@ def test_a_department_does_not_see_the_hotline_callers_phone(login):
     assert "reporter_contact" not in ok(dept.get(f"/api/v1/cases/{c['id']}"))
 
 
+def test_the_feed_and_the_snapshot_never_carry_a_callers_phone(login):
+    """Followers record the feed in shift logs on every desk and wall: no contact there, not
+    even for the desks that may read it from the case itself."""
+    op = login("demo-operator")
+    phone = "137" + uuid.uuid4().hex[:8].translate(str.maketrans("abcdef", "123456"))
+    since = ok(op.get("/api/v1/snapshot"))["seq"]
+    c = op.report(source="public", reporter_contact={"name": "赵", "phone": phone})
+    assert c["reporter_contact"]["phone"] == phone  # the operator's own answer has it
+    page = ok(op.get("/api/v1/changes", params={"since": since}))
+    mine = [ch for ch in page["changes"] if ch["kind"] == "case" and ch["case"]["id"] == c["id"]]
+    assert mine and phone not in json.dumps(page, ensure_ascii=False)
+    snap = ok(op.get("/api/v1/snapshot"))
+    assert c["id"] in {d["id"] for d in snap["cases"]}
+    assert phone not in json.dumps(snap, ensure_ascii=False)
+
+
 # ---- source bound to the caller's role -------------------------------------------------------------
 @pytest.mark.parametrize(
     "user, source, status",

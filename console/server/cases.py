@@ -59,7 +59,7 @@ def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | N
     row.closed_at = case.closed_at
     row.doc = doc
     s.flush()
-    feed.append(s, "case", {"case": doc}, now)
+    feed.append(s, "case", {"case": without_contact(doc)}, now)
     case_alerts.reconcile_case(s, now, doc)
     return doc
 
@@ -160,7 +160,15 @@ CONTACT_ROLES = frozenset({"operator", "shift_lead", "admin"})
 def for_reader(roles: frozenset[str], doc: dict) -> dict:
     """``doc`` as a caller with ``roles`` may see it: without the reporter's contact unless
     one of the roles calls citizens back."""
-    if roles & CONTACT_ROLES or "reporter_contact" not in doc:
+    return doc if roles & CONTACT_ROLES else without_contact(doc)
+
+
+def without_contact(doc: dict) -> dict:
+    """``doc`` as the change feed and the snapshot carry it, to every follower alike: without
+    the reporter's contact. A follower records what it receives in its shift log, a portable
+    file on every desk and wall; a citizen's phone has no place there. The 回访 desk reads it
+    from ``GET /api/v1/cases/{id}`` (``for_reader``)."""
+    if "reporter_contact" not in doc:
         return doc
     return {k: v for k, v in doc.items() if k != "reporter_contact"}
 
@@ -178,7 +186,7 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
     now = ctx.now()
     expected = body.get("expected_version")
     if expected is not None and expected != row.version:
-        current = case_doc(ctx, Case.from_dict(row.doc), now)
+        current = for_reader(actor.roles, case_doc(ctx, Case.from_dict(row.doc), now))
         raise ApiError(
             409,
             f"case {case_id} changed: version {row.version}, you decided on {expected}",
@@ -301,7 +309,7 @@ def snapshot_cases(ctx: Context, s: Session, now: datetime) -> list[dict]:
         .order_by(CaseRow.id)
     ).all()
     docs = (case_doc(ctx, Case.from_dict(r.doc), now) for r in rows)
-    return [d for d in docs if retention.retained(d, now)]
+    return [without_contact(d) for d in docs if retention.retained(d, now)]
 
 
 def hourly_created(s: Session, day: date) -> list[int]:

@@ -74,4 +74,8 @@ async def update_user(user_id: str, body: UserPatch, _: Admin, ctx: Ctx):
                 password_hash=pw,
             )
 
-    return await run_in_threadpool(write)
+    out = await run_in_threadpool(write)
+    # The feed's token cache holds this user's principal (roles, department) for up to its
+    # TTL: whatever changed, this process looks the user up again at the next request.
+    ctx.tokens.revoke_user(user_id)
+    return out
