@@ -175,8 +175,10 @@ def test_tokens_are_forgotten_on_logout_and_when_revoked(backend):
     with backend.ctx.db.write() as s:
         s.get(User, "demo-dept").active = False
     try:
-        # Within the cache's 30 s the token still passes: that is what revoke_user is for.
+        # Within the cache's 30 s the token still follows the feed (that is what revoke_user
+        # is for), but nothing else: every other request looks the session up.
         assert dept.get("/api/v1/changes").status_code == 200
+        assert dept.get("/api/v1/snapshot").status_code == 401
         backend.ctx.tokens.revoke_user("demo-dept")
         assert dept.get("/api/v1/changes").status_code == 401
     finally:

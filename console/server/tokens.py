@@ -1,8 +1,9 @@
 """Bearer tokens already checked, remembered for a short while.
 
-Every request authenticates, and a console's long poll comes back several times a minute:
-without this each poll is a database round trip (and a thread-pool job) just to learn what
-the last one learned. A token is remembered for ``ttl_s`` at most, and never past its own
+A console's long poll comes back several times a minute: without this each poll is a
+database round trip (and a thread-pool job) just to learn what the last one learned. Only the
+feed's polls trust it (``routes.deps.follower``); every other request looks its session up, so
+a write, a snapshot or a case read is refused the moment the session ends anywhere. A token is remembered for ``ttl_s`` at most, and never past its own
 expiry. Logging out forgets it at once in this process (``revoke``), and disabling a user
 forgets all of theirs (``revoke_user``, for the user administration to call); other API
 processes on the same database forget it within ``ttl_s``, which is therefore short: 30 s

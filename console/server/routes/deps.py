@@ -29,14 +29,28 @@ async def get_ctx(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(get_ctx)]
 
 
+def _token_key(authorization: str | None) -> str:
+    bearer = authorization is not None and authorization.lower().startswith("bearer ")
+    return auth.token_hash(authorization[7:].strip()) if authorization and bearer else ""
+
+
 async def principal(
     ctx: Ctx, authorization: Annotated[str | None, Header()] = None
 ) -> auth.Principal:
-    """The caller behind the bearer token, or 401. A token checked in the last half minute
-    is taken from ``ctx.tokens`` on the event loop: no thread-pool job, no database round
-    trip (see ``console.server.tokens`` for how revocation keeps up)."""
-    bearer = authorization is not None and authorization.lower().startswith("bearer ")
-    key = auth.token_hash(authorization[7:].strip()) if authorization and bearer else ""
+    """The caller behind the bearer token, or 401, looked up in the database: a session ended
+    anywhere (a logout, a user disabled or re-passworded by ``main.py users`` in another
+    process) is refused at once. Only the change feed's polls trust the cache (``follower``)."""
+    return await run_in_threadpool(_look_up, ctx, authorization, _token_key(authorization))
+
+
+async def follower(
+    ctx: Ctx, authorization: Annotated[str | None, Header()] = None
+) -> auth.Principal:
+    """The caller of a change-feed poll: a token checked in the last half minute is taken from
+    ``ctx.tokens`` on the event loop (no thread-pool job, no database round trip: hundreds of
+    followers poll). An ended session may follow the feed up to the cache's TTL (see
+    ``console.server.tokens``), reading what it could read a moment before, nothing more."""
+    key = _token_key(authorization)
     hit = ctx.tokens.get(key) if key else None
     if hit is not None:
         return hit
@@ -62,7 +76,14 @@ async def reader(p: Who) -> auth.Principal:
     return p
 
 
+async def feed_reader(p: Annotated[auth.Principal, Depends(follower)]) -> auth.Principal:
+    """``reader`` for the change feed's polls (``follower``: the token cache)."""
+    auth.require_roles(p, READ_ROLES, "reading")
+    return p
+
+
 Reader = Annotated[auth.Principal, Depends(reader)]
+FeedReader = Annotated[auth.Principal, Depends(feed_reader)]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 #: The ``from``/``to`` query parameters of the ranged reads (parse them with ``parse_time``).
 From = Annotated[str | None, Query(alias="from", max_length=40)]

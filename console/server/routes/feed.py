@@ -23,7 +23,7 @@ from console.domain.case import iso
 from .. import alerts, cases, feed, reference, telemetry
 from ..db import Vehicle
 from ..errors import error_response
-from .deps import Ctx, Reader, Who
+from .deps import Ctx, FeedReader, Reader, Who
 
 router = APIRouter(prefix="/api/v1", tags=["feed"])
 
@@ -61,7 +61,7 @@ def snapshot(p: Reader, ctx: Ctx):
 @router.get("/changes")
 async def changes(
     request: Request,
-    p: Reader,
+    p: FeedReader,
     ctx: Ctx,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
