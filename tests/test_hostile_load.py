@@ -291,6 +291,26 @@ def test_the_c_parser_is_used_when_installed_else_h11(monkeypatch, caplog):
         run.uvicorn_options("httptools")
 
 
+def test_answered_long_polls_and_probes_leave_no_access_line(backend):
+    import logging
+
+    from console.server.middleware import QuietPolls
+
+    access = logging.getLogger("uvicorn.access")
+    assert any(isinstance(f, QuietPolls) for f in access.filters)
+
+    def written(path: str, status: int) -> bool:
+        args = ("127.0.0.1:5", "GET", path, "1.1", status)
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", args, None)
+        return all(f.filter(record) for f in access.filters)
+
+    assert not written("/api/v1/changes?since=3&wait=20", 200)
+    assert not written("/healthz", 200) and not written("/readyz", 200)
+    assert written("/api/v1/changes?since=3&wait=20", 503)  # refused: an operator wants to see
+    assert written("/readyz", 503) and written("/api/v1/changes", 401)
+    assert written("/api/v1/cases", 200) and written("/api/v1/changes/x", 200)
+
+
 def test_readyz_says_so_when_the_store_takes_no_writes(backend, monkeypatch):
     import contextlib as cl
 
