@@ -69,6 +69,7 @@ class Conn:
         except HttpError as e:
             if not reused:
                 raise HttpError(f"new connection: {e}") from e
+            self.close()  # the retry on a new connection, not on the one the server closed
         try:
             return await self._exchange(method, path, headers, body)
         except HttpError as e:
