@@ -237,21 +237,29 @@ def test_slow_sockets_are_closed_and_healthz_still_answers(guarded, monkeypatch)
 
 
 def test_a_stalled_body_is_closed_and_a_slow_answer_is_not(guarded, monkeypatch):
-    monkeypatch.setattr(run, "HEADER_TIMEOUT_S", 1.0)
+    # The head's deadline far off: the body's must be the one that closes.
+    monkeypatch.setattr(run, "HEADER_TIMEOUT_S", 30.0)
     monkeypatch.setattr(run, "BODY_TIMEOUT_S", 1.0)
     stalled = socket.create_connection(("127.0.0.1", guarded.port))
     stalled.sendall(
         b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b'Content-Length: 100\r\n\r\n{"username": '
     )
-    # A long poll the app holds past both deadlines: the client is waiting, not the server.
+    # A long poll the app holds past the body's deadline, its body sent apart from its head
+    # (so that deadline is armed): the client is waiting for the server, not the other way.
     wall = Api(guarded.url, "demo-wall")
     since = head(wall)
+    poll = socket.create_connection(("127.0.0.1", guarded.port))
+    poll.sendall(
+        f"GET /api/v1/changes?since={since}&wait=2.5 HTTP/1.1\r\nHost: x\r\nContent-Length: 1"
+        f"\r\nAuthorization: {wall.http.headers['Authorization']}\r\n\r\n".encode()
+    )
     t0 = time.monotonic()
-    r = wall.get("/api/v1/changes", params={"since": since, "wait": 2.5}, timeout=10)
-    assert r.status_code == 200 and time.monotonic() - t0 >= 2
-    # The same connection (kept alive) serves the next request too.
-    assert wall.get("/api/v1/snapshot").status_code == 200
+    time.sleep(0.2)
+    poll.sendall(b"x")
+    poll.settimeout(10)
+    assert poll.recv(100).startswith(b"HTTP/1.1 200") and time.monotonic() - t0 >= 2
+    poll.close()
     stalled.settimeout(5)
     assert stalled.recv(100) == b""  # closed without an answer
     stalled.close()
