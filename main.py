@@ -10,6 +10,7 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
+                    [--http auto|httptools|h11]
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
 python main.py record --backend URL --user U --password P --out FILE
@@ -102,7 +103,7 @@ def cmd_serve(args) -> int:
             # SQLite serialises writers per process: several would fight over its file lock,
             # and the feed's wake-ups cross processes only through PostgreSQL's NOTIFY.
             raise CommandError("--workers needs a PostgreSQL database (--db postgresql://...)")
-        serve(settings, args.host, args.port, args.workers)
+        serve(settings, args.host, args.port, args.workers, args.http)
         return 0
     if args.workers != 1:
         raise CommandError("--workers runs the API only; start the simulator on its own")
@@ -314,6 +315,12 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         sp.add_argument("--host", default="127.0.0.1")
         sp.add_argument("--port", type=int, default=8311)
         sp.add_argument(
+            "--http",
+            choices=("auto", "httptools", "h11"),
+            default="auto",
+            help="HTTP parser: httptools (C) when installed, else h11 (default auto)",
+        )
+        sp.add_argument(
             "--db",
             help="database URL (default: SQLite under var/); postgresql://... for PostgreSQL",
         )
@@ -450,6 +457,7 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
         ("slow", int, "slow sockets"),
         ("seconds", float, "seconds of load"),
         ("processes", int, "API processes (serve --workers N; needs --db postgresql://)"),
+        ("http", str, "the backend's HTTP parser (serve --http: auto, httptools, h11)"),
     ):
         hostile.add_argument(f"--{name}", type=kind, help=what)
 

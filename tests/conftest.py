@@ -71,7 +71,7 @@ def fresh_db_url(kind: str, tmp_path) -> str:
     return PG_URL
 
 
-def start_backend(db_url: str, speed: float = 1.0, **kw) -> BackendThread:
+def start_backend(db_url: str, speed: float = 1.0, http: str = "auto", **kw) -> BackendThread:
     settings = Settings(
         db_url=db_url,
         demo=True,
@@ -80,7 +80,7 @@ def start_backend(db_url: str, speed: float = 1.0, **kw) -> BackendThread:
         tick_seconds=kw.pop("tick_seconds", 0.2),
         **kw,
     )
-    return BackendThread(settings).start()
+    return BackendThread(settings, http=http).start()
 
 
 @pytest.fixture(scope="module", params=_db_params())

@@ -12,7 +12,7 @@ import time
 
 import pytest
 import requests
-from conftest import Api, wait_until
+from conftest import Api, start_backend, wait_until
 
 from console.server import run
 from console.server.db import User
@@ -191,17 +191,37 @@ def test_tokens_are_forgotten_on_logout_and_when_revoked(backend):
     assert wall.get("/api/v1/changes").status_code == 401
 
 
-def test_slow_sockets_are_closed_and_healthz_still_answers(backend, monkeypatch):
+#: Both parsers the backend can run on: httptools when installed (the default), h11 otherwise.
+PARSERS = [
+    pytest.param(
+        "httptools",
+        marks=pytest.mark.skipif(run.HttpToolsProtocol is None, reason="httptools not installed"),
+    ),
+    "h11",
+]
+
+
+@pytest.fixture(scope="module", params=PARSERS)
+def guarded(request, tmp_path_factory):
+    """A backend on each HTTP parser, for the connection deadlines (SQLite: they are the
+    protocol's, not the database's)."""
+    b = start_backend(f"sqlite:///{tmp_path_factory.mktemp('db') / 'b.db'}", http=request.param)
+    assert b.server.config.http_protocol_class is run.http_protocol(request.param)
+    yield b
+    b.stop()
+
+
+def test_slow_sockets_are_closed_and_healthz_still_answers(guarded, monkeypatch):
     monkeypatch.setattr(run, "HEADER_TIMEOUT_S", 1.0)
     slow = []
     try:
         for _ in range(100):
-            s = socket.create_connection(("127.0.0.1", backend.port))
+            s = socket.create_connection(("127.0.0.1", guarded.port))
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             slow.append(s)
-        assert requests.get(backend.url + "/healthz", timeout=2).json() == {"status": "ok"}
+        assert requests.get(guarded.url + "/healthz", timeout=2).json() == {"status": "ok"}
         # A slow but complete head inside the deadline is answered.
-        ok = socket.create_connection(("127.0.0.1", backend.port))
+        ok = socket.create_connection(("127.0.0.1", guarded.port))
         ok.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         time.sleep(0.3)
         ok.sendall(b"Connection: close\r\n\r\n")
@@ -216,6 +236,89 @@ def test_slow_sockets_are_closed_and_healthz_still_answers(backend, monkeypatch)
     finally:
         for s in slow:
             s.close()
+
+
+def test_a_stalled_body_is_closed_and_a_slow_answer_is_not(guarded, monkeypatch):
+    # The head's deadline far off: the body's must be the one that closes.
+    monkeypatch.setattr(run, "HEADER_TIMEOUT_S", 30.0)
+    monkeypatch.setattr(run, "BODY_TIMEOUT_S", 1.0)
+    stalled = socket.create_connection(("127.0.0.1", guarded.port))
+    stalled.sendall(
+        b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 100\r\n\r\n{"username": '
+    )
+    # A long poll the app holds past the body's deadline, its body sent apart from its head
+    # (so that deadline is armed): the client is waiting for the server, not the other way.
+    wall = Api(guarded.url, "demo-wall")
+    since = head(wall)
+    poll = socket.create_connection(("127.0.0.1", guarded.port))
+    poll.sendall(
+        f"GET /api/v1/changes?since={since}&wait=2.5 HTTP/1.1\r\nHost: x\r\nContent-Length: 1"
+        f"\r\nAuthorization: {wall.http.headers['Authorization']}\r\n\r\n".encode()
+    )
+    t0 = time.monotonic()
+    time.sleep(0.2)
+    poll.sendall(b"x")
+    poll.settimeout(10)
+    assert poll.recv(100).startswith(b"HTTP/1.1 200") and time.monotonic() - t0 >= 2
+    poll.close()
+    stalled.settimeout(5)
+    assert stalled.recv(100) == b""  # closed without an answer
+    stalled.close()
+
+
+def test_a_head_over_16_kb_is_refused(guarded):
+    s = socket.create_connection(("127.0.0.1", guarded.port))
+    s.settimeout(5)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        for _ in range(run.MAX_HEAD_BYTES // 1024 + 8):
+            s.sendall(b"a" * 1024)
+        s.sendall(b"\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused while still sending
+    try:
+        answer = s.recv(100)
+    except ConnectionResetError:
+        answer = b""
+    finally:
+        s.close()
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400"), answer  # never a 200
+    assert requests.get(guarded.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_the_c_parser_is_used_when_installed_else_h11(monkeypatch, caplog):
+    with caplog.at_level("INFO", logger="console.server.run"):
+        chosen = run.uvicorn_options()["http"]
+    if run.HttpToolsProtocol is not None:
+        assert chosen is run.GuardedHttpTools and "httptools" in caplog.text
+    monkeypatch.setattr(run, "HttpToolsProtocol", None)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="console.server.run"):
+        assert run.uvicorn_options()["http"] is run.GuardedH11
+    assert "HTTP parser: h11" in caplog.text
+    with pytest.raises(RuntimeError, match="httptools is not installed"):
+        run.uvicorn_options("httptools")
+
+
+def test_answered_long_polls_and_probes_leave_no_access_line(backend):
+    import logging
+
+    from console.server.middleware import QuietPolls
+
+    access = logging.getLogger("uvicorn.access")
+    assert any(isinstance(f, QuietPolls) for f in access.filters)
+
+    def written(path: str, status: int) -> bool:
+        args = ("127.0.0.1:5", "GET", path, "1.1", status)
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", args, None)
+        return all(f.filter(record) for f in access.filters)
+
+    assert not written("/api/v1/changes?since=3&wait=20", 200)
+    assert not written("/healthz", 200) and not written("/readyz", 200)
+    assert written("/api/v1/changes?since=3&wait=20", 503)  # refused: an operator wants to see
+    assert written("/readyz", 503) and written("/api/v1/changes", 401)
+    assert written("/api/v1/cases", 200) and written("/api/v1/changes/x", 200)
 
 
 def test_readyz_says_so_when_the_store_takes_no_writes(backend, monkeypatch):

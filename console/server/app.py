@@ -24,7 +24,7 @@ from . import feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
-from .middleware import BodyLimit, RequestLog, SecurityHeaders, redact_access_log
+from .middleware import BodyLimit, RequestLog, SecurityHeaders, install_access_log_filters
 from .open311 import ensure_system_user
 from .routes import (
     alerts,
@@ -63,7 +63,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     )
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)
-    redact_access_log()
+    install_access_log_filters()
     # Bootstraps (``/reference``, ``/snapshot``: MBs of JSON) go compressed to clients that
     # ask; the feed's pages come pre-compressed from its cache (already encoded: passed on).
     # 4 kB: below that gzip saves less than a round trip's worth; level 6 is zlib's default,

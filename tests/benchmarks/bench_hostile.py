@@ -69,6 +69,7 @@ class Conn:
         except HttpError as e:
             if not reused:
                 raise HttpError(f"new connection: {e}") from e
+            self.close()  # the retry on a new connection, not on the one the server closed
         try:
             return await self._exchange(method, path, headers, body)
         except HttpError as e:
@@ -470,7 +471,7 @@ def check(followers: list[Follower], all_seqs: list[int], start: int) -> tuple[i
     return ok, gap, dup
 
 
-def start_backend(db: str, processes: int, port: int, log: Path) -> subprocess.Popen:
+def start_backend(db: str, processes: int, port: int, log: Path, http: str) -> subprocess.Popen:
     """The backend as deployed, its log to ``log`` (a pipe nobody reads would fill and stall
     it)."""
     cmd = [
@@ -482,6 +483,8 @@ def start_backend(db: str, processes: int, port: int, log: Path) -> subprocess.P
         db,
         "--port",
         str(port),
+        "--http",
+        http,
     ]
     if processes > 1:
         cmd += ["--workers", str(processes)]
@@ -539,6 +542,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wait", type=float, default=20.0, help="the followers' long-poll wait (20 s)")
     ap.add_argument("--processes", type=int, default=1, help="API processes (needs --db on PG)")
     ap.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    ap.add_argument(
+        "--http",
+        choices=("auto", "httptools", "h11"),
+        default="auto",
+        help="the backend's HTTP parser (serve --http; auto)",
+    )
     ap.add_argument("--probe-port", type=int, help=argparse.SUPPRESS)  # the probe process
     ap.add_argument("--tokens", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -561,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
             d.dispose()
         port = free_port()
         log = Path(tmp) / "backend.log"
-        proc = start_backend(db, args.processes, port, log)
+        proc = start_backend(db, args.processes, port, log, args.http)
         args.server_pid = proc.pid
         try:
             out = asyncio.run(run(args, port))
@@ -584,7 +593,8 @@ def report(args: argparse.Namespace, out: dict, nofile: int) -> None:
         f"sizes: {args.followers} parked followers, {args.catchup} catching up from seq 0 "
         f"({out['head0']} changes), {args.logins} login loops, {args.slow} slow sockets, "
         f"{args.seconds:.0f} s, {args.processes} process(es) on "
-        f"{'PostgreSQL' if (args.db or '').startswith('postgres') else 'SQLite'}; nofile {nofile}"
+        f"{'PostgreSQL' if (args.db or '').startswith('postgres') else 'SQLite'}; nofile {nofile}; "
+        f"HTTP parser {args.http}"
     )
     print(f"{'probe':<22} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for name, xs in (
