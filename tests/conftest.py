@@ -26,6 +26,7 @@ import requests
 from console.clock import VirtualClock
 from console.domain.china_time import CST
 from console.server.context import Settings
+from console.server.login_guard import Throttle
 from console.server.run import BackendThread, free_port
 from console.server.seed import DEMO_OPEN311_KEY
 
@@ -80,7 +81,25 @@ def start_backend(db_url: str, speed: float = 1.0, http: str = "auto", **kw) -> 
         tick_seconds=kw.pop("tick_seconds", 0.2),
         **kw,
     )
-    return BackendThread(settings, http=http).start()
+    b = BackendThread(settings, http=http).start()
+    _BACKENDS.append(b)
+    return b
+
+
+#: Every backend this test process started: their login throttles are reset between tests.
+_BACKENDS: list[BackendThread] = []
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttles():
+    """Every test's client comes from 127.0.0.1, so one test's deliberate failed logins (the
+    fuzz, the lockout tests) would lock the address out of a shared backend for the tests
+    after it: each test starts with the throttles of a backend that has just started."""
+    yield
+    for b in _BACKENDS:
+        guard = b.ctx.login_guard
+        guard.accounts = Throttle(guard.accounts.policy)
+        guard.addresses = Throttle(guard.addresses.policy)
 
 
 @pytest.fixture(scope="module", params=_db_params())
