@@ -9,6 +9,7 @@ lock the next one out.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
@@ -156,20 +157,66 @@ def test_a_case_write_overtakes_a_login_flood(fresh):
             t.join()
 
 
-def test_parallel_guesses_at_one_account_are_taken_one_at_a_time():
-    """A second attempt on an account whose first is still being checked is refused: else a
-    burst of parallel guesses would all pass the lock check before one failure counted."""
+def test_parallel_attempts_at_one_account_take_turns():
+    """Attempts on one account are checked one at a time (else a burst of parallel guesses
+    would all pass the lock check before one failure counted), but wait their turn: a
+    console's own clients log in to one account at once and must all get in."""
     from console.server.errors import ApiError
+    from console.server.login_guard import MAX_WAITING_PER_ACCOUNT
 
     guard = LoginGuard()
-    with guard.attempt("demo-lead", "10.0.0.1"):
-        with pytest.raises(ApiError) as refused, guard.attempt("demo-lead", "10.0.0.2"):
-            pass
-        assert refused.value.status == 429 and refused.value.headers == {"Retry-After": "1"}
-        with guard.attempt("demo-operator", "10.0.0.1"):  # other accounts are not held up
-            pass
-    with guard.attempt("demo-lead", "10.0.0.2"):  # and the account is free again after
-        pass
+    order: list[tuple[str, str, str]] = []
+
+    async def one(name: str, addr: str, hold: float = 0.0, fail: int = 0) -> None:
+        async with guard.attempt(name, addr):
+            order.append(("in", name, addr))
+            await asyncio.sleep(hold)
+            for _ in range(fail):
+                guard.failed(name, addr, "wrong password")
+            order.append(("out", name, addr))
+
+    async def turns() -> None:
+        await asyncio.gather(
+            one("demo-lead", "10.0.0.1", hold=0.05),
+            one("demo-lead", "10.0.0.2"),
+            one("demo-operator", "10.0.0.1"),
+        )
+
+    asyncio.run(turns())
+    lead = [e for e in order if e[1] == "demo-lead"]
+    assert [(e[0], e[2]) for e in lead] == [
+        ("in", "10.0.0.1"),
+        ("out", "10.0.0.1"),
+        ("in", "10.0.0.2"),
+        ("out", "10.0.0.2"),
+    ]
+    # other accounts are not held up
+    assert order.index(("in", "demo-operator", "10.0.0.1")) < order.index(
+        ("out", "demo-lead", "10.0.0.1")
+    )
+
+    async def locked_while_waiting() -> list[BaseException | None]:
+        # The first attempt's failures lock the account: the one waiting behind it is refused.
+        return await asyncio.gather(
+            one("demo-dept", "10.0.0.3", hold=0.05, fail=6),  # 5 are free
+            one("demo-dept", "10.0.0.4"),
+            return_exceptions=True,
+        )
+
+    first, second = asyncio.run(locked_while_waiting())
+    assert first is None and isinstance(second, ApiError) and second.status == 429
+
+    async def burst() -> list[BaseException | None]:
+        n = MAX_WAITING_PER_ACCOUNT + 3
+        return await asyncio.gather(
+            *(one("demo-wall", f"10.0.1.{i}", hold=0.01) for i in range(n)),
+            return_exceptions=True,
+        )
+
+    out = asyncio.run(burst())
+    refused = [e for e in out if isinstance(e, ApiError)]
+    assert len(refused) == 3 and all(e.status == 429 for e in refused)
+    assert guard._turns == {}  # nothing left behind
 
 
 def test_a_hash_whose_caller_hung_up_still_holds_its_place():

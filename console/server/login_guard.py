@@ -22,9 +22,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -172,34 +172,43 @@ class LoginGuard:
         # 8 waiting per worker: at ~60–100 ms a hash the last in line waits under a second,
         # well inside a client's timeout; more would only queue a flood.
         self.hashes = HashPool(w, queue_per_worker * w)
-        self._in_flight: set[str] = set()
+        self._turns: dict[str, _Turn] = {}
         self._lock = threading.Lock()
 
-    @contextlib.contextmanager
-    def attempt(self, username: str, address: str) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def attempt(self, username: str, address: str) -> AsyncIterator[None]:
         """One login attempt: refused with 429 + Retry-After (before any hash) while the
-        account or the address is locked, or while another attempt on the same account is
-        still being checked — otherwise a burst of parallel guesses would all pass the check
-        before the first failure is counted, as many per lock as the pool holds."""
-        wait = max(self.accounts.retry_after(username), self.addresses.retry_after(address))
+        account or the address is locked. Attempts on one account are checked one at a time:
+        else a burst of parallel guesses would all pass the lock check before the first
+        failure is counted. A console's own clients (live feed, outbox, workers) log in to one
+        account at once, so the later ones wait their turn rather than being refused; beyond
+        ``MAX_WAITING_PER_ACCOUNT`` waiting, a burst is refused."""
+        self._refuse_if_locked(username, address)
         with self._lock:
-            busy = username in self._in_flight
-            if not wait and not busy:
-                self._in_flight.add(username)
-        if wait or busy:
-            audit(username, address, False, "locked" if wait else "concurrent")
-            seconds = math.ceil(wait) or 1
-            raise ApiError(
-                429,
-                "too many failed logins; retry later",
-                {"retry_after_s": seconds},
-                headers={"Retry-After": str(seconds)},
-            )
+            turn = self._turns.get(username)
+            if turn is None:
+                turn = self._turns[username] = _Turn()
+            crowded = turn.waiting >= MAX_WAITING_PER_ACCOUNT
+            if not crowded:
+                turn.waiting += 1
+        if crowded:
+            audit(username, address, False, "concurrent")
+            raise _too_many(1)
         try:
-            yield
+            async with turn.lock:
+                self._refuse_if_locked(username, address)  # the attempt before may have locked it
+                yield
         finally:
             with self._lock:
-                self._in_flight.discard(username)
+                turn.waiting -= 1
+                if not turn.waiting:
+                    self._turns.pop(username, None)
+
+    def _refuse_if_locked(self, username: str, address: str) -> None:
+        wait = max(self.accounts.retry_after(username), self.addresses.retry_after(address))
+        if wait:
+            audit(username, address, False, "locked")
+            raise _too_many(math.ceil(wait))
 
     def failed(self, username: str, address: str, reason: str) -> None:
         lock = max(self.accounts.failed(username), self.addresses.failed(address))
@@ -214,6 +223,28 @@ class LoginGuard:
         not reset a guesser's count across the other accounts)."""
         self.accounts.reset(username)
         audit(username, address, True, "ok")
+
+
+#: Attempts on one account that may wait behind the one being checked (a console's few clients
+#: logging in at once); a larger burst on one account is a guesser's, refused with 429.
+MAX_WAITING_PER_ACCOUNT = 8
+
+
+@dataclass
+class _Turn:
+    """The attempts on one account: one checked at a time, ``waiting`` counting all of them."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
+def _too_many(seconds: int) -> ApiError:
+    return ApiError(
+        429,
+        "too many failed logins; retry later",
+        {"retry_after_s": seconds},
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def _quoted(s: str) -> str:

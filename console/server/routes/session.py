@@ -38,7 +38,7 @@ def _store_session(ctx: Context, user_id: str):
 async def login(body: Login, ctx: Ctx, request: Request):
     address = request.client.host if request.client else "unknown"
     guard = ctx.login_guard
-    with guard.attempt(body.username, address):
+    async with guard.attempt(body.username, address):
         candidate = await run_in_threadpool(_read_candidate, ctx, body.username)
         refused = await guard.hashes.run(auth.check_password, candidate, body.password)
         if refused or candidate is None:
