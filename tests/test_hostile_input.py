@@ -17,10 +17,13 @@ import requests
 from conftest import PG_URL, ROOT
 from test_api_cases import ok
 from test_fuzz_api import assert_refused_in_shape
+from test_open311 import post
 
 from console.server.middleware import RedactSecrets
 
 KEY = "demo-open311-key"
+#: A citizen's report with the demo key: each test adds what it is about.
+REPORT = {"api_key": KEY, "service_code": "06010", "lat": "30.25", "long": "120.17"}
 #: The shortest valid PNG header and JPEG start: the bytes ``media.photo_type`` recognises.
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -127,17 +130,7 @@ def test_an_oversized_chunked_body_is_413(backend):
 # ---- Open311 XML, keys, jurisdiction, public view -----------------------------------------------
 def test_xml_stays_well_formed_with_control_characters(backend):
     text = "井盖\x07缺失\x1b[31m\ufffe\x0b!"
-    r = requests.post(
-        o311(backend, "requests.json"),
-        data={
-            "api_key": KEY,
-            "service_code": "06010",
-            "lat": "30.25",
-            "long": "120.17",
-            "description": text,
-        },
-        timeout=10,
-    )
+    r = post(backend, **REPORT, description=text)
     case_id = ok(r)[0]["service_request_id"]
     for path in ("requests.xml", f"requests/{case_id}.xml"):
         x = requests.get(o311(backend, path), timeout=10)
@@ -155,7 +148,7 @@ def test_api_key_in_the_url_is_refused_and_never_logged(backend):
     assert r.status_code == 400 and "api_key" in r.json()[0]["description"]
     r = requests.post(
         o311(backend, "requests.json"),
-        data={"service_code": "06010", "lat": "30.25", "long": "120.17"},
+        data={k: v for k, v in REPORT.items() if k != "api_key"},
         headers={"X-Api-Key": KEY},
         timeout=10,
     )
@@ -178,18 +171,9 @@ def test_api_key_in_the_url_is_refused_and_never_logged(backend):
 
 
 def test_jurisdiction_id_must_be_this_city(backend):
-    base = {"api_key": KEY, "service_code": "06010", "lat": "30.25", "long": "120.17"}
-    r = requests.post(
-        o311(backend, "requests.json"), data=base | {"jurisdiction_id": "nyc.gov"}, timeout=10
-    )
+    r = post(backend, **REPORT, jurisdiction_id="nyc.gov")
     assert r.status_code == 404 and "jurisdiction_id" in r.json()[0]["description"]
-    ok(
-        requests.post(
-            o311(backend, "requests.json"),
-            data=base | {"jurisdiction_id": "hangzhou-shangcheng"},
-            timeout=10,
-        )
-    )
+    ok(post(backend, **REPORT, jurisdiction_id="hangzhou-shangcheng"))
     assert (
         requests.get(o311(backend, "services.xml?jurisdiction_id=nyc.gov"), timeout=10).status_code
         == 404
@@ -204,20 +188,14 @@ def test_jurisdiction_id_must_be_this_city(backend):
 
 def test_open311_never_shows_contact_or_staff_words(backend, login):
     phone, email = "13900001111", f"{uuid.uuid4().hex[:8]}@example.cn"
-    r = requests.post(
-        o311(backend, "requests.json"),
-        data={
-            "api_key": KEY,
-            "service_code": "06010",
-            "lat": "30.25",
-            "long": "120.17",
-            "description": "垃圾满溢",
-            "first_name": "小明",
-            "last_name": "王",
-            "phone": phone,
-            "email": email,
-        },
-        timeout=10,
+    r = post(
+        backend,
+        **REPORT,
+        description="垃圾满溢",
+        first_name="小明",
+        last_name="王",
+        phone=phone,
+        email=email,
     )
     citizen = ok(r)[0]["service_request_id"]
     staff = login("demo-supervisor").report(description="监督员内部描述 with 13800002222")

@@ -31,8 +31,17 @@ from console.server.run import free_port  # noqa: E402
 
 
 def login(base: str, user: str) -> requests.Session:
+    """A session for ``user``; many followers logging in to one account at once get 429 beyond
+    the backend's waiting line (``login_guard.MAX_WAITING_PER_ACCOUNT``): they retry after
+    the Retry-After it gives."""
     s = requests.Session()
-    r = s.post(f"{base}/api/v1/session", json={"username": user, "password": "demo"}, timeout=10)
+    for _ in range(20):
+        r = s.post(
+            f"{base}/api/v1/session", json={"username": user, "password": "demo"}, timeout=10
+        )
+        if r.status_code != 429:
+            break
+        time.sleep(float(r.headers.get("Retry-After", 1)))
     r.raise_for_status()
     s.headers["Authorization"] = "Bearer " + r.json()["token"]
     return s
@@ -93,32 +102,37 @@ def feed_run(base: str, followers: int, seconds: float) -> dict:
     }
 
 
+def route_fixes(vehicles: list[dict], k: int, n: int, now: float) -> list[dict]:
+    """``n`` gateway fixes, the ``k``-th on, for the reference's ``vehicles``: the j-th goes to
+    vehicle j (round robin), each at point ``k`` of its route, 0.05 s of district time apart
+    (so a run of many batches never repeats a (vehicle, t))."""
+    out = []
+    for j in range(n):
+        v = vehicles[j % len(vehicles)]
+        route, i = v["route"], k + j
+        out.append(
+            {
+                "vehicle_id": v["id"],
+                "t": now - 40_000 + i * 0.05,
+                "lon": route["lon"][i % len(route["lon"])],
+                "lat": route["lat"][i % len(route["lat"])],
+                "speed_kmh": 9.0,
+                "heading": 90.0,
+                "flags": 1,
+            }
+        )
+    return out
+
+
 def telemetry_run(base: str, batch: int, seconds: float) -> float:
     gw, wall = login(base, "demo-gateway"), login(base, "demo-wall")
     ref = wall.get(f"{base}/api/v1/reference", timeout=30).json()
-    vids = [v["id"] for v in ref["vehicles"]]
-    routes = {v["id"]: v["route"] for v in ref["vehicles"]}
     now = datetime.fromisoformat(wall.get(f"{base}/api/v1/clock").json()["server_time"]).timestamp()
     n, k = 0, 0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < seconds:
-        fixes = []
-        for j in range(batch):
-            v = vids[j % len(vids)]
-            r = routes[v]
-            idx = k % len(r["lon"])
-            fixes.append(
-                {
-                    "vehicle_id": v,
-                    "t": now - 40_000 + k * 0.05,
-                    "lon": r["lon"][idx],
-                    "lat": r["lat"][idx],
-                    "speed_kmh": 9.0,
-                    "heading": 90.0,
-                    "flags": 1,
-                }
-            )
-            k += 1
+        fixes = route_fixes(ref["vehicles"], k, batch, now)
+        k += batch
         gw.post(f"{base}/api/v1/telemetry", json={"fixes": fixes}, timeout=60).raise_for_status()
         n += batch
     return n / (time.perf_counter() - t0)

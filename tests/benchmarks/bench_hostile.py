@@ -37,8 +37,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+from bench_feed import route_fixes  # noqa: E402
 
 from console.server.run import free_port  # noqa: E402
 
@@ -304,7 +307,6 @@ async def probe(port: int, stop: asyncio.Event, stats: Stats, tokens: dict[str, 
 async def preload(port: int, token: str, posts: int) -> None:
     """Fill the feed with telemetry changes (big pages, like a real day's), 8 posts at a time."""
     status, _, ref = await call_json(Conn(port), "GET", "/api/v1/reference", token)
-    vehicles = [(v["id"], v["route"]) for v in ref["vehicles"]]
     gw = await login(port, "demo-gateway")
     _, _, clock = await call_json(Conn(port), "GET", "/api/v1/clock", token)
     from datetime import datetime
@@ -315,22 +317,8 @@ async def preload(port: int, token: str, posts: int) -> None:
     async def one(conn: Conn, n: int) -> None:
         nonlocal k
         for _ in range(n):
-            fixes = []
-            for j in range(40):
-                vid, route = vehicles[j % len(vehicles)]
-                i = k % len(route["lon"])
-                fixes.append(
-                    {
-                        "vehicle_id": vid,
-                        "t": now - 40_000 + k * 0.05,
-                        "lon": route["lon"][i],
-                        "lat": route["lat"][i],
-                        "speed_kmh": 9.0,
-                        "heading": 90.0,
-                        "flags": 1,
-                    }
-                )
-                k += 1
+            fixes = route_fixes(ref["vehicles"], k, 40, now)
+            k += 40
             status, _, body = await call_json(
                 conn, "POST", "/api/v1/telemetry", gw, {"fixes": fixes}
             )
