@@ -58,17 +58,19 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    # Innermost first: each ``add_middleware`` wraps the ones before it.
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, media_max=settings.max_media_bytes
     )
+    # Bootstraps (``/reference``, ``/snapshot``: MBs of JSON) go compressed to clients that
+    # ask; the feed's pages come pre-compressed from its cache (``FastPolls`` sends them
+    # from outside this layer). 4 kB: below that gzip saves less than a round trip's worth;
+    # level 6 is zlib's default, within a few % of 9's size at about a third of its CPU.
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=6)
+    app.add_middleware(feed_routes.FastPolls, ctx=ctx)
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)
     install_access_log_filters()
-    # Bootstraps (``/reference``, ``/snapshot``: MBs of JSON) go compressed to clients that
-    # ask; the feed's pages come pre-compressed from its cache (already encoded: passed on).
-    # 4 kB: below that gzip saves less than a round trip's worth; level 6 is zlib's default,
-    # within a few % of 9's size at about a third of its CPU.
-    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=6)
     for module in (
         operations,
         session,

@@ -29,7 +29,7 @@ async def get_ctx(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(get_ctx)]
 
 
-def _token_key(authorization: str | None) -> str:
+def token_key(authorization: str | None) -> str:
     bearer = authorization is not None and authorization.lower().startswith("bearer ")
     return auth.token_hash(authorization[7:].strip()) if authorization and bearer else ""
 
@@ -40,7 +40,7 @@ async def principal(
     """The caller behind the bearer token, or 401, looked up in the database: a session ended
     anywhere (a logout, a user disabled or re-passworded by ``main.py users`` in another
     process) is refused at once. Only the change feed's polls trust the cache (``follower``)."""
-    return await run_in_threadpool(_look_up, ctx, authorization, _token_key(authorization))
+    return await run_in_threadpool(_look_up, ctx, authorization, token_key(authorization))
 
 
 async def follower(
@@ -50,7 +50,7 @@ async def follower(
     ``ctx.tokens`` on the event loop (no thread-pool job, no database round trip: hundreds of
     followers poll). An ended session may follow the feed up to the cache's TTL (see
     ``console.server.tokens``), reading what it could read a moment before, nothing more."""
-    key = _token_key(authorization)
+    key = token_key(authorization)
     hit = ctx.tokens.get(key) if key else None
     if hit is not None:
         return hit
