@@ -2,6 +2,7 @@
 
     python main.py bench hostile [--followers 500 --catchup 50 --logins 8 --slow 1000]
                                  [--seconds 30] [--processes 2 --db postgresql://...]
+    python main.py bench hostile --costs 3000
 
 Starts a backend (``main.py serve --demo``; a temporary SQLite file unless ``--db``; with
 ``--processes N`` it is ``serve --workers N``, which needs PostgreSQL) on loopback, fills its
@@ -9,7 +10,8 @@ feed, then runs at once: parked followers long-polling the feed, a catch-up stor
 from seq 0, login-flood loops with wrong passwords, and slow sockets that send half a request
 header and idle (reopened when the server closes them). A probe meanwhile times ``/healthz``
 and a case report + 受理 (p50/p99/max). At the end every follower must hold every change from
-its start to the last one, once each (no gap, no duplicate).
+its start to the last one, once each (no gap, no duplicate). ``--costs N`` measures instead
+what single requests cost the backend (``request_costs``).
 
 The clients are asyncio over raw sockets (one process, one thread), so hundreds of them cost
 the bench little; the backend runs in its own process(es) as deployed. Everything is bounded
@@ -376,6 +378,31 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
+async def request_costs(port: int, pid: int, n: int) -> dict[str, float]:
+    """The backend's CPU per request (ms) for ``n`` kept-alive requests in a row from one
+    client, nothing else running: ``/healthz``, an empty ``/changes`` page the short way
+    (``routes.feed.FastPolls``), and the same poll through the FastAPI route (its digits
+    percent-escaped, which the short way leaves to the route)."""
+    token = await login(port, "demo-wall")
+    conn = Conn(port)
+    head = await head_seq(port, token)
+    escaped = "".join(f"%{ord(c):02X}" for c in str(head))
+    paths = {
+        "/healthz": "/healthz",
+        "/changes, short way": f"/api/v1/changes?since={head}",
+        "/changes, the route": f"/api/v1/changes?since={escaped}",
+    }
+    costs = {}
+    for name, path in paths.items():
+        status, _, _ = await call_json(conn, "GET", path, token)  # the token is cached after
+        assert status == 200, (path, status)
+        cpu0 = cpu_seconds(pid)
+        for _ in range(n):
+            await call_json(conn, "GET", path, token)
+        costs[name] = (cpu_seconds(pid) - cpu0) / n * 1000
+    return costs
+
+
 async def run(args: argparse.Namespace, port: int) -> dict:
     tokens = {
         "wall": await login(port, "demo-wall"),
@@ -536,6 +563,12 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="the backend's HTTP parser (serve --http; auto)",
     )
+    ap.add_argument(
+        "--costs",
+        type=int,
+        metavar="N",
+        help="instead of the load: the backend's CPU per request over N requests in a row",
+    )
     ap.add_argument("--probe-port", type=int, help=argparse.SUPPRESS)  # the probe process
     ap.add_argument("--tokens", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -561,7 +594,10 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_backend(db, args.processes, port, log, args.http)
         args.server_pid = proc.pid
         try:
-            out = asyncio.run(run(args, port))
+            if args.costs:
+                costs = asyncio.run(request_costs(port, proc.pid, args.costs))
+            else:
+                out = asyncio.run(run(args, port))
         finally:
             proc.terminate()
             try:
@@ -571,6 +607,13 @@ def main(argv: list[str] | None = None) -> int:
         warnings = [ln for ln in log.read_text().splitlines() if "WARNING" in ln or "ERROR" in ln]
         if warnings:
             print(f"backend log: {len(warnings)} warnings/errors, e.g. {warnings[:3]}")
+    if args.costs:
+        print(f"backend CPU per request, {args.costs} in a row (HTTP parser {args.http}):")
+        for name, ms in costs.items():
+            print(f"  {name:<22} {ms:6.3f} ms")
+        short, route = costs["/changes, short way"], costs["/changes, the route"]
+        print(f"  the route / the short way: {route / short:.1f}x")
+        return 0
     report(args, out, soft)
     return 0
 
