@@ -13,9 +13,11 @@ from unittest import mock
 
 import pytest
 import requests
-from conftest import Api
+from conftest import PG_URL, Api, wait_until
 
 import main
+from console.server.db import PG_UNLOCK_CHANNEL
+from console.server.login_guard import ThrottlePolicy
 
 PASSWORD = "lantern-harbour-47"
 
@@ -173,3 +175,57 @@ def test_only_the_admin_role_administers_users(backend, login):
 def test_patching_an_unknown_user_is_404(backend, admin):
     r = admin.http.patch(f"{backend.url}/api/v1/users/nobody", json={"name": "x"}, timeout=30)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_an_admin_lifts_a_login_lock_here_and_in_the_other_processes(backend, admin, login):
+    uid = f"locked-{uuid.uuid4().hex[:6]}"
+    body = {"id": uid, "name": "值班员", "roles": ["operator"], "password": PASSWORD}
+    assert admin.post("/api/v1/users", json=body).status_code == 200
+    guard = backend.ctx.login_guard
+    policy = guard.accounts.policy
+    # One wrong guess free, the second locks for ten minutes: no lock runs out mid-test.
+    guard.accounts.policy = ThrottlePolicy(free=1, base_s=600)
+    pg = _listen(backend)
+
+    def lock() -> None:
+        assert session(backend, uid, "wrong-guess-0001").status_code == 401
+        assert session(backend, uid, "wrong-guess-0002").status_code == 401
+        assert session(backend, uid, PASSWORD).status_code == 429
+
+    try:
+        lock()
+        assert login("demo-lead").post(f"/api/v1/users/{uid}/unlock").status_code == 403
+        assert admin.post("/api/v1/users/nobody-here/unlock").status_code == 404
+        r = admin.post(f"/api/v1/users/{uid}/unlock")
+        assert r.status_code == 200 and r.json() == {"id": uid, "was_locked": True}, r.text
+        assert session(backend, uid, PASSWORD).status_code == 200
+        if pg is not None:  # the other API processes were told
+            heard = [n for n in pg.notifies(timeout=5, stop_after=1)]
+            assert [(n.channel, n.payload) for n in heard] == [(PG_UNLOCK_CHANNEL, uid)]
+            # ... and what another process tells, this one does.
+            lock()
+            pg.execute("SELECT pg_notify(%s, %s)", (PG_UNLOCK_CHANNEL, uid))
+            wait_until(lambda: guard.accounts.retry_after(uid) == 0, timeout=10)
+            assert session(backend, uid, PASSWORD).status_code == 200
+        # A new password set by the admin is usable at once.
+        lock()
+        new = "signal-lantern-58"
+        assert admin.http.patch(
+            f"{backend.url}/api/v1/users/{uid}", json={"password": new}, timeout=30
+        ).ok
+        assert session(backend, uid, new).status_code == 200
+    finally:
+        guard.accounts.policy = policy
+        if pg is not None:
+            pg.close()
+
+
+def _listen(backend):
+    """On PostgreSQL, a connection LISTENing where the other API processes listen."""
+    if not backend.settings.db_url.startswith("postgresql"):
+        return None
+    import psycopg
+
+    conn = psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    conn.execute(f"LISTEN {PG_UNLOCK_CHANNEL}")
+    return conn

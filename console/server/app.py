@@ -99,7 +99,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         last = feed.last_seq(s)
     ctx.notifier.bind(asyncio.get_running_loop(), last)
     ctx.db.on_commit = ctx.notifier.publish
-    pg_listener = feed.PgListener(ctx.db, ctx.notifier) if ctx.db.is_postgres else None
+    pg_listener = (
+        feed.PgListener(ctx.db, ctx.notifier, ctx.login_guard.unlock)
+        if ctx.db.is_postgres
+        else None
+    )
     if pg_listener is not None:
         pg_listener.start()
     ticker = Ticker(ctx)

@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from console.domain.case import iso
 
-from .db import PG_CHANNEL, Change, Database, Meta, as_utc
+from .db import PG_CHANNEL, PG_UNLOCK_CHANNEL, Change, Database, Meta, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -333,12 +333,14 @@ def _dumps(doc: Any) -> bytes:
 
 class PgListener(threading.Thread):
     """LISTEN on PostgreSQL so that changes committed by other API processes wake our
-    followers too. Commits made by this process also NOTIFY (see ``notify_pg``)."""
+    followers too (commits made by this process also NOTIFY: ``Database.write``), and so that
+    a login lock an admin lifted in one process is lifted in all (``PG_UNLOCK_CHANNEL``)."""
 
-    def __init__(self, db: Database, notifier: Notifier):
+    def __init__(self, db: Database, notifier: Notifier, unlock: Callable[[str], object]):
         super().__init__(name="pg-listen", daemon=True)
         self.db = db
         self.notifier = notifier
+        self.unlock = unlock
         self._stop = threading.Event()
 
     def run(self) -> None:
@@ -349,15 +351,22 @@ class PgListener(threading.Thread):
             try:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {PG_CHANNEL}")
+                    conn.execute(f"LISTEN {PG_UNLOCK_CHANNEL}")
                     while not self._stop.is_set():
                         for n in conn.notifies(timeout=1.0):
-                            try:
-                                self.notifier.publish(int(n.payload))
-                            except ValueError:
-                                log.warning("bad NOTIFY payload %r", n.payload)
+                            self._heard(n.channel, n.payload)
             except Exception:
                 log.warning("LISTEN connection lost; retrying in 1 s", exc_info=True)
                 self._stop.wait(1.0)
+
+    def _heard(self, channel: str, payload: str) -> None:
+        if channel == PG_UNLOCK_CHANNEL:
+            self.unlock(payload)
+            return
+        try:
+            self.notifier.publish(int(payload))
+        except ValueError:
+            log.warning("bad NOTIFY payload %r", payload)
 
     def stop(self) -> None:
         self._stop.set()

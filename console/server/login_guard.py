@@ -138,6 +138,12 @@ class Throttle:
                 self._records.popitem(last=False)
             return lock
 
+    def failures(self, key: str) -> int:
+        """Failures counted on ``key`` (0 when unknown or forgotten)."""
+        with self._lock:
+            rec = self._records.get(key)
+            return rec.failures if rec else 0
+
     def reset(self, key: str) -> None:
         with self._lock:
             self._records.pop(key, None)
@@ -217,6 +223,16 @@ class LoginGuard:
             audit_log.warning(
                 "login locked %s from %s for %.0f s", _quoted(username), address, lock
             )
+
+    def unlock(self, username: str) -> bool:
+        """An admin lifts the account's lock (its owner, locked out by someone else's guesses,
+        must not wait up to an hour); True if there was a count to forget. The addresses
+        stay as they are: a guesser's address keeps its own lock."""
+        had = self.accounts.retry_after(username) > 0 or self.accounts.failures(username) > 0
+        self.accounts.reset(username)
+        if had:
+            audit_log.warning("login lock lifted for %s by an admin", _quoted(username))
+        return had
 
     def succeeded(self, username: str, address: str) -> None:
         """The account starts again from zero; the address does not (one known password must
