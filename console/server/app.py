@@ -24,7 +24,13 @@ from . import feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
-from .middleware import BodyLimit, RequestLog, SecurityHeaders, install_access_log_filters
+from .middleware import (
+    AbandonGone,
+    BodyLimit,
+    RequestLog,
+    SecurityHeaders,
+    install_access_log_filters,
+)
 from .open311 import ensure_system_user
 from .routes import (
     alerts,
@@ -67,6 +73,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     # from outside this layer). 4 kB: below that gzip saves less than a round trip's worth;
     # level 6 is zlib's default, within a few % of 9's size at about a third of its CPU.
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=6)
+    app.add_middleware(AbandonGone)
     app.add_middleware(feed_routes.FastPolls, ctx=ctx)
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders)
