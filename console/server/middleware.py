@@ -157,7 +157,7 @@ class AbandonGone:
 
         if not _has_body(scope):
             # Nothing to read first: the app gets the empty body message, the watcher the rest.
-            first = await receive()
+            first: Message | None = await receive()
             start_watching()
 
             async def bodiless_receive() -> Message:
