@@ -16,7 +16,7 @@ import requests
 from conftest import PG_URL, Api, wait_until
 
 import main
-from console.server.db import PG_UNLOCK_CHANNEL
+from console.server.auth_notices import PG_AUTH_CHANNEL
 from console.server.login_guard import ThrottlePolicy
 
 PASSWORD = "lantern-harbour-47"
@@ -201,10 +201,10 @@ def test_an_admin_lifts_a_login_lock_here_and_in_the_other_processes(backend, ad
         assert session(backend, uid, PASSWORD).status_code == 200
         if pg is not None:  # the other API processes were told
             heard = [n for n in pg.notifies(timeout=5, stop_after=1)]
-            assert [(n.channel, n.payload) for n in heard] == [(PG_UNLOCK_CHANNEL, uid)]
+            assert [(n.channel, n.payload) for n in heard] == [(PG_AUTH_CHANNEL, f"unlock:{uid}")]
             # ... and what another process tells, this one does.
             lock()
-            pg.execute("SELECT pg_notify(%s, %s)", (PG_UNLOCK_CHANNEL, uid))
+            pg.execute("SELECT pg_notify(%s, %s)", (PG_AUTH_CHANNEL, f"unlock:{uid}"))
             wait_until(lambda: guard.accounts.retry_after(uid) == 0, timeout=10)
             assert session(backend, uid, PASSWORD).status_code == 200
         # A new password set by the admin is usable at once.
@@ -227,5 +227,48 @@ def _listen(backend):
     import psycopg
 
     conn = psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True)
-    conn.execute(f"LISTEN {PG_UNLOCK_CHANNEL}")
+    conn.execute(f"LISTEN {PG_AUTH_CHANNEL}")
     return conn
+
+
+def test_other_processes_forget_a_token_at_once_when_a_user_is_disabled(
+    backend, monkeypatch, capsys
+):
+    """The feed's polls trust the token cache; on PostgreSQL a user disabled by the command
+    (another process) or logged out elsewhere is refused by this process's feed at once, not
+    after the cache's 30 s."""
+    if not backend.settings.db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one API process")
+    from console.server import auth
+    from console.server.db import Database
+
+    uid = f"leaver-{uuid.uuid4().hex[:6]}"
+    assert (
+        users_cli(
+            monkeypatch,
+            capsys,
+            backend.settings.db_url,
+            "add",
+            uid,
+            "--roles",
+            "operator",
+            stdin=PASSWORD + "\n",
+        )[0]
+        == 0
+    )
+    one, two = Api(backend.url, uid, PASSWORD), Api(backend.url, uid, PASSWORD)
+    for api in (one, two):
+        assert api.get("/api/v1/changes").status_code == 200  # now in the token cache
+
+    # A logout handled by another API process: its transaction, its NOTIFY.
+    other = Database(backend.settings.db_url)
+    try:
+        with other.write() as s:
+            auth.logout(s, one.http.headers["Authorization"])
+    finally:
+        other.dispose()
+    wait_until(lambda: one.get("/api/v1/changes").status_code == 401, timeout=5)
+    assert two.get("/api/v1/changes").status_code == 200
+
+    assert users_cli(monkeypatch, capsys, backend.settings.db_url, "disable", uid)[0] == 0
+    wait_until(lambda: two.get("/api/v1/changes").status_code == 401, timeout=5)

@@ -20,7 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from console import CommandError
 
-from . import feed
+from . import auth_notices, feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
@@ -107,7 +107,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ctx.notifier.bind(asyncio.get_running_loop(), last)
     ctx.db.on_commit = ctx.notifier.publish
     pg_listener = (
-        feed.PgListener(ctx.db, ctx.notifier, ctx.login_guard.unlock)
+        feed.PgListener(
+            ctx.db,
+            ctx.notifier,
+            lambda payload: auth_notices.heard(payload, ctx.tokens, ctx.login_guard),
+        )
         if ctx.db.is_postgres
         else None
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.workflow import Actor
 
+from . import auth_notices
 from .db import AuthSession, User
 from .errors import ApiError
 
@@ -141,9 +142,10 @@ def authenticate(s: Session, authorization: str | None, now: datetime) -> Princi
 
 
 def logout(s: Session, authorization: str) -> None:
-    s.execute(
-        delete(AuthSession).where(AuthSession.token_hash == token_hash(authorization[7:].strip()))
-    )
+    """End the session; the other API processes forget the token at the commit."""
+    key = token_hash(authorization[7:].strip())
+    s.execute(delete(AuthSession).where(AuthSession.token_hash == key))
+    auth_notices.tell(s, auth_notices.REVOKE_TOKEN, key)
 
 
 def require_roles(p: Principal, roles: set[str] | frozenset[str], what: str) -> None:

@@ -45,9 +45,6 @@ FIXES_UNIQUE_INDEX = "ux_fixes_vehicle_t"
 
 #: PostgreSQL NOTIFY channel carrying the last committed change seq to other API processes.
 PG_CHANNEL = "zhcg_changes"
-#: PostgreSQL NOTIFY channel carrying a username whose login lock an admin lifted: the
-#: throttles live in each API process (``login_guard``), so every process must hear it.
-PG_UNLOCK_CHANNEL = "zhcg_login_unlock"
 
 
 def as_utc(t: datetime) -> datetime:

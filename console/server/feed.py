@@ -33,7 +33,8 @@ from starlette.concurrency import run_in_threadpool
 
 from console.domain.case import iso
 
-from .db import PG_CHANNEL, PG_UNLOCK_CHANNEL, Change, Database, Meta, as_utc
+from .auth_notices import PG_AUTH_CHANNEL
+from .db import PG_CHANNEL, Change, Database, Meta, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -333,14 +334,15 @@ def _dumps(doc: Any) -> bytes:
 
 class PgListener(threading.Thread):
     """LISTEN on PostgreSQL so that changes committed by other API processes wake our
-    followers too (commits made by this process also NOTIFY: ``Database.write``), and so that
-    a login lock an admin lifted in one process is lifted in all (``PG_UNLOCK_CHANNEL``)."""
+    followers too (commits made by this process also NOTIFY: ``Database.write``), and hear
+    the sign-in notices of the others (``auth_notices``: a logout, a user disabled, a lock
+    lifted) on the same connection."""
 
-    def __init__(self, db: Database, notifier: Notifier, unlock: Callable[[str], object]):
+    def __init__(self, db: Database, notifier: Notifier, on_auth: Callable[[str], object]):
         super().__init__(name="pg-listen", daemon=True)
         self.db = db
         self.notifier = notifier
-        self.unlock = unlock
+        self.on_auth = on_auth
         self._stop = threading.Event()
 
     def run(self) -> None:
@@ -351,7 +353,7 @@ class PgListener(threading.Thread):
             try:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f"LISTEN {PG_CHANNEL}")
-                    conn.execute(f"LISTEN {PG_UNLOCK_CHANNEL}")
+                    conn.execute(f"LISTEN {PG_AUTH_CHANNEL}")
                     while not self._stop.is_set():
                         for n in conn.notifies(timeout=1.0):
                             self._heard(n.channel, n.payload)
@@ -360,8 +362,8 @@ class PgListener(threading.Thread):
                 self._stop.wait(1.0)
 
     def _heard(self, channel: str, payload: str) -> None:
-        if channel == PG_UNLOCK_CHANNEL:
-            self.unlock(payload)
+        if channel == PG_AUTH_CHANNEL:
+            self.on_auth(payload)
             return
         try:
             self.notifier.publish(int(payload))

@@ -228,7 +228,7 @@ class LoginGuard:
         """An admin lifts the account's lock (its owner, locked out by someone else's guesses,
         must not wait up to an hour); True if there was a count to forget. The addresses
         stay as they are: a guesser's address keeps its own lock."""
-        had = self.accounts.retry_after(username) > 0 or self.accounts.failures(username) > 0
+        had = self.accounts.failures(username) > 0
         self.accounts.reset(username)
         if had:
             audit_log.warning("login lock lifted for %s by an admin", _quoted(username))

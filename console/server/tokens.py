@@ -5,10 +5,11 @@ database round trip (and a thread-pool job) just to learn what the last one lear
 feed's polls trust it (``routes.deps.follower``); every other request looks its session up, so
 a write, a snapshot or a case read is refused the moment the session ends anywhere. A token is remembered for ``ttl_s`` at most, and never past its own
 expiry. Logging out forgets it at once in this process (``revoke``), and disabling a user
-forgets all of theirs (``revoke_user``, for the user administration to call); other API
-processes on the same database forget it within ``ttl_s``, which is therefore short: 30 s
-is about one long-poll cycle of a console (its wait is 20 s), so a poll costs a lookup at
-most every other cycle.
+forgets all of theirs (``revoke_user``, for the user administration to call); the other API
+processes on PostgreSQL are told at the change's commit (``auth_notices``). Only a change
+no process is told of (``main.py users`` beside a running SQLite backend) waits out ``ttl_s``,
+which is therefore short: 30 s is about one long-poll cycle of a console (its wait is 20 s),
+so a poll costs a lookup at most every other cycle.
 """
 
 from __future__ import annotations

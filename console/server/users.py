@@ -17,6 +17,7 @@ from console import CommandError
 from console.domain.workflow import Role
 from console.geo.grid import UnitGrid
 
+from . import auth_notices
 from .auth import hash_password
 from .db import AuthSession, Database, Department, User
 from .errors import ApiError
@@ -116,7 +117,9 @@ def update_user(
     active: bool | None = None,
     password_hash: str | None = None,
 ) -> dict:
-    """Change what is given; a new password or ``active=False`` ends the user's sessions."""
+    """Change what is given; a new password or ``active=False`` ends the user's sessions.
+    Every API process forgets the user's cached tokens at the commit (``auth_notices``), and
+    a new password lifts the account's login lock."""
     u = s.get(User, user_id)
     if u is None:
         raise ApiError(404, f"no user {user_id!r}")
@@ -135,6 +138,9 @@ def update_user(
         u.active = active
     if password_hash is not None or active is False:
         s.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+    auth_notices.tell(s, auth_notices.REVOKE_USER, user_id)
+    if password_hash is not None:
+        auth_notices.tell(s, auth_notices.UNLOCK, user_id)
     s.flush()
     return public(u)
 

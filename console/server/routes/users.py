@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from .. import auth, users
+from .. import auth, auth_notices, users
 from ..context import Context
-from ..db import PG_UNLOCK_CHANNEL, User
+from ..db import User
 from ..errors import ApiError
 from ..schemas import UserNew, UserPatch
 from ..seed import demo_account_ids
@@ -82,7 +81,7 @@ async def update_user(user_id: str, body: UserPatch, _: Admin, ctx: Ctx):
     # TTL: whatever changed, this process looks the user up again at the next request.
     ctx.tokens.revoke_user(user_id)
     if pw is not None:  # the owner, given a new password, may use it at once
-        await run_in_threadpool(_unlock_everywhere, ctx, user_id)
+        ctx.login_guard.unlock(user_id)
     return out
 
 
@@ -91,13 +90,15 @@ async def unlock_user(user_id: str, _: Admin, ctx: Ctx):
     """Lift the login lock of an account (someone else's wrong guesses lock its owner out
     for up to an hour): in this process at once, in the other API processes through
     PostgreSQL's NOTIFY. ``was_locked`` says whether this process had counted failures."""
-    return {"id": user_id, "was_locked": await run_in_threadpool(_unlock_everywhere, ctx, user_id)}
 
+    def write() -> None:
+        with ctx.db.write() as s:
+            if s.get(User, user_id) is None:
+                raise ApiError(404, f"no user {user_id!r}")
+            auth_notices.tell(s, auth_notices.UNLOCK, user_id)
 
-def _unlock_everywhere(ctx: Context, user_id: str) -> bool:
-    with ctx.db.write() as s:
-        if s.get(User, user_id) is None:
-            raise ApiError(404, f"no user {user_id!r}")
-        if ctx.db.is_postgres:  # sent when the transaction commits
-            s.execute(text("SELECT pg_notify(:c, :p)"), {"c": PG_UNLOCK_CHANNEL, "p": user_id})
-    return ctx.login_guard.unlock(user_id)
+    # Read before the write: on PostgreSQL this process hears its own notice at the commit.
+    counted = ctx.login_guard.accounts.failures(user_id) > 0
+    await run_in_threadpool(write)
+    ctx.login_guard.unlock(user_id)
+    return {"id": user_id, "was_locked": counted}
