@@ -52,7 +52,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _db_url(args) -> str:
-    from console.demo import fresh_sqlite
+    from console.demo_process import fresh_sqlite
     from console.paths import data_dir
 
     if args.db:
@@ -126,7 +126,7 @@ def cmd_serve(args) -> int:
 
 def cmd_console(args) -> int:
     _check_speed(args)
-    from widgets.app.console_app import run
+    from widgets.app.console_start import run
 
     return run(
         backend=args.backend,
@@ -473,6 +473,7 @@ BENCHMARKS = (
     "replay",
     "sim_pace",
     "wall_soak",
+    "startup",
     "hostile",
 )
 

@@ -3,8 +3,9 @@
 ``python main.py`` must show a living district on a fresh machine with nothing to set up, so
 the demo starts a backend on a free loopback port with a fresh SQLite database in the data
 directory, and the simulator on a compressed clock shared with it. ``EmbeddedDemo`` runs the
-pair in this process (``serve --simulate``, in the foreground); ``DemoProcess`` runs that
-command as a child process for the console window, because in one process the backend and the
+pair in this process (``serve --simulate``, in the foreground);
+``console.demo_process.DemoProcess`` runs that command as a child process for the console
+window, because in one process the backend and the
 simulator compete with the GUI thread for the GIL: measured with ``bench gui`` at 60x, the
 window stalled for up to 1.2 s (p50 56 ms) in one process, under 170 ms (p50 0.2 ms) with
 the pair in its own process, as a deployed backend is.
@@ -12,39 +13,15 @@ the pair in its own process, as a deployed backend is.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import logging
-import signal
-import subprocess
-import sys
-import time
 from datetime import datetime
-from pathlib import Path
-
-import requests
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.server.context import Settings
-from console.server.run import BackendThread, free_port
+from console.server.run import BackendThread
 from console.server.seed import DEMO_OPEN311_KEY
 from console.sim.district import DistrictSimulator, SimConfig
 from console.sim.timebase import simulation_start
-
-log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[1]
-
-DEMO_USER = "demo-console"  # operator + dispatcher + shift lead (console.server.seed)
-DEMO_PASSWORD = "demo"
-
-
-def fresh_sqlite(path: Path) -> str:
-    """A new, empty demo database: yesterday's demo cases would only confuse the SLA clocks."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return f"sqlite:///{path}"
 
 
 class EmbeddedDemo:
@@ -92,67 +69,3 @@ class EmbeddedDemo:
     def stop(self) -> None:
         self.sim.stop()
         self.backend.stop()
-
-
-class DemoProcess:
-    """``main.py serve --demo --simulate`` as a child process on a free port; it dies with
-    the console (Linux: the kernel sends it SIGTERM when its parent goes, even on SIGKILL)."""
-
-    def __init__(
-        self,
-        db_url: str,
-        *,
-        speed: float = 20.0,
-        auto_centre: bool = True,
-        start: datetime | None = None,
-    ):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "serve",
-            "--demo",
-            "--simulate",
-            "--db",
-            db_url,
-            "--port",
-            str(self.port),
-            "--speed",
-            str(speed),
-            *([] if auto_centre else ["--no-auto-centre"]),
-            *(["--start", start.isoformat()] if start is not None else []),
-        ]
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> DemoProcess:
-        self.proc = subprocess.Popen(
-            self.args, stdout=subprocess.DEVNULL, preexec_fn=_die_with_parent
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"demo backend exited with {self.proc.returncode}")
-            try:
-                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    log.info("demo backend and simulator on %s (pid %d)", self.url, self.proc.pid)
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"demo backend did not answer on {self.url} within {timeout:.0f} s")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: ask Linux for SIGTERM when the console dies (no-op elsewhere)."""
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -98,10 +98,14 @@ class Session:
         return self
 
     def stop(self) -> None:
+        """Stop the threads (if ``start`` ran: a console that never opened stops too) and
+        close the log."""
         self.live.stop()
         self.outbox.stop()
-        self.outbox.join(timeout=3)
-        self.live.join(timeout=1)  # may sit in a long poll; the closed log refuses its page
+        if self.outbox.is_alive():
+            self.outbox.join(timeout=3)
+        if self.live.is_alive():
+            self.live.join(timeout=1)  # may sit in a long poll; the closed log refuses its page
         self.shiftlog.close()
 
     # ---- reads (worker threads) ------------------------------------------------------------

@@ -6,9 +6,12 @@ Set ``ZHCG_TEST_PG`` to a PostgreSQL URL to run every ``backend`` test on Postgr
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -19,6 +22,12 @@ from pathlib import Path
 from typing import TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The console's files (shift logs, the demo database, the derived-data cache) go to a folder of
+# this test run, never to the user's own data folder; tests that need their own set it again.
+if "CONSOLE_DATA_DIR" not in os.environ:
+    _DATA = tempfile.mkdtemp(prefix="zhcg-tests-")
+    os.environ["CONSOLE_DATA_DIR"] = _DATA
+    atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
 
 import pytest
 import requests

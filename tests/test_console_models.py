@@ -252,7 +252,7 @@ def test_labels_cover_every_state_and_queue(lang):
 
 
 def test_no_display_is_said_plainly_and_a_screenshot_renders_offscreen(monkeypatch):
-    from widgets.app.console_app import display_problem
+    from widgets.app.console_start import display_problem
 
     for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(var, raising=False)

@@ -42,6 +42,8 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
+from console.derived_cache import cached
+
 from .crs import gcj02_to_wgs84
 from .district import District
 from .gazetteer import Gazetteer, community_names
@@ -331,8 +333,9 @@ class UnitGrid:
     @classmethod
     @functools.cache
     def load(cls) -> UnitGrid:
-        """The district's grid, built once per process (~0.2 s)."""
-        return cls(District.load())
+        """The district's grid: once per process, and from the disk cache after the first
+        start (``console.derived_cache``: building it takes ~0.4 s)."""
+        return cached("unit-grid", lambda: cls(District.load()))
 
     # -- construction -------------------------------------------------------------------------
 

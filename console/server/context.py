@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from console.clock import VirtualClock
+from console.derived_cache import cached
 from console.domain.calendar import WorkCalendar
 from console.domain.categories import CategoryCatalog
 from console.domain.china_time import CST
@@ -81,8 +82,11 @@ class Context:
     @functools.cached_property
     def components(self) -> ComponentIndex:
         """The 部件 inventory, derived from the district and its roads (see
-        ``console.geo.inventory``); ``prepare`` builds it at start-up."""
-        return ComponentIndex.build(self.district, self.grid, RoadNetwork.load())
+        ``console.geo.inventory``); ``prepare`` builds it at start-up, or reads it from the
+        disk cache (``console.derived_cache``)."""
+        return cached(
+            "components", lambda: ComponentIndex.build(self.district, self.grid, RoadNetwork.load())
+        )
 
     @property
     def clock(self) -> VirtualClock:

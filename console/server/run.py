@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import resource
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -36,6 +35,8 @@ try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # httptools not installed: uvicorn_options() falls back to h11
     HttpToolsProtocol = None  # type: ignore[assignment,misc]
+
+from console.ports import free_port
 
 from .app import create_app, prepare
 from .context import Context, Settings
@@ -216,12 +217,6 @@ def uvicorn_options(http: str = "auto") -> dict[str, Any]:
         "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
         "timeout_graceful_shutdown": 3,
     }
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 class BackendThread:

@@ -272,17 +272,17 @@
 <context>
     <name>AlertsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="494"/>
+        <location filename="../../widgets/wall/scenes.py" line="496"/>
         <source>告警滚动</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="506"/>
+        <location filename="../../widgets/wall/scenes.py" line="508"/>
         <source>已确认</source>
         <translation>acknowledged</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="520"/>
+        <location filename="../../widgets/wall/scenes.py" line="522"/>
         <source>当前无告警</source>
         <translation>No open alerts</translation>
     </message>
@@ -899,17 +899,17 @@
 <context>
     <name>FleetScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="447"/>
+        <location filename="../../widgets/wall/scenes.py" line="449"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="455"/>
+        <location filename="../../widgets/wall/scenes.py" line="457"/>
         <source>近1小时网格覆盖率（%1/%2 个单元网格）</source>
         <translation>Grid coverage, last hour (%1/%2 cells)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="466"/>
+        <location filename="../../widgets/wall/scenes.py" line="468"/>
         <source>车辆异常 %n 起</source>
         <translation>
             <numerusform>%n vehicle incident</numerusform>
@@ -917,7 +917,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="478"/>
+        <location filename="../../widgets/wall/scenes.py" line="480"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -925,42 +925,42 @@
 <context>
     <name>FlowScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="348"/>
+        <location filename="../../widgets/wall/scenes.py" line="349"/>
         <source>今日案件流转</source>
         <translation>Today&apos;s case flow</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="352"/>
+        <location filename="../../widgets/wall/scenes.py" line="353"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="353"/>
+        <location filename="../../widgets/wall/scenes.py" line="354"/>
         <source>立案</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="354"/>
+        <location filename="../../widgets/wall/scenes.py" line="355"/>
         <source>派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="355"/>
+        <location filename="../../widgets/wall/scenes.py" line="356"/>
         <source>处置</source>
         <translation>Handled</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="356"/>
+        <location filename="../../widgets/wall/scenes.py" line="357"/>
         <source>核查</source>
         <translation>Checked</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="357"/>
+        <location filename="../../widgets/wall/scenes.py" line="358"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="367"/>
+        <location filename="../../widgets/wall/scenes.py" line="368"/>
         <source>待办 %n</source>
         <translation>
             <numerusform>Waiting %n</numerusform>
@@ -968,7 +968,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="368"/>
+        <location filename="../../widgets/wall/scenes.py" line="369"/>
         <source>超期 %n</source>
         <translation>
             <numerusform>Overdue %n</numerusform>
@@ -976,22 +976,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="369"/>
+        <location filename="../../widgets/wall/scenes.py" line="370"/>
         <source>卡在哪里（在办案件所处环节）</source>
         <translation>Where open cases wait</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="381"/>
+        <location filename="../../widgets/wall/scenes.py" line="382"/>
         <source>催办：各环节最紧迫的在办案件</source>
         <translation>Chase: the most urgent open cases at each stage</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="389"/>
+        <location filename="../../widgets/wall/scenes.py" line="390"/>
         <source>无在办案件</source>
         <translation>No open cases</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="391"/>
+        <location filename="../../widgets/wall/scenes.py" line="392"/>
         <source>挂账/缓办 %n 件（不计入流转）</source>
         <translation>
             <numerusform>%n parked (not in the flow)</numerusform>
@@ -999,32 +999,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="400"/>
+        <location filename="../../widgets/wall/scenes.py" line="401"/>
         <source>已等 %1</source>
         <translation>waited %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="403"/>
+        <location filename="../../widgets/wall/scenes.py" line="404"/>
         <source>超期 %1</source>
         <translation>overdue %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="405"/>
+        <location filename="../../widgets/wall/scenes.py" line="406"/>
         <source>剩 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="415"/>
+        <location filename="../../widgets/wall/scenes.py" line="416"/>
         <source>%1分</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="417"/>
+        <location filename="../../widgets/wall/scenes.py" line="418"/>
         <source>%1小时%2分</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="418"/>
+        <location filename="../../widgets/wall/scenes.py" line="419"/>
         <source>%1小时</source>
         <translation>%1 h</translation>
     </message>
@@ -1032,81 +1032,81 @@
 <context>
     <name>FocusScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="679"/>
+        <location filename="../../widgets/wall/scenes.py" line="681"/>
         <source>大屏聚焦</source>
         <translation>On the wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="729"/>
-        <location filename="../../widgets/wall/scenes.py" line="743"/>
-        <location filename="../../widgets/wall/scenes.py" line="760"/>
-        <location filename="../../widgets/wall/scenes.py" line="767"/>
-        <location filename="../../widgets/wall/scenes.py" line="775"/>
+        <location filename="../../widgets/wall/scenes.py" line="731"/>
+        <location filename="../../widgets/wall/scenes.py" line="745"/>
+        <location filename="../../widgets/wall/scenes.py" line="762"/>
+        <location filename="../../widgets/wall/scenes.py" line="769"/>
+        <location filename="../../widgets/wall/scenes.py" line="777"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="729"/>
+        <location filename="../../widgets/wall/scenes.py" line="731"/>
         <source>本屏未持有该案件</source>
         <translation>Case not held by this wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="742"/>
+        <location filename="../../widgets/wall/scenes.py" line="744"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="744"/>
+        <location filename="../../widgets/wall/scenes.py" line="746"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="745"/>
+        <location filename="../../widgets/wall/scenes.py" line="747"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="746"/>
+        <location filename="../../widgets/wall/scenes.py" line="748"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="747"/>
+        <location filename="../../widgets/wall/scenes.py" line="749"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="748"/>
+        <location filename="../../widgets/wall/scenes.py" line="750"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="759"/>
+        <location filename="../../widgets/wall/scenes.py" line="761"/>
         <source>车型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="761"/>
+        <location filename="../../widgets/wall/scenes.py" line="763"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="767"/>
+        <location filename="../../widgets/wall/scenes.py" line="769"/>
         <source>告警已解除</source>
         <translation>Alert resolved</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="772"/>
+        <location filename="../../widgets/wall/scenes.py" line="774"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="773"/>
+        <location filename="../../widgets/wall/scenes.py" line="775"/>
         <source>对象</source>
         <translation>Assessed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="774"/>
+        <location filename="../../widgets/wall/scenes.py" line="776"/>
         <source>发生</source>
         <translation>Raised</translation>
     </message>
@@ -1114,32 +1114,32 @@
 <context>
     <name>HotspotsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="565"/>
+        <location filename="../../widgets/wall/scenes.py" line="567"/>
         <source>高发热点 · 今日</source>
         <translation>Hotspots · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="572"/>
+        <location filename="../../widgets/wall/scenes.py" line="574"/>
         <source>案件密度&#x3000;低</source>
         <translation>Case density  low</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="572"/>
+        <location filename="../../widgets/wall/scenes.py" line="574"/>
         <source>高</source>
         <translation>high</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="578"/>
+        <location filename="../../widgets/wall/scenes.py" line="580"/>
         <source>高发问题</source>
         <translation>Top matters</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="579"/>
+        <location filename="../../widgets/wall/scenes.py" line="581"/>
         <source>高发网格</source>
         <translation>Top grids</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="580"/>
+        <location filename="../../widgets/wall/scenes.py" line="582"/>
         <source>今日暂无案件</source>
         <translation>No cases today yet</translation>
     </message>
@@ -1524,88 +1524,88 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="181"/>
+        <location filename="../../widgets/map/wall.py" line="188"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="182"/>
+        <location filename="../../widgets/map/wall.py" line="189"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="183"/>
+        <location filename="../../widgets/map/wall.py" line="190"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="184"/>
+        <location filename="../../widgets/map/wall.py" line="191"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="185"/>
+        <location filename="../../widgets/map/wall.py" line="192"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="186"/>
+        <location filename="../../widgets/map/wall.py" line="193"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="187"/>
-        <location filename="../../widgets/map/wall.py" line="196"/>
+        <location filename="../../widgets/map/wall.py" line="194"/>
+        <location filename="../../widgets/map/wall.py" line="203"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="188"/>
+        <location filename="../../widgets/map/wall.py" line="195"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="202"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="202"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="202"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="196"/>
+        <location filename="../../widgets/map/wall.py" line="203"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="196"/>
+        <location filename="../../widgets/map/wall.py" line="203"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="197"/>
+        <location filename="../../widgets/map/wall.py" line="204"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="197"/>
+        <location filename="../../widgets/map/wall.py" line="204"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="198"/>
+        <location filename="../../widgets/map/wall.py" line="205"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="198"/>
+        <location filename="../../widgets/map/wall.py" line="205"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
@@ -1727,77 +1727,77 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>OverviewScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="155"/>
+        <location filename="../../widgets/wall/scenes.py" line="156"/>
         <source>城区态势</source>
         <translation>District overview</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="161"/>
+        <location filename="../../widgets/wall/scenes.py" line="162"/>
         <source>今日上报</source>
         <translation>Reported today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="162"/>
+        <location filename="../../widgets/wall/scenes.py" line="163"/>
         <source>今日立案</source>
         <translation>Registered today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="163"/>
+        <location filename="../../widgets/wall/scenes.py" line="164"/>
         <source>今日结案</source>
         <translation>Closed today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="164"/>
+        <location filename="../../widgets/wall/scenes.py" line="165"/>
         <source>超期在办</source>
         <translation>Overdue open</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="165"/>
+        <location filename="../../widgets/wall/scenes.py" line="166"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="166"/>
+        <location filename="../../widgets/wall/scenes.py" line="167"/>
         <source>车辆空闲</source>
         <translation>Vehicles idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="167"/>
+        <location filename="../../widgets/wall/scenes.py" line="168"/>
         <source>车辆离线</source>
         <translation>Vehicles offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="168"/>
+        <location filename="../../widgets/wall/scenes.py" line="169"/>
         <source>在办案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="185"/>
+        <location filename="../../widgets/wall/scenes.py" line="186"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="186"/>
+        <location filename="../../widgets/wall/scenes.py" line="187"/>
         <source>临期</source>
         <translation>Due soon</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="187"/>
+        <location filename="../../widgets/wall/scenes.py" line="188"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <location filename="../../widgets/wall/scenes.py" line="189"/>
         <source>不计时</source>
         <translation>No clock</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="190"/>
+        <location filename="../../widgets/wall/scenes.py" line="191"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="190"/>
+        <location filename="../../widgets/wall/scenes.py" line="191"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
@@ -1876,37 +1876,37 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>RankingScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="208"/>
+        <location filename="../../widgets/wall/scenes.py" line="209"/>
         <source>部门排名</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="209"/>
+        <location filename="../../widgets/wall/scenes.py" line="210"/>
         <source>街道排名</source>
         <translation>Streets</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="217"/>
+        <location filename="../../widgets/wall/scenes.py" line="218"/>
         <source>量化考核 · 今日</source>
         <translation>Performance · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="224"/>
+        <location filename="../../widgets/wall/scenes.py" line="225"/>
         <source>回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看</source>
         <translation>Not shown in a replay: the backend computes performance per period; see the KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="236"/>
+        <location filename="../../widgets/wall/scenes.py" line="237"/>
         <source>考核排名</source>
         <translation>Performance ranking</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="250"/>
+        <location filename="../../widgets/wall/scenes.py" line="251"/>
         <source>考核数据暂不可用，稍后重试</source>
         <translation>Performance data unavailable, retrying</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="278"/>
+        <location filename="../../widgets/wall/scenes.py" line="279"/>
         <source>今日暂无考核数据</source>
         <translation>No performance data today yet</translation>
     </message>
@@ -1914,7 +1914,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ReplayApp</name>
     <message>
-        <location filename="../../widgets/app/replay_app.py" line="34"/>
+        <location filename="../../widgets/app/replay_app.py" line="35"/>
         <source>回放</source>
         <translation>REPLAY</translation>
     </message>
@@ -1930,7 +1930,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Scene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="80"/>
+        <location filename="../../widgets/wall/scenes.py" line="81"/>
         <source>回放</source>
         <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期).</extracomment>
         <translation>Replay</translation>
@@ -2002,6 +2002,35 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/app/shift_tools.py" line="111"/>
         <source>已导出：%1</source>
         <translation>Exported: %1</translation>
+    </message>
+</context>
+<context>
+    <name>StartupWindow</name>
+    <message>
+        <location filename="../../widgets/app/startup_window.py" line="27"/>
+        <location filename="../../widgets/app/startup_window.py" line="29"/>
+        <source>智慧城管 指挥中心</source>
+        <translation>Smart City Command Centre</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/startup_window.py" line="43"/>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/startup_window.py" line="62"/>
+        <source>正在启动演示区的后台与模拟器…</source>
+        <translation>Starting the demo district&apos;s backend and simulator…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/startup_window.py" line="65"/>
+        <source>后台已就绪，正在登录…</source>
+        <translation>Backend ready, signing in…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/startup_window.py" line="70"/>
+        <source>启动未成功：</source>
+        <translation>The start did not succeed: </translation>
     </message>
 </context>
 <context>
@@ -2123,27 +2152,27 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TrendsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="617"/>
+        <location filename="../../widgets/wall/scenes.py" line="619"/>
         <source>每小时上报趋势</source>
         <translation>Reports per hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="627"/>
+        <location filename="../../widgets/wall/scenes.py" line="629"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="627"/>
+        <location filename="../../widgets/wall/scenes.py" line="629"/>
         <source>上周同日</source>
         <translation>Same day last week</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="628"/>
+        <location filename="../../widgets/wall/scenes.py" line="630"/>
         <source>上周同日：暂无该日数据</source>
         <translation>Same day last week: no data for that day yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="650"/>
+        <location filename="../../widgets/wall/scenes.py" line="652"/>
         <source>上周同日趋势</source>
         <translation>Same day last week</translation>
     </message>

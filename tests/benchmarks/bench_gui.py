@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
-        from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, EmbeddedDemo, fresh_sqlite
+        from console.demo import EmbeddedDemo
+        from console.demo_process import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
         from console.session import Session
         from widgets.app.console_app import ConsoleApp
         from widgets.common.i18n import set_language

@@ -31,7 +31,7 @@ WATCHDOG_MS = 10
 
 def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
     from console.clock import iso_epoch
-    from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
+    from console.demo_process import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
     from console.domain.sla import RED
     from console.replay.fold import LiveFold
     from console.session import Session
@@ -117,7 +117,8 @@ def bench_playback(path: Path, play_s: float, speed: float = 64.0) -> None:
 
     from console.paths import data_dir
     from console.replay.logfiles import open_logs
-    from widgets.app.console_app import ConsoleApp, qt_app
+    from widgets.app.console_app import ConsoleApp
+    from widgets.app.console_start import qt_app
 
     app = qt_app("zh", "dark")  # as main.py replay: theme, language, GIL switch interval
     t0 = time.perf_counter()

@@ -115,8 +115,8 @@ def run(args, tmp: Path) -> None:
     from PySide6.QtCore import QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from console.demo import DemoProcess, fresh_sqlite
-    from widgets.app.console_app import qt_app
+    from console.demo_process import DemoProcess, fresh_sqlite
+    from widgets.app.console_start import qt_app
     from widgets.app.wall_app import WALL_PASSWORD, WALL_USER, Wall, live_wall, parse_size
     from widgets.wall.playlist import Entry, Playlist
     from widgets.wall.scenes import SCENES

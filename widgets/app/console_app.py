@@ -15,10 +15,11 @@ import threading
 from datetime import date, datetime
 from typing import cast
 
+import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from console import CommandError
+from console import startup
 from console.clock import VirtualClock
 from console.replay.alert_digest import log_digest
 from console.replay.fold import Checkpointer
@@ -53,6 +54,8 @@ class ConsoleApp(QObject):
         """``rewind``: a live console can rewind its own log (the timeline); a wall, which
         never does, skips the log index that would grow with every change for months."""
         super().__init__()
+        # Antialiased plots for every window of the console (set before the first plot item).
+        pg.setConfigOptions(antialias=True)
         self.session = session
         self.theme = theme
         self.sound = sound
@@ -75,6 +78,7 @@ class ConsoleApp(QObject):
         self.window: MainWindow | None = None
         self.view_time: float | None = None  # the instant shown when not live (replay, rewind)
         self.bridge.changed.connect(self._after_bootstrap)
+        self.bridge.changed.connect(self._startup_milestones)
         self.bridge.changed.connect(self._forward_live)
         log_ = (session.shiftlog if rewind else None) if session is not None else replay_log
         self.replay_log = replay_log
@@ -124,6 +128,13 @@ class ConsoleApp(QObject):
             gc.collect()
             gc.freeze()
             _trim_heap()
+
+    @staticmethod
+    def _startup_milestones(diff) -> None:
+        if diff.reset:
+            startup.reached(startup.DISTRICT)
+        elif diff:
+            startup.reached(startup.LIVE)
 
     def _forward_live(self, diff) -> None:
         """Live batches reach the window only while it shows the live state."""
@@ -175,6 +186,8 @@ class ConsoleApp(QObject):
         self.window.theme_requested.connect(self.switch_theme)
         self.window.show()
         self.window.on_diff_all()
+        startup.reached(startup.WINDOW)
+        startup.reached(startup.CONSOLE)
         return self.window
 
     def _rebuild(self) -> MainWindow:
@@ -213,16 +226,24 @@ class ConsoleApp(QObject):
     def exec(self, app: QApplication, screenshot: str | None, quit_after: float | None) -> int:
         """Run the window until it closes (or, with ``quit_after``, for that long; with
         ``screenshot``, save it then and quit); the layout is saved and everything stopped."""
-        if screenshot:
-            self.screenshot_later(screenshot, quit_after or 0.0)
-        elif quit_after:
-            QTimer.singleShot(int(quit_after * 1000), app.quit)
+        self.arm(screenshot, quit_after)
         try:
             return app.exec()
         finally:
-            if self.window is not None:
-                self.window.save_layout()
-            self.stop()
+            self.finish()
+
+    def arm(self, screenshot: str | None, quit_after: float | None) -> None:
+        """``exec``'s timers, for a caller whose event loop already runs (``console_start``)."""
+        if screenshot:
+            self.screenshot_later(screenshot, quit_after or 0.0)
+        elif quit_after:
+            QTimer.singleShot(int(quit_after * 1000), QApplication.quit)
+
+    def finish(self) -> None:
+        """Save the window's layout and stop everything (the end of ``exec``)."""
+        if self.window is not None:
+            self.window.save_layout()
+        self.stop()
 
     def screenshot_later(self, path: str, after_s: float, quit_after: bool = True) -> None:
         def shoot():
@@ -237,109 +258,6 @@ class ConsoleApp(QObject):
                 QApplication.instance().quit()
 
         QTimer.singleShot(int(after_s * 1000), shoot)
-
-
-def run(
-    *,
-    backend: str | None,
-    user: str | None,
-    lang: str = "zh",
-    theme: str = "dark",
-    speed: float = 20.0,
-    auto_centre: bool = True,
-    sound: bool = True,
-    screenshot: str | None = None,
-    quit_after: float | None = None,
-) -> int:
-    """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
-    app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
-
-    from console.demo import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
-    from console.paths import data_dir
-    from console.session import shift_log_name
-    from widgets.dialogs.login import LoginDialog
-
-    shifts = data_dir() / "shifts"
-    shifts.mkdir(parents=True, exist_ok=True)
-
-    def make_session(url: str, username: str, password: str) -> Session:
-        return Session(url, username, password, shifts / shift_log_name(username))
-
-    demo = None
-    session: Session | None
-    if backend is None:
-        demo = DemoProcess(
-            fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre
-        ).start()
-        # Each demo run is its own district: its own log file, not today's operator log.
-        session = Session(
-            demo.url,
-            DEMO_USER,
-            DEMO_PASSWORD,
-            shifts / f"demo-{datetime.now():%Y%m%d-%H%M%S}.zhcg",
-        )
-    else:
-        dlg = LoginDialog(backend, make_session, user or "")
-        if dlg.exec() != LoginDialog.DialogCode.Accepted:
-            return 1
-        session = dlg.session
-    console = ConsoleApp(session, theme=theme, sound=sound and screenshot is None)
-    window = console.start()
-    window.resize(1920, 1080)
-    try:
-        return console.exec(app, screenshot, quit_after or (20.0 if screenshot else None))
-    finally:
-        if demo is not None:
-            demo.stop()
-
-
-def qt_app(lang: str, theme: str, offscreen_ok: bool = False) -> QApplication:
-    """The application object, themed and translated, for any window this package opens;
-    CommandError, saying why, when no window can open here."""
-    import sys
-
-    import pyqtgraph as pg
-
-    problem = display_problem(offscreen_ok)
-    if problem:
-        raise CommandError(problem)
-    # The GUI thread calls into Python for every table cell it paints; a worker holding the
-    # GIL can make each call wait up to the switch interval (5 ms by default).
-    sys.setswitchinterval(0.001)
-    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
-    app.setApplicationName("zhcg-console")
-    pg.setConfigOptions(antialias=True)
-    apply_theme(app, theme)
-    set_language(lang)
-    return app
-
-
-def display_problem(offscreen_ok: bool) -> str | None:
-    """Why Qt could not open a window here, said plainly instead of Qt's abort; None if fine.
-    A screenshot needs no screen: it renders offscreen."""
-    import ctypes.util
-    import os
-
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        if offscreen_ok:
-            os.environ["QT_QPA_PLATFORM"] = "offscreen"
-            return None
-        return (
-            "no display: run the console in a desktop session, under `xvfb-run -a`, or "
-            "with --screenshot PATH --quit-after S (renders offscreen)"
-        )
-    if (
-        os.environ.get("DISPLAY")
-        and not os.environ.get("WAYLAND_DISPLAY")
-        and ctypes.util.find_library("xcb-cursor") is None
-    ):
-        return (
-            "Qt 6 needs libxcb-cursor0 for X11 windows: sudo apt install libxcb-cursor0 "
-            "(Debian/Ubuntu) or dnf install xcb-util-cursor (Fedora)"
-        )
-    return None
 
 
 def _trim_heap() -> None:

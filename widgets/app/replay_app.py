@@ -19,7 +19,8 @@ from console.replay.logfiles import open_logs
 from console.replay.timeparse import parse_clock
 from console.store.shiftlog import ShiftLog
 from console.sync.live import Health
-from widgets.app.console_app import ConsoleApp, qt_app
+from widgets.app.console_app import ConsoleApp
+from widgets.app.console_start import qt_app
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from console import CommandError
 from console.paths import data_dir
 from console.session import Session
 from console.store.daily_logs import DailyLogs
-from widgets.app.console_app import ConsoleApp, qt_app
+from widgets.app.console_app import ConsoleApp
+from widgets.app.console_start import qt_app
 from widgets.common.style import theme
 from widgets.map.wall import MapWall
 from widgets.wall.playlist import load_playlist
@@ -146,7 +147,7 @@ def run_wall(
         raise CommandError(f"--scene {scene!r}: all, or one of {', '.join(SCENES)}")
     if screenshot and len(shots) > 1 and "{scene}" not in screenshot:
         raise CommandError("--scene all needs {scene} in the --screenshot path")
-    from console.demo import DemoProcess, fresh_sqlite
+    from console.demo_process import DemoProcess, fresh_sqlite
 
     demo = None
     if replay:
