@@ -274,3 +274,19 @@ def test_the_lockout_schedule_doubles_to_its_cap_and_is_forgotten():
     assert t.failed("a") == 0.0  # a day without failures: counted from zero again
     t.failed("b"), t.failed("c")  # only max_keys are remembered, the oldest forgotten
     assert set(t._records) == {"b", "c"}
+
+
+def test_only_the_demo_accounts_hash_cheaply(fresh):
+    """The demo's password is public ("demo"); every other account keeps the full cost."""
+    from console.server.auth import hash_password, verify_password
+    from console.server.db import User
+    from console.server.open311 import SYSTEM_USER
+    from console.server.seed import DEMO_HASH_N
+
+    with fresh.ctx.db.read() as s:
+        demo = s.get(User, "demo-lead").password_hash
+        system = s.get(User, SYSTEM_USER)
+    assert demo.startswith(f"scrypt${DEMO_HASH_N}$") and verify_password("demo", demo)
+    real = hash_password("lantern-harbour-47")
+    assert real.startswith("scrypt$16384$") and verify_password("lantern-harbour-47", real)
+    assert system is not None and system.password_hash.startswith("scrypt$16384$")

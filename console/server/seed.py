@@ -186,9 +186,17 @@ def demo_account_ids(grid: UnitGrid) -> frozenset[str]:
     return frozenset(u[0] for u in DEMO_USERS + sim_users(grid))
 
 
+#: scrypt cost of the demo accounts' hash. Their password is ``demo``, printed in the README:
+#: a slow hash protects nothing there, and at a demo's start the simulator's dozen actors and
+#: the console log in at once, queued on the hash pool (one worker on two cores): at the real
+#: accounts' n = 2^14 (~70 ms each) the console's login waited ~0.5 s behind them; at 2^10
+#: each takes ~5 ms. Real users (``main.py users``, the admin endpoint) keep 2^14.
+DEMO_HASH_N = 2**10
+
+
 def seed_demo_users(s: Session, grid: UnitGrid) -> None:
     """The demo and simulator accounts, all with the password ``demo`` (``--demo`` only)."""
-    pw = hash_password(DEMO_PASSWORD)  # one slow hash shared: these are throwaway demo accounts
+    pw = hash_password(DEMO_PASSWORD, n=DEMO_HASH_N)  # one hash shared: throwaway accounts
     existing = set(s.scalars(select(User.id)).all())
     for uid, name, roles, dept in DEMO_USERS + sim_users(grid):
         if uid not in existing:

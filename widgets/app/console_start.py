@@ -52,20 +52,26 @@ def run(
     quit_after: float | None = None,
 ) -> int:
     """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
-    app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
     shifts = data_dir() / "shifts"
     shifts.mkdir(parents=True, exist_ok=True)
     quit_after = quit_after or (20.0 if screenshot else None)
     sound = sound and screenshot is None
     if backend is not None:
+        app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
         return _run_with_login(app, backend, user, shifts, theme, sound, screenshot, quit_after)
 
+    # The demo's child first: its start is the longest wait, and it runs on the other core.
+    demo = DemoProcess(fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre)
+    demo.spawn()
+    try:
+        app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
+    except CommandError:
+        demo.stop()
+        raise
     first = StartupWindow()
     first.show()
     app.processEvents()
     startup.reached(startup.WINDOW)
-    demo = DemoProcess(fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre)
-    demo.spawn()
     # Each demo run is its own district: its own log file, not today's operator log.
     login = DemoLogin(demo, shifts / f"demo-{datetime.now():%Y%m%d-%H%M%S}.zhcg")
     consoles: list = []
