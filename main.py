@@ -207,7 +207,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile")
+    long = ("sim_pace", "wall_soak", "hostile", "scale")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -474,6 +474,7 @@ BENCHMARKS = (
     "sim_pace",
     "wall_soak",
     "hostile",
+    "scale",
 )
 
 

@@ -1,0 +1,206 @@
+"""Level of detail for the map wall at city scale: what to draw when 2,000 vehicles' trails
+(480,000 fixes) and 50,000 cases share 1920x1080 pixels. Numpy only, no Qt, so the tests
+check the pictures' promises on the arrays themselves:
+
+- **Trails**: each vehicle's polyline is simplified (Douglas–Peucker, all vehicles at once)
+  to a tolerance under one screen pixel at the current zoom. Every fix left out lies within
+  that tolerance of the drawn line, and each trail's first and last fixes (the vehicle's
+  latest position) are always kept: the picture is the full path to within a pixel, from
+  ~5 % of its vertices at district view (the simulator's vehicles drive straight streets).
+- **Cases**: binned on a screen-space grid anchored to the map (so a pan does not reshuffle
+  the bins; a zoom does). A bin with at most ``EXACT_PER_BIN`` cases shows them as exact
+  markers; a fuller bin shows one cluster with its count and how many of each light. Red
+  (overdue) cases are always exact markers as well, drawn over their cluster: at district
+  view every overdue case is still a point on the map, where it is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
+
+# Cases in a bin that still show as their own markers: four 11-px markers fit a 56-px bin
+# without hiding each other; a fifth is where a count says more than the dots.
+EXACT_PER_BIN = 4
+# A cluster's bin, in screen pixels: wide enough for a four-digit count in a readable font
+# (widgets/map/markers.py sizes the disc and the text from it).
+CLUSTER_PX = 56.0
+# Trails are drawn within this many screen pixels of the full path (the pen is 1.6 px wide).
+TRAIL_TOL_PX = 1.0
+# Markers of one layer in view beyond which they shrink (1/sqrt of the count, so together
+# they cover what this many full-size ones would), down to MIN_MARKER_SCALE: the demo's 40
+# vehicles keep their 20-px arrows; 2,000 vehicles at district view are 11-px arrows instead
+# of a carpet that hides the streets, the counts and each other.
+DENSE_MARKERS = 600
+MIN_MARKER_SCALE = 0.4
+# The light order for "worst": red over yellow over green over no clock running.
+LIGHTS_WORST_FIRST = (RED, YELLOW, GREEN, NO_LIGHT)
+
+
+def simplify_polylines(
+    x: np.ndarray, y: np.ndarray, starts: np.ndarray, ends: np.ndarray, tol: float
+) -> np.ndarray:
+    """Douglas–Peucker over many polylines at once: polyline k is points
+    ``starts[k]..ends[k]`` (inclusive) of ``x``/``y``. Returns a mask of the points to keep:
+    every polyline's end points, and enough others that each dropped point lies within
+    ``tol`` of the segment joining the kept points around it.
+
+    Each pass finds, for every segment still open, its farthest interior point (vectorised
+    over all segments), and splits the segments whose farthest point is beyond ``tol``."""
+    keep = np.zeros(len(x), dtype=bool)
+    keep[starts] = True
+    keep[ends] = True
+    open_ = ends - starts >= 2
+    a, b = starts[open_].astype(np.int64), ends[open_].astype(np.int64)
+    tol2 = tol * tol
+    while len(a):
+        inner = b - a - 1
+        first = np.cumsum(inner) - inner  # where each segment's interior starts in the pass
+        seg = np.repeat(np.arange(len(a)), inner)
+        idx = np.repeat(a + 1 - first, inner) + np.arange(len(seg))
+        ax, ay = x[a][seg], y[a][seg]
+        dx, dy = x[b][seg] - ax, y[b][seg] - ay
+        px, py = x[idx] - ax, y[idx] - ay
+        l2 = dx * dx + dy * dy
+        t = np.clip((px * dx + py * dy) / np.where(l2 > 0, l2, 1.0), 0.0, 1.0)
+        d2 = (px - t * dx) ** 2 + (py - t * dy) ** 2  # to the segment, not its line
+        far = np.maximum.reduceat(d2, first)
+        at_far = np.flatnonzero(d2 == far[seg])
+        first_far = at_far[np.r_[True, seg[at_far][1:] != seg[at_far][:-1]]]
+        split = far > tol2
+        mid = idx[first_far][split]
+        keep[mid] = True
+        a, b = np.r_[a[split], mid], np.r_[mid, b[split]]
+        open_ = b - a >= 2
+        a, b = a[open_], b[open_]
+    return keep
+
+
+def density_scale(n_in_view: int) -> float:
+    """The size factor for ``n_in_view`` markers of one layer (see DENSE_MARKERS), in steps
+    of 0.05 so a marker atlas is not redrawn for every marker that comes or goes."""
+    k = math.sqrt(DENSE_MARKERS / max(n_in_view, 1))
+    return round(min(max(k, MIN_MARKER_SCALE), 1.0) * 20) / 20
+
+
+def trail_tolerance(metres_per_px: float) -> float:
+    """The simplification tolerance (view units) for a zoom: the largest power of two not
+    above ``TRAIL_TOL_PX`` pixels, so trails are rebuilt only when the zoom crosses a power of
+    two (a wheel step is ~1.15x), and always drawn within a pixel of the full path."""
+    if not (metres_per_px > 0 and math.isfinite(metres_per_px)):
+        return 0.0
+    return float(2.0 ** math.floor(math.log2(metres_per_px * TRAIL_TOL_PX)))
+
+
+@dataclass
+class TrailPieces:
+    """Simplified trails, one entry per vehicle row: ``x[r]``, ``y[r]`` (view units), and
+    each trail's bounding box (``box[r]`` = x0, y0, x1, y1; NaN when empty) for culling."""
+
+    x: list[np.ndarray]
+    y: list[np.ndarray]
+    box: np.ndarray
+
+    @classmethod
+    def empty(cls) -> TrailPieces:
+        return cls([], [], np.empty((0, 4)))
+
+    def grow(self, n: int) -> None:
+        """Room for ``n`` vehicle rows (new vehicles start with no trail)."""
+        extra = n - len(self.x)
+        if extra > 0:
+            self.x += [np.empty(0)] * extra
+            self.y += [np.empty(0)] * extra
+            self.box = np.vstack((self.box, np.full((extra, 4), np.nan)))
+
+    def put(self, rows: np.ndarray, x: np.ndarray, y: np.ndarray, owner: np.ndarray, tol: float):
+        """Replace the trails of ``rows`` by the full trails in ``x``/``y`` (points grouped by
+        ``owner``, a row of ``rows``, in time order), simplified to ``tol``."""
+        self.grow(int(rows.max()) + 1 if len(rows) else 0)
+        for r in rows:
+            self.x[r] = self.y[r] = np.empty(0)
+            self.box[r] = np.nan
+        if not len(x):
+            return
+        cut = np.flatnonzero(owner[1:] != owner[:-1]) + 1
+        starts, ends = np.r_[0, cut], np.r_[cut - 1, len(x) - 1]
+        keep = simplify_polylines(x, y, starts, ends, tol)
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            r = int(owner[s])
+            m = keep[s : e + 1]
+            px, py = x[s : e + 1][m], y[s : e + 1][m]
+            self.x[r], self.y[r] = px, py
+            self.box[r] = (px.min(), py.min(), px.max(), py.max())
+
+    def polyline(self, view: tuple[float, float, float, float] | None) -> tuple:
+        """The trails whose box meets ``view`` (x0, y0, x1, y1; None: all) as one polyline for
+        a single curve item: (x, y, connect), connect[k] False where a vehicle's trail ends."""
+        ok = ~np.isnan(self.box[:, 0])
+        if view is not None:
+            x0, y0, x1, y1 = view
+            b = self.box
+            ok &= (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
+        rows = np.flatnonzero(ok)
+        if not len(rows):
+            return np.empty(0), np.empty(0), np.empty(0, dtype=bool)
+        xs = [self.x[r] for r in rows]
+        lengths = np.fromiter((len(p) for p in xs), np.int64, len(xs))
+        connect = np.ones(int(lengths.sum()), dtype=bool)
+        connect[np.cumsum(lengths) - 1] = False
+        return np.concatenate(xs), np.concatenate([self.y[r] for r in rows]), connect
+
+
+@dataclass
+class CaseClusters:
+    """The cases in a view, as drawn: ``exact`` (indices into the input) shown as their own
+    markers — the cases of sparse bins, and every red case; ``x``/``y`` the clusters' centres
+    (mean of their cases), ``count`` their sizes, ``lights`` (n, 4) how many of each light in
+    ``LIGHTS_WORST_FIRST`` order, ``worst`` each cluster's worst light. ``clustered`` marks the
+    inputs counted in a cluster: each input case is either in exactly one cluster or a sparse
+    bin's exact marker, so ``count.sum() + (~clustered).sum()`` is the number of cases."""
+
+    exact: np.ndarray
+    clustered: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    count: np.ndarray
+    lights: np.ndarray
+    worst: np.ndarray
+
+
+def cluster_cases(x: np.ndarray, y: np.ndarray, light: np.ndarray, cell: float) -> CaseClusters:
+    """Bin cases (view units) on a grid of ``cell`` anchored at the origin; see the module
+    docstring for what is clustered and what stays exact."""
+    n = len(x)
+    if not n or not cell > 0:
+        return CaseClusters(
+            np.arange(n), np.zeros(n, dtype=bool), *(np.empty(0),) * 2,
+            np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64),
+            np.empty(0, dtype=np.int8),
+        )  # fmt: skip
+    ix = np.floor(x / cell).astype(np.int64)
+    iy = np.floor(y / cell).astype(np.int64)
+    ix -= ix.min()
+    iy -= iy.min()
+    key = ix * (int(iy.max()) + 1) + iy
+    bins, inv, count = np.unique(key, return_inverse=True, return_counts=True)
+    clustered = count[inv] > EXACT_PER_BIN
+    exact = np.flatnonzero(~clustered | (light == RED))
+    big = np.flatnonzero(count > EXACT_PER_BIN)
+    slot = np.full(len(bins), -1, dtype=np.int64)
+    slot[big] = np.arange(len(big))
+    member = slot[inv][clustered]
+    k = len(big)
+    csize = np.bincount(member, minlength=k)
+    cx = np.bincount(member, weights=x[clustered], minlength=k) / np.maximum(csize, 1)
+    cy = np.bincount(member, weights=y[clustered], minlength=k) / np.maximum(csize, 1)
+    lc = light[clustered]
+    lights = np.stack(
+        [np.bincount(member[lc == v], minlength=k) for v in LIGHTS_WORST_FIRST], axis=1
+    )
+    worst = np.array(LIGHTS_WORST_FIRST, dtype=np.int8)[np.argmax(lights > 0, axis=1)]
+    return CaseClusters(exact, clustered, cx, cy, csize, lights, worst)
