@@ -186,12 +186,17 @@ def cluster_cases(x: np.ndarray, y: np.ndarray, light: np.ndarray, cell: float) 
     iy = np.floor(y / cell).astype(np.int64)
     ix -= ix.min()
     iy -= iy.min()
-    key = ix * (int(iy.max()) + 1) + iy
-    bins, inv, count = np.unique(key, return_inverse=True, return_counts=True)
+    ny = int(iy.max()) + 1
+    inv = ix * ny + iy
+    n_bins = (int(ix.max()) + 1) * ny
+    if n_bins <= max(4 * n, 1 << 16):  # the cases near a view: count the bins directly
+        count = np.bincount(inv, minlength=n_bins)
+    else:  # sparse (cases spread far beyond a view): number the occupied bins only
+        _, inv, count = np.unique(inv, return_inverse=True, return_counts=True)
     clustered = count[inv] > EXACT_PER_BIN
     exact = np.flatnonzero(~clustered | (light == RED))
     big = np.flatnonzero(count > EXACT_PER_BIN)
-    slot = np.full(len(bins), -1, dtype=np.int64)
+    slot = np.full(len(count), -1, dtype=np.int64)
     slot[big] = np.arange(len(big))
     member = slot[inv][clustered]
     k = len(big)

@@ -210,6 +210,7 @@ class Markers(_PointsItem):
 
 #: The order of a cluster's ring, clockwise from the top: worst first.
 RING_COLORS = [LIGHT_COLORS[v] for v in LIGHTS_WORST_FIRST]
+LIGHT_NAMES = ("red", "yellow", "green", "none")  # LIGHTS_WORST_FIRST's, for ``data``
 
 
 class Clusters(_PointsItem):
@@ -249,7 +250,9 @@ class Clusters(_PointsItem):
 
     @property
     def data(self) -> np.ndarray:
-        return _records(x=self._x, y=self._y, count=self._count)
+        """x, y, count and one column per light (named as in ``LIGHT_NAMES``)."""
+        lights = {name: self._lights[:, j] for j, name in enumerate(LIGHT_NAMES)}
+        return _records(x=self._x, y=self._y, count=self._count, **lights)
 
     def _text(self, n: int) -> QStaticText:
         st = self._texts.get(n)

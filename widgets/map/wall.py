@@ -106,12 +106,18 @@ class MapWall(QWidget):
         self._case_rows = np.empty(0, dtype=np.int64)
         self._case_light = np.empty(0, dtype=np.int8)
         self._case_comp = np.empty(0, dtype=bool)
+        # View x/y and is-a-component for every case row of the state, computed once per case
+        # version: the first ``_known`` rows are current but for the ids in ``_changed``.
+        self._row_x, self._row_y = np.empty(0), np.empty(0)
+        self._row_comp = np.empty(0, dtype=bool)
+        self._known = 0
+        self._changed: set[str] = set()
         self.case_lod: tuple[np.ndarray, CaseClusters] | None = None  # (in view, clusters)
         self.cluster_unit = 1.0
         self._trails = TrailPieces.empty()
         self._trail_t0 = np.empty(0)  # each vehicle's oldest trail point drawn (epoch s)
+        self._trail_last = np.empty(0)  # each vehicle's last fix when its trail was drawn
         self._trail_tol: float | None = None
-        self._moved: set[str] = set()
         self._veh_rows = np.empty(0, dtype=np.int64)
         self._veh_xy = (np.empty(0), np.empty(0))
         self._selected_case: str | None = None
@@ -314,6 +320,7 @@ class MapWall(QWidget):
         if len(gx):
             mx, my = lonlat_to_mercator(gx, gy)
             self.grid.setData(mx, my, connect=gc)
+        self._known = 0  # a component or not: by the reference's categories
         cats = ref.get("categories") or []
         self._component_majors = np.array(
             sorted({int(c["major_code"]) for c in cats if c.get("kind") == "component"}),
@@ -363,13 +370,17 @@ class MapWall(QWidget):
             self._case_rows = rows[live]
             self._case_xy = (self._case_xy[0][live], self._case_xy[1][live])
             self._case_light, self._case_comp = self._case_light[live], self._case_comp[live]
+            self._remap_known(diff.case_rows)
+        if diff.reset:
+            self._known = 0
+        self._changed |= diff.cases - diff.cases_evicted
         if diff.reset or diff.cases:
             self._dirty |= {"cases", "alerts"}
         if diff.reset or diff.vehicles or diff.fixes:
             self._dirty |= {"vehicles", "alerts"}
-            self._moved |= diff.vehicles
-            # Fixes the snapshot already held add trail points but move no vehicle: which
-            # trails grew is not said, so all are rebuilt (right after a bootstrap only).
+            # Fixes the snapshot already held add trail points but move no vehicle (its last
+            # fix stays): which trails grew is not said, so all are rebuilt (after a
+            # bootstrap only).
             if diff.reset or (diff.fixes and not diff.vehicles):
                 self._dirty.add("all trails")
         if diff.alerts:
@@ -397,19 +408,19 @@ class MapWall(QWidget):
         elif "view" in dirty:
             self.vehicles.set_density(density_scale(self._in_view(*self._veh_xy)))
         if dirty & {"vehicles", "view", "all trails"}:
-            moved, self._moved = self._moved, set()
-            self._draw_trails(None if "all trails" in dirty else moved)
+            self._draw_trails(rebuild="all trails" in dirty)
         if "alerts" in dirty:
             self._draw_alerts()
 
-    def update_all(self) -> None:
-        """Every layer from the state, trails included (the ticks' path is ``on_diff``)."""
+    def update_all(self, rebuild_trails: bool = False) -> None:
+        """Every layer from the state. A vehicle's simplified trail is reused while its last
+        fix and the zoom level are those it was drawn for (``rebuild_trails``: not even then)."""
         self._ensure_reference()
+        self._known = 0
         self._draw_cases(force=True)
         self._draw_heat()
         self._draw_vehicles()
-        self._moved.clear()
-        self._draw_trails(None)
+        self._draw_trails(rebuild=rebuild_trails)
         self._draw_alerts()
 
     def refresh_lights(self) -> None:
@@ -422,21 +433,50 @@ class MapWall(QWidget):
         ok = (a["queue"] != NO_QUEUE) & np.isfinite(a["lon"]) & np.isfinite(a["lat"])
         return np.flatnonzero(ok)
 
+    def _remap_known(self, remap: np.ndarray) -> None:
+        """Cases left the state and rows moved up (``remap[old] = new``, -1: gone)."""
+        m = min(len(remap), self._known)
+        live = np.flatnonzero(remap[:m] >= 0)
+        for name in ("_row_x", "_row_y", "_row_comp"):
+            a = getattr(self, name)
+            a[remap[live]] = a[live]
+        self._known = len(live)
+
+    def _update_rows(self) -> None:
+        """Positions and kinds of the case rows new since the last draw, or changed."""
+        a = self.state.case_arrays()
+        n = len(a["lon"])
+        if len(self._row_x) < n:
+            grow = max(n, 2 * len(self._row_x)) - len(self._row_x)
+            self._row_x, self._row_y = (
+                np.r_[self._row_x, np.zeros(grow)],
+                np.r_[self._row_y, np.zeros(grow)],
+            )
+            self._row_comp = np.r_[self._row_comp, np.zeros(grow, dtype=bool)]
+        index = self.state.case_row
+        rows = np.r_[
+            np.fromiter((r for r in map(index, self._changed) if r is not None), np.int64),
+            np.arange(min(self._known, n), n),
+        ].astype(np.int64)
+        self._changed.clear()
+        self._known = n
+        x, y = lonlat_to_mercator(a["lon"][rows], a["lat"][rows])
+        self._row_x[rows], self._row_y[rows] = x, y
+        self._row_comp[rows] = np.isin(a["major"][rows], self._component_majors)
+
     def _draw_cases(self, force: bool) -> None:
         # The heatmap reads the case positions found here: find them when either shows.
         if not (self.visible["cases"] or self.visible["heatmap"]):
             return
-        a = self.state.case_arrays()
         rows = self._open_case_rows()
         lights = self.state.case_lights(self.now())[rows]
-        key = (len(a["lon"]), lights.tobytes())
+        key = (len(self.state.case_ids()), lights.tobytes())
         if not force and key == self._lights_key:
             return
         self._lights_key = key
-        x, y = lonlat_to_mercator(a["lon"][rows], a["lat"][rows])
-        self._case_rows, self._case_xy = rows, (np.atleast_1d(x), np.atleast_1d(y))
-        self._case_light = lights
-        self._case_comp = np.isin(a["major"][rows], self._component_majors)
+        self._update_rows()
+        self._case_rows, self._case_xy = rows, (self._row_x[rows], self._row_y[rows])
+        self._case_light, self._case_comp = lights, self._row_comp[rows]
         self._draw_case_lod()
         self._draw_selection()
 
@@ -495,30 +535,32 @@ class MapWall(QWidget):
             self._centre_on_vehicle(self._follow)
         self._draw_selection()
 
-    def _draw_trails(self, moved: set[str] | None) -> None:
-        """Rebuild the simplified trails of the vehicles that ``moved`` (None: all), of those
-        whose oldest point left the window long enough ago, and of every vehicle when the zoom
-        crossed a power of two; then hand those near the view to the curve."""
+    def _draw_trails(self, rebuild: bool = False) -> None:
+        """Rebuild the simplified trails of the vehicles with a new last fix, of those whose
+        oldest point left the window a while ago, and of every vehicle when the zoom crossed a
+        power of two (or ``rebuild``); then hand those near the view to the curve."""
         if not self.visible["trails"]:
             return
         ids = self.state.vehicle_ids()
         n = len(ids)
-        if len(self._trail_t0) < n:
-            self._trail_t0 = np.r_[self._trail_t0, np.full(n - len(self._trail_t0), np.inf)]
+        for name in ("_trail_t0", "_trail_last"):
+            old = getattr(self, name)
+            if len(old) < n:
+                setattr(self, name, np.r_[old, np.full(n - len(old), np.inf)])
+        last = self.state.vehicle_arrays()["t"]
         since = self.now() - TRAIL_MINUTES * 60.0
         tol = trail_tolerance(self.view.viewPixelSize()[0])
-        if moved is None or tol != self._trail_tol:
+        if rebuild or tol != self._trail_tol:
             rows = np.arange(n)
         else:
-            index = self.state.vehicle_row
-            got = (index(v) for v in moved)
-            rows = np.union1d(
-                np.fromiter((r for r in got if r is not None), np.int64),
-                np.flatnonzero(self._trail_t0[:n] < since - TRAIL_STALE_S),
-            ).astype(np.int64)
+            same = (last == self._trail_last[:n]) | (
+                np.isnan(last) & np.isnan(self._trail_last[:n])
+            )
+            rows = np.flatnonzero(~same | (self._trail_t0[:n] < since - TRAIL_STALE_S))
         self._trail_tol = tol
         if len(rows):
             self._rebuild_trails(ids, rows, since, tol)
+            self._trail_last[rows] = last[rows]
         x, y, connect = self._trails.polyline(self._view_rect(VIEW_MARGIN))
         self.trails.setData(x, y, connect=connect)
 
