@@ -228,6 +228,7 @@ class Clusters(_PointsItem):
         self._count = np.empty(0, dtype=np.int64)
         self._lights = np.empty((0, 4), dtype=np.int64)
         self._texts: dict[int, QStaticText] = {}
+        self._discs: dict[int, QPixmap] = {}
         self._font = QFont()
 
     @staticmethod
@@ -276,12 +277,27 @@ class Clusters(_PointsItem):
             self._paint_rings(p, px, py, r, show)
             self._paint_counts(p, px, py, show)
         else:
+            for k in show.tolist():
+                disc = self._disc(int(round(r[k])))
+                half = disc.width() / disc.devicePixelRatio() / 2
+                p.drawPixmap(QPointF(px[k] - half, py[k] - half), disc)
+
+    def _disc(self, radius: int) -> QPixmap:
+        """The dark disc of a radius, drawn once: an antialiased translucent ellipse costs
+        ~80 µs to fill (a hundred clusters: 9 ms a frame), its pixmap a few."""
+        disc = self._discs.get(radius)
+        if disc is None:
+            disc = self._discs[radius] = QPixmap(2 * radius + 2, 2 * radius + 2)
+            disc.fill(Qt.GlobalColor.transparent)
             fill = QColor(OUTLINE)
             fill.setAlpha(215)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(fill)
-            for k in show.tolist():
-                p.drawEllipse(QPointF(px[k], py[k]), r[k], r[k])
+            q = QPainter(disc)
+            q.setRenderHint(QPainter.RenderHint.Antialiasing)
+            q.setPen(Qt.PenStyle.NoPen)
+            q.setBrush(fill)
+            q.drawEllipse(QPointF(radius + 1, radius + 1), radius, radius)
+            q.end()
+        return disc
 
     def _paint_rings(self, p: QPainter, px, py, r, show) -> None:
         ring_w = 4.0 * self.unit
