@@ -23,7 +23,7 @@ python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|sim_pace|
-                                    wall_soak|hostile (all but the last three by default);
+                                    wall_soak|hostile|scale (all but the last four by default);
                                     bench NAME --help lists its options
 """
 
