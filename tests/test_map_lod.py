@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF, Qt
 
+from console.domain.queues import NO_QUEUE
 from console.domain.sla import RED
 from console.geo.crs import lonlat_to_mercator
 from widgets.map.lod import (
@@ -119,8 +121,6 @@ def _wall(qtbot, scene):
 
 def _open_cases(w):
     """View x/y and light of every open case with a position."""
-    from console.domain.queues import NO_QUEUE
-
     a = w.state.case_arrays()
     rows = np.flatnonzero(a["queue"] != NO_QUEUE)
     x, y = lonlat_to_mercator(a["lon"][rows], a["lat"][rows])
@@ -212,3 +212,39 @@ def test_ticks_draw_what_a_full_rebuild_draws(ui, qtbot, city):
         gx = got.getData()[0] if item == "trails" else got.data["x"]
         wx = want.getData()[0] if item == "trails" else want.data["x"]
         np.testing.assert_array_equal(np.sort(gx), np.sort(wx))
+
+
+def test_a_cluster_says_what_it_holds_and_a_click_zooms_into_it(ui, qtbot, city):
+    from widgets.map.wall import HIT_PX
+
+    w = _wall(qtbot, city)
+    c = w.cluster_counts.data
+    px = w.view.viewPixelSize()[0]
+    markers = np.r_[_drawn_cases(w), np.column_stack((w.vehicles.data["x"], w.vehicles.data["y"]))]
+    clear = [
+        k
+        for k in range(len(c))
+        if np.hypot(markers[:, 0] - c["x"][k], markers[:, 1] - c["y"][k]).min() > HIT_PX * px
+    ]
+    assert clear, "some cluster centre has no marker over it"
+    k = clear[0]
+    cx, cy = float(c["x"][k]), float(c["y"][k])
+    h = w.hit(cx, cy)
+    assert h == ("cluster", str(k))
+    text = w.describe(*h)
+    assert str(int(c["count"][k])) in text and f"超期 {int(c['red'][k])}" in text
+    width = w._view_width()
+    scene = w.view.mapViewToScene(QPointF(cx, cy))
+    qtbot.mouseClick(w.plot.viewport(), Qt.LeftButton, pos=w.plot.mapFromScene(scene))
+    assert np.isclose(w._view_width(), width / 4, rtol=0.05)
+    # A red case in a cluster is its own marker: pointing at it names it, not its cluster.
+    w.fit_district()
+    w._redraw()
+    a = w.state.case_arrays()
+    rows = np.flatnonzero(a["queue"] != NO_QUEUE)
+    x, y, light = _open_cases(w)
+    near, lod = w.case_lod
+    in_cluster_red = near[lod.clustered & (light[near] == RED)]
+    assert len(in_cluster_red)
+    i = int(in_cluster_red[0])
+    assert w.hit(float(x[i]), float(y[i])) == ("case", w.state.case_ids()[rows[i]])

@@ -107,6 +107,7 @@ class MapWall(QWidget):
         self._case_rows = np.empty(0, dtype=np.int64)
         self._case_light = np.empty(0, dtype=np.int8)
         self._case_comp = np.empty(0, dtype=bool)
+        self._case_shown = np.empty(0, dtype=bool)  # has its own marker (not only a count)
         # View x/y and is-a-component for every case row of the state, computed once per case
         # version: the first ``_known`` rows are current but for the ids in ``_changed``.
         self._row_x, self._row_y = np.empty(0), np.empty(0)
@@ -375,6 +376,8 @@ class MapWall(QWidget):
             self._case_rows = rows[live]
             self._case_xy = (self._case_xy[0][live], self._case_xy[1][live])
             self._case_light, self._case_comp = self._case_light[live], self._case_comp[live]
+            if len(self._case_shown) == len(live):
+                self._case_shown = self._case_shown[live]
             self._remap_known(diff.case_rows)
         if diff.reset:
             self._known = 0
@@ -507,6 +510,8 @@ class MapWall(QWidget):
         lod = cluster_cases(x[near], y[near], self._case_light[near], cell)
         self.case_lod = (near, lod)
         exact = near[lod.exact]
+        self._case_shown = np.zeros(len(x), dtype=bool)
+        self._case_shown[exact] = True
         exact = exact[np.argsort(self._case_light[exact], kind="stable")]  # red drawn last
         style = _STYLE_OF_LIGHT[self._case_light[exact] - min(LIGHT_STYLES)]
         comp = self._case_comp[exact]
@@ -706,14 +711,19 @@ class MapWall(QWidget):
 
     # ---- hit testing -----------------------------------------------------------------------
     def hit(self, x: float, y: float) -> tuple[str, str] | None:
-        """The vehicle or case nearest to view point (x, y) within HIT_PX pixels."""
+        """The vehicle or case marker nearest to view point (x, y) within HIT_PX pixels, else
+        the case cluster whose disc is there (its index as the id)."""
         px = self.view.viewPixelSize()[0] or 1.0
         best = None
         layers = []
         if self.visible["vehicles"]:
             layers.append(("vehicle", self._veh_xy, self.state.vehicle_ids(), self._veh_rows))
         if self.visible["cases"]:
-            layers.append(("case", self._case_xy, self.state.case_ids(), self._case_rows))
+            shown = self._case_shown
+            if len(shown) != len(self._case_rows):  # not drawn since the cases changed
+                shown = np.ones(len(self._case_rows), dtype=bool)
+            xy = (self._case_xy[0][shown], self._case_xy[1][shown])
+            layers.append(("case", xy, self.state.case_ids(), self._case_rows[shown]))
         for kind, (xs, ys), ids, rows in layers:
             if not len(xs):
                 continue
@@ -722,6 +732,12 @@ class MapWall(QWidget):
             dist_px = math.sqrt(d2[k]) / px
             if dist_px <= HIT_PX and (best is None or dist_px < best[0]):
                 best = (dist_px, kind, ids[rows[k]])
+        if best is None and self.visible["cases"] and len(self.cluster_counts.data):
+            c = self.cluster_counts.data
+            d_px = np.hypot(c["x"] - x, c["y"] - y) / px
+            k = int(np.argmin(d_px))
+            if d_px[k] <= Clusters.radius_px(c["count"][k], self.cluster_unit):
+                return "cluster", str(k)
         return None if best is None else (best[1], best[2])
 
     def _mouse_moved(self, pos: QPointF) -> None:
@@ -737,6 +753,11 @@ class MapWall(QWidget):
 
     def describe(self, kind: str, id_: str) -> str:
         lb = labels()
+        if kind == "cluster":
+            c = self.cluster_counts.data[int(id_)]
+            words = {"red": self.tr("超期"), "yellow": self.tr("临期"), "green": self.tr("正常")}
+            counts = "  ".join(f"{w} {int(c[k])}" for k, w in words.items())
+            return self.tr("{0} 件案件 · 点击放大").format(int(c["count"])) + "\n" + counts
         if kind == "vehicle":
             info: Mapping[str, Any] = self.state.vehicles.get(id_) or {}
             row = self.state.vehicle_row(id_)
@@ -771,7 +792,10 @@ class MapWall(QWidget):
         if h is None:
             return
         kind, id_ = h
-        if kind == "vehicle":
+        if kind == "cluster":  # what is in it: closer, until its cases are markers
+            c = self.cluster_counts.data[int(id_)]
+            self.centre_on(float(c["x"]), float(c["y"]), width_m=self._view_width() / 4)
+        elif kind == "vehicle":
             self.select_vehicle(id_)
             self.vehicle_clicked.emit(id_)
         else:
