@@ -72,6 +72,16 @@ def test_trail_tolerance_is_under_a_pixel_and_over_half_of_one():
     assert trail_tolerance(float("nan")) == 0.0
 
 
+def test_a_cluster_ring_shows_every_light_it_holds():
+    from widgets.map.markers import MIN_ARC_DEG, ring_spans
+
+    spans = ring_spans(np.array([[1, 0, 599, 0], [0, 0, 0, 7], [150, 150, 150, 150]]))
+    assert (spans.sum(axis=1) == 5760).all()
+    assert spans[0, 0] >= MIN_ARC_DEG * 16 * 0.9 and spans[0, 1] == 0 and spans[0, 3] == 0
+    assert list(spans[1]) == [0, 0, 0, 5760]
+    assert list(spans[2]) == [1440] * 4
+
+
 def test_clusters_count_every_case_once_and_say_their_lights():
     rng = np.random.default_rng(3)
     n = 5000
@@ -91,12 +101,11 @@ def test_clusters_count_every_case_once_and_say_their_lights():
     for i in np.flatnonzero(c.clustered):
         bins.setdefault((int(np.floor(x[i] / cell)), int(np.floor(y[i] / cell))), []).append(i)
     assert len(bins) == len(c.count)
-    for cx, cy, count, lights, worst in zip(c.x, c.y, c.count, c.lights, c.worst, strict=True):
+    for cx, cy, count, lights in zip(c.x, c.y, c.count, c.lights, strict=True):
         members = bins[(int(np.floor(cx / cell)), int(np.floor(cy / cell)))]
         assert len(members) == count
         assert np.isclose(cx, x[members].mean()) and np.isclose(cy, y[members].mean())
         assert list(lights) == [int((light[members] == v).sum()) for v in LIGHTS_WORST_FIRST]
-        assert worst == next(v for v in LIGHTS_WORST_FIRST if (light[members] == v).any())
 
 
 # ---- the wall on a city ----------------------------------------------------------------------

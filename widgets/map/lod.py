@@ -159,9 +159,10 @@ class CaseClusters:
     """The cases in a view, as drawn: ``exact`` (indices into the input) shown as their own
     markers — the cases of sparse bins, and every red case; ``x``/``y`` the clusters' centres
     (mean of their cases), ``count`` their sizes, ``lights`` (n, 4) how many of each light in
-    ``LIGHTS_WORST_FIRST`` order, ``worst`` each cluster's worst light. ``clustered`` marks the
-    inputs counted in a cluster: each input case is either in exactly one cluster or a sparse
-    bin's exact marker, so ``count.sum() + (~clustered).sum()`` is the number of cases."""
+    ``LIGHTS_WORST_FIRST`` order (the first nonzero is the cluster's worst). ``clustered``
+    marks the inputs counted in a cluster: each input case is either in exactly one cluster or
+    a sparse bin's exact marker, so ``count.sum() + (~clustered).sum()`` is the number of
+    cases."""
 
     exact: np.ndarray
     clustered: np.ndarray
@@ -169,7 +170,6 @@ class CaseClusters:
     y: np.ndarray
     count: np.ndarray
     lights: np.ndarray
-    worst: np.ndarray
 
 
 def cluster_cases(x: np.ndarray, y: np.ndarray, light: np.ndarray, cell: float) -> CaseClusters:
@@ -180,7 +180,6 @@ def cluster_cases(x: np.ndarray, y: np.ndarray, light: np.ndarray, cell: float) 
         return CaseClusters(
             np.arange(n), np.zeros(n, dtype=bool), *(np.empty(0),) * 2,
             np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64),
-            np.empty(0, dtype=np.int8),
         )  # fmt: skip
     ix = np.floor(x / cell).astype(np.int64)
     iy = np.floor(y / cell).astype(np.int64)
@@ -207,5 +206,4 @@ def cluster_cases(x: np.ndarray, y: np.ndarray, light: np.ndarray, cell: float) 
     lights = np.stack(
         [np.bincount(member[lc == v], minlength=k) for v in LIGHTS_WORST_FIRST], axis=1
     )
-    worst = np.array(LIGHTS_WORST_FIRST, dtype=np.int8)[np.argmax(lights > 0, axis=1)]
-    return CaseClusters(exact, clustered, cx, cy, csize, lights, worst)
+    return CaseClusters(exact, clustered, cx, cy, csize, lights)

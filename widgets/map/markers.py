@@ -211,6 +211,19 @@ class Markers(_PointsItem):
 #: The order of a cluster's ring, clockwise from the top: worst first.
 RING_COLORS = [LIGHT_COLORS[v] for v in LIGHTS_WORST_FIRST]
 LIGHT_NAMES = ("red", "yellow", "green", "none")  # LIGHTS_WORST_FIRST's, for ``data``
+# A light's least arc on a ring: 24 degrees are ~6 px of the smallest disc's rim (14 px
+# radius), a dash of colour that reads where one case in 600 would be a sliver.
+MIN_ARC_DEG = 24.0
+
+
+def ring_spans(lights: np.ndarray) -> np.ndarray:
+    """Each light's arc of a cluster's ring in 1/16 degree (a turn is 5760), by its share, but
+    at least MIN_ARC_DEG for a light that is there: one late case among 600 still shows."""
+    total = np.maximum(lights.sum(axis=1, keepdims=True), 1)
+    share = np.where(lights > 0, np.maximum(lights / total, MIN_ARC_DEG / 360), 0.0)
+    share /= np.maximum(share.sum(axis=1, keepdims=True), 1e-12)
+    spans: np.ndarray = np.round(share * 5760).astype(np.int64)
+    return spans
 
 
 class Clusters(_PointsItem):
@@ -303,8 +316,7 @@ class Clusters(_PointsItem):
         ring_w = 4.0 * self.unit
         p.setBrush(Qt.BrushStyle.NoBrush)
         pens = [QPen(QColor(c), ring_w, c=Qt.PenCapStyle.FlatCap) for c in RING_COLORS]
-        shares = self._lights / np.maximum(self._count, 1)[:, None]
-        spans = np.round(shares * 5760).astype(np.int64)  # 1/16 degree units, a full turn
+        spans = ring_spans(self._lights)
         for k in show.tolist():
             rr = r[k] - ring_w / 2
             box = QRectF(px[k] - rr, py[k] - rr, 2 * rr, 2 * rr)
