@@ -98,16 +98,18 @@ def trail_tolerance(metres_per_px: float) -> float:
 
 @dataclass
 class TrailPieces:
-    """Simplified trails, one entry per vehicle row: ``x[r]``, ``y[r]`` (view units), and
-    each trail's bounding box (``box[r]`` = x0, y0, x1, y1; NaN when empty) for culling."""
+    """Simplified trails, one entry per vehicle row: ``x[r]``, ``y[r]`` (view units), their
+    lengths ``n[r]`` and bounding boxes (``box[r]`` = x0, y0, x1, y1; NaN when empty) for
+    culling."""
 
     x: list[np.ndarray]
     y: list[np.ndarray]
+    n: np.ndarray
     box: np.ndarray
 
     @classmethod
     def empty(cls) -> TrailPieces:
-        return cls([], [], np.empty((0, 4)))
+        return cls([], [], np.zeros(0, dtype=np.int64), np.empty((0, 4)))
 
     def grow(self, n: int) -> None:
         """Room for ``n`` vehicle rows (new vehicles start with no trail)."""
@@ -115,31 +117,34 @@ class TrailPieces:
         if extra > 0:
             self.x += [np.empty(0)] * extra
             self.y += [np.empty(0)] * extra
+            self.n = np.r_[self.n, np.zeros(extra, dtype=np.int64)]
             self.box = np.vstack((self.box, np.full((extra, 4), np.nan)))
 
     def put(self, rows: np.ndarray, x: np.ndarray, y: np.ndarray, owner: np.ndarray, tol: float):
         """Replace the trails of ``rows`` by the full trails in ``x``/``y`` (points grouped by
         ``owner``, a row of ``rows``, in time order), simplified to ``tol``."""
         self.grow(int(rows.max()) + 1 if len(rows) else 0)
-        for r in rows:
-            self.x[r] = self.y[r] = np.empty(0)
-            self.box[r] = np.nan
+        self.n[rows] = 0
+        self.box[rows] = np.nan
         if not len(x):
             return
         cut = np.flatnonzero(owner[1:] != owner[:-1]) + 1
-        starts, ends = np.r_[0, cut], np.r_[cut - 1, len(x) - 1]
-        keep = simplify_polylines(x, y, starts, ends, tol)
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            r = int(owner[s])
-            m = keep[s : e + 1]
-            px, py = x[s : e + 1][m], y[s : e + 1][m]
+        keep = simplify_polylines(x, y, np.r_[0, cut], np.r_[cut - 1, len(x) - 1], tol)
+        kx, ky, kown = x[keep], y[keep], owner[keep]
+        kcut = np.flatnonzero(kown[1:] != kown[:-1]) + 1
+        first = np.r_[0, kcut]
+        put = kown[first]
+        self.n[put] = np.diff(np.r_[first, len(kx)])
+        self.box[put] = np.column_stack(  # x0, y0, x1, y1
+            [f.reduceat(v, first) for f in (np.minimum, np.maximum) for v in (kx, ky)]
+        )
+        for r, px, py in zip(put.tolist(), np.split(kx, kcut), np.split(ky, kcut), strict=True):
             self.x[r], self.y[r] = px, py
-            self.box[r] = (px.min(), py.min(), px.max(), py.max())
 
     def polyline(self, view: tuple[float, float, float, float] | None) -> tuple:
         """The trails whose box meets ``view`` (x0, y0, x1, y1; None: all) as one polyline for
         a single curve item: (x, y, connect), connect[k] False where a vehicle's trail ends."""
-        ok = ~np.isnan(self.box[:, 0])
+        ok = self.n > 0
         if view is not None:
             x0, y0, x1, y1 = view
             b = self.box
@@ -147,11 +152,10 @@ class TrailPieces:
         rows = np.flatnonzero(ok)
         if not len(rows):
             return np.empty(0), np.empty(0), np.empty(0, dtype=bool)
-        xs = [self.x[r] for r in rows]
-        lengths = np.fromiter((len(p) for p in xs), np.int64, len(xs))
-        connect = np.ones(int(lengths.sum()), dtype=bool)
-        connect[np.cumsum(lengths) - 1] = False
-        return np.concatenate(xs), np.concatenate([self.y[r] for r in rows]), connect
+        connect = np.ones(int(self.n[rows].sum()), dtype=bool)
+        connect[np.cumsum(self.n[rows]) - 1] = False
+        xs = np.concatenate([self.x[r] for r in rows.tolist()])
+        return xs, np.concatenate([self.y[r] for r in rows.tolist()]), connect
 
 
 @dataclass
