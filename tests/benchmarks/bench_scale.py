@@ -16,7 +16,8 @@ everything rebuilt on each update) and prints, for both and their ratio:
 - tick: one bridge tick (``CityScene.tick``: ~5 % of the vehicles move, 50 cases change)
   applied to the state, then drawn (the project from the tick's ``Diff``; the naive map redraws
   the touched vehicles' curves and both scatters, as the straightforward code would);
-- memory: the state's bytes per case and per vehicle-hour of trail, and each map's RSS growth.
+- memory: what each map holds (Python and numpy, by tracemalloc), and the state's bytes per
+  case and per vehicle-hour of trail (``CityState.memory_bytes``).
 
 ``--sweep`` repeats the frame/update figures for 500/2,000/8,000 vehicles (at ``--cases``) and
 5,000/50,000/200,000 cases (at ``--vehicles``) so the growth of each can be read off. Times are
@@ -28,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,17 +43,12 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 from scale_city import CityScene, build_city  # noqa: E402
 
 Row = tuple[str, float, float | None, str]  # figure, project, naive (None: no baseline), unit
 SCREEN = (1920, 1080)
 STREET_VIEW_M = 2000.0  # the zoomed-in frame: a street's surroundings on a desk's map
-
-
-def rss_mb() -> float:
-    """Resident set size from /proc (Linux), in MB."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def median_ms(fn: Callable[[], Any], repeat: int) -> float:
@@ -167,12 +165,39 @@ class NaiveMap:
         )
 
 
+def rss_mb() -> float:
+    """Resident set size from /proc (Linux), in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def map_memory_mb(make: Callable[[], Any]) -> tuple[float, float]:
+    """What a map holds once built and drawn, in MB: Python and numpy (tracemalloc), and the
+    process's RSS growth (Qt's pixmaps too; noisy once the allocator has freed memory to
+    reuse, so read it for the first scene of a run)."""
+    from PySide6.QtWidgets import QApplication
+
+    gc.collect()
+    rss0 = rss_mb()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    m = make()
+    QApplication.processEvents()
+    (m if isinstance(m, QWidget) else m.plot).grab()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    grown = rss_mb() - rss0
+    (m if isinstance(m, QWidget) else m.plot).close()
+    return held / 2**20, grown
+
+
 def map_rows(
-    scene: CityScene, repeat: int, naive: bool = True, png: Path | None = None
+    scene: CityScene, repeat: int, naive: bool = True, png: Path | None = None, memory=True
 ) -> list[Row]:
     """Frame, update and tick figures for the project's wall and the naive map (its updates,
     seconds long, are timed twice: their spread is small next to them). ``png``: a folder
-    for the project's wall at district and street view."""
+    for the project's wall at district and street view; ``memory``: measure what each map
+    holds (a separate build under tracemalloc)."""
     from PySide6.QtWidgets import QApplication
 
     from widgets.map.wall import MapWall
@@ -185,14 +210,27 @@ def map_rows(
         ours = name == "project"
         slow = repeat if ours else min(repeat, 2)
         state = scene.state()
-        rss0 = rss_mb()
+
+        def build(ours: bool = ours, state: Any = state) -> Any:
+            m = MapWall(state, now) if ours else NaiveMap(state, now)
+            widget = m if ours else m.plot
+            widget.resize(*SCREEN)
+            widget.show()
+            (m.update_all if ours else m.draw)()
+            m.fit_district()
+            return m
+
+        f: dict[str, float] = {}
+        if memory:
+            held, grown = map_memory_mb(build)
+            f["memory held by the map (tracemalloc)"] = held
+            f["memory: RSS growth building the map"] = grown
         m = MapWall(state, now) if ours else NaiveMap(state, now)
         widget = m if ours else m.plot
         maps.append(widget)
         widget.resize(*SCREEN)
         widget.show()
         app.processEvents()
-        f: dict[str, float] = {}
         (m.update_all if ours else m.draw)()
         m.fit_district()
         app.processEvents()  # the view's level of detail (the wall's view timer)
@@ -205,7 +243,6 @@ def map_rows(
             rebuild = functools.partial(m.update_all, rebuild_trails=True)
             f["full update, every trail rebuilt"] = median_ms(rebuild, repeat)
         app.processEvents()
-        f["memory of the map (RSS growth)"] = rss_mb() - rss0
         applied, drawn = [], []
         for step in range(1, slow + 1):
             changes = scene.tick(state.log_seq, step)
@@ -323,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             sc = scene_of(vehicles, cases)
             print_rows(
                 f"== sweep: {vehicles} vehicles, {cases} cases ==",
-                map_rows(sc, args.repeat, naive=not args.no_naive),
+                map_rows(sc, args.repeat, naive=not args.no_naive, memory=False),
             )
     return 0
 
