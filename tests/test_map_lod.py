@@ -257,3 +257,19 @@ def test_a_cluster_says_what_it_holds_and_a_click_zooms_into_it(ui, qtbot, city)
     assert len(in_cluster_red)
     i = int(in_cluster_red[0])
     assert w.hit(float(x[i]), float(y[i])) == ("case", w.state.case_ids()[rows[i]])
+
+
+def test_a_seek_to_a_smaller_state_draws_only_its_trails(ui, qtbot, city):
+    from console.state import Diff
+
+    w = _wall(qtbot, city)
+    small = build_city(vehicles=20, cases=100, trail_minutes=20, seed=9)
+    w.state.replace_with(small.state())  # what a replay's seek does, then a reset
+    w.on_diff(Diff(reset=True))
+    x, y = w.trails.getData()
+    assert len(x)
+    trails = [w.state.trail(v) for v in w.state.vehicle_ids()]
+    pts = np.concatenate(trails)
+    fx, fy = lonlat_to_mercator(pts[:, 1], pts[:, 2])
+    assert _as_set(np.column_stack((x, y))) <= _as_set(np.column_stack((fx, fy)))
+    assert len(w.vehicles.data) == 20

@@ -553,20 +553,22 @@ class MapWall(QWidget):
             return
         ids = self.state.vehicle_ids()
         n = len(ids)
-        for name in ("_trail_t0", "_trail_last"):
-            old = getattr(self, name)
-            if len(old) < n:
-                setattr(self, name, np.r_[old, np.full(n - len(old), np.inf)])
         last = self.state.vehicle_arrays()["t"]
         since = self.now() - TRAIL_MINUTES * 60.0
         tol = trail_tolerance(self.view.viewPixelSize()[0])
-        if rebuild or tol != self._trail_tol:
+        if rebuild or tol != self._trail_tol or n < len(self._trail_t0):  # (a replay's seek)
+            self._trails = TrailPieces.empty()
+            self._trail_t0, self._trail_last = np.full(n, np.inf), np.full(n, np.inf)
             rows = np.arange(n)
         else:
-            same = (last == self._trail_last[:n]) | (
-                np.isnan(last) & np.isnan(self._trail_last[:n])
+            grow = np.full(n - len(self._trail_t0), np.inf)
+            self._trail_t0, self._trail_last = (
+                np.r_[self._trail_t0, grow],
+                np.r_[self._trail_last, grow],
             )
-            rows = np.flatnonzero(~same | (self._trail_t0[:n] < since - TRAIL_STALE_S))
+            drawn = self._trail_last
+            same = (last == drawn) | (np.isnan(last) & np.isnan(drawn))
+            rows = np.flatnonzero(~same | (self._trail_t0 < since - TRAIL_STALE_S))
         self._trail_tol = tol
         if len(rows):
             self._rebuild_trails(ids, rows, since, tol)
