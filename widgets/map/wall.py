@@ -38,6 +38,7 @@ from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, 
 from widgets.map.layers import ScaleBar, heading_arrow, heat_image
 from widgets.map.lod import (
     CLUSTER_PX,
+    DENSE_MARKERS,
     CaseClusters,
     TrailPieces,
     cluster_cases,
@@ -178,7 +179,10 @@ class MapWall(QWidget):
         # at 4K) overflow its default 10 MB, and then each evicts the others on every frame
         # (the grid's 90,000 lines redrawn: ~12 ms a frame at street view, measured).
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
-        self.trails = pg.PlotCurveItem(pen=pg.mkPen(t["trail"], width=1.6), skipFiniteCheck=True)
+        self.trails = pg.PlotCurveItem(skipFiniteCheck=True)
+        self.trail_width = 1.6  # px, a desk's (a wall's is wider: set_trail_width)
+        self._trail_pen_width = 0.0
+        self._set_trail_pen(self.trail_width)
         self.trails.setOpacity(0.65)
         # Many short solid lines: drawn as separate segments (QPainter.drawLines), not one
         # path whose antialiased stroke Qt computes as a whole. pyqtgraph picks this only
@@ -545,6 +549,16 @@ class MapWall(QWidget):
             self._centre_on_vehicle(self._follow)
         self._draw_selection()
 
+    def set_trail_width(self, px: float) -> None:
+        """The trails' pen where few vehicles are in view (many: thinner, see _draw_trails)."""
+        self.trail_width = px
+        self._set_trail_pen(px)
+
+    def _set_trail_pen(self, px: float) -> None:
+        if px != self._trail_pen_width:
+            self._trail_pen_width = px
+            self.trails.setPen(pg.mkPen(theme()["trail"], width=px))
+
     def _draw_trails(self, rebuild: bool = False) -> None:
         """Rebuild the simplified trails of the vehicles with a new last fix, of those whose
         oldest point left the window a while ago, and of every vehicle when the zoom crossed a
@@ -574,6 +588,10 @@ class MapWall(QWidget):
             self._rebuild_trails(ids, rows, since, tol)
             self._trail_last[rows] = last[rows]
         x, y, connect = self._trails.polyline(self._view_rect(VIEW_MARGIN))
+        # Many trails in view: lines of a desk's pixel, not 1.6 (Qt's wide-pen path: 5 of the
+        # district frame's 18 ms at 2,000 vehicles, and a mesh that hides the streets).
+        dense = self._in_view(*self._veh_xy) > DENSE_MARKERS
+        self._set_trail_pen(self.trail_width / 1.6 if dense else self.trail_width)
         self.trails.setData(x, y, connect=connect)
 
     def _rebuild_trails(self, ids: list[str], rows: np.ndarray, since: float, tol: float):
