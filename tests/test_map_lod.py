@@ -18,6 +18,7 @@ from console.geo.crs import lonlat_to_mercator
 from widgets.map.lod import (
     EXACT_PER_BIN,
     LIGHTS_WORST_FIRST,
+    TrailPieces,
     cluster_cases,
     simplify_polylines,
     trail_tolerance,
@@ -63,6 +64,21 @@ def test_simplified_polylines_keep_their_ends_and_stay_within_the_tolerance():
     zig = np.tile([0.0, 5.0], 10)
     kept = simplify_polylines(np.arange(20.0), zig, np.r_[0], np.r_[19], 1.0)
     assert kept.all()
+
+
+def test_trails_hand_over_only_the_segments_that_meet_the_view():
+    pieces = TrailPieces.empty()
+    x = np.array([0.0, 10, 20, 30, 0, 5, 14, 16])
+    y = np.array([0.0, 5, 0, 5, 50, 55, 2, 3])
+    owner = np.array([0, 0, 0, 0, 1, 1, 2, 2])
+    pieces.put(np.array([0, 1, 2]), x, y, owner, tol=0.1)
+    assert list(pieces.n) == [4, 2, 2]
+    px, py, connect = pieces.polyline((12.0, -1.0, 18.0, 10.0))
+    # vehicle 0's middle segment and vehicle 2's whole trail; vehicle 1 is elsewhere
+    assert list(zip(px, py, connect, strict=True)) == [
+        (10, 5, True), (20, 0, False), (14, 2, True), (16, 3, False)
+    ]  # fmt: skip
+    assert len(pieces.polyline(None)[0]) == 8
 
 
 def test_trail_tolerance_is_under_a_pixel_and_over_half_of_one():

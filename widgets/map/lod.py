@@ -142,8 +142,9 @@ class TrailPieces:
             self.x[r], self.y[r] = px, py
 
     def polyline(self, view: tuple[float, float, float, float] | None) -> tuple:
-        """The trails whose box meets ``view`` (x0, y0, x1, y1; None: all) as one polyline for
-        a single curve item: (x, y, connect), connect[k] False where a vehicle's trail ends."""
+        """The trail segments whose box meets ``view`` (x0, y0, x1, y1; None: all) as one
+        polyline for a single curve item: (x, y, connect), connect[k] False where point k is
+        not joined to point k+1 (a trail ends, or leaves the view)."""
         ok = self.n > 0
         if view is not None:
             x0, y0, x1, y1 = view
@@ -155,7 +156,17 @@ class TrailPieces:
         connect = np.ones(int(self.n[rows].sum()), dtype=bool)
         connect[np.cumsum(self.n[rows]) - 1] = False
         xs = np.concatenate([self.x[r] for r in rows.tolist()])
-        return xs, np.concatenate([self.y[r] for r in rows.tolist()]), connect
+        ys = np.concatenate([self.y[r] for r in rows.tolist()])
+        if view is None:
+            return xs, ys, connect
+        # Zoomed in, a trail that meets the view mostly lies outside it: keep the segments
+        # that meet it (and their ends), not whole trails for Qt to clip.
+        seg = (
+            connect[:-1] & (np.maximum(xs[:-1], xs[1:]) >= x0) & (np.minimum(xs[:-1], xs[1:]) <= x1)
+        )
+        seg &= (np.maximum(ys[:-1], ys[1:]) >= y0) & (np.minimum(ys[:-1], ys[1:]) <= y1)
+        keep = np.r_[seg, False] | np.r_[False, seg]
+        return xs[keep], ys[keep], np.r_[seg, False][keep]
 
 
 @dataclass
