@@ -98,10 +98,11 @@ def trail_tolerance(metres_per_px: float) -> float:
 
 @dataclass
 class TrailPieces:
-    """Simplified trails, one entry per vehicle row: ``x[r]``, ``y[r]`` (view units), their
-    lengths ``n[r]`` and bounding boxes (``box[r]`` = x0, y0, x1, y1; NaN when empty) for
-    culling."""
+    """Simplified trails, one entry per vehicle row: the kept fixes' times ``t[r]`` and
+    places ``x[r]``, ``y[r]`` (view units), their number ``n[r]`` and bounding boxes
+    (``box[r]`` = x0, y0, x1, y1; NaN when empty) for culling."""
 
+    t: list[np.ndarray]
     x: list[np.ndarray]
     y: list[np.ndarray]
     n: np.ndarray
@@ -109,37 +110,70 @@ class TrailPieces:
 
     @classmethod
     def empty(cls) -> TrailPieces:
-        return cls([], [], np.zeros(0, dtype=np.int64), np.empty((0, 4)))
+        return cls([], [], [], np.zeros(0, dtype=np.int64), np.empty((0, 4)))
 
     def grow(self, n: int) -> None:
         """Room for ``n`` vehicle rows (new vehicles start with no trail)."""
         extra = n - len(self.x)
         if extra > 0:
+            self.t += [np.empty(0)] * extra
             self.x += [np.empty(0)] * extra
             self.y += [np.empty(0)] * extra
             self.n = np.r_[self.n, np.zeros(extra, dtype=np.int64)]
             self.box = np.vstack((self.box, np.full((extra, 4), np.nan)))
 
-    def put(self, rows: np.ndarray, x: np.ndarray, y: np.ndarray, owner: np.ndarray, tol: float):
-        """Replace the trails of ``rows`` by the full trails in ``x``/``y`` (points grouped by
-        ``owner``, a row of ``rows``, in time order), simplified to ``tol``."""
+    def put(
+        self,
+        rows: np.ndarray,
+        t: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        owner: np.ndarray,
+        tol: float,
+        anchor: np.ndarray | None = None,
+    ) -> None:
+        """Replace the trails of ``rows`` by the fixes in ``t``/``x``/``y`` (grouped by
+        ``owner``, a row of ``rows``, in time order), simplified to ``tol``. With ``anchor``
+        (per row of ``rows``, from ``anchors``) the fixes given start at the anchor and the
+        vertices kept before it stay: a trail that only grew at its end is simplified again
+        from its last-but-one vertex on, not from its start."""
         self.grow(int(rows.max()) + 1 if len(rows) else 0)
-        self.n[rows] = 0
-        self.box[rows] = np.nan
+        whole = rows if anchor is None else rows[anchor == -np.inf]
+        self.n[whole] = 0
+        self.box[whole] = np.nan
         if not len(x):
             return
         cut = np.flatnonzero(owner[1:] != owner[:-1]) + 1
         keep = simplify_polylines(x, y, np.r_[0, cut], np.r_[cut - 1, len(x) - 1], tol)
-        kx, ky, kown = x[keep], y[keep], owner[keep]
+        kt, kx, ky, kown = t[keep], x[keep], y[keep], owner[keep]
         kcut = np.flatnonzero(kown[1:] != kown[:-1]) + 1
         first = np.r_[0, kcut]
         put = kown[first]
-        self.n[put] = np.diff(np.r_[first, len(kx)])
-        self.box[put] = np.column_stack(  # x0, y0, x1, y1
-            [f.reduceat(v, first) for f in (np.minimum, np.maximum) for v in (kx, ky)]
-        )
-        for r, px, py in zip(put.tolist(), np.split(kx, kcut), np.split(ky, kcut), strict=True):
-            self.x[r], self.y[r] = px, py
+        pieces = zip(put.tolist(), *(np.split(v, kcut) for v in (kt, kx, ky)), strict=True)
+        if anchor is None:
+            self.n[put] = np.diff(np.r_[first, len(kx)])
+            self.box[put] = np.column_stack(  # x0, y0, x1, y1
+                [f.reduceat(v, first) for f in (np.minimum, np.maximum) for v in (kx, ky)]
+            )
+            for r, pt, px, py in pieces:
+                self.t[r], self.x[r], self.y[r] = pt, px, py
+            return
+        since = dict(zip(rows.tolist(), anchor.tolist(), strict=True))
+        for r, pt, px, py in pieces:
+            old = self.t[r] < since[r]
+            self.t[r] = np.r_[self.t[r][old], pt]
+            self.x[r], self.y[r] = np.r_[self.x[r][old], px], np.r_[self.y[r][old], py]
+            self.n[r] = len(self.t[r])
+            self.box[r] = (self.x[r].min(), self.y[r].min(), self.x[r].max(), self.y[r].max())
+
+    def anchors(self, rows: np.ndarray) -> np.ndarray:
+        """Per row, the time of its trail's last-but-one kept fix, from which a trail that
+        grew at its end is simplified again (-inf: fewer than two kept, simplify it all)."""
+        out = np.full(len(rows), -np.inf)
+        for k, r in enumerate(rows.tolist()):
+            if r < len(self.n) and self.n[r] >= 2:
+                out[k] = self.t[r][-2]
+        return out
 
     def polyline(self, view: tuple[float, float, float, float] | None) -> tuple:
         """The trail segments whose box meets ``view`` (x0, y0, x1, y1; None: all) as one

@@ -582,7 +582,12 @@ class MapWall(QWidget):
             )
             drawn = self._trail_last
             same = (last == drawn) | (np.isnan(last) & np.isnan(drawn))
-            rows = np.flatnonzero(~same | (self._trail_t0 < since - TRAIL_STALE_S))
+            stale = self._trail_t0 < since - TRAIL_STALE_S
+            rows = np.flatnonzero(stale)
+            grown = np.flatnonzero(~same & ~stale)
+            if len(grown):
+                self._rebuild_trails(ids, grown, since, tol, grown=True)
+                self._trail_last[grown] = last[grown]
         self._trail_tol = tol
         if len(rows):
             self._rebuild_trails(ids, rows, since, tol)
@@ -594,17 +599,30 @@ class MapWall(QWidget):
         self._set_trail_pen(self.trail_width / 1.6 if dense else self.trail_width)
         self.trails.setData(x, y, connect=connect)
 
-    def _rebuild_trails(self, ids: list[str], rows: np.ndarray, since: float, tol: float):
+    def _rebuild_trails(
+        self, ids: list[str], rows: np.ndarray, since: float, tol: float, grown: bool = False
+    ) -> None:
+        """Simplify the trails of ``rows`` again: whole (from ``since``), or for trails that
+        only ``grown`` at their end, from their last-but-one kept fix on."""
         parts = [self.state.trail(ids[r]) for r in rows]
         pts = np.concatenate([np.empty((0, 3)), *parts])
-        owner = np.repeat(rows, [len(p) for p in parts])
-        recent = pts[:, 0] >= since
+        counts = [len(p) for p in parts]
+        owner = np.repeat(rows, counts)
+        anchor = self._trails.anchors(rows) if grown else None
+        start = (
+            since
+            if anchor is None
+            else np.repeat(np.where(anchor > -np.inf, anchor, since), counts)
+        )
+        recent = pts[:, 0] >= start
         pts, owner = pts[recent], owner[recent]
         x, y = lonlat_to_mercator(pts[:, 1], pts[:, 2])
-        self._trails.put(rows, np.atleast_1d(x), np.atleast_1d(y), owner, tol)
+        self._trails.put(rows, pts[:, 0], np.atleast_1d(x), np.atleast_1d(y), owner, tol, anchor)
         first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.empty(0, dtype=bool)
-        self._trail_t0[rows] = np.inf
-        self._trail_t0[owner[first]] = pts[first, 0]
+        whole = rows if anchor is None else rows[anchor == -np.inf]
+        self._trail_t0[whole] = np.inf
+        head = owner[first]
+        self._trail_t0[head] = np.minimum(self._trail_t0[head], pts[first, 0])
 
     def alert_positions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Lon, lat and severity of every unacknowledged alert whose subject has a place."""
