@@ -22,7 +22,6 @@ from console.session import Session
 from console.store.daily_logs import DailyLogs
 from widgets.app.console_app import ConsoleApp
 from widgets.app.console_start import qt_app
-from widgets.common.style import theme
 from widgets.map.wall import MapWall
 from widgets.wall.playlist import load_playlist
 from widgets.wall.scale import WallScale
@@ -83,7 +82,7 @@ def wall_map(state, now, scale: WallScale, heat: bool = False) -> MapWall:
         getattr(m, name).setSize(scale.px(share))
     m.vehicles.setPen(pg.mkPen("#0b1119", width=1.2 * f))
     m.selection.setPen(pg.mkPen("#ffffff", width=3 * f))
-    m.trails.setPen(pg.mkPen(theme()["trail"], width=1.6 * f))
+    m.set_trail_width(1.6 * f)
     m.set_far(scale.small, f)
     m.set_layer_visible("heatmap", heat)
     m.set_layer_visible("trails", not heat)

@@ -1,6 +1,6 @@
-"""Building blocks of the map wall: shared brushes, heading arrows, the heatmap image, and
-the overlays (scale bar, legend). Each layer is one pyqtgraph item however many entities it
-shows (QT_PRACTICE.md: one item per layer, shared brushes, no per-point objects)."""
+"""Building blocks of the map wall: the heading arrow, the heatmap image, and the overlays
+(scale bar, legend). Each layer is one item however many entities it shows (QT_PRACTICE.md:
+one item per layer, no per-point objects; the point layers are ``widgets.map.markers``)."""
 
 from __future__ import annotations
 
@@ -9,52 +9,19 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
-HEADING_BUCKETS = 16
 
-
-def heading_symbols() -> list[QPainterPath]:
-    """An arrow pointing along the heading for each of 16 compass buckets (0 = north)."""
+def heading_arrow() -> QPainterPath:
+    """A unit arrow pointing north (up on screen); markers turn it by the heading."""
     arrow = QPainterPath()
     arrow.moveTo(0.0, -0.5)
     arrow.lineTo(0.38, 0.42)
     arrow.lineTo(0.0, 0.2)
     arrow.lineTo(-0.38, 0.42)
     arrow.closeSubpath()
-    out = []
-    for k in range(HEADING_BUCKETS):
-        # pyqtgraph draws symbols with y down: rotate clockwise by the heading
-        out.append(QTransform().rotate(k * 360.0 / HEADING_BUCKETS).map(arrow))
-    return out
-
-
-def heading_bucket(heading: np.ndarray) -> np.ndarray:
-    h = np.nan_to_num(np.asarray(heading, dtype=float), nan=0.0)
-    return np.round(h / (360.0 / HEADING_BUCKETS)).astype(np.int64) % HEADING_BUCKETS
-
-
-class BrushPalette:
-    """One QBrush per colour, shared by every point that uses it."""
-
-    def __init__(self):
-        self._brushes: dict[str, object] = {}
-
-    def __call__(self, color: str):
-        b = self._brushes.get(color)
-        if b is None:
-            b = self._brushes[color] = pg.mkBrush(color)
-        return b
-
-    def array(self, codes: np.ndarray, colors: dict) -> np.ndarray:
-        """An object array of shared brushes for integer ``codes`` (dict code → colour)."""
-        lut = {k: self(c) for k, c in colors.items()}
-        fallback = next(iter(lut.values()))
-        out = np.empty(len(codes), dtype=object)
-        for code in np.unique(codes):
-            out[codes == code] = lut.get(int(code), fallback)
-        return out
+    return arrow
 
 
 def heat_image(x: np.ndarray, y: np.ndarray, bounds: tuple, bins: int = 160) -> np.ndarray:
