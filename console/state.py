@@ -41,7 +41,7 @@ from numpy.typing import DTypeLike
 from console.domain.alert_rules import louder
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
-from console.domain.case import Case, parse_time
+from console.domain.case import light_times_of, parse_time
 from console.domain.china_time import CST
 from console.domain.documents import (
     AlertDoc,
@@ -264,8 +264,7 @@ class CityState:
         self.alerts.clear()
         self.sensors.clear()
         self.set_reference(reference or self.reference)
-        for doc in snapshot.get("cases") or ():
-            self._put_case(doc)
+        self._put_cases(snapshot.get("cases") or ())
         for v in snapshot.get("vehicles") or ():
             self._put_vehicle(v)
         for a in snapshot.get("alerts") or ():
@@ -312,8 +311,7 @@ class CityState:
             elif seq <= self.seq:
                 continue  # already in the snapshot this state was bootstrapped from
             elif ch["kind"] == "case":
-                if self._put_case(ch["case"]):
-                    d.cases.add(ch["case"]["id"])
+                d.cases.update(self._put_cases((ch["case"],)))
             elif ch["kind"] == "vehicle":
                 self._put_vehicle(ch["vehicle"])
                 d.vehicles.add(ch["vehicle"]["id"])
@@ -341,22 +339,28 @@ class CityState:
         return d
 
     # ---- cases -----------------------------------------------------------------------------
-    def _put_case(self, doc: CaseDoc) -> bool:
-        old = self.cases.get(doc["id"])
-        if old is not None and old.get("version", 0) >= doc.get("version", 0):
-            return False
-        self.cases[doc["id"]] = doc
-        i = self._case_cols.row(doc["id"])
+    def _put_cases(self, docs: Iterable[CaseDoc]) -> list[str]:
+        """Take the documents newer than the versions held (an older version arriving late
+        never wins); returns the ids taken. The lights' instants are computed for all of them
+        at once (``light_times_of``: a bootstrap's 50,000 cases in one batch)."""
+        fresh: dict[str, CaseDoc] = {}
+        for doc in docs:
+            old = fresh.get(doc["id"]) or self.cases.get(doc["id"])
+            if old is None or old.get("version", 0) < doc.get("version", 0):
+                fresh[doc["id"]] = doc
+        if not fresh:
+            return []
+        taken = list(fresh.values())
+        rows = np.fromiter((self._case_cols.row(cid) for cid in fresh), np.int64, len(fresh))
+        self.cases.update(fresh)
         c = self._case_cols.cols
-        c["lon"][i] = doc["location"]["lon"]
-        c["lat"][i] = doc["location"]["lat"]
-        c["state"][i] = STATE_CODE.get(doc.get("state", ""), -1)
-        code = str(doc.get("category_code") or "")
-        c["major"][i] = int(code[:2]) if code[:2].isdigit() else 0
-        q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
-        c["queue"][i] = NO_QUEUE if q is None else QUEUE_CODE[q]
-        c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
-        return True
+        c["lon"][rows] = [doc["location"]["lon"] for doc in taken]
+        c["lat"][rows] = [doc["location"]["lat"] for doc in taken]
+        c["state"][rows] = [STATE_CODE.get(doc.get("state", ""), -1) for doc in taken]
+        c["major"][rows] = [_major(doc) for doc in taken]
+        c["queue"][rows] = [_queue_code(doc) for doc in taken]
+        c["yellow_at"][rows], c["red_at"][rows] = light_times_of(taken, self.calendar, self.limits)
+        return list(fresh)
 
     def _new_hour(self, ts: str, d: Diff) -> None:
         """The district clock entered a new hour: finished cases the retention rule no longer
@@ -406,16 +410,6 @@ class CityState:
         so the console says so instead of computing deadlines silently on a guess."""
         day = datetime.fromtimestamp(now, UTC).astimezone(CST).date()
         return self.calendar.uncovered_years(day)
-
-    def _light_times(self, doc: CaseDoc) -> tuple[float, float]:
-        """Epoch seconds of yellow and red; NaN: no clock runs (parked, closed, void)."""
-        try:
-            times = Case.from_dict(doc).light_times(self.calendar, self.limits)
-        except (KeyError, TypeError, ValueError):
-            return math.nan, math.nan  # a doc the domain cannot read: no light, not a crash
-        if times is None:
-            return math.nan, math.nan
-        return times[0].timestamp(), times[1].timestamp()
 
     def case_ids(self) -> list[str]:
         return self._case_cols.ids
@@ -646,8 +640,7 @@ class CityState:
             for k, values in cp["case_cols"].items():
                 s._case_cols.cols[k][:n] = _unpack(values, s._case_cols.cols[k].dtype)
         else:
-            for doc in cp["cases"]:
-                s._put_case(doc)
+            s._put_cases(cp["cases"])
         s.alerts = {a["id"]: a for a in cp["alerts"]}
         s.sensors = {x["id"]: x for x in cp["sensors"]}  # replaces the reference's
         s.seq, s.bootstrap_seq, s.ts = cp["seq"], cp["bootstrap_seq"], cp["ts"]
@@ -696,6 +689,17 @@ def _deep_size(o: object, seen: set[int] | None = None) -> int:
     elif isinstance(o, list | tuple | set):
         size += sum(_deep_size(x, seen) for x in o)
     return size
+
+
+def _major(doc: CaseDoc) -> int:
+    """The category's major class (its first two digits), 0 when the code has none."""
+    code = str(doc.get("category_code") or "")
+    return int(code[:2]) if code[:2].isdigit() else 0
+
+
+def _queue_code(doc: CaseDoc) -> int:
+    q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
+    return NO_QUEUE if q is None else QUEUE_CODE[q]
 
 
 def _callback_due(doc: CaseDoc) -> bool:
