@@ -58,6 +58,7 @@ from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.retention import retained
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.domain.workflow import TERMINAL_STATES, State
+from console.text_columns import COMPACT_FACTOR, TextCodes
 
 STATE_NAMES = tuple(s.value for s in State)
 STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
@@ -67,6 +68,15 @@ VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
 FixField = Literal["t", "lon", "lat", "speed_kmh", "heading", "flags"]
 FIX_FIELDS: tuple[FixField, ...] = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
 CHECKPOINT_VERSION = 3  # 3: + case columns; 2: numeric columns as base64 arrays; 1: lists
+#: Case fields kept as int32 codes into ``CityState.case_values(name)`` (column name: field),
+#: for the queue's sort keys; rebuilt from the documents, never checkpointed.
+CODED_FIELDS = {
+    "category": "category_code",
+    "department": "department_id",
+    "source": "source",
+    "grid": "grid_code",
+    "address": "address",
+}
 
 
 @dataclass
@@ -200,8 +210,10 @@ class CityState:
                 "queue": (np.int8, NO_QUEUE),
                 "yellow_at": (np.float64, math.nan),
                 "red_at": (np.float64, math.nan),
+                **{name: (np.int32, -1) for name in CODED_FIELDS},
             }
         )
+        self._case_codes = {name: TextCodes() for name in CODED_FIELDS}
         self._veh = _Columns(
             {
                 **{k: (np.float64, math.nan) for k in FIX_FIELDS if k != "flags"},
@@ -230,6 +242,7 @@ class CityState:
         new.cases, new.vehicles = dict(self.cases), dict(self.vehicles)
         new.alerts, new.sensors = dict(self.alerts), dict(self.sensors)
         new._case_cols, new._veh = self._case_cols.copy(), self._veh.copy()
+        new._case_codes = {k: v.copy() for k, v in self._case_codes.items()}
         new._trail, new._trail_n = self._trail.copy(), self._trail_n.copy()
         return new
 
@@ -360,7 +373,21 @@ class CityState:
         c["major"][rows] = [_major(doc) for doc in taken]
         c["queue"][rows] = [_queue_code(doc) for doc in taken]
         c["yellow_at"][rows], c["red_at"][rows] = light_times_of(taken, self.calendar, self.limits)
+        self._code_cases(rows, taken)
         return list(fresh)
+
+    def _code_cases(self, rows: np.ndarray, docs: list[CaseDoc]) -> None:
+        for name, key in CODED_FIELDS.items():
+            values = [doc.get(key) for doc in docs]
+            self._case_cols.cols[name][rows] = self._case_codes[name].codes(values)
+
+    def _recode(self, name: str) -> None:
+        """Drop the values no case holds any more (evicted cases' addresses would otherwise
+        pile up over months): a new TextCodes, so a view caching by the old one sees it."""
+        col = self._case_cols.view(name)
+        live, col[:] = np.unique(col, return_inverse=True)
+        old = self._case_codes[name].values
+        self._case_codes[name] = TextCodes([old[c] for c in live])
 
     def _new_hour(self, ts: str, d: Diff) -> None:
         """The district clock entered a new hour: finished cases the retention rule no longer
@@ -389,6 +416,9 @@ class CityState:
         remap = self._case_cols.drop(gone)
         for cid in gone:
             del self.cases[cid]
+        for name, codes in self._case_codes.items():
+            if len(codes) > COMPACT_FACTOR * max(len(self._case_cols), 1024):
+                self._recode(name)
         if d is not None:
             d.cases |= gone
             d.cases_evicted |= gone
@@ -422,6 +452,11 @@ class CityState:
         (category major class), queue (index into ``domain.queues.QUEUE_KEYS``, NO_QUEUE for
         closed/void), yellow_at, red_at. Views, not copies: read, never write."""
         return {k: self._case_cols.view(k) for k in self._case_cols.cols}
+
+    def case_values(self, name: str) -> list[str | None]:
+        """The values the codes in ``case_arrays()[name]`` stand for (``name`` in
+        CODED_FIELDS): ``case_values(name)[code]``. Append-only; read, never write."""
+        return self._case_codes[name].values
 
     def case_lights(self, at: float | datetime) -> np.ndarray:
         """Every case's light (GREEN/YELLOW/RED, NO_LIGHT when no clock runs) at ``at``."""
@@ -602,7 +637,11 @@ class CityState:
             "ts": self.ts,
             "cases": list(self.cases.values()),
             "case_ids": list(self._case_cols.ids),
-            "case_cols": {k: _pack(self._case_cols.view(k)) for k in self._case_cols.cols},
+            "case_cols": {
+                k: _pack(self._case_cols.view(k))
+                for k in self._case_cols.cols
+                if k not in CODED_FIELDS
+            },
             "vehicle_ids": list(self._veh.ids),
             "vehicles": [self.vehicles.get(v, {"id": v}) for v in self._veh.ids],
             "trail_points": self.trail_points,
@@ -639,6 +678,7 @@ class CityState:
             n = len(cp["case_ids"])
             for k, values in cp["case_cols"].items():
                 s._case_cols.cols[k][:n] = _unpack(values, s._case_cols.cols[k].dtype)
+            s._code_cases(np.arange(n), [s.cases[cid] for cid in cp["case_ids"]])
         else:
             s._put_cases(cp["cases"])
         s.alerts = {a["id"]: a for a in cp["alerts"]}
