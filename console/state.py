@@ -33,7 +33,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -70,6 +70,17 @@ FIX_FIELDS: tuple[FixField, ...] = ("t", "lon", "lat", "speed_kmh", "heading", "
 CHECKPOINT_VERSION = 3  # 3: + case columns; 2: numeric columns as base64 arrays; 1: lists
 #: Case fields kept as int32 codes into ``CityState.case_values(name)`` (column name: field),
 #: for the queue's sort keys; rebuilt from the documents, never checkpointed.
+#: Case and event fields whose values repeat across cases (a handful of states, sources,
+#: users, grid cells...): a document parsed off the wire holds its own copy of each string
+#: (json memoises keys, not values), ~50-60 bytes apiece, so the fold shares one copy.
+SHARED_CASE_FIELDS = (
+    "source", "category_code", "state", "urgency", "reporter", "grid_code", "street_code",
+    "community_code", "department_id", "stage", "stage_clock", "light", "component_owner",
+)  # fmt: skip
+SHARED_EVENT_FIELDS = ("action", "user", "role", "from_state", "to_state", "stage")
+#: At most this many distinct shared strings (a grid of ~10,000 cells, a few thousand users
+#: and departments): beyond it new values are not shared, so hostile input cannot grow it.
+MAX_SHARED_STRINGS = 65_536
 CODED_FIELDS = {
     "category": "category_code",
     "department": "department_id",
@@ -214,6 +225,7 @@ class CityState:
             }
         )
         self._case_codes = {name: TextCodes() for name in CODED_FIELDS}
+        self._strings: dict[str, str] = {}  # SHARED_CASE_FIELDS' values: one copy each
         self._veh = _Columns(
             {
                 **{k: (np.float64, math.nan) for k in FIX_FIELDS if k != "flags"},
@@ -364,6 +376,8 @@ class CityState:
         if not fresh:
             return []
         taken = list(fresh.values())
+        for doc in taken:
+            self._share_strings(doc)
         rows = np.fromiter((self._case_cols.row(cid) for cid in fresh), np.int64, len(fresh))
         self.cases.update(fresh)
         c = self._case_cols.cols
@@ -375,6 +389,24 @@ class CityState:
         c["yellow_at"][rows], c["red_at"][rows] = light_times_of(taken, self.calendar, self.limits)
         self._code_cases(rows, taken)
         return list(fresh)
+
+    def _share_strings(self, doc: CaseDoc) -> None:
+        """Replace repeated string values by the one copy held (equal strings: the document
+        reads the same, it just stops holding its own copies)."""
+        table = self._strings
+        share = table.setdefault if len(table) < MAX_SHARED_STRINGS else table.get
+        whole = cast(dict[str, Any], doc)
+        events = whole.get("events")
+        parts: list[tuple[dict[str, Any], tuple[str, ...]]] = [(whole, SHARED_CASE_FIELDS)]
+        if isinstance(events, list):
+            parts += [(e, SHARED_EVENT_FIELDS) for e in events if isinstance(e, dict)]
+        for part, fields in parts:
+            for k in fields:
+                v = part.get(k)
+                if type(v) is str:
+                    one = share(v, v)
+                    if one is not v:
+                        part[k] = one
 
     def _code_cases(self, rows: np.ndarray, docs: list[CaseDoc]) -> None:
         for name, key in CODED_FIELDS.items():

@@ -443,3 +443,17 @@ def test_batch_light_times_read_what_the_domain_reads_and_refuse_what_it_refuses
     yellow, red = light_times_batch([good, *bad], CAL, LIMITS)
     assert (yellow[0], red[0]) == case_light_times(good, CAL, LIMITS)
     assert not math.isnan(red[0]) and np.isnan(yellow[1:]).all() and np.isnan(red[1:]).all()
+
+
+def test_cases_parsed_off_the_wire_share_their_repeated_strings_and_read_the_same():
+    import json
+
+    raw = json.dumps([case_doc(f"C{i}", 1, events=[{"action": "report", "user": "sup-1"}])
+                      for i in range(3)])  # fmt: skip
+    s = CityState()
+    s.bootstrap({"seq": 1, "cases": json.loads(raw)})
+    assert [s.cases[f"C{i}"] for i in range(3)] == json.loads(raw)  # the same documents
+    a, b = s.cases["C0"], s.cases["C2"]
+    assert a["state"] is b["state"] and a["category_code"] is b["category_code"]
+    assert a["events"][0]["user"] is b["events"][0]["user"]
+    assert a["id"] is not b["id"]
