@@ -92,6 +92,8 @@ class CaseTableModel(IncrementalRows):
         # last brought up to date with (the state's case dict and row count).
         self._ranks: dict[str, RankedTexts] = {}  # id and age
         self._shown: dict[str, dict[tuple, str]] = {}  # coded column -> value(s) -> display
+        # coded column -> (its values, the grid's values, keys ranked, their ranks)
+        self._code_ranks: dict[str, tuple[list, list, np.ndarray, np.ndarray]] = {}
         self._search_texts: SearchTexts | None = None
         self._indexed: tuple[int, int] = (0, 0)
         self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
@@ -216,6 +218,7 @@ class CaseTableModel(IncrementalRows):
         self._ref_id = id(ref)
         self._static.clear()
         self._shown.clear()
+        self._code_ranks.clear()
         self._drop_indexes()  # names and places are in the texts
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
@@ -249,32 +252,42 @@ class CaseTableModel(IncrementalRows):
         return [doc.get("created_at") or "" for doc in docs]
 
     def _coded_keys(self, col: str, rows: np.ndarray) -> np.ndarray:
-        """Sort keys of a column CityState keeps as codes (``CODED_FIELDS``): each distinct
-        value's display text made once (cached by value), ranked by one unique over those."""
+        """Sort keys of a column CityState keeps as codes (``CODED_FIELDS``): the rank of
+        each distinct value's display text, computed once for every value the state's rows
+        hold and kept until a value never ranked appears (or the codes are renumbered)."""
         a = self.state.case_arrays()
         values = self.state.case_values(col)
-        if col == "address":  # shown from the address, else from the grid cell
-            grids = self.state.case_values("grid")
-            key = a["address"][rows].astype(np.int64) * len(grids) + a["grid"][rows]
-            distinct, inverse = np.unique(key, return_inverse=True)
-            raw: list[tuple] = [(values[k // len(grids)], grids[k % len(grids)]) for k in distinct]
-        else:
-            distinct, inverse = np.unique(a[col][rows], return_inverse=True)
-            raw = [(values[k],) for k in distinct]
+        grids = self.state.case_values("grid")
+
+        def keys_of(r: np.ndarray | slice) -> np.ndarray:
+            if col == "address":  # shown from the address, else from the grid cell
+                out: np.ndarray = (a["address"][r].astype(np.int64) << 32) | a["grid"][r]
+                return out
+            return a[col][r].astype(np.int64)
+
+        key = keys_of(rows)
+        held = self._code_ranks.get(col)
+        if held is not None and held[0] is values and held[1] is grids:
+            known, rank = held[2], held[3]
+            pos = np.minimum(np.searchsorted(known, key), len(known) - 1)
+            if len(known) and bool(np.all(known[pos] == key)):
+                return rank[pos]  # type: ignore[no-any-return]
+        known = np.unique(keys_of(slice(None)))
         shown = self._shown.setdefault(col, {})
-        if len(shown) > 2 * len(values) + 1024:  # values of evicted cases: start over
+        if len(shown) > 2 * len(known) + 1024:  # values of evicted cases: start over
             shown.clear()
-        fields = ("address", "grid_code") if col == "address" else (CODED_FIELDS[col],)
         texts = []
-        for r in raw:
-            text = shown.get(r)
+        for k in known.tolist():
+            raw = (values[k >> 32], grids[k & 0xFFFFFFFF]) if col == "address" else (values[k],)
+            text = shown.get(raw)
             if text is None:
-                doc: dict = dict(zip(fields, r, strict=True))
-                text = shown[r] = str(self._display(doc, -1, col) or "")  # type: ignore[arg-type]
+                fields = ("address", "grid_code") if col == "address" else (CODED_FIELDS[col],)
+                doc: dict = dict(zip(fields, raw, strict=True))
+                text = shown[raw] = str(self._display(doc, -1, col) or "")  # type: ignore[arg-type]
             texts.append(text)
         _, rank = np.unique(np.array(texts, dtype=str), return_inverse=True)  # ties: one rank
-        keys: np.ndarray = rank[inverse]
-        return keys
+        self._code_ranks[col] = (values, grids, known, rank)
+        return rank[np.searchsorted(known, key)]  # type: ignore[no-any-return]
 
     def _fresh_indexes(self) -> None:
         """Drop the sort keys and search texts if the state changed without a ``Diff`` saying
