@@ -25,6 +25,25 @@ def runs(positions: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
+class _Spliced:
+    """The rows while a run of removals is signalled, last run first: ``old[:a]`` then
+    ``final[p:]`` (the rows after ``a`` with every later run already gone). Only what the
+    models and Qt read between the signals (length, one row) — so a search that leaves 2,000
+    runs of 100,000 rows costs no copy per run (it was 0.2 s of copying)."""
+
+    def __init__(self, old: np.ndarray, a: int, final: np.ndarray, p: int):
+        self._old, self._a, self._final, self._p = old, a, final, p
+
+    def __len__(self) -> int:
+        return self._a + len(self._final) - self._p
+
+    def __getitem__(self, i: int) -> np.int64:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        v: np.int64 = self._old[i] if i < self._a else self._final[i - self._a + self._p]
+        return v
+
+
 class IncrementalRows(QAbstractTableModel):
     """Subclasses set ``COLUMNS`` (column keys), define ``headers()`` (their titles, in the
     current language) and ``data``, and call ``sync``."""
@@ -54,12 +73,18 @@ class IncrementalRows(QAbstractTableModel):
         """``contents_changed``: True (any row may have changed), False, or the keys that
         did (only their rows repaint: a busy queue must not repaint the whole table)."""
         new = np.asarray(new, dtype=np.int64)
-        gone = np.flatnonzero(~np.isin(self._rows, new))
-        for a, b in reversed(runs(gone)):
-            self.beginRemoveRows(QModelIndex(), a, b)
-            self._rows = np.concatenate((self._rows[:a], self._rows[b + 1 :]))
-            self.endRemoveRows()
-            self.structure_changes += 1
+        stays = np.isin(self._rows, new)
+        gone = runs(np.flatnonzero(~stays))
+        if gone:
+            old, final = self._rows, self._rows[stays]
+            removed_before = np.cumsum([0] + [b - a + 1 for a, b in gone])
+            for j in reversed(range(len(gone))):
+                a, b = gone[j]
+                self.beginRemoveRows(QModelIndex(), a, b)
+                self._rows = _Spliced(old, a, final, a - int(removed_before[j]))  # type: ignore[assignment]
+                self.endRemoveRows()
+                self.structure_changes += 1
+            self._rows = final
         kept_order = new[np.isin(new, self._rows)]
         if not np.array_equal(kept_order, self._rows):
             self._reorder(kept_order)
