@@ -58,7 +58,7 @@ from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.retention import retained
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.domain.workflow import TERMINAL_STATES, State
-from console.text_columns import COMPACT_FACTOR, TextCodes
+from console.text_columns import COMPACT_FACTOR, COMPACT_FLOOR, TextCodes
 
 STATE_NAMES = tuple(s.value for s in State)
 STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
@@ -449,7 +449,7 @@ class CityState:
         for cid in gone:
             del self.cases[cid]
         for name, codes in self._case_codes.items():
-            if len(codes) > COMPACT_FACTOR * max(len(self._case_cols), 1024):
+            if len(codes) > COMPACT_FACTOR * max(len(self._case_cols), COMPACT_FLOOR):
                 self._recode(name)
         if d is not None:
             d.cases |= gone

@@ -33,9 +33,13 @@ import numpy as np
 #: memmove of the list); more, and one sort of the whole list is cheaper (measured: 64
 #: insertions into 100,000 texts ~1 ms, a sort of 100,000 ~40 ms).
 INSERT_AT_MOST = 64
+#: The longest texts a first build puts in a numpy array (ids and ISO times are < 64; a
+#: column of longer texts takes the dict path rather than an array of n × its longest).
+MAX_NUMPY_CHARS = 256
 #: Texts no row holds any more are dropped once they outnumber the rows' by this factor (ids
 #: of evicted cases would otherwise pile up over months).
 COMPACT_FACTOR = 2
+COMPACT_FLOOR = 1024  # below this many texts, never (a compaction costs a sort)
 
 
 def _remapped(values: np.ndarray, remap: np.ndarray, fill: int) -> np.ndarray:
@@ -96,6 +100,9 @@ class RankedTexts:
 
     def set(self, rows: np.ndarray | Sequence[int], texts: Sequence[str]) -> None:
         rows = np.asarray(rows, dtype=np.int64)
+        if not self._texts and len(texts) > INSERT_AT_MOST and self._fits_numpy(texts):
+            self._first(rows, texts)
+            return
         if len(rows) and rows.max() >= len(self.codes):
             grown = np.full(int(rows.max()) + 1, -1, dtype=np.int32)
             grown[: len(self.codes)] = self.codes
@@ -115,10 +122,28 @@ class RankedTexts:
                     codes[i] = c
         self.codes[rows] = np.asarray(codes, dtype=np.int32)
 
+    @staticmethod
+    def _fits_numpy(texts: Sequence[str]) -> bool:
+        """Whether numpy's fixed-width strings hold these texts as they are: not too long
+        (the array is n × the longest), no trailing NUL (numpy drops it)."""
+        longest = max(map(len, texts))
+        return longest <= MAX_NUMPY_CHARS and not any(t.endswith("\0") for t in texts)
+
+    def _first(self, rows: np.ndarray, texts: Sequence[str]) -> None:
+        """The first texts (a column built over 100,000 rows): one numpy unique gives the
+        codes already in text order, ~3× faster than a dict and a sort in Python."""
+        distinct, codes = np.unique(np.array(texts, dtype=str), return_inverse=True)
+        self._texts = distinct.tolist()
+        self._sorted = list(self._texts)  # its own list: new texts go to _texts alone
+        self._code = {t: i for i, t in enumerate(self._texts)}
+        self._new, self._rank = [], np.arange(len(self._texts), dtype=np.int32)
+        self.codes = np.full(int(rows.max()) + 1, -1, dtype=np.int32)
+        self.codes[rows] = codes
+
     def remap(self, remap: np.ndarray) -> None:
         """Rows renumbered (``remap[old] = new``, -1: gone)."""
         self.codes = _remapped(self.codes, remap, -1)
-        if len(self._texts) > COMPACT_FACTOR * max(len(self.codes), 1024):
+        if len(self._texts) > COMPACT_FACTOR * max(len(self.codes), COMPACT_FLOOR):
             self._compact()
 
     def keys(self, rows: np.ndarray) -> np.ndarray:

@@ -428,3 +428,49 @@ def test_queue_sorts_and_searches_as_the_naive_model_through_changes_and_evictio
     assert gone == {varied_doc(5)["id"], varied_doc(8)["id"]} and d.case_rows is not None
     model.on_diff(d)
     check()  # rows renumbered
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    first=st.one_of(  # a first build of more than 64 texts goes through numpy (not with NULs)
+        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B", "a\x00"]), max_size=150),
+        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B"]), min_size=65, max_size=150),
+    ),
+    steps=st.lists(
+        st.tuples(
+            st.booleans(),  # True: set some rows, False: drop some rows (an eviction)
+            st.lists(st.integers(0, 200), max_size=20),
+            st.lists(st.text(alphabet="abB甲\x00", max_size=3), min_size=20, max_size=20),
+        ),
+        max_size=8,
+    ),
+)
+def test_ranked_texts_order_rows_as_their_texts_through_sets_and_evictions(first, steps):
+    from unittest import mock
+
+    from console import text_columns
+    from console.text_columns import RankedTexts
+
+    with mock.patch.object(text_columns, "COMPACT_FLOOR", 0):  # compact as soon as it may
+        ranked, naive = RankedTexts(), list(first)
+        ranked.set(np.arange(len(first)), first)
+        for is_set, rows, texts in steps:
+            if not naive:
+                is_set, rows = True, [0]
+            rows = sorted({r % (len(naive) + 3) for r in rows})
+            if is_set:
+                for r, t in zip(rows, texts, strict=False):
+                    gap = list(range(len(naive), r))  # new rows (a Diff names every one)
+                    ranked.set([*gap, r], [*[""] * len(gap), t])
+                    naive.extend([""] * (r + 1 - len(naive)))
+                    naive[r] = t
+            else:
+                keep = np.ones(len(naive), dtype=bool)
+                keep[[r for r in rows if r < len(naive)]] = False
+                ranked.remap(np.where(keep, np.cumsum(keep) - 1, -1))
+                naive = [t for t, k in zip(naive, keep, strict=True) if k]
+            all_rows = np.arange(len(naive))
+            keys = ranked.keys(all_rows)  # only their order matters: compare dense ranks
+            ranks = {t: i for i, t in enumerate(sorted(set(naive)))}
+            dense = np.unique(keys, return_inverse=True)[1].reshape(-1)
+            assert dense.tolist() == [ranks[t] for t in naive]
