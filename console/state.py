@@ -78,6 +78,11 @@ SHARED_CASE_FIELDS = (
     "community_code", "department_id", "stage", "stage_clock", "light", "component_owner",
 )  # fmt: skip
 SHARED_EVENT_FIELDS = ("action", "user", "role", "from_state", "to_state", "stage")
+#: Instants that recur within one document (each case's are its own).
+CASE_INSTANTS = ("created_at", "updated_at", "stage_started_at", "deadline", "parked_at")
+EVENT_INSTANTS = ("at", "stage_deadline")
+#: Minutes and hours that repeat across cases (limits, 0.0 parked): 24 bytes each otherwise.
+SHARED_NUMBER_FIELDS = ("stage_limit_minutes", "paused_minutes", "extension_hours")
 #: At most this many distinct shared strings (a grid of ~10,000 cells, a few thousand users
 #: and departments): beyond it new values are not shared, so hostile input cannot grow it.
 MAX_SHARED_STRINGS = 65_536
@@ -226,6 +231,7 @@ class CityState:
         )
         self._case_codes = {name: TextCodes() for name in CODED_FIELDS}
         self._strings: dict[str, str] = {}  # SHARED_CASE_FIELDS' values: one copy each
+        self._numbers: dict[float, float] = {}  # SHARED_NUMBER_FIELDS' values
         self._veh = _Columns(
             {
                 **{k: (np.float64, math.nan) for k in FIX_FIELDS if k != "flags"},
@@ -391,22 +397,45 @@ class CityState:
         return list(fresh)
 
     def _share_strings(self, doc: CaseDoc) -> None:
-        """Replace repeated string values by the one copy held (equal strings: the document
-        reads the same, it just stops holding its own copies)."""
-        table = self._strings
-        share = table.setdefault if len(table) < MAX_SHARED_STRINGS else table.get
+        """Replace repeated values by the one copy held (equal values: the document reads
+        the same, it just stops holding its own copies): strings that repeat across cases
+        from one table, numbers of minutes from another, and the instants that recur within
+        the document (a stage starts when the case is updated, at its last event) from a
+        table of its own."""
+        table, numbers = self._strings, self._numbers
+        room = len(table) < MAX_SHARED_STRINGS
+        share = table.setdefault if room else table.get
+        share_number = numbers.setdefault if len(numbers) < MAX_SHARED_STRINGS else numbers.get
+        instants_seen: dict[str, str] = {}
+        share_instant = instants_seen.setdefault
         whole = cast(dict[str, Any], doc)
         events = whole.get("events")
-        parts: list[tuple[dict[str, Any], tuple[str, ...]]] = [(whole, SHARED_CASE_FIELDS)]
+        parts: list[tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]] = [
+            (whole, SHARED_CASE_FIELDS, CASE_INSTANTS)
+        ]
         if isinstance(events, list):
-            parts += [(e, SHARED_EVENT_FIELDS) for e in events if isinstance(e, dict)]
-        for part, fields in parts:
+            parts += [
+                (e, SHARED_EVENT_FIELDS, EVENT_INSTANTS) for e in events if isinstance(e, dict)
+            ]
+        for part, fields, instants in parts:
             for k in fields:
                 v = part.get(k)
                 if type(v) is str:
                     one = share(v, v)
                     if one is not v:
                         part[k] = one
+            for k in instants:
+                v = part.get(k)
+                if type(v) is str:
+                    one = share_instant(v, v)
+                    if one is not v:
+                        part[k] = one
+        for k in SHARED_NUMBER_FIELDS:
+            v = whole.get(k)
+            if type(v) is float and (v != 0.0 or math.copysign(1.0, v) > 0):  # keep -0.0
+                number = share_number(v, v)
+                if number is not v:
+                    whole[k] = number
 
     def _code_cases(self, rows: np.ndarray, docs: list[CaseDoc]) -> None:
         for name, key in CODED_FIELDS.items():

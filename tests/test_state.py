@@ -448,12 +448,18 @@ def test_batch_light_times_read_what_the_domain_reads_and_refuse_what_it_refuses
 def test_cases_parsed_off_the_wire_share_their_repeated_strings_and_read_the_same():
     import json
 
-    raw = json.dumps([case_doc(f"C{i}", 1, events=[{"action": "report", "user": "sup-1"}])
-                      for i in range(3)])  # fmt: skip
+    docs = [case_doc(f"C{i}", 1) for i in range(3)]
+    for d in docs:
+        d["events"] = [{"action": "report", "user": "sup-1", "at": d["created_at"]}]
+    docs[2]["extension_hours"] = -0.0
+    raw = json.dumps(docs)
     s = CityState()
     s.bootstrap({"seq": 1, "cases": json.loads(raw)})
     assert [s.cases[f"C{i}"] for i in range(3)] == json.loads(raw)  # the same documents
     a, b = s.cases["C0"], s.cases["C2"]
     assert a["state"] is b["state"] and a["category_code"] is b["category_code"]
     assert a["events"][0]["user"] is b["events"][0]["user"]
+    assert a["paused_minutes"] is b["paused_minutes"]
+    assert math.copysign(1, b["extension_hours"]) == -1  # -0.0 is not 0.0's copy
+    assert a["created_at"] is a["events"][0]["at"]  # one instant, one string
     assert a["id"] is not b["id"]
