@@ -5,9 +5,13 @@ map, the queues and the alerts pane show the same thing for the same record. Eac
 returns a ``Diff`` naming what moved, so views refresh only that.
 
 - **Cases**: the latest version of each (an older version arriving late never wins), plus
-  arrays the map and the queues need (position, state, major class) and, per case, the instants
+  arrays the map and the queues need (position, state, major class; category, department,
+  source, grid and address as int32 codes for the queue's sort keys) and, per case, the instants
   its SLA light turns yellow and red, so ``case_lights(t)`` gives every light at any instant by
-  one vectorised comparison (the domain clock is consulted once per case version, not per frame).
+  one vectorised comparison (the domain clock is consulted once per case version, not per frame;
+  a batch of versions, a bootstrap's 50,000, in one array computation: ``light_times_of``).
+  Strings and numbers that repeat across cases (states, users, grid codes, limits) are held
+  once, not once per parsed document.
 - **Vehicles** in numpy: last fix (t, lon, lat, speed, heading, flags), status; **trails** as a
   ring buffer of the last ``trail_points`` fixes per vehicle, in time order.
 - **Alerts** (open and acknowledged; resolved ones leave) and **sensors**.
@@ -83,8 +87,9 @@ CASE_INSTANTS = ("created_at", "updated_at", "stage_started_at", "deadline", "pa
 EVENT_INSTANTS = ("at", "stage_deadline")
 #: Minutes and hours that repeat across cases (limits, 0.0 parked): 24 bytes each otherwise.
 SHARED_NUMBER_FIELDS = ("stage_limit_minutes", "paused_minutes", "extension_hours")
-#: At most this many distinct shared strings (a grid of ~10,000 cells, a few thousand users
-#: and departments): beyond it new values are not shared, so hostile input cannot grow it.
+#: At most this many distinct shared strings, and as many numbers (a grid of ~10,000 cells, a
+#: few thousand users and departments): beyond it new values are not shared, so hostile input
+#: cannot grow the tables.
 MAX_SHARED_STRINGS = 65_536
 CODED_FIELDS = {
     "category": "category_code",
@@ -383,7 +388,7 @@ class CityState:
             return []
         taken = list(fresh.values())
         for doc in taken:
-            self._share_strings(doc)
+            self._share_values(doc)
         rows = np.fromiter((self._case_cols.row(cid) for cid in fresh), np.int64, len(fresh))
         self.cases.update(fresh)
         c = self._case_cols.cols
@@ -396,7 +401,7 @@ class CityState:
         self._code_cases(rows, taken)
         return list(fresh)
 
-    def _share_strings(self, doc: CaseDoc) -> None:
+    def _share_values(self, doc: CaseDoc) -> None:
         """Replace repeated values by the one copy held (equal values: the document reads
         the same, it just stops holding its own copies): strings that repeat across cases
         from one table, numbers of minutes from another, and the instants that recur within
@@ -734,6 +739,8 @@ class CityState:
         s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
         if "case_cols" in cp:  # the lights' instants as computed then: no domain clock run
             s.cases = {doc["id"]: doc for doc in cp["cases"]}
+            for doc in cp["cases"]:
+                s._share_values(doc)
             for cid in cp["case_ids"]:
                 s._case_cols.row(cid)
             n = len(cp["case_ids"])

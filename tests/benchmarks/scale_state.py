@@ -211,7 +211,7 @@ def memory_figures(cases: int) -> list[Row]:
         return s.memory_bytes()["cases"] / cases, grown / cases
 
     held, traced = measure()
-    with mock.patch.object(CityState, "_share_strings", lambda self, doc: None):
+    with mock.patch.object(CityState, "_share_values", lambda self, doc: None):
         naive_held, naive_traced = measure()
     return [
         (f"memory per case, memory_bytes ({cases:,})", held, naive_held, "B"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -243,7 +244,7 @@ class CaseTableModel(IncrementalRows):
             return out
 
         def category(code: str | None) -> str:
-            cat = self._categories.get(code or "", {}) if code is not None else {}
+            cat = self._categories.get(code or "", {})
             return f"{code or ''} {cat.get('name_zh') or ''} {cat.get('name_en') or ''}"
 
         cats = lowered("category", category)
@@ -277,11 +278,11 @@ class CaseTableModel(IncrementalRows):
 
         key = keys_of(rows)
         held = self._code_ranks.get(col)
-        if held is not None and held[0] is values and held[1] is grids:
+        if held is not None and held[0] is values and held[1] is grids and len(held[2]):
             known, rank = held[2], held[3]
             pos = np.minimum(np.searchsorted(known, key), len(known) - 1)
-            if len(known) and bool(np.all(known[pos] == key)):
-                return rank[pos]  # type: ignore[no-any-return]
+            if bool(np.all(known[pos] == key)):
+                return rank[pos]
         known = np.unique(keys_of(slice(None)))
         shown = self._shown.setdefault(col, {})
         if len(shown) > 2 * len(known) + 1024:  # values of evicted cases: start over
@@ -292,12 +293,12 @@ class CaseTableModel(IncrementalRows):
             text = shown.get(raw)
             if text is None:
                 fields = ("address", "grid_code") if col == "address" else (CODED_FIELDS[col],)
-                doc: dict = dict(zip(fields, raw, strict=True))
-                text = shown[raw] = str(self._display(doc, -1, col) or "")  # type: ignore[arg-type]
+                doc = cast(CaseDoc, dict(zip(fields, raw, strict=True)))  # what _display reads
+                text = shown[raw] = str(self._display(doc, -1, col) or "")
             texts.append(text)
         _, rank = np.unique(np.array(texts, dtype=str), return_inverse=True)  # ties: one rank
         self._code_ranks[col] = (values, grids, known, rank)
-        return rank[np.searchsorted(known, key)]  # type: ignore[no-any-return]
+        return rank[np.searchsorted(known, key)]
 
     def _fresh_indexes(self) -> None:
         """Drop the sort keys and search texts if the state changed without a ``Diff`` saying
