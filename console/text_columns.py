@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -174,7 +176,8 @@ class RankedTexts:
 
 
 class SearchTexts:
-    """One search text per row, lower-cased by the caller (who can do it field by field)."""
+    """One search text per row, lower-cased by the caller (who can do it field by field).
+    Rows are read and tested by C-level map/itemgetter, not a Python loop per row."""
 
     def __init__(self) -> None:
         self._texts: list[str] = []
@@ -183,25 +186,42 @@ class SearchTexts:
         return len(self._texts)
 
     def set(self, rows: np.ndarray | Sequence[int], texts: Sequence[str]) -> None:
-        rows = [int(r) for r in rows]
-        if rows and max(rows) >= len(self._texts):
-            self._texts.extend([""] * (max(rows) + 1 - len(self._texts)))
-        for r, t in zip(rows, texts, strict=True):
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        if not self._texts and np.array_equal(rows, np.arange(len(rows))):
+            self._texts = list(texts)  # the first build: every row in order
+            return
+        top = int(rows.max())
+        if top >= len(self._texts):
+            self._texts.extend([""] * (top + 1 - len(self._texts)))
+        for r, t in zip(rows.tolist(), texts, strict=True):
             self._texts[r] = t
 
     def remap(self, remap: np.ndarray) -> None:
         """Rows renumbered (``remap[old] = new``, -1: gone)."""
-        n = int((remap >= 0).sum())
-        texts = [""] * n
-        for old, new in enumerate(remap[: len(self._texts)].tolist()):
-            if new >= 0:
-                texts[new] = self._texts[old]
+        n = len(self._texts)
+        kept = np.flatnonzero(remap[:n] >= 0)
+        texts = [""] * int((remap >= 0).sum())
+        for new, t in zip(remap[kept].tolist(), _pick(self._texts, kept), strict=True):
+            texts[new] = t
         self._texts = texts
 
     def find(self, needle: str, rows: np.ndarray) -> np.ndarray:
-        """The rows (in their order) whose text contains ``needle`` (lower-cased)."""
-        needle = needle.lower()
-        texts = self._texts
-        hit = np.fromiter((needle in texts[r] for r in rows.tolist()), bool, len(rows))
+        """The rows (in their order) whose text contains ``needle`` (any case)."""
+        texts = _pick(self._texts, rows)
+        hit = np.fromiter(map(str.__contains__, texts, repeat(needle.lower())), bool, len(rows))
         out: np.ndarray = rows[hit]
         return out
+
+
+def _pick(items: list[str], rows: np.ndarray) -> Sequence[str]:
+    """``[items[r] for r in rows]`` at C speed."""
+    if len(rows) == len(items) and np.array_equal(rows, np.arange(len(rows))):
+        return items
+    if len(rows) == 0:
+        return ()
+    if len(rows) == 1:
+        return (items[int(rows[0])],)
+    picked: tuple[str, ...] = itemgetter(*rows.tolist())(items)
+    return picked

@@ -445,15 +445,18 @@ def test_queue_sorts_and_searches_as_the_naive_model_through_changes_and_evictio
         max_size=8,
     ),
 )
-def test_ranked_texts_order_rows_as_their_texts_through_sets_and_evictions(first, steps):
+def test_ranked_and_search_texts_follow_their_rows_through_sets_and_evictions(first, steps):
+    """RankedTexts orders rows as their texts, SearchTexts finds what a scan of them finds,
+    through first builds, single-row sets, growth, evictions and compactions."""
     from unittest import mock
 
     from console import text_columns
-    from console.text_columns import RankedTexts
+    from console.text_columns import RankedTexts, SearchTexts
 
     with mock.patch.object(text_columns, "COMPACT_FLOOR", 0):  # compact as soon as it may
-        ranked, naive = RankedTexts(), list(first)
+        ranked, search, naive = RankedTexts(), SearchTexts(), list(first)
         ranked.set(np.arange(len(first)), first)
+        search.set(np.arange(len(first)), first)
         for is_set, rows, texts in steps:
             if not naive:
                 is_set, rows = True, [0]
@@ -462,15 +465,21 @@ def test_ranked_texts_order_rows_as_their_texts_through_sets_and_evictions(first
                 for r, t in zip(rows, texts, strict=False):
                     gap = list(range(len(naive), r))  # new rows (a Diff names every one)
                     ranked.set([*gap, r], [*[""] * len(gap), t])
+                    search.set([*gap, r], [*[""] * len(gap), t])
                     naive.extend([""] * (r + 1 - len(naive)))
                     naive[r] = t
             else:
                 keep = np.ones(len(naive), dtype=bool)
                 keep[[r for r in rows if r < len(naive)]] = False
                 ranked.remap(np.where(keep, np.cumsum(keep) - 1, -1))
+                search.remap(np.where(keep, np.cumsum(keep) - 1, -1))
                 naive = [t for t, k in zip(naive, keep, strict=True) if k]
             all_rows = np.arange(len(naive))
             keys = ranked.keys(all_rows)  # only their order matters: compare dense ranks
             ranks = {t: i for i, t in enumerate(sorted(set(naive)))}
             dense = np.unique(keys, return_inverse=True)[1].reshape(-1)
             assert dense.tolist() == [ranks[t] for t in naive]
+            for some in (all_rows, all_rows[::2], all_rows[-1:], all_rows[:0]):
+                for needle in ("a", "B", ""):
+                    found = search.find(needle, some).tolist()
+                    assert found == [r for r in some.tolist() if needle.lower() in naive[r]]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import cast
 
 import numpy as np
@@ -229,32 +231,33 @@ class CaseTableModel(IncrementalRows):
     def _texts_to_search(self, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
         """What a search looks in, lower-cased: id, category code and names, address,
         description, grid. The coded fields are lowered once per distinct value (by their
-        CityState codes; lowering whole CJK texts row by row was most of a first search)."""
+        CityState codes; lowering whole CJK texts row by row was most of a first search),
+        and the rows are joined by C-level map/zip, not a Python loop per row."""
         a = self.state.case_arrays()
 
         def lowered(name: str, text: Callable[[str | None], str]) -> list[str]:
-            memo: dict[int, str] = {}
             values = self.state.case_values(name)
-            out = []
-            for c in a[name][rows].tolist():
-                t = memo.get(c)
-                if t is None:
-                    t = memo[c] = text(values[c]).lower()
-                out.append(t)
+            distinct, inverse = np.unique(a[name][rows], return_inverse=True)
+            low = np.array([text(values[c]).lower() for c in distinct.tolist()], dtype=object)
+            out: list[str] = low[inverse.reshape(-1)].tolist()
             return out
 
         def category(code: str | None) -> str:
             cat = self._categories.get(code or "", {})
             return f"{code or ''} {cat.get('name_zh') or ''} {cat.get('name_en') or ''}"
 
-        cats = lowered("category", category)
-        addresses = lowered("address", lambda v: v or "")
-        grids = lowered("grid", lambda v: v or "")
-        return [
-            f"{str(doc['id'] or '').lower()} {cat} {addr}"
-            f" {str(doc.get('description') or '').lower()} {grid}"
-            for doc, cat, addr, grid in zip(docs, cats, addresses, grids, strict=True)
-        ]
+        ids = map(str.lower, map(str, map(itemgetter("id"), docs)))
+        plain = cast(list[dict], docs)  # dict.get in map: a C-level loop
+        described = [d or "" for d in map(dict.get, plain, repeat("description"))]
+        descriptions = map(str.lower, map(str, described))
+        columns = (
+            ids,
+            lowered("category", category),
+            lowered("address", lambda v: v or ""),
+            descriptions,
+            lowered("grid", lambda v: v or ""),
+        )
+        return list(map(" ".join, zip(*columns, strict=True)))
 
     def _texts_to_sort(self, col: str, docs: list[CaseDoc]) -> list[str]:
         """What the id and age columns sort by: the id, the ISO creation time."""
@@ -312,8 +315,7 @@ class CaseTableModel(IncrementalRows):
         self._indexed = (id(self.state.cases), len(self.state.case_ids()))
 
     def _all_docs(self) -> list[CaseDoc]:
-        cases = self.state.cases
-        return [cases[cid] for cid in self.state.case_ids()]
+        return list(map(self.state.cases.__getitem__, self.state.case_ids()))
 
     def _ranked(self, col: str) -> RankedTexts:
         self._fresh_indexes()
