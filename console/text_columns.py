@@ -127,9 +127,9 @@ class RankedTexts:
     @staticmethod
     def _fits_numpy(texts: Sequence[str]) -> bool:
         """Whether numpy's fixed-width strings hold these texts as they are: not too long
-        (the array is n × the longest), no trailing NUL (numpy drops it)."""
+        (the array is n × the longest), no NUL (numpy drops a trailing one)."""
         longest = max(map(len, texts))
-        return longest <= MAX_NUMPY_CHARS and not any(t.endswith("\0") for t in texts)
+        return longest <= MAX_NUMPY_CHARS and "\0" not in "".join(texts)  # C-level checks
 
     def _first(self, rows: np.ndarray, texts: Sequence[str]) -> None:
         """The first texts (a column built over 100,000 rows): one numpy unique gives the
