@@ -265,7 +265,7 @@ _REQUIRED_KEYS = frozenset(
     f.name for f in fields(Case) if f.default is MISSING and f.default_factory is MISSING
 ) - {"lon", "lat"}
 #: Below this many documents ``light_times_of`` reads each one through ``Case``: measured on
-#: the 2-core CI machine, ~30 µs a document that way, and ~0.7–0.9 ms for the batch's few
+#: the project's 2-core machine under load, ~30 µs a document that way, and ~0.7–0.9 ms for the batch's few
 #: dozen array operations whatever their length, the two meeting at about 32 documents.
 _BATCH_FROM = 32
 
