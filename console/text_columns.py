@@ -96,15 +96,26 @@ class RankedTexts:
         self._sorted: list[str] = []
         self._new: list[str] = []  # texts not yet in ``_sorted``
         self._rank: np.ndarray | None = np.empty(0, dtype=np.int32)
+        # A first build's distinct texts, sorted, until a later set needs them as Python
+        # objects (the first sort by a column pays for numpy's unique and nothing more).
+        self._distinct: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
 
+    def _materialize(self) -> None:
+        if self._distinct is not None:
+            self._texts = self._distinct.tolist()
+            self._sorted = list(self._texts)  # its own list: new texts go to _texts alone
+            self._code = {t: i for i, t in enumerate(self._texts)}
+            self._distinct = None
+
     def set(self, rows: np.ndarray | Sequence[int], texts: Sequence[str]) -> None:
         rows = np.asarray(rows, dtype=np.int64)
-        if not self._texts and len(texts) > INSERT_AT_MOST and self._fits_numpy(texts):
+        if not len(self) and len(texts) > INSERT_AT_MOST and self._fits_numpy(texts):
             self._first(rows, texts)
             return
+        self._materialize()
         if len(rows) and rows.max() >= len(self.codes):
             grown = np.full(int(rows.max()) + 1, -1, dtype=np.int32)
             grown[: len(self.codes)] = self.codes
@@ -135,22 +146,22 @@ class RankedTexts:
         """The first texts (a column built over 100,000 rows): one numpy unique gives the
         codes already in text order, ~3× faster than a dict and a sort in Python."""
         distinct, codes = np.unique(np.array(texts, dtype=str), return_inverse=True)
-        self._texts = distinct.tolist()
-        self._sorted = list(self._texts)  # its own list: new texts go to _texts alone
-        self._code = {t: i for i, t in enumerate(self._texts)}
-        self._new, self._rank = [], np.arange(len(self._texts), dtype=np.int32)
+        self._distinct, self._new = distinct, []
+        self._rank = np.arange(len(distinct), dtype=np.int32)
         self.codes = np.full(int(rows.max()) + 1, -1, dtype=np.int32)
         self.codes[rows] = codes
 
     def remap(self, remap: np.ndarray) -> None:
         """Rows renumbered (``remap[old] = new``, -1: gone)."""
         self.codes = _remapped(self.codes, remap, -1)
-        if len(self._texts) > COMPACT_FACTOR * max(len(self.codes), COMPACT_FLOOR):
+        held = len(self._texts) if self._distinct is None else len(self._distinct)
+        if held > COMPACT_FACTOR * max(len(self.codes), COMPACT_FLOOR):
+            self._materialize()
             self._compact()
 
     def keys(self, rows: np.ndarray) -> np.ndarray:
         """Each row's rank in text order (rows must have a text set)."""
-        if self._rank is None:
+        if self._rank is None:  # (a first build's ranks are never None: nothing to do)
             if len(self._new) > INSERT_AT_MOST:
                 self._sorted = sorted(self._texts)
             else:
