@@ -463,3 +463,41 @@ def test_cases_parsed_off_the_wire_share_their_repeated_strings_and_read_the_sam
     assert math.copysign(1, b["extension_hours"]) == -1  # -0.0 is not 0.0's copy
     assert a["created_at"] is a["events"][0]["at"]  # one instant, one string
     assert a["id"] is not b["id"]
+
+
+def test_coded_case_columns_decode_to_each_case_through_changes_evictions_and_checkpoints():
+    from unittest import mock
+
+    import console.state
+    from console.state import CODED_FIELDS
+
+    def decoded(s: CityState) -> dict[str, dict[str, object]]:
+        a = s.case_arrays()
+        return {
+            cid: {name: s.case_values(name)[a[name][s.case_row(cid)]] for name in CODED_FIELDS}
+            for cid in s.case_ids()
+        }
+
+    def held(s: CityState) -> dict[str, dict[str, object]]:
+        return {
+            cid: {name: doc.get(key) for name, key in CODED_FIELDS.items()}
+            for cid, doc in s.cases.items()
+        }
+
+    s = CityState()
+    docs = [case_doc(f"C{i}", 1, address=f"路{i % 3}", grid_code=f"G{i}") for i in range(8)]
+    s.bootstrap({"seq": 1, "cases": docs})
+    assert decoded(s) == held(s)
+    moved = [case_doc("C1", 2, address="新路", department_id="D9", grid_code="G1")]
+    closed = [
+        case_doc(f"C{i}", 2, state="closed", grid_code=f"G{i}", updated_at=TEST_START)
+        for i in range(2, 7)
+    ]
+    s.apply([ch(2 + k, "case", case=c) for k, c in enumerate(moved + closed)])
+    assert decoded(s) == held(s)
+    with mock.patch.object(console.state, "COMPACT_FLOOR", 0):  # recode as soon as it may
+        gone = s.evict(TEST_START + timedelta(days=30))
+    assert len(gone) == 5 and decoded(s) == held(s)
+    assert len(s.case_values("grid")) == len(s.cases)  # the evicted cases' cells left
+    restored = CityState.from_checkpoint(s.checkpoint())
+    assert decoded(restored) == held(restored) == held(s)
