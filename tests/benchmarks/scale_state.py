@@ -14,8 +14,9 @@ replaces:
   The naive model is the queue as it was: every row's display text built and argsorted per
   sort, a search text per case cached by version and tested per row;
 - **memory per case**: ``CityState.memory_bytes()["cases"]`` and the tracemalloc growth of a
-  bootstrap, for documents parsed off the wire (``distinct_docs``), against the same state
-  holding each document's own strings.
+  bootstrap, for documents parsed off the wire (each holds its own strings), against the same
+  state without sharing repeated values; and ``memory_bytes`` for the scene's shallow clones
+  (sharing their templates' nested lists: how issue 14's ~1.3 kB was measured).
 
 ``state_figures(...)`` returns the rows (name, project value, naive value or None, unit) for
 ``bench scale``; ``main`` prints them with the ratio. Times are medians of ``--repeat`` runs
@@ -210,12 +211,20 @@ def memory_figures(cases: int) -> list[Row]:
         tracemalloc.stop()
         return s.memory_bytes()["cases"] / cases, grown / cases
 
-    held, traced = measure()
+    def cloned() -> float:
+        """As issue 14 measured it: clones sharing their template's nested lists."""
+        s = CityState()
+        s.bootstrap(build_city(vehicles=2, cases=cases, trail_minutes=0.1).snapshot)
+        return s.memory_bytes()["cases"] / cases
+
+    held, traced, clones = *measure(), cloned()
     with mock.patch.object(CityState, "_share_values", lambda self, doc: None):
         naive_held, naive_traced = measure()
+        naive_clones = cloned()
     return [
         (f"memory per case, memory_bytes ({cases:,})", held, naive_held, "B"),
         (f"memory per case, tracemalloc ({cases:,})", traced, naive_traced, "B"),
+        (f"memory per case, shallow clones ({cases:,})", clones, naive_clones, "B"),
     ]
 
 
