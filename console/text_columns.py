@@ -218,11 +218,15 @@ class SearchTexts:
             texts[new] = t
         self._texts = texts
 
-    def find(self, needle: str, rows: np.ndarray) -> np.ndarray:
-        """The rows (in their order) whose text contains ``needle`` (any case)."""
+    def contains(self, needle: str, rows: np.ndarray) -> np.ndarray:
+        """Per row of ``rows``, whether its text contains ``needle`` (any case)."""
         texts = _pick(self._texts, rows)
         hit = np.fromiter(map(str.__contains__, texts, repeat(needle.lower())), bool, len(rows))
-        out: np.ndarray = rows[hit]
+        return hit
+
+    def find(self, needle: str, rows: np.ndarray) -> np.ndarray:
+        """The rows (in their order) whose text contains ``needle`` (any case)."""
+        out: np.ndarray = rows[self.contains(needle, rows)]
         return out
 
 

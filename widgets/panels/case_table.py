@@ -3,9 +3,9 @@
 Rows are CityState case rows in display order (``_rows``). A bridge tick recomputes which rows
 the current queue/search shows and in what order (numpy: a mask, then one argsort over integer
 sort keys: the category, address, grid, department and source columns rank the distinct
-values CityState keeps as codes, the id and age columns a ``RankedTexts``; a search is one
-substring test per row over ``SearchTexts``; both are updated from each ``Diff``, never
-rebuilt per sort or keystroke), then tells the view
+values CityState keeps as codes, the id and age columns a ``RankedTexts``; a search tests
+each coded field's distinct values once and each row's id and description (``SearchTexts``);
+both are updated from each ``Diff``, never rebuilt per sort or keystroke), then tells the view
 exactly what moved: rows removed, the survivors re-ordered (a layout change with persistent
 indexes mapped, so the selection stays on its case), rows inserted, and one ``dataChanged``
 for the rest. Never a model reset for a change. The countdown and age columns tick once a
@@ -14,7 +14,7 @@ second with one ``dataChanged`` over the visible span of those columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import date, datetime
 from itertools import repeat
 from operator import itemgetter
@@ -45,6 +45,13 @@ from widgets.common.row_sync import IncrementalRows
 from widgets.common.style import LIGHT_COLORS
 
 COLUMNS = ("id", "countdown", "category", "address", "grid", "department", "source", "state", "age")
+# What a search looks in, joined by spaces: "all" is the search text; "own" holds the
+# fields CityState does not code (a needle without a space is matched field by field).
+_SEARCHED = {
+    "all": ("id", "category", "address", "description", "grid"),
+    "own": ("id", "description"),
+}
+_CODED_SEARCHED = ("category", "address", "grid")
 _TIMED = frozenset({"countdown", "age"})  # move with the clock: computed per paint
 _STATIC = tuple(c for c in COLUMNS if c not in _TIMED)  # cached per case version
 CASE_ID_ROLE = USER + 1
@@ -98,7 +105,8 @@ class CaseTableModel(IncrementalRows):
         self._shown: dict[str, dict[tuple, str]] = {}  # coded column -> value(s) -> display
         # coded column -> (its values, the grid's values, keys ranked, their ranks)
         self._code_ranks: dict[str, tuple[list, list, np.ndarray, np.ndarray]] = {}
-        self._search_texts: SearchTexts | None = None
+        self._search_texts: dict[str, SearchTexts] = {}  # by _SEARCHED kind
+        self._lowered: dict[str, tuple[list, list[str]]] = {}  # coded field: values, lowered
         self._indexed: tuple[int, int] = (0, 0)
         self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
         self._red = QBrush(QColor(LIGHT_COLORS[RED]))
@@ -223,41 +231,65 @@ class CaseTableModel(IncrementalRows):
         self._static.clear()
         self._shown.clear()
         self._code_ranks.clear()
+        self._lowered.clear()
         self._drop_indexes()  # names and places are in the texts
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
         self._places = PlaceNames(ref)
 
-    def _texts_to_search(self, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
-        """What a search looks in, lower-cased: id, category code and names, address,
-        description, grid. The coded fields are lowered once per distinct value (by their
-        CityState codes; lowering whole CJK texts row by row was most of a first search),
-        and the rows are joined by C-level map/zip, not a Python loop per row."""
-        a = self.state.case_arrays()
+    def _value_text(self, name: str, value: str | None) -> str:
+        """What a search finds a coded field's value by: the category's code and names, the
+        address or grid code itself."""
+        if name == "category":
+            cat = self._categories.get(value or "", {})
+            return f"{value or ''} {cat.get('name_zh') or ''} {cat.get('name_en') or ''}"
+        return value or ""
 
-        def lowered(name: str, text: Callable[[str | None], str]) -> list[str]:
-            values = self.state.case_values(name)
-            distinct, inverse = np.unique(a[name][rows], return_inverse=True)
-            low = np.array([text(values[c]).lower() for c in distinct.tolist()], dtype=object)
-            out: list[str] = low[inverse.reshape(-1)].tolist()
-            return out
+    def _field_texts(self, name: str, rows: np.ndarray, docs: list[CaseDoc]) -> Iterable[str]:
+        """One searched field of these rows, lower-cased: a coded field once per distinct
+        value, the id and description per row by C-level maps (no Python loop per row)."""
+        if name == "id":
+            return map(str.lower, map(str, map(itemgetter("id"), docs)))
+        if name == "description":
+            plain = cast(list[dict], docs)
+            described = [d or "" for d in map(dict.get, plain, repeat("description"))]
+            return map(str.lower, map(str, described))
+        lowered = np.array(self._lowered_values(name), dtype=object)
+        out: list[str] = lowered[self.state.case_arrays()[name][rows]].tolist()
+        return out
 
-        def category(code: str | None) -> str:
-            cat = self._categories.get(code or "", {})
-            return f"{code or ''} {cat.get('name_zh') or ''} {cat.get('name_en') or ''}"
+    def _lowered_values(self, name: str) -> list[str]:
+        """Every value of a coded field, lower-cased, by code (grown as values arrive)."""
+        values = self.state.case_values(name)
+        held = self._lowered.get(name)
+        if held is None or held[0] is not values:
+            held = self._lowered[name] = (values, [])
+        low = held[1]
+        low.extend(self._value_text(name, v).lower() for v in values[len(low) :])
+        return low
 
-        ids = map(str.lower, map(str, map(itemgetter("id"), docs)))
-        plain = cast(list[dict], docs)  # dict.get in map: a C-level loop
-        described = [d or "" for d in map(dict.get, plain, repeat("description"))]
-        descriptions = map(str.lower, map(str, described))
-        columns = (
-            ids,
-            lowered("category", category),
-            lowered("address", lambda v: v or ""),
-            descriptions,
-            lowered("grid", lambda v: v or ""),
-        )
+    def _texts_to_search(self, kind: str, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
+        columns = [self._field_texts(f, rows, docs) for f in _SEARCHED[kind]]
         return list(map(" ".join, zip(*columns, strict=True)))
+
+    def _search(self, needle: str, rows: np.ndarray) -> np.ndarray:
+        """The rows whose search text (``_SEARCHED["all"]``, joined by spaces) holds the
+        needle. A needle without a space cannot span two fields, so it is tested against each
+        coded field's distinct values once and against the rows' own texts (id, description)
+        only where those missed: the joined texts are built only for a needle with a space."""
+        needle = needle.lower()
+        if " " in needle:
+            return self._searchable("all").find(needle, rows)
+        a = self.state.case_arrays()
+        hit = np.zeros(len(rows), dtype=bool)
+        for name in _CODED_SEARCHED:
+            low = self._lowered_values(name)
+            in_value = np.fromiter(map(str.__contains__, low, repeat(needle)), bool, len(low))
+            hit |= in_value[a[name][rows]]
+        rest = np.flatnonzero(~hit)
+        hit[rest] = self._searchable("own").contains(needle, rows[rest])
+        out: np.ndarray = rows[hit]
+        return out
 
     def _texts_to_sort(self, col: str, docs: list[CaseDoc]) -> list[str]:
         """What the id and age columns sort by: the id, the ISO creation time."""
@@ -311,7 +343,7 @@ class CaseTableModel(IncrementalRows):
 
     def _drop_indexes(self) -> None:
         self._ranks.clear()
-        self._search_texts = None
+        self._search_texts.clear()
         self._indexed = (id(self.state.cases), len(self.state.case_ids()))
 
     def _all_docs(self) -> list[CaseDoc]:
@@ -326,14 +358,15 @@ class CaseTableModel(IncrementalRows):
             ranks.set(np.arange(len(docs)), self._texts_to_sort(col, docs))
         return ranks
 
-    def _searchable(self) -> SearchTexts:
+    def _searchable(self, kind: str) -> SearchTexts:
         self._fresh_indexes()
-        if self._search_texts is None:
+        texts = self._search_texts.get(kind)
+        if texts is None:
             docs = self._all_docs()
-            self._search_texts = SearchTexts()
+            texts = self._search_texts[kind] = SearchTexts()
             rows = np.arange(len(docs))
-            self._search_texts.set(rows, self._texts_to_search(rows, docs))
-        return self._search_texts
+            texts.set(rows, self._texts_to_search(kind, rows, docs))
+        return texts
 
     def _reindex(self, changed: set[str]) -> None:
         """Bring the built sort keys and search texts up to date for the changed cases."""
@@ -343,8 +376,8 @@ class CaseTableModel(IncrementalRows):
         docs = [cases[ids[r]] for r in rows]
         for col, ranks in self._ranks.items():
             ranks.set(rows, self._texts_to_sort(col, docs))
-        if self._search_texts is not None:
-            self._search_texts.set(rows, self._texts_to_search(np.asarray(rows, np.int64), docs))
+        for kind, texts in self._search_texts.items():
+            texts.set(rows, self._texts_to_search(kind, np.asarray(rows, np.int64), docs))
         self._indexed = (id(cases), len(ids))
 
     def _wanted(self) -> np.ndarray:
@@ -360,7 +393,7 @@ class CaseTableModel(IncrementalRows):
         rows = np.flatnonzero(mask)
         needle = self.search.strip()
         if needle and len(rows):
-            rows = self._searchable().find(needle, rows)
+            rows = self._search(needle, rows)
         if not len(rows):
             return rows
         order = np.argsort(self._sort_key(rows), kind="stable")
@@ -404,8 +437,8 @@ class CaseTableModel(IncrementalRows):
             self.rekey(diff.case_rows)
             for ranks in self._ranks.values():
                 ranks.remap(diff.case_rows)
-            if self._search_texts is not None:
-                self._search_texts.remap(diff.case_rows)
+            for texts in self._search_texts.values():
+                texts.remap(diff.case_rows)
             self._indexed = (id(self.state.cases), len(self.state.case_ids()))
         if diff.reset or diff.cases:
             self._ensure_reference()
