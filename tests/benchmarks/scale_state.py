@@ -116,18 +116,12 @@ def naive_model_class() -> type:
             self._text_cache[doc["id"]] = (doc.get("version"), text)
             return text
 
-        def _searchable(self):  # type: ignore[override]
-            model = self
-
-            class PerRow:
-                def find(self, needle: str, rows: np.ndarray) -> np.ndarray:
-                    ids, cases = model.state.case_ids(), model.state.cases
-                    needle = needle.lower()
-                    keep = [needle in model._search_text(cases[ids[r]]) for r in rows]
-                    out: np.ndarray = rows[np.asarray(keep, dtype=bool)]
-                    return out
-
-            return PerRow()
+        def _search(self, needle: str, rows: np.ndarray) -> np.ndarray:
+            ids, cases = self.state.case_ids(), self.state.cases
+            needle = needle.lower()
+            keep = [needle in self._search_text(cases[ids[r]]) for r in rows]
+            out: np.ndarray = rows[np.asarray(keep, dtype=bool)]
+            return out
 
     return NaiveCaseTableModel
 
