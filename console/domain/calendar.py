@@ -11,6 +11,9 @@ The same arithmetic serves the centre's own desks, which are staffed every day (
 shifts): a calendar with ``days="all"`` counts its periods on every date, holidays included
 (``console.domain.limits`` names the calendars each stage runs on).
 
+``add_working_minutes_us`` is the same arithmetic over numpy arrays (a bootstrap's 50,000
+deadlines in one pass), step for step on the same rule data, equal to the microsecond.
+
 Arithmetic is exact and O(log holidays) whatever the span: times are integer microseconds, and
 a cumulative count of working days before any date comes from a closed form for weekdays plus
 binary searches in the sorted exception lists. Limits of weeks and parked cases of years cost
