@@ -12,7 +12,8 @@ replaces:
 - **queue of** ``--queue`` **cases**, the 全部 tab: a sort by each text column, the first time
   (a fresh model: its keys are built) and again (keys kept); a first search and a next one.
   The naive model is the queue as it was: every row's display text built and argsorted per
-  sort, a search text per case cached by version and tested per row;
+  sort, a search text per case cached by version and tested per row; and a live tick's
+  ``Diff`` (50 case changes) while sorted by category;
 - **memory per case**: ``CityState.memory_bytes()["cases"]`` and the tracemalloc growth of a
   bootstrap, for documents parsed off the wire (each holds its own strings), against the same
   state without sharing repeated values; and ``memory_bytes`` for the scene's shallow clones
@@ -187,6 +188,20 @@ def queue_figures(queue: int, repeat: int) -> list[Row]:
     (p_first, p_next), (n_first, n_next) = searches(CaseTableModel), searches(naive_cls)
     rows.append((f"queue {queue:,}: first search", p_first, n_first, "ms"))
     rows.append((f"queue {queue:,}: next search", p_next, n_next, "ms"))
+
+    # A live tick (50 case changes) while the queue is sorted by category: both models get
+    # the same Diff (the state is shared, so this comes last).
+    models = [fresh(cls) for cls in (CaseTableModel, naive_cls)]
+    for m in models:
+        m.sort(COLUMNS.index("category"))
+    tick_ms: list[list[float]] = [[], []]
+    for step in range(1, repeat + 1):
+        diff = state.apply(scene.tick(state.log_seq, step=step))
+        for i, m in enumerate(models):
+            ms, _ = timed(lambda m=m, diff=diff: m.on_diff(diff), 1)
+            tick_ms[i].append(ms)
+    project, naive = (float(np.median(t)) for t in tick_ms)
+    rows.append((f"queue {queue:,}: a tick of 50 cases, sorted by category", project, naive, "ms"))
     return rows
 
 
