@@ -30,7 +30,7 @@ from operator import itemgetter
 
 import numpy as np
 
-#: A first build of more texts than this goes through numpy (one unique); fewer, through the
+#: A first build of more texts than this goes through numpy (one sort); fewer, through the
 #: dict (numpy's fixed costs are not worth it for a handful).
 NUMPY_FROM = 64
 #: The longest texts a first build puts in a numpy array (ids and ISO times are < 64; a
@@ -141,9 +141,18 @@ class RankedTexts:
         return longest <= MAX_NUMPY_CHARS and "\0" not in "".join(texts)  # C-level checks
 
     def _first(self, rows: np.ndarray, texts: Sequence[str]) -> None:
-        """The first texts (a column built over 100,000 rows): one numpy unique gives the
-        codes already in text order, ~3× faster than a dict and a sort in Python."""
-        distinct, codes = np.unique(np.array(texts, dtype=str), return_inverse=True)
+        """The first texts (a column built over 100,000 rows): one numpy sort gives the codes
+        already in text order, ~3× faster than a dict and a sort in Python."""
+        # np.unique(return_inverse) took 120 ms on 100,000 ISO times; a stable argsort and a
+        # pass over the sorted texts take 50 (numpy 2.4).
+        arr = np.array(texts, dtype=str)
+        order = np.argsort(arr, kind="stable")
+        ordered = arr[order]
+        first = np.ones(len(arr), dtype=bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        codes = np.empty(len(arr), dtype=np.int32)
+        codes[order] = np.cumsum(first) - 1
+        distinct = ordered[first]
         self._distinct, self._new = distinct, []
         self._rank = np.arange(len(distinct), dtype=np.int32)
         self.codes = np.full(int(rows.max()) + 1, -1, dtype=np.int32)
