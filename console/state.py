@@ -5,9 +5,13 @@ map, the queues and the alerts pane show the same thing for the same record. Eac
 returns a ``Diff`` naming what moved, so views refresh only that.
 
 - **Cases**: the latest version of each (an older version arriving late never wins), plus
-  arrays the map and the queues need (position, state, major class) and, per case, the instants
+  arrays the map and the queues need (position, state, major class; category, department,
+  source, grid and address as int32 codes for the queue's sort keys) and, per case, the instants
   its SLA light turns yellow and red, so ``case_lights(t)`` gives every light at any instant by
-  one vectorised comparison (the domain clock is consulted once per case version, not per frame).
+  one vectorised comparison (the domain clock is consulted once per case version, not per frame;
+  a batch of versions, a bootstrap's 50,000, in one array computation: ``light_times_of``).
+  Strings and numbers that repeat across cases (states, users, grid codes, limits) are held
+  once, not once per parsed document.
 - **Vehicles** in numpy: last fix (t, lon, lat, speed, heading, flags), status; **trails** as a
   ring buffer of the last ``trail_points`` fixes per vehicle, in time order.
 - **Alerts** (open and acknowledged; resolved ones leave) and **sensors**.
@@ -33,7 +37,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -41,7 +45,7 @@ from numpy.typing import DTypeLike
 from console.domain.alert_rules import louder
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
-from console.domain.case import Case, parse_time
+from console.domain.case import light_times_of, parse_time
 from console.domain.china_time import CST
 from console.domain.documents import (
     AlertDoc,
@@ -58,6 +62,7 @@ from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.retention import retained
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.domain.workflow import TERMINAL_STATES, State
+from console.text_columns import COMPACT_FACTOR, COMPACT_FLOOR, TextCodes
 
 STATE_NAMES = tuple(s.value for s in State)
 STATE_CODE = {name: i for i, name in enumerate(STATE_NAMES)}
@@ -67,6 +72,32 @@ VEHICLE_STATUS_CODE = {name: i for i, name in enumerate(VEHICLE_STATUSES)}
 FixField = Literal["t", "lon", "lat", "speed_kmh", "heading", "flags"]
 FIX_FIELDS: tuple[FixField, ...] = ("t", "lon", "lat", "speed_kmh", "heading", "flags")
 CHECKPOINT_VERSION = 3  # 3: + case columns; 2: numeric columns as base64 arrays; 1: lists
+#: Case fields kept as int32 codes into ``CityState.case_values(name)`` (column name: field),
+#: for the queue's sort keys; rebuilt from the documents, never checkpointed.
+#: Case and event fields whose values repeat across cases (a handful of states, sources,
+#: users, grid cells...): a document parsed off the wire holds its own copy of each string
+#: (json memoises keys, not values), ~50-60 bytes apiece, so the fold shares one copy.
+SHARED_CASE_FIELDS = (
+    "source", "category_code", "state", "urgency", "reporter", "grid_code", "street_code",
+    "community_code", "department_id", "stage", "stage_clock", "light", "component_owner",
+)  # fmt: skip
+SHARED_EVENT_FIELDS = ("action", "user", "role", "from_state", "to_state", "stage")
+#: Instants that recur within one document (each case's are its own).
+CASE_INSTANTS = ("created_at", "updated_at", "stage_started_at", "deadline", "parked_at")
+EVENT_INSTANTS = ("at", "stage_deadline")
+#: Minutes and hours that repeat across cases (limits, 0.0 parked): 24 bytes each otherwise.
+SHARED_NUMBER_FIELDS = ("stage_limit_minutes", "paused_minutes", "extension_hours")
+#: At most this many distinct shared strings, and as many numbers (a grid of ~10,000 cells, a
+#: few thousand users and departments): beyond it new values are not shared, so hostile input
+#: cannot grow the tables.
+MAX_SHARED_STRINGS = 65_536
+CODED_FIELDS = {
+    "category": "category_code",
+    "department": "department_id",
+    "source": "source",
+    "grid": "grid_code",
+    "address": "address",
+}
 
 
 @dataclass
@@ -200,8 +231,12 @@ class CityState:
                 "queue": (np.int8, NO_QUEUE),
                 "yellow_at": (np.float64, math.nan),
                 "red_at": (np.float64, math.nan),
+                **{name: (np.int32, -1) for name in CODED_FIELDS},
             }
         )
+        self._case_codes = {name: TextCodes() for name in CODED_FIELDS}
+        self._strings: dict[str, str] = {}  # SHARED_CASE_FIELDS' values: one copy each
+        self._numbers: dict[float, float] = {}  # SHARED_NUMBER_FIELDS' values
         self._veh = _Columns(
             {
                 **{k: (np.float64, math.nan) for k in FIX_FIELDS if k != "flags"},
@@ -230,6 +265,7 @@ class CityState:
         new.cases, new.vehicles = dict(self.cases), dict(self.vehicles)
         new.alerts, new.sensors = dict(self.alerts), dict(self.sensors)
         new._case_cols, new._veh = self._case_cols.copy(), self._veh.copy()
+        new._case_codes = {k: v.copy() for k, v in self._case_codes.items()}
         new._trail, new._trail_n = self._trail.copy(), self._trail_n.copy()
         return new
 
@@ -264,8 +300,7 @@ class CityState:
         self.alerts.clear()
         self.sensors.clear()
         self.set_reference(reference or self.reference)
-        for doc in snapshot.get("cases") or ():
-            self._put_case(doc)
+        self._put_cases(snapshot.get("cases") or ())
         for v in snapshot.get("vehicles") or ():
             self._put_vehicle(v)
         for a in snapshot.get("alerts") or ():
@@ -312,8 +347,7 @@ class CityState:
             elif seq <= self.seq:
                 continue  # already in the snapshot this state was bootstrapped from
             elif ch["kind"] == "case":
-                if self._put_case(ch["case"]):
-                    d.cases.add(ch["case"]["id"])
+                d.cases.update(self._put_cases((ch["case"],)))
             elif ch["kind"] == "vehicle":
                 self._put_vehicle(ch["vehicle"])
                 d.vehicles.add(ch["vehicle"]["id"])
@@ -341,22 +375,85 @@ class CityState:
         return d
 
     # ---- cases -----------------------------------------------------------------------------
-    def _put_case(self, doc: CaseDoc) -> bool:
-        old = self.cases.get(doc["id"])
-        if old is not None and old.get("version", 0) >= doc.get("version", 0):
-            return False
-        self.cases[doc["id"]] = doc
-        i = self._case_cols.row(doc["id"])
+    def _put_cases(self, docs: Iterable[CaseDoc]) -> list[str]:
+        """Take the documents newer than the versions held (an older version arriving late
+        never wins); returns the ids taken. The lights' instants are computed for all of them
+        at once (``light_times_of``: a bootstrap's 50,000 cases in one batch)."""
+        fresh: dict[str, CaseDoc] = {}
+        for doc in docs:
+            old = fresh.get(doc["id"]) or self.cases.get(doc["id"])
+            if old is None or old.get("version", 0) < doc.get("version", 0):
+                fresh[doc["id"]] = doc
+        if not fresh:
+            return []
+        taken = list(fresh.values())
+        for doc in taken:
+            self._share_values(doc)
+        rows = np.fromiter((self._case_cols.row(cid) for cid in fresh), np.int64, len(fresh))
+        self.cases.update(fresh)
         c = self._case_cols.cols
-        c["lon"][i] = doc["location"]["lon"]
-        c["lat"][i] = doc["location"]["lat"]
-        c["state"][i] = STATE_CODE.get(doc.get("state", ""), -1)
-        code = str(doc.get("category_code") or "")
-        c["major"][i] = int(code[:2]) if code[:2].isdigit() else 0
-        q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
-        c["queue"][i] = NO_QUEUE if q is None else QUEUE_CODE[q]
-        c["yellow_at"][i], c["red_at"][i] = self._light_times(doc)
-        return True
+        c["lon"][rows] = [doc["location"]["lon"] for doc in taken]
+        c["lat"][rows] = [doc["location"]["lat"] for doc in taken]
+        c["state"][rows] = [STATE_CODE.get(doc.get("state", ""), -1) for doc in taken]
+        c["major"][rows] = [_major(doc) for doc in taken]
+        c["queue"][rows] = [_queue_code(doc) for doc in taken]
+        c["yellow_at"][rows], c["red_at"][rows] = light_times_of(taken, self.calendar, self.limits)
+        self._code_cases(rows, taken)
+        return list(fresh)
+
+    def _share_values(self, doc: CaseDoc) -> None:
+        """Replace repeated values by the one copy held (equal values: the document reads
+        the same, it just stops holding its own copies): strings that repeat across cases
+        from one table, numbers of minutes from another, and the instants that recur within
+        the document (a stage starts when the case is updated, at its last event) from a
+        table of its own."""
+        table, numbers = self._strings, self._numbers
+        room = len(table) < MAX_SHARED_STRINGS
+        share = table.setdefault if room else table.get
+        share_number = numbers.setdefault if len(numbers) < MAX_SHARED_STRINGS else numbers.get
+        instants_seen: dict[str, str] = {}
+        share_instant = instants_seen.setdefault
+        whole = cast(dict[str, Any], doc)
+        events = whole.get("events")
+        parts: list[tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]] = [
+            (whole, SHARED_CASE_FIELDS, CASE_INSTANTS)
+        ]
+        if isinstance(events, list):
+            parts += [
+                (e, SHARED_EVENT_FIELDS, EVENT_INSTANTS) for e in events if isinstance(e, dict)
+            ]
+        for part, fields, instants in parts:
+            for k in fields:
+                v = part.get(k)
+                if type(v) is str:
+                    one = share(v, v)
+                    if one is not v:
+                        part[k] = one
+            for k in instants:
+                v = part.get(k)
+                if type(v) is str:
+                    one = share_instant(v, v)
+                    if one is not v:
+                        part[k] = one
+        for k in SHARED_NUMBER_FIELDS:
+            v = whole.get(k)
+            if type(v) is float and (v != 0.0 or math.copysign(1.0, v) > 0):  # keep -0.0
+                number = share_number(v, v)
+                if number is not v:
+                    whole[k] = number
+
+    def _code_cases(self, rows: np.ndarray, docs: list[CaseDoc]) -> None:
+        for name, key in CODED_FIELDS.items():
+            values = [doc.get(key) for doc in docs]
+            self._case_cols.cols[name][rows] = self._case_codes[name].codes(values)
+
+    def _recode(self, name: str) -> None:
+        """Drop the values no case holds any more (evicted cases' addresses would otherwise
+        pile up over months): a new TextCodes, so a view caching by the old one sees it."""
+        col = self._case_cols.view(name)
+        live, col[:] = np.unique(col, return_inverse=True)
+        old = self._case_codes[name].values
+        self._case_codes[name] = TextCodes([old[c] for c in live])
 
     def _new_hour(self, ts: str, d: Diff) -> None:
         """The district clock entered a new hour: finished cases the retention rule no longer
@@ -385,6 +482,9 @@ class CityState:
         remap = self._case_cols.drop(gone)
         for cid in gone:
             del self.cases[cid]
+        for name, codes in self._case_codes.items():
+            if len(codes) > COMPACT_FACTOR * max(len(self._case_cols), COMPACT_FLOOR):
+                self._recode(name)
         if d is not None:
             d.cases |= gone
             d.cases_evicted |= gone
@@ -407,16 +507,6 @@ class CityState:
         day = datetime.fromtimestamp(now, UTC).astimezone(CST).date()
         return self.calendar.uncovered_years(day)
 
-    def _light_times(self, doc: CaseDoc) -> tuple[float, float]:
-        """Epoch seconds of yellow and red; NaN: no clock runs (parked, closed, void)."""
-        try:
-            times = Case.from_dict(doc).light_times(self.calendar, self.limits)
-        except (KeyError, TypeError, ValueError):
-            return math.nan, math.nan  # a doc the domain cannot read: no light, not a crash
-        if times is None:
-            return math.nan, math.nan
-        return times[0].timestamp(), times[1].timestamp()
-
     def case_ids(self) -> list[str]:
         return self._case_cols.ids
 
@@ -428,6 +518,11 @@ class CityState:
         (category major class), queue (index into ``domain.queues.QUEUE_KEYS``, NO_QUEUE for
         closed/void), yellow_at, red_at. Views, not copies: read, never write."""
         return {k: self._case_cols.view(k) for k in self._case_cols.cols}
+
+    def case_values(self, name: str) -> list[str | None]:
+        """The values the codes in ``case_arrays()[name]`` stand for (``name`` in
+        CODED_FIELDS): ``case_values(name)[code]``. Append-only; read, never write."""
+        return self._case_codes[name].values
 
     def case_lights(self, at: float | datetime) -> np.ndarray:
         """Every case's light (GREEN/YELLOW/RED, NO_LIGHT when no clock runs) at ``at``."""
@@ -608,7 +703,11 @@ class CityState:
             "ts": self.ts,
             "cases": list(self.cases.values()),
             "case_ids": list(self._case_cols.ids),
-            "case_cols": {k: _pack(self._case_cols.view(k)) for k in self._case_cols.cols},
+            "case_cols": {
+                k: _pack(self._case_cols.view(k))
+                for k in self._case_cols.cols
+                if k not in CODED_FIELDS
+            },
             "vehicle_ids": list(self._veh.ids),
             "vehicles": [self.vehicles.get(v, {"id": v}) for v in self._veh.ids],
             "trail_points": self.trail_points,
@@ -640,14 +739,16 @@ class CityState:
         s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
         if "case_cols" in cp:  # the lights' instants as computed then: no domain clock run
             s.cases = {doc["id"]: doc for doc in cp["cases"]}
+            for doc in cp["cases"]:
+                s._share_values(doc)
             for cid in cp["case_ids"]:
                 s._case_cols.row(cid)
             n = len(cp["case_ids"])
             for k, values in cp["case_cols"].items():
                 s._case_cols.cols[k][:n] = _unpack(values, s._case_cols.cols[k].dtype)
+            s._code_cases(np.arange(n), [s.cases[cid] for cid in cp["case_ids"]])
         else:
-            for doc in cp["cases"]:
-                s._put_case(doc)
+            s._put_cases(cp["cases"])
         s.alerts = {a["id"]: a for a in cp["alerts"]}
         s.sensors = {x["id"]: x for x in cp["sensors"]}  # replaces the reference's
         s.seq, s.bootstrap_seq, s.ts = cp["seq"], cp["bootstrap_seq"], cp["ts"]
@@ -696,6 +797,17 @@ def _deep_size(o: object, seen: set[int] | None = None) -> int:
     elif isinstance(o, list | tuple | set):
         size += sum(_deep_size(x, seen) for x in o)
     return size
+
+
+def _major(doc: CaseDoc) -> int:
+    """The category's major class (its first two digits), 0 when the code has none."""
+    code = str(doc.get("category_code") or "")
+    return int(code[:2]) if code[:2].isdigit() else 0
+
+
+def _queue_code(doc: CaseDoc) -> int:
+    q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
+    return NO_QUEUE if q is None else QUEUE_CODE[q]
 
 
 def _callback_due(doc: CaseDoc) -> bool:

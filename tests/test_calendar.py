@@ -5,6 +5,7 @@ from __future__ import annotations
 import time as timer
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -358,3 +359,33 @@ def test_every_day_00_to_24_is_wall_clock_time(start, minutes):
     end = wall.add_working_minutes(start, minutes)
     assert end == start + timedelta(microseconds=round(minutes * 60_000_000))
     assert wall.working_minutes_between(start, end) == pytest.approx(minutes, abs=1e-6)  # 1 us
+
+
+@pytest.mark.parametrize(
+    "cal", [WorkCalendar.default(), WorkCalendar.every_day(((420, 1140),))], ids=["work", "field"]
+)
+def test_the_array_form_adds_as_the_scalar_does_on_every_edge(cal):
+    """``add_working_minutes_us`` (a bootstrap's batch) against ``add_working_minutes`` for
+    starts every 30 minutes over the National Day holiday and its adjusted weekend (period
+    starts and ends, lunch, nights) and limits of nothing to weeks."""
+    from console.domain.calendar import epoch_us
+
+    start = datetime(2026, 9, 28, 0, 0, tzinfo=CST)
+    starts = [start + timedelta(minutes=30 * k) for k in range(48 * 16)]
+    for minutes in (0, 0.5, 1, 59.99, 240, 480, 481, 2400, 10_000):
+        got = cal.add_working_minutes_us(
+            np.array([epoch_us(t) for t in starts]), np.full(len(starts), float(minutes))
+        )
+        want = [epoch_us(cal.add_working_minutes(t, minutes)) for t in starts]
+        assert got.tolist() == want, minutes
+
+
+@PROPS
+@given(st.lists(EDGES, min_size=1, max_size=30), MINUTES)
+def test_the_array_form_equals_the_scalar_at_period_edges(starts, minutes):
+    from console.domain.calendar import epoch_us
+
+    got = CAL.add_working_minutes_us(
+        np.array([epoch_us(t) for t in starts]), np.full(len(starts), minutes)
+    )
+    assert got.tolist() == [epoch_us(CAL.add_working_minutes(t, minutes)) for t in starts]

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QModelIndex, Qt
 
-from console.state import CityState
+from console.state import CityState, Diff
 from widgets.common.row_sync import IncrementalRows
 from widgets.panels.alerts import AlertModel
 from widgets.panels.case_table import COLUMNS, CaseTableModel
@@ -317,3 +317,169 @@ def test_the_address_column_never_shows_the_description(qapp):
     assert shown == {bare["id"]: "湖滨街道东坡路社区", given["id"]: given["address"]}
     tips = {model.data(model.index(r, col), Qt.ItemDataRole.ToolTipRole) for r in range(2)}
     assert tips == {bare["description"], given["description"]}
+
+
+# ---- the queue at scale: integer sort keys and search texts kept from each Diff -------------
+
+_REF = {
+    "categories": [
+        {"code": "01001", "name_zh": "供水井盖", "name_en": "Water-supply Manhole"},
+        {"code": "06010", "name_zh": "暴露垃圾", "name_en": "Exposed Garbage"},
+        {"code": "09011", "name_zh": "共享单车", "name_en": "Shared Bikes"},
+    ],
+    "departments": [
+        {"id": "zz", "name": "区城管局"},  # display order is not the ids' order
+        {"id": "aa", "name": "区住建局"},
+        {"id": "mm", "name": "区城管局"},  # same name as zz: ties
+    ],
+    "streets": [{"code": "330102013", "name": "湖滨"}, {"code": "330102011", "name": "清波"}],
+    "communities": [{"code": "330102013026", "name": "东坡路社区"}],
+}
+
+
+def varied_doc(i: int, version: int = 1, **kw) -> dict:
+    """A case whose every text column varies, with ties, blanks and addresses from the grid."""
+    doc = case_doc(i, *[("reported", "accept"), ("dispatched", "dispose")][i % 2], version)
+    doc["category_code"] = ["01001", "06010", "09011", "99999"][i % 4]
+    doc["department_id"] = [None, "zz", "aa", "mm", "gone"][i % 5]
+    doc["source"] = ["supervisor", "public", "video"][i % 3]
+    doc["grid_code"] = ["330102013026097", "330102011014014", "330102099000001"][i % 3]
+    doc["address"] = "" if i % 4 == 1 else f"测试路{(i * 7) % 13}号"
+    doc["description"] = ["井盖缺失", "Garbage 暴露", "无"][i % 3]
+    doc["updated_at"] = doc["created_at"]
+    return {**doc, **kw}
+
+
+def naive_order(model: CaseTableModel, col: str, descending: bool) -> list[str]:
+    """What the queue showed before issue 14: every row's display text, one stable argsort
+    (the age column: the ISO creation time)."""
+    state = model.state
+    ids = state.case_ids()
+    rows = np.array([state.case_row(cid) for cid in map(model.case_id, range(model.rowCount()))])
+    rows.sort()
+    docs = [state.cases[ids[r]] for r in rows]
+    if col == "countdown" or col == "state":
+        raise AssertionError("numeric columns are not text")
+    texts = [
+        d.get("created_at") or "" if col == "age" else str(model._display(d, int(r), col) or "")
+        for d, r in zip(docs, rows, strict=True)
+    ]
+    order = np.argsort(np.array(texts), kind="stable")
+    if descending:
+        order = order[::-1]
+    return [ids[r] for r in rows[order]]
+
+
+def shown(model: CaseTableModel) -> list[str]:
+    return [model.case_id(r) for r in range(model.rowCount())]
+
+
+def naive_search(model: CaseTableModel, needle: str) -> set[str]:
+    hits = set()
+    for cid, d in model.state.cases.items():
+        cat = next((c for c in _REF["categories"] if c["code"] == d.get("category_code")), {})
+        text = " ".join(
+            str(x or "")
+            for x in (
+                d["id"], d.get("category_code"), cat.get("name_zh"), cat.get("name_en"),
+                d.get("address"), d.get("description"), d.get("grid_code"),
+            )
+        )  # fmt: skip
+        if needle.strip().lower() in text.lower():
+            hits.add(cid)
+    return hits
+
+
+def test_queue_sorts_and_searches_as_the_naive_model_through_changes_and_evictions(qapp):
+    s = CityState()
+    s.set_reference(_REF)
+    rows_not_in_id_order = [varied_doc(i * 17 % 40) for i in range(40)]
+    s.bootstrap({"seq": 1, "cases": rows_not_in_id_order}, _REF)
+    model = CaseTableModel(s, now)
+    model.on_diff(Diff(reset=True))
+    text_cols = [c for c in COLUMNS if c not in ("countdown", "state")]
+
+    def check() -> None:
+        for col in text_cols:
+            for order in (Qt.AscendingOrder, Qt.DescendingOrder):
+                model.sort(COLUMNS.index(col), order)
+                assert shown(model) == naive_order(model, col, order == Qt.DescendingOrder), col
+        model.sort(COLUMNS.index("category"))
+        for needle in ("井盖", "GARBAGE", "zebra", "湖滨", "3301020130", "2026112300003", "无 3"):
+            model.set_search(needle)
+            assert set(shown(model)) == naive_search(model, needle), needle
+        model.set_search("")
+
+    check()  # builds every index
+    t = TEST_START.isoformat()
+    changed = [
+        varied_doc(3, 2, department_id="aa", description="斑马 Zebra", source="public"),
+        varied_doc(5, 2, state="closed", stage=None),
+        varied_doc(8, 2, state="closed", stage=None),
+    ]
+    model.on_diff(s.apply([{"seq": 2 + k, "ts": t, "kind": "case", "case": c}
+                           for k, c in enumerate(changed)]))  # fmt: skip
+    check()  # the changed rows' keys and texts updated from the Diff
+    arrived = varied_doc(77, address="", grid_code="330102013026001")
+    model.on_diff(s.apply([{"seq": 9, "ts": t, "kind": "case", "case": arrived}]))
+    check()  # a new row
+    d = Diff()
+    gone = s.evict(TEST_START + timedelta(days=30), d)
+    assert gone == {varied_doc(5)["id"], varied_doc(8)["id"]} and d.case_rows is not None
+    model.on_diff(d)
+    check()  # rows renumbered
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    first=st.one_of(  # a first build of more than 64 texts goes through numpy (not with NULs)
+        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B", "a\x00"]), max_size=150),
+        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B"]), min_size=65, max_size=150),
+    ),
+    steps=st.lists(
+        st.tuples(
+            st.booleans(),  # True: set some rows, False: drop some rows (an eviction)
+            st.lists(st.integers(0, 200), max_size=20),
+            st.lists(st.text(alphabet="abB甲\x00", max_size=3), min_size=20, max_size=20),
+        ),
+        max_size=8,
+    ),
+)
+def test_ranked_and_search_texts_follow_their_rows_through_sets_and_evictions(first, steps):
+    """RankedTexts orders rows as their texts, SearchTexts finds what a scan of them finds,
+    through first builds, single-row sets, growth, evictions and compactions."""
+    from unittest import mock
+
+    from console import text_columns
+    from console.text_columns import RankedTexts, SearchTexts
+
+    with mock.patch.object(text_columns, "COMPACT_FLOOR", 0):  # compact as soon as it may
+        ranked, search, naive = RankedTexts(), SearchTexts(), list(first)
+        ranked.set(np.arange(len(first)), first)
+        search.set(np.arange(len(first)), first)
+        for is_set, rows, texts in steps:
+            if not naive:
+                is_set, rows = True, [0]
+            rows = sorted({r % (len(naive) + 3) for r in rows})
+            if is_set:
+                for r, t in zip(rows, texts, strict=False):
+                    gap = list(range(len(naive), r))  # new rows (a Diff names every one)
+                    ranked.set([*gap, r], [*[""] * len(gap), t])
+                    search.set([*gap, r], [*[""] * len(gap), t])
+                    naive.extend([""] * (r + 1 - len(naive)))
+                    naive[r] = t
+            else:
+                keep = np.ones(len(naive), dtype=bool)
+                keep[[r for r in rows if r < len(naive)]] = False
+                ranked.remap(np.where(keep, np.cumsum(keep) - 1, -1))
+                search.remap(np.where(keep, np.cumsum(keep) - 1, -1))
+                naive = [t for t, k in zip(naive, keep, strict=True) if k]
+            all_rows = np.arange(len(naive))
+            keys = ranked.keys(all_rows)  # only their order matters: compare dense ranks
+            ranks = {t: i for i, t in enumerate(sorted(set(naive)))}
+            dense = np.unique(keys, return_inverse=True)[1].reshape(-1)
+            assert dense.tolist() == [ranks[t] for t in naive]
+            for some in (all_rows, all_rows[::2], all_rows[-1:], all_rows[:0]):
+                for needle in ("a", "B", ""):
+                    found = search.find(needle, some).tolist()
+                    assert found == [r for r in some.tolist() if needle.lower() in naive[r]]

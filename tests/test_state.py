@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
 from conftest import TEST_START, fresh_db_url, start_backend
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_workflow import ACTIONS, ACTORS, PARAMS, report
 
 from console.domain.calendar import WorkCalendar
-from console.domain.case import Case
+from console.domain.case import Case, apply_action, case_light_times, light_times_batch
+from console.domain.china_time import CST
 from console.domain.limits import TimeLimits
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
+from console.domain.workflow import WorkflowError
 from console.replay.fold import LiveFold, fold_log
 from console.sim.district import SimConfig, run_headless
 from console.state import STATE_CODE, CityState
@@ -313,3 +316,188 @@ def test_checkpoint_v3_is_exact_and_v2_v1_still_read():
         for k, a in ((k, _unpack(v, np.float64)) for k, v in cp["vehicle_cols"].items())
     }
     assert same(CityState.from_checkpoint(v1))
+
+
+# ---- the batch lights equal the domain's ------------------------------------------------------
+
+
+def _limits_with_field_on_working_days() -> TimeLimits:
+    """The shipped limits with the field calendar counted on working days only (a named
+    calendar of ``days: working``, the one clock that shares the work calendar's holidays)."""
+    cfg = LIMITS.to_dict()
+    cfg["calendars"] = {
+        **cfg["calendars"],
+        "field": {**cfg["calendars"]["field"], "days": "working"},
+    }
+    return TimeLimits.from_dict(cfg)
+
+
+_DAYS = st.dates(date(2026, 10, 1), date(2027, 6, 30))
+
+
+@st.composite
+def calendars(draw) -> WorkCalendar:
+    """The shipped calendar, or one with its own periods, holidays and weekend workdays."""
+    if draw(st.booleans()):
+        return CAL
+    periods = draw(
+        st.sampled_from(
+            [
+                ((480, 720), (840, 1080)),
+                ((0, 1440),),
+                ((420, 1140),),
+                ((0, 1), (600, 601), (1439, 1440)),
+            ]
+        )
+    )
+    holidays = draw(st.sets(_DAYS, max_size=30))
+    workdays = draw(st.sets(_DAYS.filter(lambda d: d.weekday() >= 5), max_size=8)) - holidays
+    return WorkCalendar(periods, holidays, workdays)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    calendar=calendars(),
+    field_on_working_days=st.booleans(),
+    source=st.sampled_from(["supervisor", "public", "video", "self"]),
+    category=st.sampled_from(["06010", "01010", "99999"]),
+    urgency=st.sampled_from(["normal", "urgent", "critical"]),
+    start=st.datetimes(datetime(2026, 11, 1), datetime(2027, 3, 1), timezones=st.just(CST)),
+    steps=st.lists(
+        st.tuples(st.sampled_from(ACTIONS), st.sampled_from(ACTORS), PARAMS, st.integers(0, 4000)),
+        max_size=30,
+    ),
+)
+def test_batch_light_times_equal_the_domain_on_random_histories(
+    calendar, field_on_working_days, source, category, urgency, start, steps
+):
+    """Every version of a random history (stages, extensions, 缓办 and resumes, urgencies,
+    categories) on a random calendar (holidays, weekend workdays, odd periods): the batch gives
+    ``Case.light_times`` to the microsecond."""
+    limits = _limits_with_field_on_working_days() if field_on_working_days else LIMITS
+    c = report(source, category, start)
+    c.urgency = urgency
+    versions = [c]
+    for action, actor, params, minutes in steps:
+        at = datetime.fromisoformat(c.events[-1]["at"]) + timedelta(minutes=minutes)
+        try:
+            c, _ = apply_action(c, action, actor, at, calendar, limits, note="n", params=params)
+        except WorkflowError:
+            continue
+        versions.append(c)
+    yellow, red = light_times_batch([v.to_dict() for v in versions], calendar, limits)
+    for v, y, r in zip(versions, yellow, red, strict=True):
+        want = v.light_times(calendar, limits)
+        if want is None:
+            assert math.isnan(y) and math.isnan(r)
+        else:
+            assert (y, r) == (want[0].timestamp(), want[1].timestamp()), v.to_dict()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    calendar=calendars(),
+    clocks=st.lists(
+        st.tuples(
+            st.datetimes(datetime(2026, 10, 1), datetime(2027, 6, 1), timezones=st.just(UTC)),
+            st.floats(0, 60 * 24 * 40, allow_nan=False),
+            st.floats(-30, 60 * 24 * 200, allow_nan=False),
+            st.sampled_from(["working", "calendar", "centre", "field", "nowhere", ""]),
+        ),
+        min_size=1,
+        max_size=50,
+    ),
+)
+def test_batch_light_times_equal_the_domain_on_any_clock(calendar, clocks):
+    """Raw clocks: any start (a period's edge, a holiday, a night), limits of minutes to weeks,
+    time parked up to months (negative too), every clock name and ones nobody configured."""
+    docs = [
+        {
+            **case_doc(f"C{i}", 1, stage_started_at=start),
+            "stage_limit_minutes": minutes,
+            "paused_minutes": paused,
+            "stage_clock": clock,
+        }
+        for i, (start, minutes, paused, clock) in enumerate(clocks)
+    ]
+    yellow, red = light_times_batch(docs, calendar, LIMITS)
+    want = [case_light_times(d, calendar, LIMITS) for d in docs]
+    got = list(zip(yellow.tolist(), red.tolist(), strict=True))
+    assert [tuple("nan" if math.isnan(x) else x for x in w) for w in want] == [
+        tuple("nan" if math.isnan(x) else x for x in g) for g in got
+    ]
+
+
+def test_batch_light_times_read_what_the_domain_reads_and_refuse_what_it_refuses():
+    good = case_doc("C0", 1)
+    bad = [
+        {**good, "stage_started_at": "yesterday"},
+        {**good, "closed_at": 5},  # from_dict cannot parse it: no light, as the domain
+        {**good, "stage_limit_minutes": "120"},
+        {**good, "paused_minutes": None},
+        {**good, "stage_clock": None},
+        {**good, "stage_limit_minutes": -5.0},
+        {k: v for k, v in good.items() if k != "source"},
+        {**good, "location": None},
+    ]
+    yellow, red = light_times_batch([good, *bad], CAL, LIMITS)
+    assert (yellow[0], red[0]) == case_light_times(good, CAL, LIMITS)
+    assert not math.isnan(red[0]) and np.isnan(yellow[1:]).all() and np.isnan(red[1:]).all()
+
+
+def test_cases_parsed_off_the_wire_share_their_repeated_strings_and_read_the_same():
+    import json
+
+    docs = [case_doc(f"C{i}", 1) for i in range(3)]
+    for d in docs:
+        d["events"] = [{"action": "report", "user": "sup-1", "at": d["created_at"]}]
+    docs[2]["extension_hours"] = -0.0
+    raw = json.dumps(docs)
+    s = CityState()
+    s.bootstrap({"seq": 1, "cases": json.loads(raw)})
+    assert [s.cases[f"C{i}"] for i in range(3)] == json.loads(raw)  # the same documents
+    a, b = s.cases["C0"], s.cases["C2"]
+    assert a["state"] is b["state"] and a["category_code"] is b["category_code"]
+    assert a["events"][0]["user"] is b["events"][0]["user"]
+    assert a["paused_minutes"] is b["paused_minutes"]
+    assert math.copysign(1, b["extension_hours"]) == -1  # -0.0 is not 0.0's copy
+    assert a["created_at"] is a["events"][0]["at"]  # one instant, one string
+    assert a["id"] is not b["id"]
+
+
+def test_coded_case_columns_decode_to_each_case_through_changes_evictions_and_checkpoints():
+    from unittest import mock
+
+    import console.state
+    from console.state import CODED_FIELDS
+
+    def decoded(s: CityState) -> dict[str, dict[str, object]]:
+        a = s.case_arrays()
+        return {
+            cid: {name: s.case_values(name)[a[name][s.case_row(cid)]] for name in CODED_FIELDS}
+            for cid in s.case_ids()
+        }
+
+    def held(s: CityState) -> dict[str, dict[str, object]]:
+        return {
+            cid: {name: doc.get(key) for name, key in CODED_FIELDS.items()}
+            for cid, doc in s.cases.items()
+        }
+
+    s = CityState()
+    docs = [case_doc(f"C{i}", 1, address=f"路{i % 3}", grid_code=f"G{i}") for i in range(8)]
+    s.bootstrap({"seq": 1, "cases": docs})
+    assert decoded(s) == held(s)
+    moved = [case_doc("C1", 2, address="新路", department_id="D9", grid_code="G1")]
+    closed = [
+        case_doc(f"C{i}", 2, state="closed", grid_code=f"G{i}", updated_at=TEST_START)
+        for i in range(2, 7)
+    ]
+    s.apply([ch(2 + k, "case", case=c) for k, c in enumerate(moved + closed)])
+    assert decoded(s) == held(s)
+    with mock.patch.object(console.state, "COMPACT_FLOOR", 0):  # recode as soon as it may
+        gone = s.evict(TEST_START + timedelta(days=30))
+    assert len(gone) == 5 and decoded(s) == held(s)
+    assert len(s.case_values("grid")) == len(s.cases)  # the evicted cases' cells left
+    restored = CityState.from_checkpoint(s.checkpoint())
+    assert decoded(restored) == held(restored) == held(s)

@@ -11,6 +11,9 @@ The same arithmetic serves the centre's own desks, which are staffed every day (
 shifts): a calendar with ``days="all"`` counts its periods on every date, holidays included
 (``console.domain.limits`` names the calendars each stage runs on).
 
+``add_working_minutes_us`` is the same arithmetic over numpy arrays (a bootstrap's 50,000
+deadlines in one pass), step for step on the same rule data, equal to the microsecond.
+
 Arithmetic is exact and O(log holidays) whatever the span: times are integer microseconds, and
 a cumulative count of working days before any date comes from a closed form for weekdays plus
 binary searches in the sorted exception lists. Limits of weeks and parked cases of years cost
@@ -28,6 +31,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from console.domain.china_time import CST
 from resources import resource_path
 
@@ -36,6 +41,10 @@ DEFAULT_PERIODS: tuple[tuple[int, int], ...] = ((480, 720), (840, 1080))
 DAYS = ("working", "all")
 _US_PER_MIN = 60_000_000
 _DAY_MIN = 24 * 60
+_DAY_US = _DAY_MIN * _US_PER_MIN
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_CST_US = 8 * 60 * _US_PER_MIN  # CST is UTC+8 all year (no daylight saving)
 
 
 def _weekdays_before(n: int) -> int:
@@ -97,6 +106,8 @@ class WorkCalendar:
         self._on = sorted(d.toordinal() for d in workdays if d.weekday() >= 5)
         self._off_set = frozenset(self._off)
         self._on_set = frozenset(self._on)
+        self._off_a = np.asarray(self._off, dtype=np.int64)
+        self._on_a = np.asarray(self._on, dtype=np.int64)
 
     @classmethod
     def default(cls) -> WorkCalendar:
@@ -207,6 +218,37 @@ class WorkCalendar:
         period start."""
         return self.add_working_minutes(t, 0)
 
+    def add_working_minutes_us(self, start_us: np.ndarray, minutes: np.ndarray) -> np.ndarray:
+        """``add_working_minutes`` over arrays, for ingesting tens of thousands of cases at once:
+        ``start_us`` in epoch microseconds (int64), ``minutes`` finite and >= 0 (the caller
+        checks); returns epoch microseconds. The same steps on the same rule data (periods,
+        exception lists, W(n)), each as an array operation, so the result is the same instant
+        to the microsecond (tests/test_state.py checks it against ``Case.light_times``)."""
+        start_us = np.asarray(start_us, dtype=np.int64)
+        rem = np.rint(np.asarray(minutes, dtype=np.float64) * _US_PER_MIN).astype(np.int64)
+        local = start_us + _CST_US
+        day = local // _DAY_US + _EPOCH_ORDINAL
+        t = local - (day - _EPOCH_ORDINAL) * _DAY_US
+        out = np.zeros(len(rem), dtype=np.int64)
+        done = np.zeros(len(rem), dtype=bool)
+        working = self._is_working_ordinals(day)
+        for a, b in self._spans_us:  # the rest of the start's own day, period by period
+            live = working & ~done & ~((t > b) | ((t == b) & (rem > 0)))
+            begin = np.maximum(t, a)
+            fits = live & (begin + rem <= b)
+            out[fits] = _join_us(day[fits], (begin + rem)[fits])
+            done |= fits
+            used = live & ~fits
+            rem[used] -= (b - begin)[used]
+        late = ~done
+        day, rem = day[late], rem[late]
+        k = np.where(rem == 0, 1, (rem - 1) // self._day_us + 1)
+        rest = np.where(rem == 0, 0, rem - (k - 1) * self._day_us)
+        target = self._working_days_before_ordinals(day + 1) + k
+        reached = self._ordinals_reaching(target, day + 1) - 1
+        out[late] = _join_us(reached, self._offsets_in_day(rest))
+        return out
+
     def working_minutes_between(self, a: datetime, b: datetime) -> float:
         """Working minutes in [a, b); 0 when ``b <= a``."""
         # F is non-decreasing, so a negative difference means b <= a.
@@ -271,6 +313,56 @@ class WorkCalendar:
                 lo = mid + 1
         return lo
 
+    # The same internals over arrays of ordinals, for ``add_working_minutes_us``.
+    def _is_working_ordinals(self, n: np.ndarray) -> np.ndarray:
+        if self._days == "all":
+            return np.ones(n.shape, dtype=bool)
+        weekday = (n - 1) % 7 < 5
+        return np.isin(n, self._on_a) | (weekday & ~np.isin(n, self._off_a))
+
+    def _working_days_before_ordinals(self, n: np.ndarray) -> np.ndarray:
+        if self._days == "all":
+            return n - 1
+        weeks, rest = np.divmod(n - 1, 7)
+        weekdays = 5 * weeks + np.minimum(rest, 5)
+        off = np.searchsorted(self._off_a, n, side="left")
+        on = np.searchsorted(self._on_a, n, side="left")
+        return weekdays - off + on
+
+    def _ordinals_reaching(self, target: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        """``_ordinal_reaching`` per element: gallop until W(hi) >= target, then bisect (the
+        smallest such ordinal is unique, so any search finds the scalar's answer)."""
+        lo = lo.copy()
+        step = (target - self._working_days_before_ordinals(lo)) * 7 // 5 + 7
+        hi = lo + step
+        short = self._working_days_before_ordinals(hi) < target
+        while short.any():
+            lo[short] = hi[short] + 1
+            hi[short] += step[short]
+            step[short] *= 2
+            short = self._working_days_before_ordinals(hi) < target
+        open_ = lo < hi
+        while open_.any():
+            mid = (lo + hi) // 2
+            ok = self._working_days_before_ordinals(mid) >= target
+            hi = np.where(open_ & ok, mid, hi)
+            lo = np.where(open_ & ~ok, mid + 1, lo)
+            open_ = lo < hi
+        return lo
+
+    def _offsets_in_day(self, rest: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(rest), dtype=np.int64)
+        done = np.zeros(len(rest), dtype=bool)
+        rest = rest.copy()
+        for a, b in self._spans_us:
+            fits = ~done & (rest <= b - a)
+            out[fits] = a + rest[fits]
+            done |= fits
+            rest[~done] -= b - a
+        if not done.all():
+            raise AssertionError("offset beyond the working day")
+        return out
+
     def _within_day_us(self, t: int) -> int:
         """Working microseconds of a working day before local time-of-day ``t``."""
         return sum(min(max(t - a, 0), b - a) for a, b in self._spans_us)
@@ -303,6 +395,17 @@ class WorkCalendar:
     def _join(day: int, us: int) -> datetime:
         local = datetime.combine(date.fromordinal(day), time(), CST)
         return (local + timedelta(microseconds=us)).astimezone(UTC)
+
+
+def _join_us(day: np.ndarray, us: np.ndarray) -> np.ndarray:
+    """``WorkCalendar._join`` over arrays, in epoch microseconds."""
+    out: np.ndarray = (day - _EPOCH_ORDINAL) * _DAY_US + us - _CST_US
+    return out
+
+
+def epoch_us(t: datetime) -> int:
+    """A tz-aware instant as integer microseconds since the epoch (exact)."""
+    return (t - _EPOCH) // timedelta(microseconds=1)
 
 
 @functools.cache

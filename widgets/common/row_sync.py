@@ -25,6 +25,25 @@ def runs(positions: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
+class _Spliced:
+    """The rows while a run of removals is signalled, last run first: ``old[:a]`` then
+    ``final[p:]`` (the rows after ``a`` with every later run already gone). Only what the
+    models and Qt read between the signals (length, one row) — so a search that leaves 2,000
+    runs of 100,000 rows costs no copy per run (it was 0.2 s of copying)."""
+
+    def __init__(self, old: np.ndarray, a: int, final: np.ndarray, p: int):
+        self._old, self._a, self._final, self._p = old, a, final, p
+
+    def __len__(self) -> int:
+        return self._a + len(self._final) - self._p
+
+    def __getitem__(self, i: int) -> np.int64:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        v: np.int64 = self._old[i] if i < self._a else self._final[i - self._a + self._p]
+        return v
+
+
 class IncrementalRows(QAbstractTableModel):
     """Subclasses set ``COLUMNS`` (column keys), define ``headers()`` (their titles, in the
     current language) and ``data``, and call ``sync``."""
@@ -54,12 +73,18 @@ class IncrementalRows(QAbstractTableModel):
         """``contents_changed``: True (any row may have changed), False, or the keys that
         did (only their rows repaint: a busy queue must not repaint the whole table)."""
         new = np.asarray(new, dtype=np.int64)
-        gone = np.flatnonzero(~np.isin(self._rows, new))
-        for a, b in reversed(runs(gone)):
-            self.beginRemoveRows(QModelIndex(), a, b)
-            self._rows = np.delete(self._rows, np.arange(a, b + 1))
-            self.endRemoveRows()
-            self.structure_changes += 1
+        stays = np.isin(self._rows, new)
+        gone = runs(np.flatnonzero(~stays))
+        if gone:
+            old, final = self._rows, self._rows[stays]
+            removed_before = np.cumsum([0] + [b - a + 1 for a, b in gone])
+            for j in reversed(range(len(gone))):
+                a, b = gone[j]
+                self.beginRemoveRows(QModelIndex(), a, b)
+                self._rows = _Spliced(old, a, final, a - int(removed_before[j]))  # type: ignore[assignment]
+                self.endRemoveRows()
+                self.structure_changes += 1
+            self._rows = final
         kept_order = new[np.isin(new, self._rows)]
         if not np.array_equal(kept_order, self._rows):
             self._reorder(kept_order)
@@ -95,15 +120,18 @@ class IncrementalRows(QAbstractTableModel):
 
     def _reorder(self, new_rows: np.ndarray) -> None:
         self.layoutAboutToBeChanged.emit()
-        where = {int(r): i for i, r in enumerate(new_rows)}
         old_rows = self._rows
         self._rows = new_rows
         persistent = self.persistentIndexList()
         moved = []
+        if persistent:  # key -> new position, by one scatter (100,000 rows: ~1 ms)
+            size = int(max(old_rows.max(initial=-1), new_rows.max(initial=-1))) + 1
+            where = np.full(size, -1, dtype=np.int64)
+            where[new_rows] = np.arange(len(new_rows))
         for idx in persistent:
-            src = int(old_rows[idx.row()]) if 0 <= idx.row() < len(old_rows) else None
-            dst = where.get(src) if src is not None else None
-            moved.append(QModelIndex() if dst is None else self.index(dst, idx.column()))
+            ok = 0 <= idx.row() < len(old_rows)
+            dst = int(where[old_rows[idx.row()]]) if ok else -1
+            moved.append(QModelIndex() if dst < 0 else self.index(dst, idx.column()))
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
         self.structure_changes += 1

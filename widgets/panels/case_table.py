@@ -1,7 +1,11 @@
 """The case queue table model: numpy index arrays over CityState, incremental updates.
 
 Rows are CityState case rows in display order (``_rows``). A bridge tick recomputes which rows
-the current queue/search shows and in what order (numpy: mask, argsort), then tells the view
+the current queue/search shows and in what order (numpy: a mask, then one argsort over integer
+sort keys: the category, address, grid, department and source columns rank the distinct
+values CityState keeps as codes, the id and age columns a ``RankedTexts``; a search tests
+each coded field's distinct values once and each row's id and description (``SearchTexts``);
+both are updated from each ``Diff``, never rebuilt per sort or keystroke), then tells the view
 exactly what moved: rows removed, the survivors re-ordered (a layout change with persistent
 indexes mapped, so the selection stays on its case), rows inserted, and one ``dataChanged``
 for the rest. Never a model reset for a change. The countdown and age columns tick once a
@@ -10,7 +14,11 @@ second with one ``dataChanged`` over the visible span of those columns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from itertools import repeat
+from operator import itemgetter
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -21,7 +29,8 @@ from console.domain.documents import CaseDoc
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, minutes_left
 from console.labels import PlaceNames
-from console.state import CityState
+from console.state import CODED_FIELDS, CityState
+from console.text_columns import RankedTexts, SearchTexts
 from widgets.common.i18n import labels
 from widgets.common.roles import (
     ALIGN_RIGHT,
@@ -36,6 +45,13 @@ from widgets.common.row_sync import IncrementalRows
 from widgets.common.style import LIGHT_COLORS
 
 COLUMNS = ("id", "countdown", "category", "address", "grid", "department", "source", "state", "age")
+# What a search looks in, joined by spaces: "all" is the search text; "own" holds the
+# fields CityState does not code (a needle without a space is matched field by field).
+_SEARCHED = {
+    "all": ("id", "category", "address", "description", "grid"),
+    "own": ("id", "description"),
+}
+_CODED_SEARCHED = ("category", "address", "grid")
 _TIMED = frozenset({"countdown", "age"})  # move with the clock: computed per paint
 _STATIC = tuple(c for c in COLUMNS if c not in _TIMED)  # cached per case version
 CASE_ID_ROLE = USER + 1
@@ -82,7 +98,16 @@ class CaseTableModel(IncrementalRows):
         self.search = ""
         self.sort_column = COLUMNS.index("countdown")
         self.sort_order = Qt.SortOrder.AscendingOrder
-        self._text_cache: dict[str, tuple[int | None, str]] = {}
+        # Sort keys of the text columns (built on the first sort by each) and search texts
+        # (built on the first search), by state case row; ``_indexed`` is what they were
+        # last brought up to date with (the state's case dict and row count).
+        self._ranks: dict[str, RankedTexts] = {}  # id and age
+        self._shown: dict[str, dict[tuple, str]] = {}  # coded column -> value(s) -> display
+        # coded column -> (its values, the grid's values, keys ranked, their ranks)
+        self._code_ranks: dict[str, tuple[list, list, np.ndarray, np.ndarray]] = {}
+        self._search_texts: dict[str, SearchTexts] = {}  # by _SEARCHED kind
+        self._lowered: dict[str, tuple[list, list[str]]] = {}  # coded field: values, lowered
+        self._indexed: tuple[int, int] = (0, 0)
         self._static: dict[str, tuple[int, dict]] = {}  # id → (version, column texts)
         self._red = QBrush(QColor(LIGHT_COLORS[RED]))
         self._icons = {k: light_icon(k) for k in (GREEN, YELLOW, RED, NO_LIGHT)}
@@ -204,29 +229,156 @@ class CaseTableModel(IncrementalRows):
             return
         self._ref_id = id(ref)
         self._static.clear()
+        self._shown.clear()
+        self._code_ranks.clear()
+        self._lowered.clear()
+        self._drop_indexes()  # names and places are in the texts
         self._dept_names = {d["id"]: d["name"] for d in ref.get("departments") or []}
         self._categories = {c["code"]: c for c in ref.get("categories") or []}
         self._places = PlaceNames(ref)
 
-    def _search_text(self, doc: CaseDoc) -> str:
-        hit = self._text_cache.get(doc["id"])
-        if hit is not None and hit[0] == doc.get("version"):
-            return hit[1]
-        cat = self._categories.get(doc.get("category_code", ""), {})
-        text = " ".join(
-            str(x or "")
-            for x in (
-                doc["id"],
-                doc.get("category_code"),
-                cat.get("name_zh"),
-                cat.get("name_en"),
-                doc.get("address"),
-                doc.get("description"),
-                doc.get("grid_code"),
-            )
-        ).lower()
-        self._text_cache[doc["id"]] = (doc.get("version"), text)
-        return text
+    def _value_text(self, name: str, value: str | None) -> str:
+        """What a search finds a coded field's value by: the category's code and names, the
+        address or grid code itself."""
+        if name == "category":
+            cat = self._categories.get(value or "", {})
+            return f"{value or ''} {cat.get('name_zh') or ''} {cat.get('name_en') or ''}"
+        return value or ""
+
+    def _field_texts(self, name: str, rows: np.ndarray, docs: list[CaseDoc]) -> Iterable[str]:
+        """One searched field of these rows, lower-cased: a coded field once per distinct
+        value, the id and description per row by C-level maps (no Python loop per row)."""
+        if name == "id":
+            return map(str.lower, map(str, map(itemgetter("id"), docs)))
+        if name == "description":
+            plain = cast(list[dict], docs)
+            described = [d or "" for d in map(dict.get, plain, repeat("description"))]
+            return map(str.lower, map(str, described))
+        lowered = np.array(self._lowered_values(name), dtype=object)
+        out: list[str] = lowered[self.state.case_arrays()[name][rows]].tolist()
+        return out
+
+    def _lowered_values(self, name: str) -> list[str]:
+        """Every value of a coded field, lower-cased, by code (grown as values arrive)."""
+        values = self.state.case_values(name)
+        held = self._lowered.get(name)
+        if held is None or held[0] is not values:
+            held = self._lowered[name] = (values, [])
+        low = held[1]
+        low.extend(self._value_text(name, v).lower() for v in values[len(low) :])
+        return low
+
+    def _texts_to_search(self, kind: str, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
+        columns = [self._field_texts(f, rows, docs) for f in _SEARCHED[kind]]
+        return list(map(" ".join, zip(*columns, strict=True)))
+
+    def _search(self, needle: str, rows: np.ndarray) -> np.ndarray:
+        """The rows whose search text (``_SEARCHED["all"]``, joined by spaces) holds the
+        needle. A needle without a space cannot span two fields, so it is tested against each
+        coded field's distinct values once and against the rows' own texts (id, description)
+        only where those missed: the joined texts are built only for a needle with a space."""
+        needle = needle.lower()
+        if " " in needle:
+            return self._searchable("all").find(needle, rows)
+        a = self.state.case_arrays()
+        hit = np.zeros(len(rows), dtype=bool)
+        for name in _CODED_SEARCHED:
+            low = self._lowered_values(name)
+            in_value = np.fromiter(map(str.__contains__, low, repeat(needle)), bool, len(low))
+            hit |= in_value[a[name][rows]]
+        rest = np.flatnonzero(~hit)
+        hit[rest] = self._searchable("own").contains(needle, rows[rest])
+        out: np.ndarray = rows[hit]
+        return out
+
+    def _texts_to_sort(self, col: str, docs: list[CaseDoc]) -> list[str]:
+        """What the id and age columns sort by: the id, the ISO creation time."""
+        if col == "id":
+            return [doc["id"] for doc in docs]
+        return [doc.get("created_at") or "" for doc in docs]
+
+    def _coded_keys(self, col: str, rows: np.ndarray) -> np.ndarray:
+        """Sort keys of a column CityState keeps as codes (``CODED_FIELDS``): the rank of
+        each distinct value's display text, computed once for every value the state's rows
+        hold and kept until a value never ranked appears (or the codes are renumbered)."""
+        a = self.state.case_arrays()
+        values = self.state.case_values(col)
+        grids = self.state.case_values("grid")
+
+        def keys_of(r: np.ndarray | slice) -> np.ndarray:
+            if col == "address":  # shown from the address, else from the grid cell
+                out: np.ndarray = (a["address"][r].astype(np.int64) << 32) | a["grid"][r]
+                return out
+            return a[col][r].astype(np.int64)
+
+        key = keys_of(rows)
+        held = self._code_ranks.get(col)
+        if held is not None and held[0] is values and held[1] is grids and len(held[2]):
+            known, rank = held[2], held[3]
+            pos = np.minimum(np.searchsorted(known, key), len(known) - 1)
+            if bool(np.all(known[pos] == key)):
+                return rank[pos]
+        known = np.unique(keys_of(slice(None)))
+        shown = self._shown.setdefault(col, {})
+        if len(shown) > 2 * len(known) + 1024:  # values of evicted cases: start over
+            shown.clear()
+        texts = []
+        for k in known.tolist():
+            raw = (values[k >> 32], grids[k & 0xFFFFFFFF]) if col == "address" else (values[k],)
+            text = shown.get(raw)
+            if text is None:
+                fields = ("address", "grid_code") if col == "address" else (CODED_FIELDS[col],)
+                doc = cast(CaseDoc, dict(zip(fields, raw, strict=True)))  # what _display reads
+                text = shown[raw] = str(self._display(doc, -1, col) or "")
+            texts.append(text)
+        _, rank = np.unique(np.array(texts, dtype=str), return_inverse=True)  # ties: one rank
+        self._code_ranks[col] = (values, grids, known, rank)
+        return rank[np.searchsorted(known, key)]
+
+    def _fresh_indexes(self) -> None:
+        """Drop the sort keys and search texts if the state changed without a ``Diff`` saying
+        so (another state swapped in, rows added): they are rebuilt when next needed."""
+        if self._indexed != (id(self.state.cases), len(self.state.case_ids())):
+            self._drop_indexes()
+
+    def _drop_indexes(self) -> None:
+        self._ranks.clear()
+        self._search_texts.clear()
+        self._indexed = (id(self.state.cases), len(self.state.case_ids()))
+
+    def _all_docs(self) -> list[CaseDoc]:
+        return list(map(self.state.cases.__getitem__, self.state.case_ids()))
+
+    def _ranked(self, col: str) -> RankedTexts:
+        self._fresh_indexes()
+        ranks = self._ranks.get(col)
+        if ranks is None:
+            docs = self._all_docs()
+            ranks = self._ranks[col] = RankedTexts()
+            ranks.set(np.arange(len(docs)), self._texts_to_sort(col, docs))
+        return ranks
+
+    def _searchable(self, kind: str) -> SearchTexts:
+        self._fresh_indexes()
+        texts = self._search_texts.get(kind)
+        if texts is None:
+            docs = self._all_docs()
+            texts = self._search_texts[kind] = SearchTexts()
+            rows = np.arange(len(docs))
+            texts.set(rows, self._texts_to_search(kind, rows, docs))
+        return texts
+
+    def _reindex(self, changed: set[str]) -> None:
+        """Bring the built sort keys and search texts up to date for the changed cases."""
+        found = (self.state.case_row(cid) for cid in changed)
+        rows = [r for r in found if r is not None]
+        ids, cases = self.state.case_ids(), self.state.cases
+        docs = [cases[ids[r]] for r in rows]
+        for col, ranks in self._ranks.items():
+            ranks.set(rows, self._texts_to_sort(col, docs))
+        for kind, texts in self._search_texts.items():
+            texts.set(rows, self._texts_to_search(kind, np.asarray(rows, np.int64), docs))
+        self._indexed = (id(cases), len(ids))
 
     def _wanted(self) -> np.ndarray:
         """State rows the current queue and search show, in display order."""
@@ -239,12 +391,9 @@ class CaseTableModel(IncrementalRows):
         else:
             mask = q == QUEUE_CODE[self.queue]
         rows = np.flatnonzero(mask)
-        needle = self.search.strip().lower()
+        needle = self.search.strip()
         if needle and len(rows):
-            ids = self.state.case_ids()
-            cases = self.state.cases
-            keep = [needle in self._search_text(cases[ids[r]]) for r in rows]
-            rows = rows[np.asarray(keep, dtype=bool)]
+            rows = self._search(needle, rows)
         if not len(rows):
             return rows
         order = np.argsort(self._sort_key(rows), kind="stable")
@@ -259,13 +408,9 @@ class CaseTableModel(IncrementalRows):
             return np.nan_to_num(a["red_at"][rows], nan=np.inf)
         if col == "state":
             return a["state"][rows]
-        ids = self.state.case_ids()
-        docs = [self.state.cases[ids[r]] for r in rows]
-        if col == "age":
-            return np.array([d.get("created_at") or "" for d in docs])
-        return np.array(
-            [str(self._display(d, int(r), col) or "") for d, r in zip(docs, rows, strict=True)]
-        )
+        if col in CODED_FIELDS:
+            return self._coded_keys(col, rows)
+        return self._ranked(col).keys(rows)
 
     def counts(self) -> dict[str, int]:
         """Cases per queue tab (超期 and 全部 included), for the tab labels."""
@@ -290,8 +435,17 @@ class CaseTableModel(IncrementalRows):
     def on_diff(self, diff) -> None:
         if diff.case_rows is not None and not diff.reset:
             self.rekey(diff.case_rows)
+            for ranks in self._ranks.values():
+                ranks.remap(diff.case_rows)
+            for texts in self._search_texts.values():
+                texts.remap(diff.case_rows)
+            self._indexed = (id(self.state.cases), len(self.state.case_ids()))
         if diff.reset or diff.cases:
             self._ensure_reference()
+            if diff.reset:
+                self._drop_indexes()
+            else:
+                self._reindex(diff.cases)
             self.refresh(changed=None if diff.reset else diff.cases)
 
     def tick(self) -> None:
