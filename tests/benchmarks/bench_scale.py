@@ -300,12 +300,13 @@ def state_memory_rows(scene: CityScene, trail_minutes: float) -> list[Row]:
     ]
 
 
-def state_rows(scene: CityScene, queue: int) -> list[Row]:
-    """Hook for the state and queue rows (bootstrap, sort, search on a ``queue``-row queue):
-    ``tests/benchmarks/scale_state.py``'s ``state_figures`` (branch h-scale-state) returns them
-    in this module's ``Row`` form; the lead wires it in here. Until then: none."""
-    del scene, queue
-    return []
+def state_rows(cases: int, queue: int, repeat: int) -> list[Row]:
+    """The state and queue rows: bootstrap of ``cases``, sorts and searches on a ``queue``-row
+    queue, memory per case (``scale_state.state_figures``: each against the naive path in the
+    same run); at most 3 runs each (a naive bootstrap of 50,000 takes seconds)."""
+    from scale_state import state_figures
+
+    return state_figures(cases, queue, min(repeat, 3))
 
 
 def print_rows(title: str, rows: list[Row]) -> None:
@@ -359,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         args.png.mkdir(parents=True, exist_ok=True)
     rows = map_rows(scene, args.repeat, naive=not args.no_naive, png=args.png)
     rows += state_memory_rows(scene, args.trail_minutes)
-    rows += state_rows(scene, args.queue)
+    rows += state_rows(args.cases, args.queue, args.repeat)
     print_rows(f"== map and state at city scale (times: {args.clock} ms, medians) ==", rows)
     if args.sweep:
         for vehicles, cases in (
