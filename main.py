@@ -10,7 +10,7 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
-                    [--http auto|httptools|h11]
+                    [--http auto|httptools|h11] [--vehicles N] [--case-rate R]
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
 python main.py record --backend URL --user U --password P --out FILE
@@ -77,6 +77,7 @@ def _settings(args):
         open311_keys=frozenset(keys),
         open311_iot_keys=frozenset(args.open311_iot_key or ()),
         open311_jurisdiction=args.open311_jurisdiction,
+        **({"vehicles": args.vehicles} if args.vehicles is not None else {}),
     )
 
 
@@ -85,8 +86,34 @@ def _check_speed(args) -> None:
         raise CommandError("--speed must be between 1 and 60")
 
 
+#: ``serve --vehicles``: five times the city-scale fleet of issue 14 (2,000). The seed draws a
+#: random route per vehicle (~1.2 ms each), and every vehicle posts a fix each 5 s.
+MAX_VEHICLES = 10_000
+#: ``serve --case-rate`` (reports per district hour): at the demo's 10x clock 10,000/h is ~28
+#: reports a second of wall time, posted one after another by the simulator's one actor thread.
+MAX_CASE_RATE = 10_000.0
+
+
+def _check_scale(args) -> None:
+    """``--vehicles`` seeds a simulated fleet (demo only: a real centre's vehicles are its
+    own); ``--case-rate`` drives the simulator (so it needs ``--simulate``)."""
+    if args.vehicles is not None:
+        if not args.demo:
+            raise CommandError("--vehicles seeds a simulated fleet: it needs --demo")
+        if not 1 <= args.vehicles <= MAX_VEHICLES:
+            raise CommandError(f"--vehicles must be between 1 and {MAX_VEHICLES}")
+    if args.case_rate is not None:
+        if not args.simulate:
+            raise CommandError("--case-rate sets the simulator's reports: it needs --simulate")
+        if not 0 < args.case_rate <= MAX_CASE_RATE:
+            raise CommandError(
+                f"--case-rate must be above 0 and at most {MAX_CASE_RATE:g} cases an hour"
+            )
+
+
 def cmd_serve(args) -> int:
     _check_speed(args)
+    _check_scale(args)
     if args.simulate and not args.demo:
         # The simulator files cases and logs in as the demo and sim-* accounts (password
         # "demo"): on a centre's database that would re-enable those accounts and mix made-up
@@ -118,6 +145,8 @@ def cmd_serve(args) -> int:
         host=args.host,
         port=args.port,
         open311_keys=frozenset(args.open311_key or ()),
+        vehicles=args.vehicles,
+        case_rate=args.case_rate,
     )
     logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)
     logging.getLogger("main").info("simulator summary: %s", demo.run(hours=args.hours))
@@ -306,6 +335,16 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
         sp.add_argument(
             "--seed", type=int, default=20261128, help="simulator seed (runs are reproducible)"
+        )
+        sp.add_argument(
+            "--vehicles",
+            type=int,
+            help=f"vehicles seeded on a new demo database (default 40, at most {MAX_VEHICLES})",
+        )
+        sp.add_argument(
+            "--case-rate",
+            type=float,
+            help="reports per district hour while simulating (default 60: the demo district)",
         )
         sp.add_argument(
             "--no-auto-centre",

@@ -59,7 +59,11 @@ class EmbeddedDemo:
         host: str = "127.0.0.1",
         port: int = 0,
         open311_keys: frozenset[str] = frozenset(),
+        vehicles: int | None = None,
+        case_rate: float | None = None,
     ):
+        """``vehicles`` seeds a fleet of that size on a new database and ``case_rate`` sets
+        the reports per district hour (None: the demo district's 40 and ``SimConfig``'s)."""
         self.clock = VirtualClock(
             speed=speed, start=start or simulation_start(WorkCalendar.default(), speed)
         )
@@ -68,11 +72,13 @@ class EmbeddedDemo:
             demo=True,
             clock=self.clock,
             open311_keys=open311_keys | {DEMO_OPEN311_KEY},
+            **({"vehicles": vehicles} if vehicles is not None else {}),
         )
         self.backend = BackendThread(settings, host=host, port=port)
-        self.sim = DistrictSimulator(
-            self.backend.url, self.clock, SimConfig(seed=seed, auto_centre=auto_centre)
-        )
+        config = SimConfig(seed=seed, auto_centre=auto_centre)
+        if case_rate is not None:
+            config.cases_per_hour = case_rate
+        self.sim = DistrictSimulator(self.backend.url, self.clock, config)
 
     @property
     def url(self) -> str:
