@@ -65,7 +65,7 @@ def _db_url(args) -> str:
 def _settings(args):
     from console.clock import VirtualClock
     from console.server.context import Settings
-    from console.server.seed import DEMO_OPEN311_KEY
+    from console.server.seed import DEMO_FLEET_SIZE, DEMO_OPEN311_KEY
 
     keys = set(args.open311_key or [])
     if args.demo:
@@ -77,7 +77,7 @@ def _settings(args):
         open311_keys=frozenset(keys),
         open311_iot_keys=frozenset(args.open311_iot_key or ()),
         open311_jurisdiction=args.open311_jurisdiction,
-        **({"vehicles": args.vehicles} if args.vehicles is not None else {}),
+        vehicles=args.vehicles or DEMO_FLEET_SIZE,
     )
 
 
@@ -135,6 +135,7 @@ def cmd_serve(args) -> int:
     if args.workers != 1:
         raise CommandError("--workers runs the API only; start the simulator on its own")
     from console.demo import EmbeddedDemo
+    from console.server.seed import DEMO_FLEET_SIZE
 
     demo = EmbeddedDemo(
         _db_url(args),
@@ -145,7 +146,7 @@ def cmd_serve(args) -> int:
         host=args.host,
         port=args.port,
         open311_keys=frozenset(args.open311_key or ()),
-        vehicles=args.vehicles,
+        vehicles=args.vehicles or DEMO_FLEET_SIZE,
         case_rate=args.case_rate,
     )
     logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)

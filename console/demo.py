@@ -28,7 +28,7 @@ from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.server.context import Settings
 from console.server.run import BackendThread, free_port
-from console.server.seed import DEMO_OPEN311_KEY
+from console.server.seed import DEMO_FLEET_SIZE, DEMO_OPEN311_KEY
 from console.sim.district import DistrictSimulator, SimConfig
 from console.sim.timebase import simulation_start
 
@@ -59,11 +59,11 @@ class EmbeddedDemo:
         host: str = "127.0.0.1",
         port: int = 0,
         open311_keys: frozenset[str] = frozenset(),
-        vehicles: int | None = None,
+        vehicles: int = DEMO_FLEET_SIZE,
         case_rate: float | None = None,
     ):
         """``vehicles`` seeds a fleet of that size on a new database and ``case_rate`` sets
-        the reports per district hour (None: the demo district's 40 and ``SimConfig``'s)."""
+        the reports per district hour (None: ``SimConfig``'s, the demo district's)."""
         self.clock = VirtualClock(
             speed=speed, start=start or simulation_start(WorkCalendar.default(), speed)
         )
@@ -72,7 +72,7 @@ class EmbeddedDemo:
             demo=True,
             clock=self.clock,
             open311_keys=open311_keys | {DEMO_OPEN311_KEY},
-            **({"vehicles": vehicles} if vehicles is not None else {}),
+            vehicles=vehicles,
         )
         self.backend = BackendThread(settings, host=host, port=port)
         config = SimConfig(seed=seed, auto_centre=auto_centre)
