@@ -23,7 +23,8 @@ python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|sim_pace|
-                                    wall_soak|hostile (all but the last three by default);
+                                    wall_soak|hostile|backend_scale (all but the last four by
+                                    default);
                                     bench NAME --help lists its options
 """
 
@@ -237,7 +238,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile")
+    long = ("sim_pace", "wall_soak", "hostile", "backend_scale")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -514,6 +515,7 @@ BENCHMARKS = (
     "sim_pace",
     "wall_soak",
     "hostile",
+    "backend_scale",
 )
 
 

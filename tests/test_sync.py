@@ -4,6 +4,7 @@ racing on one case, and malformed changes quarantined around good ones."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -13,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 import sqlalchemy.exc
 from conftest import Api, wait_until
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 
 from console.replay.fold import fold_log
 from console.store.shiftlog import ShiftLog
-from console.sync import validate
+from console.sync import jsonstream, validate
 from console.sync.client import RestClient
 from console.sync.live import LiveSource
 from console.sync.outbox import Outbox
@@ -335,3 +337,54 @@ def test_a_quarantined_change_with_an_absurd_seq_is_still_stored(tmp_path):
         and "1180591620717411303424" in stored[0]["raw"]
     )
     log.close()
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _cut(data: bytes, sizes: list[int]):
+    """``data`` in pieces of the given sizes (cycled), as a socket might hand them over."""
+    i = k = 0
+    while i < len(data):
+        n = sizes[k % len(sizes)]
+        yield data[i : i + n]
+        i, k = i + n, k + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    doc=st.dictionaries(st.text(), _json_values | st.lists(_json_values, max_size=6), max_size=6)
+    | _json_values,
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=5),
+    indent=st.sampled_from([None, 1]),
+)
+def test_a_streamed_json_document_decodes_as_json_loads_does(doc, sizes, indent):
+    """Any cut of the bytes (inside a number, a multi-byte character, an escape) gives what
+    ``json.loads`` gives for the whole."""
+    data = json.dumps(doc, ensure_ascii=False, indent=indent).encode()
+    assert jsonstream.load(_cut(data, sizes)) == json.loads(data)
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a":1', '{"a":[1,2}', '{"a":1}x', "", '{"a" 1}', "{1:2}", '{"a":[1,2,]}', "[1]]"]
+)
+def test_a_broken_streamed_document_is_refused(text):
+    for size in (1, 3, 100):
+        with pytest.raises(ValueError):
+            jsonstream.load(_cut(text.encode(), [size]))
+
+
+def test_a_console_bootstraps_from_the_streamed_gzip_snapshot(backend_proc):
+    """What LiveSource reads (streamed, gzip'd) is the document the plain answer carries."""
+    client = RestClient(backend_proc.url, "demo-wall", "demo")
+    Api(backend_proc.url, "demo-supervisor").report()
+    streamed = client.get("/api/v1/snapshot", streamed=True)
+    plain = client.http.get(
+        backend_proc.url + "/api/v1/snapshot", headers={"Accept-Encoding": "identity"}, timeout=30
+    ).json()
+    assert streamed.pop("server_time") and plain.pop("server_time")
+    assert streamed == plain and streamed["cases"]
