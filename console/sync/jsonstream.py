@@ -25,8 +25,6 @@ _DECODER = json.JSONDecoder()
 _SPACE = " \t\n\r"
 #: What may follow a complete value. Anything else (``1e`` of ``1e5``) means more is coming.
 _AFTER = _SPACE + ",:]}"
-#: Drop the consumed text once this much of it has piled up (a copy of the rest each time).
-TRIM_CHARS = 1 << 20
 
 
 class _Text:
@@ -43,9 +41,10 @@ class _Text:
         """Receive at least ``at_least`` more characters (or up to the end); False at the end."""
         if self.ended:
             return False
-        if self.pos >= TRIM_CHARS:
-            self.text, self.pos = self.text[self.pos :], 0
-        parts, got = [self.text], 0
+        # Keep only what is not decoded yet (a part of one value, usually): the copy is
+        # small, and a failed try's error message counts lines from the text's start.
+        parts, got = [self.text[self.pos :]], 0
+        self.pos = 0
         for chunk in self._chunks:
             part = self._utf8.decode(chunk)
             parts.append(part)
