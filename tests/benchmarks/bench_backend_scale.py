@@ -18,7 +18,9 @@ models: a few hundred cases taken through the workflow by the domain, cloned), t
   CPU; the maximum sustained rate (batches of a whole fleet round back to back) and its
   headroom over the target; beside it the naive baseline, one fix per request;
 - the simulator's terminals with the fleet: a round (``FleetSim.step`` and its post) and the
-  fastest clock at which they keep up with a fix every 5 s.
+  fastest clock at which they keep up with a fix every 5 s; then ``serve --demo --simulate``
+  with the fleet at 10x and 60x: how far the newest fix lags the district clock (beyond a
+  round's worth the terminals post one coarser round over the gap).
 
 Not in ``bench all``: seeding and the runs take minutes.
 """
@@ -393,6 +395,47 @@ def simulator_rows(base: str, rounds: int) -> list[tuple[str, str]]:
     ]
 
 
+def simulator_lag_rows(
+    vehicles: int, speeds: tuple[float, ...], seconds: float
+) -> list[tuple[str, str]]:
+    """``serve --demo --simulate --vehicles N --speed S`` (the backend and the simulator in one
+    process, as the embedded demo runs them): how far the fleet's newest fix lags the
+    district clock, sampled every 2 s of wall time (district seconds; a fix is stamped a
+    round, 5 s, ahead when it is taken, so a sim that keeps up shows about -5..0)."""
+    rows = []
+    for speed in speeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, base = start_backend_process(
+                f"sqlite:///{tmp}/sim.db",
+                ["--simulate", "--speed", f"{speed:g}", "--vehicles", str(vehicles)],
+            )
+            try:
+                wall = login(base, "demo-wall")
+                lags: list[float] = []
+                t0 = time.perf_counter()
+                while time.perf_counter() - t0 < seconds:
+                    snap = wall.get(base + "/api/v1/snapshot", timeout=60).json()
+                    fixes = [v["last_fix"]["t"] for v in snap["vehicles"] if v["last_fix"]]
+                    if fixes:
+                        now = datetime.fromisoformat(snap["server_time"]).timestamp()
+                        lags.append(now - max(fixes))
+                    time.sleep(2.0)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+        lags.sort()
+        rows.append(
+            (
+                f"  sim at {speed:g}x: newest fix behind the clock",
+                f"p50 {statistics.median(lags):.0f} s, max {lags[-1]:.0f} s "
+                f"({len(lags)} samples over {seconds:g} s)"
+                if lags
+                else "no fix arrived",
+            )
+        )
+    return rows
+
+
 def bench_db(name: str, url: str, args: argparse.Namespace) -> None:
     if not url.startswith("sqlite"):
         db = Database(url)
@@ -408,6 +451,8 @@ def bench_db(name: str, url: str, args: argparse.Namespace) -> None:
         rows += snapshot_rows(ctx, base, args.repeat)
         rows += telemetry_rows(base, proc.pid, args.seconds)
         rows += simulator_rows(base, args.rounds)
+        if name == "sqlite":  # the simulator runs on the demo's SQLite only
+            rows += simulator_lag_rows(args.vehicles, (10.0, 60.0), args.seconds)
         ctx.db.dispose()
     finally:
         proc.terminate()
