@@ -216,6 +216,12 @@ def snapshot_rows(ctx: Context, base: str, repeat: int) -> list[tuple[str, str]]
     packed_s, packed = best(lambda: b"".join(snapshot.gzipped(snapshot.body(ctx))), repeat)
     naive_s, naive = best(lambda: naive_snapshot(ctx), repeat)
     naive_gz_s, naive_gz = best(lambda: gzip.compress(naive, 6, mtime=0), 1)  # type: ignore[arg-type]
+    chunks = list(snapshot.body(ctx))
+    levels = []
+    for level in (1, 3, 6):
+        cpu = time.process_time()
+        size = sum(len(c) for c in snapshot.gzipped(iter(chunks), level))
+        levels.append(f"{level}: {size / 1e6:.1f} MB {time.process_time() - cpu:.2f} s")
     assert isinstance(plain, bytes) and isinstance(packed, bytes)
     assert isinstance(naive, bytes) and isinstance(naive_gz, bytes)
     n_cases = len(json.loads(plain)["cases"])
@@ -244,7 +250,11 @@ def snapshot_rows(ctx: Context, base: str, repeat: int) -> list[tuple[str, str]]
     return [
         ("cases in the snapshot", f"{n_cases}"),
         ("server: stream, plain", f"{plain_s:.2f} s   {len(plain) / mb:.1f} MB"),
-        ("server: stream, gzip 1", f"{packed_s:.2f} s   {len(packed) / mb:.1f} MB"),
+        (
+            f"server: stream, gzip {snapshot.GZIP_LEVEL}",
+            f"{packed_s:.2f} s   {len(packed) / mb:.1f} MB",
+        ),
+        ("  gzip levels (size, CPU)", ";  ".join(levels)),
         (
             "server: naive (domain per case, one dumps)",
             f"{naive_s:.2f} s   {len(naive) / mb:.1f} MB  ({naive_s / plain_s:.1f}x the stream)",
