@@ -57,8 +57,10 @@ def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | N
     row.updated_at = now
     row.closed_at = case.closed_at
     row.doc = doc
+    wire = without_contact(doc)
+    row.wire = feed.dumps(wire).decode()
     s.flush()
-    feed.append(s, "case", {"case": without_contact(doc)}, now)
+    feed.append(s, "case", {"case": wire}, now)
     case_alerts.reconcile_case(s, now, doc)
     return doc
 

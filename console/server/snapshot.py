@@ -6,8 +6,8 @@ document it cost a domain object and a fresh wire form per case (``Case.from_dic
 left; and Starlette's gzip ran on the event loop, where every other console waits. Here:
 
 - a case whose stored document is still what ``cases.case_doc`` would make of it now is sent
-  as the database holds it (its text, the reporter's contact removed by the database's own
-  JSON function): an open, unparked case whose light does not change before ``now``
+  as the database holds it (``CaseRow.wire``: its text without the reporter's contact, written
+  with the row): an open, unparked case whose light does not change before ``now``
   (``light_due_at`` after it, or none: red, or no clock running). Its derived fields
   (``light``, ``deadline``, ``stockpiled``, ``park_overdue``) were computed when it was
   stored and cannot have moved since: the light changes only at ``light_due_at``, and
@@ -26,10 +26,8 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Text, and_, case, cast, or_, select
 from sqlalchemy.orm import Session, defer
 
 from console.domain import retention
@@ -93,14 +91,12 @@ def gzipped(chunks: Iterable[bytes], level: int = GZIP_LEVEL) -> Iterator[bytes]
 def _case_texts(ctx: Context, s: Session, now: datetime) -> Iterator[bytes]:
     """The JSON of every case in the live picture, in id order (see the module docstring)."""
     steady = and_(
+        CaseRow.wire.is_not(None),
         CaseRow.state.in_(STEADY_STATES),
         or_(CaseRow.light_due_at.is_(None), CaseRow.light_due_at > now),
     )
     q = (
-        select(
-            case((steady, _wire_text(s)), else_=cast(CaseRow.doc, Text)),
-            steady,
-        )
+        select(case((steady, CaseRow.wire), else_=cast(CaseRow.doc, Text)), steady)
         .where(
             or_(
                 CaseRow.state.in_(OPEN_CASE_STATES),
@@ -122,14 +118,6 @@ def _case_texts(ctx: Context, s: Session, now: datetime) -> Iterator[bytes]:
         doc = case_doc(ctx, Case.from_dict(json.loads(text)), now)
         if retention.retained(doc, now):
             yield dumps(without_contact(doc))
-
-
-def _wire_text(s: Session) -> ColumnElement[Any]:
-    """A case's stored document as text without its reporter's contact
-    (``cases.without_contact``), in the database's own JSON functions."""
-    if s.get_bind().dialect.name == "postgresql":
-        return cast(cast(CaseRow.doc, JSONB).op("-")(literal("reporter_contact")), Text)
-    return func.json_remove(CaseRow.doc, "$.reporter_contact", type_=Text)
 
 
 def _joined(items: Iterable[bytes]) -> Iterator[bytes]:

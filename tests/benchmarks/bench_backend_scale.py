@@ -155,6 +155,7 @@ def seed_cases(ctx: Context, n: int, now: datetime) -> float:
                     "updated_at": case.updated_at,
                     "closed_at": case.closed_at,
                     "doc": {**doc, "id": cid},
+                    "wire": feed.dumps(without_contact({**doc, "id": cid})).decode(),
                 }
             )
             if len(rows) == 5000:
@@ -243,7 +244,9 @@ def snapshot_rows(ctx: Context, base: str, repeat: int) -> list[tuple[str, str]]
     decode_s, _ = best(lambda: json.loads(gzip.decompress(raw)), repeat)
     console = RestClient(base, "demo-wall", "demo", timeout=120)
     console.login()
+    cpu = time.process_time()
     e2e_s, doc = best(lambda: console.get("/api/v1/snapshot", timeout=120, streamed=True), repeat)
+    e2e_cpu = (time.process_time() - cpu) / repeat  # the console's CPU, whatever else runs
     assert isinstance(doc, dict) and len(doc["cases"]) == n_cases
     whole_s, _ = best(lambda: console.get("/api/v1/snapshot", timeout=120), repeat)
     mb = 1e6
@@ -268,8 +271,8 @@ def snapshot_rows(ctx: Context, base: str, repeat: int) -> list[tuple[str, str]]
         ("client: gunzip + json.loads", f"{decode_s:.2f} s"),
         (
             "end to end, decoded as it arrives (LiveSource)",
-            f"{e2e_s:.2f} s   goal <= {BOOTSTRAP_GOAL_S:.0f} s: "
-            f"{'met' if e2e_s <= BOOTSTRAP_GOAL_S else 'NOT met'}",
+            f"{e2e_s:.2f} s (the console's CPU {e2e_cpu:.2f} s)   goal <= "
+            f"{BOOTSTRAP_GOAL_S:.0f} s: {'met' if e2e_s <= BOOTSTRAP_GOAL_S else 'NOT met'}",
         ),
         ("  read whole, then json.loads", f"{whole_s:.2f} s"),
         (
