@@ -90,9 +90,12 @@ def _check_speed(args) -> None:
 #: ``serve --vehicles``: five times the city-scale fleet of issue 14 (2,000). The seed draws a
 #: random route per vehicle (~1.2 ms each), and every vehicle posts a fix each 5 s.
 MAX_VEHICLES = 10_000
-#: ``serve --case-rate`` (reports per district hour): at the demo's 10x clock 10,000/h is ~28
-#: reports a second of wall time, posted one after another by the simulator's one actor thread.
-MAX_CASE_RATE = 10_000.0
+#: ``serve --case-rate`` (reports per district hour): the simulator draws its week's reports up
+#: front (``sim.plan.report_plan``, 168 h unless ``--hours``): at 3,000/h ~500,000 of them,
+#: ~150 MB at its peak and ~10 s to draw (measured, tracemalloc); and at the
+#: demo's 10x clock that is ~8 reports a second, each with the centre's actions after it, posted
+#: one after another by the simulator's one actor thread.
+MAX_CASE_RATE = 3_000.0
 
 
 def _check_scale(args) -> None:

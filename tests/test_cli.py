@@ -96,9 +96,9 @@ def test_simulate_without_demo_is_refused_before_anything_starts(tmp_path, capsy
         *(
             (
                 ["--demo", "--simulate", "--case-rate", rate],
-                "--case-rate must be above 0 and at most 10000 cases an hour",
+                "--case-rate must be above 0 and at most 3000 cases an hour",
             )
-            for rate in ("0", "-5", "nan", "10001")
+            for rate in ("0", "-5", "nan", "3001")
         ),
     ],
 )
