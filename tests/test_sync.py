@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -388,3 +389,57 @@ def test_a_console_bootstraps_from_the_streamed_gzip_snapshot(backend_proc):
     ).json()
     assert streamed.pop("server_time") and plain.pop("server_time")
     assert streamed == plain and streamed["cases"]
+
+
+def test_a_snapshot_cut_off_mid_stream_is_fetched_again(tmp_path):
+    """The streamed snapshot can break after its first bytes (the backend failed or went away
+    while writing it): the live source takes that as a broken connection and bootstraps again,
+    instead of its thread dying on the error."""
+    snapshots: list[int] = []
+    whole = json.dumps({"feed_id": "f", "seq": 3, "cases": [], "vehicles": [], "alerts": []})
+
+    class Backend(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/api/v1/snapshot"):
+                snapshots.append(1)
+                if len(snapshots) == 1:  # the first one stops halfway, connection closed
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    part = whole[:20].encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                body = whole.encode()
+            elif self.path.startswith("/api/v1/changes"):
+                time.sleep(0.05)
+                body = b'{"feed_id":"f","changes":[],"last_seq":3,"reset":false}'
+            else:
+                body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    got: list = []
+    client = RestClient(f"http://127.0.0.1:{server.server_address[1]}")
+    live = LiveSource(client, ShiftLog(tmp_path / "s.db"), got.append, wait_s=0.1)
+    live.start()
+    try:
+        wait_until(lambda: any(b.snapshot for b in got))
+        assert live.is_alive() and len(snapshots) == 2
+        assert got[0].snapshot["seq"] == 3
+    finally:
+        live.stop()
+        live.join(5)
+        server.shutdown()
