@@ -1,6 +1,6 @@
 """``GET /api/v1/snapshot`` as a stream of JSON bytes, gzip'd in the thread that reads it.
 
-A city's snapshot (50,000 open cases, 2,000 vehicles) is tens of MB of JSON. Built as one
+A city's snapshot (50,000 open cases, 2,000 vehicles) is ~100 MB of JSON. Built as one
 document it cost a domain object and a fresh wire form per case (``Case.from_dict`` then
 ``to_dict`` with its lights), then one ``json.dumps`` of the whole, before the first byte
 left; and Starlette's gzip ran on the event loop, where every other console waits. Here:
@@ -46,8 +46,8 @@ BATCH_ROWS = 1000
 #: Open states whose derived fields change only with the light (``parked`` has its 缓办 due
 #: date and 积存 threshold besides; see the module docstring).
 STEADY_STATES = tuple(st for st in OPEN_CASE_STATES if st != State.PARKED.value)
-#: gzip level 3: a city's snapshot (108 MB, 50,000 cases) in 9.3 MB for 0.33 s of CPU, as
-#: cheap as level 1 (11.3 MB) and less than half of level 6's 0.77 s (7.2 MB); a snapshot is
+#: gzip level 3: a city's snapshot (99 MB, 50,000 cases) in 8.8 MB for 0.30 s of CPU, as
+#: cheap as level 1 (10.8 MB) and less than half of level 6's 0.70 s (6.9 MB); a snapshot is
 #: compressed per request (bench backend_scale prints the three).
 GZIP_LEVEL = 3
 
