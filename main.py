@@ -10,7 +10,7 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
-                    [--http auto|httptools|h11]
+                    [--http auto|httptools|h11] [--vehicles N] [--case-rate R]
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
 python main.py record --backend URL --user U --password P --out FILE
@@ -22,8 +22,9 @@ python main.py report FILE... --out PATH.pdf|PATH.html
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
-                                    benchmarks: feed|sync|geo|components|kpi|gui|replay|sim_pace|
-                                    wall_soak|hostile|scale (all but the last four by default);
+                                    benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
+                                    sim_pace|wall_soak|hostile|scale|backend_scale (by default
+                                    all but the last five);
                                     bench NAME --help lists its options
 """
 
@@ -65,7 +66,7 @@ def _db_url(args) -> str:
 def _settings(args):
     from console.clock import VirtualClock
     from console.server.context import Settings
-    from console.server.seed import DEMO_OPEN311_KEY
+    from console.server.seed import DEMO_FLEET_SIZE, DEMO_OPEN311_KEY
 
     keys = set(args.open311_key or [])
     if args.demo:
@@ -77,6 +78,7 @@ def _settings(args):
         open311_keys=frozenset(keys),
         open311_iot_keys=frozenset(args.open311_iot_key or ()),
         open311_jurisdiction=args.open311_jurisdiction,
+        vehicles=args.vehicles or DEMO_FLEET_SIZE,
     )
 
 
@@ -85,8 +87,37 @@ def _check_speed(args) -> None:
         raise CommandError("--speed must be between 1 and 60")
 
 
+#: ``serve --vehicles``: five times the city-scale fleet of issue 14 (2,000). The seed draws a
+#: random route per vehicle (~1.2 ms each), and every vehicle posts a fix each 5 s.
+MAX_VEHICLES = 10_000
+#: ``serve --case-rate`` (reports per district hour): the simulator draws its week's reports up
+#: front (``sim.plan.report_plan``, 168 h unless ``--hours``): at 3,000/h ~500,000 of them,
+#: ~150 MB at its peak and ~10 s to draw (measured, tracemalloc); and at the
+#: demo's 10x clock that is ~8 reports a second, each with the centre's actions after it, posted
+#: one after another by the simulator's one actor thread.
+MAX_CASE_RATE = 3_000.0
+
+
+def _check_scale(args) -> None:
+    """``--vehicles`` seeds a simulated fleet (demo only: a real centre's vehicles are its
+    own); ``--case-rate`` drives the simulator (so it needs ``--simulate``)."""
+    if args.vehicles is not None:
+        if not args.demo:
+            raise CommandError("--vehicles seeds a simulated fleet: it needs --demo")
+        if not 1 <= args.vehicles <= MAX_VEHICLES:
+            raise CommandError(f"--vehicles must be between 1 and {MAX_VEHICLES}")
+    if args.case_rate is not None:
+        if not args.simulate:
+            raise CommandError("--case-rate sets the simulator's reports: it needs --simulate")
+        if not 0 < args.case_rate <= MAX_CASE_RATE:
+            raise CommandError(
+                f"--case-rate must be above 0 and at most {MAX_CASE_RATE:g} cases an hour"
+            )
+
+
 def cmd_serve(args) -> int:
     _check_speed(args)
+    _check_scale(args)
     if args.simulate and not args.demo:
         # The simulator files cases and logs in as the demo and sim-* accounts (password
         # "demo"): on a centre's database that would re-enable those accounts and mix made-up
@@ -108,6 +139,7 @@ def cmd_serve(args) -> int:
     if args.workers != 1:
         raise CommandError("--workers runs the API only; start the simulator on its own")
     from console.demo import EmbeddedDemo
+    from console.server.seed import DEMO_FLEET_SIZE
 
     demo = EmbeddedDemo(
         _db_url(args),
@@ -118,6 +150,8 @@ def cmd_serve(args) -> int:
         host=args.host,
         port=args.port,
         open311_keys=frozenset(args.open311_key or ()),
+        vehicles=args.vehicles or DEMO_FLEET_SIZE,
+        case_rate=args.case_rate,
     )
     logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)
     logging.getLogger("main").info("simulator summary: %s", demo.run(hours=args.hours))
@@ -207,7 +241,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale")
+    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -306,6 +340,16 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
         sp.add_argument(
             "--seed", type=int, default=20261128, help="simulator seed (runs are reproducible)"
+        )
+        sp.add_argument(
+            "--vehicles",
+            type=int,
+            help=f"vehicles seeded on a new demo database (default 40, at most {MAX_VEHICLES})",
+        )
+        sp.add_argument(
+            "--case-rate",
+            type=float,
+            help="reports per district hour while simulating (default 60: the demo district)",
         )
         sp.add_argument(
             "--no-auto-centre",
@@ -471,11 +515,12 @@ BENCHMARKS = (
     "kpi",
     "gui",
     "replay",
+    "startup",
     "sim_pace",
     "wall_soak",
-    "startup",
     "hostile",
     "scale",
+    "backend_scale",
 )
 
 

@@ -19,7 +19,7 @@ from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
 from console.server.context import Settings
 from console.server.run import BackendThread
-from console.server.seed import DEMO_OPEN311_KEY
+from console.server.seed import DEMO_FLEET_SIZE, DEMO_OPEN311_KEY
 from console.sim.district import DistrictSimulator, SimConfig
 from console.sim.timebase import simulation_start
 
@@ -36,7 +36,11 @@ class EmbeddedDemo:
         host: str = "127.0.0.1",
         port: int = 0,
         open311_keys: frozenset[str] = frozenset(),
+        vehicles: int = DEMO_FLEET_SIZE,
+        case_rate: float | None = None,
     ):
+        """``vehicles`` seeds a fleet of that size on a new database and ``case_rate`` sets
+        the reports per district hour (None: ``SimConfig``'s, the demo district's)."""
         self.clock = VirtualClock(
             speed=speed, start=start or simulation_start(WorkCalendar.default(), speed)
         )
@@ -45,11 +49,13 @@ class EmbeddedDemo:
             demo=True,
             clock=self.clock,
             open311_keys=open311_keys | {DEMO_OPEN311_KEY},
+            vehicles=vehicles,
         )
         self.backend = BackendThread(settings, host=host, port=port)
-        self.sim = DistrictSimulator(
-            self.backend.url, self.clock, SimConfig(seed=seed, auto_centre=auto_centre)
-        )
+        config = SimConfig(seed=seed, auto_centre=auto_centre)
+        if case_rate is not None:
+            config.cases_per_hour = case_rate
+        self.sim = DistrictSimulator(self.backend.url, self.clock, config)
 
     @property
     def url(self) -> str:

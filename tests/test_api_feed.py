@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+import gzip
+import json
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from conftest import TEST_START
+from sqlalchemy import select
 
-from console.server import feed
+from console.domain import retention
+from console.domain.case import Case
+from console.server import feed, snapshot
+from console.server.cases import case_doc, without_contact
+from console.server.db import CaseRow
 
 
 def ok(r) -> dict:
@@ -202,3 +210,54 @@ def test_health_and_openapi(backend):
     assert requests.get(backend.url + "/readyz", timeout=5).status_code == 200
     spec = requests.get(backend.url + "/openapi.json", timeout=5).json()
     assert "/api/v1/cases/{case_id}/actions" in spec["paths"] and "/api/v1/changes" in spec["paths"]
+
+
+def _plain_snapshot_cases(ctx, now: datetime) -> list[dict]:
+    """The snapshot's cases as the route built them before it streamed: every case through the
+    domain (``case_doc``) at ``now``, kept by ``retention``, without the reporter's contact."""
+    with ctx.db.read() as s:
+        rows = s.scalars(select(CaseRow).order_by(CaseRow.id)).all()
+    docs = (case_doc(ctx, Case.from_dict(r.doc), now) for r in rows)
+    return [without_contact(d) for d in docs if retention.retained(d, now)]
+
+
+def _snapshot_cases_at(ctx, now: datetime) -> list[dict]:
+    frozen = copy.copy(ctx)
+    frozen.now = lambda: now  # the same instant for the stream and the reference
+    return json.loads(b"".join(snapshot.body(frozen)))["cases"]
+
+
+def test_streamed_snapshot_cases_equal_the_domain_s_at_any_instant(login, backend):
+    """Stored documents sent as they are must be what the domain makes of each case at that
+    instant: now (lights still steady), and hours on, when most lights are due but no ticker
+    has re-stored them (those cases go through ``case_doc``, as do rows without ``wire``)."""
+    sup, lead = login("demo-supervisor"), login("demo-lead")
+    sup.report(description="steady")
+    lead.report(source="public", reporter_contact={"name": "张", "phone": "13800000000"})
+    lead.act(sup.report(description="void"), "void", note="重复")
+    older = sup.report(description="stored before CaseRow.wire existed")
+    ctx = backend.ctx
+    with ctx.db.write() as s:
+        s.get(CaseRow, older["id"]).wire = None
+    now = ctx.now()
+    for at in (now, now + timedelta(hours=3), now + timedelta(days=2)):
+        got = _snapshot_cases_at(ctx, at)
+        assert got == _plain_snapshot_cases(ctx, at), at
+    assert got and all("reporter_contact" not in c for c in got)
+    assert any(c["state"] == "void" for c in _snapshot_cases_at(ctx, now))
+    assert not any(c["state"] == "void" for c in got)  # two days on it left the picture
+
+
+def test_snapshot_gzip_decodes_to_the_plain_one(login):
+    wall, lead = login("demo-wall"), login("demo-lead")
+    lead.report(source="public", reporter_contact={"phone": "13800000000"})
+    plain = wall.get("/api/v1/snapshot", headers={"Accept-Encoding": "identity"})
+    packed = wall.get("/api/v1/snapshot", headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    raw = packed.raw.read(decode_content=False)
+    assert raw[:2] == b"\x1f\x8b"  # gzip's magic: the bytes on the wire were compressed
+    a, b = plain.json(), json.loads(gzip.decompress(raw))
+    assert a.pop("server_time") and b.pop("server_time")
+    assert a == b and a["cases"] and a["vehicles"]

@@ -81,3 +81,38 @@ def test_simulate_without_demo_is_refused_before_anything_starts(tmp_path, capsy
         "which a real database must not have\n",
     )
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--vehicles", "7"], "--vehicles seeds a simulated fleet: it needs --demo"),
+        (["--demo", "--vehicles", "0"], "--vehicles must be between 1 and 10000"),
+        (["--demo", "--vehicles", "10001"], "--vehicles must be between 1 and 10000"),
+        (
+            ["--demo", "--case-rate", "100"],
+            "--case-rate sets the simulator's reports: it needs --simulate",
+        ),
+        *(
+            (
+                ["--demo", "--simulate", "--case-rate", rate],
+                "--case-rate must be above 0 and at most 3000 cases an hour",
+            )
+            for rate in ("0", "-5", "nan", "3001")
+        ),
+    ],
+)
+def test_city_scale_options_out_of_range_are_refused_before_anything_starts(
+    tmp_path, capsys, args, message
+):
+    db = tmp_path / "demo.db"
+    code, err = run(capsys, "serve", "--db", f"sqlite:///{db}", *args)
+    assert (code, err) == (2, f"main.py serve: {message}\n")
+    assert not db.exists()
+
+
+def test_a_fleet_size_that_is_not_a_number_is_refused(capsys):
+    code, err = run(capsys, "serve", "--demo", "--vehicles", "2k")
+    assert code == 2 and err.endswith(
+        "main.py serve: argument --vehicles: invalid int value: '2k'\n"
+    )

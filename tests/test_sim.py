@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from conftest import TEST_START, start_backend
+from collections import Counter
 
+from conftest import TEST_START, start_backend
+from sqlalchemy import distinct, func, select
+
+import main
 from console.clock import VirtualClock
 from console.geo.grid import UnitGrid
+from console.server.db import CaseRow, Database, Fix, Vehicle
+from console.server.seed import fleet_mix
 from console.sim.district import SimConfig, run_headless
 from console.sim.pace import district_pace, read_cases
 from console.sim.plan import report_plan
@@ -175,3 +181,23 @@ def test_a_request_reaching_the_desk_after_the_deadline_becomes_the_work(tmp_pat
         assert not sim.errors and sim.actions_sent == {"complete": 1}
     finally:
         backend.stop()
+
+
+def test_vehicles_and_case_rate_drive_a_bigger_district(tmp_path):
+    """``serve --demo --simulate --vehicles N --case-rate R``: the new database holds N vehicles
+    in the demo's mix, every one of them reports, and the reports follow R's plan: more cases
+    than the demo's 60 an hour could plan. (Not all of R's: at 60x, in one process with the
+    backend, the actor thread falls behind a rate this high; bench backend_scale measures.)"""
+    db = tmp_path / "city.db"
+    argv = ["serve", "--demo", "--simulate", "--db", f"sqlite:///{db}", "--port", "0"]
+    argv += ["--speed", "60", "--hours", "0.1", "--start", TEST_START.isoformat(), "--seed", "5"]
+    assert main.main([*argv, "--vehicles", "57", "--case-rate", "900"]) == 0
+    with Database(f"sqlite:///{db}").read() as s:
+        types = Counter(s.scalars(select(Vehicle.vtype)))
+        reporting = s.scalar(select(func.count(distinct(Fix.vehicle_id))))
+        cases = s.scalar(select(func.count()).select_from(CaseRow))
+    assert types == {vtype: n for vtype, n, _ in fleet_mix(57)} and sum(types.values()) == 57
+    assert reporting == 57
+    grid = UnitGrid.load()
+    planned, demo = (len(report_plan(5, TEST_START, 0.1, r, grid)) for r in (900, 60))
+    assert 2 * demo < cases <= planned, (demo, cases, planned)

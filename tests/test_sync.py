@@ -4,6 +4,7 @@ racing on one case, and malformed changes quarantined around good ones."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -11,8 +12,10 @@ import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 import requests
 import sqlalchemy.exc
 from conftest import Api, wait_until
@@ -21,7 +24,7 @@ from hypothesis import strategies as st
 
 from console.replay.fold import fold_log
 from console.store.shiftlog import ShiftLog
-from console.sync import validate
+from console.sync import jsonstream, validate
 from console.sync.client import RestClient
 from console.sync.live import LiveSource
 from console.sync.outbox import Outbox
@@ -335,3 +338,108 @@ def test_a_quarantined_change_with_an_absurd_seq_is_still_stored(tmp_path):
         and "1180591620717411303424" in stored[0]["raw"]
     )
     log.close()
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _cut(data: bytes, sizes: list[int]):
+    """``data`` in pieces of the given sizes (cycled), as a socket might hand them over."""
+    i = k = 0
+    while i < len(data):
+        n = sizes[k % len(sizes)]
+        yield data[i : i + n]
+        i, k = i + n, k + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    doc=st.dictionaries(st.text(), _json_values | st.lists(_json_values, max_size=6), max_size=6)
+    | _json_values,
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=5),
+    indent=st.sampled_from([None, 1]),
+)
+def test_a_streamed_json_document_decodes_as_json_loads_does(doc, sizes, indent):
+    """Any cut of the bytes (inside a number, a multi-byte character, an escape) gives what
+    ``json.loads`` gives for the whole."""
+    data = json.dumps(doc, ensure_ascii=False, indent=indent).encode()
+    assert jsonstream.load(_cut(data, sizes)) == json.loads(data)
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a":1', '{"a":[1,2}', '{"a":1}x', "", '{"a" 1}', "{1:2}", '{"a":[1,2,]}', "[1]]"]
+)
+def test_a_broken_streamed_document_is_refused(text):
+    for size in (1, 3, 100):
+        with pytest.raises(ValueError):
+            jsonstream.load(_cut(text.encode(), [size]))
+
+
+def test_a_console_bootstraps_from_the_streamed_gzip_snapshot(backend_proc):
+    """What LiveSource reads (streamed, gzip'd) is the document the plain answer carries."""
+    client = RestClient(backend_proc.url, "demo-wall", "demo")
+    Api(backend_proc.url, "demo-supervisor").report()
+    streamed = client.get("/api/v1/snapshot", streamed=True)
+    plain = client.http.get(
+        backend_proc.url + "/api/v1/snapshot", headers={"Accept-Encoding": "identity"}, timeout=30
+    ).json()
+    assert streamed.pop("server_time") and plain.pop("server_time")
+    assert streamed == plain and streamed["cases"]
+
+
+def test_a_snapshot_cut_off_mid_stream_is_fetched_again(tmp_path):
+    """The streamed snapshot can break after its first bytes (the backend failed or went away
+    while writing it): the live source takes that as a broken connection and bootstraps again,
+    instead of its thread dying on the error."""
+    snapshots: list[int] = []
+    whole = json.dumps({"feed_id": "f", "seq": 3, "cases": [], "vehicles": [], "alerts": []})
+
+    class Backend(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/api/v1/snapshot"):
+                snapshots.append(1)
+                if len(snapshots) == 1:  # the first one stops halfway, connection closed
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    part = whole[:20].encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                body = whole.encode()
+            elif self.path.startswith("/api/v1/changes"):
+                time.sleep(0.05)
+                body = b'{"feed_id":"f","changes":[],"last_seq":3,"reset":false}'
+            else:
+                body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    got: list = []
+    client = RestClient(f"http://127.0.0.1:{server.server_address[1]}")
+    live = LiveSource(client, ShiftLog(tmp_path / "s.db"), got.append, wait_s=0.1)
+    live.start()
+    try:
+        wait_until(lambda: any(b.snapshot for b in got))
+        assert live.is_alive() and len(snapshots) == 2
+        assert got[0].snapshot["seq"] == 3
+    finally:
+        live.stop()
+        live.join(5)
+        server.shutdown()

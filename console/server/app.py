@@ -157,7 +157,7 @@ def _read_only(e: DBAPIError) -> bool:
 def _prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
-        seed_reference(s, ctx.grid)
+        seed_reference(s, ctx.grid, vehicles=ctx.settings.vehicles)
         ensure_system_user(s)
         demo_ids = demo_account_ids(ctx.grid)
         if ctx.settings.demo:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from console.domain import retention
 from console.domain.case import Case, apply_action, new_case
 from console.domain.china_time import CST, day_start, per_hour
 from console.domain.workflow import (
@@ -58,8 +57,10 @@ def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | N
     row.updated_at = now
     row.closed_at = case.closed_at
     row.doc = doc
+    wire = without_contact(doc)
+    row.wire = feed.dumps(wire).decode()
     s.flush()
-    feed.append(s, "case", {"case": without_contact(doc)}, now)
+    feed.append(s, "case", {"case": wire}, now)
     case_alerts.reconcile_case(s, now, doc)
     return doc
 
@@ -288,28 +289,6 @@ def list_cases(ctx: Context, s: Session, f: dict, page: int, page_size: int) -> 
         "page_size": page_size,
         "total": total,
     }
-
-
-def snapshot_cases(ctx: Context, s: Session, now: datetime) -> list[dict]:
-    """The cases of the live picture at ``now`` (``console.domain.retention``: open ones,
-    finished ones of the last day, closed public reports still waiting for their 回访)."""
-    rows = s.scalars(
-        select(CaseRow)
-        .where(
-            or_(
-                CaseRow.state.in_(OPEN_CASE_STATES),
-                CaseRow.updated_at >= now - retention.KEEP_FINISHED,
-                and_(
-                    CaseRow.source == Source.PUBLIC.value,
-                    CaseRow.state == State.CLOSED.value,
-                    CaseRow.updated_at >= now - retention.KEEP_CALLBACK,
-                ),
-            )
-        )
-        .order_by(CaseRow.id)
-    ).all()
-    docs = (case_doc(ctx, Case.from_dict(r.doc), now) for r in rows)
-    return [without_contact(d) for d in docs if retention.retained(d, now)]
 
 
 def hourly_created(s: Session, day: date) -> list[int]:

@@ -23,6 +23,7 @@ from console.geo.roads import RoadNetwork
 from .db import Database
 from .feed import Notifier, Pacer, PageCache
 from .login_guard import LoginGuard
+from .seed import DEMO_FLEET_SIZE
 from .tokens import TokenCache
 
 
@@ -54,6 +55,9 @@ class Settings:
     #: The GeoReport v2 ``jurisdiction_id`` this endpoint serves (a request naming another: 404).
     open311_jurisdiction: str = "hangzhou-shangcheng"
     idempotency_ttl: timedelta = timedelta(days=2)
+    #: Vehicles seeded on a new database (``seed.fleet_mix``); a city-sized fleet is a
+    #: simulator and benchmark option (``serve --demo --vehicles N``), the demo has 40.
+    vehicles: int = DEMO_FLEET_SIZE
 
 
 @dataclass

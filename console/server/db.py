@@ -104,6 +104,10 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     doc: Mapped[dict] = mapped_column(JSON)
+    # ``doc`` as the feed and the snapshot send it (without the reporter's contact), as JSON
+    # text: a city's snapshot sends 50,000 of them as they are (console.server.snapshot).
+    # NULL in rows stored before it existed (those go through the domain).
+    wire: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Change(Base):

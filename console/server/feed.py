@@ -315,9 +315,9 @@ class PageCache:
         head_doc = {"feed_id": self.feed_id, "last_seq": last, "reset": reset}
         body = b"".join(
             (
-                _dumps({**head_doc, "server_time": iso(self.now())})[:-1],
+                dumps({**head_doc, "server_time": iso(self.now())})[:-1],
                 b',"changes":[',
-                b",".join(_dumps(r) for r in rows),
+                b",".join(dumps(r) for r in rows),
                 b"]}",
             )
         )
@@ -327,7 +327,7 @@ class PageCache:
         return Page(body, packed, len(rows), reset, len(rows) >= limit, head, time.monotonic())
 
 
-def _dumps(doc: Any) -> bytes:
+def dumps(doc: Any) -> bytes:
     """JSON as Starlette's JSONResponse writes it (UTF-8, no spaces)."""
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 

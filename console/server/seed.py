@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from console.domain.routing import street_department_id
@@ -78,19 +78,43 @@ FLEET = [
     ("muck", 3, "渣土车"),
 ]
 SENSORS = [("manhole_tilt", 12, "井盖倾斜监测"), ("water_level", 6, "积水水位监测")]
+#: The demo district's fleet (``FLEET``): 40 vehicles.
+DEMO_FLEET_SIZE = sum(count for _, count, _ in FLEET)
 
 
-def seed_reference(s: Session, grid: UnitGrid, seed: int = 20261128) -> None:
-    """Departments, vehicles and sensors: the district's fixed facts (idempotent). On an
-    existing database only departments added since it was made are added."""
+def fleet_mix(total: int) -> list[tuple[str, int, str]]:
+    """``FLEET`` scaled to ``total`` vehicles in the same mix of types (largest remainders, so
+    the counts add up to ``total``; ``DEMO_FLEET_SIZE`` gives ``FLEET`` itself)."""
+    exact = [count * total / DEMO_FLEET_SIZE for _, count, _ in FLEET]
+    counts = [int(x) for x in exact]
+    by_remainder = sorted(range(len(FLEET)), key=lambda i: counts[i] - exact[i])
+    for i in by_remainder[: total - sum(counts)]:
+        counts[i] += 1
+    return [(vtype, n, zh) for (vtype, _, zh), n in zip(FLEET, counts, strict=True)]
+
+
+def seed_reference(
+    s: Session, grid: UnitGrid, seed: int = 20261128, vehicles: int = DEMO_FLEET_SIZE
+) -> None:
+    """Departments, ``vehicles`` vehicles (the demo's mix, ``fleet_mix``) and sensors: the
+    district's fixed facts (idempotent). On an existing database only departments added since
+    it was made are added; its fleet stays as it is (a log line says so when ``vehicles``
+    asked for another size)."""
     if s.scalar(select(Department.id).limit(1)) is not None:
         add_missing_departments(s, grid)
+        have = s.scalar(select(func.count()).select_from(Vehicle))
+        if have != vehicles:
+            log.warning(
+                "the database has %d vehicles; a fleet of %d is seeded on a new database only",
+                have,
+                vehicles,
+            )
         return
     add_missing_departments(s, grid)
     rng = np.random.default_rng(seed)
     roads = RoadNetwork.load()
     n = 0
-    for vtype, count, zh in FLEET:
+    for vtype, count, zh in fleet_mix(vehicles):
         for _ in range(count):
             n += 1
             length = {"garbage": 9000, "muck": 7000, "inspection": 8000}.get(vtype, 5000)

@@ -122,7 +122,13 @@ class LiveSource(threading.Thread):
                 delay = 0.25
             except ShiftLogClosed:
                 break
-            except (requests.ConnectionError, requests.Timeout) as e:
+            # A snapshot cut off mid-stream (the backend failed or went away after its first
+            # bytes) is a broken connection too.
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as e:
                 self._failed("offline", type(e).__name__, delay)
                 delay = min(delay * 2, self.backoff_max_s)
             except ApiError as e:
@@ -155,7 +161,7 @@ class LiveSource(threading.Thread):
             # and no second copy of the grid's ~10^5 lists lives on in a cache.
             reference = self._reference
         self._reference = reference
-        snapshot: Snapshot = self.client.get("/api/v1/snapshot", timeout=30)
+        snapshot: Snapshot = self.client.get("/api/v1/snapshot", timeout=30, streamed=True)
         feed_id = snapshot.get("feed_id")
         if self.feed_id is not None and feed_id != self.feed_id:
             # Another database behind the same URL: this file's seqs mean nothing there.

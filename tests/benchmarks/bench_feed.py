@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -138,8 +139,9 @@ def telemetry_run(base: str, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def start_backend_process(url: str) -> tuple[subprocess.Popen, str]:
-    """The backend in its own process, as deployed: the clients here must not share its GIL."""
+def start_backend_process(url: str, extra: Sequence[str] = ()) -> tuple[subprocess.Popen, str]:
+    """The backend in its own process, as deployed: the clients here must not share its GIL.
+    ``extra``: more ``serve`` options (e.g. ``--vehicles N``)."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -151,6 +153,7 @@ def start_backend_process(url: str) -> tuple[subprocess.Popen, str]:
             url,
             "--port",
             str(port),
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

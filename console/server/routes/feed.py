@@ -16,14 +16,11 @@ from collections.abc import Awaitable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from sqlalchemy import select
+from fastapi.responses import StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from console.domain.case import iso
-
-from .. import alerts, cases, feed, reference, telemetry
+from .. import reference, snapshot
 from ..context import Context
-from ..db import Vehicle
 from ..errors import error_response
 from .deps import READ_ROLES, Ctx, FeedReader, Reader, Who, token_key
 
@@ -40,24 +37,20 @@ def get_reference(p: Who, ctx: Ctx, if_none_match: Annotated[str | None, Header(
 
 
 @router.get("/snapshot")
-def snapshot(p: Reader, ctx: Ctx):
+def get_snapshot(p: Reader, ctx: Ctx, accept_encoding: Annotated[str, Header()] = ""):
     # The live picture (the cases console.domain.retention keeps, fleet, open alerts) and the feed
-    # position ``seq`` to follow ``/changes`` from.
-    now = ctx.now()
-    with ctx.db.read() as s:
-        seq = feed.last_seq(s)
-        return {
-            "feed_id": ctx.feed_id,
-            "seq": seq,
-            "server_time": iso(now),
-            "speed": ctx.clock.speed,
-            "cases": cases.snapshot_cases(ctx, s, now),
-            "vehicles": [
-                telemetry.vehicle_wire(v)
-                for v in s.scalars(select(Vehicle).order_by(Vehicle.id)).all()
-            ],
-            "alerts": alerts.open_alerts(s),
-        }
+    # position ``seq`` to follow ``/changes`` from; streamed, gzip'd here when asked (its
+    # Content-Encoding tells the gzip middleware to leave it): console.server.snapshot.
+    body = snapshot.body(ctx)
+    if "gzip" in accept_encoding:
+        return StreamingResponse(
+            snapshot.gzipped(body),
+            media_type="application/json",
+            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+        )
+    return StreamingResponse(
+        body, media_type="application/json", headers={"Vary": "Accept-Encoding"}
+    )
 
 
 @router.get("/changes")
