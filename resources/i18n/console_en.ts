@@ -655,67 +655,67 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="98"/>
+        <location filename="../../widgets/panels/case_table.py" line="123"/>
         <source>编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="99"/>
+        <location filename="../../widgets/panels/case_table.py" line="124"/>
         <source>剩余时限</source>
         <translation>Time left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="100"/>
+        <location filename="../../widgets/panels/case_table.py" line="125"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="101"/>
+        <location filename="../../widgets/panels/case_table.py" line="126"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="102"/>
+        <location filename="../../widgets/panels/case_table.py" line="127"/>
         <source>网格</source>
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="103"/>
+        <location filename="../../widgets/panels/case_table.py" line="128"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="104"/>
+        <location filename="../../widgets/panels/case_table.py" line="129"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="105"/>
+        <location filename="../../widgets/panels/case_table.py" line="130"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="106"/>
+        <location filename="../../widgets/panels/case_table.py" line="131"/>
         <source>已用时</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="177"/>
+        <location filename="../../widgets/panels/case_table.py" line="202"/>
         <source>延期待批</source>
         <translation>extension pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="179"/>
+        <location filename="../../widgets/panels/case_table.py" line="204"/>
         <source>缓办待批</source>
         <translation>Parking awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="193"/>
+        <location filename="../../widgets/panels/case_table.py" line="218"/>
         <source>缓办逾期 %1 天</source>
         <translation>Parking overdue by %1 days</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="194"/>
+        <location filename="../../widgets/panels/case_table.py" line="219"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
@@ -1524,90 +1524,98 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="188"/>
+        <location filename="../../widgets/map/wall.py" line="248"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="189"/>
+        <location filename="../../widgets/map/wall.py" line="249"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="190"/>
+        <location filename="../../widgets/map/wall.py" line="250"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="191"/>
+        <location filename="../../widgets/map/wall.py" line="251"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="192"/>
+        <location filename="../../widgets/map/wall.py" line="252"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="193"/>
+        <location filename="../../widgets/map/wall.py" line="253"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="194"/>
-        <location filename="../../widgets/map/wall.py" line="203"/>
+        <location filename="../../widgets/map/wall.py" line="254"/>
+        <location filename="../../widgets/map/wall.py" line="263"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="195"/>
+        <location filename="../../widgets/map/wall.py" line="255"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="202"/>
+        <location filename="../../widgets/map/wall.py" line="262"/>
+        <location filename="../../widgets/map/wall.py" line="796"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="202"/>
+        <location filename="../../widgets/map/wall.py" line="262"/>
+        <location filename="../../widgets/map/wall.py" line="796"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="202"/>
+        <location filename="../../widgets/map/wall.py" line="262"/>
+        <location filename="../../widgets/map/wall.py" line="796"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="203"/>
+        <location filename="../../widgets/map/wall.py" line="263"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="203"/>
+        <location filename="../../widgets/map/wall.py" line="263"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="204"/>
+        <location filename="../../widgets/map/wall.py" line="264"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="204"/>
+        <location filename="../../widgets/map/wall.py" line="264"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="205"/>
+        <location filename="../../widgets/map/wall.py" line="265"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="205"/>
+        <location filename="../../widgets/map/wall.py" line="265"/>
         <source>离线</source>
         <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="798"/>
+        <source>{0} 件案件 · 点击放大</source>
+        <translation>{0} cases · click to zoom in</translation>
     </message>
 </context>
 <context>
