@@ -48,7 +48,9 @@ class DemoProcess:
         speed: float = 20.0,
         auto_centre: bool = True,
         start: datetime | None = None,
+        vehicles: int | None = None,
     ):
+        """``vehicles``: the simulated fleet's size (``serve --vehicles``; None: the demo's)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = [
@@ -65,6 +67,7 @@ class DemoProcess:
             str(speed),
             *([] if auto_centre else ["--no-auto-centre"]),
             *(["--start", start.isoformat()] if start is not None else []),
+            *(["--vehicles", str(vehicles)] if vehicles is not None else []),
         ]
         self.proc: subprocess.Popen | None = None
 

@@ -231,14 +231,15 @@ def _listen(backend):
     return conn
 
 
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)  # SQLite runs one API process
 def test_other_processes_forget_a_token_at_once_when_a_user_is_disabled(
     backend, monkeypatch, capsys
 ):
     """The feed's polls trust the token cache; on PostgreSQL a user disabled by the command
     (another process) or logged out elsewhere is refused by this process's feed at once, not
     after the cache's 30 s."""
-    if not backend.settings.db_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one API process")
     from console.server import auth
     from console.server.db import Database
 

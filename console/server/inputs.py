@@ -90,6 +90,12 @@ def _depth(raw: str) -> int:
     return deepest
 
 
+def storable_text(x: Any) -> bool:
+    """A string both databases can hold and compare: UTF-8 encodable (no lone surrogate) and
+    without NUL (PostgreSQL's text refuses it)."""
+    return isinstance(x, str) and "\x00" not in x and not _has_surrogate(x)
+
+
 def _has_surrogate(x: Any) -> bool:
     if isinstance(x, str):
         try:

@@ -24,6 +24,7 @@ from . import alerts, feed
 from .context import Context
 from .db import Fix, Sensor, Vehicle
 from .errors import ApiError
+from .inputs import storable_text
 
 # Fixes must lie in a generous box around the district (vehicles do leave it), and within
 # a day of district time: older fixes are stored by a backfill tool, not a live gateway.
@@ -149,8 +150,9 @@ def _batch_vehicles(s: Session, fixes: list[dict]) -> dict[str, Vehicle]:
     batch read the whole fleet with each route's JSON, which at 2,000 vehicles cost ~70 ms a
     post whatever its size (bench backend_scale). A batch holds at most 5,000 fixes
     (``schemas.Telemetry``), so the IN list stays within SQLite's 32,766 parameters."""
-    ids = {f.get("vehicle_id") for f in fixes}
-    named = sorted(i for i in ids if isinstance(i, str))
+    # Only text a database can hold names a vehicle (a list, a surrogate or a NUL as the id
+    # would make the query itself fail); the others are unknown to ``_check_fix``.
+    named = sorted({str(f["vehicle_id"]) for f in fixes if storable_text(f.get("vehicle_id"))})
     rows = s.scalars(select(Vehicle).options(defer(Vehicle.route)).where(Vehicle.id.in_(named)))
     return {v.id: v for v in rows}
 

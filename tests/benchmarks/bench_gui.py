@@ -1,6 +1,6 @@
 """Benchmark (not a test): is the console's GUI thread free while the district is busy?
 
-    python main.py bench gui [--minutes 3] [--speed 60] [--in-process]
+    python main.py bench gui [--minutes 3] [--speed 60] [--vehicles 2000] [--in-process]
 
 Runs the simulated district (the backend and simulator in their own process, as
 ``python main.py`` and a deployment do; ``--in-process`` runs them in the console's process,
@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, default=3.0, help="wall minutes to watch")
     ap.add_argument("--speed", type=float, default=60.0, help="district clock speed")
     ap.add_argument("--in-process", action="store_true", help="backend+simulator in-process")
+    ap.add_argument(
+        "--vehicles", type=int, help="simulated fleet (serve --vehicles; the demo's 40)"
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CONSOLE_DATA_DIR"] = tmp
@@ -54,12 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         apply_theme(app)
         set_language("zh")
         db = fresh_sqlite(Path(tmp) / "demo.db")
+        fleet = {} if args.vehicles is None else {"vehicles": args.vehicles}
         if args.in_process:
-            demo = EmbeddedDemo(db, speed=args.speed)
+            demo = EmbeddedDemo(db, speed=args.speed, **fleet)
             demo.backend.start()
             threading.Thread(target=demo.sim.run, daemon=True).start()
         else:
-            demo = DemoProcess(db, speed=args.speed).start()
+            demo = DemoProcess(db, speed=args.speed, vehicles=args.vehicles).start()
         url = demo.url
         session = Session(url, DEMO_USER, DEMO_PASSWORD, Path(tmp) / "bench.zhcg")
         console = ConsoleApp(session, sound=False)
@@ -96,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         counts = console.state.counts()
         mode = "in the console's process" if args.in_process else "in their own process"
         print(
-            f"district at {args.speed:g}x, backend+simulator {mode}; "
+            f"district at {args.speed:g}x, {len(console.state.vehicle_ids())} vehicles, "
+            f"backend+simulator {mode}; "
             f"watched {args.minutes:g} min ({wall:.0f} s wall)"
         )
         print(

@@ -751,6 +751,9 @@ class MapWall(QWidget):
     def hit(self, x: float, y: float) -> tuple[str, str] | None:
         """The vehicle or case marker nearest to view point (x, y) within HIT_PX pixels, else
         the case cluster whose disc is there (its index as the id)."""
+        if self._view_timer.isActive():  # the view moved this turn: its level of detail first
+            self._view_timer.stop()
+            self._redraw()
         px = self.view.viewPixelSize()[0] or 1.0
         best = None
         layers = []
