@@ -423,18 +423,13 @@ class CityState:
                 (e, SHARED_EVENT_FIELDS, EVENT_INSTANTS) for e in events if isinstance(e, dict)
             ]
         for part, fields, instants in parts:
-            for k in fields:
-                v = part.get(k)
-                if type(v) is str:
-                    one = share(v, v)
-                    if one is not v:
-                        part[k] = one
-            for k in instants:
-                v = part.get(k)
-                if type(v) is str:
-                    one = share_instant(v, v)
-                    if one is not v:
-                        part[k] = one
+            for keys, shared in ((fields, share), (instants, share_instant)):
+                for k in keys:
+                    v = part.get(k)
+                    if type(v) is str:
+                        one = shared(v, v)
+                        if one is not v:
+                            part[k] = one
         for k in SHARED_NUMBER_FIELDS:
             v = whole.get(k)
             if type(v) is float and (v != 0.0 or math.copysign(1.0, v) > 0):  # keep -0.0

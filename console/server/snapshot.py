@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from sqlalchemy import Text, and_, case, cast, or_, select
+from sqlalchemy import ColumnElement, Text, and_, case, cast, or_, select
 from sqlalchemy.orm import Session, defer
 
 from console.domain import retention
@@ -88,6 +88,20 @@ def gzipped(chunks: Iterable[bytes], level: int = GZIP_LEVEL) -> Iterator[bytes]
     yield z.flush()
 
 
+def in_live_picture(now: datetime) -> ColumnElement[bool]:
+    """The cases a snapshot holds at ``now``: the open ones, and the finished ones
+    ``console.domain.retention`` keeps (a public report closed recently waits for its call)."""
+    return or_(
+        CaseRow.state.in_(OPEN_CASE_STATES),
+        CaseRow.updated_at >= now - retention.KEEP_FINISHED,
+        and_(
+            CaseRow.source == Source.PUBLIC.value,
+            CaseRow.state == State.CLOSED.value,
+            CaseRow.updated_at >= now - retention.KEEP_CALLBACK,
+        ),
+    )
+
+
 def _case_texts(ctx: Context, s: Session, now: datetime) -> Iterator[bytes]:
     """The JSON of every case in the live picture, in id order (see the module docstring)."""
     steady = and_(
@@ -97,17 +111,7 @@ def _case_texts(ctx: Context, s: Session, now: datetime) -> Iterator[bytes]:
     )
     q = (
         select(case((steady, CaseRow.wire), else_=cast(CaseRow.doc, Text)), steady)
-        .where(
-            or_(
-                CaseRow.state.in_(OPEN_CASE_STATES),
-                CaseRow.updated_at >= now - retention.KEEP_FINISHED,
-                and_(
-                    CaseRow.source == Source.PUBLIC.value,
-                    CaseRow.state == State.CLOSED.value,
-                    CaseRow.updated_at >= now - retention.KEEP_CALLBACK,
-                ),
-            )
-        )
+        .where(in_live_picture(now))
         .order_by(CaseRow.id)
         .execution_options(yield_per=BATCH_ROWS)
     )

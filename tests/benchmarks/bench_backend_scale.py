@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import requests
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import insert, select
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -52,10 +52,9 @@ from bench_feed import login, start_backend_process  # noqa: E402
 from console.domain import retention  # noqa: E402
 from console.domain.case import Case, apply_action, iso, new_case  # noqa: E402
 from console.domain.china_time import CST  # noqa: E402
-from console.domain.workflow import Actor, Source, State  # noqa: E402
+from console.domain.workflow import Actor  # noqa: E402
 from console.server import alerts, feed, snapshot, telemetry  # noqa: E402
 from console.server.cases import (  # noqa: E402
-    OPEN_CASE_STATES,
     case_doc,
     without_contact,
 )
@@ -171,19 +170,7 @@ def naive_snapshot(ctx: Context) -> bytes:
     now = ctx.now()
     with ctx.db.read() as s:
         rows = s.scalars(
-            select(CaseRow)
-            .where(
-                or_(
-                    CaseRow.state.in_(OPEN_CASE_STATES),
-                    CaseRow.updated_at >= now - retention.KEEP_FINISHED,
-                    and_(
-                        CaseRow.source == Source.PUBLIC.value,
-                        CaseRow.state == State.CLOSED.value,
-                        CaseRow.updated_at >= now - retention.KEEP_CALLBACK,
-                    ),
-                )
-            )
-            .order_by(CaseRow.id)
+            select(CaseRow).where(snapshot.in_live_picture(now)).order_by(CaseRow.id)
         ).all()
         docs = (case_doc(ctx, Case.from_dict(r.doc), now) for r in rows)
         doc = {
