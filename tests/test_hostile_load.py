@@ -6,6 +6,7 @@ console), followers that leave, the token cache's revocation and slow sockets
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -285,6 +286,30 @@ def test_a_head_over_16_kb_is_refused(guarded):
         s.close()
     assert answer == b"" or answer.startswith(b"HTTP/1.1 400"), answer  # never a 200
     assert requests.get(guarded.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_a_request_the_parser_refuses_is_answered_in_the_error_shape(guarded):
+    """A head neither parser can read gets 400 in the API's shape, not uvicorn's plain text
+    (the fuzz test's clients could not read that)."""
+    for raw in (
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad\x01Name: 1\r\n\r\n",
+    ):
+        s = socket.create_connection(("127.0.0.1", guarded.port))
+        s.settimeout(5)
+        try:
+            s.sendall(raw)
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+        finally:
+            s.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), answer[:200]
+        assert b"content-type: application/json" in head.lower()
+        assert b"x-content-type-options: nosniff" in head.lower()
+        error = json.loads(body)["error"]
+        assert error["code"] == "bad_request" and error["message"]
 
 
 def test_the_c_parser_is_used_when_installed_else_h11(monkeypatch, caplog):

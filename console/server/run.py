@@ -40,6 +40,8 @@ from console.ports import free_port
 
 from .app import create_app, prepare
 from .context import Context, Settings
+from .errors import error_body
+from .middleware import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,21 @@ class _Guard:
         super().on_response_complete()  # type: ignore[misc]
         if not self.transport.is_closing():
             self._arm(HEADER_TIMEOUT_S)  # the next request's head, if any bytes of it come
+
+    def send_400_response(self, msg: str) -> None:
+        """A request the parser refused (malformed, or a head over ``MAX_HEAD_BYTES``),
+        answered in the API's one error shape and with its security headers: uvicorn's own
+        answer is a line of plain text, which a client expecting the shape cannot read."""
+        body = json.dumps(error_body(400, msg.rstrip(".").lower() or "bad request")).encode()
+        head = [
+            b"HTTP/1.1 400 Bad Request",
+            b"content-type: application/json",
+            b"content-length: " + str(len(body)).encode(),
+            b"connection: close",
+            *(k + b": " + v for k, v in SECURITY_HEADERS),
+        ]
+        self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
+        self.transport.close()
 
     def _head_arrived(self, body_follows: bool) -> None:
         """A request head is complete: now its body has a deadline, or nothing has."""
