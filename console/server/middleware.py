@@ -138,7 +138,13 @@ class AbandonGone:
             if watcher is None:
                 watcher = asyncio.ensure_future(watch())
 
+        first: Message | None = None  # a bodiless request's message, read before the app
+
         async def watched_receive() -> Message:
+            nonlocal first
+            if first is not None:
+                msg, first = first, None
+                return msg
             if watcher is not None:
                 await gone.wait()
                 return {"type": "http.disconnect"}
@@ -156,24 +162,13 @@ class AbandonGone:
             await send(msg)
 
         if not _has_body(scope):
-            # Nothing to read first: the app gets the empty body message, the watcher the rest.
-            first: Message | None = await receive()
+            # Nothing to read first (the app may never ask): the app gets the empty body
+            # message when it asks, the watcher everything after it.
+            first = await receive()
             start_watching()
-
-            async def bodiless_receive() -> Message:
-                nonlocal first
-                if first is not None:
-                    msg, first = first, None
-                    return msg
-                await gone.wait()
-                return {"type": "http.disconnect"}
-
-            app_receive: Receive = bodiless_receive
-        else:
-            app_receive = watched_receive
         try:
             with scope_:
-                await self.app(scope, app_receive, noting_send)
+                await self.app(scope, watched_receive, noting_send)
             if scope_.cancelled_caught:
                 log.debug(
                     "%s %s: the client left before its answer; dropped",

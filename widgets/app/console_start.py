@@ -75,9 +75,10 @@ def run(
     # Each demo run is its own district: its own log file, not today's operator log.
     login = DemoLogin(demo, shifts / f"demo-{datetime.now():%Y%m%d-%H%M%S}.zhcg")
     consoles: list = []
+    widgets_loaded = False
 
     def open_console() -> None:
-        if login.session is None or not heavy.is_set():
+        if login.session is None or not widgets_loaded:
             return  # the other half is not ready yet
         from widgets.app.console_app import ConsoleApp
 
@@ -89,12 +90,11 @@ def run(
         if screenshot:
             console.arm(screenshot, quit_after)
 
-    heavy = threading.Event()
-
     def load_console() -> None:
         # On the GUI thread (widget modules), after the first window has painted.
+        nonlocal widgets_loaded
         importlib.import_module("widgets.app.console_app")
-        heavy.set()
+        widgets_loaded = True
         open_console()
 
     login.backend_ready.connect(first.logging_in)

@@ -29,7 +29,7 @@ async def get_ctx(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(get_ctx)]
 
 
-def token_key(authorization: str | None) -> str:
+def _token_key(authorization: str | None) -> str:
     bearer = authorization is not None and authorization.lower().startswith("bearer ")
     return auth.token_hash(authorization[7:].strip()) if authorization and bearer else ""
 
@@ -40,7 +40,7 @@ async def principal(
     """The caller behind the bearer token, or 401, looked up in the database: a session ended
     anywhere (a logout, a user disabled or re-passworded by ``main.py users`` in another
     process) is refused at once. Only the change feed's polls trust the cache (``follower``)."""
-    return await run_in_threadpool(_look_up, ctx, authorization, token_key(authorization))
+    return await run_in_threadpool(_look_up, ctx, authorization, _token_key(authorization))
 
 
 async def follower(
@@ -50,11 +50,17 @@ async def follower(
     ``ctx.tokens`` on the event loop (no thread-pool job, no database round trip: hundreds of
     followers poll). An ended session may follow the feed up to the cache's TTL (see
     ``console.server.tokens``), reading what it could read a moment before, nothing more."""
-    key = token_key(authorization)
-    hit = ctx.tokens.get(key) if key else None
+    hit = cached(ctx, authorization)
     if hit is not None:
         return hit
-    return await run_in_threadpool(_look_up, ctx, authorization, key)
+    return await run_in_threadpool(_look_up, ctx, authorization, _token_key(authorization))
+
+
+def cached(ctx: Context, authorization: str | None) -> auth.Principal | None:
+    """The caller behind a bearer token checked in the last half minute (``ctx.tokens``),
+    or None: unknown, expired from the cache, or no bearer token at all."""
+    key = _token_key(authorization)
+    return ctx.tokens.get(key) if key else None
 
 
 def _look_up(ctx: Context, authorization: str | None, key: str) -> auth.Principal:

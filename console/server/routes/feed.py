@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .. import reference, snapshot
 from ..context import Context
 from ..errors import error_response
-from .deps import READ_ROLES, Ctx, FeedReader, Reader, Who, token_key
+from .deps import READ_ROLES, Ctx, FeedReader, Reader, Who, cached
 
 router = APIRouter(prefix="/api/v1", tags=["feed"])
 
@@ -161,8 +161,7 @@ class FastPolls:
     def _may_read(self, authorization: bytes | None) -> bool:
         if authorization is None:
             return False
-        key = token_key(authorization.decode("latin-1"))
-        p = self.ctx.tokens.get(key) if key else None
+        p = cached(self.ctx, authorization.decode("latin-1"))
         return p is not None and bool(p.roles & READ_ROLES)
 
 
