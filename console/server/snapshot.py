@@ -37,7 +37,7 @@ from console.domain.workflow import Source, State
 from . import alerts, feed, telemetry
 from .cases import OPEN_CASE_STATES, case_doc, without_contact
 from .context import Context
-from .db import AlertRow, CaseRow, Vehicle
+from .db import CaseRow, Vehicle
 from .feed import dumps
 
 #: Rows per database fetch and per chunk written: ~1-3 MB of JSON at a few kB per case, big
@@ -68,13 +68,7 @@ def body(ctx: Context) -> Iterator[bytes]:
         vehicles = s.scalars(select(Vehicle).options(defer(Vehicle.route)).order_by(Vehicle.id))
         yield from _joined(dumps(telemetry.vehicle_wire(v)) for v in vehicles)
         yield b'],"alerts":['
-        rows = s.scalars(
-            select(AlertRow)
-            .where(AlertRow.state.in_(alerts.OPEN_STATES))
-            .order_by(AlertRow.raised_at)
-            .execution_options(yield_per=BATCH_ROWS)
-        )
-        yield from _joined(dumps(alerts.to_wire(a)) for a in rows)
+        yield from _joined(dumps(a) for a in alerts.open_alerts(s))
         yield b"]}"
 
 
