@@ -206,8 +206,8 @@ def _check_trails(w) -> tuple[int, int]:
     full_points = drawn_points = 0
     for r, vid in enumerate(w.state.vehicle_ids()):
         tr = w.state.trail(vid)
-        dx, dy = w._trails.x[r], w._trails.y[r]
-        tr = tr[tr[:, 0] >= w._trails.t[r][0]]
+        dt, dx, dy = w._trails.row(r)
+        tr = tr[tr[:, 0] >= dt[0]]
         assert tr[0, 0] >= w.now() - (TRAIL_MINUTES * 60 + TRAIL_STALE_S)
         fx, fy = lonlat_to_mercator(tr[:, 1], tr[:, 2])
         lx, ly = lonlat_to_mercator(last["lon"][r], last["lat"][r])

@@ -139,9 +139,11 @@ def test_vehicles_last_fix_trails_and_alerts():
         max_size=12,
     ),
     st.integers(1, 9),
+    st.lists(st.integers(-1, 401), min_size=3, max_size=3),
 )
-def test_trail_rings_equal_a_naive_list(batches, cap):
-    """Whatever the batches, each ring holds the newest ``cap`` in-order fixes."""
+def test_trail_rings_equal_a_naive_list(batches, cap, since):
+    """Whatever the batches, each ring holds the newest ``cap`` in-order fixes; the batch
+    read of several rings from a time per ring equals each ring read whole and cut."""
     s, naive = CityState(trail_points=cap), {}
     for seq, batch in enumerate(batches, 1):
         s.apply([fixes(seq, [(v, float(t), 120.0, 30.0) for v, t in batch])])
@@ -151,6 +153,11 @@ def test_trail_rings_equal_a_naive_list(batches, cap):
             naive.setdefault(v, []).extend(float(t) for t in ts if t > last)
     for v, ts in naive.items():
         assert s.trail(v)[:, 0].tolist() == ts[-cap:]
+    ids = s.vehicle_ids()
+    rows = np.arange(len(ids))[::-1]  # any order of rows
+    pts, owner = s.trails(rows, np.array(since[: len(ids)], dtype=float)[::-1])
+    want = [(r, t) for r in rows for t in naive[ids[r]][-cap:] if t >= since[r]]
+    assert list(zip(owner.tolist(), pts[:, 0].tolist(), strict=True)) == want
 
 
 def test_changes_inside_the_snapshot_only_add_trail_points():

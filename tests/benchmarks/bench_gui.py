@@ -27,6 +27,7 @@ sys.path[:0] = [str(HERE), str(HERE.parents[1])]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
+from stall_stacks import StallSampler  # noqa: E402
 
 WATCHDOG_MS = 10
 
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--vehicles", type=int, help="simulated fleet (serve --vehicles; the demo's 40)"
     )
+    ap.add_argument("--stacks", action="store_true", help="sample the GUI thread's stack in stalls")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CONSOLE_DATA_DIR"] = tmp
@@ -82,18 +84,32 @@ def main(argv: list[str] | None = None) -> int:
         gc.callbacks.append(on_gc)
         last = [time.perf_counter()]
 
+        sampler = StallSampler() if args.stacks else None
+
         def beat():
             t = time.perf_counter()
             gaps.append((t - last[0]) * 1000.0 - WATCHDOG_MS)
             last[0] = t
+            if sampler is not None:
+                sampler.beat()
 
         dog = QTimer(interval=WATCHDOG_MS, timeout=beat)
         t0 = time.perf_counter()
-        QTimer.singleShot(3000, lambda: (last.__setitem__(0, time.perf_counter()), dog.start()))
+
+        def watch():
+            last[0] = time.perf_counter()
+            dog.start()
+            if sampler is not None:
+                sampler.start()
+
+        QTimer.singleShot(3000, watch)
         QTimer.singleShot(int((3 + args.minutes * 60) * 1000), app.quit)
         app.exec()
         dog.stop()
         gc.callbacks.remove(on_gc)
+        if sampler is not None:
+            sampler.stop()
+            print(sampler.report())
         wall = time.perf_counter() - t0
         g = np.maximum(np.array(gaps), 0.0)
         at_s = float(np.sum(g[: int(np.argmax(g))] + WATCHDOG_MS) / 1000.0)

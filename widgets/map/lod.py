@@ -98,29 +98,34 @@ def trail_tolerance(metres_per_px: float) -> float:
 
 @dataclass
 class TrailPieces:
-    """Simplified trails, one entry per vehicle row: the kept fixes' times ``t[r]`` and
-    places ``x[r]``, ``y[r]`` (view units), their number ``n[r]`` and bounding boxes
-    (``box[r]`` = x0, y0, x1, y1; NaN when empty) for culling."""
+    """Simplified trails of every vehicle row, flat: the kept fixes' times ``t`` and places
+    ``x``/``y`` (view units) grouped by row in row order, ``n[r]`` of them for row r, and each
+    row's bounding box (``box[r]`` = x0, y0, x1, y1; NaN when empty) for culling. Flat, so a
+    tick that moves 2,000 vehicles updates their trails in a few numpy passes rather than a
+    Python step (and three small arrays) per vehicle."""
 
-    t: list[np.ndarray]
-    x: list[np.ndarray]
-    y: list[np.ndarray]
+    t: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
     n: np.ndarray
     box: np.ndarray
 
     @classmethod
     def empty(cls) -> TrailPieces:
-        return cls([], [], [], np.zeros(0, dtype=np.int64), np.empty((0, 4)))
+        return cls(*(np.empty(0),) * 3, np.zeros(0, dtype=np.int64), np.empty((0, 4)))
 
     def grow(self, n: int) -> None:
         """Room for ``n`` vehicle rows (new vehicles start with no trail)."""
-        extra = n - len(self.x)
+        extra = n - len(self.n)
         if extra > 0:
-            self.t += [np.empty(0)] * extra
-            self.x += [np.empty(0)] * extra
-            self.y += [np.empty(0)] * extra
             self.n = np.r_[self.n, np.zeros(extra, dtype=np.int64)]
             self.box = np.vstack((self.box, np.full((extra, 4), np.nan)))
+
+    def row(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row ``r``'s kept fixes: t, x, y."""
+        end = int(self.n[: r + 1].sum())
+        part = slice(end - int(self.n[r]), end)
+        return self.t[part], self.x[part], self.y[part]
 
     def put(
         self,
@@ -138,41 +143,37 @@ class TrailPieces:
         vertices kept before it stay: a trail that only grew at its end is simplified again
         from its last-but-one vertex on, not from its start."""
         self.grow(int(rows.max()) + 1 if len(rows) else 0)
-        whole = rows if anchor is None else rows[anchor == -np.inf]
-        self.n[whole] = 0
-        self.box[whole] = np.nan
-        if not len(x):
-            return
-        cut = np.flatnonzero(owner[1:] != owner[:-1]) + 1
-        keep = simplify_polylines(x, y, np.r_[0, cut], np.r_[cut - 1, len(x) - 1], tol)
-        kt, kx, ky, kown = t[keep], x[keep], y[keep], owner[keep]
-        kcut = np.flatnonzero(kown[1:] != kown[:-1]) + 1
-        first = np.r_[0, kcut]
-        put = kown[first]
-        pieces = zip(put.tolist(), *(np.split(v, kcut) for v in (kt, kx, ky)), strict=True)
-        if anchor is None:
-            self.n[put] = np.diff(np.r_[first, len(kx)])
-            self.box[put] = np.column_stack(  # x0, y0, x1, y1
-                [f.reduceat(v, first) for f in (np.minimum, np.maximum) for v in (kx, ky)]
+        cut = np.full(len(self.n), np.inf)  # per row: its old vertices before this time stay
+        cut[rows] = -np.inf if anchor is None else anchor
+        vrow = np.repeat(np.arange(len(self.n)), self.n)
+        old = self.t < cut[vrow]
+        keep = np.zeros(0, dtype=bool)
+        if len(x):
+            split = np.flatnonzero(owner[1:] != owner[:-1]) + 1
+            keep = simplify_polylines(x, y, np.r_[0, split], np.r_[split - 1, len(x) - 1], tol)
+        kept_rows = owner[keep]
+        old_rows = vrow[old]
+        # Each row's new vertices go after its old ones that stay (rows stay in row order).
+        at = np.cumsum(np.bincount(old_rows, minlength=len(self.n)))[kept_rows]
+        self.t = np.insert(self.t[old], at, t[keep])
+        self.x = np.insert(self.x[old], at, x[keep])
+        self.y = np.insert(self.y[old], at, y[keep])
+        self.n = np.bincount(np.r_[old_rows, kept_rows], minlength=len(self.n))
+        self.box[:] = np.nan
+        full = np.flatnonzero(self.n)
+        if len(full):
+            first = (np.cumsum(self.n) - self.n)[full]
+            self.box[full] = np.column_stack(  # x0, y0, x1, y1
+                [f.reduceat(v, first) for f in (np.minimum, np.maximum) for v in (self.x, self.y)]
             )
-            for r, pt, px, py in pieces:
-                self.t[r], self.x[r], self.y[r] = pt, px, py
-            return
-        since = dict(zip(rows.tolist(), anchor.tolist(), strict=True))
-        for r, pt, px, py in pieces:
-            old = self.t[r] < since[r]
-            self.t[r] = np.r_[self.t[r][old], pt]
-            self.x[r], self.y[r] = np.r_[self.x[r][old], px], np.r_[self.y[r][old], py]
-            self.n[r] = len(self.t[r])
-            self.box[r] = (self.x[r].min(), self.y[r].min(), self.x[r].max(), self.y[r].max())
 
     def anchors(self, rows: np.ndarray) -> np.ndarray:
         """Per row, the time of its trail's last-but-one kept fix, from which a trail that
         grew at its end is simplified again (-inf: fewer than two kept, simplify it all)."""
         out = np.full(len(rows), -np.inf)
-        for k, r in enumerate(rows.tolist()):
-            if r < len(self.n) and self.n[r] >= 2:
-                out[k] = self.t[r][-2]
+        ok = rows < len(self.n)
+        ok[ok] = self.n[rows[ok]] >= 2
+        out[ok] = self.t[np.cumsum(self.n)[rows[ok]] - 2]
         return out
 
     def polyline(self, view: tuple[float, float, float, float] | None) -> tuple:
@@ -184,13 +185,12 @@ class TrailPieces:
             x0, y0, x1, y1 = view
             b = self.box
             ok &= (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
-        rows = np.flatnonzero(ok)
-        if not len(rows):
+        if not ok.any():
             return np.empty(0), np.empty(0), np.empty(0, dtype=bool)
-        connect = np.ones(int(self.n[rows].sum()), dtype=bool)
-        connect[np.cumsum(self.n[rows]) - 1] = False
-        xs = np.concatenate([self.x[r] for r in rows.tolist()])
-        ys = np.concatenate([self.y[r] for r in rows.tolist()])
+        connect = np.ones(int(self.n[ok].sum()), dtype=bool)
+        connect[np.cumsum(self.n[ok]) - 1] = False
+        mine = np.repeat(ok, self.n)
+        xs, ys = self.x[mine], self.y[mine]
         if view is None:
             return xs, ys, connect
         # Zoomed in, a trail that meets the view mostly lies outside it: keep the segments

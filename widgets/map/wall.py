@@ -565,9 +565,8 @@ class MapWall(QWidget):
         power of two (or ``rebuild``); then hand those near the view to the curve."""
         if not self.visible["trails"]:
             return
-        ids = self.state.vehicle_ids()
-        n = len(ids)
         last = self.state.vehicle_arrays()["t"]
+        n = len(last)
         since = self.now() - TRAIL_MINUTES * 60.0
         tol = trail_tolerance(self.view.viewPixelSize()[0])
         if rebuild or tol != self._trail_tol or n < len(self._trail_t0):  # (a replay's seek)
@@ -586,11 +585,11 @@ class MapWall(QWidget):
             rows = np.flatnonzero(stale)
             grown = np.flatnonzero(~same & ~stale)
             if len(grown):
-                self._rebuild_trails(ids, grown, since, tol, grown=True)
+                self._rebuild_trails(grown, since, tol, grown=True)
                 self._trail_last[grown] = last[grown]
         self._trail_tol = tol
         if len(rows):
-            self._rebuild_trails(ids, rows, since, tol)
+            self._rebuild_trails(rows, since, tol)
             self._trail_last[rows] = last[rows]
         x, y, connect = self._trails.polyline(self._view_rect(VIEW_MARGIN))
         # Many trails in view: lines of a desk's pixel, not 1.6 (Qt's wide-pen path: 5 of the
@@ -600,22 +599,13 @@ class MapWall(QWidget):
         self.trails.setData(x, y, connect=connect)
 
     def _rebuild_trails(
-        self, ids: list[str], rows: np.ndarray, since: float, tol: float, grown: bool = False
+        self, rows: np.ndarray, since: float, tol: float, grown: bool = False
     ) -> None:
         """Simplify the trails of ``rows`` again: whole (from ``since``), or for trails that
         only ``grown`` at their end, from their last-but-one kept fix on."""
-        parts = [self.state.trail(ids[r]) for r in rows]
-        pts = np.concatenate([np.empty((0, 3)), *parts])
-        counts = [len(p) for p in parts]
-        owner = np.repeat(rows, counts)
         anchor = self._trails.anchors(rows) if grown else None
-        start = (
-            since
-            if anchor is None
-            else np.repeat(np.where(anchor > -np.inf, anchor, since), counts)
-        )
-        recent = pts[:, 0] >= start
-        pts, owner = pts[recent], owner[recent]
+        start = since if anchor is None else np.where(anchor > -np.inf, anchor, since)
+        pts, owner = self.state.trails(rows, start)
         x, y = lonlat_to_mercator(pts[:, 1], pts[:, 2])
         self._trails.put(rows, pts[:, 0], np.atleast_1d(x), np.atleast_1d(y), owner, tol, anchor)
         first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else np.empty(0, dtype=bool)
