@@ -257,16 +257,25 @@ class CityState:
         """Empty, in place: views holding this object follow (a fresh bootstrap in a replay)."""
         CityState.__init__(self, self.trail_points)
 
-    def copy(self) -> CityState:
+    def copy(self, into: CityState | None = None) -> CityState:
         """An independent copy (~2 ms), for a replay's seek cache: containers and arrays are
-        copied, the documents in them shared — the fold replaces a document, never edits it."""
-        new = object.__new__(CityState)
+        copied, the documents in them shared — the fold replaces a document, never edits it.
+        ``into``: an earlier copy nobody uses any more, whose trail rings (25 MB at 2,000
+        vehicles) are overwritten rather than allocated again: a fresh 25 MB is ~6,000 page
+        faults, 50-90 ms on the GUI thread, where a copy into memory already mapped is 1-4 ms."""
+        rings = into._trail if into is not None else None
+        new = object.__new__(CityState) if into is None else into
         new.__dict__.update(self.__dict__)
         new.cases, new.vehicles = dict(self.cases), dict(self.vehicles)
         new.alerts, new.sensors = dict(self.alerts), dict(self.sensors)
         new._case_cols, new._veh = self._case_cols.copy(), self._veh.copy()
         new._case_codes = {k: v.copy() for k, v in self._case_codes.items()}
-        new._trail, new._trail_n = self._trail.copy(), self._trail_n.copy()
+        if rings is not None and rings.shape == self._trail.shape:
+            np.copyto(rings, self._trail)
+            new._trail = rings
+        else:
+            new._trail = self._trail.copy()
+        new._trail_n = self._trail_n.copy()
         return new
 
     def replace_with(self, other: CityState) -> None:

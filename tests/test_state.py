@@ -508,3 +508,18 @@ def test_coded_case_columns_decode_to_each_case_through_changes_evictions_and_ch
     assert len(s.case_values("grid")) == len(s.cases)  # the evicted cases' cells left
     restored = CityState.from_checkpoint(s.checkpoint())
     assert decoded(restored) == held(restored) == held(s)
+
+
+def test_a_copy_into_an_old_copy_reuses_its_rings_and_is_independent():
+    s = CityState(trail_points=4)
+    s.apply([fixes(1, [("V1", T0 + 1, 120.1, 30.2), ("V2", T0 + 1, 120.2, 30.3)])])
+    old = s.copy()
+    s.apply([fixes(2, [("V1", T0 + 2, 120.3, 30.4)])])
+    rings = old._trail
+    new = s.copy(into=old)
+    assert new is old and new._trail is rings and new.digest() == s.digest()
+    s.apply([fixes(3, [("V1", T0 + 3, 120.5, 30.5)])])
+    assert new.digest() != s.digest() and new.trail("V1")[:, 0].tolist() == [T0 + 1, T0 + 2]
+    s.apply([fixes(4, [(f"V{k}", T0 + 4, 120.0, 30.0) for k in range(3, 40)])])  # rings grew
+    again = s.copy(into=new)
+    assert again._trail is not rings and again.digest() == s.digest()

@@ -124,6 +124,7 @@ class Checkpointer:
         self.every = every
         self._since = 0
         self._rest_until = 0.0  # monotonic: the background writer's next checkpoint not before
+        self._spare: CityState | None = None  # the last copy written, reused for the next
         self._writer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkpoint")
             if background
@@ -141,7 +142,8 @@ class Checkpointer:
             self._write(state)
         else:
             self._rest_until = math.inf  # until this write is done
-            self._writer.submit(self._write_then_rest, state.copy())
+            self._spare = state.copy(into=self._spare)  # (the writer is done with it)
+            self._writer.submit(self._write_then_rest, self._spare)
         return True
 
     def _write_then_rest(self, state: CityState) -> None:

@@ -27,6 +27,8 @@ class StallSampler:
         self.last_beat = time.perf_counter()
         self.counts: collections.Counter[tuple[str, ...]] = collections.Counter()
         self.others: collections.Counter[str] = collections.Counter()
+        # per stall (keyed by the beat it followed): its samples' GUI stacks and the others'
+        self.stalls: dict[float, list[tuple[tuple[str, ...], list[str]]]] = {}
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
@@ -51,12 +53,17 @@ class StallSampler:
             frame = frames.pop(self.gui, None)
             if frame is None:
                 continue
-            self.counts[self._where(frame)] += 1
+            gui = self._where(frame)
+            self.counts[gui] += 1
             self.samples += 1
             me = threading.get_ident()
-            for ident, other in frames.items():
-                if ident != me and not _idle(other):
-                    self.others[" < ".join(self._where(other)[:2])] += 1
+            busy = [
+                " < ".join(self._where(other)[:2])
+                for ident, other in frames.items()
+                if ident != me and not _idle(other)
+            ]
+            self.others.update(busy)
+            self.stalls.setdefault(self.last_beat, []).append((gui, busy))
 
     def _where(self, frame) -> tuple[str, ...]:
         out: list[str] = []
@@ -81,10 +88,22 @@ class StallSampler:
         lines.append("other threads busy in those samples:")
         for where, n in self.others.most_common(top):
             lines.append(f"  {n:5d}  {where}")
+        longest = sorted(self.stalls.values(), key=len, reverse=True)[:3]
+        for samples in longest:
+            lines.append(
+                f"a stall of ~{(len(samples) * self.every_s + self.after_s) * 1000:.0f} ms:"
+            )
+            gui = collections.Counter(g for g, _ in samples).most_common(2)
+            others = collections.Counter(o for _, b in samples for o in b).most_common(3)
+            lines += [f"  {n:5d}  GUI  " + "  <  ".join(g[:3]) for g, n in gui]
+            lines += [f"  {n:5d}  other  {o}" for o, n in others]
         return "\n".join(lines)
 
 
-IDLE = {"wait", "_wait_for_tstate_lock", "select", "get", "_worker", "sleep", "accept", "poll"}
+IDLE = {
+    "wait", "_wait_for_tstate_lock", "select", "get", "_worker", "sleep", "accept", "poll",
+    "readinto",
+}  # fmt: skip
 
 
 def _idle(frame) -> bool:
