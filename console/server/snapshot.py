@@ -17,7 +17,8 @@ left; and Starlette's gzip ran on the event loop, where every other console wait
 - rows are read in batches from one query and written out as they come, so the first bytes
   leave after the first batch and memory holds a batch, not the document;
 - the bytes are compressed here, in the thread pool, when the client accepts gzip (the route
-  marks the answer so the gzip middleware leaves it alone).
+  marks the answer so the gzip middleware leaves it alone), once for all the requests at the
+  same seq that come while it is made and a few seconds after (``shared_gzipped``).
 """
 
 from __future__ import annotations
@@ -70,6 +71,17 @@ def body(ctx: Context) -> Iterator[bytes]:
         yield b'],"alerts":['
         yield from _joined(dumps(a) for a in alerts.open_alerts(s))
         yield b"]}"
+
+
+def shared_gzipped(ctx: Context) -> Iterator[bytes]:
+    """The gzip'd snapshot, made once for the requests at the same seq that come while it is
+    made and for ``SNAPSHOT_REUSE_S`` of district time after (``Context.snapshots``,
+    shared_body.py): consoles
+    starting together cost one read and one compression, not one each."""
+    with ctx.db.read() as s:
+        seq = feed.last_seq(s)
+    now = ctx.now().timestamp()
+    return ctx.snapshots.read((ctx.feed_id, seq), now, lambda: gzipped(body(ctx)))
 
 
 def gzipped(chunks: Iterable[bytes], level: int = GZIP_LEVEL) -> Iterator[bytes]:
