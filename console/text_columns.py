@@ -243,7 +243,7 @@ class SearchTexts:
         needle = needle.lower()
         if needle and "\0" not in needle and len(rows):
             # Past this many rows holding it, a test per asked row is cheaper than a jump per
-            # holding row (~4× a test).
+            # holding row (a find, a bisect and an append: about four tests' worth).
             holding = self._rows_holding(needle, len(rows) // 4 + 16)
             if holding is not None:
                 hit = np.zeros(len(self._texts), dtype=bool)

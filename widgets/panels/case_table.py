@@ -250,7 +250,7 @@ class CaseTableModel(IncrementalRows):
         value, the id and description as they are (``SearchTexts`` lowers its texts), per row
         by C-level maps (no Python loop per row)."""
         if name == "id":
-            return list(picked(self.state.case_ids(), rows))
+            return list(map(str, picked(self.state.case_ids(), rows)))
         if name == "description":
             plain = cast(list[dict], docs)
             described = [d or "" for d in map(dict.get, plain, repeat("description"))]
@@ -272,7 +272,7 @@ class CaseTableModel(IncrementalRows):
     def _texts_to_search(self, kind: str, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
         columns = [self._field_texts(f, rows, docs) for f in _SEARCHED[kind]]
         if len(columns) == 1:
-            return list(columns[0])
+            return columns[0]
         return list(map(" ".join, zip(*columns, strict=True)))
 
     def _search(self, needle: str, rows: np.ndarray) -> np.ndarray:
