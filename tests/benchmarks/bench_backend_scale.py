@@ -292,7 +292,7 @@ def snapshot_rows(ctx: Context, base: str, repeat: int) -> list[tuple[str, str]]
             f"{BOOTSTRAP_GOAL_S:.0f} s: {'met' if e2e_s <= BOOTSTRAP_GOAL_S else 'NOT met'}",
         ),
         (
-            "  the same, the body shared (same seq, just made)",
+            "  the same, the body just made for another console",
             f"{min(shared):.2f} s ({len(shared)} of {repeat} shared)"
             if shared
             else f"- (the feed moved on between the two consoles in all {repeat} runs)",
