@@ -13,8 +13,8 @@ models: a few hundred cases taken through the workflow by the domain, cloned), t
   the client's decode (gunzip + ``json.loads``), and end to end as a console bootstraps
   (``RestClient.get(streamed=True)``, as ``console.sync.live`` does: decoded while it
   arrives) beside reading it whole and then decoding; each run waits until the backend makes
-  the snapshot for it (it shares one made at the same seq for ``SNAPSHOT_REUSE_S``), and a
-  row shows a console that gets one just made;
+  the snapshot for it (it shares one made for ``SNAPSHOT_REUSE_S`` while only fixes come),
+  and a row shows a console that gets one just made for another;
 - telemetry ingest with the whole fleet: a gateway at the target (one fix per vehicle every
   5 s, posted in batches twice a second) with the batch post's p50/p99/max and the backend's
   CPU; the maximum sustained rate (batches of a whole fleet round back to back) and its
@@ -224,8 +224,8 @@ def snapshot_rows(ctx: Context, base: str, repeat: int) -> list[tuple[str, str]]
     speed = float(json.loads(plain)["speed"] or 1.0)
 
     def unshared() -> None:
-        """Wait until the backend's last gzip'd snapshot is too old to be shared (it serves the
-        requests at its seq for ``SNAPSHOT_REUSE_S`` of district time): the next is made."""
+        """Wait until the backend's last gzip'd snapshot is too old to be shared (it serves
+        later requests for ``SNAPSHOT_REUSE_S`` of district time): the next is made."""
         time.sleep(SNAPSHOT_REUSE_S / speed + 0.2)
 
     def transfer() -> tuple[float, float, bytes]:
