@@ -18,9 +18,9 @@ replaces:
   bootstrap, for documents parsed off the wire (each holds its own strings), against the same
   state without sharing repeated values; ``memory_bytes`` for the scene's shallow clones
   (sharing their templates' nested lists: how issue 14's ~1.3 kB was measured); and for the
-  snapshot decoded as the console decodes it (``jsonstream``, 64 kB at a time) against each
-  case decoded on its own (as ``jsonstream`` did before it batched: every case held its own
-  copy of every key).
+  snapshot decoded as the console decodes it (``jsonstream``, ``STREAM_CHUNK`` at a time)
+  against each case decoded on its own (as ``jsonstream`` did before it batched: every case
+  held its own copy of every key).
 
 ``state_figures(...)`` returns the rows (name, project value, naive value or None, unit) for
 ``bench scale``; ``main`` prints them with the ratio. Times are medians of ``--repeat`` runs
@@ -224,7 +224,7 @@ def memory_figures(cases: int) -> list[Row]:
     raw = json.dumps(scene.snapshot, ensure_ascii=False, separators=(",", ":")).encode()
 
     def streamed() -> Any:
-        """As ``LiveSource`` gets it: decoded as it arrives, 64 kB at a time."""
+        """As ``LiveSource`` gets it: decoded as it arrives, ``STREAM_CHUNK`` at a time."""
         step = STREAM_CHUNK
         return jsonstream.load(raw[i : i + step] for i in range(0, len(raw), step))
 
