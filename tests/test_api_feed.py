@@ -14,9 +14,11 @@ from sqlalchemy import select
 
 from console.domain import retention
 from console.domain.case import Case
-from console.server import feed, snapshot
+from console.server import feed, snapshot, telemetry
 from console.server.cases import case_doc, without_contact
+from console.server.context import SNAPSHOT_REUSE_S
 from console.server.db import CaseRow
+from console.server.shared_body import SharedBody
 
 
 def ok(r) -> dict:
@@ -246,6 +248,33 @@ def test_streamed_snapshot_cases_equal_the_domain_s_at_any_instant(login, backen
     assert got and all("reporter_contact" not in c for c in got)
     assert any(c["state"] == "void" for c in _snapshot_cases_at(ctx, now))
     assert not any(c["state"] == "void" for c in got)  # two days on it left the picture
+
+
+def test_consoles_share_a_snapshot_across_fixes_but_not_across_other_changes(login, backend):
+    """The gzip'd snapshot made for one console serves the next while only vehicle fixes came
+    since (a console follows them from its seq), never across any other change, nor later
+    than ``SNAPSHOT_REUSE_S`` of district time."""
+    ctx = copy.copy(backend.ctx)
+    ctx.snapshots = SharedBody("snapshot", SNAPSHOT_REUSE_S)  # this test's own
+    at = ctx.now()
+    ctx.now = lambda: at  # district time stands still unless the test moves it
+
+    def snap() -> dict:
+        return json.loads(gzip.decompress(b"".join(snapshot.shared_gzipped(ctx))))
+
+    def fixes_arrive() -> None:
+        with ctx.db.write() as s:
+            feed.append(s, telemetry.FIXES_KIND, {"vehicle_id": [], "t": []}, at)
+
+    first = snap()
+    fixes_arrive()
+    assert snap() == first  # the same body: its server_time and seq too
+    made = login("demo-supervisor").report(description="after the first snapshot")
+    after_case = snap()
+    assert after_case["seq"] > first["seq"] and made["id"] in {c["id"] for c in after_case["cases"]}
+    fixes_arrive()
+    ctx.now = lambda: at + timedelta(seconds=SNAPSHOT_REUSE_S + 1)
+    assert snap()["server_time"] != after_case["server_time"]
 
 
 def test_snapshot_gzip_decodes_to_the_plain_one(login):

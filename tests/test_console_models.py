@@ -3,6 +3,7 @@ incremental row updates (removals, re-orders, insertions, never a reset) under r
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
@@ -390,7 +391,23 @@ def naive_search(model: CaseTableModel, needle: str) -> set[str]:
     return hits
 
 
+def random_needles(model: CaseTableModel, rng: random.Random, n: int) -> list[str]:
+    """Pieces of the cases' own texts (across fields too), upper-cased at random."""
+    texts = [
+        " ".join(str(d.get(k) or "") for k in ("id", "category_code", "address", "description"))
+        for d in model.state.cases.values()
+    ]
+    out = []
+    for _ in range(n):
+        text = rng.choice(texts)
+        a = rng.randrange(len(text))
+        piece = text[a : a + rng.randint(1, 6)]
+        out.append(piece.upper() if rng.random() < 0.3 else piece)
+    return out
+
+
 def test_queue_sorts_and_searches_as_the_naive_model_through_changes_and_evictions(qapp):
+    rng = random.Random(14)
     s = CityState()
     s.set_reference(_REF)
     rows_not_in_id_order = [varied_doc(i * 17 % 40) for i in range(40)]
@@ -405,7 +422,8 @@ def test_queue_sorts_and_searches_as_the_naive_model_through_changes_and_evictio
                 model.sort(COLUMNS.index(col), order)
                 assert shown(model) == naive_order(model, col, order == Qt.DescendingOrder), col
         model.sort(COLUMNS.index("category"))
-        for needle in ("井盖", "GARBAGE", "zebra", "湖滨", "3301020130", "2026112300003", "无 3"):
+        fixed = ["井盖", "GARBAGE", "zebra", "湖滨", "3301020130", "2026112300003", "无 3"]
+        for needle in fixed + random_needles(model, rng, 12):
             model.set_search(needle)
             assert set(shown(model)) == naive_search(model, needle), needle
         model.set_search("")
@@ -433,19 +451,22 @@ def test_queue_sorts_and_searches_as_the_naive_model_through_changes_and_evictio
 @settings(max_examples=80, deadline=None)
 @given(
     first=st.one_of(  # a first build of more than 64 texts goes through numpy (not with NULs)
-        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B", "a\x00"]), max_size=150),
-        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B"]), min_size=65, max_size=150),
+        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B", "a\x00", "ΑΣ"]), max_size=150),
+        st.lists(st.sampled_from(["b", "a", "ab", "", "甲", "B", "İ"]), min_size=65, max_size=150),
     ),
     steps=st.lists(
         st.tuples(
             st.booleans(),  # True: set some rows, False: drop some rows (an eviction)
             st.lists(st.integers(0, 200), max_size=20),
-            st.lists(st.text(alphabet="abB甲\x00", max_size=3), min_size=20, max_size=20),
+            st.lists(st.text(alphabet="abB甲\x00ΣİA ", max_size=3), min_size=20, max_size=20),
         ),
         max_size=8,
     ),
+    needles=st.lists(st.text(alphabet="abB甲\x00ΣσİA ", max_size=3), min_size=1, max_size=4),
 )
-def test_ranked_and_search_texts_follow_their_rows_through_sets_and_evictions(first, steps):
+def test_ranked_and_search_texts_follow_their_rows_through_sets_and_evictions(
+    first, steps, needles
+):
     """RankedTexts orders rows as their texts, SearchTexts finds what a scan of them finds,
     through first builds, single-row sets, growth, evictions and compactions."""
     from unittest import mock
@@ -480,6 +501,17 @@ def test_ranked_and_search_texts_follow_their_rows_through_sets_and_evictions(fi
             dense = np.unique(keys, return_inverse=True)[1].reshape(-1)
             assert dense.tolist() == [ranks[t] for t in naive]
             for some in (all_rows, all_rows[::2], all_rows[-1:], all_rows[:0]):
-                for needle in ("a", "B", ""):
+                for needle in ("a", "B", "", *needles):  # common, rare and absent needles
                     found = search.find(needle, some).tolist()
-                    assert found == [r for r in some.tolist() if needle.lower() in naive[r]]
+                    wanted = [r for r in some.tolist() if needle.lower() in naive[r].lower()]
+                    assert found == wanted, needle
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(alphabet="aAΣσς İ甲.'\x00\u0307b", max_size=6), max_size=40))
+def test_a_column_lowered_at_once_is_each_text_lowered(texts):
+    """One ``lower`` over the joined column equals a ``lower`` per text: Greek final sigma,
+    İ's two code points, case-ignorable neighbours and NULs inside texts included."""
+    from console.text_columns import lowered
+
+    assert lowered(list(texts)) == [t.lower() for t in texts]

@@ -24,7 +24,14 @@ from .db import Database
 from .feed import Notifier, Pacer, PageCache
 from .login_guard import LoginGuard
 from .seed import DEMO_FLEET_SIZE
+from .shared_body import SharedBody
 from .tokens import TokenCache
+
+#: How long a made snapshot still serves later requests (district seconds): what
+#: moves with the clock alone (a light due but not yet re-stored, a parked case's 缓办 due,
+#: a finished case leaving the live picture) stays within seconds of what the request would
+#: have got.
+SNAPSHOT_REUSE_S = 5.0
 
 
 @dataclass
@@ -82,6 +89,8 @@ class Context:
     routing: RoutingTable = field(default_factory=RoutingTable.load)
     #: Login throttles and the bounded password-hash pool (per process; login_guard.py).
     login_guard: LoginGuard = field(default_factory=LoginGuard)
+    #: The gzip'd snapshot, made once for the consoles asking together (snapshot.py).
+    snapshots: SharedBody = field(default_factory=lambda: SharedBody("snapshot", SNAPSHOT_REUSE_S))
 
     @functools.cached_property
     def components(self) -> ComponentIndex:

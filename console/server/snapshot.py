@@ -17,7 +17,9 @@ left; and Starlette's gzip ran on the event loop, where every other console wait
 - rows are read in batches from one query and written out as they come, so the first bytes
   leave after the first batch and memory holds a batch, not the document;
 - the bytes are compressed here, in the thread pool, when the client accepts gzip (the route
-  marks the answer so the gzip middleware leaves it alone).
+  marks the answer so the gzip middleware leaves it alone), once for all the requests that
+  come while it is made and a few seconds after, with nothing but fixes in the feed since
+  (``shared_gzipped``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from console.domain.workflow import Source, State
 from . import alerts, feed, telemetry
 from .cases import OPEN_CASE_STATES, case_doc, without_contact
 from .context import Context
-from .db import CaseRow, Vehicle
+from .db import CaseRow, Change, Vehicle
 from .feed import dumps
 
 #: Rows per database fetch and per chunk written: ~1-3 MB of JSON at a few kB per case, big
@@ -70,6 +72,28 @@ def body(ctx: Context) -> Iterator[bytes]:
         yield b'],"alerts":['
         yield from _joined(dumps(a) for a in alerts.open_alerts(s))
         yield b"]}"
+
+
+def shared_gzipped(ctx: Context) -> Iterator[bytes]:
+    """The gzip'd snapshot, made once for the requests that come while it is made and for
+    ``SNAPSHOT_REUSE_S`` of district time after, as long as nothing but vehicle fixes changed
+    since (``Context.snapshots``, shared_body.py): consoles starting together cost one read
+    and one compression, not one each."""
+    with ctx.db.read() as s:
+        seq = feed.last_seq(s)
+    now = ctx.now().timestamp()
+
+    def serves(made_for: tuple[str, int]) -> bool:
+        feed_id, made_at = made_for
+        if feed_id != ctx.feed_id or made_at > seq:
+            return False
+        with ctx.db.read() as s:
+            other = select(Change.seq).where(
+                Change.seq > made_at, Change.seq <= seq, Change.kind != telemetry.FIXES_KIND
+            )
+            return s.scalar(other.limit(1)) is None
+
+    return ctx.snapshots.read((ctx.feed_id, seq), now, lambda: gzipped(body(ctx)), serves)
 
 
 def gzipped(chunks: Iterable[bytes], level: int = GZIP_LEVEL) -> Iterator[bytes]:

@@ -41,6 +41,8 @@ VEHICLE_KINDS = {
 }
 
 
+#: The feed's kind for a telemetry post's fixes (a ``FixesChange``).
+FIXES_KIND = "fixes"
 #: Flags are a 64-bit bit field (a terminal's status word); the column is BIGINT.
 MAX_FLAGS = 2**63 - 1
 
@@ -127,7 +129,7 @@ def ingest_fixes(ctx: Context, s: Session, fixes: list[dict]) -> dict:
         if v.last_t is None or r["t"] >= v.last_t:
             v.last_t, v.last_lon, v.last_lat = r["t"], r["lon"], r["lat"]
             v.last_speed, v.last_heading, v.last_flags = r["speed_kmh"], r["heading"], r["flags"]
-    feed.append(s, "fixes", cols, now)
+    feed.append(s, FIXES_KIND, cols, now)
     for v in {r["vehicle_id"] for r in rows}:
         _set_status(
             s, vehicles[v], vehicle_status(vehicles[v].last_speed or 0, vehicles[v].last_flags), now

@@ -16,8 +16,11 @@ replaces:
   ``Diff`` (50 case changes) while sorted by category;
 - **memory per case**: ``CityState.memory_bytes()["cases"]`` and the tracemalloc growth of a
   bootstrap, for documents parsed off the wire (each holds its own strings), against the same
-  state without sharing repeated values; and ``memory_bytes`` for the scene's shallow clones
-  (sharing their templates' nested lists: how issue 14's ~1.3 kB was measured).
+  state without sharing repeated values; ``memory_bytes`` for the scene's shallow clones
+  (sharing their templates' nested lists: how issue 14's ~1.3 kB was measured); and for the
+  snapshot decoded as the console decodes it (``jsonstream``, ``STREAM_CHUNK`` at a time)
+  against each case decoded on its own (as ``jsonstream`` did before it batched: every case
+  held its own copy of every key).
 
 ``state_figures(...)`` returns the rows (name, project value, naive value or None, unit) for
 ``bench scale``; ``main`` prints them with the ratio. Times are medians of ``--repeat`` runs
@@ -48,6 +51,8 @@ from timing import timed  # noqa: E402
 import console.state  # noqa: E402
 from console.domain.case import case_light_times  # noqa: E402
 from console.state import CityState  # noqa: E402
+from console.sync import jsonstream  # noqa: E402
+from console.sync.client import STREAM_CHUNK  # noqa: E402
 
 Row = tuple[str, float, float | None, str]
 SORTED = ("category", "address", "department", "source", "grid", "id", "age")
@@ -205,16 +210,29 @@ def queue_figures(queue: int, repeat: int) -> list[Row]:
     return rows
 
 
+def one_by_one(raw: bytes) -> Any:
+    """The snapshot decoded as ``jsonstream`` did before it batched an array's items: each case
+    on its own (its keys' strings its own, not shared with the other cases')."""
+    doc = json.loads(raw)
+    doc["cases"] = [json.loads(json.dumps(c, ensure_ascii=False)) for c in doc["cases"]]
+    return doc
+
+
 def memory_figures(cases: int) -> list[Row]:
     """Per case, for documents parsed off the wire (each holds its own strings)."""
     scene = build_city(vehicles=2, cases=cases, trail_minutes=0.1)
-    raw = json.dumps(scene.snapshot, ensure_ascii=False)
+    raw = json.dumps(scene.snapshot, ensure_ascii=False, separators=(",", ":")).encode()
 
-    def measure() -> tuple[float, float]:
+    def streamed() -> Any:
+        """As ``LiveSource`` gets it: decoded as it arrives, ``STREAM_CHUNK`` at a time."""
+        step = STREAM_CHUNK
+        return jsonstream.load(raw[i : i + step] for i in range(0, len(raw), step))
+
+    def measure(decode: Callable[[bytes], Any] = json.loads) -> tuple[float, float]:
         gc.collect()
         tracemalloc.start()
         s = CityState()
-        s.bootstrap(json.loads(raw), scene.reference)
+        s.bootstrap(decode(raw), scene.reference)
         gc.collect()
         grown = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
@@ -227,6 +245,8 @@ def memory_figures(cases: int) -> list[Row]:
         return s.memory_bytes()["cases"] / cases
 
     held, traced, clones = *measure(), cloned()
+    stream_held = measure(lambda _: streamed())[0]
+    alone_held = measure(one_by_one)[0]
     with mock.patch.object(CityState, "_share_values", lambda self, doc: None):
         naive_held, naive_traced = measure()
         naive_clones = cloned()
@@ -234,6 +254,7 @@ def memory_figures(cases: int) -> list[Row]:
         (f"memory per case, memory_bytes ({cases:,})", held, naive_held, "B"),
         (f"memory per case, tracemalloc ({cases:,})", traced, naive_traced, "B"),
         (f"memory per case, shallow clones ({cases:,})", clones, naive_clones, "B"),
+        (f"memory per case, streamed / one by one ({cases:,})", stream_held, alone_held, "B"),
     ]
 
 

@@ -26,10 +26,12 @@ def runs(positions: np.ndarray) -> list[tuple[int, int]]:
 
 
 class _Spliced:
-    """The rows while a run of removals is signalled, last run first: ``old[:a]`` then
-    ``final[p:]`` (the rows after ``a`` with every later run already gone). Only what the
-    models and Qt read between the signals (length, one row) — so a search that leaves 2,000
-    runs of 100,000 rows costs no copy per run (it was 0.2 s of copying)."""
+    """The rows while a run of removals or insertions is signalled: ``old[:a]`` then
+    ``final[p:]`` (removals, last run first: the rows after ``a`` with every later run already
+    gone; insertions, first run first: the target up to the run's end, then the kept rows
+    after it). Only what the models and Qt read between the signals (length, one row) — so
+    a search that leaves 2,000 runs of 100,000 rows costs no copy per run (it was 0.2 s of
+    copying)."""
 
     def __init__(self, old: np.ndarray, a: int, final: np.ndarray, p: int):
         self._old, self._a, self._final, self._p = old, a, final, p
@@ -89,11 +91,19 @@ class IncrementalRows(QAbstractTableModel):
         if not np.array_equal(kept_order, self._rows):
             self._reorder(kept_order)
         # Inserting first to last keeps every prefix equal to ``new``'s: positions are final.
-        for a, b in runs(np.flatnonzero(~np.isin(new, self._rows))):
-            self.beginInsertRows(QModelIndex(), a, b)
-            self._rows = np.concatenate((self._rows[:a], new[a : b + 1], self._rows[a:]))
-            self.endInsertRows()
-            self.structure_changes += 1
+        # After a run (a, b): ``new[:b + 1]``, then the kept rows not yet passed (a of the
+        # rows before it were kept ones, less those inserted): no copy per run either (a
+        # cleared search brings back 2,000 runs of 100,000 rows).
+        born = runs(np.flatnonzero(~np.isin(new, self._rows)))
+        if born:
+            kept, inserted = self._rows, 0
+            for a, b in born:
+                self.beginInsertRows(QModelIndex(), a, b)
+                self._rows = _Spliced(new, b + 1, kept, a - inserted)  # type: ignore[assignment]
+                self.endInsertRows()
+                self.structure_changes += 1
+                inserted += b - a + 1
+            self._rows = new
         if not len(self._rows):
             return
         last_col = self.columnCount() - 1

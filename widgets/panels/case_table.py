@@ -14,10 +14,8 @@ second with one ``dataChanged`` over the visible span of those columns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from itertools import repeat
-from operator import itemgetter
 from typing import cast
 
 import numpy as np
@@ -30,7 +28,7 @@ from console.domain.queues import NO_QUEUE, QUEUE_CODE, QUEUE_KEYS
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW, minutes_left
 from console.labels import PlaceNames
 from console.state import CODED_FIELDS, CityState
-from console.text_columns import RankedTexts, SearchTexts
+from console.text_columns import RankedTexts, SearchTexts, lowered, picked
 from widgets.common.i18n import labels
 from widgets.common.roles import (
     ALIGN_RIGHT,
@@ -45,11 +43,13 @@ from widgets.common.row_sync import IncrementalRows
 from widgets.common.style import LIGHT_COLORS
 
 COLUMNS = ("id", "countdown", "category", "address", "grid", "department", "source", "state", "age")
-# What a search looks in, joined by spaces: "all" is the search text; "own" holds the
-# fields CityState does not code (a needle without a space is matched field by field).
+# What a search looks in, joined by spaces: "all" is the search text; a needle without a
+# space is matched field by field: the fields CityState codes by their distinct values, the
+# others ("id", "description") each by its own texts.
 _SEARCHED = {
     "all": ("id", "category", "address", "description", "grid"),
-    "own": ("id", "description"),
+    "id": ("id",),
+    "description": ("description",),
 }
 _CODED_SEARCHED = ("category", "address", "grid")
 _TIMED = frozenset({"countdown", "age"})  # move with the clock: computed per paint
@@ -245,17 +245,18 @@ class CaseTableModel(IncrementalRows):
             return f"{value or ''} {cat.get('name_zh') or ''} {cat.get('name_en') or ''}"
         return value or ""
 
-    def _field_texts(self, name: str, rows: np.ndarray, docs: list[CaseDoc]) -> Iterable[str]:
-        """One searched field of these rows, lower-cased: a coded field once per distinct
-        value, the id and description per row by C-level maps (no Python loop per row)."""
+    def _field_texts(self, name: str, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
+        """One searched field of these rows: a coded field lower-cased once per distinct
+        value, the id and description as they are (``SearchTexts`` lowers its texts), per row
+        by C-level maps (no Python loop per row)."""
         if name == "id":
-            return map(str.lower, map(str, map(itemgetter("id"), docs)))
+            return list(map(str, picked(self.state.case_ids(), rows)))
         if name == "description":
             plain = cast(list[dict], docs)
             described = [d or "" for d in map(dict.get, plain, repeat("description"))]
-            return map(str.lower, map(str, described))
-        lowered = np.array(self._lowered_values(name), dtype=object)
-        out: list[str] = lowered[self.state.case_arrays()[name][rows]].tolist()
+            return list(map(str, described))
+        by_code = np.array(self._lowered_values(name), dtype=object)
+        out: list[str] = by_code[self.state.case_arrays()[name][rows]].tolist()
         return out
 
     def _lowered_values(self, name: str) -> list[str]:
@@ -265,11 +266,13 @@ class CaseTableModel(IncrementalRows):
         if held is None or held[0] is not values:
             held = self._lowered[name] = (values, [])
         low = held[1]
-        low.extend(self._value_text(name, v).lower() for v in values[len(low) :])
+        low.extend(lowered([self._value_text(name, v) for v in values[len(low) :]]))
         return low
 
     def _texts_to_search(self, kind: str, rows: np.ndarray, docs: list[CaseDoc]) -> list[str]:
         columns = [self._field_texts(f, rows, docs) for f in _SEARCHED[kind]]
+        if len(columns) == 1:
+            return columns[0]
         return list(map(" ".join, zip(*columns, strict=True)))
 
     def _search(self, needle: str, rows: np.ndarray) -> np.ndarray:
@@ -286,8 +289,9 @@ class CaseTableModel(IncrementalRows):
             low = self._lowered_values(name)
             in_value = np.fromiter(map(str.__contains__, low, repeat(needle)), bool, len(low))
             hit |= in_value[a[name][rows]]
-        rest = np.flatnonzero(~hit)
-        hit[rest] = self._searchable("own").contains(needle, rows[rest])
+        for kind in ("id", "description"):
+            rest = np.flatnonzero(~hit)
+            hit[rest] = self._searchable(kind).contains(needle, rows[rest])
         out: np.ndarray = rows[hit]
         return out
 
@@ -362,9 +366,10 @@ class CaseTableModel(IncrementalRows):
         self._fresh_indexes()
         texts = self._search_texts.get(kind)
         if texts is None:
-            docs = self._all_docs()
+            # (the ids are the state's own list: only a description needs the documents)
+            docs = self._all_docs() if "description" in _SEARCHED[kind] else []
             texts = self._search_texts[kind] = SearchTexts()
-            rows = np.arange(len(docs))
+            rows = np.arange(len(self.state.case_ids()))
             texts.set(rows, self._texts_to_search(kind, rows, docs))
         return texts
 

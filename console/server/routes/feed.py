@@ -41,15 +41,14 @@ def get_snapshot(p: Reader, ctx: Ctx, accept_encoding: Annotated[str, Header()] 
     # The live picture (the cases console.domain.retention keeps, fleet, open alerts) and the feed
     # position ``seq`` to follow ``/changes`` from; streamed, gzip'd here when asked (its
     # Content-Encoding tells the gzip middleware to leave it): console.server.snapshot.
-    body = snapshot.body(ctx)
     if "gzip" in accept_encoding:
         return StreamingResponse(
-            snapshot.gzipped(body),
+            snapshot.shared_gzipped(ctx),
             media_type="application/json",
             headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
         )
     return StreamingResponse(
-        body, media_type="application/json", headers={"Vary": "Accept-Encoding"}
+        snapshot.body(ctx), media_type="application/json", headers={"Vary": "Accept-Encoding"}
     )
 
 
