@@ -103,14 +103,14 @@ def main(argv: list[str] | None = None) -> int:
             if live_beat or diff.reset or not console.state.vehicle_ids():
                 return
             live_beat.append(len(gaps))
-            if sampler is not None:
-                sampler.start()
             QTimer.singleShot(int(args.minutes * 60 * 1000), app.quit)
 
         console.bridge.changed.connect(on_diff)
         dog = QTimer(interval=WATCHDOG_MS, timeout=beat)
         t0 = time.perf_counter()
         dog.start()
+        if sampler is not None:
+            sampler.start()
         QTimer.singleShot(int((120 + args.minutes * 60) * 1000), app.quit)  # never lived
         app.exec()
         dog.stop()
