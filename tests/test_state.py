@@ -153,6 +153,57 @@ def test_trail_rings_equal_a_naive_list(batches, cap):
         assert s.trail(v)[:, 0].tolist() == ts[-cap:]
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(
+                st.tuples(st.sampled_from("ABCD"), st.integers(0, 60), st.integers(0, 3)),
+                max_size=12,
+            ),
+            st.tuples(st.sampled_from("ABCD"), st.integers(0, 60)),  # a vehicle change
+        ),
+        min_size=1,
+        max_size=14,
+    ),
+    st.integers(1, 6),
+    st.integers(0, 8),
+)
+def test_a_page_of_fixes_folds_as_its_changes_one_at_a_time(items, cap, snapshot_seq):
+    """``apply`` folds a page's fixes together: the trails, last positions and diff are what
+    folding each change on its own gives, late and repeated fixes, vehicle changes between
+    them and changes already inside the snapshot included."""
+    page = []
+    for seq, item in enumerate(items, 1):
+        if isinstance(item, tuple):
+            vid, t = item
+            fix = {"t": T0 + t, "lon": 120.0 + seq, "lat": 30.0, "speed_kmh": 5.0}
+            page.append(
+                ch(seq, "vehicle", vehicle={"id": vid, "status": "moving", "last_fix": fix})
+            )
+        else:
+            page.append(
+                fixes(seq, [(v, T0 + t, 120.0 + seq + k / 10, 30.0 + k) for v, t, k in item])
+            )
+            page[-1]["flags"] = [seq * 10 + k for _, _, k in item]
+    snapshot = {
+        "seq": snapshot_seq,
+        "vehicles": [
+            {"id": "B", "status": "working", "last_fix": {"t": T0 + 30, "lon": 1.0, "lat": 2.0}}
+        ],
+    }
+    together, one_by_one = CityState(trail_points=cap), CityState(trail_points=cap)
+    for s in (together, one_by_one):
+        s.bootstrap(snapshot)
+    d = together.apply(page)
+    diffs = [one_by_one.apply([c]) for c in page]
+    assert together.digest() == one_by_one.digest()
+    for k, a in together.vehicle_arrays().items():
+        assert np.array_equal(a, one_by_one.vehicle_arrays()[k], equal_nan=True), k
+    assert d.vehicles == set().union(*(x.vehicles for x in diffs))
+    assert d.fixes == sum(x.fixes for x in diffs)
+
+
 def test_changes_inside_the_snapshot_only_add_trail_points():
     s = CityState()
     s.bootstrap(
