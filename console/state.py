@@ -741,7 +741,10 @@ class CityState:
     # ---- checkpoints -----------------------------------------------------------------------
     def checkpoint(self) -> dict[str, Any]:
         """A JSON-able dump from which ``from_checkpoint`` rebuilds this exact state (the
-        reference is not included: it lives in the log's bootstraps)."""
+        reference is not included: it lives in the log's bootstraps). ``strings`` and
+        ``numbers`` are the shared values' tables: a form that keeps object identities
+        (``console.store.checkpoint_form``'s compact one) reads the documents back sharing
+        them and says so with ``values_shared``, and they are not shared again."""
         rows = np.arange(len(self._veh))
         return {
             "version": CHECKPOINT_VERSION,
@@ -765,6 +768,8 @@ class CityState:
             "trails": _pack(self._trail[rows]),
             "alerts": list(self.alerts.values()),
             "sensors": list(self.sensors.values()),
+            "strings": list(self._strings),
+            "numbers": list(self._numbers),
         }
 
     @classmethod
@@ -788,8 +793,12 @@ class CityState:
         s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
         if "case_cols" in cp:  # the lights' instants as computed then: no domain clock run
             s.cases = {doc["id"]: doc for doc in cp["cases"]}
-            for doc in cp["cases"]:
-                s._share_values(doc)
+            if cp.get("values_shared"):  # read back sharing them, as they were written
+                s._strings = {v: v for v in cp.get("strings", ())}
+                s._numbers = {v: v for v in cp.get("numbers", ())}
+            else:
+                for doc in cp["cases"]:
+                    s._share_values(doc)
             for cid in cp["case_ids"]:
                 s._case_cols.row(cid)
             n = len(cp["case_ids"])
@@ -825,9 +834,11 @@ def _pack(a: np.ndarray) -> dict[str, Any]:
 
 
 def _unpack(v: Any, dtype: DTypeLike) -> np.ndarray:
-    """``_pack``'s form, or version 1's nested lists with None for NaN."""
+    """``_pack``'s form (its bytes as base64 text, or as they are: ``raw``, in a compact
+    checkpoint), or version 1's nested lists with None for NaN."""
     if isinstance(v, dict):
-        raw = np.frombuffer(base64.b64decode(v["b64"]), dtype=np.dtype(v["dtype"]))
+        data = v["raw"] if "raw" in v else base64.b64decode(v["b64"])
+        raw = np.frombuffer(data, dtype=np.dtype(v["dtype"]))
         return raw.reshape(v["shape"]).astype(dtype)
     a = np.array(v, dtype=object)
     if np.dtype(dtype).kind == "f":

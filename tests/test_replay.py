@@ -3,12 +3,16 @@ checkpoint or by playing on, is exactly the state folded from empty up to it."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import numpy as np
 import pytest
 
 from console.replay.fold import fold_log
 from console.replay.player import CACHE_ROWS, LANES, LogIndex, Replayer
-from console.state import CityState
+from console.state import CODED_FIELDS, CityState
+from console.store import checkpoint_form
 from console.store.shiftlog import ShiftLog
 
 
@@ -114,3 +118,58 @@ def test_a_vehicles_track_from_the_log_is_its_trail(shiftlog):
     part = r.track(vid, t0, t1)
     assert part["t"] == trail[40:91, 0].tolist() and set(part) >= {"flags", "speed_kmh"}
     assert r.track("no-such-vehicle", t0, t1)["t"] == []
+
+
+def same_state(a: CityState, b: CityState) -> None:
+    """Equal beyond the digest: what the views read (case columns and the values their codes
+    stand for, lights' instants, vehicles' columns), alerts, sensors and where the fold is."""
+    assert a.digest() == b.digest()
+    assert (a.log_seq, a.ts, a.bootstrap_id) == (b.log_seq, b.ts, b.bootstrap_id)
+    assert a.case_ids() == b.case_ids() and a.cases == b.cases
+    for k, col in a.case_arrays().items():
+        if k in CODED_FIELDS:
+            va, vb = a.case_values(k), b.case_values(k)
+            assert [va[c] for c in col] == [vb[c] for c in b.case_arrays()[k]], k
+        else:
+            assert np.array_equal(col, b.case_arrays()[k], equal_nan=True), k
+    assert a.vehicle_ids() == b.vehicle_ids() and a.vehicles == b.vehicles
+    for k, col in a.vehicle_arrays().items():
+        assert np.array_equal(col, b.vehicle_arrays()[k], equal_nan=True), k
+    assert a.alerts == b.alerts and a.sensors == b.sensors
+
+
+@pytest.mark.parametrize("form", ["json", "compact"])
+def test_a_seek_from_either_checkpoint_form_is_the_fold_from_empty(recorded_shift, tmp_path, form):
+    """Logs recorded before issue 14 hold JSON checkpoints, later ones the compact form: a
+    seek from either (at a checkpoint, and past one) is the state folded from empty."""
+    path = tmp_path / f"{form}.zhcg"
+    with (
+        closing(sqlite3.connect(recorded_shift.path)) as src,
+        closing(sqlite3.connect(path)) as dst,
+    ):
+        src.backup(dst)
+        encode = {"json": checkpoint_form.encode_json, "compact": checkpoint_form.encode_compact}
+        for seq, blob in dst.execute("SELECT seq, state FROM checkpoints").fetchall():
+            blob = encode[form](checkpoint_form.decode(blob))
+            dst.execute("UPDATE checkpoints SET state = ? WHERE seq = ?", (blob, seq))
+        dst.commit()
+    log = ShiftLog(path, readonly=True)
+    try:
+        blobs = column(path, "SELECT state FROM checkpoints")
+        assert all(b[:4] == checkpoint_form.MAGIC for b in blobs) == (form == "compact")
+        r = Replayer(log)
+        idx = r.index
+        marks = column(path, "SELECT seq FROM checkpoints")
+        assert marks
+        for seq in marks:
+            for row in (idx.row_of_seq(seq) - 1, idx.row_of_seq(seq) + 40):
+                t = float(idx.t[min(row, len(idx) - 1)])
+                r.seek(t)
+                same_state(r.state, fold_log(log, idx.seq_at(t), use_checkpoints=False))
+    finally:
+        log.engine.dispose()
+
+
+def column(path, sql: str) -> list:
+    with closing(sqlite3.connect(path)) as con:
+        return [v for (v,) in con.execute(sql)]

@@ -64,7 +64,7 @@ class LogFold:
             seq, _digest, data = cp
             reference = None
             if data.get("bootstrap_id") is not None:
-                reference = shiftlog.bootstrap(data["bootstrap_id"])[1]
+                reference = shiftlog.reference(data["bootstrap_id"])
             state = CityState.from_checkpoint(data, reference)
             fold = cls(shiftlog, state, seq, data.get("bootstrap_id") or 0)
         fold.forward(upto)
