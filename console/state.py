@@ -269,6 +269,16 @@ class CityState:
         new._trail, new._trail_n = self._trail.copy(), self._trail_n.copy()
         return new
 
+    def copy_bytes(self) -> int:
+        """Roughly what a ``copy()`` holds of its own (its containers and arrays; the
+        documents it shares are not counted): a seek cache's budget counts copies by it."""
+        containers = (self.cases, self.vehicles, self.alerts, self.sensors)
+        own = sum(sys.getsizeof(c) for c in containers)
+        for cols in (self._case_cols, self._veh):
+            own += cols.nbytes() + sys.getsizeof(cols.ids) + sys.getsizeof(cols.index)
+        own += sum(codes.nbytes() for codes in self._case_codes.values())
+        return own + self._trail.nbytes + self._trail_n.nbytes
+
     def replace_with(self, other: CityState) -> None:
         """Take ``other``'s contents, in place (a move: ``other`` must not be used after).
         A replay seek builds the state at the instant aside and swaps it in, so the widgets,

@@ -24,6 +24,7 @@ exactly as an argsort of their texts did.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -82,6 +83,10 @@ class TextCodes:
 
     def copy(self) -> TextCodes:
         return TextCodes(self.values)
+
+    def nbytes(self) -> int:
+        """The list and the dict (the texts are shared with whoever handed them in)."""
+        return sys.getsizeof(self.values) + sys.getsizeof(self._code)
 
 
 class RankedTexts:

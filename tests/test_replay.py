@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from console.replay.fold import fold_log
-from console.replay.player import CACHE_ROWS, LANES, LogIndex, Replayer
+from console.replay.player import CACHE_ROWS, LANES, LogIndex, Replayer, SeekCache
 from console.state import CODED_FIELDS, CityState
 from console.store import checkpoint_form
 from console.store.shiftlog import ShiftLog
@@ -173,3 +173,30 @@ def test_a_seek_from_either_checkpoint_form_is_the_fold_from_empty(recorded_shif
 def column(path, sql: str) -> list:
     with closing(sqlite3.connect(path)) as con:
         return [v for (v,) in con.execute(sql)]
+
+
+def test_the_seek_cache_keeps_to_its_budget_evenly_and_near_the_cursor(shiftlog):
+    """A days-long log's cache would outgrow memory: within its budget it keeps copies
+    evenly spread (every ``stride`` changes) plus the one the last seek started from, and
+    seeks from it stay exact."""
+    r = Replayer(shiftlog)
+    step = 20
+    whole = SeekCache(rows=step)
+    whole.build(shiftlog, r.index)
+    n = len(whole)
+    assert n == -(-len(r.index) // step) and n > 20 and whole.stride == step
+    r.cache = SeekCache(budget=whole.bytes // 5, rows=step)
+    r.cache.build(shiftlog, r.index)
+    c = r.cache
+    assert c.complete and c.stride >= 4 * step and c.bytes <= c.budget
+    assert c._rows == list(range(0, len(r.index), c.stride))  # evenly spread
+    spread = c.stride
+    near = float(r.index.t[spread + step + 3])  # past an entry the next thinning would drop
+    r.seek(near)
+    c.fit(c.bytes // 2)
+    assert c.stride >= 2 * spread and c.bytes <= c.budget
+    assert [row for row in c._rows if row % c.stride] == [spread]  # the cursor's
+    assert [row for row in c._rows if not row % c.stride] == list(range(0, len(r.index), c.stride))
+    for t in (near, float(r.index.t[-1]), float(r.index.t[len(r.index) // 2])):
+        r.seek(t)
+        assert r.state.digest() == from_empty(shiftlog, r.index.seq_at(t))
