@@ -3,7 +3,9 @@ checkpoint or by playing on, is exactly the state folded from empty up to it."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import zlib
 from contextlib import closing
 
 import numpy as np
@@ -200,3 +202,39 @@ def test_the_seek_cache_keeps_to_its_budget_evenly_and_near_the_cursor(shiftlog)
     for t in (near, float(r.index.t[-1]), float(r.index.t[len(r.index) // 2])):
         r.seek(t)
         assert r.state.digest() == from_empty(shiftlog, r.index.seq_at(t))
+
+
+def test_a_hostile_or_broken_checkpoint_is_passed_over(recorded_shift, tmp_path):
+    """A checkpoint is read from a file that may come from anywhere: a pickle that would run
+    a program builds nothing, a broken one is passed over, and the seek is still exact."""
+    import pickle
+
+    path = tmp_path / "hostile.zhcg"
+    witness = tmp_path / "ran"
+
+    class Run:
+        def __reduce__(self):
+            return (os.system, (f"touch {witness}",))
+
+    evil = checkpoint_form.MAGIC + zlib.compress(pickle.dumps({"version": 3, "x": Run()}))
+    with (
+        closing(sqlite3.connect(recorded_shift.path)) as src,
+        closing(sqlite3.connect(path)) as dst,
+    ):
+        src.backup(dst)
+        seqs = [s for (s,) in dst.execute("SELECT seq FROM checkpoints ORDER BY seq")]
+        dst.execute("UPDATE checkpoints SET state = ? WHERE seq = ?", (evil, seqs[0]))
+        dst.execute("UPDATE checkpoints SET state = ? WHERE seq = ?", (b"\x78garbage", seqs[-1]))
+        dst.commit()
+    for blob in (evil, b"\x78garbage", checkpoint_form.MAGIC + b"junk", b""):
+        with pytest.raises(ValueError):
+            checkpoint_form.decode(blob)
+    log = ShiftLog(path, readonly=True)
+    try:
+        r = Replayer(log)
+        for seq in (seqs[0], seqs[-1]):
+            r.seek(float(r.index.t[r.index.row_of_seq(seq) - 1]))
+            assert r.state.digest() == from_empty(log, seq)
+    finally:
+        log.engine.dispose()
+    assert not witness.exists()

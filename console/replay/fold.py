@@ -56,17 +56,22 @@ class LogFold:
         use_checkpoints: bool = True,
         trail_points: int = 512,
     ) -> LogFold:
-        """Folded up to ``upto``, from the nearest checkpoint at or before it if allowed."""
-        cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
-        if cp is None:
+        """Folded up to ``upto``, from the nearest checkpoint at or before it if allowed (one
+        that cannot be read is passed over: the fold starts from empty, slower, as exact)."""
+        fold = None
+        try:
+            cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
+            if cp is not None:
+                seq, _digest, data = cp
+                reference = None
+                if data.get("bootstrap_id") is not None:
+                    reference = shiftlog.reference(data["bootstrap_id"])
+                state = CityState.from_checkpoint(data, reference)
+                fold = cls(shiftlog, state, seq, data.get("bootstrap_id") or 0)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            log.warning("%s: checkpoint before seq %s unreadable (%s)", shiftlog.path, upto, e)
+        if fold is None:
             fold = cls(shiftlog, CityState(trail_points))
-        else:
-            seq, _digest, data = cp
-            reference = None
-            if data.get("bootstrap_id") is not None:
-                reference = shiftlog.reference(data["bootstrap_id"])
-            state = CityState.from_checkpoint(data, reference)
-            fold = cls(shiftlog, state, seq, data.get("bootstrap_id") or 0)
         fold.forward(upto)
         return fold
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -78,8 +80,38 @@ def pct(xs, q) -> float:
     return float(np.percentile(np.asarray(xs) * 1000, q))
 
 
+def with_checkpoints(path: Path, out: Path, form: str) -> Path:
+    """A copy of the log with its checkpoints in one form: ``json`` (as every log recorded
+    before issue 14 holds them) or ``compact``."""
+    from console.store import checkpoint_form
+
+    encode = {"json": checkpoint_form.encode_json, "compact": checkpoint_form.encode_compact}
+    with closing(sqlite3.connect(path)) as src, closing(sqlite3.connect(out)) as dst:
+        src.backup(dst)
+        for seq, blob in dst.execute("SELECT seq, state FROM checkpoints").fetchall():
+            blob = encode[form](checkpoint_form.decode(blob))
+            dst.execute("UPDATE checkpoints SET state = ? WHERE seq = ?", (blob, seq))
+        dst.commit()
+    return out
+
+
+def checkpoint_seqs(path: Path) -> list[int]:
+    with closing(sqlite3.connect(path)) as con:
+        return [s for (s,) in con.execute("SELECT seq FROM checkpoints ORDER BY seq")]
+
+
+def spread(times: list[float]) -> str:
+    return (
+        f"p50 {pct(times, 50):6.1f} ms  p95 {pct(times, 95):6.1f} ms  "
+        f"max {max(times) * 1000:6.1f} ms"
+    )
+
+
 def bench_seeks(path: Path) -> None:
+    import tempfile
+
     from console.replay.player import Replayer
+    from console.state import CityState
     from console.store.shiftlog import ShiftLog
 
     t0 = time.perf_counter()
@@ -90,26 +122,78 @@ def bench_seeks(path: Path) -> None:
     print(
         f"log: {path.stat().st_size / 1e6:.1f} MB, {len(idx)} changes over "
         f"{(idx.end - idx.start) / 3600:.2f} h, {len(log.bookmarks())} bookmarks, "
-        f"{len(log.outbox())} operator actions"
+        f"{len(log.outbox())} operator actions, {len(checkpoint_seqs(path))} checkpoints"
     )
     print(f"open (index of every change, no payload read): {opened * 1000:.0f} ms")
     rng = np.random.default_rng(42)
     instants = rng.uniform(idx.start, idx.end, 40)
-    for label in ("log checkpoints", "seek cache"):
-        if label == "seek cache":
-            t0 = time.perf_counter()
-            r.build_cache()
-            print(f"seek cache: {len(r.cache)} entries built in {time.perf_counter() - t0:.2f} s")
-        times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        forms = ("json", "compact")
+        logs = {f: ShiftLog(with_checkpoints(path, Path(tmp) / f, f), readonly=True) for f in forms}
+        # The last (largest) checkpoint, read and restored: best of 5.
+        seq = checkpoint_seqs(path)[-1]
+        for f in forms:
+            best = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                _seq, _digest, data = logs[f].checkpoint_at(seq)
+                CityState.from_checkpoint(data, logs[f].reference(data["bootstrap_id"]))
+                best.append(time.perf_counter() - t0)
+            print(
+                f"checkpoint at seq {seq} in the {f:7s} form: read and restored in "
+                f"{min(best) * 1000:5.1f} ms"
+            )
+        # Cold seeks (no seek cache), both forms at the same instants, interleaved so the
+        # machine's noise falls on both alike.
+        replayers = {f: Replayer(logs[f]) for f in forms}
+        times: dict[str, list[float]] = {f: [] for f in forms}
         for t in instants:
-            t0 = time.perf_counter()
-            r.seek(float(t))
-            times.append(time.perf_counter() - t0)
-        print(
-            f"seek from {label:15s}: p50 {pct(times, 50):6.1f} ms  p95 {pct(times, 95):6.1f} ms"
-            f"  max {max(times) * 1000:6.1f} ms  (40 random instants)"
-        )
+            for f in forms:
+                t0 = time.perf_counter()
+                replayers[f].seek(float(t))
+                times[f].append(time.perf_counter() - t0)
+        for f in forms:
+            print(f"cold seek from {f:7s} checkpoints: {spread(times[f])}  (40 random instants)")
+        for lg in logs.values():
+            lg.engine.dispose()
+    t0 = time.perf_counter()
+    r.build_cache()
+    built = time.perf_counter() - t0
+    print(
+        f"seek cache: {len(r.cache)} copies every {r.cache.stride} changes built in "
+        f"{built:.2f} s, {r.cache.bytes / 2**20:.0f} MB (budget {r.cache.budget / 2**20:.0f} MB)"
+    )
+    cached = []
+    for t in instants:
+        t0 = time.perf_counter()
+        r.seek(float(t))
+        cached.append(time.perf_counter() - t0)
+    print(f"seek from the seek cache:      {spread(cached)}  (40 random instants)")
+    synthetic_days(r)
     log.engine.dispose()
+
+
+def synthetic_days(r, days: int = 3) -> None:
+    """The seek cache of a wall's 72-hour log, synthesised: this shift's copies offered
+    again and again (as if the log went on nine times as long), as the build offers them,
+    within the default budget, and with none."""
+    from console.replay.player import SeekCache
+
+    hours = (r.index.end - r.index.start) / 3600
+    repeat = max(1, round(days * 24 / hours))
+    entries = list(zip(r.cache._rows, r.cache._entries, strict=True))
+    capped, uncapped = SeekCache(), 0
+    span = entries[-1][0] + capped.rows
+    for k in range(repeat):
+        for row, (cursor, boot, state, size) in entries:
+            uncapped += size
+            if (k * span + row) % capped.stride == 0:  # as the build skips thinned rows
+                capped.add(k * span + row, cursor, boot, state)
+    print(
+        f"seek cache of a synthetic {repeat * hours:.0f}-h log ({repeat} x this one): "
+        f"{uncapped / 2**20:.0f} MB uncapped; within the budget {len(capped)} copies every "
+        f"{capped.stride} changes, {capped.bytes / 2**20:.0f} MB"
+    )
 
 
 def bench_playback(path: Path, play_s: float, speed: float = 64.0) -> None:

@@ -12,6 +12,7 @@ get a ``reset`` diff.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -69,6 +70,11 @@ class ReplayController(QObject):
         """Build the seek cache in the background (once): seeks are exact before it is
         ready, only slower."""
         if self._cache_thread is None:
+            # A full collection walks every object the process holds (~190,000 with the
+            # window up: ~80 ms with the GIL held), and the build's allocations set some off:
+            # what exists by now (the reference, the state shown, the map's layers) leaves
+            # the collector's walks for good.
+            gc.freeze()
             self._cache_thread = threading.Thread(
                 target=self.replayer.build_cache,
                 args=(self._cache_stop,),
