@@ -346,7 +346,10 @@ class CityState:
         d = Diff()
         # Fixes wait here and go in together (``_fixes``): nothing but a vehicle change reads
         # or writes what they write (trails, last positions), so they are folded before one.
+        # Case versions too (``_put_cases`` takes the newest of each): only the eviction at a
+        # new hour reads cases, so they are put before it.
         fixes: list[tuple[FixesChange, bool]] = []
+        cases: list[CaseDoc] = []
         for ch in changes:
             seq = ch["seq"]
             self.log_seq = max(self.log_seq, seq)
@@ -354,6 +357,8 @@ class CityState:
             d.first_seq = seq if d.first_seq is None else d.first_seq
             d.last_seq = seq
             if seq > self.seq and self.ts and ch["ts"][:13] != self.ts[:13]:
+                d.cases.update(self._put_cases(cases))
+                cases = []
                 self._new_hour(ch["ts"], d)
             if ch["kind"] == "fixes":
                 fixes.append((ch, seq > self.seq))
@@ -361,7 +366,7 @@ class CityState:
             elif seq <= self.seq:
                 continue  # already in the snapshot this state was bootstrapped from
             elif ch["kind"] == "case":
-                d.cases.update(self._put_cases((ch["case"],)))
+                cases.append(ch["case"])
             elif ch["kind"] == "vehicle":
                 self._fixes(fixes, d)
                 fixes = []
@@ -389,6 +394,7 @@ class CityState:
                 self.seq = seq
                 self.ts = ch["ts"]
         self._fixes(fixes, d)
+        d.cases.update(self._put_cases(cases))
         return d
 
     # ---- cases -----------------------------------------------------------------------------
@@ -589,8 +595,10 @@ class CityState:
             return
         sizes = [len(ch["t"]) for ch, _ in chs]
         n = sum(sizes)
-        vehicle_row = self._vehicle_row
-        rows = np.fromiter((vehicle_row(v) for ch, _ in chs for v in ch["vehicle_id"]), np.int64, n)
+        ids = [v for ch, _ in chs for v in ch["vehicle_id"]]
+        for v in dict.fromkeys(ids):  # new vehicles get rows in the order they came
+            self._vehicle_row(v)
+        rows = np.fromiter(map(self._veh.index.__getitem__, ids), np.int64, n)
         cols = {
             k: np.concatenate([np.asarray(ch[k], dtype=np.float64) for ch, _ in chs])
             for k in ("t", "lon", "lat")

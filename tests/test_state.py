@@ -23,7 +23,7 @@ from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.domain.workflow import WorkflowError
 from console.replay.fold import LiveFold, fold_log
 from console.sim.district import SimConfig, run_headless
-from console.state import STATE_CODE, CityState
+from console.state import CODED_FIELDS, STATE_CODE, CityState
 from console.store.shiftlog import ShiftLog
 from console.sync.client import RestClient
 from console.sync.live import LiveSource
@@ -202,6 +202,46 @@ def test_a_page_of_fixes_folds_as_its_changes_one_at_a_time(items, cap, snapshot
         assert np.array_equal(a, one_by_one.vehicle_arrays()[k], equal_nan=True), k
     assert d.vehicles == set().union(*(x.vehicles for x in diffs))
     assert d.fixes == sum(x.fixes for x in diffs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["C0", "C1", "C2", "C3"]),
+            st.integers(1, 5),
+            st.sampled_from(["dispatched", "closed"]),
+            st.integers(0, 90),  # minutes since the change before
+        ),
+        min_size=1,
+        max_size=16,
+    ),
+    st.integers(0, 4),
+)
+def test_a_page_of_case_versions_folds_as_its_changes_one_at_a_time(versions, snapshot_seq):
+    """``apply`` puts a page's case versions together: the same cases, rows, columns and
+    diff as one change at a time, across hours (when evictions run) and the snapshot."""
+    page, at = [], TEST_START
+    for seq, (cid, version, state, minutes) in enumerate(versions, 1):
+        at += timedelta(minutes=minutes)
+        doc = case_doc(cid, version, state, address=f"{cid} v{version}")
+        page.append({"seq": seq, "ts": at.isoformat(), "kind": "case", "case": doc})
+    together, one_by_one = CityState(), CityState()
+    for s in (together, one_by_one):
+        s.bootstrap({"seq": snapshot_seq, "cases": [case_doc("C9", 1)]})
+    d = together.apply(page)
+    diffs = [one_by_one.apply([c]) for c in page]
+    assert together.digest() == one_by_one.digest()
+    assert together.case_ids() == one_by_one.case_ids() and together.cases == one_by_one.cases
+    for k, col in together.case_arrays().items():
+        other = one_by_one.case_arrays()[k]
+        if k in CODED_FIELDS:
+            a, b = together.case_values(k), one_by_one.case_values(k)
+            assert [a[c] for c in col] == [b[c] for c in other], k
+        else:
+            assert np.array_equal(col, other, equal_nan=True), k
+    assert d.cases == set().union(*(x.cases for x in diffs))
+    assert d.cases_evicted == set().union(*(x.cases_evicted for x in diffs))
 
 
 def test_changes_inside_the_snapshot_only_add_trail_points():
