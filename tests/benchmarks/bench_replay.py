@@ -6,10 +6,15 @@ Without ``--log`` it first records a shift the way a console does (the demo back
 simulator in their own process at 60x: the fleet of 40 at a fix every 5 s, the simulator's
 case load; a scripted operator accepting a case now and then and bookmarking every two
 hours; a checkpoint every 20,000 items), ~8 wall minutes, kept in the data directory for the
-next run. Then prints: the time to open the log (index), seeks to random instants from the
-log's own checkpoints and from the seek cache (p50/p95/max) and the cache's build time, and
-playback at 64x in the real replay window (offscreen, 1920x1080): map frames per second,
-time per map frame, and the GUI thread's longest stall.
+next run. Then prints: the time to open the log (index); the last checkpoint read and
+restored in either form (``console.store.checkpoint_form``: the JSON one of logs recorded
+before issue 14, the compact one since); cold seeks (no seek cache: from the log's own
+checkpoints, on copies of the log holding them in either form) to 40 random instants and to
+the end of each checkpoint gap, the longest folds (p50/p95/max); the seek cache's build time,
+size and seeks from it, and the cache of a synthetic 72-hour log (this one's copies offered
+nine times over) within its budget; then, in the real replay window (offscreen, 1920x1080),
+the GUI thread's longest stall while the cache builds behind it, and playback at 64x: map
+frames per second, time per map frame, and the longest stall.
 """
 
 from __future__ import annotations
@@ -144,16 +149,20 @@ def bench_seeks(path: Path) -> None:
                 f"{min(best) * 1000:5.1f} ms"
             )
         # Cold seeks (no seek cache), both forms at the same instants, interleaved so the
-        # machine's noise falls on both alike.
+        # machine's noise falls on both alike: random ones, and the worst, just before each
+        # checkpoint and at the end (the longest folds, from the checkpoint before).
         replayers = {f: Replayer(logs[f]) for f in forms}
-        times: dict[str, list[float]] = {f: [] for f in forms}
-        for t in instants:
+        gap_ends = [idx.row_of_seq(s) - 1 for s in checkpoint_seqs(path)[1:]] + [len(idx) - 1]
+        worst = [float(idx.t[row]) for row in gap_ends]
+        for label, at in (("40 random instants", instants), ("each checkpoint gap's end", worst)):
+            times: dict[str, list[float]] = {f: [] for f in forms}
+            for t in at:
+                for f in forms:
+                    t0 = time.perf_counter()
+                    replayers[f].seek(float(t))
+                    times[f].append(time.perf_counter() - t0)
             for f in forms:
-                t0 = time.perf_counter()
-                replayers[f].seek(float(t))
-                times[f].append(time.perf_counter() - t0)
-        for f in forms:
-            print(f"cold seek from {f:7s} checkpoints: {spread(times[f])}  (40 random instants)")
+                print(f"cold seek from {f:7s} checkpoints: {spread(times[f])}  ({label})")
         for lg in logs.values():
             lg.engine.dispose()
     t0 = time.perf_counter()
