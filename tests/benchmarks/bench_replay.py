@@ -152,8 +152,9 @@ def bench_seeks(path: Path) -> None:
         # machine's noise falls on both alike: random ones, and the worst, just before each
         # checkpoint and at the end (the longest folds, from the checkpoint before).
         replayers = {f: Replayer(logs[f]) for f in forms}
-        gap_ends = [idx.row_of_seq(s) - 1 for s in checkpoint_seqs(path)[1:]] + [len(idx) - 1]
-        worst = [float(idx.t[row]) for row in gap_ends]
+        # Just before the instant of each checkpoint's change (changes share instants).
+        marks = [float(idx.t[idx.row_of_seq(s) - 1]) for s in checkpoint_seqs(path)[1:]]
+        worst = [float(np.nextafter(t, -np.inf)) for t in marks] + [idx.end]
         for label, at in (("40 random instants", instants), ("each checkpoint gap's end", worst)):
             times: dict[str, list[float]] = {f: [] for f in forms}
             for t in at:
