@@ -160,6 +160,7 @@ class ShiftLog:
         self._lock = threading.Lock()
         self._closed = False
         self._references: dict[int, dict[str, Any] | None] = {}  # by bootstrap id, oldest first
+        self._references_lock = threading.Lock()  # not the writes' lock: a page may hold that
         if not readonly:
             metadata.create_all(self.engine)
             with self.engine.begin() as c:
@@ -367,12 +368,12 @@ class ShiftLog:
             if found is None:
                 return None
             key = int(found[0])
-            with self._lock:
+            with self._references_lock:
                 if key in self._references:
                     return self._references[key]
             text = c.scalar(select(bootstraps_t.c.reference).where(bootstraps_t.c.id == key))
         ref = json.loads(text) if text else None
-        with self._lock:
+        with self._references_lock:
             self._references[key] = ref
             while len(self._references) > REFERENCES_KEPT:
                 del self._references[next(iter(self._references))]
