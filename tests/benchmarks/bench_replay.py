@@ -5,7 +5,7 @@
 Without ``--log`` it first records a shift the way a console does (the demo backend and
 simulator in their own process at 60x: the fleet of 40 at a fix every 5 s, the simulator's
 case load; a scripted operator accepting a case now and then and bookmarking every two
-hours; a checkpoint every 20,000 items), ~8 wall minutes, kept in the data directory for the
+hours; checkpoints as a console writes them), ~8 wall minutes, kept in the data directory for the
 next run. Then prints: the time to open the log (index); the last checkpoint read and
 restored in either form (``console.store.checkpoint_form``: the JSON one of logs recorded
 before issue 14, the compact one since); cold seeks (no seek cache: from the log's own
@@ -44,7 +44,7 @@ def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
     from console.session import Session
 
     demo = DemoProcess(fresh_sqlite(path.with_suffix(".backend.db")), speed=speed).start()
-    fold = LiveFold(checkpoint_every=20_000)
+    fold = LiveFold()  # checkpoints as a console writes them
     state, lock = fold.state, fold.lock
     session = Session(demo.url, DEMO_USER, DEMO_PASSWORD, path, on_batch=fold.on_batch)
     fold.attach(session.shiftlog)
