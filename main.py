@@ -258,6 +258,7 @@ def cmd_bench(args) -> int:
 
 
 def cmd_record(args) -> int:
+    from console.replay.fold import CHECKPOINT_ITEMS
     from console.sync.recorder import record
 
     return record(
@@ -266,7 +267,7 @@ def cmd_record(args) -> int:
         args.password,
         args.out,
         status_every_s=args.status_every,
-        checkpoint_every=args.checkpoint_every,
+        checkpoint_every=args.checkpoint_every or CHECKPOINT_ITEMS,
     )
 
 
@@ -443,8 +444,9 @@ def _record_args(rec: argparse.ArgumentParser) -> None:
     rec.add_argument(
         "--checkpoint-every",
         type=int,
-        default=20_000,
-        help="write a state checkpoint every N changes (a batch of fixes counts its fixes)",
+        default=None,
+        help="write a state checkpoint every N changes (a batch of fixes counts its fixes; "
+        "default: as often as a console does)",
     )
 
 

@@ -278,6 +278,16 @@ class CityState:
         new._trail_n = self._trail_n.copy()
         return new
 
+    def copy_bytes(self) -> int:
+        """Roughly what a ``copy()`` holds of its own (its containers and arrays; the
+        documents it shares are not counted): a seek cache's budget counts copies by it."""
+        containers = (self.cases, self.vehicles, self.alerts, self.sensors)
+        own = sum(sys.getsizeof(c) for c in containers)
+        for cols in (self._case_cols, self._veh):
+            own += cols.nbytes() + sys.getsizeof(cols.ids) + sys.getsizeof(cols.index)
+        own += sum(codes.nbytes() for codes in self._case_codes.values())
+        return own + self._trail.nbytes + self._trail_n.nbytes
+
     def replace_with(self, other: CityState) -> None:
         """Take ``other``'s contents, in place (a move: ``other`` must not be used after).
         A replay seek builds the state at the instant aside and swaps it in, so the widgets,
@@ -343,6 +353,12 @@ class CityState:
     def apply(self, changes: Iterable[Change]) -> Diff:
         """Fold well-formed changes (``console.sync.validate`` checked them) in seq order."""
         d = Diff()
+        # Fixes wait here and go in together (``_fixes``): nothing but a vehicle change reads
+        # or writes what they write (trails, last positions), so they are folded before one.
+        # Case versions too (``_put_cases`` takes the newest of each): only the eviction at a
+        # new hour reads cases, so they are put before it.
+        fixes: list[tuple[FixesChange, bool]] = []
+        cases: list[CaseDoc] = []
         for ch in changes:
             seq = ch["seq"]
             self.log_seq = max(self.log_seq, seq)
@@ -350,14 +366,19 @@ class CityState:
             d.first_seq = seq if d.first_seq is None else d.first_seq
             d.last_seq = seq
             if seq > self.seq and self.ts and ch["ts"][:13] != self.ts[:13]:
+                d.cases.update(self._put_cases(cases))
+                cases = []
                 self._new_hour(ch["ts"], d)
             if ch["kind"] == "fixes":
-                d.fixes += self._fixes(ch, d, fresh=seq > self.seq)
+                fixes.append((ch, seq > self.seq))
+                d.fixes += len(ch["t"])
             elif seq <= self.seq:
                 continue  # already in the snapshot this state was bootstrapped from
             elif ch["kind"] == "case":
-                d.cases.update(self._put_cases((ch["case"],)))
+                cases.append(ch["case"])
             elif ch["kind"] == "vehicle":
+                self._fixes(fixes, d)
+                fixes = []
                 self._put_vehicle(ch["vehicle"])
                 d.vehicles.add(ch["vehicle"]["id"])
             elif ch["kind"] == "alert":
@@ -381,6 +402,8 @@ class CityState:
             if seq > self.seq:
                 self.seq = seq
                 self.ts = ch["ts"]
+        self._fixes(fixes, d)
+        d.cases.update(self._put_cases(cases))
         return d
 
     # ---- cases -----------------------------------------------------------------------------
@@ -564,36 +587,85 @@ class CityState:
                 np.array([i]), np.array([fix["t"]]), np.array([fix["lon"]]), np.array([fix["lat"]])
             )
 
-    def _fixes(self, ch: FixesChange, d: Diff, fresh: bool) -> int:
-        n = len(ch["t"])
-        if not n:
-            return 0
-        rows = np.fromiter((self._vehicle_row(v) for v in ch["vehicle_id"]), np.int64, n)
-        t = np.asarray(ch["t"], dtype=np.float64)
-        lon = np.asarray(ch["lon"], dtype=np.float64)
-        lat = np.asarray(ch["lat"], dtype=np.float64)
-        order = np.lexsort((t, rows))  # by vehicle, then time
-        rows, t, lon, lat = rows[order], t[order], lon[order], lat[order]
-        self._trail_push(rows, t, lon, lat)
-        if fresh:  # last position: each vehicle's latest fix, if newer than what we hold
-            last = np.r_[rows[1:] != rows[:-1], True]
-            r = rows[last]
-            newer = ~(t[last] < self._veh.cols["t"][r])
-            r, src = r[newer], order[last][newer]
+    def _fixes(self, batch: list[tuple[FixesChange, bool]], d: Diff) -> None:
+        """Fold a run of fixes changes, each with whether it is newer than the snapshot
+        (``fresh``), in one pass of numpy: the trails and last positions that folding them one
+        change at a time gives (a replay folds ~1,000 of them per seek; per change, a dozen
+        numpy calls each). Fixes are finite (``console.sync.validate``), which is what lets
+        the comparisons below stand for the one-at-a-time ones:
+
+        - a fix joins its vehicle's trail when it is newer than the newest point already there,
+          i.e. than every fix of that vehicle in the changes before its own (and the trail);
+        - a fresh change moves a vehicle's last position to its latest fix unless that is
+          older than the position held, so the last of the latest fixes wins.
+        """
+        chs = [(ch, fresh) for ch, fresh in batch if len(ch["t"])]
+        if not chs:
+            return
+        sizes = [len(ch["t"]) for ch, _ in chs]
+        n = sum(sizes)
+        ids = [v for ch, _ in chs for v in ch["vehicle_id"]]
+        for v in dict.fromkeys(ids):  # new vehicles get rows in the order they came
+            self._vehicle_row(v)
+        rows = np.fromiter(map(self._veh.index.__getitem__, ids), np.int64, n)
+        cols = {
+            k: np.concatenate([np.asarray(ch[k], dtype=np.float64) for ch, _ in chs])
+            for k in ("t", "lon", "lat")
+        }
+        which = np.repeat(np.arange(len(chs)), sizes)  # the change each fix came in
+        order = np.lexsort((cols["t"], which, rows))  # by vehicle, change, then time
+        rows, which = rows[order], which[order]
+        t, lon, lat = (cols[k][order] for k in ("t", "lon", "lat"))
+        # One group per vehicle and change; its latest fix is its last.
+        group_end = np.r_[(rows[1:] != rows[:-1]) | (which[1:] != which[:-1]), True]
+        ends = np.flatnonzero(group_end)
+        starts = np.r_[0, ends[:-1] + 1]
+        g_rows, g_t = rows[ends], t[ends]
+        newest = self._trail_newest()[g_rows]
+        newest[np.isnan(newest)] = -math.inf  # a NaN point is older than any fix
+        # Per group: the newest of the trail and the vehicle's groups before it.
+        before = np.empty(len(ends))
+        vehicle_starts = np.r_[0, np.flatnonzero(g_rows[1:] != g_rows[:-1]) + 1, len(ends)]
+        for a, b in zip(vehicle_starts[:-1], vehicle_starts[1:], strict=True):
+            before[a:b] = np.maximum.accumulate(np.r_[newest[a], g_t[a : b - 1]])
+        keep = t > np.repeat(before, ends - starts + 1)
+        self._trail_write(rows[keep], t[keep], lon[keep], lat[keep])
+
+        fresh = np.fromiter((f for _, f in chs), bool, len(chs))[which[ends]]
+        if fresh.any():
+            cand = np.flatnonzero(fresh)  # each fresh change's latest fix per vehicle
+            by = np.lexsort((cand, g_t[cand], g_rows[cand]))  # the last of the latest last
+            cand = cand[by]
+            last = np.r_[g_rows[cand][1:] != g_rows[cand][:-1], True]
+            win = cand[last]
+            r = g_rows[win]
+            held = self._veh.cols["t"][r]
+            newer = ~(g_t[win] < np.where(np.isnan(held), -math.inf, held))
+            r, win = r[newer], win[newer]
+            changes = which[ends[win]]
+            at = (order[ends[win]] - np.cumsum([0, *sizes])[changes]).tolist()
+            picked = [chs[c][0] for c in changes.tolist()]  # each winner's change
             for k in FIX_FIELDS:
-                self._veh.cols[k][r] = np.asarray(ch[k])[src]
+                self._veh.cols[k][r] = np.array(
+                    [ch[k][i] for ch, i in zip(picked, at, strict=True)]
+                )
             d.vehicles.update(self._veh.ids[i] for i in r)
-        return n
 
     def _trail_push(
         self, rows: np.ndarray, t: np.ndarray, lon: np.ndarray, lat: np.ndarray
     ) -> None:
         """Append fixes (sorted by vehicle, then time) to the rings; a fix older than the
         vehicle's newest trail point is dropped from the trail (the log still has it)."""
-        cap = self.trail_points
         newest = self._trail_newest()
         keep = ~(t <= newest[rows])
-        rows, t, lon, lat = rows[keep], t[keep], lon[keep], lat[keep]
+        self._trail_write(rows[keep], t[keep], lon[keep], lat[keep])
+
+    def _trail_write(
+        self, rows: np.ndarray, t: np.ndarray, lon: np.ndarray, lat: np.ndarray
+    ) -> None:
+        """Append fixes (sorted by vehicle, then time, each newer than its trail) to the rings:
+        of a vehicle's fixes here, only the last ``trail_points`` land."""
+        cap = self.trail_points
         if not len(rows):
             return
         starts = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1]
@@ -717,7 +789,10 @@ class CityState:
     # ---- checkpoints -----------------------------------------------------------------------
     def checkpoint(self) -> dict[str, Any]:
         """A JSON-able dump from which ``from_checkpoint`` rebuilds this exact state (the
-        reference is not included: it lives in the log's bootstraps)."""
+        reference is not included: it lives in the log's bootstraps). ``strings`` and
+        ``numbers`` are the shared values' tables: a form that keeps object identities
+        (``console.store.checkpoint_form``'s compact one) reads the documents back sharing
+        them and says so with ``values_shared``, and they are not shared again."""
         rows = np.arange(len(self._veh))
         return {
             "version": CHECKPOINT_VERSION,
@@ -741,6 +816,8 @@ class CityState:
             "trails": _pack(self._trail[rows]),
             "alerts": list(self.alerts.values()),
             "sensors": list(self.sensors.values()),
+            "strings": list(self._strings),
+            "numbers": list(self._numbers),
         }
 
     @classmethod
@@ -764,8 +841,12 @@ class CityState:
         s.vehicles = dict(zip(cp["vehicle_ids"], cp["vehicles"], strict=True))
         if "case_cols" in cp:  # the lights' instants as computed then: no domain clock run
             s.cases = {doc["id"]: doc for doc in cp["cases"]}
-            for doc in cp["cases"]:
-                s._share_values(doc)
+            if cp.get("values_shared"):  # read back sharing them, as they were written
+                s._strings = {v: v for v in cp.get("strings", ())}
+                s._numbers = {v: v for v in cp.get("numbers", ())}
+            else:
+                for doc in cp["cases"]:
+                    s._share_values(doc)
             for cid in cp["case_ids"]:
                 s._case_cols.row(cid)
             n = len(cp["case_ids"])
@@ -801,9 +882,11 @@ def _pack(a: np.ndarray) -> dict[str, Any]:
 
 
 def _unpack(v: Any, dtype: DTypeLike) -> np.ndarray:
-    """``_pack``'s form, or version 1's nested lists with None for NaN."""
+    """``_pack``'s form (its bytes as base64 text, or as they are: ``raw``, in a compact
+    checkpoint), or version 1's nested lists with None for NaN."""
     if isinstance(v, dict):
-        raw = np.frombuffer(base64.b64decode(v["b64"]), dtype=np.dtype(v["dtype"]))
+        data = v["raw"] if "raw" in v else base64.b64decode(v["b64"])
+        raw = np.frombuffer(data, dtype=np.dtype(v["dtype"]))
         return raw.reshape(v["shape"]).astype(dtype)
     a = np.array(v, dtype=object)
     if np.dtype(dtype).kind == "f":

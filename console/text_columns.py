@@ -26,6 +26,7 @@ exactly as an argsort of their texts did.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -86,6 +87,10 @@ class TextCodes:
 
     def copy(self) -> TextCodes:
         return TextCodes(self.values)
+
+    def nbytes(self) -> int:
+        """The list and the dict (the texts are shared with whoever handed them in)."""
+        return sys.getsizeof(self.values) + sys.getsizeof(self._code)
 
 
 class RankedTexts:

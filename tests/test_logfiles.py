@@ -13,7 +13,6 @@ import random
 import sqlite3
 import threading
 import time
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from console.replay.fold import fold_log
-from console.replay.logfiles import export_logs
+from console.replay.logfiles import _checkpoint_boot_id, _remap_checkpoint, export_logs
+from console.store import checkpoint_form
 from console.store.shiftlog import ShiftLog
 from tests.conftest import fresh_db_url, start_backend, wait_until
 
@@ -205,9 +205,32 @@ def test_merge_renumbers_bootstraps_and_remaps_checkpoints(two_shifts, tmp_path)
     assert cp[2]["bootstrap_id"] == night["id"]
     assert cp[1] == lb.checkpoint_at(cp[0])[1]
     raw = rows(out, "SELECT state FROM checkpoints WHERE seq = ?", cp[0])[0][0]
-    assert json.loads(zlib.decompress(raw))["bootstrap_id"] == night["id"]
+    assert raw.startswith(checkpoint_form.MAGIC)  # the compact form, as recorded
+    assert checkpoint_form.decode(raw)["bootstrap_id"] == night["id"]
     for lg in (la, lb, lo):
         lg.engine.dispose()
+
+
+def test_checkpoints_of_either_form_are_remapped_in_their_form(two_shifts):
+    """A log recorded before the compact form holds JSON checkpoints: merging remaps those as
+    JSON, the compact ones as compact, and both read back the same but for the id."""
+    lb = open_log(two_shifts.b)
+    seq, _digest, data = lb.checkpoint_at()
+    lb.engine.dispose()
+    data.pop(checkpoint_form.VALUES_SHARED)
+    for encode in (checkpoint_form.encode_json, checkpoint_form.encode_compact):
+        blob = encode(data)
+        assert _checkpoint_boot_id(blob) == data["bootstrap_id"]
+        moved = _remap_checkpoint(blob, 7)
+        same_form = moved.startswith(checkpoint_form.MAGIC) == blob.startswith(
+            checkpoint_form.MAGIC
+        )
+        assert same_form and _checkpoint_boot_id(moved) == 7
+        back = checkpoint_form.decode(moved)
+        back.pop(checkpoint_form.VALUES_SHARED, None)
+        want = checkpoint_form.decode(encode(dict(data, bootstrap_id=7)))
+        want.pop(checkpoint_form.VALUES_SHARED, None)
+        assert back == want
 
 
 def test_overlapping_inputs_dedupe(two_shifts, tmp_path):

@@ -23,7 +23,7 @@ from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.domain.workflow import WorkflowError
 from console.replay.fold import LiveFold, fold_log
 from console.sim.district import SimConfig, run_headless
-from console.state import STATE_CODE, CityState
+from console.state import CODED_FIELDS, STATE_CODE, CityState
 from console.store.shiftlog import ShiftLog
 from console.sync.client import RestClient
 from console.sync.live import LiveSource
@@ -158,6 +158,97 @@ def test_trail_rings_equal_a_naive_list(batches, cap, since):
     pts, owner = s.trails(rows, np.array(since[: len(ids)], dtype=float)[::-1])
     want = [(r, t) for r in rows for t in naive[ids[r]][-cap:] if t >= since[r]]
     assert list(zip(owner.tolist(), pts[:, 0].tolist(), strict=True)) == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(
+                st.tuples(st.sampled_from("ABCD"), st.integers(0, 60), st.integers(0, 3)),
+                max_size=12,
+            ),
+            st.tuples(st.sampled_from("ABCD"), st.integers(0, 60)),  # a vehicle change
+        ),
+        min_size=1,
+        max_size=14,
+    ),
+    st.integers(1, 6),
+    st.integers(0, 8),
+)
+def test_a_page_of_fixes_folds_as_its_changes_one_at_a_time(items, cap, snapshot_seq):
+    """``apply`` folds a page's fixes together: the trails, last positions and diff are what
+    folding each change on its own gives, late and repeated fixes, vehicle changes between
+    them and changes already inside the snapshot included."""
+    page = []
+    for seq, item in enumerate(items, 1):
+        if isinstance(item, tuple):
+            vid, t = item
+            fix = {"t": T0 + t, "lon": 120.0 + seq, "lat": 30.0, "speed_kmh": 5.0}
+            page.append(
+                ch(seq, "vehicle", vehicle={"id": vid, "status": "moving", "last_fix": fix})
+            )
+        else:
+            page.append(
+                fixes(seq, [(v, T0 + t, 120.0 + seq + k / 10, 30.0 + k) for v, t, k in item])
+            )
+            page[-1]["flags"] = [seq * 10 + k for _, _, k in item]
+    snapshot = {
+        "seq": snapshot_seq,
+        "vehicles": [
+            {"id": "B", "status": "working", "last_fix": {"t": T0 + 30, "lon": 1.0, "lat": 2.0}}
+        ],
+    }
+    together, one_by_one = CityState(trail_points=cap), CityState(trail_points=cap)
+    for s in (together, one_by_one):
+        s.bootstrap(snapshot)
+    d = together.apply(page)
+    diffs = [one_by_one.apply([c]) for c in page]
+    assert together.digest() == one_by_one.digest()
+    for k, a in together.vehicle_arrays().items():
+        assert np.array_equal(a, one_by_one.vehicle_arrays()[k], equal_nan=True), k
+    assert d.vehicles == set().union(*(x.vehicles for x in diffs))
+    assert d.fixes == sum(x.fixes for x in diffs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["C0", "C1", "C2", "C3"]),
+            st.integers(1, 5),
+            st.sampled_from(["dispatched", "closed"]),
+            st.integers(0, 90),  # minutes since the change before
+        ),
+        min_size=1,
+        max_size=16,
+    ),
+    st.integers(0, 4),
+)
+def test_a_page_of_case_versions_folds_as_its_changes_one_at_a_time(versions, snapshot_seq):
+    """``apply`` puts a page's case versions together: the same cases, rows, columns and
+    diff as one change at a time, across hours (when evictions run) and the snapshot."""
+    page, at = [], TEST_START
+    for seq, (cid, version, state, minutes) in enumerate(versions, 1):
+        at += timedelta(minutes=minutes)
+        doc = case_doc(cid, version, state, address=f"{cid} v{version}")
+        page.append({"seq": seq, "ts": at.isoformat(), "kind": "case", "case": doc})
+    together, one_by_one = CityState(), CityState()
+    for s in (together, one_by_one):
+        s.bootstrap({"seq": snapshot_seq, "cases": [case_doc("C9", 1)]})
+    d = together.apply(page)
+    diffs = [one_by_one.apply([c]) for c in page]
+    assert together.digest() == one_by_one.digest()
+    assert together.case_ids() == one_by_one.case_ids() and together.cases == one_by_one.cases
+    for k, col in together.case_arrays().items():
+        other = one_by_one.case_arrays()[k]
+        if k in CODED_FIELDS:
+            a, b = together.case_values(k), one_by_one.case_values(k)
+            assert [a[c] for c in col] == [b[c] for c in other], k
+        else:
+            assert np.array_equal(col, other, equal_nan=True), k
+    assert d.cases == set().union(*(x.cases for x in diffs))
+    assert d.cases_evicted == set().union(*(x.cases_evicted for x in diffs))
 
 
 def test_changes_inside_the_snapshot_only_add_trail_points():

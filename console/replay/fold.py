@@ -20,6 +20,11 @@ from console.store.shiftlog import ShiftLog, ShiftLogClosed
 
 log = logging.getLogger(__name__)
 PAGE = 5000
+#: A console's checkpoint spacing, in items applied (a batch of fixes counts its fixes): a
+#: cold seek folds up to this many from the checkpoint before it (400-770 changes on an 8-hour
+#: shift of the demo's 40 vehicles, ~50 ms), and writing one there costs ~1 ms on the caller's
+#: thread, ~25 ms in the writer's.
+CHECKPOINT_ITEMS = 10_000
 # The background checkpoint writer's share of the wall clock at most (see Checkpointer).
 WRITER_SHARE = 0.1
 
@@ -60,17 +65,22 @@ class LogFold:
         use_checkpoints: bool = True,
         trail_points: int = 512,
     ) -> LogFold:
-        """Folded up to ``upto``, from the nearest checkpoint at or before it if allowed."""
-        cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
-        if cp is None:
+        """Folded up to ``upto``, from the nearest checkpoint at or before it if allowed (one
+        that cannot be read is passed over: the fold starts from empty, slower, as exact)."""
+        fold = None
+        try:
+            cp = shiftlog.checkpoint_at(upto) if use_checkpoints else None
+            if cp is not None:
+                seq, _digest, data = cp
+                reference = None
+                if data.get("bootstrap_id") is not None:
+                    reference = shiftlog.reference(data["bootstrap_id"])
+                state = CityState.from_checkpoint(data, reference)
+                fold = cls(shiftlog, state, seq, data.get("bootstrap_id") or 0)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            log.warning("%s: checkpoint before seq %s unreadable (%s)", shiftlog.path, upto, e)
+        if fold is None:
             fold = cls(shiftlog, CityState(trail_points))
-        else:
-            seq, _digest, data = cp
-            reference = None
-            if data.get("bootstrap_id") is not None:
-                reference = shiftlog.bootstrap(data["bootstrap_id"])[1]
-            state = CityState.from_checkpoint(data, reference)
-            fold = cls(shiftlog, state, seq, data.get("bootstrap_id") or 0)
         fold.forward(upto)
         return fold
 
@@ -109,17 +119,17 @@ class Checkpointer:
     batch with its diff; a batch of fixes counts its fixes, which is what a fold pays for).
 
     ``background``: the caller's thread only copies the state (``CityState.copy``: arrays and
-    containers, ~10 ms at 2,000 vehicles and 50,000 cases; it must not change while copied);
-    a writer thread hashes, encodes, compresses and writes the copy (at city scale ~0.5 s of
-    hashing 25 MB of trail rings, JSON, base64, zlib and SQLite that a GUI thread must not
-    spend). ``close()`` waits for the last write. The writer rests for ``1 / WRITER_SHARE - 1``
-    times as long as its last write took before the next one starts (the items go on being
-    counted): at the district's pace a checkpoint every 20,000 items of a 2,000-vehicle fleet is
-    one a minute, but the demo's clock at 60x would ask for one a second, each a GIL-holding
-    burst of encoding that the window feels, and copies would queue behind a busy writer.
+    containers, a few ms at 2,000 vehicles and 50,000 cases; it must not change while copied);
+    a writer thread hashes, encodes, compresses and writes the copy (at city scale hashing and
+    compressing 25 MB of trail rings, which a GUI thread must not spend). ``close()`` waits
+    for the last write. The writer rests for ``1 / WRITER_SHARE - 1`` times as long as its
+    last write took before the next one starts (the items go on being counted): at the
+    district's pace a checkpoint every 10,000 items of a 2,000-vehicle fleet is one every
+    25 s, but the demo's clock at 60x would ask for two a second, each a burst of work that
+    competes with the window for the GIL, and copies would queue behind a busy writer.
     """
 
-    def __init__(self, shiftlog: ShiftLog, every: int = 20_000, background: bool = False):
+    def __init__(self, shiftlog: ShiftLog, every: int = CHECKPOINT_ITEMS, background: bool = False):
         self.log = shiftlog
         self.every = every
         self._since = 0
@@ -171,7 +181,7 @@ class LiveFold:
     ``checkpoint_every`` items. The headless recorder, the tests' recorded shifts and the
     replay benchmark record this way. ``attach`` the log before the source starts."""
 
-    def __init__(self, checkpoint_every: int = 20_000):
+    def __init__(self, checkpoint_every: int = CHECKPOINT_ITEMS):
         self.state = CityState()
         self.lock = threading.Lock()
         self.every = checkpoint_every

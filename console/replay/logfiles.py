@@ -63,6 +63,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine
 
 from console.replay.fold import fold_log
+from console.store import checkpoint_form
 from console.store.shiftlog import SCHEMA_VERSION, ShiftLog, encode_checkpoint, metadata
 
 __all__ = ["export_logs", "open_logs"]
@@ -385,8 +386,11 @@ def _copy_bootstrap(
 
 
 def _checkpoint_boot_id(blob: bytes) -> int | None:
-    """The ``bootstrap_id`` of a checkpoint, from the first bytes of its JSON only (the
+    """The ``bootstrap_id`` of a checkpoint: of the JSON form, from its first bytes only (the
     header comes first in ``CityState.checkpoint()``; falls back to parsing it all)."""
+    if blob.startswith(checkpoint_form.MAGIC):
+        v = checkpoint_form.decode(blob).get("bootstrap_id")
+        return None if v is None else int(v)
     head = zlib.decompressobj().decompress(blob, 4096)
     m = _BOOT_ID.search(head)
     if m is None:
@@ -396,8 +400,12 @@ def _checkpoint_boot_id(blob: bytes) -> int | None:
 
 
 def _remap_checkpoint(blob: bytes, new_id: int | None) -> bytes:
-    """The checkpoint with its ``bootstrap_id`` replaced: patched in the header of the JSON
-    text (the columns are base64 and need no parsing), then compressed again."""
+    """The checkpoint with its ``bootstrap_id`` replaced, in the form it came in: the JSON
+    form patched in the header of its text (the columns are base64 and need no parsing),
+    then compressed again."""
+    if blob.startswith(checkpoint_form.MAGIC):
+        data = checkpoint_form.decode(blob)
+        return checkpoint_form.encode_compact(dict(data, bootstrap_id=new_id))
     text = zlib.decompress(blob)
     value = b"null" if new_id is None else str(new_id).encode()
     m = _BOOT_ID.search(text, 0, 4096)

@@ -31,8 +31,10 @@ LANE_OF_KIND = {"case": 0, "fixes": 1, "vehicle": 1, "sensor": 1, "alert": 2}
 EVENT_LANES = (0, 2)  # what stepping and idle-skipping look at (fixes come every 5 s)
 TRACK_SLACK_S = 120.0  # fixes arrive after the instant they were taken
 FORWARD_ROWS = 600  # beyond this many changes ahead, a seek is faster than folding on
-CACHE_ROWS = 200  # a seek cache entry every this many changes (~1 MB each on an 8-h shift)
-YIELD_S = 0.005  # the cache thread's pause between entries (each ~20 ms of folding)
+CACHE_ROWS = 200  # the seek cache's closest spacing, in changes
+CACHE_BYTES = 256 * 2**20  # its budget: ~70 MB hold an 8-hour shift at the closest spacing
+STEP_ROWS = 50  # the cache thread folds this many changes (~5 ms) between pauses
+YIELD_S = 0.002  # its pause, for the GUI thread to take the GIL
 
 
 @dataclass
@@ -132,29 +134,80 @@ class LogIndex:
 
 
 class SeekCache:
-    """Copies of the state every CACHE_ROWS changes, made by one fold over the log (in a
-    background thread: ~2 s for an 8-hour shift). The log's own checkpoints are far apart
-    (a console writes one per ~20,000 fixes, ~40 district minutes) and cost a JSON decode;
-    from a cached copy a seek folds at most CACHE_ROWS changes."""
+    """Copies of the state every ``stride`` changes, made by one fold over the log in a
+    background thread (~1 s for an 8-hour shift); from one, a seek folds at most ``stride``
+    changes (the log's own checkpoints are ~1,000 changes apart).
 
-    def __init__(self) -> None:
+    Held within ``budget`` bytes (``CityState.copy_bytes``: a copy's own containers and
+    arrays, ~1 MB on an 8-hour shift, more on a wall's days-long log): when the copies
+    outgrow it, every other one goes and the stride doubles, so they stay evenly spread; the
+    copy the last seek started from stays, so scrubbing around the cursor stays fast.
+
+    The build folds ``STEP_ROWS`` changes at a time and pauses between steps: the GUI thread
+    needs the GIL to paint, and a thread that keeps it for tens of milliseconds is a stall."""
+
+    def __init__(self, budget: int = CACHE_BYTES, rows: int = CACHE_ROWS) -> None:
         self._lock = threading.Lock()
+        self.budget = budget
+        self.rows = rows
+        self.stride = rows
+        self.bytes = 0
+        self._rows: list[int] = []  # the index row each entry was made at
         self._seqs: list[int] = []
-        self._entries: list[tuple[int, int, CityState]] = []  # (cursor, done_boot, state)
+        self._entries: list[tuple[int, int, CityState, int]] = []  # cursor, boot, state, bytes
+        self._kept: int | None = None  # the seq of the entry the last seek started from
         self.complete = False
 
-    def build(self, shiftlog: ShiftLog, index: LogIndex, stop: threading.Event | None = None):
+    def build(
+        self, shiftlog: ShiftLog, index: LogIndex, stop: threading.Event | None = None
+    ) -> None:
         fold = LogFold(shiftlog, CityState())
-        for row in range(0, len(index), CACHE_ROWS):
-            if stop is not None and stop.is_set():
-                return
-            fold.forward(int(index.seq[row]))
-            entry = (fold.cursor, fold.done_boot, fold.state.copy())
-            with self._lock:
-                self._seqs.append(fold.cursor)
-                self._entries.append(entry)
-            time.sleep(YIELD_S)  # let the GUI thread have the GIL between entries
+        done = -1
+        for row in range(0, len(index), self.rows):
+            if row % self.stride:
+                continue  # thinned out already: the fold goes on to the next one kept
+            for step in (*range(done + STEP_ROWS, row, STEP_ROWS), row):
+                if stop is not None and stop.is_set():
+                    return
+                fold.forward(int(index.seq[step]))
+                time.sleep(YIELD_S)  # let the GUI thread have the GIL between steps
+            done = row
+            self.add(row, fold.cursor, fold.done_boot, fold.state.copy())
         self.complete = True
+
+    def add(self, row: int, cursor: int, done_boot: int, state: CityState) -> None:
+        """Take a copy made at index ``row`` (rows in increasing order), thinning to budget."""
+        size = state.copy_bytes()
+        with self._lock:
+            self._rows.append(row)
+            self._seqs.append(cursor)
+            self._entries.append((cursor, done_boot, state, size))
+            self.bytes += size
+        self.fit()
+
+    def fit(self, budget: int | None = None) -> None:
+        """Thin to the budget (a new one, if given)."""
+        with self._lock:
+            self.budget = self.budget if budget is None else budget
+            while self.bytes > self.budget and self._thin():
+                pass
+
+    def _thin(self) -> bool:
+        """Drop every other copy (doubling the stride); False when none could go."""
+        stride = 2 * self.stride
+        keep = [
+            i
+            for i, (row, seq) in enumerate(zip(self._rows, self._seqs, strict=True))
+            if row % stride == 0 or seq == self._kept
+        ]
+        if len(keep) == len(self._rows):
+            return False
+        self.stride = stride
+        self._rows = [self._rows[i] for i in keep]
+        self._seqs = [self._seqs[i] for i in keep]
+        self._entries = [self._entries[i] for i in keep]
+        self.bytes = sum(e[3] for e in self._entries)
+        return True
 
     def at(self, seq: int) -> tuple[int, int, CityState] | None:
         """The latest entry at or before ``seq``: a copy of it, to fold on from."""
@@ -162,7 +215,8 @@ class SeekCache:
             i = bisect.bisect_right(self._seqs, seq)
             if not i:
                 return None
-            cursor, done_boot, state = self._entries[i - 1]
+            cursor, done_boot, state, _size = self._entries[i - 1]
+            self._kept = cursor
         return cursor, done_boot, state.copy()
 
     def __len__(self) -> int:

@@ -5,19 +5,26 @@
 Without ``--log`` it first records a shift the way a console does (the demo backend and
 simulator in their own process at 60x: the fleet of 40 at a fix every 5 s, the simulator's
 case load; a scripted operator accepting a case now and then and bookmarking every two
-hours; a checkpoint every 20,000 items), ~8 wall minutes, kept in the data directory for the
-next run. Then prints: the time to open the log (index), seeks to random instants from the
-log's own checkpoints and from the seek cache (p50/p95/max) and the cache's build time, and
-playback at 64x in the real replay window (offscreen, 1920x1080): map frames per second,
-time per map frame, and the GUI thread's longest stall.
+hours; checkpoints as a console writes them), ~8 wall minutes, kept in the data directory for the
+next run. Then prints: the time to open the log (index); the last checkpoint read and
+restored in either form (``console.store.checkpoint_form``: the JSON one of logs recorded
+before issue 14, the compact one since); cold seeks (no seek cache: from the log's own
+checkpoints, on copies of the log holding them in either form) to 40 random instants and to
+the end of each checkpoint gap, the longest folds (p50/p95/max); the seek cache's build time,
+size and seeks from it, and the cache of a synthetic 72-hour log (this one's copies offered
+nine times over) within its budget; then, in the real replay window (offscreen, 1920x1080),
+the GUI thread's longest stall while the cache builds behind it, and playback at 64x: map
+frames per second, time per map frame, and the longest stall.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +44,7 @@ def record_shift(path: Path, hours: float, speed: float = 60.0) -> None:
     from console.session import Session
 
     demo = DemoProcess(fresh_sqlite(path.with_suffix(".backend.db")), speed=speed).start()
-    fold = LiveFold(checkpoint_every=20_000)
+    fold = LiveFold()  # checkpoints as a console writes them
     state, lock = fold.state, fold.lock
     session = Session(demo.url, DEMO_USER, DEMO_PASSWORD, path, on_batch=fold.on_batch)
     fold.attach(session.shiftlog)
@@ -78,8 +85,38 @@ def pct(xs, q) -> float:
     return float(np.percentile(np.asarray(xs) * 1000, q))
 
 
+def with_checkpoints(path: Path, out: Path, form: str) -> Path:
+    """A copy of the log with its checkpoints in one form: ``json`` (as every log recorded
+    before issue 14 holds them) or ``compact``."""
+    from console.store import checkpoint_form
+
+    encode = {"json": checkpoint_form.encode_json, "compact": checkpoint_form.encode_compact}
+    with closing(sqlite3.connect(path)) as src, closing(sqlite3.connect(out)) as dst:
+        src.backup(dst)
+        for seq, blob in dst.execute("SELECT seq, state FROM checkpoints").fetchall():
+            blob = encode[form](checkpoint_form.decode(blob))
+            dst.execute("UPDATE checkpoints SET state = ? WHERE seq = ?", (blob, seq))
+        dst.commit()
+    return out
+
+
+def checkpoint_seqs(path: Path) -> list[int]:
+    with closing(sqlite3.connect(path)) as con:
+        return [s for (s,) in con.execute("SELECT seq FROM checkpoints ORDER BY seq")]
+
+
+def spread(times: list[float]) -> str:
+    return (
+        f"p50 {pct(times, 50):6.1f} ms  p95 {pct(times, 95):6.1f} ms  "
+        f"max {max(times) * 1000:6.1f} ms"
+    )
+
+
 def bench_seeks(path: Path) -> None:
+    import tempfile
+
     from console.replay.player import Replayer
+    from console.state import CityState
     from console.store.shiftlog import ShiftLog
 
     t0 = time.perf_counter()
@@ -90,26 +127,83 @@ def bench_seeks(path: Path) -> None:
     print(
         f"log: {path.stat().st_size / 1e6:.1f} MB, {len(idx)} changes over "
         f"{(idx.end - idx.start) / 3600:.2f} h, {len(log.bookmarks())} bookmarks, "
-        f"{len(log.outbox())} operator actions"
+        f"{len(log.outbox())} operator actions, {len(checkpoint_seqs(path))} checkpoints"
     )
     print(f"open (index of every change, no payload read): {opened * 1000:.0f} ms")
     rng = np.random.default_rng(42)
     instants = rng.uniform(idx.start, idx.end, 40)
-    for label in ("log checkpoints", "seek cache"):
-        if label == "seek cache":
-            t0 = time.perf_counter()
-            r.build_cache()
-            print(f"seek cache: {len(r.cache)} entries built in {time.perf_counter() - t0:.2f} s")
-        times = []
-        for t in instants:
-            t0 = time.perf_counter()
-            r.seek(float(t))
-            times.append(time.perf_counter() - t0)
-        print(
-            f"seek from {label:15s}: p50 {pct(times, 50):6.1f} ms  p95 {pct(times, 95):6.1f} ms"
-            f"  max {max(times) * 1000:6.1f} ms  (40 random instants)"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        forms = ("json", "compact")
+        logs = {f: ShiftLog(with_checkpoints(path, Path(tmp) / f, f), readonly=True) for f in forms}
+        # The last (largest) checkpoint, read and restored: best of 5.
+        seq = checkpoint_seqs(path)[-1]
+        for f in forms:
+            best = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                _seq, _digest, data = logs[f].checkpoint_at(seq)
+                CityState.from_checkpoint(data, logs[f].reference(data["bootstrap_id"]))
+                best.append(time.perf_counter() - t0)
+            print(
+                f"checkpoint at seq {seq} in the {f:7s} form: read and restored in "
+                f"{min(best) * 1000:5.1f} ms"
+            )
+        # Cold seeks (no seek cache), both forms at the same instants, interleaved so the
+        # machine's noise falls on both alike: random ones, and the worst, just before each
+        # checkpoint and at the end (the longest folds, from the checkpoint before).
+        replayers = {f: Replayer(logs[f]) for f in forms}
+        # Just before the instant of each checkpoint's change (changes share instants).
+        marks = [float(idx.t[idx.row_of_seq(s) - 1]) for s in checkpoint_seqs(path)[1:]]
+        worst = [float(np.nextafter(t, -np.inf)) for t in marks] + [idx.end]
+        for label, at in (("40 random instants", instants), ("each checkpoint gap's end", worst)):
+            times: dict[str, list[float]] = {f: [] for f in forms}
+            for t in at:
+                for f in forms:
+                    t0 = time.perf_counter()
+                    replayers[f].seek(float(t))
+                    times[f].append(time.perf_counter() - t0)
+            for f in forms:
+                print(f"cold seek from {f:7s} checkpoints: {spread(times[f])}  ({label})")
+        for lg in logs.values():
+            lg.engine.dispose()
+    t0 = time.perf_counter()
+    r.build_cache()
+    built = time.perf_counter() - t0
+    print(
+        f"seek cache: {len(r.cache)} copies every {r.cache.stride} changes built in "
+        f"{built:.2f} s, {r.cache.bytes / 2**20:.0f} MB (budget {r.cache.budget / 2**20:.0f} MB)"
+    )
+    cached = []
+    for t in instants:
+        t0 = time.perf_counter()
+        r.seek(float(t))
+        cached.append(time.perf_counter() - t0)
+    print(f"seek from the seek cache:      {spread(cached)}  (40 random instants)")
+    synthetic_days(r)
     log.engine.dispose()
+
+
+def synthetic_days(r, days: int = 3) -> None:
+    """The seek cache of a wall's 72-hour log, synthesised: this shift's copies offered
+    again and again (as if the log went on nine times as long), as the build offers them,
+    within the default budget, and with none."""
+    from console.replay.player import SeekCache
+
+    hours = (r.index.end - r.index.start) / 3600
+    repeat = max(1, round(days * 24 / hours))
+    entries = list(zip(r.cache._rows, r.cache._entries, strict=True))
+    capped, uncapped = SeekCache(), 0
+    span = entries[-1][0] + capped.rows
+    for k in range(repeat):
+        for row, (cursor, boot, state, size) in entries:
+            uncapped += size
+            if (k * span + row) % capped.stride == 0:  # as the build skips thinned rows
+                capped.add(k * span + row, cursor, boot, state)
+    print(
+        f"seek cache of a synthetic {repeat * hours:.0f}-h log ({repeat} x this one): "
+        f"{uncapped / 2**20:.0f} MB uncapped; within the budget {len(capped)} copies every "
+        f"{capped.stride} changes, {capped.bytes / 2**20:.0f} MB"
+    )
 
 
 def bench_playback(path: Path, play_s: float, speed: float = 64.0) -> None:
