@@ -616,3 +616,13 @@ def test_a_copy_into_an_old_copy_reuses_its_rings_and_is_independent():
     s.apply([fixes(4, [(f"V{k}", T0 + 4, 120.0, 30.0) for k in range(3, 40)])])  # rings grew
     again = s.copy(into=new)
     assert again._trail is not rings and again.digest() == s.digest()
+
+
+def test_a_reference_sizes_the_trail_rings_once_for_its_fleet():
+    s = CityState(trail_points=4)
+    s.apply([fixes(1, [("V0", T0, 120.0, 30.0)])])
+    s.set_reference({"vehicles": [{"id": f"V{k}"} for k in range(300)]})
+    assert len(s._trail) == len(s._trail_n) == 300  # V0 and 299 new: not 512 by doubling
+    assert s.trail("V0")[:, 0].tolist() == [T0]  # what it held stays
+    s.set_reference({"vehicles": [{"id": f"V{k}"} for k in range(300)]})  # again: no growth
+    assert len(s._trail) == 300
