@@ -81,15 +81,3 @@ def test_a_body_that_fails_breaks_its_readers_and_is_made_again():
         next(reader)
     make.fail_at = None
     assert b"".join(shared.read("k", 1.0, make)) == b"2:0,2:1,2:2,"
-
-
-def test_a_body_serves_another_key_when_the_caller_says_so():
-    shared, make = SharedBody("test", reuse_s=5.0), Maker()
-    make.release()
-    assert b"".join(shared.read(7, 0.0, make)) == b"1:0,1:1,1:2,"
-
-    def not_after(seq: int):  # (the snapshot's says: nothing but fixes since it was made)
-        return lambda made_for: made_for <= seq
-
-    assert b"".join(shared.read(9, 1.0, make, not_after(9))) == b"1:0,1:1,1:2,"
-    assert b"".join(shared.read(6, 1.0, make, not_after(6))) == b"2:0,2:1,2:2,"

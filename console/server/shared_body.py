@@ -6,10 +6,8 @@ When a shift starts, ten consoles ask for it within seconds of each other: made 
 that is ten times the CPU, on a machine the consoles' own decoding competes for. Shared, the
 requests that arrive while one is being made read the same chunks as they come (the first
 bytes leave at once for all of them), and those in the next ``SharedBody.reuse_s`` seconds
-get it whole, as long as their key is the body's or the caller says the body's serves it too
-(the snapshot's key is the feed's last seq: a request made after a change never gets a body
-made before it, unless the changes since are only vehicle fixes, which a console follows from
-the body's seq anyway: at city scale they come twenty times a second). Seconds are the caller's clock
+get it whole, as long as their key is the body's (the snapshot's: the feed's last seq, so a
+request made after a change never gets a body made before it). Seconds are the caller's clock
 (the snapshot's: district time, which a simulation runs fast and a test moves by hours: a
 body is as of the instant it was begun, and a request later than ``reuse_s`` after it, or
 earlier, gets its own).
@@ -25,7 +23,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Hashable, Iterator
-from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +72,9 @@ class _Making:
 
 
 class SharedBody:
-    """``read(key, now, make, serves)``: the current body's chunks if it has this key (or
-    ``serves(its key)``), was begun at most ``reuse_s`` before ``now`` (and not after it), and
-    did not fail; else ``make()``'s chunks, made in a thread of its own (and the current body
-    from then on)."""
+    """``read(key, now, make)``: the current body's chunks if it has this key, was begun at
+    most ``reuse_s`` before ``now`` (and not after it), and did not fail; else ``make()``'s
+    chunks, made in a thread of its own (and the current body from then on)."""
 
     def __init__(self, name: str, reuse_s: float) -> None:
         self.name = name
@@ -87,11 +83,7 @@ class SharedBody:
         self._current: _Making | None = None
 
     def read(
-        self,
-        key: Hashable,
-        now: float,
-        make: Callable[[], Iterator[bytes]],
-        serves: Callable[[Any], bool] = lambda _: False,
+        self, key: Hashable, now: float, make: Callable[[], Iterator[bytes]]
     ) -> Iterator[bytes]:
         with self._lock:
             cur = self._current
@@ -99,7 +91,7 @@ class SharedBody:
                 cur is None
                 or cur.failed
                 or not 0 <= now - cur.begun <= self.reuse_s
-                or (cur.key != key and not serves(cur.key))
+                or cur.key != key
             ):
                 cur = self._current = _Making(key, now)
                 threading.Thread(
