@@ -258,7 +258,6 @@ def cmd_bench(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from console.replay.fold import CHECKPOINT_ITEMS
     from console.sync.recorder import record
 
     return record(
@@ -267,7 +266,7 @@ def cmd_record(args) -> int:
         args.password,
         args.out,
         status_every_s=args.status_every,
-        checkpoint_every=args.checkpoint_every or CHECKPOINT_ITEMS,
+        checkpoint_every=args.checkpoint_every or None,
     )
 
 

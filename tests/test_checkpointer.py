@@ -5,7 +5,7 @@ keep it busy or queue copies behind it. The clock is the module's, replaced; the
 from __future__ import annotations
 
 import console.replay.fold as fold_mod
-from console.replay.fold import WRITER_SHARE, Checkpointer
+from console.replay.fold import CHECKPOINT_ITEMS, RING_SHARE, WRITER_SHARE, Checkpointer
 from console.state import CityState, Diff
 from console.store.shiftlog import ShiftLog
 from tests.test_state import fixes
@@ -59,5 +59,23 @@ def test_the_copy_written_is_the_state_when_it_was_due(tmp_path):
         seq, digest, saved = log.checkpoint_at()
         assert (seq, digest) == (1, due)
         assert CityState.from_checkpoint(saved).digest() == due
+    finally:
+        log.close()
+
+
+def test_the_consoles_spacing_grows_with_the_trail_rings(tmp_path):
+    """A checkpoint holds every ring whole: a city's comes after as many fixes as half its
+    rings' slots, the demo's after CHECKPOINT_ITEMS; a fixed spacing is kept as given."""
+    log = ShiftLog(tmp_path / "shift.zhcg")
+    state = CityState(trail_points=512)
+    try:
+        state.apply([fixes(1, [(f"V{k}", 101.0, 120.1, 30.2) for k in range(10)])])
+        cp = Checkpointer(log)
+        assert cp._spacing(state) == CHECKPOINT_ITEMS  # 10 x 512 / 2 is less
+        state.apply([fixes(2, [(f"V{k}", 102.0, 120.1, 30.2) for k in range(100)])])
+        assert cp._spacing(state) == 100 * 512 * RING_SHARE
+        assert not cp.after_batch(state, Diff(fixes=CHECKPOINT_ITEMS))
+        assert cp.after_batch(state, Diff(fixes=int(100 * 512 * RING_SHARE) - CHECKPOINT_ITEMS))
+        assert Checkpointer(log, every=1500)._spacing(state) == 1500
     finally:
         log.close()

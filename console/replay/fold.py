@@ -20,11 +20,18 @@ from console.store.shiftlog import ShiftLog, ShiftLogClosed
 
 log = logging.getLogger(__name__)
 PAGE = 5000
-#: A console's checkpoint spacing, in items applied (a batch of fixes counts its fixes): a
-#: cold seek folds up to this many from the checkpoint before it (400-770 changes on an 8-hour
-#: shift of the demo's 40 vehicles, ~50 ms), and writing one there costs ~1 ms on the caller's
-#: thread, ~25 ms in the writer's.
+#: A console's checkpoint spacing, in items applied (a batch of fixes counts its fixes), at
+#: least: a cold seek folds up to this many from the checkpoint before it (400-770 changes on
+#: an 8-hour shift of the demo's 40 vehicles, ~50 ms), and writing one there costs ~1 ms on the
+#: caller's thread, ~25 ms in the writer's.
 CHECKPOINT_ITEMS = 10_000
+#: ... and at least this share of the trail rings' slots: a checkpoint holds every ring whole
+#: (2,000 vehicles x 512 fixes: 25 MB, ~0.5 s of zlib), so at a fixed 10,000 items a city's
+#: log would gain one every 25 s, ~2 GB an hour. Spaced by the rings, a checkpoint's bytes stay
+#: a fixed share of the fixes' own (one every ~21 district minutes at 2,000 vehicles; the
+#: demo's 40 vehicles: 10,240 items, as before), and a city's cold seek folds more fixes (in
+#: one numpy pass per page) while the seek cache, built aside, answers the rest.
+RING_SHARE = 0.5
 # The background checkpoint writer's share of the wall clock at most (see Checkpointer).
 WRITER_SHARE = 0.1
 
@@ -115,21 +122,24 @@ class LogFold:
 
 
 class Checkpointer:
-    """Writes ``state`` into the log every ``every`` items applied (call after each change
-    batch with its diff; a batch of fixes counts its fixes, which is what a fold pays for).
+    """Writes ``state`` into the log every so many items applied (call after each change
+    batch with its diff; a batch of fixes counts its fixes, which is what a fold pays for):
+    ``every``, or by default CHECKPOINT_ITEMS or RING_SHARE of the state's trail-ring slots,
+    whichever is more.
 
     ``background``: the caller's thread only copies the state (``CityState.copy``: arrays and
     containers, a few ms at 2,000 vehicles and 50,000 cases; it must not change while copied);
     a writer thread hashes, encodes, compresses and writes the copy (at city scale hashing and
     compressing 25 MB of trail rings, which a GUI thread must not spend). ``close()`` waits
     for the last write. The writer rests for ``1 / WRITER_SHARE - 1`` times as long as its
-    last write took before the next one starts (the items go on being counted): at the
-    district's pace a checkpoint every 10,000 items of a 2,000-vehicle fleet is one every
-    25 s, but the demo's clock at 60x would ask for two a second, each a burst of work that
-    competes with the window for the GIL, and copies would queue behind a busy writer.
+    last write took before the next one starts (the items go on being counted): a fast
+    district clock (the demo's 60x) would otherwise keep it busy, each write a burst of work
+    that competes with the window for the GIL and the cores, and copies would queue behind it.
     """
 
-    def __init__(self, shiftlog: ShiftLog, every: int = CHECKPOINT_ITEMS, background: bool = False):
+    def __init__(self, shiftlog: ShiftLog, every: int | None = None, background: bool = False):
+        """``every``: a fixed spacing (tests, ``record --checkpoint-every``); None: the
+        console's, CHECKPOINT_ITEMS or RING_SHARE of the rings' slots, whichever is more."""
         self.log = shiftlog
         self.every = every
         self._since = 0
@@ -143,7 +153,7 @@ class Checkpointer:
 
     def after_batch(self, state: CityState, diff: Diff) -> bool:
         self._since += diff.changes + diff.fixes
-        if self._since < self.every or state.log_seq == 0:
+        if self._since < self._spacing(state) or state.log_seq == 0:
             return False
         if self._writer is not None and time.monotonic() < self._rest_until:
             return False
@@ -155,6 +165,12 @@ class Checkpointer:
             self._spare = state.copy(into=self._spare)  # (the writer is done with it)
             self._writer.submit(self._write_then_rest, self._spare)
         return True
+
+    def _spacing(self, state: CityState) -> int:
+        if self.every is not None:
+            return self.every
+        slots = len(state.vehicle_ids()) * state.trail_points
+        return max(CHECKPOINT_ITEMS, int(RING_SHARE * slots))
 
     def _write_then_rest(self, state: CityState) -> None:
         start = time.monotonic()
@@ -178,10 +194,11 @@ class Checkpointer:
 class LiveFold:
     """A recording's state folded alongside it, as a console keeps it: every batch the live
     source delivers goes into ``state`` (read it under ``lock``), with a checkpoint every
-    ``checkpoint_every`` items. The headless recorder, the tests' recorded shifts and the
-    replay benchmark record this way. ``attach`` the log before the source starts."""
+    ``checkpoint_every`` items (None: the console's spacing, see Checkpointer). The headless
+    recorder, the tests' recorded shifts and the replay benchmark record this way. ``attach``
+    the log before the source starts."""
 
-    def __init__(self, checkpoint_every: int = CHECKPOINT_ITEMS):
+    def __init__(self, checkpoint_every: int | None = None):
         self.state = CityState()
         self.lock = threading.Lock()
         self.every = checkpoint_every

@@ -14,7 +14,7 @@ import signal
 import threading
 
 from console import CommandError
-from console.replay.fold import CHECKPOINT_ITEMS, LiveFold
+from console.replay.fold import LiveFold
 from console.store.shiftlog import ShiftLog
 
 from .client import RestClient
@@ -31,7 +31,7 @@ def record(
     *,
     status_every_s: float = 30.0,
     stop: threading.Event | None = None,
-    checkpoint_every: int = CHECKPOINT_ITEMS,
+    checkpoint_every: int | None = None,
 ) -> int:
     stop = stop or threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from console import startup
 from console.clock import VirtualClock
 from console.replay.alert_digest import log_digest
-from console.replay.fold import CHECKPOINT_ITEMS, Checkpointer
+from console.replay.fold import Checkpointer
 from console.session import Session
 from console.state import CityState
 from console.store.shiftlog import ShiftLog
@@ -48,7 +48,7 @@ class ConsoleApp(QObject):
         theme: str = "dark",
         sound: bool = True,
         banner: str = "",
-        checkpoint_every: int = CHECKPOINT_ITEMS,
+        checkpoint_every: int | None = None,
         rewind: bool = True,
     ):
         """``rewind``: a live console can rewind its own log (the timeline); a wall, which
