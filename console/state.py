@@ -752,12 +752,7 @@ class CityState:
         where ``connect[k]`` says whether point k joins point k+1 (not across vehicles).
         ``since`` (epoch s) drops older points."""
         rows = np.arange(len(self._veh))
-        pts = self._ordered_trails(rows).reshape(-1, 3)
-        owner = np.repeat(rows, self.trail_points)
-        ok = ~np.isnan(pts[:, 0])
-        if since is not None:
-            ok &= pts[:, 0] >= since
-        pts, owner = pts[ok], owner[ok]
+        pts, owner = self.trails(rows, -math.inf if since is None else since)
         connect = np.r_[owner[1:] == owner[:-1], False]
         return pts[:, 1], pts[:, 2], pts[:, 0], connect
 
@@ -799,8 +794,9 @@ class CityState:
 
     # ---- checkpoints -----------------------------------------------------------------------
     def checkpoint(self) -> dict[str, Any]:
-        """A JSON-able dump from which ``from_checkpoint`` rebuilds this exact state (the
-        reference is not included: it lives in the log's bootstraps). ``strings`` and
+        """A dump of plain values from which ``from_checkpoint`` rebuilds this exact state
+        (numeric columns as raw bytes, see ``_pack``; the reference is not included: it lives
+        in the log's bootstraps). ``strings`` and
         ``numbers`` are the shared values' tables: a form that keeps object identities
         (``console.store.checkpoint_form``'s compact one) reads the documents back sharing
         them and says so with ``values_shared``, and they are not shared again."""
