@@ -27,7 +27,7 @@ from .seed import DEMO_FLEET_SIZE
 from .shared_body import SharedBody
 from .tokens import TokenCache
 
-#: How long a made snapshot still serves later requests (district seconds): what
+#: How long a made snapshot still serves later requests at its seq (district seconds): what
 #: moves with the clock alone (a light due but not yet re-stored, a parked case's 缓办 due,
 #: a finished case leaving the live picture) stays within seconds of what the request would
 #: have got.

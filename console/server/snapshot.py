@@ -17,9 +17,8 @@ left; and Starlette's gzip ran on the event loop, where every other console wait
 - rows are read in batches from one query and written out as they come, so the first bytes
   leave after the first batch and memory holds a batch, not the document;
 - the bytes are compressed here, in the thread pool, when the client accepts gzip (the route
-  marks the answer so the gzip middleware leaves it alone), once for all the requests that
-  come while it is made and a few seconds after, with nothing but fixes in the feed since
-  (``shared_gzipped``).
+  marks the answer so the gzip middleware leaves it alone), once for all the requests at
+  the same feed seq that come while it is made and a few seconds after (``shared_gzipped``).
 """
 
 from __future__ import annotations
