@@ -110,3 +110,30 @@ def test_an_older_fixes_table_becomes_unique_and_64_bit(kind, tmp_path):
         assert upgrade_fixes(db.engine) == []  # a second start changes nothing
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("kind", _db_params())
+def test_an_older_fleet_gains_unique_terminal_ids(kind, tmp_path):
+    """Vehicles from before ``terminal_id`` get one at the next start, numbered like a new
+    fleet's, and the reference (which JT/T 808 and Traccar match terminals by) carries them."""
+    url = fresh_db_url(kind, tmp_path)
+    backend = start_backend(url)
+    fresh = {
+        v["id"]: v["terminal_id"]
+        for v in Api(backend.url, "demo-lead").get("/api/v1/reference").json()["vehicles"]
+    }
+    backend.stop()
+    assert len(set(fresh.values())) == len(fresh) and all(t.isdigit() for t in fresh.values())
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP INDEX IF EXISTS ix_vehicles_terminal_id"))
+        conn.execute(text('ALTER TABLE vehicles DROP COLUMN "terminal_id"'))
+    db.dispose()
+    backend = start_backend(url)
+    try:
+        vehicles = Api(backend.url, "demo-lead").get("/api/v1/reference").json()["vehicles"]
+        assert {v["id"]: v["terminal_id"] for v in vehicles} == fresh
+        indexes = inspect(backend.ctx.db.engine).get_indexes("vehicles")
+        assert any(i["name"] == "ix_vehicles_terminal_id" and i["unique"] for i in indexes)
+    finally:
+        backend.stop()

@@ -173,6 +173,11 @@ class Vehicle(Base):
     __tablename__ = "vehicles"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     plate: Mapped[str] = mapped_column(String(32))
+    #: The vehicle terminal's SIM number: JT/T 808's header phone number and Traccar's device
+    #: ``uniqueId`` both name the vehicle by it (matched ignoring leading zeros).
+    terminal_id: Mapped[str | None] = mapped_column(
+        String(20), nullable=True, unique=True, index=True
+    )
     vtype: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     route: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -36,6 +36,7 @@ def _payload(ctx: Context) -> dict:
             {
                 "id": v.id,
                 "plate": v.plate,
+                "terminal_id": v.terminal_id,
                 "type": v.vtype,
                 "department_id": v.department_id,
                 "route": v.route,

@@ -102,6 +102,7 @@ def seed_reference(
     asked for another size)."""
     if s.scalar(select(Department.id).limit(1)) is not None:
         add_missing_departments(s, grid)
+        add_missing_terminal_ids(s)
         have = s.scalar(select(func.count()).select_from(Vehicle))
         if have != vehicles:
             log.warning(
@@ -122,6 +123,7 @@ def seed_reference(
             s.add(
                 Vehicle(
                     id=f"V{n:03d}",
+                    terminal_id=terminal_id_for(n),
                     plate=f"浙A·{'D' if vtype in ('sweeper', 'washer') else 'F'}{int(rng.integers(10000, 99999))}",
                     vtype=vtype,
                     department_id="construction" if vtype == "muck" else "sanitation",
@@ -155,6 +157,30 @@ def seed_reference(
         n,
         k,
     )
+
+
+def terminal_id_for(n: int) -> str:
+    """The demo's n-th vehicle terminal's SIM number: 11 digits in the 1440 range China's
+    carriers give IoT SIMs (物联网卡, 14x-numbers, MIIT's numbering plan), unique per vehicle."""
+    return f"1440{n:07d}"
+
+
+def add_missing_terminal_ids(s: Session) -> list[str]:
+    """A database made before vehicles had terminal ids gets them, numbered in id order like a
+    new fleet's (V001 → 14400000001), skipping numbers already taken."""
+    missing = list(
+        s.scalars(select(Vehicle).where(Vehicle.terminal_id.is_(None)).order_by(Vehicle.id))
+    )
+    if not missing:
+        return []
+    taken = set(s.scalars(select(Vehicle.terminal_id).where(Vehicle.terminal_id.is_not(None))))
+    n = 0
+    for v in missing:
+        n += 1
+        while terminal_id_for(n) in taken:
+            n += 1
+        v.terminal_id = terminal_id_for(n)
+    return [v.id for v in missing]
 
 
 def district_departments(grid: UnitGrid) -> list[tuple[str, str, str]]:
