@@ -10,9 +10,11 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
-                    [--http auto|httptools|h11] [--vehicles N] [--case-rate R]
+                    [--http auto|httptools|h11] [--vehicles N] [--case-rate R] [--jt808 PORT]
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
+python main.py sim jt808 --backend URL --gateway HOST:PORT --terminals N [--interval S]
+                                    simulated JT/T 808 terminals (docs/jt808.md)
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
 python main.py replay FILE... [--at start|middle|end|HH:MM] [--speed X]
@@ -79,6 +81,8 @@ def _settings(args):
         open311_iot_keys=frozenset(args.open311_iot_key or ()),
         open311_jurisdiction=args.open311_jurisdiction,
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
+        jt808_port=args.jt808,
+        jt808_host=args.host,
     )
 
 
@@ -130,6 +134,10 @@ def cmd_serve(args) -> int:
         from console.server.run import serve
 
         settings = _settings(args)
+        if args.workers > 1 and args.jt808 is not None:
+            # One listener per port: N processes cannot all bind it, and a terminal's session
+            # lives in the process that accepted it.
+            raise CommandError("--jt808 runs in one API process: leave out --workers")
         if args.workers > 1 and not settings.db_url.startswith(("postgresql:", "postgres:")):
             # SQLite serialises writers per process: several would fight over its file lock,
             # and the feed's wake-ups cross processes only through PostgreSQL's NOTIFY.
@@ -152,6 +160,7 @@ def cmd_serve(args) -> int:
         open311_keys=frozenset(args.open311_key or ()),
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
         case_rate=args.case_rate,
+        jt808_port=args.jt808,
     )
     logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)
     logging.getLogger("main").info("simulator summary: %s", demo.run(hours=args.hours))
@@ -254,6 +263,32 @@ def cmd_bench(args) -> int:
             raise CommandError(f"bench {name} takes no options")
         else:
             bench["main"]()
+    return 0
+
+
+def cmd_sim(args) -> int:
+    """``sim jt808``: simulated JT/T 808 terminals against a running backend's gateway."""
+    from console.sim.jt808_terminals import TerminalFleet, parse_gateway, run_terminals
+
+    if not 1 <= args.terminals <= MAX_VEHICLES:
+        raise CommandError(f"--terminals must be between 1 and {MAX_VEHICLES}")
+    if args.interval <= 0:
+        raise CommandError("--interval must be above 0 district seconds")
+    try:
+        host, port = parse_gateway(args.gateway)
+        fleet = TerminalFleet(
+            args.backend.rstrip("/"),
+            host,
+            port,
+            args.terminals,
+            user=args.user,
+            password=args.password,
+            interval_s=args.interval,
+        )
+        stats = run_terminals(fleet, args.seconds)
+    except (ValueError, RuntimeError) as e:
+        raise CommandError(str(e)) from e
+    print(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())))
     return 0
 
 
@@ -382,6 +417,12 @@ def _backend_args(demo_default: bool, simulate_default: bool):
             help="the jurisdiction_id the Open311 endpoint serves",
         )
         sp.add_argument(
+            "--jt808",
+            type=int,
+            metavar="PORT",
+            help="accept JT/T 808 vehicle terminals on this TCP port (docs/jt808.md)",
+        )
+        sp.add_argument(
             "--workers",
             type=int,
             default=1,
@@ -428,6 +469,19 @@ def _wall_args(wall: argparse.ArgumentParser) -> None:
         help="screenshot this scene (overview, ranking, flow, ...; all: each, PATH with {scene})",
     )
     wall.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+
+
+def _sim_args(sim: argparse.ArgumentParser) -> None:
+    sim.add_argument("which", choices=("jt808",), help="jt808: vehicle terminals over JT/T 808")
+    sim.add_argument("--backend", required=True, help="backend URL (its reference and clock)")
+    sim.add_argument("--gateway", required=True, help="the gateway's HOST:PORT (serve --jt808)")
+    sim.add_argument("--terminals", type=int, default=40, help="terminals (the first vehicles)")
+    sim.add_argument(
+        "--interval", type=float, default=5.0, help="district seconds between reports (5)"
+    )
+    sim.add_argument("--seconds", type=float, help="stop after this many real seconds")
+    sim.add_argument("--user", default="demo-wall", help="reads the reference (default demo-wall)")
+    sim.add_argument("--password", default="demo")
 
 
 def _record_args(rec: argparse.ArgumentParser) -> None:
@@ -543,6 +597,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "wall": Command(
         cmd_wall, "the video wall: full-screen scenes on every screen (or --screens)", _wall_args
+    ),
+    "sim": Command(
+        cmd_sim, "simulated field devices against a running backend (jt808: terminals)", _sim_args
     ),
     "record": Command(
         cmd_record, "follow a backend's feed into a shift-log file, with no window", _record_args

@@ -38,6 +38,7 @@ class EmbeddedDemo:
         open311_keys: frozenset[str] = frozenset(),
         vehicles: int = DEMO_FLEET_SIZE,
         case_rate: float | None = None,
+        jt808_port: int | None = None,
     ):
         """``vehicles`` seeds a fleet of that size on a new database and ``case_rate`` sets
         the reports per district hour (None: ``SimConfig``'s, the demo district's)."""
@@ -50,6 +51,8 @@ class EmbeddedDemo:
             clock=self.clock,
             open311_keys=open311_keys | {DEMO_OPEN311_KEY},
             vehicles=vehicles,
+            jt808_port=jt808_port,
+            jt808_host=host,
         )
         self.backend = BackendThread(settings, host=host, port=port)
         config = SimConfig(seed=seed, auto_centre=auto_centre)

@@ -24,6 +24,7 @@ from . import auth_notices, feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
+from .jt808_gateway import Jt808Gateway
 from .middleware import (
     AbandonGone,
     BodyLimit,
@@ -100,7 +101,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Wake long polls on commit (and, on PostgreSQL, on other processes' commits through
-    LISTEN/NOTIFY) and run the ticker while the server runs."""
+    LISTEN/NOTIFY) and run the ticker while the server runs; the JT/T 808 gateway too, when
+    configured, on this event loop."""
     ctx: Context = app.state.ctx
     with ctx.db.read() as s:
         last = feed.last_seq(s)
@@ -119,6 +121,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pg_listener.start()
     ticker = Ticker(ctx)
     ticker.start()
+    gateway = None
+    if ctx.settings.jt808_port is not None:
+        gateway = Jt808Gateway(ctx, ctx.settings.jt808_host, ctx.settings.jt808_port)
+        app.state.jt808 = await gateway.start()
     log.info("backend ready: feed %s at seq %d, clock %s", ctx.feed_id, last, ctx.clock.to_dict())
     startup.reached(startup.BACKEND)
     # What start-up built (the 部件 inventory, grid, geocoder: ~10^5 objects) lives as long as
@@ -127,6 +133,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    if gateway is not None:
+        await gateway.stop()
     ticker.stop()
     if pg_listener is not None:
         pg_listener.stop()

@@ -65,6 +65,10 @@ class Settings:
     #: Vehicles seeded on a new database (``seed.fleet_mix``); a city-sized fleet is a
     #: simulator and benchmark option (``serve --demo --vehicles N``), the demo has 40.
     vehicles: int = DEMO_FLEET_SIZE
+    #: ``serve --jt808 PORT``: the JT/T 808 gateway's TCP port (0: a free one), on
+    #: ``jt808_host``; None runs no gateway (``jt808_gateway``, docs/jt808.md).
+    jt808_port: int | None = None
+    jt808_host: str = "127.0.0.1"
 
 
 @dataclass
