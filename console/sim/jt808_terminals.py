@@ -162,6 +162,7 @@ class TerminalFleet:
     interval_s: float = 5.0
     seed: int = 20261130
     vehicle_ids: list[str] | None = None
+    blind_chance: float = BLIND_CHANCE
     stats: Counter = field(default_factory=Counter)
 
     def prepare(self) -> None:
@@ -207,7 +208,7 @@ class TerminalFleet:
                 now = self.clock.epoch()
                 fixes = fleet.step(now - last)
                 last = now
-                starts = (blind_left == 0) & (rng.random(len(terminals)) < BLIND_CHANCE)
+                starts = (blind_left == 0) & (rng.random(len(terminals)) < self.blind_chance)
                 blind_left[starts] = rng.integers(*BLIND_REPORTS, starts.sum())
                 sends = []
                 quiet = time.monotonic() - HEARTBEAT_S
@@ -227,6 +228,14 @@ class TerminalFleet:
                     held[k] = []
                 blind_left[blind_left > 0] -= 1
                 await asyncio.gather(*sends)
+            # Stopping: what a terminal measured in a blind spot goes out before it stops.
+            await asyncio.gather(
+                *(
+                    self._report(terminals[k], held[k][-1], held[k][:-1])
+                    for k in range(len(terminals))
+                    if up[k] and held[k]
+                )
+            )
         finally:
             await asyncio.gather(*(t.close() for t in terminals))
         return self.stats
