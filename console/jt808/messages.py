@@ -249,9 +249,9 @@ def _bcd_time(data: bytes) -> float:
     """YYMMDDhhmmss in GMT+8, YY the years of 2000–2099 (not ``strptime``'s %y, which reads
     69–99 as 1969–1999)."""
     digits = bcd_decode(data)
-    parts = [int(digits[i : i + 2]) for i in range(0, 12, 2)]
+    yy, mo, dd, hh, mi, ss = (int(digits[i : i + 2]) for i in range(0, 12, 2))
     try:
-        when = datetime(2000 + parts[0], *parts[1:], tzinfo=CST)
+        when = datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=CST)
     except ValueError as e:
         raise MessageError(f"time {digits} is not a date") from e
     return when.timestamp()
