@@ -25,8 +25,8 @@ python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
-                                    sim_pace|wall_soak|hostile|scale|backend_scale (by default
-                                    all but the last five);
+                                    sim_pace|wall_soak|hostile|scale|backend_scale|jt808 (by
+                                    default all but the last six);
                                     bench NAME --help lists its options
 """
 
@@ -250,7 +250,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale")
+    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "jt808")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -576,6 +576,7 @@ BENCHMARKS = (
     "hostile",
     "scale",
     "backend_scale",
+    "jt808",
 )
 
 
