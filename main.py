@@ -122,6 +122,10 @@ def _check_scale(args) -> None:
 def cmd_serve(args) -> int:
     _check_speed(args)
     _check_scale(args)
+    if args.jt808_share is not None and not (args.simulate and 0 < args.jt808_share <= 1):
+        raise CommandError(
+            "--jt808-share is a share (0-1] of the simulated fleet: needs --simulate"
+        )
     if args.simulate and not args.demo:
         # The simulator files cases and logs in as the demo and sim-* accounts (password
         # "demo"): on a centre's database that would re-enable those accounts and mix made-up
@@ -161,6 +165,7 @@ def cmd_serve(args) -> int:
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
         case_rate=args.case_rate,
         jt808_port=args.jt808,
+        jt808_share=args.jt808_share or 0.0,
     )
     logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)
     logging.getLogger("main").info("simulator summary: %s", demo.run(hours=args.hours))
@@ -169,6 +174,10 @@ def cmd_serve(args) -> int:
 
 def cmd_console(args) -> int:
     _check_speed(args)
+    if args.jt808_share is not None and (args.backend or not 0 < args.jt808_share <= 1):
+        raise CommandError(
+            "--jt808-share is a share (0-1] of the demo's fleet (not with --backend)"
+        )
     from widgets.app.console_start import run
 
     return run(
@@ -181,6 +190,7 @@ def cmd_console(args) -> int:
         sound=not args.no_sound,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        jt808_share=args.jt808_share,
     )
 
 
@@ -423,6 +433,13 @@ def _backend_args(demo_default: bool, simulate_default: bool):
             help="accept JT/T 808 vehicle terminals on this TCP port (docs/jt808.md)",
         )
         sp.add_argument(
+            "--jt808-share",
+            type=float,
+            metavar="S",
+            help="with --simulate: this share of the fleet (e.g. 0.25) reports as JT/T 808 "
+            "terminals through the gateway (--jt808 PORT, or a free port)",
+        )
+        sp.add_argument(
             "--workers",
             type=int,
             default=1,
@@ -441,6 +458,12 @@ def _console_args(con: argparse.ArgumentParser) -> None:
         "--speed", type=float, default=20.0, help="demo district clock speed, 1-60 (default 20)"
     )
     con.add_argument("--no-sound", action="store_true", help="no alert sounds")
+    con.add_argument(
+        "--jt808-share",
+        type=float,
+        metavar="S",
+        help="demo: this share of the fleet (0-1] reports as JT/T 808 terminals (docs/jt808.md)",
+    )
     con.add_argument(
         "--no-auto-centre",
         action="store_true",

@@ -59,9 +59,11 @@ class DemoProcess:
         start: datetime | None = None,
         vehicles: int | None = None,
         nice: int = DEMO_NICE,
+        jt808_share: float | None = None,
     ):
         """``vehicles``: the simulated fleet's size (``serve --vehicles``; None: the demo's);
-        ``nice``: added to the child's niceness (``DEMO_NICE``)."""
+        ``nice``: added to the child's niceness (``DEMO_NICE``); ``jt808_share``: that share
+        of the fleet reports over JT/T 808 (``serve --jt808-share``)."""
         self.nice = nice
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -80,6 +82,7 @@ class DemoProcess:
             *([] if auto_centre else ["--no-auto-centre"]),
             *(["--start", start.isoformat()] if start is not None else []),
             *(["--vehicles", str(vehicles)] if vehicles is not None else []),
+            *(["--jt808-share", str(jt808_share)] if jt808_share else []),
         ]
         self.proc: subprocess.Popen | None = None
 

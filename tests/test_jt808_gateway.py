@@ -12,12 +12,16 @@ import time
 from datetime import datetime
 
 import pytest
-from conftest import fresh_db_url, start_backend, wait_until
+from conftest import TEST_START, Api, fresh_db_url, start_backend, wait_until
+from sqlalchemy import select
 
+import main
 from console.jt808 import messages as m
 from console.jt808.frame import Frame, FrameError, Header, encode_frame
 from console.jt808.stream import FrameSplitter
+from console.server.db import Database, Fix, Vehicle
 from console.server.jt808_gateway import Jt808Gateway
+from console.sim.jt808_terminals import TerminalFleet, run_terminals
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,6 @@ def gateway(backend) -> Jt808Gateway:
 
 @pytest.fixture(scope="module")
 def fleet(backend):
-    from conftest import Api
 
     wall = Api(backend.url, "demo-wall")
     return wall, wall.get("/api/v1/reference").json()["vehicles"]
@@ -272,7 +275,6 @@ def test_a_fuzzed_stream_leaves_the_gateway_serving(gateway, fleet, seed):
 
 
 def test_the_terminal_simulator_drives_the_gateway_in_both_header_versions(gateway, fleet):
-    from console.sim.jt808_terminals import TerminalFleet, run_terminals
 
     wall, vehicles = fleet
     since = wall.get("/api/v1/snapshot").json()["seq"]
@@ -287,3 +289,22 @@ def test_the_terminal_simulator_drives_the_gateway_in_both_header_versions(gatew
     assert not {k for k in stats if "refused" in k or "unanswered" in k or "failed" in k}
     seen = {vid for vid in ids if fixes_since(wall, since, vid)}
     assert seen == set(ids)  # 2013 and 2019 terminals alike (alternating)
+
+
+def test_the_demo_runs_a_share_of_its_fleet_through_the_gateway(tmp_path):
+    """``serve --demo --simulate --jt808-share 0.25``: a quarter of the vehicles (spread over
+    the id order) report as JT/T 808 terminals, the rest as the simulator's HTTP posts, and
+    every vehicle reports. A terminal's fix carries whole seconds (the BCD time); the HTTP
+    simulator's carry the clock's fraction, which tells the two apart in the database."""
+    db = tmp_path / "demo.db"
+    argv = ["serve", "--demo", "--simulate", "--db", f"sqlite:///{db}", "--port", "0"]
+    argv += ["--speed", "60", "--hours", "0.05", "--start", TEST_START.isoformat()]
+    assert main.main([*argv, "--jt808-share", "0.25"]) == 0
+    with Database(f"sqlite:///{db}").read() as s:
+        ids = list(s.scalars(select(Vehicle.id).order_by(Vehicle.id)))
+        times: dict[str, list[float]] = {}
+        for vid, t in s.execute(select(Fix.vehicle_id, Fix.t)):
+            times.setdefault(vid, []).append(t)
+    assert set(times) == set(ids)  # every vehicle reported, one way or the other
+    over_jt808 = {v for v, ts in times.items() if all(t == int(t) for t in ts)}
+    assert over_jt808 == set(ids[3::4]) and len(over_jt808) == len(ids) // 4
