@@ -308,3 +308,30 @@ def test_the_demo_runs_a_share_of_its_fleet_through_the_gateway(tmp_path):
     assert set(times) == set(ids)  # every vehicle reported, one way or the other
     over_jt808 = {v for v, ts in times.items() if all(t == int(t) for t in ts)}
     assert over_jt808 == set(ids[3::4]) and len(over_jt808) == len(ids) // 4
+
+
+def test_a_terminal_that_does_not_wait_for_answers_loses_nothing(gateway, fleet):
+    """300 reports sent back to back without reading an answer: the gateway holds back
+    reading past ``MAX_IN_FLIGHT`` (TCP flow control) and answers every one once stored."""
+    wall, vehicles = fleet
+    v = vehicles[16]
+    since = wall.get("/api/v1/snapshot").json()["seq"]
+    t = Raw(gateway.port, v["terminal_id"])
+    t.login()
+    t0 = now(wall) - 200
+    lon, lat = round(v["route"]["lon"][0], 6), round(v["route"]["lat"][0], 6)
+    serials = [
+        t.send(m.LOCATION, m.Location(lat=lat, lon=lon, t=t0 + k, speed_kmh=5.0).encode())
+        for k in range(300)
+    ]
+    results = [m.GeneralAnswer.decode(t.answer(s, m.LOCATION).body).result for s in serials]
+    assert results == [m.OK] * 300
+    got = wait_until(lambda: (f := fixes_since(wall, since, v["id"])) and len(f) == 300 and f)
+    assert sorted(f["t"] for f in got) == [t0 + k for k in range(300)]
+
+
+def test_sim_jt808_on_the_command_line(gateway, backend):
+    gw = f"127.0.0.1:{gateway.port}"
+    argv = ["sim", "jt808", "--backend", backend.url, "--gateway", gw]
+    assert main.main([*argv, "--terminals", "2", "--interval", "1", "--seconds", "2"]) == 0
+    assert main.main(["sim", "jt808", "--backend", backend.url, "--gateway", "nowhere"]) != 0

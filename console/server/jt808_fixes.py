@@ -85,7 +85,8 @@ class FixSink:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="jt808-ingest")
     )
     #: Auth codes are an HMAC of the vehicle and phone under a key of this process: nothing to
-    #: store, and a restarted backend's terminals fail auth and register again (§8.5, §8.8).
+    #: store, and a restarted backend's terminals fail auth and register again (终端鉴权:
+    #: a terminal whose auth fails registers anew).
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     def start(self) -> None:

@@ -14,6 +14,8 @@ What a hostile or broken peer meets (none of it can take the listener down):
 - ``IDLE_S`` without a complete frame closes the socket: a half-open connection (a terminal
   gone without a FIN) or a slow drip of bytes that never completes a frame holds nothing;
 - at most ``max_connections`` sockets; the next are closed on accept;
+- at most ``MAX_IN_FLIGHT`` reports of a connection wait for storing (then its socket is not
+  read until they are), and a peer that never reads its answers is closed;
 - an exception in one connection's handling closes that connection, logged, and no other.
 """
 
@@ -42,6 +44,12 @@ MAX_CONNECTIONS = 12_000
 #: Dropped-frame log lines: a burst, then one line with how many were not written.
 LOG_BURST = 20
 LOG_WINDOW_S = 10.0
+#: Reports of one connection waiting for their batch: past this the gateway stops reading
+#: the socket (TCP flow control holds the terminal back) until answers catch up. A terminal
+#: waits for each answer (§8.2), so only a misbehaving peer ever gets near it.
+MAX_IN_FLIGHT = 64
+#: Answers a peer has not read (it sends and never reads): past this the connection closes.
+MAX_UNREAD_ANSWERS_BYTES = 256 * 1024
 
 
 class DropLog:
@@ -120,6 +128,8 @@ class TerminalConnection(asyncio.Protocol):
         self._serial = 0
         self._idle: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._in_flight = 0
+        self._paused = False
 
     # ---- socket ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -180,6 +190,9 @@ class TerminalConnection(asyncio.Protocol):
         self._serial = (self._serial + 1) & 0xFFFF
         h = Header(msg_id, request.phone, self._serial, request.version)
         self.transport.write(encode_frame(h, body))
+        if self.transport.get_write_buffer_size() > MAX_UNREAD_ANSWERS_BYTES:
+            self.gw.drops(self.peer, "closed: the peer does not read its answers")
+            self.close()
 
     def answer(self, request: Header, result: int) -> None:
         body = m.GeneralAnswer(request.serial, request.msg_id, result).encode()
@@ -191,26 +204,16 @@ class TerminalConnection(asyncio.Protocol):
             # Sub-packaged and RSA-encrypted messages are not supported (docs/jt808.md).
             self.answer(h, m.UNSUPPORTED)
             return
-        handler = self._handlers().get(h.msg_id)
+        handler = self.HANDLERS.get(h.msg_id)
         if handler is None:
             if h.msg_id != m.TERMINAL_ANSWER:  # a terminal's answer needs none
                 self.answer(h, m.UNSUPPORTED)
             return
         try:
-            handler(frame)
+            handler(self, frame)
         except FrameError as e:  # a body that does not match its message
             self.gw.drops(self.peer, f"0x{h.msg_id:04x} from {h.phone}: {e}")
             self.answer(h, m.BAD_MESSAGE)
-
-    def _handlers(self) -> dict[int, Callable[[Frame], None]]:
-        return {
-            m.REGISTER: self._register,
-            m.AUTH: self._auth,
-            m.HEARTBEAT: self._heartbeat,
-            m.LOCATION: self._location,
-            m.BATCH: self._batch,
-            m.LOGOUT: self._logout,
-        }
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -272,13 +275,34 @@ class TerminalConnection(asyncio.Protocol):
         assert self.vehicle_id is not None
         # Without a position (status bit 1 clear) a report has nothing to store.
         fixes = [fix_of(self.vehicle_id, loc) for loc in locations if loc.fixed]
+        self._in_flight += 1
+        if self._in_flight >= MAX_IN_FLIGHT and self.transport is not None and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
         self._spawn(self._stored(h, fixes))
 
     async def _stored(self, h: Header, fixes: list[dict]) -> None:
-        ok = await self.gw.sink.store(fixes)
-        self.answer(h, m.OK if ok else m.FAIL)
+        try:
+            ok = await self.gw.sink.store(fixes)
+            self.answer(h, m.OK if ok else m.FAIL)
+        finally:
+            self._in_flight -= 1
+            if self._paused and self._in_flight < MAX_IN_FLIGHT // 2 and self.transport:
+                self._paused = False
+                if not self.transport.is_closing():
+                    self.transport.resume_reading()
 
     def _logout(self, frame: Frame) -> None:
         self.answer(frame.header, m.OK)
         self.vehicle_id = self.phone = None
         self.close()
+
+    #: The messages served, by id (the rest get 0x8001 result 3).
+    HANDLERS: dict[int, Callable[[TerminalConnection, Frame], None]] = {
+        m.REGISTER: _register,
+        m.AUTH: _auth,
+        m.HEARTBEAT: _heartbeat,
+        m.LOCATION: _location,
+        m.BATCH: _batch,
+        m.LOGOUT: _logout,
+    }
