@@ -11,6 +11,7 @@ as data; nothing of the library's code is.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -28,10 +29,11 @@ from console.jt808.frame import (
     checksum,
     decode_frame,
     encode_frame,
+    encode_packets,
     escape,
     unescape,
 )
-from console.jt808.stream import FrameSplitter
+from console.jt808.stream import MAX_PACKETS, FrameSplitter, PacketJoiner
 
 
 def wire(text: str) -> bytes:
@@ -321,3 +323,41 @@ def test_a_body_decoder_raises_only_frame_errors(body, v2019):
     ):
         with contextlib.suppress(FrameError):
             decode(body)
+
+
+# ---- sub-packaged messages ---------------------------------------------------------------
+def _joined(frames: list[bytes]) -> list[Frame | FrameError]:
+    splitter, joiner, out = FrameSplitter(), PacketJoiner(), []
+    for f in splitter.feed(b"".join(frames)):
+        assert isinstance(f, Frame)
+        out += joiner.add(f) if f.header.packet is not None else [f]
+    return out
+
+
+@given(headers, st.binary(min_size=MAX_BODY + 1, max_size=6 * MAX_BODY))
+def test_a_long_message_goes_in_packets_and_is_joined_again(h, body):
+    h = Header(h.msg_id, h.phone, h.serial, h.version)
+    frames = encode_packets(h, body)
+    assert len(frames) == -(-len(body) // MAX_BODY)
+    heads = [decode_frame(f[1:-1]).header for f in frames]
+    assert [x.packet for x in heads] == [(len(frames), k + 1) for k in range(len(frames))]
+    assert [x.serial for x in heads] == [(h.serial + k) & 0xFFFF for k in range(len(frames))]
+    (whole,) = _joined(frames)
+    assert isinstance(whole, Frame) and whole.body == body and whole.header.packet is None
+
+
+def test_a_packet_missing_or_out_of_order_drops_the_message_and_is_named():
+    h = Header(m.BATCH, "014400000001", 7)
+    frames = encode_packets(h, bytes(3 * MAX_BODY))
+    got = _joined([frames[0], frames[2]])  # the middle one lost
+    assert [str(e) for e in got] == [
+        "0x0704: message dropped, packets missing",
+        "0x0704: packet 3 of 3 without the ones before",
+    ]
+    assert [type(x) for x in _joined([frames[0], *frames])] == [FrameError, Frame]  # resent whole
+    joiner = PacketJoiner()
+    huge = decode_frame(encode_frame(replace(h, packet=(MAX_PACKETS + 1, 1)), b"x")[1:-1])
+    assert [str(e) for e in joiner.add(huge)] == [
+        f"message in {MAX_PACKETS + 1} packets, at most {MAX_PACKETS} joined"
+    ]
+    assert not joiner.took_last

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 import main
 from console.jt808 import messages as m
-from console.jt808.frame import Frame, FrameError, Header, encode_frame
+from console.jt808.frame import MAX_BODY, Frame, FrameError, Header, encode_frame, encode_packets
 from console.jt808.stream import FrameSplitter
 from console.server.db import Database, Fix, Vehicle
 from console.server.jt808_gateway import Jt808Gateway
@@ -335,3 +335,24 @@ def test_sim_jt808_on_the_command_line(gateway, backend):
     argv = ["sim", "jt808", "--backend", backend.url, "--gateway", gw]
     assert main.main([*argv, "--terminals", "2", "--interval", "1", "--seconds", "2"]) == 0
     assert main.main(["sim", "jt808", "--backend", backend.url, "--gateway", "nowhere"]) != 0
+
+
+def test_a_batch_too_long_for_one_frame_arrives_in_packets_and_is_stored_whole(gateway, fleet):
+    wall, vehicles = fleet
+    v = vehicles[17]
+    since = wall.get("/api/v1/snapshot").json()["seq"]
+    t = Raw(gateway.port, v["terminal_id"], v2019=True)
+    t.login()
+    t0 = now(wall) - 100
+    lon, lat = round(v["route"]["lon"][0], 6), round(v["route"]["lat"][0], 6)
+    items = [m.Location(lat=lat, lon=lon, t=t0 + k, speed_kmh=4.0) for k in range(60)]
+    body = m.Batch(m.BATCH_BLIND, items).encode()
+    assert len(body) > MAX_BODY
+    frames = encode_packets(Header(m.BATCH, t.phone, t.serial + 1, t.version), body)
+    t.sock.sendall(b"".join(frames))
+    serials = range(t.serial + 1, t.serial + 1 + len(frames))
+    t.serial += len(frames)
+    results = [m.GeneralAnswer.decode(t.answer(s, m.BATCH).body).result for s in serials]
+    assert results == [m.OK] * len(frames)  # each packet taken; the last once all are stored
+    got = wait_until(lambda: (f := fixes_since(wall, since, v["id"])) and len(f) == 60 and f)
+    assert sorted(f["t"] for f in got) == [t0 + k for k in range(60)]

@@ -134,6 +134,30 @@ def encode_frame(h: Header, body: bytes = b"") -> bytes:
     return b"\x7e" + escape(raw + bytes((checksum(raw),))) + b"\x7e"
 
 
+def encode_packets(h: Header, body: bytes) -> list[bytes]:
+    """A message of any length as frames on the wire: one when the body fits
+    (``MAX_BODY``), else split into packets (body property bit 13, packet count and index
+    from 1) with consecutive serial numbers from ``h.serial``, as §4.4.3 has a terminal send
+    a long message."""
+    if len(body) <= MAX_BODY:
+        return [encode_frame(h, body)]
+    parts = [body[i : i + MAX_BODY] for i in range(0, len(body), MAX_BODY)]
+    return [
+        encode_frame(
+            Header(
+                h.msg_id,
+                h.phone,
+                (h.serial + k) & 0xFFFF,
+                h.version,
+                h.encryption,
+                (len(parts), k + 1),
+            ),
+            part,
+        )  # fmt: skip
+        for k, part in enumerate(parts)
+    ]
+
+
 def decode_frame(escaped: bytes) -> Frame:
     """A frame from the bytes between its two 0x7e flags (still escaped). Raises
     ``FrameError`` saying what is wrong: escape, checksum, header, or a length that does not

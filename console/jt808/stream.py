@@ -11,7 +11,13 @@ a frame before a good one loses only the half).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .frame import MAX_WIRE_FRAME, Frame, FrameError, decode_frame
+
+#: Packets of one sub-packaged message the gateway joins (~32 kB of body): a location batch
+#: of a few hundred items; more is refused rather than held.
+MAX_PACKETS = 32
 
 
 class FrameSplitter:
@@ -70,4 +76,49 @@ class FrameSplitter:
                 out.append(e)
                 pos = end  # the closing flag may open the next frame
         del buf[:pos]
+        return out
+
+
+class PacketJoiner:
+    """Sub-packaged messages (body property bit 13, JT/T 808-2013/-2019 §4.4.3) joined into one:
+    the packets of a message carry its packet count, their index from 1 and consecutive serial
+    numbers. One message is joined at a time per connection; what cannot be joined (a packet
+    out of order or of another message, a count over ``MAX_PACKETS``) comes out as a
+    ``FrameError``, and the partial message with it."""
+
+    def __init__(self) -> None:
+        self._parts: list[Frame] = []
+        #: Whether the last packet added was taken (kept, or completed its message).
+        self.took_last = False
+
+    def add(self, frame: Frame) -> list[Frame | FrameError]:
+        """The whole message once ``frame`` completes it (its header: the last packet's,
+        without packet items), and the reason for anything dropped on the way."""
+        h = frame.header
+        assert h.packet is not None
+        count, index = h.packet
+        out: list[Frame | FrameError] = []
+        last = self._parts[-1].header if self._parts else None
+        follows = (
+            last is not None
+            and last.packet == (count, index - 1)
+            and (last.msg_id, last.phone) == (h.msg_id, h.phone)
+            and (last.serial + 1) & 0xFFFF == h.serial
+        )
+        if self._parts and not follows:
+            gone = self._parts[-1].header.msg_id
+            out.append(FrameError(f"0x{gone:04x}: message dropped, packets missing"))
+            self._parts = []
+        if count > MAX_PACKETS:
+            out.append(FrameError(f"message in {count} packets, at most {MAX_PACKETS} joined"))
+        elif index == 1 or follows:
+            self._parts.append(frame)
+        else:
+            out.append(
+                FrameError(f"0x{h.msg_id:04x}: packet {index} of {count} without the ones before")
+            )
+        self.took_last = bool(self._parts) and self._parts[-1] is frame
+        if self.took_last and index == count:
+            out.append(Frame(replace(h, packet=None), b"".join(p.body for p in self._parts)))
+            self._parts = []
         return out

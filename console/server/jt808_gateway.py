@@ -8,6 +8,7 @@ fixes go to ``jt808_fixes.FixSink``, the telemetry path every posted batch takes
 
 What a hostile or broken peer meets (none of it can take the listener down):
 
+- a message split into packets is joined (``PacketJoiner``, at most ``MAX_PACKETS``);
 - bad frames (checksum, escape, length, garbage without 0x7e, over ``MAX_WIRE_FRAME``) are
   dropped with a log line each (at most ``LOG_BURST`` lines per ``LOG_WINDOW_S``, then a count);
   a frame whose header reads but whose body does not gets 0x8001 result 2;
@@ -28,7 +29,7 @@ from collections.abc import Callable
 
 from console.jt808 import messages as m
 from console.jt808.frame import Frame, FrameError, Header, encode_frame
-from console.jt808.stream import FrameSplitter
+from console.jt808.stream import FrameSplitter, PacketJoiner
 
 from .context import Context
 from .jt808_fixes import FixSink, fix_of, phone_key
@@ -120,6 +121,7 @@ class TerminalConnection(asyncio.Protocol):
     def __init__(self, gateway: Jt808Gateway):
         self.gw = gateway
         self.splitter = FrameSplitter()
+        self.joiner = PacketJoiner()
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
         #: After a good 0x0102: the vehicle and the phone it authenticated as.
@@ -200,10 +202,14 @@ class TerminalConnection(asyncio.Protocol):
 
     def _dispatch(self, frame: Frame) -> None:
         h = frame.header
-        if h.packet is not None or h.encryption:
-            # Sub-packaged and RSA-encrypted messages are not supported (docs/jt808.md).
+        if h.encryption:  # RSA-encrypted bodies are not supported (docs/jt808.md)
             self.answer(h, m.UNSUPPORTED)
             return
+        if h.packet is not None:
+            whole = self._join(frame)
+            if whole is None:
+                return
+            frame, h = whole, whole.header
         handler = self.HANDLERS.get(h.msg_id)
         if handler is None:
             if h.msg_id != m.TERMINAL_ANSWER:  # a terminal's answer needs none
@@ -214,6 +220,20 @@ class TerminalConnection(asyncio.Protocol):
         except FrameError as e:  # a body that does not match its message
             self.gw.drops(self.peer, f"0x{h.msg_id:04x} from {h.phone}: {e}")
             self.answer(h, m.BAD_MESSAGE)
+
+    def _join(self, packet: Frame) -> Frame | None:
+        """A packet of a sub-packaged message: the whole message once its last packet is in
+        (answered as the message), else None with the packet answered on its own: 0 taken,
+        2 dropped (out of order, too many packets)."""
+        whole = None
+        for item in self.joiner.add(packet):
+            if isinstance(item, FrameError):
+                self.gw.drops(self.peer, str(item))
+            else:
+                whole = item
+        if whole is None:
+            self.answer(packet.header, m.OK if self.joiner.took_last else m.BAD_MESSAGE)
+        return whole
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
