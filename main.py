@@ -119,9 +119,27 @@ def _check_scale(args) -> None:
             )
 
 
+def _check_jt808_port(args) -> None:
+    """``--jt808 PORT`` must be a port the gateway can listen on: said here in one line, not
+    as a traceback out of the server's start-up (the check binds and lets go at once)."""
+    import socket
+
+    if args.jt808 is None:
+        return
+    if not 0 <= args.jt808 <= 65535:
+        raise CommandError("--jt808 must be a TCP port (0-65535)")
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((args.host, args.jt808))
+        except OSError as e:
+            raise CommandError(f"--jt808 {args.jt808}: cannot listen on it ({e.strerror})") from e
+
+
 def cmd_serve(args) -> int:
     _check_speed(args)
     _check_scale(args)
+    _check_jt808_port(args)
     if args.jt808_share is not None and not (args.simulate and 0 < args.jt808_share <= 1):
         raise CommandError(
             "--jt808-share is a share (0-1] of the simulated fleet: needs --simulate"

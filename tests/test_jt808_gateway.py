@@ -356,3 +356,14 @@ def test_a_batch_too_long_for_one_frame_arrives_in_packets_and_is_stored_whole(g
     assert results == [m.OK] * len(frames)  # each packet taken; the last once all are stored
     got = wait_until(lambda: (f := fixes_since(wall, since, v["id"])) and len(f) == 60 and f)
     assert sorted(f["t"] for f in got) == [t0 + k for k in range(60)]
+
+
+def test_serve_refuses_a_jt808_port_it_cannot_listen_on(tmp_path, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = ["serve", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--jt808", str(port)]
+        assert main.main(argv) == 2
+    assert f"main.py serve: --jt808 {port}: cannot listen on it" in capsys.readouterr().err
+    assert main.main(["serve", "--jt808", "70000"]) == 2
