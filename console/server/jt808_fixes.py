@@ -20,7 +20,7 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from console.domain.vehicle_rules import WORKING
 from console.jt808.messages import Location
@@ -107,11 +107,14 @@ class FixSink:
     async def vehicle_for(self, phone: str) -> str | None:
         """The vehicle whose ``terminal_id`` is ``phone`` ignoring leading zeros, or None."""
         key = phone_key(phone)
+        # Every spelling of the number with leading zeros up to the column's 20 characters:
+        # an IN on the unique index instead of a scan of the fleet per registration.
+        spellings = [key.rjust(n, "0") for n in range(len(key), 21)]
 
         def lookup() -> str | None:
             with self.ctx.db.read() as s:
                 return s.scalar(
-                    select(Vehicle.id).where(func.ltrim(Vehicle.terminal_id, "0") == key).limit(1)
+                    select(Vehicle.id).where(Vehicle.terminal_id.in_(spellings)).limit(1)
                 )
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, lookup)
