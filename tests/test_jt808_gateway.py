@@ -334,7 +334,12 @@ def test_sim_jt808_on_the_command_line(gateway, backend):
     gw = f"127.0.0.1:{gateway.port}"
     argv = ["sim", "jt808", "--backend", backend.url, "--gateway", gw]
     assert main.main([*argv, "--terminals", "2", "--interval", "1", "--seconds", "2"]) == 0
-    assert main.main(["sim", "jt808", "--backend", backend.url, "--gateway", "nowhere"]) != 0
+    assert main.main(["sim", "jt808", "--backend", backend.url, "--gateway", "nowhere"]) == 2
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    nobody = ["--gateway", f"127.0.0.1:{port}", "--terminals", "2", "--seconds", "1"]
+    assert main.main(["sim", "jt808", "--backend", backend.url, *nobody]) == 2
 
 
 def test_a_batch_too_long_for_one_frame_arrives_in_packets_and_is_stored_whole(gateway, fleet):

@@ -192,6 +192,12 @@ class TerminalFleet:
             *(self._login(t, v["plate"]) for t, v in zip(terminals, self.vehicles, strict=True))
         )
         log.info("%d of %d terminals authenticated", sum(up), len(terminals))
+        if terminals and not any(up):
+            await asyncio.gather(*(t.close() for t in terminals))
+            raise RuntimeError(
+                f"no terminal could register and authenticate at {self.host}:{self.port} "
+                f"({', '.join(f'{k}: {v}' for k, v in sorted(self.stats.items()))})"
+            )
         fleet = FleetSim(self.vehicles, self.seed, self.clock.epoch())
         index = {v["id"]: i for i, v in enumerate(self.vehicles)}
         blind_left = np.zeros(len(terminals), dtype=int)
