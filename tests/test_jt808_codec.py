@@ -159,6 +159,10 @@ def test_a_recorded_auth_and_the_platforms_answers():
 
 
 def test_escapes_and_checksum_errors_are_named():
+    # The standard's own example (JT/T 808 §4.4.2 标识位): 0x30 0x7e 0x08 0x7d 0x55 is sent as
+    # 0x7e 0x30 0x7d 0x02 0x08 0x7d 0x01 0x55 0x7e.
+    assert escape(wire("30 7e 08 7d 55")) == wire("30 7d 02 08 7d 01 55")
+    assert unescape(wire("30 7d 02 08 7d 01 55")) == wire("30 7e 08 7d 55")
     assert escape(b"\x7e\x7d\x01") == b"\x7d\x02\x7d\x01\x01"
     assert unescape(b"\x7d\x02\x7d\x01\x01") == b"\x7e\x7d\x01"
     with pytest.raises(FrameError, match="escape"):
