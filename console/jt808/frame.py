@@ -7,12 +7,12 @@ Layout (JT/T 808-2013 §4.4, JT/T 808-2019 §4.4)::
 - Between the flags 0x7e is sent as 0x7d 0x02 and 0x7d as 0x7d 0x01 (§4.4.2): escaped after
   the checksum is computed, unescaped before it is checked.
 - The checksum is the XOR of every byte of header and body (§4.4.4 校验码).
-- The header (§4.4.3 消息头, 表2): message id WORD, body properties WORD, then in -2013 the
+- The header (§4.4.3 消息头): message id WORD, body properties WORD, then in -2013 the
   terminal phone number as BCD[6] (12 digits), in -2019 a protocol version BYTE and BCD[10]
   (20 digits); then the message serial number WORD; then, when the body is split into packets,
   packet count WORD and packet index WORD (from 1). WORDs and DWORDs are big-endian (§4.3
   传输规则); BCD[n] and the other types are §4.2 数据类型's.
-- Body properties (图2 消息体属性格式): bits 0–9 body length, 10–12 encryption (0 none,
+- Body properties (消息体属性格式, §4.4.3): bits 0–9 body length, 10–12 encryption (0 none,
   bit 10 RSA), 13 sub-packaged, 14 version flag (-2019: 1 means the -2019 header), 15
   reserved. A -2013 terminal leaves bit 14 at 0, which is how the two headers are told apart.
 """

@@ -6,7 +6,8 @@ Fixes from every connection are gathered for ``BATCH_S`` (or up to ``BATCH_MAX``
 in one write transaction, as the simulator's one post per round is: one transaction per
 0x0200 would cost a commit (and a feed change) per fix. A terminal's message is answered
 once its batch is committed, so a 0x8001 result 0 means stored (a terminal keeps unanswered
-reports and sends them again, JT/T 808-2013/-2019 §8.2 with the blind-area rule of 0x0704).
+reports and sends them again: the standard's 消息处理 clause, with its answer timeout, terminal
+parameter 0x0002, and the blind-area re-send of 0x0704).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .errors import ApiError
 log = logging.getLogger("console.jt808")
 
 #: How long fixes wait for company before one transaction stores them: 0.1 s keeps a
-#: terminal's answer prompt (its answer timeout is tens of seconds, §8.2 / parameter 0x0002)
+#: terminal's answer prompt (its answer timeout, terminal parameter 0x0002, is seconds)
 #: and makes ~10 transactions a second however many terminals report.
 BATCH_S = 0.1
 #: A posted batch holds at most 5,000 fixes (``schemas.Telemetry``); the gateway's stay below.

@@ -47,7 +47,7 @@ LOG_BURST = 20
 LOG_WINDOW_S = 10.0
 #: Reports of one connection waiting for their batch: past this the gateway stops reading
 #: the socket (TCP flow control holds the terminal back) until answers catch up. A terminal
-#: waits for each answer (§8.2), so only a misbehaving peer ever gets near it.
+#: waits for each answer (消息处理), so only a misbehaving peer ever gets near it.
 MAX_IN_FLIGHT = 64
 #: Answers a peer has not read (it sends and never reads): past this the connection closes.
 MAX_UNREAD_ANSWERS_BYTES = 256 * 1024
