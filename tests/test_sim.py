@@ -186,11 +186,13 @@ def test_a_request_reaching_the_desk_after_the_deadline_becomes_the_work(tmp_pat
 def test_vehicles_and_case_rate_drive_a_bigger_district(tmp_path):
     """``serve --demo --simulate --vehicles N --case-rate R``: the new database holds N vehicles
     in the demo's mix, every one of them reports, and the reports follow R's plan: more cases
-    than the demo's 60 an hour could plan. (Not all of R's: at 60x, in one process with the
-    backend, the actor thread falls behind a rate this high; bench backend_scale measures.)"""
+    than the demo's 60 an hour could plan. (Not all of R's: in one process with the backend, the
+    actor thread falls behind a rate this high, the more so on a loaded machine; at 30x rather
+    than 60x it has twice the wall time per case, so a busy CI still files well over twice the
+    demo's plan; bench backend_scale measures the rate.)"""
     db = tmp_path / "city.db"
     argv = ["serve", "--demo", "--simulate", "--db", f"sqlite:///{db}", "--port", "0"]
-    argv += ["--speed", "60", "--hours", "0.1", "--start", TEST_START.isoformat(), "--seed", "5"]
+    argv += ["--speed", "30", "--hours", "0.1", "--start", TEST_START.isoformat(), "--seed", "5"]
     assert main.main([*argv, "--vehicles", "57", "--case-rate", "900"]) == 0
     with Database(f"sqlite:///{db}").read() as s:
         types = Counter(s.scalars(select(Vehicle.vtype)))
