@@ -1,0 +1,435 @@
+"""The basemap under the map wall, against real things: a tile server on a loopback port
+(``tile_server``: every tile a solid colour naming its address), MBTiles files built here, the
+Tianditu-shaped capabilities fixture. The map is grabbed offscreen and its pixels read: the
+right tile colour at the right pixel for a known lon/lat, GCJ-02 tiles on the WGS-84 map within
+the stated tolerance, failing sources a notice and no crash, and no request from the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+
+import numpy as np
+import pytest
+import requests
+from PySide6.QtCore import QPointF
+from tile_server import CAPABILITIES, KEY, TileServer, colour, png
+
+from console.geo.crs import gcj02_to_wgs84, lonlat_to_mercator, mercator_to_lonlat
+from console.state import CityState
+from console.tiles.cache import TileCache
+from console.tiles.config import BasemapConfigError, SourceConfig, from_flag, load_config
+from console.tiles.defaults import default_sources
+from console.tiles.mbtiles import MBTilesWriter
+from console.tiles.placement import corners, homography, residual_m
+from console.tiles.sources import TileError, XyzSource
+from console.tiles.tilegrid import TILE_PX, tile_at, tile_bounds, tile_size_m
+from console.tiles.wmts import WmtsError, parse_capabilities
+
+pytestmark = pytest.mark.ui
+
+#: A point in the district (上城区, near 湖滨), WGS-84.
+LON, LAT = 120.1690, 30.2560
+#: Placement tolerance the tests hold the map to, in screen pixels: the projective GCJ-02
+#: placement is within 0.2 px of exact at every zoom (``residual_m``; 1.4 m at z13, 0.4 m at
+#: z14, under 0.1 m from z15 up), and Qt's smooth scaling blends a pixel at a tile's edge.
+TOL_PX = 2
+
+
+@pytest.fixture
+def server():
+    s = TileServer()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def make_map(qtbot, ui, tmp_path, monkeypatch):
+    """A map wall on an empty state (no vector layer draws), 640×480, with its basemap
+    configured; notices collected."""
+    from widgets.map.wall import MapWall
+
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    maps = []
+
+    def make(configs):
+        m = MapWall(CityState(), lambda: 0.0)
+        qtbot.addWidget(m)
+        m.resize(640, 480)
+        m.show()
+        m.notices = []
+        m.configure_basemap(configs, lambda text, level: m.notices.append((text, level)))
+        maps.append(m)
+        return m
+
+    yield make
+    for m in maps:
+        m.basemap.close()
+
+
+def look_at(qtbot, m, mx: float, my: float, z: int) -> None:
+    """Centre the view on Mercator (mx, my) at 1.1 tile pixels of zoom z per screen pixel
+    (so ``zoom_for`` picks z), and wait until the basemap has drawn."""
+    w = m.plot.width() * tile_size_m(z) / TILE_PX * 1.1
+    h = w * m.plot.height() / m.plot.width()
+    m.view.setRange(xRange=(mx - w / 2, mx + w / 2), yRange=(my - h / 2, my + h / 2), padding=0)
+    settle(qtbot, m)
+    assert m.basemap.zoom == z
+
+
+def settle(qtbot, m) -> None:
+    qtbot.waitUntil(lambda: m.basemap.settled() and m.basemap.source is not None, timeout=15000)
+    m.basemap.update_tiles()  # the last arrivals' items
+
+
+def pixel(m, mx: float, my: float, dx: float = 0.0):
+    """The grabbed map's colour at Mercator (mx, my), ``dx`` screen pixels to the right."""
+    scene = m.view.mapViewToScene(QPointF(mx, my))
+    p = m.plot.mapFromScene(scene)
+    p = m.plot.viewport().mapTo(m.plot, p)
+    image = m.plot.grab().toImage()
+    c = image.pixelColor(round(p.x() + dx), round(p.y()))
+    return c.red(), c.green(), c.blue()
+
+
+def close_to(a, b, tol: int = 6) -> bool:
+    return all(abs(int(u) - int(v)) <= tol for u, v in zip(a, b, strict=True))
+
+
+def xyz(server, **kw) -> SourceConfig:
+    return SourceConfig(name="test", kind="xyz", url=server.url + "/xyz/{z}/{x}/{y}.png", **kw)
+
+
+# ---- the map shows the right tile at the right pixel ----------------------------------------
+
+
+@pytest.mark.parametrize("z", [13, 17])
+def test_xyz_tile_colour_at_a_known_point(qtbot, make_map, server, z):
+    m = make_map([xyz(server, attribution="© 测试瓦片")])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, z)
+    tx, ty = tile_at(mx, my, z)
+    assert close_to(pixel(m, mx, my), colour(z, tx, ty))
+    # the tile's west edge, a few pixels either side: the tile and its west neighbour
+    w, s, e, n = tile_bounds(z, tx, ty)
+    px = tile_size_m(z) / TILE_PX * 1.1
+    assert close_to(pixel(m, w + 3 * px, my), colour(z, tx, ty))
+    assert close_to(pixel(m, w - 3 * px, my), colour(z, tx - 1, ty))
+    assert m.attribution.isVisible() and m.attribution.text() == "© 测试瓦片"
+    assert m.notices == []
+
+
+def test_mbtiles_built_here_renders_at_the_right_place(qtbot, make_map, tmp_path):
+    mx, my = lonlat_to_mercator(LON, LAT)
+    path = tmp_path / "district.mbtiles"
+    meta = {
+        "name": "测试底图",
+        "format": "png",
+        "minzoom": 12,
+        "maxzoom": 15,
+        "bounds": "120.0,30.1,120.3,30.4",
+        "attribution": "© 本项目",
+    }
+    with MBTilesWriter(path, meta) as wr:
+        for z in range(12, 16):
+            cx, cy = tile_at(mx, my, z)
+            for x in range(cx - 3, cx + 4):
+                for y in range(cy - 3, cy + 4):
+                    wr.put(z, x, y, png(colour(z, x, y)))
+    m = make_map([SourceConfig(name="offline", kind="mbtiles", path=str(path))])
+    look_at(qtbot, m, mx, my, 14)
+    tx, ty = tile_at(mx, my, 14)
+    assert close_to(pixel(m, mx, my), colour(14, tx, ty))
+    assert m.basemap.source.max_zoom == 15 and m.attribution.text() == "© 本项目"
+    # past the file's deepest zoom its z15 tiles are drawn, scaled up
+    w = m.plot.width() * tile_size_m(17) / TILE_PX
+    m.view.setRange(xRange=(mx - w / 2, mx + w / 2), yRange=(my - w / 3, my + w / 3), padding=0)
+    settle(qtbot, m)
+    assert m.basemap.zoom == 15
+    assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
+
+
+def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, server):
+    m = make_map([xyz(server)])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 14)
+    server.zooms = range(0, 15)  # z15 and deeper: 404, so only stand-ins can be drawn
+    m.view.scaleBy((0.5, 0.5))
+    settle(qtbot, m)
+    assert m.basemap.zoom == 15
+    assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))
+
+
+def test_items_stay_within_the_budget_while_panning(qtbot, make_map, server):
+    from widgets.map.basemap import ITEM_BUDGET
+
+    m = make_map([xyz(server)])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 16)
+    step = m.plot.width() * tile_size_m(16) / TILE_PX
+    for _ in range(12):
+        m.view.translateBy(x=step)
+        settle(qtbot, m)
+        assert len(m.basemap._items) <= ITEM_BUDGET
+        assert len(m.basemap.group.childItems()) == len(m.basemap._items)  # dropped, not hidden
+    # only tiles near the view are in the scene: none from where the pan started
+    x0, _ = tile_at(mx, my, 16)
+    assert all(k[1] > x0 + 3 for k in m.basemap._items)
+
+
+# ---- GCJ-02 -----------------------------------------------------------------------------------
+
+
+def test_gcj02_placement_residual_over_the_district():
+    """The stated tolerance: the projective placement vs the per-pixel conversion, for every
+    tile of the district's box at each zoom the console uses."""
+    west, south = lonlat_to_mercator(120.14, 30.22)
+    east, north = lonlat_to_mercator(120.22, 30.33)
+    bound_m = {11: 15.0, 12: 7.0, 13: 1.5, 14: 0.5, 15: 0.1, 16: 0.03, 17: 0.01, 18: 0.003}
+    for z, limit in bound_m.items():
+        x0, y0 = tile_at(west, north, z)
+        x1, y1 = tile_at(east, south, z)
+        xs = np.unique(np.linspace(x0, x1, 4).astype(int))
+        ys = np.unique(np.linspace(y0, y1, 4).astype(int))
+        worst = max(residual_m("gcj02", z, x, y) for x in xs for y in ys)
+        pixel_m = tile_size_m(z) / TILE_PX * math.cos(math.radians(30.27))
+        assert worst < limit and worst / pixel_m < 0.25, (z, worst)
+    assert residual_m("wgs84", 15, 27333, 13460) < 1e-6  # a WGS-84 tile is its own square
+
+
+def test_qt_quad_transform_is_the_placement_homography(qtbot):
+    from PySide6.QtGui import QPolygonF, QTransform
+
+    c = corners("gcj02", 13, 6830, 3364)
+    sq = QPolygonF([QPointF(0, 0), QPointF(256, 0), QPointF(256, 256), QPointF(0, 256)])
+    t = QTransform.quadToQuad(sq, QPolygonF([QPointF(float(x), float(y)) for x, y in c]))
+    h = homography(c)
+    for u, v in ((0, 0), (128, 77), (256, 256), (13, 240)):
+        p = t.map(QPointF(u, v))
+        q = h @ np.array([u, v, 1.0])
+        assert math.hypot(p.x() - q[0] / q[2], p.y() - q[1] / q[2]) < 1e-3
+
+
+@pytest.mark.parametrize("z", [13, 17])
+def test_gcj02_tiles_line_up_with_the_wgs84_map(qtbot, make_map, server, z):
+    """A GCJ-02 tile's west edge, found on the WGS-84 map where the exact conversion puts it:
+    TOL_PX+1 inside it the tile's colour, TOL_PX+1 outside its neighbour's. Unconverted, the
+    tiles would sit ~500 m off (over 40 px at z13)."""
+    m = make_map([xyz(server, datum="gcj02")])
+    gx, gy = lonlat_to_mercator(LON + 0.0046, LAT - 0.0024)  # roughly the point in GCJ-02
+    tx, ty = tile_at(gx, gy, z)
+    w, s, e, n = tile_bounds(z, tx, ty)
+    edge = mercator_to_lonlat(w, (s + n) / 2)  # GCJ-02 lon/lat of the tile's west edge
+    mx, my = lonlat_to_mercator(*gcj02_to_wgs84(*edge))
+    assert abs(mx - w) > 400  # the offset the placement has to undo
+    look_at(qtbot, m, mx, my, z)
+    assert close_to(pixel(m, mx, my, TOL_PX + 1), colour(z, tx, ty))
+    assert close_to(pixel(m, mx, my, -(TOL_PX + 1)), colour(z, tx - 1, ty))
+
+
+# ---- failing sources: a notice, no crash ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["garbage", "broken", "fail"])
+def test_bad_tiles_give_a_notice_and_no_crash(qtbot, make_map, server, path):
+    m = make_map(
+        [SourceConfig(name="bad", kind="xyz", url=server.url + f"/{path}/{{z}}/{{x}}/{{y}}.png")]
+    )
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 15)
+    assert m.basemap.failures > 0 and m.basemap._items == {}
+    assert len(m.notices) == 1 and m.notices[0][1] == "warning"  # throttled: one, not one a tile
+    assert "底图瓦片读取失败" in m.notices[0][0]
+    m.plot.grab()  # still paints
+
+
+def test_dead_server_and_missing_file_give_a_notice(qtbot, make_map, tmp_path):
+    dead = TileServer()
+    url = dead.url
+    dead.stop()
+    m = make_map([SourceConfig(name="dead", kind="xyz", url=url + "/xyz/{z}/{x}/{y}.png")])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 15)
+    assert m.notices and m.basemap.source.errors > 0
+    m.basemap.configs.append(
+        SourceConfig(name="gone", kind="mbtiles", path=str(tmp_path / "no.mbtiles"))
+    )
+    m.basemap.choose(1)
+    qtbot.waitUntil(lambda: m.basemap.settled())
+    assert "底图“gone”不可用" in m.notices[-1][0] and m.basemap.source is None
+    wmts = SourceConfig(name="wmts-dead", kind="wmts", url=url + "/wmts?REQUEST=GetCapabilities")
+    m.basemap.configs.append(wmts)
+    m.basemap.choose(2)
+    qtbot.waitUntil(lambda: m.basemap.settled())
+    assert "wmts-dead" in m.notices[-1][0]
+
+
+def test_the_gui_thread_never_calls_requests(qtbot, make_map, server, monkeypatch):
+    callers = []
+    real = requests.Session.request
+
+    def spy(self, *a, **kw):
+        callers.append(threading.current_thread() is threading.main_thread())
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(requests.Session, "request", spy)
+    wmts = SourceConfig(
+        name="天地图",
+        kind="wmts",
+        url=server.url + "/wmts?REQUEST=GetCapabilities&SERVICE=WMTS",
+        key=KEY,
+        key_param="tk",
+    )
+    m = make_map([wmts, xyz(server)])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 15)
+    assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
+    m.basemap.choose(1)
+    look_at(qtbot, m, mx, my, 16)
+    assert len(callers) > 10 and not any(callers)
+
+
+# ---- sources without Qt -------------------------------------------------------------------------
+
+
+def test_wmts_capabilities_of_tianditu_shape():
+    layer = parse_capabilities(CAPABILITIES.read_bytes(), "http://t0.tianditu.gov.cn/vec_w/wmts")
+    assert (layer.layer, layer.style, layer.matrix_set) == ("vec", "default", "w")
+    assert layer.zoom_range == (1, 18) and layer.zoom_ids[15] == "15"
+    assert layer.template.startswith(
+        "http://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+    )
+    assert "LAYER=vec" in layer.template and "TILEMATRIXSET=w" in layer.template
+    src = XyzSource("t", layer.template, key="K", key_param="tk", zoom_ids=layer.zoom_ids)
+    url = src.url(15, 27333, 13460)
+    assert "TILEMATRIX=15&TILEROW=13460&TILECOL=27333&tk=K" in url
+    with pytest.raises(WmtsError, match="no layer"):
+        parse_capabilities(CAPABILITIES.read_bytes(), layer="img")
+    with pytest.raises(WmtsError, match="not XML"):
+        parse_capabilities(b"<html")
+
+
+def test_wmts_resource_url_template():
+    doc = CAPABILITIES.read_text(encoding="utf-8").replace(
+        "<Format>tiles</Format>",
+        '<Format>image/png</Format><ResourceURL format="image/png" resourceType="tile" '
+        'template="https://maps.example/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"/>',
+    )
+    layer = parse_capabilities(doc.encode())
+    assert layer.template == "https://maps.example/default/w/{z}/{y}/{x}.png"
+
+
+def test_xyz_url_template():
+    s = XyzSource(
+        "s", "https://t{s}.example/{z}/{x}/{-y}.png", subdomains=["0", "1"], key="k", key_param="tk"
+    )
+    assert s.url(3, 1, 2) == "https://t1.example/3/1/5.png?tk=k"
+    assert (
+        XyzSource("s", "https://h/{z}/{x}/{y}?key={key}", key="abc").url(1, 0, 1)
+        == "https://h/1/0/1?key=abc"
+    )
+
+
+def test_cache_honours_its_size_limit_lru(tmp_path):
+    cache = TileCache(tmp_path / "c.mbtiles", max_bytes=100_000)
+    blob = bytes(10_000)
+    for i in range(8):
+        cache.put(15, i, 0, blob)
+    assert cache.get(15, 0, 0) is not None  # used: the newest in LRU order
+    for i in range(8, 12):
+        cache.put(15, i, 0, blob)
+        assert cache.size_bytes() <= 100_000
+    assert cache.get(15, 0, 0) is not None  # kept (used more recently than 1..7)
+    assert cache.get(15, 1, 0) is None and cache.get(15, 2, 0) is None  # the least recent
+    assert cache.get(15, 11, 0) is not None
+    for i in range(12, 40):
+        cache.put(15, i, 0, blob)
+        assert cache.size_bytes() <= 100_000
+    cache.close()
+    again = TileCache(tmp_path / "c.mbtiles", max_bytes=100_000)  # the count survives reopening
+    assert again.size_bytes() == 10_000 * len(again) <= 100_000
+    again.close()
+
+
+def test_cache_expiry_refetches_and_serves_stale_when_the_server_is_down(tmp_path, server):
+    now = [1_000_000.0]
+    cache = TileCache(tmp_path / "c.mbtiles", max_age=3600, clock=lambda: now[0])
+    src = XyzSource("t", server.url + "/xyz/{z}/{x}/{y}.png", cache=cache)
+    assert src.get(15, 1, 2) == png(colour(15, 1, 2))
+    assert src.get(15, 1, 2) == png(colour(15, 1, 2))
+    assert server.count("/xyz/15/1/2") == 1  # the second from the cache
+    now[0] += 3601
+    assert src.get(15, 1, 2) is not None
+    assert server.count("/xyz/15/1/2") == 2  # expired: fetched again
+    now[0] += 3601
+    src.template = server.url + "/fail/{z}/{x}/{y}.png"
+    assert src.get(15, 1, 2) == png(colour(15, 1, 2))  # stale beats nothing
+    assert src.errors == 1
+    with pytest.raises(TileError, match="HTTP 500"):
+        src.get(15, 9, 9)
+    src.close()
+
+
+def test_404_is_no_tile_remembered_briefly(server):
+    server.zooms = range(0, 10)
+    src = XyzSource("t", server.url + "/xyz/{z}/{x}/{y}.png")
+    assert src.get(12, 1, 1) is None and src.get(12, 1, 1) is None
+    assert server.count("/xyz/12/1/1") == 1 and src.errors == 0
+
+
+def test_config_file_and_flag(tmp_path):
+    (tmp_path / "t.mbtiles").write_bytes(b"")
+    good = {
+        "sources": [
+            {
+                "name": "高德",
+                "kind": "xyz",
+                "url": "https://wprd0{s}.is.autonavi.com/{z}/{x}/{y}",
+                "datum": "gcj02",
+                "subdomains": ["1", "2"],
+                "opacity": 0.7,
+            },
+            {"name": "离线", "kind": "mbtiles", "path": "t.mbtiles"},
+        ]
+    }
+    f = tmp_path / "basemap.json"
+    f.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    a, b = load_config(f)
+    assert a.datum == "gcj02" and a.subdomains == ("1", "2") and a.opacity == 0.7
+    assert b.path == str(tmp_path / "t.mbtiles")
+    for bad, message in (
+        ({"sources": [{"kind": "tms", "url": "http://x/{z}"}]}, "kind must be"),
+        ({"sources": [{"kind": "xyz", "url": "http://x/{z}", "datum": "bd09"}]}, "datum"),
+        ({"sources": [{"kind": "xyz", "url": "ftp://x"}]}, "http"),
+        ({"sources": [{"kind": "xyz", "url": "http://x", "opacity": 3}]}, "opacity"),
+        ({"sources": [{"kind": "xyz", "url": "http://x", "colour": 3}]}, "unknown field"),
+        ({"layers": []}, "sources"),
+    ):
+        f.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(BasemapConfigError, match=message):
+            load_config(f)
+    f.write_text("{not json", encoding="utf-8")
+    with pytest.raises(BasemapConfigError, match="not JSON"):
+        load_config(f)
+    assert from_flag("https://tile.example/{z}/{x}/{y}.png").kind == "xyz"
+    assert from_flag("https://t0.tianditu.gov.cn/vec_w/wmts?request=GetCapabilities").kind == "wmts"
+    assert from_flag(str(tmp_path / "t.mbtiles")).kind == "mbtiles"
+    with pytest.raises(BasemapConfigError, match="no such"):
+        from_flag(str(tmp_path / "none.mbtiles"))
+
+
+def test_default_sources_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path))
+    assert default_sources() == []
+    (tmp_path / "basemap.json").write_text("{broken", encoding="utf-8")
+    assert default_sources() == []  # a broken file in the data folder: logged, skipped
+    (tmp_path / "basemap.json").write_text(
+        json.dumps({"sources": [{"name": "own", "kind": "xyz", "url": "http://h/{z}/{x}/{y}"}]}),
+        encoding="utf-8",
+    )
+    assert [c.name for c in default_sources()] == ["own"]
+    assert default_sources(tiles="http://other/{z}/{x}/{y}")[0].url == "http://other/{z}/{x}/{y}"
+    with pytest.raises(BasemapConfigError):
+        default_sources(config=tmp_path / "missing.json")
