@@ -4,6 +4,8 @@ python main.py [--lang zh|en] [--theme dark|light] [--speed N]
                                     the embedded demo: backend + simulator + console window
 python main.py --backend URL [--user U]
                                     the console on a running backend (login dialog)
+python main.py ... --tiles URL|FILE.mbtiles [--tiles-datum gcj02] | --basemap-config FILE
+                                    a basemap under the map (console, wall, replay)
 python main.py ... --screenshot PATH --quit-after S
                                     render the window at 1920x1080 after S seconds and exit
 python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
@@ -158,6 +160,19 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _basemap(args) -> list:
+    """The basemap sources (``console.tiles.defaults``): ``--tiles``, ``--basemap-config`` or
+    the data folder's basemap.json; a flag that cannot be used is refused here, before any
+    window opens."""
+    from console.tiles.config import BasemapConfigError
+    from console.tiles.defaults import default_sources
+
+    try:
+        return default_sources(args.tiles, args.basemap_config, args.tiles_datum)
+    except BasemapConfigError as e:
+        raise CommandError(str(e)) from e
+
+
 def cmd_console(args) -> int:
     _check_speed(args)
     from widgets.app.console_start import run
@@ -172,6 +187,7 @@ def cmd_console(args) -> int:
         sound=not args.no_sound,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        basemap=_basemap(args),
     )
 
 
@@ -191,6 +207,7 @@ def cmd_wall(args) -> int:
         size=args.size,
         scene=args.scene,
         quit_after=args.quit_after,
+        basemap=_basemap(args),
     )
 
 
@@ -205,6 +222,7 @@ def cmd_replay(args) -> int:
         theme=args.theme,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        basemap=_basemap(args),
     )
 
 
@@ -409,6 +427,25 @@ def _console_args(con: argparse.ArgumentParser) -> None:
     con.add_argument(
         "--quit-after", type=float, help="seconds before the screenshot / before exiting"
     )
+    _basemap_args(con)
+
+
+def _basemap_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tiles",
+        metavar="URL|FILE.mbtiles",
+        help="basemap: an XYZ URL template ({z}/{x}/{y}, {s}, {-y}), a WMTS GetCapabilities "
+        "URL or an MBTiles file (default: --basemap-config, else basemap.json in the data folder)",
+    )
+    p.add_argument(
+        "--tiles-datum",
+        choices=("wgs84", "cgcs2000", "gcj02"),
+        default="wgs84",
+        help="the datum --tiles are drawn in (gcj02: AMap and most Chinese commercial tiles)",
+    )
+    p.add_argument(
+        "--basemap-config", metavar="FILE", help="a JSON list of basemap sources (docs/basemap.md)"
+    )
 
 
 def _wall_args(wall: argparse.ArgumentParser) -> None:
@@ -428,6 +465,7 @@ def _wall_args(wall: argparse.ArgumentParser) -> None:
         help="screenshot this scene (overview, ranking, flow, ...; all: each, PATH with {scene})",
     )
     wall.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+    _basemap_args(wall)
 
 
 def _record_args(rec: argparse.ArgumentParser) -> None:
@@ -463,6 +501,7 @@ def _replay_args(rep: argparse.ArgumentParser) -> None:
     rep.add_argument("--theme", choices=("dark", "light"), default="dark")
     rep.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
     rep.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+    _basemap_args(rep)
 
 
 def _report_args(rpt: argparse.ArgumentParser) -> None:

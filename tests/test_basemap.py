@@ -433,3 +433,57 @@ def test_default_sources_order(tmp_path, monkeypatch):
     assert default_sources(tiles="http://other/{z}/{x}/{y}")[0].url == "http://other/{z}/{x}/{y}"
     with pytest.raises(BasemapConfigError):
         default_sources(config=tmp_path / "missing.json")
+
+
+# ---- the console: flags and the 视图 menu ----------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["console"], ["wall"], ["replay", "x.zhcg"]])
+def test_an_unusable_tiles_flag_is_refused_before_anything_starts(capsys, tmp_path, command):
+    import main
+
+    missing = tmp_path / "none.mbtiles"
+    assert main.main([*command, "--tiles", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"main.py {command[0]}: {missing}: no such MBTiles file\n"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"sources": [{"kind": "xyz", "url": "http://h/{z}", "datum": "bd09"}]}')
+    assert main.main([*command, "--basemap-config", str(bad)]) == 2
+    assert "datum must be one of wgs84, cgcs2000, gcj02" in capsys.readouterr().err
+
+
+def test_view_menu_switches_source_and_opacity_and_a_rebuild_keeps_them(
+    qtbot, ui, pages_log, server, tmp_path, monkeypatch
+):
+    from widgets.app.console_app import ConsoleApp
+
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    path = tmp_path / "one.mbtiles"
+    with MBTilesWriter(path, {"name": "one", "attribution": "© 文件"}) as wr:
+        wr.put(12, 3413, 1686, png((10, 200, 10)))
+    configs = [
+        xyz(server, attribution="© 服务"),
+        SourceConfig(name="文件底图", kind="mbtiles", path=str(path)),
+    ]
+    console = ConsoleApp(None, replay_log=pages_log, sound=False, basemap=configs)
+    try:
+        window = console.show()
+        qtbot.addWidget(window)
+        assert [a.text() for a in window.basemap_actions] == ["无", "test", "文件底图"]
+        assert window.map.basemap.current == 0 and window.basemap_actions[1].isChecked()
+        window.basemap_actions[2].trigger()
+        qtbot.waitUntil(lambda: window.map.basemap.source is not None)
+        assert window.map.attribution.text() == "© 文件"
+        window.opacity_actions[60].trigger()
+        assert window.map.basemap.group.opacity() == pytest.approx(0.6)
+        window = console.switch_theme("light")
+        qtbot.addWidget(window)
+        assert window.map.basemap.current == 1 and window.basemap_actions[2].isChecked()
+        assert window.map.basemap.group.opacity() == pytest.approx(0.6)
+        assert window.opacity_actions[60].isChecked()
+        window.basemap_actions[0].trigger()
+        assert window.map.basemap.source is None and not window.map.attribution.isVisible()
+        assert window.map.basemap._items == {}
+    finally:
+        console.window.map.basemap.close()
+        console.stop()
