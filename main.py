@@ -24,7 +24,7 @@ python main.py report FILE... --out PATH.pdf|PATH.html
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
-                                    benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
+                                    benchmarks: basemap|feed|sync|geo|components|kpi|gui|replay|startup|
                                     sim_pace|wall_soak|hostile|scale|backend_scale (by default
                                     all but the last five);
                                     bench NAME --help lists its options
@@ -548,6 +548,7 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
 
 #: Every benchmark in tests/benchmarks (``bench_<name>.py``); ``all`` runs the quick ones.
 BENCHMARKS = (
+    "basemap",
     "feed",
     "sync",
     "geo",

@@ -34,6 +34,7 @@ CREATE INDEX IF NOT EXISTS tile_used ON tiles (used);
 MAX_BYTES = 500 * 1024 * 1024
 MAX_AGE_S = 7 * 86400.0
 EVICT_TO = 0.9
+_WHERE = "WHERE zoom_level=? AND tile_column=? AND tile_row=?"
 
 
 class TileCache:
@@ -64,28 +65,17 @@ class TileCache:
         now = self.clock()
         key = (z, x, tms_row(z, y))
         with self._lock:
-            row = self._db.execute(
-                "SELECT tile_data, fetched FROM tiles"
-                " WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                key,
-            ).fetchone()
+            row = self._row("tile_data, fetched", key)
             if row is None:
                 return None
-            self._db.execute(
-                "UPDATE tiles SET used=? WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                (now, *key),
-            )
+            self._db.execute(f"UPDATE tiles SET used=? {_WHERE}", (now, *key))
         return bytes(row[0]), now - float(row[1]) < self.max_age
 
     def put(self, z: int, x: int, y: int, data: bytes) -> None:
         now = self.clock()
         key = (z, x, tms_row(z, y))
         with self._lock:
-            old = self._db.execute(
-                "SELECT LENGTH(tile_data) FROM tiles"
-                " WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                key,
-            ).fetchone()
+            old = self._row("LENGTH(tile_data)", key)
             self._db.execute(
                 "INSERT OR REPLACE INTO tiles VALUES (?, ?, ?, ?, ?, ?)",
                 (*key, sqlite3.Binary(data), now, now),
@@ -93,6 +83,13 @@ class TileCache:
             self._bytes += len(data) - (int(old[0]) if old else 0)
             if self._bytes > self.max_bytes:
                 self._evict()
+
+    def _row(self, columns: str, key: tuple[int, int, int]) -> tuple | None:
+        """``columns`` of the tile at ``key`` (z, column, TMS row), lock held."""
+        row: tuple | None = self._db.execute(
+            f"SELECT {columns} FROM tiles {_WHERE}", key
+        ).fetchone()
+        return row
 
     def _evict(self) -> None:
         """Least recently used first, until under EVICT_TO of the limit (lock held)."""

@@ -36,11 +36,11 @@ from widgets.common.workers import Notice, Workers
 log = logging.getLogger(__name__)
 
 Key = tuple[int, int, int]  # z, x, y of the source's grid
-#: Tiles in the scene at once: a 4K wall at one zoom needs ~16×10 = 160, plus ancestors.
+# Tiles in the scene at once: a 4K wall at one zoom needs ~16×10 = 160, plus ancestors.
 ITEM_BUDGET = 400
-#: Decoded tiles kept in memory (256 KB each at 256 px): ~2 screens of a 4K wall.
+# Decoded tiles kept in memory (256 KB each at 256 px): ~2 screens of a 4K wall.
 MEMORY_TILES = 480
-#: How far up the pyramid a loading tile looks for a stand-in.
+# How far up the pyramid a loading tile looks for a stand-in.
 PARENT_LEVELS = 6
 THREADS = 4  # fetches in flight: a tile server answers in ~50-300 ms, I/O-bound
 RETRY_S = 30.0  # a failed tile is asked again after this long (not on every repaint)
