@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import requests
 from PySide6.QtCore import QPointF
-from tile_server import CAPABILITIES, KEY, TileServer, colour, png
+from tile_server import CAPABILITIES, KEY, OVERLAY, TileServer, colour, png
 
 from console.geo.crs import gcj02_to_wgs84, lonlat_to_mercator, mercator_to_lonlat
 from console.state import CityState
@@ -151,6 +151,22 @@ def test_mbtiles_built_here_renders_at_the_right_place(qtbot, make_map, tmp_path
     assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
 
 
+def test_an_overlay_is_drawn_over_its_source(qtbot, make_map, server):
+    over = SourceConfig(
+        name="labels", kind="xyz", url=server.url + "/overlay/{z}/{x}/{y}.png", attribution="© 注记"
+    )
+    m = make_map([xyz(server, attribution="© 底图", overlays=(over,))])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 15)
+    assert [layer.source.name for layer in m.basemap.layers] == ["test", "labels"]
+    tx, ty = tile_at(mx, my, 15)
+    w, s, e, n = tile_bounds(15, tx, ty)
+    y = (s + n) / 2
+    assert close_to(pixel(m, w + (e - w) * 0.25, y), colour(15, tx, ty))  # clear: the base
+    assert close_to(pixel(m, w + (e - w) * 0.75, y), OVERLAY)
+    assert m.attribution.text() == "© 底图 · © 注记"
+
+
 def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, server):
     m = make_map([xyz(server)])
     mx, my = lonlat_to_mercator(LON, LAT)
@@ -163,7 +179,7 @@ def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, server)
 
 
 def test_items_stay_within_the_budget_while_panning(qtbot, make_map, server):
-    from widgets.map.basemap import ITEM_BUDGET
+    from widgets.map.tile_layer import ITEM_BUDGET
 
     m = make_map([xyz(server)])
     mx, my = lonlat_to_mercator(LON, LAT)
@@ -172,11 +188,12 @@ def test_items_stay_within_the_budget_while_panning(qtbot, make_map, server):
     for _ in range(12):
         m.view.translateBy(x=step)
         settle(qtbot, m)
-        assert len(m.basemap._items) <= ITEM_BUDGET
-        assert len(m.basemap.group.childItems()) == len(m.basemap._items)  # dropped, not hidden
+        layer = m.basemap.layers[0]
+        assert len(layer.items) <= ITEM_BUDGET
+        assert len(layer.group.childItems()) == len(layer.items)  # dropped, not hidden
     # only tiles near the view are in the scene: none from where the pan started
     x0, _ = tile_at(mx, my, 16)
-    assert all(k[1] > x0 + 3 for k in m.basemap._items)
+    assert all(k[1] > x0 + 3 for k in m.basemap.layers[0].items)
 
 
 # ---- GCJ-02 -----------------------------------------------------------------------------------
@@ -239,7 +256,7 @@ def test_bad_tiles_give_a_notice_and_no_crash(qtbot, make_map, server, path):
     )
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 15)
-    assert m.basemap.failures > 0 and m.basemap._items == {}
+    assert m.basemap.failures > 0 and m.basemap.layers[0].items == {}
     assert len(m.notices) == 1 and m.notices[0][1] == "warning"  # throttled: one, not one a tile
     assert "底图瓦片读取失败" in m.notices[0][0]
     m.plot.grab()  # still paints
@@ -406,6 +423,10 @@ def test_config_file_and_flag(tmp_path):
         ({"sources": [{"kind": "xyz", "url": "http://x", "opacity": 3}]}, "opacity"),
         ({"sources": [{"kind": "xyz", "url": "http://x", "colour": 3}]}, "unknown field"),
         ({"layers": []}, "sources"),
+        (
+            {"sources": [{"kind": "xyz", "url": "http://x", "overlays": [{"kind": "xyz"}]}]},
+            "overlay: basemap source #1: a xyz source needs",
+        ),
     ):
         f.write_text(json.dumps(bad), encoding="utf-8")
         with pytest.raises(BasemapConfigError, match=message):
@@ -483,7 +504,7 @@ def test_view_menu_switches_source_and_opacity_and_a_rebuild_keeps_them(
         assert window.opacity_actions[60].isChecked()
         window.basemap_actions[0].trigger()
         assert window.map.basemap.source is None and not window.map.attribution.isVisible()
-        assert window.map.basemap._items == {}
+        assert window.map.basemap.layers == []
     finally:
         console.window.map.basemap.close()
         console.stop()

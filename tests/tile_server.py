@@ -7,6 +7,7 @@ the map tells which tile, of which zoom, is drawn there. Paths:
     /garbage/{z}/{x}/{y}.png 200 with bytes that are no image
     /broken/{z}/{x}/{y}.png  200 with a PNG signature and nothing after it
     /fail/{z}/{x}/{y}.png    500
+    /overlay/{z}/{x}/{y}.png RGBA: the west half transparent, the east half OVERLAY
     /wmts?REQUEST=GetCapabilities  the Tianditu-shaped fixture, its GetTile href pointing here
     /wmts?REQUEST=GetTile&TILEMATRIX=z&TILEROW=y&TILECOL=x&tk=KEY   the tile (403 without tk)
 """
@@ -22,6 +23,7 @@ from urllib.parse import parse_qs, urlparse
 
 CAPABILITIES = Path(__file__).parent / "fixtures" / "wmts" / "tianditu_vec_w.xml"
 KEY = "test-tk"
+OVERLAY = (250, 250, 250)  # the overlay tiles' colour (their east half)
 
 
 def colour(z: int, x: int, y: int) -> tuple[int, int, int]:
@@ -29,15 +31,20 @@ def colour(z: int, x: int, y: int) -> tuple[int, int, int]:
     return ((x * 97 + z * 31) % 200 + 40, (y * 89 + z * 17) % 200 + 40, 60 + (x + y) % 2 * 140)
 
 
-def png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
-    """A solid RGB PNG, written by hand (zlib + CRC), so the server needs no imaging library."""
-    raw = (b"\x00" + bytes(rgb) * size) * size
+def png(rgb: tuple[int, int, int], size: int = 256, half_clear: bool = False) -> bytes:
+    """A solid RGB PNG, written by hand (zlib + CRC), so the server needs no imaging library;
+    ``half_clear``: RGBA, its west half transparent (an overlay's labels over a base)."""
+    if half_clear:
+        half = size // 2
+        raw = (b"\x00" + bytes(4) * half + bytes((*rgb, 255)) * (size - half)) * size
+    else:
+        raw = (b"\x00" + bytes(rgb) * size) * size
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(tag + data) & 0xFFFFFFFF
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
 
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", size, size, 8, 6 if half_clear else 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
@@ -99,6 +106,8 @@ class TileServer:
             return 200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
         if kind == "fail":
             return 500, b"internal error"
+        if kind == "overlay":
+            return 200, png(OVERLAY, half_clear=True)
         return self.tile(z, x, y)
 
     def count(self, prefix: str) -> int:

@@ -59,10 +59,13 @@ class SourceConfig:
     style: str | None = None  # wmts
     cache_mb: float = MAX_BYTES / 2**20
     cache_days: float = MAX_AGE_S / 86400
+    #: Drawn over this source, in order, chosen with it (Tianditu's labels ``cva_w`` over its
+    #: streets ``vec_w``): transparent PNG tiles of their own source.
+    overlays: tuple[SourceConfig, ...] = ()
 
 
-def _entry(i: int, raw: Any, base: Path | None) -> SourceConfig:
-    where = f"basemap source #{i + 1}"
+def _entry(i: int, raw: Any, base: Path | None, within: str = "") -> SourceConfig:
+    where = f"{within}basemap source #{i + 1}"
     if not isinstance(raw, dict):
         raise BasemapConfigError(f"{where}: an object is needed, not {type(raw).__name__}")
     known = set(SourceConfig.__dataclass_fields__)
@@ -90,10 +93,18 @@ def _entry(i: int, raw: Any, base: Path | None) -> SourceConfig:
         for name in ("min_zoom", "max_zoom"):
             if name in values:
                 values[name] = int(values[name])
+        if "overlays" in values:
+            if within or not isinstance(values["overlays"], list):
+                raise BasemapConfigError(f"{where}: overlays are a list, of plain sources")
+            values["overlays"] = tuple(
+                _entry(j, o, base, f"{where}, overlay: ") for j, o in enumerate(values["overlays"])
+            )
         if kind == "mbtiles" and base is not None and not Path(values["path"]).is_absolute():
             values["path"] = str(base / values["path"])
         values.setdefault("name", Path(values.get("path", "")).stem or values.get("url", ""))
         cfg = SourceConfig(**values)
+    except BasemapConfigError:
+        raise
     except (TypeError, ValueError) as e:
         raise BasemapConfigError(f"{where}: {e}") from e
     if not 0.0 <= cfg.opacity <= 1.0:

@@ -290,19 +290,19 @@
 <context>
     <name>Basemap</name>
     <message>
-        <location filename="../../widgets/map/basemap.py" line="109"/>
-        <location filename="../../widgets/map/basemap.py" line="127"/>
-        <location filename="../../widgets/map/basemap.py" line="148"/>
+        <location filename="../../widgets/map/basemap.py" line="103"/>
+        <location filename="../../widgets/map/basemap.py" line="139"/>
+        <location filename="../../widgets/map/basemap.py" line="156"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/basemap.py" line="165"/>
+        <location filename="../../widgets/map/basemap.py" line="144"/>
         <source>底图“%1”不可用：%2</source>
         <translation>Basemap “%1” unavailable: %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/basemap.py" line="295"/>
+        <location filename="../../widgets/map/basemap.py" line="213"/>
         <source>底图瓦片读取失败：%1</source>
         <translation>Basemap tiles could not be read: %1</translation>
     </message>

@@ -120,7 +120,15 @@ def main(argv: list[str] | None = None) -> int:
             with_tiles = median_ms(m.plot.grab, args.repeat)
             tile_pass = median_ms(m.basemap.update_tiles, args.repeat)
             rows.append(
-                (name, bare, with_tiles, tile_pass, len(m.basemap._items), m.basemap.zoom, fill)
+                (
+                    name,
+                    bare,
+                    with_tiles,
+                    tile_pass,
+                    len(m.basemap.layers[0].items),
+                    m.basemap.zoom,
+                    fill,
+                )
             )
         m.basemap.close()
         m.close()
