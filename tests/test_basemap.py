@@ -23,7 +23,7 @@ from console.tiles.cache import TileCache
 from console.tiles.config import BasemapConfigError, SourceConfig, from_flag, load_config
 from console.tiles.defaults import default_sources
 from console.tiles.mbtiles import MBTilesWriter
-from console.tiles.placement import corners, homography, residual_m
+from console.tiles.placement import corners, homography, residual_m, tiles_in_view
 from console.tiles.sources import TileError, XyzSource
 from console.tiles.tilegrid import TILE_PX, tile_at, tile_bounds, tile_size_m
 from console.tiles.wmts import WmtsError, parse_capabilities
@@ -143,6 +143,7 @@ def test_mbtiles_built_here_renders_at_the_right_place(qtbot, make_map, tmp_path
     tx, ty = tile_at(mx, my, 14)
     assert close_to(pixel(m, mx, my), colour(14, tx, ty))
     assert m.basemap.source.max_zoom == 15 and m.attribution.text() == "© 本项目"
+    assert m.basemap.source.bounds() == (120.0, 30.1, 120.3, 30.4)
     # past the file's deepest zoom its z15 tiles are drawn, scaled up
     w = m.plot.width() * tile_size_m(17) / TILE_PX
     m.view.setRange(xRange=(mx - w / 2, mx + w / 2), yRange=(my - w / 3, my + w / 3), padding=0)
@@ -165,6 +166,24 @@ def test_an_overlay_is_drawn_over_its_source(qtbot, make_map, server):
     assert close_to(pixel(m, w + (e - w) * 0.25, y), colour(15, tx, ty))  # clear: the base
     assert close_to(pixel(m, w + (e - w) * 0.75, y), OVERLAY)
     assert m.attribution.text() == "© 底图 · © 注记"
+
+
+def test_no_tile_is_asked_outside_the_sources_bounds(qtbot, make_map, server):
+    b = (LON - 0.02, LAT - 0.02, LON + 0.02, LAT + 0.02)
+    m = make_map([xyz(server, bounds=b)])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 13)  # a view ~13 km wide over bounds ~4 km wide
+    x0, y0 = tile_at(*lonlat_to_mercator(b[0], b[3]), 13)
+    x1, y1 = tile_at(*lonlat_to_mercator(b[2], b[1]), 13)
+    asked = [tuple(int(v) for v in p.split(".")[0].split("/")[3:]) for p in server.requests]
+    assert asked and all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in asked)
+    assert len(asked) < len(tiles_in_view("wgs84", *_view(m), 13))
+    assert close_to(pixel(m, mx, my), colour(13, *tile_at(mx, my, 13)))
+
+
+def _view(m) -> tuple[float, float, float, float]:
+    (x0, x1), (y0, y1) = m.view.viewRange()
+    return x0, y0, x1, y1
 
 
 def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, server):
@@ -423,6 +442,7 @@ def test_config_file_and_flag(tmp_path):
         ({"sources": [{"kind": "xyz", "url": "http://x", "opacity": 3}]}, "opacity"),
         ({"sources": [{"kind": "xyz", "url": "http://x", "colour": 3}]}, "unknown field"),
         ({"layers": []}, "sources"),
+        ({"sources": [{"kind": "xyz", "url": "http://x", "bounds": [121, 30, 120, 31]}]}, "bounds"),
         (
             {"sources": [{"kind": "xyz", "url": "http://x", "overlays": [{"kind": "xyz"}]}]},
             "overlay: basemap source #1: a xyz source needs",

@@ -62,6 +62,9 @@ class SourceConfig:
     #: Drawn over this source, in order, chosen with it (Tianditu's labels ``cva_w`` over its
     #: streets ``vec_w``): transparent PNG tiles of their own source.
     overlays: tuple[SourceConfig, ...] = ()
+    #: xyz/wmts: where the server has tiles (west, south, east, north degrees); none is asked
+    #: for outside. An MBTiles file says so in its metadata.
+    bounds: tuple[float, float, float, float] | None = None
 
 
 def _entry(i: int, raw: Any, base: Path | None, within: str = "") -> SourceConfig:
@@ -87,6 +90,11 @@ def _entry(i: int, raw: Any, base: Path | None, within: str = "") -> SourceConfi
             values["subdomains"] = tuple(str(s) for s in values["subdomains"])
         if "headers" in values:
             values["headers"] = {str(k): str(v) for k, v in dict(values["headers"]).items()}
+        if values.get("bounds") is not None:
+            w, s, e, n = (float(v) for v in values["bounds"])
+            if not (w < e and s < n):
+                raise BasemapConfigError(f"{where}: bounds are [west, south, east, north]")
+            values["bounds"] = (w, s, e, n)
         for name in ("opacity", "cache_mb", "cache_days"):
             if name in values:
                 values[name] = float(values[name])
@@ -190,4 +198,5 @@ def open_source(cfg: SourceConfig, cache_dir: Path | None) -> TileSource:
         max_zoom=hi,
         zoom_ids=zoom_ids,
         cache=cache,
+        area=cfg.bounds,
     )

@@ -52,6 +52,11 @@ class TileSource(Protocol):
 
     def get(self, z: int, x: int, y: int) -> bytes | None: ...
 
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) in degrees of the source's datum where it has tiles, or
+        None: anywhere. The map asks for no tile outside."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -64,7 +69,8 @@ class XyzSource:
     """Tiles from a URL template: ``{z}/{x}/{y}``, ``{-y}`` for a TMS row, ``{s}`` for one of
     ``subdomains`` (spread by tile), ``{key}`` or ``key_param=key`` appended for a key such as
     Tianditu's ``tk``; ``zoom_ids`` maps z to another matrix name (WMTS). With a ``cache``,
-    tiles are kept on disk, and an expired tile is still served when its refetch fails."""
+    tiles are kept on disk, and an expired tile is still served when its refetch fails.
+    ``area`` (west, south, east, north degrees): where the server has tiles, if it says."""
 
     def __init__(
         self,
@@ -82,6 +88,7 @@ class XyzSource:
         zoom_ids: Mapping[int, str] | None = None,
         cache: TileCache | None = None,
         timeout: float = TIMEOUT_S,
+        area: tuple[float, float, float, float] | None = None,
     ):
         if datum not in DATUMS:
             raise ValueError(f"datum must be one of {', '.join(DATUMS)}, not {datum!r}")
@@ -94,6 +101,7 @@ class XyzSource:
         self.zoom_ids = dict(zoom_ids or {})
         self.cache, self.timeout = cache, timeout
         self.errors = 0
+        self.area = area
         self._misses: dict[tuple[int, int, int], float] = {}
         self._local = threading.local()  # a requests.Session per fetching thread
         self._lock = threading.Lock()
@@ -112,6 +120,9 @@ class XyzSource:
             elif self.key_param:
                 url += ("&" if "?" in url else "?") + urlencode({self.key_param: self.key})
         return url
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        return self.area
 
     def get(self, z: int, x: int, y: int) -> bytes | None:
         key = (z, x, y)
@@ -173,7 +184,6 @@ class MBTilesSource:
         self.name = name or meta.get("name") or Path(path).stem
         self.datum = datum
         self.attribution = attribution or meta.get("attribution", "")
-        self.format = meta.get("format", "png")
         self.min_zoom, self.max_zoom = self.file.zoom_range()
         self.errors = 0
 
@@ -183,7 +193,7 @@ class MBTilesSource:
             w, s, e, n = (float(v) for v in self.file.metadata["bounds"].split(","))
         except (KeyError, ValueError):
             return None
-        return w, s, e, n
+        return (w, s, e, n) if w < e and s < n else None
 
     def get(self, z: int, x: int, y: int) -> bytes | None:
         return self.file.get(z, x, y)

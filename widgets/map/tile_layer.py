@@ -15,14 +15,16 @@ import math
 import time
 from collections import OrderedDict
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPixmap, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
+from console.geo.crs import lonlat_to_mercator
 from console.tiles.placement import corners, tiles_in_view
 from console.tiles.sources import TileError, TileSource
-from console.tiles.tilegrid import zoom_for
+from console.tiles.tilegrid import tile_at, zoom_for
 
 Key = tuple[int, int, int]  # z, x, y of the source's grid
 # Tiles in the scene at once: a 4K wall at one zoom needs ~16×10 = 160, plus ancestors.
@@ -50,6 +52,7 @@ class TileLayer:
         self.retry_at: dict[Key, float] = {}
         self.failures = 0
         self.zoom: int | None = None  # the zoom last drawn
+        self._areas: dict[int, tuple[int, int, int, int] | None] = {}
 
     def update(self, view: tuple[float, float, float, float], px: float) -> list[Key]:
         """Show what is loaded for the view (x0, y0, x1, y1 in scene metres, ``px`` metres
@@ -57,6 +60,10 @@ class TileLayer:
         src = self.source
         z = self.zoom = min(max(zoom_for(px), src.min_zoom), src.max_zoom)
         tiles = tiles_in_view(src.datum, *view, z)
+        area = self._area(z)
+        if area is not None:  # none asked for where the source says it has none
+            x0, y0, x1, y1 = area
+            tiles = [(x, y) for x, y in tiles if x0 <= x <= x1 and y0 <= y <= y1]
         if len(tiles) > ITEM_BUDGET // 2:  # zoomed far out of the source's zooms: the middle
             cx, cy = (tiles[0][0] + tiles[-1][0]) / 2, (tiles[0][1] + tiles[-1][1]) / 2
             tiles = sorted(tiles, key=lambda t: (t[0] - cx) ** 2 + (t[1] - cy) ** 2)
@@ -91,6 +98,19 @@ class TileLayer:
                 self._add_item(key, pm)
         now = time.monotonic()
         return [k for k in missing if k not in self.pending and self.retry_at.get(k, 0.0) <= now]
+
+    def _area(self, z: int) -> tuple[int, int, int, int] | None:
+        """The tile range (x0, y0, x1, y1) at z of the source's bounds, if it has some."""
+        if z not in self._areas:
+            b = self.source.bounds()
+            if b is None:
+                self._areas[z] = None
+            else:
+                (wx, ex), (sy, ny) = lonlat_to_mercator(
+                    np.array([b[0], b[2]]), np.array([b[1], b[3]])
+                )
+                self._areas[z] = (*tile_at(wx, ny, z), *tile_at(ex, sy, z))
+        return self._areas[z]
 
     def _ancestor(self, key: Key) -> Key | None:
         z, x, y = key
