@@ -186,6 +186,37 @@ def _view(m) -> tuple[float, float, float, float]:
     return x0, y0, x1, y1
 
 
+def test_parent_tile_stands_in_while_a_child_loads(qtbot, make_map, server):
+    m = make_map([xyz(server)])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 14)
+    server.gated = range(15, 16)  # z15 answers wait for the gate
+    m.view.scaleBy((0.5, 0.5))
+    qtbot.waitUntil(lambda: server.count("/xyz/15/") > 0)
+    m.basemap.update_tiles()
+    assert m.basemap.zoom == 15 and not m.basemap.settled()
+    assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))  # the parent, enlarged
+    server.gate.set()
+    settle(qtbot, m)
+    assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
+
+
+def test_zooming_out_keeps_the_finer_tiles_until_the_coarser_load(qtbot, make_map, server):
+    m = make_map([xyz(server)])
+    mx, my = lonlat_to_mercator(LON, LAT)
+    look_at(qtbot, m, mx, my, 15)
+    server.gated = range(14, 15)
+    m.view.scaleBy((2, 2))
+    qtbot.waitUntil(lambda: server.count("/xyz/14/") > 0)
+    m.basemap.update_tiles()
+    assert m.basemap.zoom == 14 and not m.basemap.settled()
+    assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
+    server.gate.set()
+    settle(qtbot, m)
+    assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))
+    assert {k[0] for k in m.basemap.layers[0].items} == {14}  # the finer ones gone
+
+
 def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, server):
     m = make_map([xyz(server)])
     mx, my = lonlat_to_mercator(LON, LAT)

@@ -56,6 +56,9 @@ def png(rgb: tuple[int, int, int], size: int = 256, half_clear: bool = False) ->
 class TileServer:
     def __init__(self, zooms: range = range(0, 20)):
         self.zooms = zooms
+        # Tiles of these zooms wait for ``gate`` (a tile "still loading", without a timing).
+        self.gated: range = range(0)
+        self.gate = threading.Event()
         self.requests: list[str] = []
         self.lock = threading.Lock()
         server = self
@@ -80,6 +83,8 @@ class TileServer:
         self.thread.start()
 
     def tile(self, z: int, x: int, y: int) -> tuple[int, bytes]:
+        if z in self.gated:
+            self.gate.wait(10)
         if z not in self.zooms:
             return 404, b"no tile"
         return 200, png(colour(z, x, y))
@@ -115,6 +120,7 @@ class TileServer:
             return sum(p.startswith(prefix) for p in self.requests)
 
     def stop(self) -> None:
+        self.gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
