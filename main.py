@@ -433,9 +433,9 @@ def _console_args(con: argparse.ArgumentParser) -> None:
 def _basemap_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--tiles",
-        metavar="URL|FILE.mbtiles",
+        metavar="URL|FILE.mbtiles|FILE.pmtiles",
         help="basemap: an XYZ URL template ({z}/{x}/{y}, {s}, {-y}), a WMTS GetCapabilities "
-        "URL or an MBTiles file (default: --basemap-config, else basemap.json in the data folder)",
+        "URL, an MBTiles or a PMTiles file (default: --basemap-config, else basemap.json in the data folder)",
     )
     p.add_argument(
         "--tiles-datum",

@@ -186,6 +186,59 @@ def _view(m) -> tuple[float, float, float, float]:
     return x0, y0, x1, y1
 
 
+def write_pmtiles(path, tiles, tile_type=None, **meta) -> None:
+    """A PMTiles v3 archive by the maintainers' writer: ``tiles`` {(z, x, y): bytes}."""
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    with open(path, "wb") as f:
+        w = Writer(f)
+        for (z, x, y), data in sorted(tiles.items(), key=lambda t: zxy_to_tileid(*t[0])):
+            w.write_tile(zxy_to_tileid(z, x, y), data)
+        zooms = [z for z, _, _ in tiles]
+        header = {
+            "tile_type": tile_type or TileType.PNG,
+            "tile_compression": Compression.NONE,
+            "min_zoom": min(zooms),
+            "max_zoom": max(zooms),
+            "min_lon_e7": int(120.0e7),
+            "min_lat_e7": int(30.1e7),
+            "max_lon_e7": int(120.3e7),
+            "max_lat_e7": int(30.4e7),
+        }
+        w.finalize(header, meta)
+
+
+def test_pmtiles_archive_renders_and_bad_ones_are_a_notice(qtbot, make_map, tmp_path):
+    from pmtiles.tile import TileType
+
+    mx, my = lonlat_to_mercator(LON, LAT)
+    tiles = {}
+    for z in (13, 14):
+        cx, cy = tile_at(mx, my, z)
+        for x in range(cx - 3, cx + 4):
+            for y in range(cy - 3, cy + 4):
+                tiles[(z, x, y)] = png(colour(z, x, y))
+    good = tmp_path / "district.pmtiles"
+    write_pmtiles(good, tiles, attribution="© Protomaps 测试")
+    vector = tmp_path / "vector.pmtiles"
+    write_pmtiles(vector, {(13, 1, 1): b"\x1a\x00"}, tile_type=TileType.MVT)
+    junk = tmp_path / "junk.pmtiles"
+    junk.write_bytes(b"PMTiles\x03" + bytes(200))
+    m = make_map([from_flag(str(good))])
+    assert m.basemap.config().kind == "pmtiles"
+    look_at(qtbot, m, mx, my, 14)
+    assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))
+    assert m.attribution.text() == "© Protomaps 测试"
+    assert m.basemap.source.bounds() == pytest.approx((120.0, 30.1, 120.3, 30.4))
+    for i, bad in enumerate((vector, junk), start=1):
+        m.basemap.configs.append(SourceConfig(name=bad.stem, kind="pmtiles", path=str(bad)))
+        m.basemap.choose(i)
+        qtbot.waitUntil(lambda: m.basemap.settled())
+        assert f"底图“{bad.stem}”不可用" in m.notices[-1][0] and m.basemap.source is None
+    assert "not raster tiles" in m.notices[0][0]
+
+
 def test_parent_tile_stands_in_while_a_child_loads(qtbot, make_map, server):
     m = make_map([xyz(server)])
     mx, my = lonlat_to_mercator(LON, LAT)

@@ -10,10 +10,11 @@ A file (``basemap.json`` in the console's data folder, or ``--basemap-config FIL
       {"name": "高德", "kind": "xyz", "datum": "gcj02",
        "url": "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}",
        "subdomains": ["1", "2", "3", "4"], "attribution": "© 高德地图"},
-      {"name": "离线底图", "kind": "mbtiles", "path": "/srv/tiles/district.mbtiles", "opacity": 0.8}
+      {"name": "离线底图", "kind": "mbtiles", "path": "/srv/tiles/district.mbtiles", "opacity": 0.8},
+      {"name": "Protomaps", "kind": "pmtiles", "path": "district.pmtiles"}
     ]}
 
-``--tiles URL|FILE.mbtiles`` stands for a one-source file. Reading a config only checks it;
+``--tiles URL|FILE.mbtiles|FILE.pmtiles`` stands for a one-source file. Reading a config only checks it;
 ``open_source`` (disk and, for WMTS, network) runs in a worker.
 """
 
@@ -29,10 +30,12 @@ from typing import Any
 import requests
 
 from .cache import MAX_AGE_S, MAX_BYTES, TileCache
+from .pmtiles_source import PMTilesSource
 from .sources import DATUMS, TIMEOUT_S, MBTilesSource, TileSource, XyzSource
 from .wmts import parse_capabilities
 
-KINDS = ("xyz", "wmts", "mbtiles")
+KINDS = ("xyz", "wmts", "mbtiles", "pmtiles")
+FILE_KINDS = ("mbtiles", "pmtiles")
 
 
 class BasemapConfigError(ValueError):
@@ -80,9 +83,9 @@ def _entry(i: int, raw: Any, base: Path | None, within: str = "") -> SourceConfi
         raise BasemapConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if raw.get("datum", "wgs84") not in DATUMS:
         raise BasemapConfigError(f"{where}: datum must be one of {', '.join(DATUMS)}")
-    if kind == "mbtiles" and not raw.get("path"):
-        raise BasemapConfigError(f"{where}: an mbtiles source needs a path")
-    if kind != "mbtiles" and not str(raw.get("url", "")).startswith(("http://", "https://")):
+    if kind in FILE_KINDS and not raw.get("path"):
+        raise BasemapConfigError(f"{where}: an {kind} source needs a path")
+    if kind not in FILE_KINDS and not str(raw.get("url", "")).startswith(("http://", "https://")):
         raise BasemapConfigError(f"{where}: a {kind} source needs an http(s) url")
     try:
         values = dict(raw)
@@ -107,7 +110,7 @@ def _entry(i: int, raw: Any, base: Path | None, within: str = "") -> SourceConfi
             values["overlays"] = tuple(
                 _entry(j, o, base, f"{where}, overlay: ") for j, o in enumerate(values["overlays"])
             )
-        if kind == "mbtiles" and base is not None and not Path(values["path"]).is_absolute():
+        if kind in FILE_KINDS and base is not None and not Path(values["path"]).is_absolute():
             values["path"] = str(base / values["path"])
         values.setdefault("name", Path(values.get("path", "")).stem or values.get("url", ""))
         cfg = SourceConfig(**values)
@@ -147,13 +150,17 @@ def load_config(path: str | Path) -> list[SourceConfig]:
 
 
 def from_flag(tiles: str, datum: str = "wgs84") -> SourceConfig:
-    """``--tiles``: an .mbtiles file, a URL template with {z}/{x}/{y}, or a WMTS service."""
+    """``--tiles``: an .mbtiles or .pmtiles file, a URL template with {z}/{x}/{y}, or a WMTS
+    service."""
     if datum not in DATUMS:
         raise BasemapConfigError(f"datum must be one of {', '.join(DATUMS)}")
     if not tiles.startswith(("http://", "https://")):
+        kind = "pmtiles" if tiles.lower().endswith(".pmtiles") else "mbtiles"
         if not Path(tiles).is_file():
-            raise BasemapConfigError(f"{tiles}: no such MBTiles file")
-        return SourceConfig(name=Path(tiles).stem, kind="mbtiles", path=tiles, datum=datum)
+            raise BasemapConfigError(
+                f"{tiles}: no such {'PMTiles' if kind == 'pmtiles' else 'MBTiles'} file"
+            )
+        return SourceConfig(name=Path(tiles).stem, kind=kind, path=tiles, datum=datum)
     kind = "xyz" if "{z}" in tiles or "{TileMatrix}" in tiles else "wmts"
     host = re.sub(r"^https?://", "", tiles).split("/")[0]
     return SourceConfig(name=host, kind=kind, url=tiles, datum=datum)
@@ -169,9 +176,11 @@ def cache_file(cfg: SourceConfig, folder: Path) -> Path:
 def open_source(cfg: SourceConfig, cache_dir: Path | None) -> TileSource:
     """The source a config describes. Blocks on disk (and for WMTS on the network: its
     GetCapabilities), so a console calls it in a worker. Raises OSError, MBTilesError,
-    requests' errors or WmtsError when the source is not usable."""
+    requests' errors, WmtsError or PMTilesError when the source is not usable."""
     if cfg.kind == "mbtiles":
         return MBTilesSource(cfg.path, name=cfg.name, datum=cfg.datum, attribution=cfg.attribution)
+    if cfg.kind == "pmtiles":
+        return PMTilesSource(cfg.path, name=cfg.name, datum=cfg.datum, attribution=cfg.attribution)
     cache = (
         TileCache(cache_file(cfg, cache_dir), int(cfg.cache_mb * 2**20), cfg.cache_days * 86400)
         if cache_dir is not None

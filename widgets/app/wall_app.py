@@ -135,12 +135,14 @@ class Wall:
         self.console.stop()
 
 
-def live_wall(url: str, user: str, password: str) -> tuple[Session, ConsoleApp]:
+def live_wall(
+    url: str, user: str, password: str, basemap: Sequence[SourceConfig] = ()
+) -> tuple[Session, ConsoleApp]:
     """The data side of a live wall: the wall account's session writing one shift log per
     district day, and a console without a rewind index (a wall runs for months)."""
     daily = DailyLogs(data_dir() / "shifts", "wall", backend_url=url, user=user)
     session = Session(url, user, password, None, daily=daily)
-    return session, ConsoleApp(session, sound=False, rewind=False)
+    return session, ConsoleApp(session, sound=False, rewind=False, basemap=basemap)
 
 
 def run_wall(
@@ -182,8 +184,7 @@ def run_wall(
             demo = DemoProcess(fresh_sqlite(data_dir() / "wall-demo.db"), speed=speed).start()
             url = demo.url
         _check_account(url, user, password)
-        session, console = live_wall(url, user, password)
-        console.basemap = list(basemap)
+        session, console = live_wall(url, user, password, basemap)
         fetch = session.fetch
     if screenshot:
         sizes = [parse_size(size or "3840x2160")]
