@@ -7,7 +7,6 @@ the stated tolerance, failing sources a notice and no crash, and no request from
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 
@@ -15,18 +14,14 @@ import numpy as np
 import pytest
 import requests
 from PySide6.QtCore import QPointF
-from tile_server import CAPABILITIES, KEY, OVERLAY, TileServer, colour, png
+from tile_server import KEY, OVERLAY, TileServer, colour, png
 
 from console.geo.crs import gcj02_to_wgs84, lonlat_to_mercator, mercator_to_lonlat
 from console.state import CityState
-from console.tiles.cache import TileCache
-from console.tiles.config import BasemapConfigError, SourceConfig, from_flag, load_config
-from console.tiles.defaults import default_sources
+from console.tiles.config import SourceConfig, from_flag
 from console.tiles.mbtiles import MBTilesWriter
-from console.tiles.placement import corners, homography, residual_m, tiles_in_view
-from console.tiles.sources import TileError, XyzSource
+from console.tiles.placement import corners, homography, tiles_in_view
 from console.tiles.tilegrid import TILE_PX, tile_at, tile_bounds, tile_size_m
-from console.tiles.wmts import WmtsError, parse_capabilities
 
 pytestmark = pytest.mark.ui
 
@@ -36,13 +31,6 @@ LON, LAT = 120.1690, 30.2560
 #: placement is within 0.2 px of exact at every zoom (``residual_m``; 1.4 m at z13, 0.4 m at
 #: z14, under 0.1 m from z15 up), and Qt's smooth scaling blends a pixel at a tile's edge.
 TOL_PX = 2
-
-
-@pytest.fixture
-def server():
-    s = TileServer()
-    yield s
-    s.stop()
 
 
 @pytest.fixture
@@ -98,16 +86,16 @@ def close_to(a, b, tol: int = 6) -> bool:
     return all(abs(int(u) - int(v)) <= tol for u, v in zip(a, b, strict=True))
 
 
-def xyz(server, **kw) -> SourceConfig:
-    return SourceConfig(name="test", kind="xyz", url=server.url + "/xyz/{z}/{x}/{y}.png", **kw)
+def xyz(tile_http, **kw) -> SourceConfig:
+    return SourceConfig(name="test", kind="xyz", url=tile_http.url + "/xyz/{z}/{x}/{y}.png", **kw)
 
 
 # ---- the map shows the right tile at the right pixel ----------------------------------------
 
 
 @pytest.mark.parametrize("z", [13, 17])
-def test_xyz_tile_colour_at_a_known_point(qtbot, make_map, server, z):
-    m = make_map([xyz(server, attribution="© 测试瓦片")])
+def test_xyz_tile_colour_at_a_known_point(qtbot, make_map, tile_http, z):
+    m = make_map([xyz(tile_http, attribution="© 测试瓦片")])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, z)
     tx, ty = tile_at(mx, my, z)
@@ -152,11 +140,14 @@ def test_mbtiles_built_here_renders_at_the_right_place(qtbot, make_map, tmp_path
     assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
 
 
-def test_an_overlay_is_drawn_over_its_source(qtbot, make_map, server):
+def test_an_overlay_is_drawn_over_its_source(qtbot, make_map, tile_http):
     over = SourceConfig(
-        name="labels", kind="xyz", url=server.url + "/overlay/{z}/{x}/{y}.png", attribution="© 注记"
+        name="labels",
+        kind="xyz",
+        url=tile_http.url + "/overlay/{z}/{x}/{y}.png",
+        attribution="© 注记",
     )
-    m = make_map([xyz(server, attribution="© 底图", overlays=(over,))])
+    m = make_map([xyz(tile_http, attribution="© 底图", overlays=(over,))])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 15)
     assert [layer.source.name for layer in m.basemap.layers] == ["test", "labels"]
@@ -168,14 +159,14 @@ def test_an_overlay_is_drawn_over_its_source(qtbot, make_map, server):
     assert m.attribution.text() == "© 底图 · © 注记"
 
 
-def test_no_tile_is_asked_outside_the_sources_bounds(qtbot, make_map, server):
+def test_no_tile_is_asked_outside_the_sources_bounds(qtbot, make_map, tile_http):
     b = (LON - 0.02, LAT - 0.02, LON + 0.02, LAT + 0.02)
-    m = make_map([xyz(server, bounds=b)])
+    m = make_map([xyz(tile_http, bounds=b)])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 13)  # a view ~13 km wide over bounds ~4 km wide
     x0, y0 = tile_at(*lonlat_to_mercator(b[0], b[3]), 13)
     x1, y1 = tile_at(*lonlat_to_mercator(b[2], b[1]), 13)
-    asked = [tuple(int(v) for v in p.split(".")[0].split("/")[3:]) for p in server.requests]
+    asked = [tuple(int(v) for v in p.split(".")[0].split("/")[3:]) for p in tile_http.requests]
     assert asked and all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in asked)
     assert len(asked) < len(tiles_in_view("wgs84", *_view(m), 13))
     assert close_to(pixel(m, mx, my), colour(13, *tile_at(mx, my, 13)))
@@ -239,52 +230,52 @@ def test_pmtiles_archive_renders_and_bad_ones_are_a_notice(qtbot, make_map, tmp_
     assert "not raster tiles" in m.notices[0][0]
 
 
-def test_parent_tile_stands_in_while_a_child_loads(qtbot, make_map, server):
-    m = make_map([xyz(server)])
+def test_parent_tile_stands_in_while_a_child_loads(qtbot, make_map, tile_http):
+    m = make_map([xyz(tile_http)])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 14)
-    server.gated = range(15, 16)  # z15 answers wait for the gate
+    tile_http.gated = range(15, 16)  # z15 answers wait for the gate
     m.view.scaleBy((0.5, 0.5))
-    qtbot.waitUntil(lambda: server.count("/xyz/15/") > 0)
+    qtbot.waitUntil(lambda: tile_http.count("/xyz/15/") > 0)
     m.basemap.update_tiles()
     assert m.basemap.zoom == 15 and not m.basemap.settled()
     assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))  # the parent, enlarged
-    server.gate.set()
+    tile_http.gate.set()
     settle(qtbot, m)
     assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
 
 
-def test_zooming_out_keeps_the_finer_tiles_until_the_coarser_load(qtbot, make_map, server):
-    m = make_map([xyz(server)])
+def test_zooming_out_keeps_the_finer_tiles_until_the_coarser_load(qtbot, make_map, tile_http):
+    m = make_map([xyz(tile_http)])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 15)
-    server.gated = range(14, 15)
+    tile_http.gated = range(14, 15)
     m.view.scaleBy((2, 2))
-    qtbot.waitUntil(lambda: server.count("/xyz/14/") > 0)
+    qtbot.waitUntil(lambda: tile_http.count("/xyz/14/") > 0)
     m.basemap.update_tiles()
     assert m.basemap.zoom == 14 and not m.basemap.settled()
     assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
-    server.gate.set()
+    tile_http.gate.set()
     settle(qtbot, m)
     assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))
     assert {k[0] for k in m.basemap.layers[0].items} == {14}  # the finer ones gone
 
 
-def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, server):
-    m = make_map([xyz(server)])
+def test_parent_tile_stands_in_where_a_child_is_missing(qtbot, make_map, tile_http):
+    m = make_map([xyz(tile_http)])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 14)
-    server.zooms = range(0, 15)  # z15 and deeper: 404, so only stand-ins can be drawn
+    tile_http.zooms = range(0, 15)  # z15 and deeper: 404, so only stand-ins can be drawn
     m.view.scaleBy((0.5, 0.5))
     settle(qtbot, m)
     assert m.basemap.zoom == 15
     assert close_to(pixel(m, mx, my), colour(14, *tile_at(mx, my, 14)))
 
 
-def test_items_stay_within_the_budget_while_panning(qtbot, make_map, server):
+def test_items_stay_within_the_budget_while_panning(qtbot, make_map, tile_http):
     from widgets.map.tile_layer import ITEM_BUDGET
 
-    m = make_map([xyz(server)])
+    m = make_map([xyz(tile_http)])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 16)
     step = m.plot.width() * tile_size_m(16) / TILE_PX
@@ -302,23 +293,6 @@ def test_items_stay_within_the_budget_while_panning(qtbot, make_map, server):
 # ---- GCJ-02 -----------------------------------------------------------------------------------
 
 
-def test_gcj02_placement_residual_over_the_district():
-    """The stated tolerance: the projective placement vs the per-pixel conversion, for every
-    tile of the district's box at each zoom the console uses."""
-    west, south = lonlat_to_mercator(120.14, 30.22)
-    east, north = lonlat_to_mercator(120.22, 30.33)
-    bound_m = {11: 15.0, 12: 7.0, 13: 1.5, 14: 0.5, 15: 0.1, 16: 0.03, 17: 0.01, 18: 0.003}
-    for z, limit in bound_m.items():
-        x0, y0 = tile_at(west, north, z)
-        x1, y1 = tile_at(east, south, z)
-        xs = np.unique(np.linspace(x0, x1, 4).astype(int))
-        ys = np.unique(np.linspace(y0, y1, 4).astype(int))
-        worst = max(residual_m("gcj02", z, x, y) for x in xs for y in ys)
-        pixel_m = tile_size_m(z) / TILE_PX * math.cos(math.radians(30.27))
-        assert worst < limit and worst / pixel_m < 0.25, (z, worst)
-    assert residual_m("wgs84", 15, 27333, 13460) < 1e-6  # a WGS-84 tile is its own square
-
-
 def test_qt_quad_transform_is_the_placement_homography(qtbot):
     from PySide6.QtGui import QPolygonF, QTransform
 
@@ -333,11 +307,11 @@ def test_qt_quad_transform_is_the_placement_homography(qtbot):
 
 
 @pytest.mark.parametrize("z", [13, 17])
-def test_gcj02_tiles_line_up_with_the_wgs84_map(qtbot, make_map, server, z):
+def test_gcj02_tiles_line_up_with_the_wgs84_map(qtbot, make_map, tile_http, z):
     """A GCJ-02 tile's west edge, found on the WGS-84 map where the exact conversion puts it:
     TOL_PX+1 inside it the tile's colour, TOL_PX+1 outside its neighbour's. Unconverted, the
     tiles would sit ~500 m off (over 40 px at z13)."""
-    m = make_map([xyz(server, datum="gcj02")])
+    m = make_map([xyz(tile_http, datum="gcj02")])
     gx, gy = lonlat_to_mercator(LON + 0.0046, LAT - 0.0024)  # roughly the point in GCJ-02
     tx, ty = tile_at(gx, gy, z)
     w, s, e, n = tile_bounds(z, tx, ty)
@@ -353,9 +327,9 @@ def test_gcj02_tiles_line_up_with_the_wgs84_map(qtbot, make_map, server, z):
 
 
 @pytest.mark.parametrize("path", ["garbage", "broken", "fail"])
-def test_bad_tiles_give_a_notice_and_no_crash(qtbot, make_map, server, path):
+def test_bad_tiles_give_a_notice_and_no_crash(qtbot, make_map, tile_http, path):
     m = make_map(
-        [SourceConfig(name="bad", kind="xyz", url=server.url + f"/{path}/{{z}}/{{x}}/{{y}}.png")]
+        [SourceConfig(name="bad", kind="xyz", url=tile_http.url + f"/{path}/{{z}}/{{x}}/{{y}}.png")]
     )
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 15)
@@ -386,7 +360,7 @@ def test_dead_server_and_missing_file_give_a_notice(qtbot, make_map, tmp_path):
     assert "wmts-dead" in m.notices[-1][0]
 
 
-def test_the_gui_thread_never_calls_requests(qtbot, make_map, server, monkeypatch):
+def test_the_gui_thread_never_calls_requests(qtbot, make_map, tile_http, monkeypatch):
     callers = []
     real = requests.Session.request
 
@@ -398,166 +372,17 @@ def test_the_gui_thread_never_calls_requests(qtbot, make_map, server, monkeypatc
     wmts = SourceConfig(
         name="天地图",
         kind="wmts",
-        url=server.url + "/wmts?REQUEST=GetCapabilities&SERVICE=WMTS",
+        url=tile_http.url + "/wmts?REQUEST=GetCapabilities&SERVICE=WMTS",
         key=KEY,
         key_param="tk",
     )
-    m = make_map([wmts, xyz(server)])
+    m = make_map([wmts, xyz(tile_http)])
     mx, my = lonlat_to_mercator(LON, LAT)
     look_at(qtbot, m, mx, my, 15)
     assert close_to(pixel(m, mx, my), colour(15, *tile_at(mx, my, 15)))
     m.basemap.choose(1)
     look_at(qtbot, m, mx, my, 16)
     assert len(callers) > 10 and not any(callers)
-
-
-# ---- sources without Qt -------------------------------------------------------------------------
-
-
-def test_wmts_capabilities_of_tianditu_shape():
-    layer = parse_capabilities(CAPABILITIES.read_bytes(), "http://t0.tianditu.gov.cn/vec_w/wmts")
-    assert (layer.layer, layer.style, layer.matrix_set) == ("vec", "default", "w")
-    assert layer.zoom_range == (1, 18) and layer.zoom_ids[15] == "15"
-    assert layer.template.startswith(
-        "http://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-    )
-    assert "LAYER=vec" in layer.template and "TILEMATRIXSET=w" in layer.template
-    src = XyzSource("t", layer.template, key="K", key_param="tk", zoom_ids=layer.zoom_ids)
-    url = src.url(15, 27333, 13460)
-    assert "TILEMATRIX=15&TILEROW=13460&TILECOL=27333&tk=K" in url
-    with pytest.raises(WmtsError, match="no layer"):
-        parse_capabilities(CAPABILITIES.read_bytes(), layer="img")
-    with pytest.raises(WmtsError, match="not XML"):
-        parse_capabilities(b"<html")
-
-
-def test_wmts_resource_url_template():
-    doc = CAPABILITIES.read_text(encoding="utf-8").replace(
-        "<Format>tiles</Format>",
-        '<Format>image/png</Format><ResourceURL format="image/png" resourceType="tile" '
-        'template="https://maps.example/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png"/>',
-    )
-    layer = parse_capabilities(doc.encode())
-    assert layer.template == "https://maps.example/default/w/{z}/{y}/{x}.png"
-
-
-def test_xyz_url_template():
-    s = XyzSource(
-        "s", "https://t{s}.example/{z}/{x}/{-y}.png", subdomains=["0", "1"], key="k", key_param="tk"
-    )
-    assert s.url(3, 1, 2) == "https://t1.example/3/1/5.png?tk=k"
-    assert (
-        XyzSource("s", "https://h/{z}/{x}/{y}?key={key}", key="abc").url(1, 0, 1)
-        == "https://h/1/0/1?key=abc"
-    )
-
-
-def test_cache_honours_its_size_limit_lru(tmp_path):
-    cache = TileCache(tmp_path / "c.mbtiles", max_bytes=100_000)
-    blob = bytes(10_000)
-    for i in range(8):
-        cache.put(15, i, 0, blob)
-    assert cache.get(15, 0, 0) is not None  # used: the newest in LRU order
-    for i in range(8, 12):
-        cache.put(15, i, 0, blob)
-        assert cache.size_bytes() <= 100_000
-    assert cache.get(15, 0, 0) is not None  # kept (used more recently than 1..7)
-    assert cache.get(15, 1, 0) is None and cache.get(15, 2, 0) is None  # the least recent
-    assert cache.get(15, 11, 0) is not None
-    for i in range(12, 40):
-        cache.put(15, i, 0, blob)
-        assert cache.size_bytes() <= 100_000
-    cache.close()
-    again = TileCache(tmp_path / "c.mbtiles", max_bytes=100_000)  # the count survives reopening
-    assert again.size_bytes() == 10_000 * len(again) <= 100_000
-    again.close()
-
-
-def test_cache_expiry_refetches_and_serves_stale_when_the_server_is_down(tmp_path, server):
-    now = [1_000_000.0]
-    cache = TileCache(tmp_path / "c.mbtiles", max_age=3600, clock=lambda: now[0])
-    src = XyzSource("t", server.url + "/xyz/{z}/{x}/{y}.png", cache=cache)
-    assert src.get(15, 1, 2) == png(colour(15, 1, 2))
-    assert src.get(15, 1, 2) == png(colour(15, 1, 2))
-    assert server.count("/xyz/15/1/2") == 1  # the second from the cache
-    now[0] += 3601
-    assert src.get(15, 1, 2) is not None
-    assert server.count("/xyz/15/1/2") == 2  # expired: fetched again
-    now[0] += 3601
-    src.template = server.url + "/fail/{z}/{x}/{y}.png"
-    assert src.get(15, 1, 2) == png(colour(15, 1, 2))  # stale beats nothing
-    assert src.errors == 1
-    with pytest.raises(TileError, match="HTTP 500"):
-        src.get(15, 9, 9)
-    src.close()
-
-
-def test_404_is_no_tile_remembered_briefly(server):
-    server.zooms = range(0, 10)
-    src = XyzSource("t", server.url + "/xyz/{z}/{x}/{y}.png")
-    assert src.get(12, 1, 1) is None and src.get(12, 1, 1) is None
-    assert server.count("/xyz/12/1/1") == 1 and src.errors == 0
-
-
-def test_config_file_and_flag(tmp_path):
-    (tmp_path / "t.mbtiles").write_bytes(b"")
-    good = {
-        "sources": [
-            {
-                "name": "高德",
-                "kind": "xyz",
-                "url": "https://wprd0{s}.is.autonavi.com/{z}/{x}/{y}",
-                "datum": "gcj02",
-                "subdomains": ["1", "2"],
-                "opacity": 0.7,
-            },
-            {"name": "离线", "kind": "mbtiles", "path": "t.mbtiles"},
-        ]
-    }
-    f = tmp_path / "basemap.json"
-    f.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
-    a, b = load_config(f)
-    assert a.datum == "gcj02" and a.subdomains == ("1", "2") and a.opacity == 0.7
-    assert b.path == str(tmp_path / "t.mbtiles")
-    for bad, message in (
-        ({"sources": [{"kind": "tms", "url": "http://x/{z}"}]}, "kind must be"),
-        ({"sources": [{"kind": "xyz", "url": "http://x/{z}", "datum": "bd09"}]}, "datum"),
-        ({"sources": [{"kind": "xyz", "url": "ftp://x"}]}, "http"),
-        ({"sources": [{"kind": "xyz", "url": "http://x", "opacity": 3}]}, "opacity"),
-        ({"sources": [{"kind": "xyz", "url": "http://x", "colour": 3}]}, "unknown field"),
-        ({"layers": []}, "sources"),
-        ({"sources": [{"kind": "xyz", "url": "http://x", "bounds": [121, 30, 120, 31]}]}, "bounds"),
-        (
-            {"sources": [{"kind": "xyz", "url": "http://x", "overlays": [{"kind": "xyz"}]}]},
-            "overlay: basemap source #1: a xyz source needs",
-        ),
-    ):
-        f.write_text(json.dumps(bad), encoding="utf-8")
-        with pytest.raises(BasemapConfigError, match=message):
-            load_config(f)
-    f.write_text("{not json", encoding="utf-8")
-    with pytest.raises(BasemapConfigError, match="not JSON"):
-        load_config(f)
-    assert from_flag("https://tile.example/{z}/{x}/{y}.png").kind == "xyz"
-    assert from_flag("https://t0.tianditu.gov.cn/vec_w/wmts?request=GetCapabilities").kind == "wmts"
-    assert from_flag(str(tmp_path / "t.mbtiles")).kind == "mbtiles"
-    with pytest.raises(BasemapConfigError, match="no such"):
-        from_flag(str(tmp_path / "none.mbtiles"))
-
-
-def test_default_sources_order(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path))
-    assert default_sources() == []
-    (tmp_path / "basemap.json").write_text("{broken", encoding="utf-8")
-    assert default_sources() == []  # a broken file in the data folder: logged, skipped
-    (tmp_path / "basemap.json").write_text(
-        json.dumps({"sources": [{"name": "own", "kind": "xyz", "url": "http://h/{z}/{x}/{y}"}]}),
-        encoding="utf-8",
-    )
-    assert [c.name for c in default_sources()] == ["own"]
-    assert default_sources(tiles="http://other/{z}/{x}/{y}")[0].url == "http://other/{z}/{x}/{y}"
-    with pytest.raises(BasemapConfigError):
-        default_sources(config=tmp_path / "missing.json")
 
 
 # ---- the console: flags and the 视图 menu ----------------------------------------------------
@@ -578,7 +403,7 @@ def test_an_unusable_tiles_flag_is_refused_before_anything_starts(capsys, tmp_pa
 
 
 def test_view_menu_switches_source_and_opacity_and_a_rebuild_keeps_them(
-    qtbot, ui, pages_log, server, tmp_path, monkeypatch
+    qtbot, ui, pages_log, tile_http, tmp_path, monkeypatch
 ):
     from widgets.app.console_app import ConsoleApp
 
@@ -587,7 +412,7 @@ def test_view_menu_switches_source_and_opacity_and_a_rebuild_keeps_them(
     with MBTilesWriter(path, {"name": "one", "attribution": "© 文件"}) as wr:
         wr.put(12, 3413, 1686, png((10, 200, 10)))
     configs = [
-        xyz(server, attribution="© 服务"),
+        xyz(tile_http, attribution="© 服务"),
         SourceConfig(name="文件底图", kind="mbtiles", path=str(path)),
     ]
     console = ConsoleApp(None, replay_log=pages_log, sound=False, basemap=configs)

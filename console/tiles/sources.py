@@ -35,6 +35,7 @@ TIMEOUT_S = 10.0
 #: A 404 is remembered this long: a tile server without tiles outside its area is asked again
 #: after a while (the area may have grown), not on every repaint.
 MISS_TTL_S = 300.0
+MAX_MISSES = 10_000
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
@@ -142,8 +143,11 @@ class XyzSource:
                 return cached[0]
             raise
         if data is None:
+            now = time.monotonic()
             with self._lock:
-                self._misses[key] = time.monotonic() + MISS_TTL_S
+                if len(self._misses) > MAX_MISSES:  # a wall's months of panning: the stale go
+                    self._misses = {k: t for k, t in self._misses.items() if t > now}
+                self._misses[key] = now + MISS_TTL_S
             return None
         if self.cache is not None:
             self.cache.put(z, x, y, data)
