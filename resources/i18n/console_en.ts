@@ -290,19 +290,19 @@
 <context>
     <name>Basemap</name>
     <message>
-        <location filename="../../widgets/map/basemap.py" line="103"/>
-        <location filename="../../widgets/map/basemap.py" line="139"/>
-        <location filename="../../widgets/map/basemap.py" line="156"/>
+        <location filename="../../widgets/map/basemap.py" line="108"/>
+        <location filename="../../widgets/map/basemap.py" line="144"/>
+        <location filename="../../widgets/map/basemap.py" line="161"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/basemap.py" line="144"/>
+        <location filename="../../widgets/map/basemap.py" line="149"/>
         <source>底图“%1”不可用：%2</source>
         <translation>Basemap “%1” unavailable: %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/basemap.py" line="213"/>
+        <location filename="../../widgets/map/basemap.py" line="218"/>
         <source>底图瓦片读取失败：%1</source>
         <translation>Basemap tiles could not be read: %1</translation>
     </message>
@@ -1377,179 +1377,179 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="339"/>
+        <location filename="../../widgets/app/main_window.py" line="333"/>
         <source>智慧城管指挥中心 · %1</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="342"/>
+        <location filename="../../widgets/app/main_window.py" line="336"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="343"/>
+        <location filename="../../widgets/app/main_window.py" line="337"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="344"/>
+        <location filename="../../widgets/app/main_window.py" line="338"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="345"/>
+        <location filename="../../widgets/app/main_window.py" line="339"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="346"/>
+        <location filename="../../widgets/app/main_window.py" line="340"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="353"/>
+        <location filename="../../widgets/app/main_window.py" line="347"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="354"/>
+        <location filename="../../widgets/app/main_window.py" line="348"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="355"/>
+        <location filename="../../widgets/app/main_window.py" line="349"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="356"/>
+        <location filename="../../widgets/app/main_window.py" line="350"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="357"/>
+        <location filename="../../widgets/app/main_window.py" line="351"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="358"/>
+        <location filename="../../widgets/app/main_window.py" line="352"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="359"/>
+        <location filename="../../widgets/app/main_window.py" line="353"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="360"/>
+        <location filename="../../widgets/app/main_window.py" line="354"/>
         <source>不透明度</source>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="355"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="364"/>
+        <location filename="../../widgets/app/main_window.py" line="358"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="365"/>
+        <location filename="../../widgets/app/main_window.py" line="359"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="366"/>
+        <location filename="../../widgets/app/main_window.py" line="360"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="367"/>
+        <location filename="../../widgets/app/main_window.py" line="361"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="368"/>
+        <location filename="../../widgets/app/main_window.py" line="362"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="369"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="364"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="371"/>
+        <location filename="../../widgets/app/main_window.py" line="365"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="372"/>
+        <location filename="../../widgets/app/main_window.py" line="366"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <location filename="../../widgets/app/main_window.py" line="367"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="374"/>
+        <location filename="../../widgets/app/main_window.py" line="368"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="375"/>
+        <location filename="../../widgets/app/main_window.py" line="369"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="376"/>
-        <location filename="../../widgets/app/main_window.py" line="528"/>
+        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="522"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="418"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="421"/>
+        <location filename="../../widgets/app/main_window.py" line="415"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="425"/>
+        <location filename="../../widgets/app/main_window.py" line="419"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="445"/>
+        <location filename="../../widgets/app/main_window.py" line="439"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="506"/>
+        <location filename="../../widgets/app/main_window.py" line="500"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="509"/>
+        <location filename="../../widgets/app/main_window.py" line="503"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="529"/>
+        <location filename="../../widgets/app/main_window.py" line="523"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console

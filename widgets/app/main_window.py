@@ -58,13 +58,8 @@ LAYOUT_VERSION = 1
 #: the rest so a desk sees about ten cases at 1080p without scrolling.
 TIMELINE_HEIGHT = 180
 QUEUE_HEIGHT = 340
-REPLAY_REDRAW_HZ = 12
-BASEMAP_OPACITIES = (
-    100,
-    80,
-    60,
-    40,
-)  # 视图 → 底图 → 透明度, percent  # a replay at 64x brings a fix batch every ~80 ms
+REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
+BASEMAP_OPACITIES = (100, 80, 60, 40)  # 视图 → 底图 → 不透明度, percent
 
 
 def settings() -> QSettings:
@@ -86,9 +81,8 @@ class MainWindow(QMainWindow):
         if ctx.read_only:
             self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
         self.setCentralWidget(self.map)
-        self.map.configure_basemap(ctx.basemap, self._basemap_notice)
-        if ctx.basemap_choice != self.map.basemap.current:  # rebuilt after a switch
-            self.map.basemap.choose(ctx.basemap_choice)
+        # (a window rebuilt for a language or theme switch shows what the last one did)
+        self.map.configure_basemap(ctx.basemap, self._basemap_notice, ctx.basemap_choice)
         if ctx.basemap_opacity is not None:
             self.map.basemap.set_opacity(ctx.basemap_opacity)
         self.case_actions = CaseActions(self.session, self.state, self, self.now)

@@ -79,12 +79,17 @@ class Basemap(QObject):
         self.destroyed.connect(lambda *_: workers.shutdown())
 
     # ---- choices ---------------------------------------------------------------------------
-    def configure(self, configs: Sequence[SourceConfig], notice: Notice | None = None) -> None:
-        """The choices on offer; the first is shown (none: the plain map)."""
+    def configure(
+        self,
+        configs: Sequence[SourceConfig],
+        notice: Notice | None = None,
+        choice: int | None = 0,
+    ) -> None:
+        """The choices on offer and the one shown (none when there are none)."""
         self.configs = list(configs)
         if notice is not None:
             self.notice = self.workers.notice = notice
-        self.choose(0 if self.configs else None)
+        self.choose(choice if choice is not None and choice < len(self.configs) else None)
 
     def choose(self, index: int | None) -> None:
         """Show ``configs[index]`` and its overlays (opened in a worker), or none (None)."""

@@ -874,10 +874,11 @@ class MapWall(QWidget):
             self.plot.height() - self.attribution.height() - 4,
         )
 
-    def configure_basemap(self, configs, notice=None) -> None:
-        """The basemap sources on offer (``console.tiles.defaults``); the first is shown.
-        ``notice(text, level)`` tells the operator when one fails (the status bar's)."""
-        self.basemap.configure(configs, notice)
+    def configure_basemap(self, configs, notice=None, choice: int | None = 0) -> None:
+        """The basemap sources on offer (``console.tiles.defaults``) and the one shown (the
+        first by default). ``notice(text, level)`` tells the operator when one fails (the
+        status bar's)."""
+        self.basemap.configure(configs, notice, choice)
 
     def _show_attribution(self) -> None:
         text = self.basemap.attribution()
