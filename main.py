@@ -4,6 +4,8 @@ python main.py [--lang zh|en] [--theme dark|light] [--speed N]
                                     the embedded demo: backend + simulator + console window
 python main.py --backend URL [--user U]
                                     the console on a running backend (login dialog)
+python main.py ... --tiles URL|FILE.mbtiles [--tiles-datum gcj02] | --basemap-config FILE
+                                    a basemap under the map (console, wall, replay)
 python main.py ... --screenshot PATH --quit-after S
                                     render the window at 1920x1080 after S seconds and exit
 python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
@@ -24,9 +26,9 @@ python main.py report FILE... --out PATH.pdf|PATH.html
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
-                                    benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
-                                    sim_pace|wall_soak|hostile|scale|backend_scale|jt808 (by
-                                    default all but the last six);
+                                    benchmarks: basemap|feed|sync|geo|components|kpi|gui|replay|
+                                    startup|sim_pace|wall_soak|hostile|scale|backend_scale|jt808
+                                    (by default all but the last six);
                                     bench NAME --help lists its options
 """
 
@@ -190,6 +192,19 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _basemap(args) -> list:
+    """The basemap sources (``console.tiles.defaults``): ``--tiles``, ``--basemap-config`` or
+    the data folder's basemap.json; a flag that cannot be used is refused here, before any
+    window opens."""
+    from console.tiles.config import BasemapConfigError
+    from console.tiles.defaults import default_sources
+
+    try:
+        return default_sources(args.tiles, args.basemap_config, args.tiles_datum)
+    except BasemapConfigError as e:
+        raise CommandError(str(e)) from e
+
+
 def cmd_console(args) -> int:
     _check_speed(args)
     if args.jt808_share is not None and (args.backend or not 0 < args.jt808_share <= 1):
@@ -209,6 +224,7 @@ def cmd_console(args) -> int:
         screenshot=args.screenshot,
         quit_after=args.quit_after,
         jt808_share=args.jt808_share,
+        basemap=_basemap(args),
     )
 
 
@@ -228,6 +244,7 @@ def cmd_wall(args) -> int:
         size=args.size,
         scene=args.scene,
         quit_after=args.quit_after,
+        basemap=_basemap(args),
     )
 
 
@@ -242,6 +259,7 @@ def cmd_replay(args) -> int:
         theme=args.theme,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        basemap=_basemap(args),
     )
 
 
@@ -491,6 +509,25 @@ def _console_args(con: argparse.ArgumentParser) -> None:
     con.add_argument(
         "--quit-after", type=float, help="seconds before the screenshot / before exiting"
     )
+    _basemap_args(con)
+
+
+def _basemap_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--tiles",
+        metavar="URL|FILE.mbtiles|FILE.pmtiles",
+        help="basemap: an XYZ URL template ({z}/{x}/{y}, {s}, {-y}), a WMTS GetCapabilities "
+        "URL, an MBTiles or a PMTiles file (default: --basemap-config, else basemap.json in the data folder)",
+    )
+    p.add_argument(
+        "--tiles-datum",
+        choices=("wgs84", "cgcs2000", "gcj02"),
+        default="wgs84",
+        help="the datum --tiles are drawn in (gcj02: AMap and most Chinese commercial tiles)",
+    )
+    p.add_argument(
+        "--basemap-config", metavar="FILE", help="a JSON list of basemap sources (docs/basemap.md)"
+    )
 
 
 def _wall_args(wall: argparse.ArgumentParser) -> None:
@@ -510,6 +547,7 @@ def _wall_args(wall: argparse.ArgumentParser) -> None:
         help="screenshot this scene (overview, ranking, flow, ...; all: each, PATH with {scene})",
     )
     wall.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+    _basemap_args(wall)
 
 
 def _sim_args(sim: argparse.ArgumentParser) -> None:
@@ -558,6 +596,7 @@ def _replay_args(rep: argparse.ArgumentParser) -> None:
     rep.add_argument("--theme", choices=("dark", "light"), default="dark")
     rep.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
     rep.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+    _basemap_args(rep)
 
 
 def _report_args(rpt: argparse.ArgumentParser) -> None:
@@ -604,6 +643,7 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
 
 #: Every benchmark in tests/benchmarks (``bench_<name>.py``); ``all`` runs the quick ones.
 BENCHMARKS = (
+    "basemap",
     "feed",
     "sync",
     "geo",

@@ -196,6 +196,17 @@ def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
 
 
 @pytest.fixture
+def tile_http():
+    """A tile server on a loopback port (``tests/tile_server.py``: every tile a colour naming
+    its address), stopped after the test."""
+    from tile_server import TileServer
+
+    s = TileServer()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
 def ui(qapp):
     """The application as the widget tests see it: dark theme, Chinese (restored after)."""
     from widgets.common.i18n import set_language

@@ -288,6 +288,26 @@
     </message>
 </context>
 <context>
+    <name>Basemap</name>
+    <message>
+        <location filename="../../widgets/map/basemap.py" line="108"/>
+        <location filename="../../widgets/map/basemap.py" line="144"/>
+        <location filename="../../widgets/map/basemap.py" line="161"/>
+        <source>底图</source>
+        <translation>Basemap</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/basemap.py" line="149"/>
+        <source>底图“%1”不可用：%2</source>
+        <translation>Basemap “%1” unavailable: %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/basemap.py" line="218"/>
+        <source>底图瓦片读取失败：%1</source>
+        <translation>Basemap tiles could not be read: %1</translation>
+    </message>
+</context>
+<context>
     <name>BoardModel</name>
     <message>
         <location filename="../../widgets/board/model.py" line="96"/>
@@ -1357,164 +1377,179 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="284"/>
+        <location filename="../../widgets/app/main_window.py" line="333"/>
         <source>智慧城管指挥中心 · %1</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="287"/>
+        <location filename="../../widgets/app/main_window.py" line="336"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="288"/>
+        <location filename="../../widgets/app/main_window.py" line="337"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="289"/>
+        <location filename="../../widgets/app/main_window.py" line="338"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="290"/>
+        <location filename="../../widgets/app/main_window.py" line="339"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="291"/>
+        <location filename="../../widgets/app/main_window.py" line="340"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="298"/>
+        <location filename="../../widgets/app/main_window.py" line="347"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="299"/>
+        <location filename="../../widgets/app/main_window.py" line="348"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="300"/>
+        <location filename="../../widgets/app/main_window.py" line="349"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="301"/>
+        <location filename="../../widgets/app/main_window.py" line="350"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="302"/>
+        <location filename="../../widgets/app/main_window.py" line="351"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="303"/>
+        <location filename="../../widgets/app/main_window.py" line="352"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="304"/>
+        <location filename="../../widgets/app/main_window.py" line="353"/>
+        <source>底图</source>
+        <translation>Basemap</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="354"/>
+        <source>不透明度</source>
+        <translation>Opacity</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="355"/>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="358"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="305"/>
+        <location filename="../../widgets/app/main_window.py" line="359"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="306"/>
+        <location filename="../../widgets/app/main_window.py" line="360"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="307"/>
+        <location filename="../../widgets/app/main_window.py" line="361"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="308"/>
+        <location filename="../../widgets/app/main_window.py" line="362"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="309"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="310"/>
+        <location filename="../../widgets/app/main_window.py" line="364"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="311"/>
+        <location filename="../../widgets/app/main_window.py" line="365"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="312"/>
+        <location filename="../../widgets/app/main_window.py" line="366"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="313"/>
+        <location filename="../../widgets/app/main_window.py" line="367"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="314"/>
+        <location filename="../../widgets/app/main_window.py" line="368"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="315"/>
+        <location filename="../../widgets/app/main_window.py" line="369"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="316"/>
-        <location filename="../../widgets/app/main_window.py" line="468"/>
+        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="522"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="358"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="415"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="365"/>
+        <location filename="../../widgets/app/main_window.py" line="419"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="439"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="446"/>
+        <location filename="../../widgets/app/main_window.py" line="500"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="449"/>
+        <location filename="../../widgets/app/main_window.py" line="503"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="469"/>
+        <location filename="../../widgets/app/main_window.py" line="523"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1524,96 +1559,96 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="248"/>
+        <location filename="../../widgets/map/wall.py" line="259"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="249"/>
+        <location filename="../../widgets/map/wall.py" line="260"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="250"/>
+        <location filename="../../widgets/map/wall.py" line="261"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="251"/>
+        <location filename="../../widgets/map/wall.py" line="262"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="252"/>
+        <location filename="../../widgets/map/wall.py" line="263"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="253"/>
+        <location filename="../../widgets/map/wall.py" line="264"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="254"/>
-        <location filename="../../widgets/map/wall.py" line="263"/>
+        <location filename="../../widgets/map/wall.py" line="265"/>
+        <location filename="../../widgets/map/wall.py" line="274"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="255"/>
+        <location filename="../../widgets/map/wall.py" line="266"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="262"/>
-        <location filename="../../widgets/map/wall.py" line="796"/>
+        <location filename="../../widgets/map/wall.py" line="273"/>
+        <location filename="../../widgets/map/wall.py" line="800"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="262"/>
-        <location filename="../../widgets/map/wall.py" line="796"/>
+        <location filename="../../widgets/map/wall.py" line="273"/>
+        <location filename="../../widgets/map/wall.py" line="800"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="262"/>
-        <location filename="../../widgets/map/wall.py" line="796"/>
+        <location filename="../../widgets/map/wall.py" line="273"/>
+        <location filename="../../widgets/map/wall.py" line="800"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="263"/>
+        <location filename="../../widgets/map/wall.py" line="274"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="263"/>
+        <location filename="../../widgets/map/wall.py" line="274"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="264"/>
+        <location filename="../../widgets/map/wall.py" line="275"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="264"/>
+        <location filename="../../widgets/map/wall.py" line="275"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="265"/>
+        <location filename="../../widgets/map/wall.py" line="276"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="265"/>
+        <location filename="../../widgets/map/wall.py" line="276"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="798"/>
+        <location filename="../../widgets/map/wall.py" line="802"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
@@ -1922,7 +1957,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ReplayApp</name>
     <message>
-        <location filename="../../widgets/app/replay_app.py" line="35"/>
+        <location filename="../../widgets/app/replay_app.py" line="37"/>
         <source>回放</source>
         <translation>REPLAY</translation>
     </message>
@@ -1930,7 +1965,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ReplayController</name>
     <message>
-        <location filename="../../widgets/timeline/controller.py" line="107"/>
+        <location filename="../../widgets/timeline/controller.py" line="116"/>
         <source>读取时间轴索引</source>
         <translation>Reading the timeline index</translation>
     </message>

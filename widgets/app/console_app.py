@@ -12,6 +12,7 @@ import ctypes
 import gc
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import cast
 
@@ -26,6 +27,7 @@ from console.replay.fold import Checkpointer
 from console.session import Session
 from console.state import CityState
 from console.store.shiftlog import ShiftLog
+from console.tiles.config import SourceConfig
 from widgets.app.main_window import MainWindow
 from widgets.common.bridge import StateBridge
 from widgets.common.i18n import set_language
@@ -50,6 +52,7 @@ class ConsoleApp(QObject):
         banner: str = "",
         checkpoint_every: int | None = None,
         rewind: bool = True,
+        basemap: Sequence[SourceConfig] = (),
     ):
         """``rewind``: a live console can rewind its own log (the timeline); a wall, which
         never does, skips the log index that would grow with every change for months."""
@@ -60,6 +63,11 @@ class ConsoleApp(QObject):
         self.theme = theme
         self.sound = sound
         self.banner = banner
+        # The basemap sources on offer (console.tiles.defaults) and the one shown: kept here so
+        # a window rebuilt for a language or theme switch shows the same one.
+        self.basemap = list(basemap)
+        self.basemap_choice: int | None = 0 if self.basemap else None
+        self.basemap_opacity: float | None = None  # set from the menu; else the source's own
         self.state = CityState()
         self._clock = VirtualClock()
         self._clock_lock = threading.Lock()

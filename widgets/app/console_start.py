@@ -19,6 +19,7 @@ import importlib
 import logging
 import sys
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -35,6 +36,7 @@ from widgets.common.style import apply_theme
 
 if TYPE_CHECKING:
     from console.session import Session
+    from console.tiles.config import SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def run(
     screenshot: str | None = None,
     quit_after: float | None = None,
     jt808_share: float | None = None,
+    basemap: Sequence[SourceConfig] = (),
 ) -> int:
     """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login);
     ``jt808_share`` of the demo's fleet reports over JT/T 808 (``serve --jt808-share``)."""
@@ -60,7 +63,9 @@ def run(
     sound = sound and screenshot is None
     if backend is not None:
         app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
-        return _run_with_login(app, backend, user, shifts, theme, sound, screenshot, quit_after)
+        return _run_with_login(
+            app, backend, user, shifts, theme, sound, screenshot, quit_after, basemap
+        )
 
     # The demo's child first: its start is the longest wait, and it runs on the other core.
     demo = DemoProcess(
@@ -89,7 +94,7 @@ def run(
             return  # the other half is not ready yet
         from widgets.app.console_app import ConsoleApp
 
-        console = ConsoleApp(login.session, theme=theme, sound=sound)
+        console = ConsoleApp(login.session, theme=theme, sound=sound, basemap=basemap)
         consoles.append(console)
         window = console.start()
         window.resize(1920, 1080)
@@ -170,6 +175,7 @@ def _run_with_login(
     sound: bool,
     screenshot: str | None,
     quit_after: float | None,
+    basemap: Sequence[SourceConfig],
 ) -> int:
     from console.session import Session, shift_log_name
     from widgets.app.console_app import ConsoleApp
@@ -181,7 +187,7 @@ def _run_with_login(
     dlg = LoginDialog(backend, make_session, user or "")
     if dlg.exec() != LoginDialog.DialogCode.Accepted:
         return 1
-    console = ConsoleApp(dlg.session, theme=theme, sound=sound)
+    console = ConsoleApp(dlg.session, theme=theme, sound=sound, basemap=basemap)
     window = console.start()
     window.resize(1920, 1080)
     return console.exec(app, screenshot, quit_after)

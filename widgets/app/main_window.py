@@ -59,6 +59,7 @@ LAYOUT_VERSION = 1
 TIMELINE_HEIGHT = 180
 QUEUE_HEIGHT = 340
 REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
+BASEMAP_OPACITIES = (100, 80, 60, 40)  # 视图 → 底图 → 不透明度, percent
 
 
 def settings() -> QSettings:
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
         if ctx.read_only:
             self.map.set_redraw_hz(REPLAY_REDRAW_HZ)
         self.setCentralWidget(self.map)
+        # (a window rebuilt for a language or theme switch shows what the last one did)
+        self.map.configure_basemap(ctx.basemap, self._basemap_notice, ctx.basemap_choice)
+        if ctx.basemap_opacity is not None:
+            self.map.basemap.set_opacity(ctx.basemap_opacity)
         self.case_actions = CaseActions(self.session, self.state, self, self.now)
         self.case_qactions = self._make_case_actions()
         self.case_model = CaseTableModel(self.state, self.now, self)
@@ -216,6 +221,7 @@ class MainWindow(QMainWindow):
             a.toggled.connect(lambda on, n=name: self.map.set_layer_visible(n, on))
             self.layer_actions[name] = a
             self.menu_layers.addAction(a)
+        self._build_basemap_menu()
         self.menu_panels = self.menu_view.addMenu("")
         for d in self.docks.values():
             self.menu_panels.addAction(d.toggleViewAction())
@@ -259,6 +265,49 @@ class MainWindow(QMainWindow):
         self.addToolBar(tb)
         self.toolbar = tb
 
+    def _build_basemap_menu(self) -> None:
+        """视图 → 底图: none or one of the configured sources, and its opacity."""
+        self.menu_basemap = self.menu_view.addMenu("")
+        self.menu_basemap.setIcon(qta.icon("mdi6.map-outline", color=theme()["text"]))
+        group = QActionGroup(self)
+        self.basemap_actions: list[QAction] = []
+        for i in [None, *range(len(self.ctx.basemap))]:
+            a = QAction(self, checkable=True)
+            a.setChecked(i == self.ctx.basemap_choice)
+            a.triggered.connect(lambda _=False, i=i: self.choose_basemap(i))
+            group.addAction(a)
+            self.basemap_actions.append(a)
+            self.menu_basemap.addAction(a)
+        self.menu_basemap.addSeparator()
+        self.menu_opacity = self.menu_basemap.addMenu("")
+        group = QActionGroup(self)
+        self.opacity_actions: dict[int, QAction] = {}
+        for pct in BASEMAP_OPACITIES:
+            a = QAction(f"{pct} %", self, checkable=True)
+            a.triggered.connect(lambda _=False, p=pct: self.set_basemap_opacity(p / 100))
+            group.addAction(a)
+            self.opacity_actions[pct] = a
+            self.menu_opacity.addAction(a)
+        self._check_opacity()
+
+    def _basemap_notice(self, text: str, level: str) -> None:
+        self.status.show_notice(text, level)
+
+    def choose_basemap(self, index: int | None) -> None:
+        """A source's own opacity (its config) comes with it."""
+        self.ctx.basemap_choice, self.ctx.basemap_opacity = index, None
+        self.map.basemap.choose(index)
+        self._check_opacity()
+
+    def set_basemap_opacity(self, opacity: float) -> None:
+        self.ctx.basemap_opacity = opacity
+        self.map.basemap.set_opacity(opacity)
+
+    def _check_opacity(self) -> None:
+        pct = round(self.map.basemap.opacity * 100)
+        for p, a in self.opacity_actions.items():
+            a.setChecked(p == pct)
+
     def _wire(self) -> None:
         self.ctx.view_changed.connect(self.on_diff)
         self.ctx.bridge.health_changed.connect(self.status.set_health)
@@ -301,6 +350,11 @@ class MainWindow(QMainWindow):
         self.menu_help.setTitle(self.tr("帮助(&H)"))
         self.menu_layers.setTitle(self.tr("图层"))
         self.menu_panels.setTitle(self.tr("面板"))
+        self.menu_basemap.setTitle(self.tr("底图"))
+        self.menu_opacity.setTitle(self.tr("不透明度"))
+        self.basemap_actions[0].setText(self.tr("无"))
+        for a, cfg in zip(self.basemap_actions[1:], self.ctx.basemap, strict=True):
+            a.setText(cfg.name)
         self.menu_theme.setTitle(self.tr("主题"))
         self.menu_lang.setTitle(self.tr("语言"))
         self.theme_actions["dark"].setText(self.tr("深色（大屏）"))

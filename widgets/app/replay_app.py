@@ -7,6 +7,7 @@ The window is the live console's, read-only, with a banner saying what is shown 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from console.replay.logfiles import open_logs
 from console.replay.timeparse import parse_clock
 from console.store.shiftlog import ShiftLog
 from console.sync.live import Health
+from console.tiles.config import SourceConfig
 from widgets.app.console_app import ConsoleApp
 from widgets.app.console_start import qt_app
 
@@ -55,6 +57,7 @@ def run_replay(
     theme: str = "dark",
     screenshot: str | None = None,
     quit_after: float | None = None,
+    basemap: Sequence[SourceConfig] = (),
 ) -> int:
     """Raises CommandError when the files or ``at`` cannot be shown."""
     app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
@@ -62,7 +65,7 @@ def run_replay(
         shiftlog = open_logs(files, data_dir() / "replays")
     except (ValueError, OSError) as e:
         raise CommandError(str(e)) from e
-    console = ConsoleApp(None, replay_log=shiftlog, theme=theme, sound=False)
+    console = ConsoleApp(None, replay_log=shiftlog, theme=theme, sound=False, basemap=basemap)
     controller = console.replay
     assert controller is not None  # a ConsoleApp on a log has its controller
     start, end = controller.span()

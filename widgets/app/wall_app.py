@@ -10,6 +10,7 @@ wall's windows keep showing the state they hold meanwhile.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -20,6 +21,7 @@ from console import CommandError
 from console.paths import data_dir
 from console.session import Session
 from console.store.daily_logs import DailyLogs
+from console.tiles.config import SourceConfig
 from widgets.app.console_app import ConsoleApp
 from widgets.app.console_start import qt_app
 from widgets.map.wall import MapWall
@@ -71,7 +73,9 @@ MARKER_SHARES = {
 }
 
 
-def wall_map(state, now, scale: WallScale, heat: bool = False) -> MapWall:
+def wall_map(
+    state, now, scale: WallScale, heat: bool = False, basemap: Sequence[SourceConfig] = ()
+) -> MapWall:
     """The console's map for a wall scene: symbols, lines, the neighbours' names and the
     scale bar sized from the wall's height (a desk's sizes are for a 1080p screen at arm's
     length), not interactive, its small legend off (the scenes draw their own, large)."""
@@ -87,13 +91,24 @@ def wall_map(state, now, scale: WallScale, heat: bool = False) -> MapWall:
     m.set_layer_visible("heatmap", heat)
     m.set_layer_visible("trails", not heat)
     m.plot.setMouseEnabled(False, False)
+    m.configure_basemap(basemap)  # no status bar on a wall: a failing source is logged
+    m.attribution.setStyleSheet(
+        f"color: #8a94a6; background: transparent; font-size: {scale.small // 2}px;"
+    )
     return m
 
 
-def wall_context(state, now, workers, fetch, height: int) -> WallContext:
+def wall_context(
+    state, now, workers, fetch, height: int, basemap: Sequence[SourceConfig] = ()
+) -> WallContext:
     scale = WallScale(height)
     return WallContext(
-        state, now, workers, fetch, scale, lambda heat: wall_map(state, now, scale, heat)
+        state,
+        now,
+        workers,
+        fetch,
+        scale,
+        lambda heat: wall_map(state, now, scale, heat, basemap),
     )
 
 
@@ -106,7 +121,9 @@ class Wall:
         self.console = console
         self.windows: list[WallWindow] = []
         for screen, (w, h) in zip(screens, sizes, strict=True):
-            ctx = wall_context(console.state, console.now, console.workers, fetch, h)
+            ctx = wall_context(
+                console.state, console.now, console.workers, fetch, h, console.basemap
+            )
             window = WallWindow(ctx, load_playlist(screen, set(SCENES) - {"focus"}))
             window.resize(w, h)
             console.view_changed.connect(window.on_diff)
@@ -118,12 +135,14 @@ class Wall:
         self.console.stop()
 
 
-def live_wall(url: str, user: str, password: str) -> tuple[Session, ConsoleApp]:
+def live_wall(
+    url: str, user: str, password: str, basemap: Sequence[SourceConfig] = ()
+) -> tuple[Session, ConsoleApp]:
     """The data side of a live wall: the wall account's session writing one shift log per
     district day, and a console without a rewind index (a wall runs for months)."""
     daily = DailyLogs(data_dir() / "shifts", "wall", backend_url=url, user=user)
     session = Session(url, user, password, None, daily=daily)
-    return session, ConsoleApp(session, sound=False, rewind=False)
+    return session, ConsoleApp(session, sound=False, rewind=False, basemap=basemap)
 
 
 def run_wall(
@@ -139,6 +158,7 @@ def run_wall(
     size: str | None = None,
     scene: str | None = None,
     quit_after: float | None = None,
+    basemap: Sequence[SourceConfig] = (),
 ) -> int:
     app = qt_app(lang, "dark", offscreen_ok=screenshot is not None)
     shots = list(SCENES) if scene == "all" else [scene] if scene else [None]
@@ -156,7 +176,7 @@ def run_wall(
             shiftlog = open_logs(replay, data_dir() / "replays")
         except (ValueError, OSError) as e:
             raise CommandError(str(e)) from e
-        console = ConsoleApp(None, replay_log=shiftlog, sound=False)
+        console = ConsoleApp(None, replay_log=shiftlog, sound=False, basemap=basemap)
         fetch = None
     else:
         url = backend
@@ -164,7 +184,7 @@ def run_wall(
             demo = DemoProcess(fresh_sqlite(data_dir() / "wall-demo.db"), speed=speed).start()
             url = demo.url
         _check_account(url, user, password)
-        session, console = live_wall(url, user, password)
+        session, console = live_wall(url, user, password, basemap)
         fetch = session.fetch
     if screenshot:
         sizes = [parse_size(size or "3840x2160")]

@@ -35,6 +35,7 @@ from console.geo.outlines import grid_polyline, neighbour_districts, polyline, r
 from console.state import VEHICLE_STATUSES, CityState
 from widgets.common.i18n import labels
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
+from widgets.map.basemap import Basemap
 from widgets.map.layers import ScaleBar, heading_arrow, heat_image
 from widgets.map.lod import (
     CLUSTER_PX,
@@ -139,6 +140,16 @@ class MapWall(QWidget):
         self.legend = QLabel(self.plot)
         self.legend.setObjectName("notice")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        # Raster tiles under everything (none until configure_basemap gives sources), and
+        # their attribution in the corner, as a tile provider's terms ask.
+        self.basemap = Basemap(self.view, self)
+        self.attribution = QLabel(self.plot)
+        self.attribution.setObjectName("attribution")
+        self.attribution.setStyleSheet(
+            f"color: {t['dim']}; background: transparent; font-size: 11px;"
+        )
+        self.attribution.hide()
+        self.basemap.source_changed.connect(self._show_attribution)
         self.retranslate()
 
         self.view.sigRangeChanged.connect(self._range_changed)
@@ -858,6 +869,23 @@ class MapWall(QWidget):
             round(16 * u), self.plot.height() - self.scalebar.height() - round(12 * u)
         )
         self.legend.move(self.plot.width() - self.legend.width() - 12, 12)
+        self.attribution.move(
+            self.plot.width() - self.attribution.width() - 6,
+            self.plot.height() - self.attribution.height() - 4,
+        )
+
+    def configure_basemap(self, configs, notice=None, choice: int | None = 0) -> None:
+        """The basemap sources on offer (``console.tiles.defaults``) and the one shown (the
+        first by default). ``notice(text, level)`` tells the operator when one fails (the
+        status bar's)."""
+        self.basemap.configure(configs, notice, choice)
+
+    def _show_attribution(self) -> None:
+        text = self.basemap.attribution()
+        self.attribution.setText(text)
+        self.attribution.adjustSize()
+        self.attribution.setVisible(bool(text))
+        self._place_overlays()
 
     def frame_time_ms(self, repeats: int = 5) -> float:
         """Median time to render the plot once, for the benchmark."""
