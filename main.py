@@ -21,6 +21,8 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
+python main.py tiles build --out FILE.mbtiles [--theme dark|light] [--min-zoom 11] [--max-zoom 18]
+                                    render the demo's offline basemap (approximate, generated)
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
                                     sim_pace|wall_soak|hostile|scale|backend_scale (by default
@@ -234,6 +236,12 @@ def cmd_export(args) -> int:
         raise CommandError(str(e)) from e
     print(summary)
     return 0
+
+
+def cmd_tiles(args) -> int:
+    from widgets.map.tile_build import tiles_command
+
+    return tiles_command(args)
 
 
 def cmd_bench(args) -> int:
@@ -487,6 +495,15 @@ def _export_args(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("--to", dest="end", help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)")
 
 
+def _tiles_args(tiles: argparse.ArgumentParser) -> None:
+    tiles.add_argument("action", choices=("build",), help="build: render the demo basemap")
+    tiles.add_argument("--out", required=True, help="the MBTiles file to write (replaced)")
+    tiles.add_argument("--theme", choices=("dark", "light"), default="dark")
+    tiles.add_argument("--min-zoom", type=int, default=11)
+    tiles.add_argument("--max-zoom", type=int, default=18)
+    tiles.add_argument("--workers", type=int, default=2, help="render threads (default 2)")
+
+
 def _bench_args(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("which", nargs="?", default="all", choices=("all", *BENCHMARKS))
     bench.add_argument(
@@ -564,6 +581,9 @@ COMMANDS: dict[str, Command] = {
         _users_args,
     ),
     "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
+    "tiles": Command(
+        cmd_tiles, "build the demo's offline basemap (MBTiles, zoom 11-18)", _tiles_args
+    ),
     "bench": Command(
         cmd_bench,
         "print the benchmarks (feed, sync, geo, components, kpi, gui, replay)",
