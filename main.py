@@ -25,8 +25,8 @@ python main.py tiles build --out FILE.mbtiles [--theme dark|light] [--min-zoom 1
                                     render the demo's offline basemap (approximate, generated)
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
-                                    sim_pace|wall_soak|hostile|scale|backend_scale (by default
-                                    all but the last five);
+                                    sim_pace|wall_soak|hostile|scale|backend_scale|tiles (by
+                                    default all but the last six);
                                     bench NAME --help lists its options
 """
 
@@ -249,7 +249,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale")
+    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "tiles")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -539,6 +539,7 @@ BENCHMARKS = (
     "hostile",
     "scale",
     "backend_scale",
+    "tiles",
 )
 
 

@@ -88,6 +88,9 @@ def test_a_small_build_is_a_valid_mbtiles_with_the_right_colours(qapp, tmp_path,
         img = QImage.fromData(bytes(data), "PNG")
         assert not img.isNull() and img.width() == img.height() == TILE_PX
     assert got == expected
+    for z, tiles in got.items():  # independently: the points' own tiles, nothing off the area
+        assert all(tile_at(*pt, z) in tiles for pt in pts.values())
+        assert all(area.intersects(shapely.box(*tile_bounds(z, x, y))) for x, y in tiles)
     assert stats.tiles == sum(len(t) for t in expected.values()) > 3
     style = STYLES[theme]
     for z in (16, 17):

@@ -1,7 +1,7 @@
 """``python main.py tiles build``: the demo basemap rendered into an MBTiles file.
 
-Every tile whose square touches the covered area (the district and ``MARGIN_M`` around it)
-at each zoom is rendered, in metatiles of ``METATILE``×``METATILE`` tiles (see
+Every tile whose square touches the covered area (the district and ``MARGIN_M`` around it;
+below z15 its whole bounding box) at each zoom is rendered, in metatiles of ``METATILE``×``METATILE`` tiles (see
 ``widgets.map.tile_render``) by a small thread pool, and written to a temporary file beside
 the output that is renamed onto it at the end: a build killed half-way leaves a ``.part``
 file that nothing reads, never a half basemap under the real name.
@@ -32,6 +32,7 @@ from .tile_render import BasemapRenderer
 log = logging.getLogger(__name__)
 
 METATILE = 8
+WHOLE_BOX_BELOW = 15
 ATTRIBUTION = (
     "近似示意底图：由本项目自有地理数据生成（合成路网，水系为示意），非测绘成果 | "
     "Approximate basemap generated from the project's own geodata "
@@ -58,9 +59,13 @@ class BuildStats:
 
 
 def covered_tiles(area, z: int) -> list[tuple[int, int]]:
-    """The (x, y) of zoom ``z`` whose square touches ``area`` (Mercator metres)."""
+    """The (x, y) of zoom ``z`` whose square touches ``area`` (Mercator metres); below
+    ``WHOLE_BOX_BELOW`` every tile of its bounding box, so a zoomed-out view is a full rectangle
+    (a few dozen tiles more), not the district's ragged outline."""
     west, south, east, north = area.bounds
     cand = list(tiles_covering(west, south, east, north, z))
+    if z < WHOLE_BOX_BELOW:
+        return cand
     boxes = shapely.box(*zip(*(tile_bounds(z, x, y) for x, y in cand), strict=True))
     shapely.prepare(area)
     return [t for t, hit in zip(cand, shapely.intersects(area, boxes), strict=True) if hit]

@@ -260,10 +260,11 @@ class BasemapRenderer:
                 if w:
                     p.setPen(pen(s.casing[r.rank], w + 2.0, flat))
                     p.drawPath(path)
+        colors = s.road if z >= CASING_FROM else s.road_low
         for r, path in self._roads:
             w = road_px(z, r.rank)
             if w:
-                p.setPen(pen(s.road[r.rank], w))
+                p.setPen(pen(colors[r.rank], w))
                 p.drawPath(path)
 
     def _paint_labels(self, p: QPainter, labels: list[Label], px0: int, py0: int, n: int) -> None:

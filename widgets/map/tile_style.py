@@ -24,6 +24,7 @@ class TileStyle:
     neighbour_line: str
     street_line: str  # 街道 boundaries
     road: tuple[str, str, str]  # fill per rank: arterial, other real road, planning road
+    road_low: tuple[str, str, str]  # the same below CASING_FROM, where roads have no edge
     casing: tuple[str, str, str]
     text: str
     text_dim: str  # neighbours' names, planning roads
@@ -43,6 +44,7 @@ STYLES = {
         neighbour_line="#3a4a60",
         street_line="#5d7fa8",
         road=("#d8a94f", "#8796ab", "#5a6a80"),
+        road_low=("#d8a94f", "#8796ab", "#5a6a80"),
         casing=("#0b1119", "#0b1119", "#0b1119"),
         text="#eef3fa",
         text_dim="#a4b0c2",
@@ -60,6 +62,7 @@ STYLES = {
         neighbour_line="#9aa8ba",
         street_line="#8c9bb0",
         road=("#f6c25a", "#ffffff", "#ffffff"),
+        road_low=("#e0a93a", "#aab3bf", "#c3c9d1"),  # white hairlines vanish on the land
         casing=("#c9952f", "#b7bec9", "#cfd4db"),
         text="#1d2533",
         text_dim="#5b6577",
@@ -84,9 +87,9 @@ NEIGHBOUR_LABEL = (20, range(11, 15))
 STREET_LABEL = (24, range(13, 16))
 WATER_LABEL = (20, range(12, 19))
 CANAL_LABEL = (16, range(15, 19))
-ROAD_LABEL = (17, range(16, 19))
+ROAD_LABEL = (18, range(16, 19))
 MAJOR_ROAD_LABEL_FROM = 15  # arterials are named one zoom earlier
-LANDMARK_LABEL = (16, range(15, 19))
+LANDMARK_LABEL = (17, range(15, 19))
 STREET_LINES_FROM = 13
 #: Icons per landmark kind (qtawesome mdi6), kinds as in resources/gazetteer.json.
 LANDMARK_ICONS = {
