@@ -233,3 +233,22 @@ def _rgb(img: QImage) -> np.ndarray:
     h, w = img.height(), img.width()
     rows = np.frombuffer(img.constBits(), np.uint8, img.bytesPerLine() * h).reshape(h, -1)
     return rows[:, : w * 3].reshape(h, w, 3).copy()  # a copy: the image's memory goes with it
+
+
+def test_water_keeps_off_the_roads_and_its_bank_is_the_boundary(features):
+    """The river and the lake hold no road and none of the district, the river's bank runs
+    along the boundary, and the old city's canals run beside roads, not through blocks."""
+    f = features
+    roads = shapely.union_all([shapely.LineString(r.xy) for r in f.roads])
+    stretch = 1 / np.cos(np.radians(30.27))  # Mercator metres per ground metre in Shangcheng
+    for area in f.water:
+        assert roads.intersection(area.geom).length == 0, area.name
+        assert area.geom.intersection(f.district.geom).area < 1.0, area.name
+    river = next(a for a in f.water if a.name == "钱塘江")
+    bank = river.geom.buffer(1.0).intersection(f.district.geom.boundary).length / stretch
+    assert bank > 15_000  # ~19 km: the district's whole river side
+    beside = roads.buffer(60 * stretch)
+    for canal in ("中河", "东河", "贴沙河"):
+        line = next(shapely.LineString(w.xy) for w in f.water_lines if w.name == canal)
+        inside = line.intersection(f.district.geom)
+        assert inside.intersection(beside).length / inside.length > 0.8, canal
