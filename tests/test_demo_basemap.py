@@ -126,6 +126,15 @@ def test_bad_arguments_are_refused_with_a_message(tmp_path, capsys, argv, messag
     assert not out.exists()
 
 
+def test_an_unwritable_output_is_refused_with_its_reason(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code = main.main(["tiles", "build", "--out", str(blocker / "x.mbtiles"), "--max-zoom", "11"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot write" in err and "x.mbtiles" in err
+    assert blocker.read_text() == "not a folder"
+
+
 def _input_tree(tmp_path: Path) -> Path:
     root = tmp_path / "src"
     for pattern in dbm._INPUTS:

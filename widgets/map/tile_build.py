@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -170,14 +171,19 @@ def build_basemap(
 
 
 def tiles_command(args) -> int:
-    """``main.py tiles build``: build, then print the count, the time and the size."""
-    stats = build_basemap(
-        args.out,
-        args.theme,
-        args.min_zoom,
-        args.max_zoom,
-        workers=args.workers,
-        progress=lambda line: print(line, flush=True),
-    )
+    """``main.py tiles build``: build, then print the count, the time and the size. A file
+    that cannot be written is refused with its reason (exit status 2), nothing left behind."""
+    try:
+        stats = build_basemap(
+            args.out,
+            args.theme,
+            args.min_zoom,
+            args.max_zoom,
+            workers=args.workers,
+            progress=lambda line: print(line, flush=True),
+        )
+    except (OSError, sqlite3.Error) as e:
+        log.warning("tiles build --out %s failed: %s", args.out, e)
+        raise CommandError(f"cannot write {args.out}: {e}") from e
     print(f"{args.out}: {stats.summary()}", flush=True)
     return 0

@@ -161,7 +161,6 @@ class BasemapRenderer:
         if theme not in STYLES:
             raise ValueError(f"unknown theme {theme!r}; use {' or '.join(STYLES)}")
         self.features = features
-        self.theme = theme
         self.style = STYLES[theme]
         extent = features.extent
         west, _, _, north = extent.bounds
