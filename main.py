@@ -25,10 +25,12 @@ python main.py report FILE... --out PATH.pdf|PATH.html
                                     the handover report (交接班报告) of a shift log
 python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
+python main.py tiles build --out FILE.mbtiles [--theme dark|light] [--min-zoom 11] [--max-zoom 18]
+                                    render the demo's offline basemap (approximate, generated)
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: basemap|feed|sync|geo|components|kpi|gui|replay|
-                                    startup|sim_pace|wall_soak|hostile|scale|backend_scale|jt808
-                                    (by default all but the last six);
+                                    startup|sim_pace|wall_soak|hostile|scale|backend_scale|jt808|
+                                    tiles (by default all but the last seven);
                                     bench NAME --help lists its options
 """
 
@@ -291,12 +293,18 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_tiles(args) -> int:
+    from widgets.map.tile_build import tiles_command
+
+    return tiles_command(args)
+
+
 def cmd_bench(args) -> int:
     """Run benchmarks; a named one gets the options after its name (its own ``--help`` lists
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "jt808")
+    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "jt808", "tiles")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -621,6 +629,15 @@ def _export_args(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("--to", dest="end", help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)")
 
 
+def _tiles_args(tiles: argparse.ArgumentParser) -> None:
+    tiles.add_argument("action", choices=("build",), help="build: render the demo basemap")
+    tiles.add_argument("--out", required=True, help="the MBTiles file to write (replaced)")
+    tiles.add_argument("--theme", choices=("dark", "light"), default="dark")
+    tiles.add_argument("--min-zoom", type=int, default=11)
+    tiles.add_argument("--max-zoom", type=int, default=18)
+    tiles.add_argument("--workers", type=int, default=2, help="render threads (default 2)")
+
+
 def _bench_args(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("which", nargs="?", default="all", choices=("all", *BENCHMARKS))
     bench.add_argument(
@@ -658,6 +675,7 @@ BENCHMARKS = (
     "scale",
     "backend_scale",
     "jt808",
+    "tiles",
 )
 
 
@@ -703,6 +721,9 @@ COMMANDS: dict[str, Command] = {
         _users_args,
     ),
     "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
+    "tiles": Command(
+        cmd_tiles, "build the demo's offline basemap (MBTiles, zoom 11-18)", _tiles_args
+    ),
     "bench": Command(
         cmd_bench,
         "print the benchmarks (feed, sync, geo, components, kpi, gui, replay)",

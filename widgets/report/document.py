@@ -18,11 +18,8 @@ from __future__ import annotations
 import base64
 import html
 import math
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
 
 from PySide6.QtCore import (
     QBuffer,
@@ -40,7 +37,6 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QFontMetricsF,
-    QGuiApplication,
     QImage,
     QPageLayout,
     QPageSize,
@@ -54,6 +50,7 @@ from console.labels import Labels, local_time
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
 from console.replay.report import Bar, CaseLine, HandoverReport, ReportInputError, build_report
+from widgets.common.offscreen import ensure_gui_app
 from widgets.common.style import cjk_family
 
 FORMATS = (".html", ".pdf")
@@ -164,7 +161,7 @@ def report_command(paths: list[str], out: str, lang: str = "zh") -> int:
         report = build_report(open_logs(paths, data_dir() / "replays"))
     except (ValueError, OSError) as e:
         raise CommandError(str(e)) from e
-    _ensure_gui_app()
+    ensure_gui_app()
     write_report(report, out, lang)
     return 0
 
@@ -185,16 +182,6 @@ def _check_format(out: str | Path) -> str:
             f"{out}: unsupported report format {suffix or '(none)'!r}; use {' or '.join(FORMATS)}"
         )
     return suffix
-
-
-def _ensure_gui_app() -> QGuiApplication:
-    """Fonts and painting need a QGuiApplication; with no display, the offscreen platform."""
-    app = QGuiApplication.instance()
-    if app is None:
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([sys.argv[0] if sys.argv else "zhcg-report"])
-    return cast(QGuiApplication, app)
 
 
 # ---- writing --------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from openpyxl.utils import get_column_letter
 from console import CommandError
 from console.domain.china_time import CST
 from console.kpiboard import GROUPS, Board, BoardError, BoardRow, Period, fetch_boards, month_period
+from widgets.common.offscreen import ensure_gui_app
 from widgets.common.style import GRADE_COLORS
 from widgets.report.document import (
     CSS,
-    _ensure_gui_app,
     _table,
     bar_chart,
     font_families,
@@ -133,7 +133,7 @@ def kpi_report_command(
         raise CommandError(str(e)) from e
     except (ApiError, OSError) as e:  # refused, or not there (requests' errors are OSErrors)
         raise CommandError(f"{backend}: {e}") from e
-    _ensure_gui_app()
+    ensure_gui_app()
     write_kpi_report(boards, out, lang)
     print(f"{out}: {sum(len(b.rows) for b in boards)} rows in {len(boards)} groups")
     return 0
