@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,44 @@ def _settings(args):
         open311_iot_keys=frozenset(args.open311_iot_key or ()),
         open311_jurisdiction=args.open311_jurisdiction,
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
+        **_interop_settings(args),
     )
+
+
+def _interop_settings(args) -> dict:
+    """``serve --traccar …`` and ``--open311-pull …`` as settings (docs/interop.md). Secrets
+    may come from the environment instead of the command line, where ``ps`` shows them."""
+    from console.domain.categories import CategoryCatalog
+    from console.server.open311_client import Open311PullConfig, load_code_map
+    from console.server.traccar import TraccarConfig
+
+    out: dict = {}
+    try:
+        if args.traccar:
+            out["traccar"] = TraccarConfig(
+                args.traccar,
+                user=args.traccar_user,
+                password=args.traccar_password or os.environ.get("ZHCG_TRACCAR_PASSWORD"),
+                token=args.traccar_token or os.environ.get("ZHCG_TRACCAR_TOKEN"),
+            )
+        if args.open311_pull:
+            codes, default = (
+                load_code_map(args.open311_map, CategoryCatalog.load())
+                if args.open311_map
+                else ({}, None)
+            )
+            out["open311_pull"] = Open311PullConfig(
+                args.open311_pull,
+                key=args.open311_pull_key or os.environ.get("ZHCG_OPEN311_PULL_KEY"),
+                every_s=args.open311_every,
+                jurisdiction=args.open311_pull_jurisdiction,
+                fmt=args.open311_pull_format,
+                codes=codes,
+                **({"default_category": default} if default else {}),
+            )
+    except (ValueError, OSError) as e:
+        raise CommandError(str(e)) from None
+    return out
 
 
 def _check_speed(args) -> None:
@@ -130,6 +168,11 @@ def cmd_serve(args) -> int:
         from console.server.run import serve
 
         settings = _settings(args)
+        if args.workers > 1 and (settings.traccar or settings.open311_pull):
+            # Each worker would follow the same Traccar server and pull the same endpoint.
+            raise CommandError(
+                "--traccar and --open311-pull run in one process: not with --workers"
+            )
         if args.workers > 1 and not settings.db_url.startswith(("postgresql:", "postgres:")):
             # SQLite serialises writers per process: several would fight over its file lock,
             # and the feed's wake-ups cross processes only through PostgreSQL's NOTIFY.
@@ -138,6 +181,8 @@ def cmd_serve(args) -> int:
         return 0
     if args.workers != 1:
         raise CommandError("--workers runs the API only; start the simulator on its own")
+    if args.traccar or args.open311_pull:
+        raise CommandError("--traccar and --open311-pull run with serve, not with --simulate")
     from console.demo import EmbeddedDemo
     from console.server.seed import DEMO_FLEET_SIZE
 
@@ -381,6 +426,7 @@ def _backend_args(demo_default: bool, simulate_default: bool):
             default="hangzhou-shangcheng",
             help="the jurisdiction_id the Open311 endpoint serves",
         )
+        _interop_args(sp)
         sp.add_argument(
             "--workers",
             type=int,
@@ -389,6 +435,32 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
 
     return add
+
+
+def _interop_args(sp: argparse.ArgumentParser) -> None:
+    """Outside systems the backend takes input from (docs/interop.md)."""
+    g = sp.add_argument_group("Traccar as a telemetry source")
+    g.add_argument("--traccar", metavar="URL", help="a Traccar server, e.g. http://host:8082")
+    g.add_argument("--traccar-user", metavar="U", help="its user (e-mail)")
+    g.add_argument(
+        "--traccar-password", metavar="P", help="its password (or $ZHCG_TRACCAR_PASSWORD)"
+    )
+    g.add_argument("--traccar-token", metavar="T", help="an API token (or $ZHCG_TRACCAR_TOKEN)")
+    o = sp.add_argument_group("Open311 client: pull another system's requests into intake")
+    o.add_argument("--open311-pull", metavar="URL", help="a GeoReport v2 base URL (…/v2/)")
+    o.add_argument(
+        "--open311-pull-key", metavar="K", help="its api_key (or $ZHCG_OPEN311_PULL_KEY)"
+    )
+    o.add_argument(
+        "--open311-every", type=float, default=300.0, metavar="S", help="seconds between polls"
+    )
+    o.add_argument("--open311-pull-jurisdiction", metavar="J", help="its jurisdiction_id")
+    o.add_argument("--open311-pull-format", choices=("json", "xml"), default="json")
+    o.add_argument(
+        "--open311-map",
+        metavar="FILE",
+        help='service codes to categories: {"codes": {"006": "06012"}, "default": "06010"}',
+    )
 
 
 def _console_args(con: argparse.ArgumentParser) -> None:

@@ -32,6 +32,7 @@ from .middleware import (
     install_access_log_filters,
 )
 from .open311 import ensure_system_user
+from .open311_client import Open311Pull
 from .routes import (
     alerts,
     cases,
@@ -49,6 +50,7 @@ from .routes import (
 from .routes import feed as feed_routes
 from .seed import demo_account_ids, seed_demo_users, seed_reference
 from .ticker import Ticker
+from .traccar import TraccarSource
 
 log = logging.getLogger("console.server")
 
@@ -119,6 +121,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pg_listener.start()
     ticker = Ticker(ctx)
     ticker.start()
+    app.state.sources = sources = _sources(ctx)
+    for source in sources:
+        source.start()
     log.info("backend ready: feed %s at seq %d, clock %s", ctx.feed_id, last, ctx.clock.to_dict())
     startup.reached(startup.BACKEND)
     # What start-up built (the 部件 inventory, grid, geocoder: ~10^5 objects) lives as long as
@@ -127,10 +132,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    for source in sources:
+        await asyncio.to_thread(source.stop)  # joins its thread (an HTTP call ends first)
     ticker.stop()
     if pg_listener is not None:
         pg_listener.stop()
     ctx.db.on_commit = None
+
+
+def _sources(ctx: Context) -> list[TraccarSource | Open311Pull]:
+    """The outside systems this backend takes input from (``serve --traccar``,
+    ``--open311-pull``), each a thread feeding the same paths as native input."""
+    out: list[TraccarSource | Open311Pull] = []
+    if ctx.settings.traccar is not None:
+        out.append(TraccarSource(ctx, ctx.settings.traccar))
+    if ctx.settings.open311_pull is not None:
+        out.append(Open311Pull(ctx, ctx.settings.open311_pull))
+    return out
 
 
 def prepare(ctx: Context) -> None:

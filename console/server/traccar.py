@@ -1,0 +1,439 @@
+"""Traccar as a telemetry source: a fleet already tracked on a Traccar server feeds the backend.
+
+``serve --traccar URL`` runs a ``TraccarSource`` thread inside the backend. It logs in (a
+session cookie from ``POST /api/session``, or a token: ``GET /api/session?token=`` for the
+cookie plus ``Authorization: Bearer`` on REST), reads ``GET /api/devices`` and the latest
+``GET /api/positions``, then follows the WebSocket ``/api/socket``. Positions become fixes on
+the same path as a gateway's post (``telemetry.ingest_fixes``: the same validation, rules and
+feed); events become alerts through ``telemetry.apply_signals`` (``EVENT_ALERTS``).
+
+A dropped socket, a refused login or a dead server never stops the backend: the thread logs,
+waits (exponential backoff with jitter, ``backoff_s``), logs in again and, before it listens
+again, asks for each device's positions since the last one it had, so the gap is filled
+(``GET /api/positions?deviceId=&from=&to=``). A fix stored twice is impossible: fixes are
+unique per (vehicle, t).
+
+Protocol facts are from Traccar's OpenAPI spec (traccar/traccar v6.14.5 ``openapi.yaml``,
+copied in ``tests/fixtures/traccar/``) and its WebSocket API (``{"positions": [...]}``,
+``{"devices": [...]}``, ``{"events": [...]}`` and ``{}`` keep-alives every 55 s).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from sqlalchemy import select
+from websockets.exceptions import WebSocketException
+from websockets.sync.client import connect
+from websockets.sync.connection import Connection
+
+from console.domain.vehicle_rules import Signal
+
+from . import telemetry
+from .context import Context
+from .db import Vehicle
+from .errors import ApiError
+from .inputs import parse_instant
+
+log = logging.getLogger(__name__)
+
+#: Traccar reports speed in knots (openapi.yaml, Position.speed: "in knots"); a knot is one
+#: international nautical mile (1,852 m, exactly: BIPM SI Brochure, table 8) an hour.
+KMH_PER_KNOT = 1.852
+#: Traccar's server sends ``{}`` every 55 s on an idle socket (its WebSocket API); nothing for
+#: two of those and a margin means the connection is dead even if TCP has not said so.
+SILENCE_S = 130.0
+#: How often the listening loop looks at its stop flag (a ``recv`` timeout, not a poll).
+RECV_SLICE_S = 0.5
+HTTP_TIMEOUT_S = 15.0
+
+#: Traccar event type -> (the alert kind, raise or clear). Kinds and why:
+#: - ``deviceOverspeed``: ``vehicle_speeding`` (warning), over the speed limit Traccar holds for
+#:   the device or road. Not ``vehicle_overspeed``: that is the centre's own rule "too fast
+#:   while working" (作业超速, a sweeper above its working speed), a different condition whose
+#:   rule clears it; Traccar sends no end of overspeed, so this one is resolved by hand.
+#: - ``geofenceEnter`` / ``geofenceExit``: ``vehicle_geofence_enter`` (info: entering a depot or
+#:   a work area is usually planned) and ``vehicle_geofence_exit`` (warning: a vehicle leaving
+#:   its area is what a centre watches geofences for).
+#: - ``deviceOffline``: the project's ``vehicle_offline`` (the same condition as the fleet rule's
+#:   silent terminal; the vehicle shows offline); ``deviceOnline`` clears it.
+#: - ``alarm``: ``vehicle_alarm`` (critical: Traccar's alarm covers SOS, accident, tampering and
+#:   power cut, ``attributes.alarm`` says which; a driver's SOS is a person in danger).
+#: Other events (moving, stopped, ignition, ...) are not alerts: the fleet rules derive moving
+#: and stopped from the fixes themselves.
+EVENT_ALERTS: dict[str, tuple[str, str]] = {
+    "deviceOverspeed": ("vehicle_speeding", "raise"),
+    "geofenceEnter": ("vehicle_geofence_enter", "raise"),
+    "geofenceExit": ("vehicle_geofence_exit", "raise"),
+    "deviceOffline": ("vehicle_offline", "raise"),
+    "deviceOnline": ("vehicle_offline", "clear"),
+    "alarm": ("vehicle_alarm", "raise"),
+}
+
+
+@dataclass(frozen=True)
+class TraccarConfig:
+    """``serve --traccar URL (--traccar-user U --traccar-password P | --traccar-token T)``."""
+
+    url: str
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    #: First retry after this many seconds, doubling to ``backoff_max_s``.
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not self.token and not (self.user and self.password is not None):
+            raise ValueError("Traccar needs a user and password, or a token")
+        if urlsplit(self.url).scheme not in ("http", "https"):
+            raise ValueError(f"Traccar URL must be http:// or https://, not {self.url!r}")
+
+
+def backoff_s(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """The wait before retry ``attempt`` (0 first): "equal jitter" from AWS's "Exponential
+    Backoff And Jitter" (Marc Brooker, 2015): half of ``min(cap, base·2^attempt)`` fixed, half
+    random, so many consoles' adapters losing one server do not come back in step, and none
+    retries at once in a tight loop."""
+    d = min(cap, base * 2 ** min(attempt, 30))
+    return d / 2 + rng.uniform(0, d / 2)
+
+
+def terminal_key(s: object) -> str:
+    """A terminal number as the vehicles table and Traccar's ``uniqueId`` are matched: the
+    digits without leading zeros (a 2013 JT/T 808 header pads the SIM number to 12 digits)."""
+    return str(s).strip().lstrip("0")
+
+
+class AuthRefused(Exception):
+    """Traccar refused the credentials (401/400 on login, or 401 on a call)."""
+
+
+def _epoch(v: object, name: str) -> float | str:
+    """An ISO 8601 time as epoch seconds, or why it is not one."""
+    if not isinstance(v, str):
+        return f"{name} is missing"
+    try:
+        return parse_instant(v, name).timestamp()
+    except ValueError as e:
+        return f"{e} (got {v[:40]!r})"
+
+
+def position_fix(p: object, vehicle_id: str) -> dict[str, Any] | str:
+    """A Traccar position as the backend's fix, or why it is dropped. Numbers are passed on as
+    they come (``telemetry`` validates them like any gateway's: range, finiteness, age)."""
+    if not isinstance(p, dict):
+        return "not an object"
+    if p.get("valid") is False:
+        return "the device marked it invalid (no GPS fix)"
+    t = _epoch(p.get("fixTime"), "fixTime")
+    if isinstance(t, str):
+        return t
+    speed = p.get("speed")
+    if isinstance(speed, int | float) and not isinstance(speed, bool):
+        try:
+            speed = float(speed) * KMH_PER_KNOT
+        except OverflowError:
+            speed = None
+    return {
+        "vehicle_id": vehicle_id,
+        "t": t,
+        "lon": p.get("longitude"),
+        "lat": p.get("latitude"),
+        "speed_kmh": speed,
+        "heading": p.get("course"),
+        "flags": 0,  # Traccar has no 作业 (working) signal; JT/T 808's status word would carry it
+    }
+
+
+class TraccarSource(threading.Thread):
+    """One Traccar server followed for the backend's lifetime (``start()``/``stop()``)."""
+
+    def __init__(self, ctx: Context, cfg: TraccarConfig, rng: random.Random | None = None):
+        super().__init__(name="traccar", daemon=True)
+        self.ctx = ctx
+        self.cfg = cfg
+        self.rng = rng or random.Random()
+        self.http = requests.Session()
+        self._stop_event = threading.Event()
+        parts = urlsplit(cfg.url.rstrip("/"))
+        self.base = urlunsplit(parts)
+        self.socket_url = urlunsplit(
+            (
+                "wss" if parts.scheme == "https" else "ws",
+                parts.netloc,
+                parts.path + "/api/socket",
+                "",
+                "",
+            )
+        )
+        #: Traccar device id -> vehicle id, and the device's name (for log lines).
+        self.devices: dict[int, str] = {}
+        self.names: dict[int, str] = {}
+        self.geofences: dict[int, str] = {}
+        #: Per device, the newest fix time seen (epoch): where a gap fill starts.
+        self.last_t: dict[int, float] = {}
+        self._unknown_logged: set[str] = set()
+        self.connects = 0  # sockets opened (the first, then each reconnect)
+        self.failures = 0  # attempts in a row that failed (the backoff's exponent)
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout=HTTP_TIMEOUT_S + 5)
+        self.http.close()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                self._connect_and_follow()
+            except AuthRefused as e:
+                log.error(
+                    "Traccar %s refused the login: %s (check --traccar-user/--traccar-password or --traccar-token)",
+                    self.base,
+                    e,
+                )
+            except (requests.RequestException, OSError, WebSocketException, ValueError) as e:
+                log.warning("Traccar %s: %s: %s", self.base, type(e).__name__, str(e)[:200])
+            except Exception:  # one bad message or a bug must not end the source for good
+                log.exception("Traccar %s: unexpected failure", self.base)
+            if self._stop_event.is_set():
+                break
+            wait = backoff_s(
+                self.failures, self.cfg.backoff_base_s, self.cfg.backoff_max_s, self.rng
+            )
+            self.failures += 1
+            log.info(
+                "Traccar %s: reconnecting in %.1f s (attempt %d)", self.base, wait, self.failures
+            )
+            self._stop_event.wait(wait)
+
+    def _connect_and_follow(self) -> None:
+        self._login()
+        self._load_devices()
+        self._fill()
+        with connect(
+            self.socket_url,
+            additional_headers=self._auth_headers(),
+            open_timeout=HTTP_TIMEOUT_S,
+            close_timeout=2,
+        ) as ws:
+            self.connects += 1
+            self.failures = 0
+            log.info(
+                "Traccar %s: following %s (%d devices mapped)",
+                self.base,
+                self.socket_url,
+                len(self.devices),
+            )
+            # A fill after the socket is open: what arrived between the fill above and the
+            # socket's first message is not lost either.
+            if self.connects > 1:
+                self._fill()
+            self._listen(ws)
+
+    def _listen(self, ws: Connection) -> None:
+        silent = 0.0
+        while not self._stop_event.is_set():
+            try:
+                raw = ws.recv(timeout=RECV_SLICE_S)
+            except TimeoutError:
+                silent += RECV_SLICE_S
+                if silent >= SILENCE_S:
+                    raise OSError(
+                        f"no message for {SILENCE_S:.0f} s (keep-alives are every 55 s)"
+                    ) from None
+                continue
+            silent = 0.0
+            self.handle_message(raw)
+
+    # ---- REST -------------------------------------------------------------------------------
+    def _auth_headers(self) -> dict[str, str]:
+        h = {}
+        if self.cfg.token:
+            h["Authorization"] = f"Bearer {self.cfg.token}"
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+        if cookie:
+            h["Cookie"] = cookie
+        return h
+
+    def _login(self) -> None:
+        """A session cookie (the WebSocket needs one): by form login, or from the token."""
+        self.http.cookies.clear()
+        if self.cfg.token:
+            self.http.headers["Authorization"] = f"Bearer {self.cfg.token}"
+            r = self.http.get(
+                f"{self.base}/api/session", params={"token": self.cfg.token}, timeout=HTTP_TIMEOUT_S
+            )
+        else:
+            r = self.http.post(
+                f"{self.base}/api/session",
+                data={"email": self.cfg.user, "password": self.cfg.password},
+                timeout=HTTP_TIMEOUT_S,
+            )
+        if r.status_code in (400, 401, 403, 404):
+            raise AuthRefused(f"HTTP {r.status_code} {r.text[:120]!r}")
+        r.raise_for_status()
+
+    def _get(self, path: str, **params: Any) -> Any:
+        r = self.http.get(f"{self.base}{path}", params=params, timeout=HTTP_TIMEOUT_S)
+        if r.status_code == 401:
+            raise AuthRefused(f"HTTP 401 on {path}: the session expired")
+        r.raise_for_status()
+        try:
+            return r.json()
+        except ValueError:
+            raise ValueError(
+                f"{path} answered {r.headers.get('content-type')!r}, not JSON"
+            ) from None
+
+    def _load_devices(self) -> None:
+        devices = self._get("/api/devices")
+        self.update_devices(devices if isinstance(devices, list) else [])
+        try:
+            fences = self._get("/api/geofences")
+            self.geofences = {
+                g["id"]: str(g.get("name") or g["id"])
+                for g in fences
+                if isinstance(g, dict) and isinstance(g.get("id"), int)
+            }
+        except (requests.RequestException, ValueError, TypeError):
+            log.info("Traccar %s: no geofence names (events name geofences by id)", self.base)
+
+    def _fill(self) -> None:
+        """The latest position of each device at the first start; after a reconnect, every
+        position of each device since the last one this source had (the gap)."""
+        if not self.last_t:
+            positions = self._get("/api/positions")
+            self.handle_positions(positions if isinstance(positions, list) else [])
+            return
+        to = self.ctx.now().isoformat()
+        for device_id in sorted(self.devices):
+            since = self.last_t.get(device_id)
+            if since is None:
+                continue
+            frm = datetime.fromtimestamp(since, self.ctx.now().tzinfo).isoformat()
+            got = self._get("/api/positions", deviceId=device_id, **{"from": frm, "to": to})
+            self.handle_positions(got if isinstance(got, list) else [])
+
+    # ---- messages ---------------------------------------------------------------------------
+    def handle_message(self, raw: str | bytes) -> None:
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            log.warning(
+                "Traccar %s: a socket message that is not JSON dropped: %r", self.base, raw[:80]
+            )
+            return
+        if not isinstance(msg, dict):
+            log.warning("Traccar %s: a socket message that is not an object dropped", self.base)
+            return
+        if isinstance(msg.get("devices"), list):
+            self.update_devices(msg["devices"])
+        if isinstance(msg.get("positions"), list):
+            self.handle_positions(msg["positions"])
+        if isinstance(msg.get("events"), list):
+            self.handle_events(msg["events"])
+
+    def update_devices(self, devices: Iterable[object]) -> None:
+        """Map Traccar devices to vehicles by ``uniqueId`` = ``terminal_id`` (leading zeros
+        ignored); an unknown device is logged once."""
+        with self.ctx.db.read() as s:
+            by_terminal = {
+                terminal_key(t): vid
+                for vid, t in s.execute(select(Vehicle.id, Vehicle.terminal_id))
+                if t
+            }
+        for d in devices:
+            if not isinstance(d, dict) or not isinstance(d.get("id"), int):
+                continue
+            unique = terminal_key(d.get("uniqueId", ""))
+            self.names[d["id"]] = str(d.get("name") or d.get("uniqueId"))[:60]
+            vid = by_terminal.get(unique) if unique else None
+            if vid is None:
+                self.devices.pop(d["id"], None)
+                if unique not in self._unknown_logged:
+                    self._unknown_logged.add(unique)
+                    log.warning(
+                        "Traccar %s: device %s (uniqueId %r) is no vehicle's terminal_id: its positions are ignored",
+                        self.base,
+                        self.names[d["id"]],
+                        str(d.get("uniqueId"))[:40],
+                    )
+            else:
+                self.devices[d["id"]] = vid
+
+    def handle_positions(self, positions: list[object]) -> int:
+        """Ingest positions as fixes; the dropped ones get a log line each. Returns the
+        number the backend stored."""
+        fixes: list[dict[str, Any]] = []
+        device_of: list[int] = []
+        for p in positions:
+            device = p.get("deviceId") if isinstance(p, dict) else None
+            if not isinstance(device, int) or device not in self.devices:
+                continue  # an unknown device, logged once when it was listed
+            vid = self.devices[device]
+            fix = position_fix(p, vid)
+            if isinstance(fix, str):
+                log.warning(
+                    "Traccar %s: position of %s dropped: %s", self.base, self.names.get(device), fix
+                )
+                continue
+            fixes.append(fix)
+            device_of.append(device)
+        if not fixes:
+            return 0
+        try:
+            with self.ctx.db.write() as s:
+                out = telemetry.ingest_fixes(self.ctx, s, fixes)
+        except ApiError as e:  # not one fix of the batch was valid
+            out = {"accepted": 0, "rejected": e.details.get("rejected", [])}
+        for r in out.get("rejected", []):
+            i = r.get("index")
+            name = (
+                self.names.get(device_of[i]) if isinstance(i, int) and i < len(device_of) else "?"
+            )
+            log.warning("Traccar %s: position of %s dropped: %s", self.base, name, r.get("reason"))
+        bad = {r.get("index") for r in out.get("rejected", [])}
+        for i, (device, fix) in enumerate(zip(device_of, fixes, strict=True)):
+            if i not in bad:
+                self.last_t[device] = max(self.last_t.get(device, fix["t"]), fix["t"])
+        return int(out.get("accepted", 0))
+
+    def handle_events(self, events: list[object]) -> None:
+        """Traccar events as alerts (``EVENT_ALERTS``), raised and cleared like the fleet
+        rules' own signals."""
+        signals = []
+        for e in events:
+            if not isinstance(e, dict):
+                continue
+            kind = EVENT_ALERTS.get(str(e.get("type")))
+            device = e.get("deviceId")
+            vid = self.devices.get(device) if isinstance(device, int) else None
+            if kind is None or vid is None:
+                continue
+            attrs: dict[str, Any] = e["attributes"] if isinstance(e.get("attributes"), dict) else {}
+            detail: dict[str, Any] = {"source": "traccar", "event": e["type"]}
+            if e.get("geofenceId"):
+                detail["geofence"] = self.geofences.get(e["geofenceId"], e["geofenceId"])
+            if attrs.get("alarm"):
+                detail["alarm"] = str(attrs["alarm"])[:40]
+            for key in ("speed", "speedLimit"):
+                if isinstance(attrs.get(key), int | float):
+                    detail[f"{key}_kmh"] = round(float(attrs[key]) * KMH_PER_KNOT, 1)
+            at = _epoch(e.get("eventTime"), "eventTime")
+            when = at if isinstance(at, float) else self.ctx.now().timestamp()
+            signals.append(Signal(vid, kind[0], kind[1], when, detail))
+        if signals:
+            with self.ctx.db.write() as s:
+                telemetry.apply_signals(s, signals, self.ctx.now())
