@@ -88,7 +88,11 @@ def _interop_settings(args) -> dict:
     """``serve --traccar …`` and ``--open311-pull …`` as settings (docs/interop.md). Secrets
     may come from the environment instead of the command line, where ``ps`` shows them."""
     from console.domain.categories import CategoryCatalog
-    from console.server.open311_client import Open311PullConfig, load_code_map
+    from console.server.open311_client import (
+        DEFAULT_CATEGORY,
+        Open311PullConfig,
+        load_code_map,
+    )
     from console.server.traccar import TraccarConfig
 
     out: dict = {}
@@ -113,7 +117,7 @@ def _interop_settings(args) -> dict:
                 jurisdiction=args.open311_pull_jurisdiction,
                 fmt=args.open311_pull_format,
                 codes=codes,
-                **({"default_category": default} if default else {}),
+                default_category=default or DEFAULT_CATEGORY,
             )
     except (ValueError, OSError) as e:
         raise CommandError(str(e)) from None

@@ -110,6 +110,7 @@ class Open311PullConfig:
     #: External service code -> the project's category code.
     codes: dict[str, str] = field(default_factory=dict)
     default_category: str = DEFAULT_CATEGORY
+    page_size: int = PAGE_SIZE
 
     def __post_init__(self) -> None:
         if urlsplit(self.url).scheme not in ("http", "https"):
@@ -302,7 +303,7 @@ class Open311Pull(threading.Thread):
                 return  # the server ignores ``page``: this is the first page again
             for r in rows:
                 self._one(r, res)
-            if len(rows) < PAGE_SIZE:
+            if len(rows) < self.cfg.page_size:
                 return
             previous = ids
         log.warning(
@@ -314,7 +315,7 @@ class Open311Pull(threading.Thread):
             "start_date": start.isoformat(),
             "end_date": end.isoformat(),
             "page": page,
-            "page_size": PAGE_SIZE,
+            "page_size": self.cfg.page_size,
         }
         if self.cfg.jurisdiction:
             params["jurisdiction_id"] = self.cfg.jurisdiction

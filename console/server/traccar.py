@@ -13,8 +13,8 @@ again, asks for each device's positions since the last one it had, so the gap is
 (``GET /api/positions?deviceId=&from=&to=``). A fix stored twice is impossible: fixes are
 unique per (vehicle, t).
 
-Protocol facts are from Traccar's OpenAPI spec (traccar/traccar v6.14.5 ``openapi.yaml``,
-copied in ``tests/fixtures/traccar/``) and its WebSocket API (``{"positions": [...]}``,
+Protocol facts are from Traccar's OpenAPI spec (traccar/traccar v6.14.5 ``openapi.yaml``; the
+test stub serves the recorded shapes in ``tests/fixtures/traccar/``) and its WebSocket API (``{"positions": [...]}``,
 ``{"devices": [...]}``, ``{"events": [...]}`` and ``{}`` keep-alives every 55 s).
 """
 
