@@ -119,7 +119,7 @@ def _interop_settings(args) -> dict:
                 codes=codes,
                 default_category=default or DEFAULT_CATEGORY,
             )
-    except (ValueError, OSError) as e:
+    except ValueError as e:
         raise CommandError(str(e)) from None
     return out
 

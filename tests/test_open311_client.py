@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,7 +24,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from console.clock import VirtualClock
-from console.ports import free_port
 from console.server.context import Settings
 from console.server.db import CaseRow, Meta
 from console.server.open311_client import (
@@ -40,6 +37,7 @@ from console.server.open311_client import (
 from console.server.run import BackendThread
 from console.server.seed import DEMO_OPEN311_KEY
 from tests.conftest import TEST_START, wait_until
+from tests.loopback_server import LoopbackServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "open311"
 SPEC_JSON = FIXTURES / "open311-spec" / "spec_example_json-service-requests.json"
@@ -70,7 +68,6 @@ class StubGeoReport:
     def __init__(self) -> None:
         self.answer = lambda q: (200, "application/json", b"[]")
         self.queries: list[dict] = []
-        self.port = free_port()
 
         async def requests_(request: Request) -> Response:
             q = dict(request.query_params)
@@ -80,27 +77,19 @@ class StubGeoReport:
             return Response(body, status_code=status, media_type=ctype)
 
         app = Starlette(routes=[Route("/open311/v2/requests.{fmt}", requests_)])
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, name="stub-open311", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/open311/v2/"
+        self.http = LoopbackServer(app, "stub-open311")
+        self.url = f"{self.http.base}/open311/v2/"
 
     def serve(self, body: str | bytes, ctype: str = "application/json", status: int = 200):
         data = body.encode() if isinstance(body, str) else body
         self.answer = lambda q: (status, ctype, data)
 
     def start(self) -> StubGeoReport:
-        self.thread.start()
-        wait_until(lambda: self.server.started, timeout=10)
+        self.http.start()
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.http.stop()
 
 
 @pytest.fixture

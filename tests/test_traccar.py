@@ -17,13 +17,11 @@ import copy
 import json
 import logging
 import secrets
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -32,13 +30,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from console.clock import VirtualClock
-from console.ports import free_port
 from console.server.context import Settings
 from console.server.db import Vehicle
 from console.server.run import BackendThread
 from console.server.seed import DEMO_OPEN311_KEY
 from console.server.traccar import KMH_PER_KNOT, TraccarConfig, TraccarSource, backoff_s
 from tests.conftest import TEST_START, logins, wait_until
+from tests.loopback_server import LoopbackServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "traccar"
 USER, PASSWORD, TOKEN = "fleet@example.org", "s3cret", "T0KEN-abc"
@@ -65,7 +63,6 @@ class StubTraccar:
         self.sessions: set[str] = set()
         self.sockets: list[WebSocket] = []
         self.position_queries: list[dict] = []
-        self.port = free_port()
         self.loop: asyncio.AbstractEventLoop | None = None
         app = Starlette(
             routes=[
@@ -76,23 +73,15 @@ class StubTraccar:
                 WebSocketRoute("/api/socket", self.socket),
             ]
         )
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, name="stub-traccar", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self.http = LoopbackServer(app, "stub-traccar")
+        self.url = self.http.base
 
     def start(self) -> StubTraccar:
-        self.thread.start()
-        wait_until(lambda: self.server.started, timeout=10)
+        self.http.start()
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.http.stop()
 
     # ---- REST ----
     async def session(self, request: Request) -> Response:

@@ -49,6 +49,7 @@ from .routes import (
 )
 from .routes import feed as feed_routes
 from .seed import demo_account_ids, seed_demo_users, seed_reference
+from .source_thread import SourceThread
 from .ticker import Ticker
 from .traccar import TraccarSource
 
@@ -140,10 +141,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     ctx.db.on_commit = None
 
 
-def _sources(ctx: Context) -> list[TraccarSource | Open311Pull]:
+def _sources(ctx: Context) -> list[SourceThread]:
     """The outside systems this backend takes input from (``serve --traccar``,
     ``--open311-pull``), each a thread feeding the same paths as native input."""
-    out: list[TraccarSource | Open311Pull] = []
+    out: list[SourceThread] = []
     if ctx.settings.traccar is not None:
         out.append(TraccarSource(ctx, ctx.settings.traccar))
     if ctx.settings.open311_pull is not None:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,10 +50,10 @@ from .context import Context
 from .db import Base, Meta
 from .errors import ApiError
 from .open311 import MAX_WINDOW, PUBLIC_SERVICES, SYSTEM_USER
+from .source_thread import HTTP_TIMEOUT_S, SourceThread
 
 log = logging.getLogger(__name__)
 
-HTTP_TIMEOUT_S = 30.0
 #: A page of this many requests; fewer back means the last page.
 PAGE_SIZE = 100
 #: Pages read per window at most (a server ignoring ``page`` that sends the same page again is
@@ -139,10 +138,13 @@ class Open311PullConfig:
 def load_code_map(path: str, catalog: Any) -> tuple[dict[str, str], str | None]:
     """The mapping file: JSON ``{"codes": {"006": "06012", ...}, "default": "06010"}``. A
     category that is not in the catalog is refused here, at start-up, not at the first poll."""
-    with open(path, encoding="utf-8") as f:
-        raw = json.load(f)
-    codes = {str(k): str(v) for k, v in (raw.get("codes") or {}).items()}
-    default = raw.get("default")
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+        codes = {str(k): str(v) for k, v in (raw.get("codes") or {}).items()}
+        default = raw.get("default")
+    except (OSError, ValueError, AttributeError) as e:
+        raise ValueError(f"{path}: not a mapping file ({e})") from None
     for k, v in [*codes.items(), *([("default", default)] if default else [])]:
         if v not in catalog:
             raise ValueError(f"{path}: {k!r} maps to {v!r}, which is not a category")
@@ -234,24 +236,15 @@ class PollResult:
     error: str | None = None
 
 
-class Open311Pull(threading.Thread):
+class Open311Pull(SourceThread):
     """One GeoReport v2 endpoint pulled every ``every_s`` for the backend's lifetime."""
 
     def __init__(self, ctx: Context, cfg: Open311PullConfig):
-        super().__init__(name="open311-pull", daemon=True)
-        self.ctx = ctx
+        super().__init__(ctx, "open311-pull")
         self.cfg = cfg
-        self.http = requests.Session()
-        self._stop_event = threading.Event()
         self.url = cfg.url.rstrip("/") + f"/requests.{cfg.fmt}"
         self.watermark_key = f"open311_pull:{cfg.source}"[:64]
         self.polls: list[PollResult] = []
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        if self.is_alive():
-            self.join(timeout=HTTP_TIMEOUT_S + 5)
-        self.http.close()
 
     def run(self) -> None:
         while not self._stop_event.is_set():

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +42,7 @@ from .context import Context
 from .db import Vehicle
 from .errors import ApiError
 from .inputs import parse_instant
+from .source_thread import HTTP_TIMEOUT_S, SourceThread
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,6 @@ KMH_PER_KNOT = 1.852
 SILENCE_S = 130.0
 #: How often the listening loop looks at its stop flag (a ``recv`` timeout, not a poll).
 RECV_SLICE_S = 0.5
-HTTP_TIMEOUT_S = 15.0
 
 #: Traccar event type -> (the alert kind, raise or clear). Kinds and why:
 #: - ``deviceOverspeed``: ``vehicle_speeding`` (warning), over the speed limit Traccar holds for
@@ -155,16 +154,13 @@ def position_fix(p: object, vehicle_id: str) -> dict[str, Any] | str:
     }
 
 
-class TraccarSource(threading.Thread):
+class TraccarSource(SourceThread):
     """One Traccar server followed for the backend's lifetime (``start()``/``stop()``)."""
 
     def __init__(self, ctx: Context, cfg: TraccarConfig, rng: random.Random | None = None):
-        super().__init__(name="traccar", daemon=True)
-        self.ctx = ctx
+        super().__init__(ctx, "traccar")
         self.cfg = cfg
         self.rng = rng or random.Random()
-        self.http = requests.Session()
-        self._stop_event = threading.Event()
         parts = urlsplit(cfg.url.rstrip("/"))
         self.base = urlunsplit(parts)
         self.socket_url = urlunsplit(
@@ -187,12 +183,6 @@ class TraccarSource(threading.Thread):
         self.failures = 0  # attempts in a row that failed (the backoff's exponent)
 
     # ---- the loop ---------------------------------------------------------------------------
-    def stop(self) -> None:
-        self._stop_event.set()
-        if self.is_alive():
-            self.join(timeout=HTTP_TIMEOUT_S + 5)
-        self.http.close()
-
     def run(self) -> None:
         while not self._stop_event.is_set():
             try:
