@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -305,3 +306,37 @@ def test_windows_of_at_most_90_days_walk_forward_from_the_watermark(stub, backen
     assert stored == spans[-1][1] - timedelta(hours=1)  # the last window's end less the overlap
     with backend.ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Open311Import)) == 0
+
+
+def test_pulling_from_this_projects_own_facade_takes_each_report_once(tmp_path):
+    """A real GeoReport v2 server, not a stub: another backend's Open311 facade. Its service
+    codes are this project's categories, so they are taken as they are."""
+    # The pulling backend's clock starts a minute later: the reports filed on the other one
+    # lie inside its first window.
+    peer = BackendThread(settings(f"sqlite:///{tmp_path / 'peer.db'}")).start()
+    b = None
+    try:
+        points = [("06010", 120.17, 30.25), ("07001", 120.18, 30.26), ("01037", 120.165, 30.26)]
+        for code, lon, lat in points:
+            r = requests.post(
+                f"{peer.url}/open311/v2/requests.json",
+                data={"service_code": code, "lat": lat, "long": lon, "description": f"问题 {code}"},
+                headers={"X-Api-Key": DEMO_OPEN311_KEY},
+                timeout=30,
+            )
+            assert r.status_code == 200, r.text
+        cfg = Open311PullConfig(f"{peer.url}/open311/v2/", every_s=3600, page_size=2)
+        s = settings(f"sqlite:///{tmp_path / 'backend.db'}", cfg)
+        s.clock = VirtualClock(start=TEST_START + timedelta(minutes=1))
+        b = BackendThread(s).start()
+        (src,) = b.app.state.sources
+        wait_until(lambda: src.polls)
+        assert (src.polls[0].created, src.polls[0].error) == (3, None)
+        got = sorted((c.category_code, c.doc["location"]["lon"]) for c in public_cases(b))
+        assert got == sorted((code, lon) for code, lon, _ in points)
+        assert {c.doc["description"] for c in public_cases(b)} == {f"问题 {c}" for c, *_ in points}
+        assert src.poll().created == 0
+    finally:
+        if b is not None:
+            b.stop()
+        peer.stop()

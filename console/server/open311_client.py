@@ -40,7 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from console.domain.workflow import Actor
@@ -294,8 +294,7 @@ class Open311Pull(SourceThread):
             ids = [_text(r.get("service_request_id"), MAX_ID) for r in rows]
             if previous is not None and ids == previous:
                 return  # the server ignores ``page``: this is the first page again
-            for r in rows:
-                self._one(r, res)
+            self.take(rows, res)
             if len(rows) < self.cfg.page_size:
                 return
             previous = ids
@@ -318,6 +317,27 @@ class Open311Pull(SourceThread):
         if r.status_code != 200:
             raise FetchError(f"HTTP {r.status_code}: {error_text(r)}")
         return parse_requests(r.content)
+
+    def take(self, rows: list[dict[str, Any]], res: PollResult) -> None:
+        """One page of requests: what was seen before and has not changed is known from one
+        query (most of a re-poll), the rest goes one request per write transaction."""
+        ids = [_text(r.get("service_request_id"), MAX_ID) for r in rows]
+        with self.ctx.db.read() as s:
+            known = {
+                x.external_id: (x.external_status, x.external_updated)
+                for x in s.scalars(
+                    select(Open311Import).where(
+                        Open311Import.source == self.cfg.source,
+                        Open311Import.external_id.in_(sorted({i for i in ids if i})),
+                    )
+                )
+            }
+        for r, ext_id in zip(rows, ids, strict=True):
+            state = (_text(r.get("status"), 40), _text(r.get("updated_datetime"), 40))
+            if ext_id and known.get(ext_id) == state:
+                res.unchanged += 1
+            else:
+                self._one(r, res)
 
     def _one(self, r: dict[str, Any], res: PollResult) -> None:
         ext_id = _text(r.get("service_request_id"), MAX_ID)
