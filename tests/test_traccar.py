@@ -31,7 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from console.clock import VirtualClock
 from console.server.context import Settings
-from console.server.db import Vehicle
+from console.server.db import Fix, Vehicle
 from console.server.run import BackendThread
 from console.server.seed import DEMO_OPEN311_KEY
 from console.server.traccar import KMH_PER_KNOT, TraccarConfig, TraccarSource, backoff_s
@@ -48,7 +48,7 @@ def fixture(name: str) -> list | dict:
 
 def iso(t: datetime) -> str:
     """A time as Traccar writes it (``2019-08-24T14:15:22.000+00:00``)."""
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+    return t.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 class StubTraccar:
@@ -357,8 +357,9 @@ def test_a_dropped_socket_reconnects_and_the_gap_is_filled(stub, tmp_path):
     t0 = TEST_START - timedelta(minutes=2)
 
     def prepare(vehicles):
-        seen["v"], sim = vehicles[0]
+        (seen["v"], sim), (seen["w"], sim_w) = vehicles[:2]
         stub.add_device(7, sim, "Sprinkler")
+        stub.add_device(8, sim_w, "Washer")  # no position before the drop
         stub.positions.append(stub.position(7, t0, knots=3))
 
     b = backend_following(stub, tmp_path, prepare)
@@ -367,19 +368,26 @@ def test_a_dropped_socket_reconnects_and_the_gap_is_filled(stub, tmp_path):
         src = source_of(b)
         wait_until(lambda: src.connects == 1 and stub.sockets)
         assert len(fixes_in_feed(wall, seen["v"])) == 1
+        stub.refuse_logins = 1000  # held down until the gap's positions are there
         stub.drop_sockets()
-        # While the socket is down the device reports three positions the socket never sends.
+        down = wait_until(lambda: src.down_since)
+        # While the socket is down both devices report positions the socket never sends.
         gap = [stub.position(7, t0 + timedelta(seconds=10 * i), knots=3 + i) for i in (1, 2, 3)]
-        stub.positions += gap
+        after_drop = datetime.fromtimestamp(down, UTC) + timedelta(seconds=0.2)
+        gap_w = stub.position(8, after_drop, knots=2)
+        stub.positions += [*gap, gap_w]
+        wait_until(lambda: b.ctx.now() > after_drop + timedelta(seconds=0.5))
+        stub.refuse_logins = 0
         wait_until(lambda: src.connects >= 2)
         got = wait_until(lambda: (f := fixes_in_feed(wall, seen["v"])) and len(f) >= 4 and f)
         assert sorted(round(v / KMH_PER_KNOT, 6) for _, v in got) == [3, 4, 5, 6]
-        filled = [q for q in stub.position_queries if "deviceId" in q]
-        assert filled and filled[0]["deviceId"] == "7"
-        # The fill starts at the last fix the source had, not at the start of time.
-        assert datetime.fromisoformat(filled[0]["from"]) == t0.astimezone(UTC)
-        # Each fix once: the fill after the socket reopened asked again and stored nothing new.
-        assert len(fixes_in_feed(wall, seen["v"])) == 4
+        assert len(wait_until(lambda: fixes_in_feed(wall, seen["w"]))) == 1
+        filled = {q["deviceId"]: q for q in stub.position_queries if "deviceId" in q}
+        # The fill starts at the last fix the source had, or at the drop for a device that
+        # had none; not at the start of time.
+        assert datetime.fromisoformat(filled["7"]["from"]) == t0.astimezone(UTC)
+        assert datetime.fromisoformat(filled["8"]["from"]).timestamp() == pytest.approx(down)
+        assert len(fixes_in_feed(wall, seen["v"])) == 4  # each fix once
     finally:
         b.stop()
 
@@ -426,3 +434,29 @@ def test_config_refuses_what_cannot_work():
         TraccarConfig("http://h:8082")
     with pytest.raises(ValueError, match="http"):
         TraccarConfig("ftp://h", token="t")
+
+
+def test_a_socket_message_over_a_mebibyte_is_taken(stub, tmp_path):
+    """Traccar's first message holds every device's latest position: a city's fleet makes it
+    larger than websockets' default 1 MiB limit, which would close the socket each time."""
+    seen: dict = {}
+
+    def prepare(vehicles):
+        seen["v"], sim = vehicles[0]
+        stub.add_device(7, sim, "Sprinkler")
+
+    b = backend_following(stub, tmp_path, prepare)
+    try:
+        src = source_of(b)
+        wait_until(lambda: src.connects == 1 and stub.sockets)
+        start = TEST_START - timedelta(hours=1)
+        big = [stub.position(7, start + timedelta(seconds=i), knots=2) for i in range(3000)]
+        msg = {"positions": big}
+        assert len(json.dumps(msg)) > 1 << 20
+        stub.push(msg)
+        with b.ctx.db.read() as s:
+            count = lambda: s.query(Fix).filter(Fix.vehicle_id == seen["v"]).count()  # noqa: E731
+            wait_until(lambda: count() == 3000)
+        assert src.connects == 1
+    finally:
+        b.stop()

@@ -54,6 +54,9 @@ KMH_PER_KNOT = 1.852
 SILENCE_S = 130.0
 #: How often the listening loop looks at its stop flag (a ``recv`` timeout, not a poll).
 RECV_SLICE_S = 0.5
+#: The largest socket message taken (``connect``'s ``max_size``): 64 MiB, a 100,000-device
+#: server's first message.
+MAX_MESSAGE_BYTES = 64 << 20
 
 #: Traccar event type -> (the alert kind, raise or clear). Kinds and why:
 #: - ``deviceOverspeed``: ``vehicle_speeding`` (warning), over the speed limit Traccar holds for
@@ -179,6 +182,8 @@ class TraccarSource(SourceThread):
         #: Per device, the newest fix time seen (epoch): where a gap fill starts.
         self.last_t: dict[int, float] = {}
         self._unknown_logged: set[str] = set()
+        #: When the last socket ended (epoch, district time); None before the first one.
+        self.down_since: float | None = None
         self.connects = 0  # sockets opened (the first, then each reconnect)
         self.failures = 0  # attempts in a row that failed (the backoff's exponent)
 
@@ -211,12 +216,15 @@ class TraccarSource(SourceThread):
     def _connect_and_follow(self) -> None:
         self._login()
         self._load_devices()
-        self._fill()
         with connect(
             self.socket_url,
             additional_headers=self._auth_headers(),
             open_timeout=HTTP_TIMEOUT_S,
             close_timeout=2,
+            # Traccar's first message on a socket holds every device's latest position
+            # (~600 bytes each): websockets' default 1 MiB limit would refuse it from about
+            # 1,700 devices on, and the source would reconnect for ever.
+            max_size=MAX_MESSAGE_BYTES,
         ) as ws:
             self.connects += 1
             self.failures = 0
@@ -226,11 +234,13 @@ class TraccarSource(SourceThread):
                 self.socket_url,
                 len(self.devices),
             )
-            # A fill after the socket is open: what arrived between the fill above and the
-            # socket's first message is not lost either.
-            if self.connects > 1:
-                self._fill()
-            self._listen(ws)
+            # Filled once the socket is open: what is sent while the fill runs waits in the
+            # socket, so nothing falls between the two.
+            self._fill()
+            try:
+                self._listen(ws)
+            finally:
+                self.down_since = self.ctx.now().timestamp()
 
     def _listen(self, ws: Connection) -> None:
         silent = 0.0
@@ -302,16 +312,15 @@ class TraccarSource(SourceThread):
 
     def _fill(self) -> None:
         """The latest position of each device at the first start; after a reconnect, every
-        position of each device since the last one this source had (the gap)."""
-        if not self.last_t:
+        position of each device since the last one this source had, or since the socket
+        dropped for a device that had none (the gap)."""
+        if self.down_since is None:
             positions = self._get("/api/positions")
             self.handle_positions(positions if isinstance(positions, list) else [])
             return
         to = self.ctx.now().isoformat()
         for device_id in sorted(self.devices):
-            since = self.last_t.get(device_id)
-            if since is None:
-                continue
+            since = self.last_t.get(device_id, self.down_since)
             frm = datetime.fromtimestamp(since, self.ctx.now().tzinfo).isoformat()
             got = self._get("/api/positions", deviceId=device_id, **{"from": frm, "to": to})
             self.handle_positions(got if isinstance(got, list) else [])
