@@ -340,3 +340,20 @@ def test_pulling_from_this_projects_own_facade_takes_each_report_once(tmp_path):
         if b is not None:
             b.stop()
         peer.stop()
+
+
+def test_a_dead_endpoint_is_shown_in_readyz_without_its_key(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="console.server.open311_client")
+    dead = StubGeoReport()  # never started: its port refuses connections
+    cfg = Open311PullConfig(dead.url, key="sekr/t+key", every_s=3600)
+    b = BackendThread(settings(f"sqlite:///{tmp_path / 'backend.db'}", cfg)).start()
+    try:
+        (src,) = b.app.state.sources
+        wait_until(lambda: src.polls)
+        (shown,) = requests.get(b.url + "/readyz", timeout=10).json()["sources"]
+        assert (shown["source"], shown["ok"]) == ("open311-pull", False)
+        assert "ConnectionError" in shown["problem"] or "Max retries" in shown["problem"]
+        assert "api_key=***" in shown["problem"]
+    finally:
+        b.stop()
+    assert "sekr" not in caplog.text and "api_key=***" in caplog.text

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+import requests
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -392,19 +393,30 @@ def test_a_dropped_socket_reconnects_and_the_gap_is_filled(stub, tmp_path):
         b.stop()
 
 
-def test_bad_auth_is_logged_and_retried_with_backoff_never_a_crash(stub, tmp_path, caplog):
+def readyz_source(b: BackendThread) -> dict:
+    (src,) = requests.get(b.url + "/readyz", timeout=10).json()["sources"]
+    return src
+
+
+def test_bad_auth_is_logged_shown_and_retried_with_backoff_never_a_crash(stub, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="console.server.traccar")
-    stub.refuse_logins = 3
+    stub.refuse_logins = 1000
     b = backend_following(stub, tmp_path, lambda vehicles: None)
     try:
         src = source_of(b)
-        wait_until(lambda: src.connects == 1)
-        assert stub.logins == 4  # three refused, the fourth let in
-        assert caplog.text.count("refused the login: HTTP 401") == 3
+        wait_until(lambda: src.failures >= 3)
+        assert src.is_alive() and src.connects == 0
+        assert "login refused: HTTP 401" in caplog.text
         assert "check --traccar-user/--traccar-password" in caplog.text
         assert "reconnecting in" in caplog.text
-        assert src.is_alive()
+        shown = readyz_source(b)
+        assert (shown["source"], shown["ok"]) == ("traccar", False)
+        assert shown["problem"].startswith("login refused: HTTP 401")
+        # The backend serves on meanwhile.
         assert logins(b.url)("demo-wall").get("/api/v1/alerts").status_code == 200
+        stub.refuse_logins = 0
+        wait_until(lambda: src.connects == 1)
+        assert readyz_source(b)["ok"] is True and readyz_source(b)["problem"] is None
     finally:
         b.stop()
     assert not src.is_alive()
@@ -416,6 +428,21 @@ def test_a_token_logs_in_for_a_session(stub, tmp_path):
         wait_until(lambda: source_of(b).connects == 1)
     finally:
         b.stop()
+
+
+def test_secrets_stay_out_of_the_log_and_readyz(tmp_path, caplog):
+    """requests quotes the URL in its errors, and a token login puts the token in the query."""
+    caplog.set_level(logging.INFO, logger="console.server.traccar")
+    dead = StubTraccar()  # never started: its port refuses connections
+    b = backend_following(dead, tmp_path, lambda v: None, user=None, password=None, token=TOKEN)
+    try:
+        src = source_of(b)
+        wait_until(lambda: src.failures >= 2)
+        shown = readyz_source(b)
+        assert "ConnectionError" in shown["problem"] and "token=***" in shown["problem"]
+    finally:
+        b.stop()
+    assert "token=***" in caplog.text and TOKEN not in caplog.text
 
 
 def test_backoff_grows_to_its_cap_with_jitter():

@@ -240,7 +240,7 @@ class Open311Pull(SourceThread):
     """One GeoReport v2 endpoint pulled every ``every_s`` for the backend's lifetime."""
 
     def __init__(self, ctx: Context, cfg: Open311PullConfig):
-        super().__init__(ctx, "open311-pull")
+        super().__init__(ctx, "open311-pull", cfg.url, [cfg.key])
         self.cfg = cfg
         self.url = cfg.url.rstrip("/") + f"/requests.{cfg.fmt}"
         self.watermark_key = f"open311_pull:{cfg.source}"[:64]
@@ -265,7 +265,7 @@ class Open311Pull(SourceThread):
             try:
                 self._window(start, end, res)
             except (FetchError, requests.RequestException) as e:
-                res.error = str(e)[:300]
+                res.error = self.failed(str(e))
                 log.warning(
                     "Open311 pull %s: window %s–%s not read, retried at the next poll: %s",
                     self.cfg.source,
@@ -276,6 +276,8 @@ class Open311Pull(SourceThread):
                 break
             self._set_watermark(max(start, end - OVERLAP) if end >= now else end)
             start = end
+        if res.error is None:
+            self.succeeded()
         log.info(
             "Open311 pull %s: %d new cases, %d status changes, %d unchanged, %d rejected, %d skipped",
             self.cfg.source,

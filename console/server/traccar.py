@@ -161,7 +161,7 @@ class TraccarSource(SourceThread):
     """One Traccar server followed for the backend's lifetime (``start()``/``stop()``)."""
 
     def __init__(self, ctx: Context, cfg: TraccarConfig, rng: random.Random | None = None):
-        super().__init__(ctx, "traccar")
+        super().__init__(ctx, "traccar", cfg.url, [cfg.password, cfg.token])
         self.cfg = cfg
         self.rng = rng or random.Random()
         parts = urlsplit(cfg.url.rstrip("/"))
@@ -194,12 +194,13 @@ class TraccarSource(SourceThread):
                 self._connect_and_follow()
             except AuthRefused as e:
                 log.error(
-                    "Traccar %s refused the login: %s (check --traccar-user/--traccar-password or --traccar-token)",
+                    "Traccar %s: %s (check --traccar-user/--traccar-password or --traccar-token)",
                     self.base,
-                    e,
+                    self.failed(f"login refused: {e}"),
                 )
             except (requests.RequestException, OSError, WebSocketException, ValueError) as e:
-                log.warning("Traccar %s: %s: %s", self.base, type(e).__name__, str(e)[:200])
+                why = self.failed(f"{type(e).__name__}: {e}")
+                log.warning("Traccar %s: %s", self.base, why)
             except Exception:  # one bad message or a bug must not end the source for good
                 log.exception("Traccar %s: unexpected failure", self.base)
             if self._stop_event.is_set():
@@ -228,6 +229,7 @@ class TraccarSource(SourceThread):
         ) as ws:
             self.connects += 1
             self.failures = 0
+            self.succeeded()
             log.info(
                 "Traccar %s: following %s (%d devices mapped)",
                 self.base,
