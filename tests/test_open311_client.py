@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from console.clock import VirtualClock
+from console.server import cases
 from console.server.context import Settings
 from console.server.db import CaseRow, Meta
 from console.server.open311_client import (
@@ -357,3 +358,28 @@ def test_a_dead_endpoint_is_shown_in_readyz_without_its_key(tmp_path, caplog):
     finally:
         b.stop()
     assert "sekr" not in caplog.text and "api_key=***" in caplog.text
+
+
+def test_a_request_intake_fails_on_is_recorded_and_the_others_go_in(stub, backend, monkeypatch):
+    """One request that breaks intake (here a stand-in bug) must not stop every later poll
+    at the same place: it is recorded with the error, the rest of the page goes in."""
+    real = cases.create
+
+    def create(ctx, s, actor, role, body):
+        if "R1" in body["note"]:
+            raise RuntimeError("a bug odd data shows")
+        return real(ctx, s, actor, role, body)
+
+    monkeypatch.setattr(cases, "create", create)
+    docs = [
+        {"service_request_id": f"R{i}", "status": "open", "service_code": "06010",
+         "lat": LAT, "long": LON}
+        for i in range(3)
+    ]  # fmt: skip
+    stub.serve(json.dumps(docs))
+    pull = Open311Pull(backend.ctx, Open311PullConfig(stub.url))
+    res = pull.poll()
+    assert (res.created, res.rejected, res.error) == (2, 1, None)
+    assert imports(backend)["R1"].reason == "intake failed: RuntimeError: a bug odd data shows"
+    with backend.ctx.db.read() as s:
+        assert s.get(Meta, pull.watermark_key) is not None  # the window is done

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import String, Text, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from console.domain.workflow import Actor
@@ -363,6 +364,14 @@ class Open311Pull(SourceThread):
                 ext_id,
                 e.message,
             )
+        except DBAPIError:
+            raise  # the database, not the request: the poll stops, the window is asked again
+        except Exception as e:
+            # A request this code cannot take (a bug that odd data shows): recorded with the
+            # error, so one request does not stop every later poll at the same place.
+            log.exception("Open311 pull %s: request %s failed in intake", self.cfg.source, ext_id)
+            self._record(ext_id, f"intake failed: {type(e).__name__}: {e}", status, updated)
+            res.rejected += 1
 
     def _store(
         self, ext_id: str, r: dict[str, Any], status: str, updated: str, res: PollResult

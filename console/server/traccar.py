@@ -182,6 +182,8 @@ class TraccarSource(SourceThread):
         #: Per device, the newest fix time seen (epoch): where a gap fill starts.
         self.last_t: dict[int, float] = {}
         self._unknown_logged: set[str] = set()
+        #: terminal_id (as ``terminal_key``) -> vehicle id, as last read (``update_devices``).
+        self._terminals: dict[str, str] = {}
         #: When the last socket ended (epoch, district time); None before the first one.
         self.down_since: float | None = None
         self.connects = 0  # sockets opened (the first, then each reconnect)
@@ -301,6 +303,7 @@ class TraccarSource(SourceThread):
 
     def _load_devices(self) -> None:
         devices = self._get("/api/devices")
+        self._read_terminals()  # at each (re)connect: vehicles may have changed meanwhile
         self.update_devices(devices if isinstance(devices, list) else [])
         try:
             fences = self._get("/api/geofences")
@@ -346,18 +349,25 @@ class TraccarSource(SourceThread):
         if isinstance(msg.get("events"), list):
             self.handle_events(msg["events"])
 
-    def update_devices(self, devices: Iterable[object]) -> None:
-        """Map Traccar devices to vehicles by ``uniqueId`` = ``terminal_id`` (leading zeros
-        ignored); an unknown device is logged once."""
+    def _read_terminals(self) -> None:
         with self.ctx.db.read() as s:
-            by_terminal = {
+            self._terminals = {
                 terminal_key(t): vid
                 for vid, t in s.execute(select(Vehicle.id, Vehicle.terminal_id))
                 if t
             }
+
+    def update_devices(self, listed: Iterable[object]) -> None:
+        """Map Traccar devices to vehicles by ``uniqueId`` = ``terminal_id`` (leading zeros
+        ignored); an unknown device is logged once. The fleet's terminal ids are read again
+        only when a device names one not seen yet (Traccar sends a device on each change of
+        its status: a read of the whole fleet each time would be wasted)."""
+        devices = [d for d in listed if isinstance(d, dict) and isinstance(d.get("id"), int)]
+        keys = {terminal_key(d.get("uniqueId", "")) for d in devices}
+        if not keys <= self._terminals.keys() | self._unknown_logged:
+            self._read_terminals()
+        by_terminal = self._terminals
         for d in devices:
-            if not isinstance(d, dict) or not isinstance(d.get("id"), int):
-                continue
             unique = terminal_key(d.get("uniqueId", ""))
             self.names[d["id"]] = str(d.get("name") or d.get("uniqueId"))[:60]
             vid = by_terminal.get(unique) if unique else None
