@@ -60,6 +60,8 @@ class StubTraccar:
         self.positions: list[dict] = []  # every position the "server" holds, in time order
         self.geofences = [{**fixture("home-assistant/geofences.json")[0], "id": 3}]
         self.refuse_logins = 0  # the next n logins are refused (401)
+        self.expire_sessions = 0  # the next n REST calls answer 401 (the session expired)
+        self.close_sockets = 0  # the next n sockets are closed as soon as they open
         self.logins = 0
         self.sessions: set[str] = set()
         self.sockets: list[WebSocket] = []
@@ -110,7 +112,8 @@ class StubTraccar:
 
     def rest(self, answer):
         async def handler(request: Request) -> Response:
-            if not self.authorised(request):
+            if not self.authorised(request) or self.expire_sessions > 0:
+                self.expire_sessions = max(0, self.expire_sessions - 1)
                 return Response("", status_code=401)
             return JSONResponse(answer(dict(request.query_params)))
 
@@ -141,6 +144,10 @@ class StubTraccar:
             return
         self.loop = asyncio.get_running_loop()
         await ws.accept()
+        if self.close_sockets > 0:
+            self.close_sockets -= 1
+            await ws.close(code=1001)
+            return
         self.sockets.append(ws)
         try:
             while True:
@@ -420,6 +427,23 @@ def test_bad_auth_is_logged_shown_and_retried_with_backoff_never_a_crash(stub, t
     finally:
         b.stop()
     assert not src.is_alive()
+
+
+def test_an_expired_session_logs_in_again_and_closing_sockets_back_off(stub, tmp_path, caplog):
+    """A 401 after the login: logged, and the next attempt logs in anew. A server that closes
+    every socket at once: each is a failed attempt (the waits grow), not a success."""
+    caplog.set_level(logging.INFO, logger="console.server.traccar")
+    stub.expire_sessions, stub.close_sockets = 1, 3
+    b = backend_following(stub, tmp_path, lambda vehicles: None)
+    try:
+        src = source_of(b)
+        wait_until(lambda: src.connects == 4 and stub.sockets)
+        assert "SessionExpired: HTTP 401 on /api/devices" in caplog.text
+        assert stub.logins == 5  # the expired session's, then one per socket
+        waits = [r.getMessage() for r in caplog.records if "reconnecting in" in r.getMessage()]
+        assert [w.rsplit("attempt ", 1)[1] for w in waits] == ["1)", "2)", "3)", "4)"]
+    finally:
+        b.stop()
 
 
 def test_a_token_logs_in_for_a_session(stub, tmp_path):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,10 @@ KMH_PER_KNOT = 1.852
 #: Traccar's server sends ``{}`` every 55 s on an idle socket (its WebSocket API); nothing for
 #: two of those and a margin means the connection is dead even if TCP has not said so.
 SILENCE_S = 130.0
+#: A socket that lived this long was a success: the backoff after it starts from its first step.
+#: One that drops sooner (a server closing each socket at once) counts as a failed attempt,
+#: so the waits grow instead of reconnecting every second for ever.
+STABLE_S = 30.0
 #: How often the listening loop looks at its stop flag (a ``recv`` timeout, not a poll).
 RECV_SLICE_S = 0.5
 #: The largest socket message taken (``connect``'s ``max_size``): 64 MiB, a 100,000-device
@@ -117,7 +122,11 @@ def terminal_key(s: object) -> str:
 
 
 class AuthRefused(Exception):
-    """Traccar refused the credentials (401/400 on login, or 401 on a call)."""
+    """Traccar refused the credentials (400/401/403/404 on login)."""
+
+
+class SessionExpired(Exception):
+    """A call answered 401 after the login worked: the next attempt logs in again."""
 
 
 def _epoch(v: object, name: str) -> float | str:
@@ -200,10 +209,17 @@ class TraccarSource(SourceThread):
                     self.base,
                     self.failed(f"login refused: {e}"),
                 )
-            except (requests.RequestException, OSError, WebSocketException, ValueError) as e:
+            except (
+                requests.RequestException,
+                OSError,
+                WebSocketException,
+                ValueError,
+                SessionExpired,
+            ) as e:
                 why = self.failed(f"{type(e).__name__}: {e}")
                 log.warning("Traccar %s: %s", self.base, why)
-            except Exception:  # one bad message or a bug must not end the source for good
+            except Exception as e:  # one bad message or a bug must not end the source for good
+                self.failed(f"unexpected failure: {type(e).__name__}: {e}")
                 log.exception("Traccar %s: unexpected failure", self.base)
             if self._stop_event.is_set():
                 break
@@ -230,7 +246,7 @@ class TraccarSource(SourceThread):
             max_size=MAX_MESSAGE_BYTES,
         ) as ws:
             self.connects += 1
-            self.failures = 0
+            opened = time.monotonic()
             self.succeeded()
             log.info(
                 "Traccar %s: following %s (%d devices mapped)",
@@ -245,6 +261,8 @@ class TraccarSource(SourceThread):
                 self._listen(ws)
             finally:
                 self.down_since = self.ctx.now().timestamp()
+                if time.monotonic() - opened >= STABLE_S:
+                    self.failures = 0  # a drop after a good while starts the backoff afresh
 
     def _listen(self, ws: Connection) -> None:
         silent = 0.0
@@ -292,7 +310,7 @@ class TraccarSource(SourceThread):
     def _get(self, path: str, **params: Any) -> Any:
         r = self.http.get(f"{self.base}{path}", params=params, timeout=HTTP_TIMEOUT_S)
         if r.status_code == 401:
-            raise AuthRefused(f"HTTP 401 on {path}: the session expired")
+            raise SessionExpired(f"HTTP 401 on {path}")
         r.raise_for_status()
         try:
             return r.json()
