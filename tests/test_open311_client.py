@@ -217,6 +217,7 @@ def test_xml_in_the_district_with_an_unmapped_code_goes_to_the_default_category(
         (200, "text/html", b"<!DOCTYPE html><html><body>Maintenance</body></html>"),
         (200, "application/json", b'[{"service_request_id": 1, "status": "op'),
         (200, "application/json", b'{"error": "quota"}'),
+        (200, "application/json", b'[{"code": 403, "description": "Invalid api_key received"}]'),
         (200, "text/xml", b"<?xml version='1.0'?><service_requests><request>"),
         (200, "text/xml", b'<!DOCTYPE x [<!ENTITY a "aaaa">]><service_requests/>'),
     ],
@@ -229,6 +230,7 @@ def test_xml_in_the_district_with_an_unmapped_code_goes_to_the_default_category(
         "html",
         "cut-json",
         "not-a-list",
+        "errors-with-200",
         "cut-xml",
         "entities",
     ],
@@ -244,8 +246,13 @@ def test_bad_answers_are_logged_and_nothing_is_lost(stub, backend, caplog, answe
         assert s.get(Meta, pull.watermark_key) is None
     stub.serve(in_district(SPEC_JSON.read_text()))
     assert pull.poll().created == 1
-    if answer[0] == 403:
-        assert "Invalid api_key received" in res.error
+    # What the server said is what the log says: the spec's error description when there is
+    # one (JSON, <errors>, SF311's <error>), else what was wrong with the answer.
+    said = [x for x in ("Invalid api_key received", "not found") if x.encode() in answer[2]]
+    if said:
+        assert said[0] in res.error
+    else:
+        assert res.error.startswith(("HTTP 500", "an HTML page", "malformed", "the body", "XML"))
 
 
 def test_requests_without_an_id_are_skipped_until_they_have_one(stub, backend):

@@ -202,16 +202,25 @@ def parse_requests(body: bytes) -> list[dict[str, Any]]:
         data = data.get("service_requests", data.get("requests"))
     if not isinstance(data, list):
         raise FetchError("the body is not a list of requests")
-    return [r for r in data if isinstance(r, dict)]
+    rows = [r for r in data if isinstance(r, dict)]
+    if rows and all(
+        {"code", "description"} <= r.keys() and "service_request_id" not in r for r in rows
+    ):
+        # The spec's error list, sent by some servers with 200.
+        raise FetchError(
+            "the server answered an error: " + "; ".join(str(r["description"]) for r in rows)[:200]
+        )
+    return rows
 
 
 def error_text(r: requests.Response) -> str:
-    """The spec's error list (``[{code, description}]`` or ``<errors>``) as one line."""
+    """What an error answer says: the spec's error list (``[{code, description}]`` or
+    ``<errors>``) as one line, or why the body is not one."""
     try:
         rows = parse_requests(r.content)
-        return "; ".join(str(x.get("description") or x) for x in rows)[:200]
     except FetchError as e:
         return str(e)[:200]
+    return "; ".join(str(x) for x in rows)[:200] or "an empty body"
 
 
 def _text(v: object, limit: int) -> str:
