@@ -66,6 +66,7 @@ class StubTraccar:
         self.sessions: set[str] = set()
         self.sockets: list[WebSocket] = []
         self.position_queries: list[dict] = []
+        self.events: list[dict] = []  # what the event report (/api/reports/events) holds
         self.loop: asyncio.AbstractEventLoop | None = None
         app = Starlette(
             routes=[
@@ -73,6 +74,7 @@ class StubTraccar:
                 Route("/api/devices", self.rest(lambda q: self.devices)),
                 Route("/api/geofences", self.rest(lambda q: self.geofences)),
                 Route("/api/positions", self.rest(self.query_positions)),
+                Route("/api/reports/events", self.events_report),
                 WebSocketRoute("/api/socket", self.socket),
             ]
         )
@@ -136,6 +138,24 @@ class StubTraccar:
             if p["deviceId"] == int(q["deviceId"])
             and t0 <= datetime.fromisoformat(p["fixTime"]) <= t1
         ]
+
+    async def events_report(self, request: Request) -> Response:
+        """Traccar's event report: ``deviceId`` repeated, ``type`` comma-separated."""
+        if not self.authorised(request):
+            return Response("", status_code=401)
+        q = request.query_params
+        devices = {int(d) for d in q.getlist("deviceId")}
+        types = set(q["type"].split(","))
+        t0, t1 = datetime.fromisoformat(q["from"]), datetime.fromisoformat(q["to"])
+        return JSONResponse(
+            [
+                e
+                for e in self.events
+                if e["deviceId"] in devices
+                and e["type"] in types
+                and t0 <= datetime.fromisoformat(e["eventTime"]) <= t1
+            ]
+        )
 
     # ---- WebSocket ----
     async def socket(self, ws: WebSocket) -> None:
@@ -384,6 +404,10 @@ def test_a_dropped_socket_reconnects_and_the_gap_is_filled(stub, tmp_path):
         after_drop = datetime.fromtimestamp(down, UTC) + timedelta(seconds=0.2)
         gap_w = stub.position(8, after_drop, knots=2)
         stub.positions += [*gap, gap_w]
+        event = fixture("home-assistant/reports_events.json")[0]
+        alarm = {**event, "id": 41, "type": "alarm", "deviceId": 8, "eventTime": iso(after_drop),
+                 "attributes": {"alarm": "sos"}}  # fmt: skip
+        stub.events += [alarm, {**alarm, "id": 42, "type": "deviceMoving"}]
         wait_until(lambda: b.ctx.now() > after_drop + timedelta(seconds=0.5))
         stub.refuse_logins = 0
         wait_until(lambda: src.connects >= 2)
@@ -396,6 +420,18 @@ def test_a_dropped_socket_reconnects_and_the_gap_is_filled(stub, tmp_path):
         assert datetime.fromisoformat(filled["7"]["from"]) == t0.astimezone(UTC)
         assert datetime.fromisoformat(filled["8"]["from"]).timestamp() == pytest.approx(down)
         assert len(fixes_in_feed(wall, seen["v"])) == 4  # each fix once
+        # The gap's alarm, from the event report; sent live as well, it stays one alert.
+        alarms = lambda: [  # noqa: E731
+            a for a in wall.get("/api/v1/alerts").json()["alerts"] if a["kind"] == "vehicle_alarm"
+        ]
+        (raised,) = wait_until(alarms)
+        assert raised["subject_id"] == seen["w"] and raised["detail"]["alarm"] == "sos"
+        wall_ = logins(b.url)("demo-lead")
+        assert wall_.post(f"/api/v1/alerts/{raised['id']}/resolve", json={}).status_code == 200
+        stub.push({"events": [alarm]})
+        stub.push({"positions": [stub.position(8, after_drop + timedelta(seconds=1), knots=1)]})
+        wait_until(lambda: len(fixes_in_feed(wall, seen["w"])) == 2)  # the push was handled
+        assert alarms() == []
     finally:
         b.stop()
 

@@ -63,6 +63,11 @@ RECV_SLICE_S = 0.5
 #: server's first message.
 MAX_MESSAGE_BYTES = 64 << 20
 
+#: Devices per event-report request after a reconnect (a URL of ~2 kB).
+EVENT_CHUNK = 100
+#: Event ids remembered so that an event both sent live and in a gap's report is one alert.
+SEEN_EVENTS = 10_000
+
 #: Traccar event type -> (the alert kind, raise or clear). Kinds and why:
 #: - ``deviceOverspeed``: ``vehicle_speeding`` (warning), over the speed limit Traccar holds for
 #:   the device or road. Not ``vehicle_overspeed``: that is the centre's own rule "too fast
@@ -193,6 +198,8 @@ class TraccarSource(SourceThread):
         self._unknown_logged: set[str] = set()
         #: terminal_id (as ``terminal_key``) -> vehicle id, as last read (``update_devices``).
         self._terminals: dict[str, str] = {}
+        #: Ids of the latest events handled, oldest first (a dict as an ordered set).
+        self._seen_events: dict[int, None] = {}
         #: When the last socket ended (epoch, district time); None before the first one.
         self.down_since: float | None = None
         self.connects = 0  # sockets opened (the first, then each reconnect)
@@ -336,17 +343,30 @@ class TraccarSource(SourceThread):
     def _fill(self) -> None:
         """The latest position of each device at the first start; after a reconnect, every
         position of each device since the last one this source had, or since the socket
-        dropped for a device that had none (the gap)."""
+        dropped for a device that had none, and the events since the drop (the gap)."""
         if self.down_since is None:
             positions = self._get("/api/positions")
             self.handle_positions(positions if isinstance(positions, list) else [])
             return
+        tz = self.ctx.now().tzinfo
         to = self.ctx.now().isoformat()
-        for device_id in sorted(self.devices):
+        devices = sorted(self.devices)
+        for device_id in devices:
             since = self.last_t.get(device_id, self.down_since)
-            frm = datetime.fromtimestamp(since, self.ctx.now().tzinfo).isoformat()
+            frm = datetime.fromtimestamp(since, tz).isoformat()
             got = self._get("/api/positions", deviceId=device_id, **{"from": frm, "to": to})
             self.handle_positions(got if isinstance(got, list) else [])
+        # The events of the gap, from Traccar's event report (openapi.yaml /reports/events:
+        # deviceId repeatable, type comma-separated), a URL of at most EVENT_CHUNK devices.
+        frm = datetime.fromtimestamp(self.down_since, tz).isoformat()
+        for i in range(0, len(devices), EVENT_CHUNK):
+            got = self._get(
+                "/api/reports/events",
+                deviceId=devices[i : i + EVENT_CHUNK],
+                type=",".join(EVENT_ALERTS),
+                **{"from": frm, "to": to},
+            )
+            self.handle_events(got if isinstance(got, list) else [])
 
     # ---- messages ---------------------------------------------------------------------------
     def handle_message(self, raw: str | bytes) -> None:
@@ -444,8 +464,13 @@ class TraccarSource(SourceThread):
         rules' own signals."""
         signals = []
         for e in events:
-            if not isinstance(e, dict):
+            if not isinstance(e, dict) or e.get("id") in self._seen_events:
                 continue
+            if isinstance(e.get("id"), int) and e["id"] > 0:  # 0: an event Traccar did not store
+                # Sent live and again in the gap's report, it is one event.
+                self._seen_events[e["id"]] = None
+                while len(self._seen_events) > SEEN_EVENTS:
+                    del self._seen_events[next(iter(self._seen_events))]
             kind = EVENT_ALERTS.get(str(e.get("type")))
             device = e.get("deviceId")
             vid = self.devices.get(device) if isinstance(device, int) else None
