@@ -547,3 +547,31 @@ def test_a_socket_message_over_a_mebibyte_is_taken(stub, tmp_path):
         assert src.connects == 1
     finally:
         b.stop()
+
+
+def test_a_broken_terminal_does_not_bury_the_log(stub, tmp_path, caplog):
+    """The first dropped position of a device and reason is logged, then every 100th."""
+    caplog.set_level(logging.INFO, logger="console.server.traccar")
+
+    def prepare(vehicles):
+        stub.add_device(7, vehicles[0][1], "Sprinkler")
+
+    b = backend_following(stub, tmp_path, prepare)
+    try:
+        src = source_of(b)
+        wait_until(lambda: src.connects == 1)
+        now = TEST_START
+        bad = [stub.position(7, now - timedelta(seconds=i), knots=9999) for i in range(250)]
+        for i in range(0, 250, 50):  # Traccar's messages: a position per device, or a few
+            src.handle_positions(bad[i : i + 50])
+        src.handle_positions(
+            [stub.position(7, now + timedelta(seconds=i), knots=9999) for i in range(1, 151)]
+        )
+    finally:
+        b.stop()
+    lines = [r.getMessage() for r in caplog.records if "dropped: speed_kmh" in r.getMessage()]
+    # 250 + the 100 of the big batch the backend names: the 1st, 100th, 200th and 300th.
+    assert len(lines) == 4
+    assert lines[0].endswith("[0, 250]") and lines[3].endswith("(300 so far)")
+    # A batch of more bad positions than the backend gives reasons for: the rest counted too.
+    assert "position of ? dropped: rejected (the backend names the first 100" in caplog.text

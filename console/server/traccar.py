@@ -63,6 +63,9 @@ RECV_SLICE_S = 0.5
 #: server's first message.
 MAX_MESSAGE_BYTES = 64 << 20
 
+#: A dropped position is logged the first time for its device and reason, then every this
+#: many times.
+DROP_LOG_EVERY = 100
 #: Devices per event-report request after a reconnect (a URL of ~2 kB).
 EVENT_CHUNK = 100
 #: Event ids remembered so that an event both sent live and in a gap's report is one alert.
@@ -198,6 +201,8 @@ class TraccarSource(SourceThread):
         self._unknown_logged: set[str] = set()
         #: terminal_id (as ``terminal_key``) -> vehicle id, as last read (``update_devices``).
         self._terminals: dict[str, str] = {}
+        #: Positions dropped, by (device, reason): how often (``_dropped``).
+        self._drops: dict[tuple[int | None, str], int] = {}
         #: Ids of the latest events handled, oldest first (a dict as an ordered set).
         self._seen_events: dict[int, None] = {}
         #: When the last socket ended (epoch, district time); None before the first one.
@@ -423,7 +428,7 @@ class TraccarSource(SourceThread):
                 self.devices[d["id"]] = vid
 
     def handle_positions(self, positions: list[object]) -> int:
-        """Ingest positions as fixes; the dropped ones get a log line each. Returns the
+        """Ingest positions as fixes; the dropped ones are logged (``_dropped``). Returns the
         number the backend stored."""
         fixes: list[dict[str, Any]] = []
         device_of: list[int] = []
@@ -434,9 +439,7 @@ class TraccarSource(SourceThread):
             vid = self.devices[device]
             fix = position_fix(p, vid)
             if isinstance(fix, str):
-                log.warning(
-                    "Traccar %s: position of %s dropped: %s", self.base, self.names.get(device), fix
-                )
+                self._dropped(device, fix)
                 continue
             fixes.append(fix)
             device_of.append(device)
@@ -449,15 +452,34 @@ class TraccarSource(SourceThread):
             out = {"accepted": 0, "rejected": e.details.get("rejected", [])}
         for r in out.get("rejected", []):
             i = r.get("index")
-            name = (
-                self.names.get(device_of[i]) if isinstance(i, int) and i < len(device_of) else "?"
+            self._dropped(
+                device_of[i] if isinstance(i, int) and i < len(device_of) else None,
+                str(r.get("reason")),
             )
-            log.warning("Traccar %s: position of %s dropped: %s", self.base, name, r.get("reason"))
+        rejected = len(fixes) - int(out.get("accepted", 0)) - int(out.get("duplicates", 0))
+        for _ in range(rejected - len(out.get("rejected", []))):  # ingest names the first 100
+            self._dropped(None, "rejected (the backend names the first 100 reasons of a batch)")
         bad = {r.get("index") for r in out.get("rejected", [])}
         for i, (device, fix) in enumerate(zip(device_of, fixes, strict=True)):
             if i not in bad:
                 self.last_t[device] = max(self.last_t.get(device, fix["t"]), fix["t"])
         return int(out.get("accepted", 0))
+
+    def _dropped(self, device: int | None, reason: str) -> None:
+        """A dropped position's log line: the first of each device and reason, then every
+        ``DROP_LOG_EVERY``-th with the count (a terminal with a broken GPS sends one a
+        second; a line each would bury the log)."""
+        if len(self._drops) > 10_000:
+            self._drops.clear()
+        n = self._drops[device, reason] = self._drops.get((device, reason), 0) + 1
+        if n == 1 or n % DROP_LOG_EVERY == 0:
+            log.warning(
+                "Traccar %s: position of %s dropped: %s%s",
+                self.base,
+                self.names.get(device, "?") if device is not None else "?",
+                reason,
+                f" ({n} so far)" if n > 1 else "",
+            )
 
     def handle_events(self, events: list[object]) -> None:
         """Traccar events as alerts (``EVENT_ALERTS``), raised and cleared like the fleet
