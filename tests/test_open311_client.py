@@ -390,3 +390,25 @@ def test_a_request_intake_fails_on_is_recorded_and_the_others_go_in(stub, backen
     assert imports(backend)["R1"].reason == "intake failed: RuntimeError: a bug odd data shows"
     with backend.ctx.db.read() as s:
         assert s.get(Meta, pull.watermark_key) is not None  # the window is done
+
+
+def test_a_request_without_a_point_is_placed_by_its_address_when_the_district_has_it(stub, backend):
+    doc = {"status": "open", "service_code": "06010", "description": "路边垃圾"}
+    stub.serve(
+        json.dumps(
+            [
+                {**doc, "service_request_id": "A1", "address": "解放路"},
+                {**doc, "service_request_id": "A2", "address": "8TH AVE and JUDAH ST"},
+                {**doc, "service_request_id": "A3", "lat": "", "long": "NaN"},
+            ]
+        )
+    )
+    res = Open311Pull(backend.ctx, Open311PullConfig(stub.url)).poll()
+    assert (res.created, res.rejected) == (1, 2)
+    (case,) = public_cases(backend)
+    assert backend.ctx.grid.cell_code(case.doc["location"]["lon"], case.doc["location"]["lat"])
+    assert "解放路" in case.doc["address"]
+    got = imports(backend)
+    assert (
+        got["A2"].reason == got["A3"].reason == "no lat/long and no address found in the district"
+    )
