@@ -10,9 +10,12 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                     [--screenshot PATH --size WxH --scene NAME --quit-after S]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
-                    [--http auto|httptools|h11] [--vehicles N] [--case-rate R]
+                    [--http auto|httptools|h11] [--vehicles N] [--case-rate R] [--jt808 PORT]
+                    [--traccar URL ...] [--open311-pull URL ...]   (docs/interop.md)
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
+python main.py sim jt808 --backend URL --gateway HOST:PORT --terminals N [--interval S]
+                                    simulated JT/T 808 terminals (docs/jt808.md)
 python main.py record --backend URL --user U --password P --out FILE
                                     follow a backend's feed into a shift log, no window
 python main.py replay FILE... [--at start|middle|end|HH:MM] [--speed X]
@@ -23,8 +26,8 @@ python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
-                                    sim_pace|wall_soak|hostile|scale|backend_scale (by default
-                                    all but the last five);
+                                    sim_pace|wall_soak|hostile|scale|backend_scale|jt808|
+                                    interop (by default all but the last seven);
                                     bench NAME --help lists its options
 """
 
@@ -80,6 +83,8 @@ def _settings(args):
         open311_iot_keys=frozenset(args.open311_iot_key or ()),
         open311_jurisdiction=args.open311_jurisdiction,
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
+        jt808_port=args.jt808,
+        jt808_host=args.host,
         **_interop_settings(args),
     )
 
@@ -157,9 +162,31 @@ def _check_scale(args) -> None:
             )
 
 
+def _check_jt808_port(args) -> None:
+    """``--jt808 PORT`` must be a port the gateway can listen on: said here in one line, not
+    as a traceback out of the server's start-up (the check binds and lets go at once)."""
+    import socket
+
+    if args.jt808 is None:
+        return
+    if not 0 <= args.jt808 <= 65535:
+        raise CommandError("--jt808 must be a TCP port (0-65535)")
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((args.host, args.jt808))
+        except OSError as e:
+            raise CommandError(f"--jt808 {args.jt808}: cannot listen on it ({e.strerror})") from e
+
+
 def cmd_serve(args) -> int:
     _check_speed(args)
     _check_scale(args)
+    _check_jt808_port(args)
+    if args.jt808_share is not None and not (args.simulate and 0 < args.jt808_share <= 1):
+        raise CommandError(
+            "--jt808-share is a share (0-1] of the simulated fleet: needs --simulate"
+        )
     if args.simulate and not args.demo:
         # The simulator files cases and logs in as the demo and sim-* accounts (password
         # "demo"): on a centre's database that would re-enable those accounts and mix made-up
@@ -177,6 +204,10 @@ def cmd_serve(args) -> int:
             raise CommandError(
                 "--traccar and --open311-pull run in one process: not with --workers"
             )
+        if args.workers > 1 and args.jt808 is not None:
+            # One listener per port: N processes cannot all bind it, and a terminal's session
+            # lives in the process that accepted it.
+            raise CommandError("--jt808 runs in one API process: leave out --workers")
         if args.workers > 1 and not settings.db_url.startswith(("postgresql:", "postgres:")):
             # SQLite serialises writers per process: several would fight over its file lock,
             # and the feed's wake-ups cross processes only through PostgreSQL's NOTIFY.
@@ -201,6 +232,8 @@ def cmd_serve(args) -> int:
         open311_keys=frozenset(args.open311_key or ()),
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
         case_rate=args.case_rate,
+        jt808_port=args.jt808,
+        jt808_share=args.jt808_share or 0.0,
     )
     logging.getLogger("main").info("backend on %s (clock %sx)", demo.url, args.speed)
     logging.getLogger("main").info("simulator summary: %s", demo.run(hours=args.hours))
@@ -209,6 +242,10 @@ def cmd_serve(args) -> int:
 
 def cmd_console(args) -> int:
     _check_speed(args)
+    if args.jt808_share is not None and (args.backend or not 0 < args.jt808_share <= 1):
+        raise CommandError(
+            "--jt808-share is a share (0-1] of the demo's fleet (not with --backend)"
+        )
     from widgets.app.console_start import run
 
     return run(
@@ -221,6 +258,7 @@ def cmd_console(args) -> int:
         sound=not args.no_sound,
         screenshot=args.screenshot,
         quit_after=args.quit_after,
+        jt808_share=args.jt808_share,
     )
 
 
@@ -290,7 +328,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "interop")
+    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "jt808", "interop")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -303,6 +341,32 @@ def cmd_bench(args) -> int:
             raise CommandError(f"bench {name} takes no options")
         else:
             bench["main"]()
+    return 0
+
+
+def cmd_sim(args) -> int:
+    """``sim jt808``: simulated JT/T 808 terminals against a running backend's gateway."""
+    from console.sim.jt808_terminals import TerminalFleet, parse_gateway, run_terminals
+
+    if not 1 <= args.terminals <= MAX_VEHICLES:
+        raise CommandError(f"--terminals must be between 1 and {MAX_VEHICLES}")
+    if args.interval <= 0:
+        raise CommandError("--interval must be above 0 district seconds")
+    try:
+        host, port = parse_gateway(args.gateway)
+        fleet = TerminalFleet(
+            args.backend.rstrip("/"),
+            host,
+            port,
+            args.terminals,
+            user=args.user,
+            password=args.password,
+            interval_s=args.interval,
+        )
+        stats = run_terminals(fleet, args.seconds)
+    except (ValueError, RuntimeError) as e:
+        raise CommandError(str(e)) from e
+    print(", ".join(f"{k}: {v}" for k, v in sorted(stats.items())))
     return 0
 
 
@@ -432,6 +496,19 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
         _interop_args(sp)
         sp.add_argument(
+            "--jt808",
+            type=int,
+            metavar="PORT",
+            help="accept JT/T 808 vehicle terminals on this TCP port (docs/jt808.md)",
+        )
+        sp.add_argument(
+            "--jt808-share",
+            type=float,
+            metavar="S",
+            help="with --simulate: this share of the fleet (e.g. 0.25) reports as JT/T 808 "
+            "terminals through the gateway (--jt808 PORT, or a free port)",
+        )
+        sp.add_argument(
             "--workers",
             type=int,
             default=1,
@@ -477,6 +554,12 @@ def _console_args(con: argparse.ArgumentParser) -> None:
     )
     con.add_argument("--no-sound", action="store_true", help="no alert sounds")
     con.add_argument(
+        "--jt808-share",
+        type=float,
+        metavar="S",
+        help="demo: this share of the fleet (0-1] reports as JT/T 808 terminals (docs/jt808.md)",
+    )
+    con.add_argument(
         "--no-auto-centre",
         action="store_true",
         help="demo: the simulated centre leaves accept/register/dispatch/close to you",
@@ -504,6 +587,19 @@ def _wall_args(wall: argparse.ArgumentParser) -> None:
         help="screenshot this scene (overview, ranking, flow, ...; all: each, PATH with {scene})",
     )
     wall.add_argument("--quit-after", type=float, help="seconds before the screenshot / exit")
+
+
+def _sim_args(sim: argparse.ArgumentParser) -> None:
+    sim.add_argument("which", choices=("jt808",), help="jt808: vehicle terminals over JT/T 808")
+    sim.add_argument("--backend", required=True, help="backend URL (its reference and clock)")
+    sim.add_argument("--gateway", required=True, help="the gateway's HOST:PORT (serve --jt808)")
+    sim.add_argument("--terminals", type=int, default=40, help="terminals (the first vehicles)")
+    sim.add_argument(
+        "--interval", type=float, default=5.0, help="district seconds between reports (5)"
+    )
+    sim.add_argument("--seconds", type=float, help="stop after this many real seconds")
+    sim.add_argument("--user", default="demo-wall", help="reads the reference (default demo-wall)")
+    sim.add_argument("--password", default="demo")
 
 
 def _record_args(rec: argparse.ArgumentParser) -> None:
@@ -598,6 +694,7 @@ BENCHMARKS = (
     "hostile",
     "scale",
     "backend_scale",
+    "jt808",
     "interop",
 )
 
@@ -620,6 +717,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "wall": Command(
         cmd_wall, "the video wall: full-screen scenes on every screen (or --screens)", _wall_args
+    ),
+    "sim": Command(
+        cmd_sim, "simulated field devices against a running backend (jt808: terminals)", _sim_args
     ),
     "record": Command(
         cmd_record, "follow a backend's feed into a shift-log file, with no window", _record_args

@@ -408,8 +408,10 @@ def _excused(t: threading.Thread, before: set[threading.Thread]) -> bool:
     session-scoped backend (uvicorn in a thread, started before the test) runs its sync
     endpoints in AnyIO's worker pool, whose threads stay for 10 s after their last job, and
     hashes passwords in its login pool (``hash_*``, started on the first login, ended when
-    the backend stops). Only excused while such a backend, older than the test, is running."""
-    grown = t.name == "AnyIO worker thread" or t.name.startswith("hash_")
+    the backend stops) and stores JT/T 808 fixes in its gateway's writer (``jt808-ingest*``,
+    started on the first terminal message, ended with the gateway). Only excused while such a
+    backend, older than the test, is running."""
+    grown = t.name == "AnyIO worker thread" or t.name.startswith(("hash_", "jt808-ingest"))
     return grown and _backend_running(before)
 
 

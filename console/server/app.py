@@ -24,6 +24,7 @@ from . import auth_notices, feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
+from .jt808_gateway import Jt808Gateway
 from .middleware import (
     AbandonGone,
     BodyLimit,
@@ -103,7 +104,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Wake long polls on commit (and, on PostgreSQL, on other processes' commits through
-    LISTEN/NOTIFY) and run the ticker while the server runs."""
+    LISTEN/NOTIFY) and run the ticker while the server runs; the JT/T 808 gateway too, when
+    configured, on this event loop."""
     ctx: Context = app.state.ctx
     with ctx.db.read() as s:
         last = feed.last_seq(s)
@@ -122,6 +124,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pg_listener.start()
     ticker = Ticker(ctx)
     ticker.start()
+    gateway = None
+    if ctx.settings.jt808_port is not None:
+        gateway = Jt808Gateway(ctx, ctx.settings.jt808_host, ctx.settings.jt808_port)
+        app.state.jt808 = await gateway.start()
     app.state.sources = sources = _sources(ctx)
     for source in sources:
         source.start()
@@ -135,6 +141,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     for source in sources:
         await asyncio.to_thread(source.stop)  # joins its thread (an HTTP call ends first)
+    if gateway is not None:
+        await gateway.stop()
     ticker.stop()
     if pg_listener is not None:
         pg_listener.stop()

@@ -74,6 +74,10 @@ class Settings:
     traccar: TraccarConfig | None = None
     #: A GeoReport v2 endpoint whose requests are pulled into intake (``open311_client.py``).
     open311_pull: Open311PullConfig | None = None
+    #: ``serve --jt808 PORT``: the JT/T 808 gateway's TCP port (0: a free one), on
+    #: ``jt808_host``; None runs no gateway (``jt808_gateway``, docs/jt808.md).
+    jt808_port: int | None = None
+    jt808_host: str = "127.0.0.1"
 
 
 @dataclass

@@ -84,6 +84,9 @@ class SimConfig:
     auto_centre: bool = True
     cases_per_hour: float = 60.0
     fix_interval_s: float = 5.0
+    #: Vehicles whose terminals speak JT/T 808 to the gateway instead (``--jt808-share``,
+    #: ``jt808_terminals``): the HTTP terminal thread leaves them out.
+    jt808_vehicles: frozenset[str] = frozenset()
     sensor_interval_s: float = 300.0
     # -- departments (处置) --------------------------------------------------------------------
     # Published 按期结案率: 天门 2016-12 75.8 %, 郑州 2019-04 77.0 %, 苏州姑苏 2019-05 95.5 %,
@@ -338,7 +341,8 @@ class DistrictSimulator:
 
     def _terminals(self) -> None:
         gw = self.client("demo-gateway")
-        fleet = FleetSim(self.reference["vehicles"], self.config.seed, self.clock.epoch())
+        mine = [v for v in self.reference["vehicles"] if v["id"] not in self.config.jt808_vehicles]
+        fleet = FleetSim(mine, self.config.seed, self.clock.epoch())
         sensors = SensorSim(self.reference["sensors"], self.config.seed)
         dt = self.config.fix_interval_s
         next_fix = self.clock.epoch()

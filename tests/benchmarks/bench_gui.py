@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--vehicles", type=int, help="simulated fleet (serve --vehicles; the demo's 40)"
     )
+    ap.add_argument(
+        "--demo-nice",
+        type=int,
+        help="the backend+simulator child's niceness (default: the console's DEMO_NICE)",
+    )
     ap.add_argument("--stacks", action="store_true", help="sample the GUI thread's stack in stalls")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,13 +74,19 @@ def main(argv: list[str] | None = None) -> int:
             demo.backend.start()
             threading.Thread(target=demo.sim.run, daemon=True).start()
         else:
-            demo = DemoProcess(db, speed=args.speed, vehicles=args.vehicles).start()
+            nice = {} if args.demo_nice is None else {"nice": args.demo_nice}
+            demo = DemoProcess(db, speed=args.speed, vehicles=args.vehicles, **nice).start()
         url = demo.url
         session = Session(url, DEMO_USER, DEMO_PASSWORD, Path(tmp) / "bench.zhcg")
         console = ConsoleApp(session, sound=False)
         window = console.start()
         window.resize(1920, 1080)
         gaps: list[float] = []
+        # The GUI thread's own CPU time in each gap: a stall it spent running is work of ours;
+        # one it spent off the CPU is the GIL held by another thread or the cores busy with
+        # other processes (the backend and simulator share this machine's cores).
+        ran: list[float] = []
+        others: list[float] = []  # the console's other threads' CPU time in each gap
         gc_pauses: list[tuple[int, float]] = []  # (beats before it, ms)
         gc_start = [0.0]
 
@@ -87,14 +98,17 @@ def main(argv: list[str] | None = None) -> int:
 
         gc.callbacks.append(on_gc)
         last = [time.perf_counter()]
+        last_cpu = [time.thread_time(), time.process_time()]
         live_beat: list[int] = []  # the beat at which the district first lived
 
         sampler = StallSampler() if args.stacks else None
 
         def beat():
-            t = time.perf_counter()
+            t, cpu, proc = time.perf_counter(), time.thread_time(), time.process_time()
             gaps.append((t - last[0]) * 1000.0 - WATCHDOG_MS)
-            last[0] = t
+            ran.append((cpu - last_cpu[0]) * 1000.0)
+            others.append((proc - last_cpu[1]) * 1000.0 - ran[-1])
+            last[0], last_cpu[:] = t, [cpu, proc]
             if sampler is not None:
                 sampler.beat()
 
@@ -124,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         start, g = every[:live], every[live:]
         at_s = float(np.sum(g[: int(np.argmax(g))] + WATCHDOG_MS) / 1000.0) if len(g) else 0.0
         counts = console.state.counts()
-        mode = "in the console's process" if args.in_process else "in their own process"
+        mode = (
+            "in the console's process"
+            if args.in_process
+            else f"in their own process at nice {demo.nice}"
+        )
         print(
             f"district at {args.speed:g}x, {len(console.state.vehicle_ids())} vehicles, "
             f"backend+simulator {mode}; "
@@ -143,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{int((g > 100).sum())} over 100 ms, {int((g > 50).sum())} over 50 ms "
                 f"of {len(g)} beats"
             )
+        if len(g):
+            print(_stall_split(g, np.array(ran[live:]), np.array(others[live:])))
         live_gc = [ms for at, ms in gc_pauses if at >= live]
         print(
             f"full garbage collections: {len(gc_pauses)} ({len(live_gc)} while live), longest "
@@ -172,6 +192,29 @@ def main(argv: list[str] | None = None) -> int:
         console.stop()
         demo.stop()
     return 0
+
+
+def _stall_split(gaps: np.ndarray, ran: np.ndarray, others: np.ndarray, over: float = 50.0) -> str:
+    """Where the live stalls over ``over`` ms went: the GUI thread's own CPU time in them, the
+    console's other threads' (the GIL is theirs while they run Python), and the rest, when no
+    thread of the console ran (the cores were another process's: the backend and simulator,
+    or anything else on the machine). And the most CPU the GUI thread spent in any one gap:
+    the stall its own work would make on a machine of its own."""
+    long = gaps > over
+    if not long.any():
+        return f"no live stall over {over:g} ms"
+    wall = gaps[long] + WATCHDOG_MS
+    own = np.median(ran[long] / wall) * 100
+    other = np.median(np.minimum(others[long], wall) / wall) * 100
+    worst = int(np.argmax(gaps))
+    return (
+        f"live stalls over {over:g} ms ({int(long.sum())}), median shares of their time: GUI "
+        f"thread running {own:.0f}%, the console's other threads running {other:.0f}%; the "
+        f"longest ({gaps[worst] + WATCHDOG_MS:.1f} ms): GUI {ran[worst]:.1f} ms, others "
+        f"{others[worst]:.1f} ms\nthe most the GUI thread itself ran in one gap: "
+        f"{ran.max():.1f} ms ({int((ran > 100).sum())} gaps over 100 ms of its own CPU, "
+        f"{int((ran > 50).sum())} over 50 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,10 @@ def run(
     sound: bool = True,
     screenshot: str | None = None,
     quit_after: float | None = None,
+    jt808_share: float | None = None,
 ) -> int:
-    """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login)."""
+    """``python main.py`` (embedded demo) or ``python main.py --backend URL`` (login);
+    ``jt808_share`` of the demo's fleet reports over JT/T 808 (``serve --jt808-share``)."""
     shifts = data_dir() / "shifts"
     shifts.mkdir(parents=True, exist_ok=True)
     quit_after = quit_after or (20.0 if screenshot else None)
@@ -61,7 +63,12 @@ def run(
         return _run_with_login(app, backend, user, shifts, theme, sound, screenshot, quit_after)
 
     # The demo's child first: its start is the longest wait, and it runs on the other core.
-    demo = DemoProcess(fresh_sqlite(data_dir() / "demo.db"), speed=speed, auto_centre=auto_centre)
+    demo = DemoProcess(
+        fresh_sqlite(data_dir() / "demo.db"),
+        speed=speed,
+        auto_centre=auto_centre,
+        jt808_share=jt808_share,
+    )
     demo.spawn()
     try:
         app = qt_app(lang, theme, offscreen_ok=screenshot is not None)

@@ -38,6 +38,10 @@ from widgets.timeline.controller import SPEEDS, ReplayController
 LANE_COLORS = ("#5b8ff9", "#36cfc9", "#ff7a45", "#f6bd16")
 BINS = 240
 MAX_MARK_TEXTS = 40
+#: Live, the strip's range runs this share of its span ahead of now: moved whenever now passed
+#: its end, the range changed on every tick at 60x and the time axis laid out its labels
+#: again each time (pyqtgraph's AxisItem.generateDrawSpecs, seen in ``bench gui --stacks``).
+LIVE_LEAD = 0.05
 DRAG_SEEK_MS = 120  # while dragging, seek at most this often (a seek costs up to ~0.2 s)
 
 
@@ -301,7 +305,8 @@ class Timeline(QWidget):
             self.now_line.setValue(now)
             pi = self.plot.getPlotItem()
             if now > pi.vb.viewRange()[0][1]:  # keep now in view between index reads
-                pi.setXRange(self.c.span()[0], now, padding=0.01)
+                start = self.c.span()[0]
+                pi.setXRange(start, now + LIVE_LEAD * max(now - start, 60.0), padding=0.01)
 
     def _play_state(self, playing: bool) -> None:
         self.btn_play.setIcon(
