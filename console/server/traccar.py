@@ -43,6 +43,7 @@ from .context import Context
 from .db import Vehicle
 from .errors import ApiError
 from .inputs import parse_instant
+from .jt808_fixes import phone_key
 from .source_thread import HTTP_TIMEOUT_S, SourceThread
 
 log = logging.getLogger(__name__)
@@ -123,12 +124,6 @@ def backoff_s(attempt: int, base: float, cap: float, rng: random.Random) -> floa
     return d / 2 + rng.uniform(0, d / 2)
 
 
-def terminal_key(s: object) -> str:
-    """A terminal number as the vehicles table and Traccar's ``uniqueId`` are matched: the
-    digits without leading zeros (a 2013 JT/T 808 header pads the SIM number to 12 digits)."""
-    return str(s).strip().lstrip("0")
-
-
 class AuthRefused(Exception):
     """Traccar refused the credentials (400/401/403/404 on login)."""
 
@@ -199,7 +194,7 @@ class TraccarSource(SourceThread):
         #: Per device, the newest fix time seen (epoch): where a gap fill starts.
         self.last_t: dict[int, float] = {}
         self._unknown_logged: set[str] = set()
-        #: terminal_id (as ``terminal_key``) -> vehicle id, as last read (``update_devices``).
+        #: terminal_id (as ``phone_key``: no leading zeros) -> vehicle id, as last read.
         self._terminals: dict[str, str] = {}
         #: Positions dropped, by (device, reason): how often (``_dropped``).
         self._drops: dict[tuple[int | None, str], int] = {}
@@ -395,7 +390,7 @@ class TraccarSource(SourceThread):
     def _read_terminals(self) -> None:
         with self.ctx.db.read() as s:
             self._terminals = {
-                terminal_key(t): vid
+                phone_key(t): vid
                 for vid, t in s.execute(select(Vehicle.id, Vehicle.terminal_id))
                 if t
             }
@@ -406,12 +401,12 @@ class TraccarSource(SourceThread):
         only when a device names one not seen yet (Traccar sends a device on each change of
         its status: a read of the whole fleet each time would be wasted)."""
         devices = [d for d in listed if isinstance(d, dict) and isinstance(d.get("id"), int)]
-        keys = {terminal_key(d.get("uniqueId", "")) for d in devices}
+        keys = {phone_key(str(d.get("uniqueId", "")).strip()) for d in devices}
         if not keys <= self._terminals.keys() | self._unknown_logged:
             self._read_terminals()
         by_terminal = self._terminals
         for d in devices:
-            unique = terminal_key(d.get("uniqueId", ""))
+            unique = phone_key(str(d.get("uniqueId", "")).strip())
             self.names[d["id"]] = str(d.get("name") or d.get("uniqueId"))[:60]
             vid = by_terminal.get(unique) if unique else None
             if vid is None:
