@@ -408,7 +408,7 @@ class TraccarSource(SourceThread):
         for d in devices:
             unique = phone_key(str(d.get("uniqueId", "")).strip())
             self.names[d["id"]] = str(d.get("name") or d.get("uniqueId"))[:60]
-            vid = by_terminal.get(unique) if unique else None
+            vid = by_terminal.get(unique)
             if vid is None:
                 self.devices.pop(d["id"], None)
                 if unique not in self._unknown_logged:
