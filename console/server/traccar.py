@@ -2,20 +2,23 @@
 
 ``serve --traccar URL`` runs a ``TraccarSource`` thread inside the backend. It logs in (a
 session cookie from ``POST /api/session``, or a token: ``GET /api/session?token=`` for the
-cookie plus ``Authorization: Bearer`` on REST), reads ``GET /api/devices`` and the latest
-``GET /api/positions``, then follows the WebSocket ``/api/socket``. Positions become fixes on
-the same path as a gateway's post (``telemetry.ingest_fixes``: the same validation, rules and
-feed); events become alerts through ``telemetry.apply_signals`` (``EVENT_ALERTS``).
+cookie plus ``Authorization: Bearer`` on REST), reads ``GET /api/devices``, opens the WebSocket
+``/api/socket``, reads the latest ``GET /api/positions`` and then follows the socket. Positions
+become fixes on the same path as a gateway's post (``telemetry.ingest_fixes``: the same
+validation, rules and feed); events become alerts through ``telemetry.apply_signals``
+(``EVENT_ALERTS``).
 
 A dropped socket, a refused login or a dead server never stops the backend: the thread logs,
-waits (exponential backoff with jitter, ``backoff_s``), logs in again and, before it listens
-again, asks for each device's positions since the last one it had, so the gap is filled
-(``GET /api/positions?deviceId=&from=&to=``). A fix stored twice is impossible: fixes are
-unique per (vehicle, t).
+waits (exponential backoff with jitter, ``backoff_s``), logs in again, opens the socket and
+fills the gap: each device's positions since the last one it had
+(``GET /api/positions?deviceId=&from=&to=``) and the events since the drop
+(``GET /api/reports/events``). A fix stored twice is impossible (fixes are unique per vehicle
+and t), and an event seen twice (live and in the report) raises one alert.
 
 Protocol facts are from Traccar's OpenAPI spec (traccar/traccar v6.14.5 ``openapi.yaml``; the
-test stub serves the recorded shapes in ``tests/fixtures/traccar/``) and its WebSocket API (``{"positions": [...]}``,
-``{"devices": [...]}``, ``{"events": [...]}`` and ``{}`` keep-alives every 55 s).
+test stub serves the recorded shapes in ``tests/fixtures/traccar/``) and its WebSocket API
+(``{"positions": [...]}``, ``{"devices": [...]}``, ``{"events": [...]}`` and ``{}``
+keep-alives every 55 s).
 """
 
 from __future__ import annotations
