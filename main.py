@@ -13,6 +13,7 @@ python main.py wall [--backend URL] [--replay FILE...] [--screens 0,1]
                                     the video wall (full screen, scenes on a playlist)
 python main.py serve [--demo] [--simulate] [--speed N] [--port P] [--db URL] [--workers N]
                     [--http auto|httptools|h11] [--vehicles N] [--case-rate R] [--jt808 PORT]
+                    [--traccar URL ...] [--open311-pull URL ...]   (docs/interop.md)
 python main.py users add|passwd|disable|enable|list [ID] [--roles R,..] [--db URL]
                                     user administration (a password from the terminal or stdin)
 python main.py sim jt808 --backend URL --gateway HOST:PORT --terminals N [--interval S]
@@ -30,7 +31,7 @@ python main.py tiles build --out FILE.mbtiles [--theme dark|light] [--min-zoom 1
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: basemap|feed|sync|geo|components|kpi|gui|replay|
                                     startup|sim_pace|wall_soak|hostile|scale|backend_scale|jt808|
-                                    tiles (by default all but the last seven);
+                                    tiles|interop (by default all but the last eight);
                                     bench NAME --help lists its options
 """
 
@@ -39,6 +40,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,7 +89,48 @@ def _settings(args):
         vehicles=args.vehicles or DEMO_FLEET_SIZE,
         jt808_port=args.jt808,
         jt808_host=args.host,
+        **_interop_settings(args),
     )
+
+
+def _interop_settings(args) -> dict:
+    """``serve --traccar …`` and ``--open311-pull …`` as settings (docs/interop.md). Secrets
+    may come from the environment instead of the command line, where ``ps`` shows them."""
+    from console.domain.categories import CategoryCatalog
+    from console.server.open311_client import (
+        DEFAULT_CATEGORY,
+        Open311PullConfig,
+        load_code_map,
+    )
+    from console.server.traccar import TraccarConfig
+
+    out: dict = {}
+    try:
+        if args.traccar:
+            out["traccar"] = TraccarConfig(
+                args.traccar,
+                user=args.traccar_user,
+                password=args.traccar_password or os.environ.get("ZHCG_TRACCAR_PASSWORD"),
+                token=args.traccar_token or os.environ.get("ZHCG_TRACCAR_TOKEN"),
+            )
+        if args.open311_pull:
+            codes, default = (
+                load_code_map(args.open311_map, CategoryCatalog.load())
+                if args.open311_map
+                else ({}, None)
+            )
+            out["open311_pull"] = Open311PullConfig(
+                args.open311_pull,
+                key=args.open311_pull_key or os.environ.get("ZHCG_OPEN311_PULL_KEY"),
+                every_s=args.open311_every,
+                jurisdiction=args.open311_pull_jurisdiction,
+                fmt=args.open311_pull_format,
+                codes=codes,
+                default_category=default or DEFAULT_CATEGORY,
+            )
+    except ValueError as e:
+        raise CommandError(str(e)) from None
+    return out
 
 
 def _check_speed(args) -> None:
@@ -160,6 +203,11 @@ def cmd_serve(args) -> int:
         from console.server.run import serve
 
         settings = _settings(args)
+        if args.workers > 1 and (settings.traccar or settings.open311_pull):
+            # Each worker would follow the same Traccar server and pull the same endpoint.
+            raise CommandError(
+                "--traccar and --open311-pull run in one process: not with --workers"
+            )
         if args.workers > 1 and args.jt808 is not None:
             # One listener per port: N processes cannot all bind it, and a terminal's session
             # lives in the process that accepted it.
@@ -172,6 +220,8 @@ def cmd_serve(args) -> int:
         return 0
     if args.workers != 1:
         raise CommandError("--workers runs the API only; start the simulator on its own")
+    if args.traccar or args.open311_pull:
+        raise CommandError("--traccar and --open311-pull run with serve, not with --simulate")
     from console.demo import EmbeddedDemo
     from console.server.seed import DEMO_FLEET_SIZE
 
@@ -304,7 +354,16 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "jt808", "tiles")
+    long = (
+        "sim_pace",
+        "wall_soak",
+        "hostile",
+        "scale",
+        "backend_scale",
+        "jt808",
+        "tiles",
+        "interop",
+    )
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -470,6 +529,7 @@ def _backend_args(demo_default: bool, simulate_default: bool):
             default="hangzhou-shangcheng",
             help="the jurisdiction_id the Open311 endpoint serves",
         )
+        _interop_args(sp)
         sp.add_argument(
             "--jt808",
             type=int,
@@ -491,6 +551,32 @@ def _backend_args(demo_default: bool, simulate_default: bool):
         )
 
     return add
+
+
+def _interop_args(sp: argparse.ArgumentParser) -> None:
+    """Outside systems the backend takes input from (docs/interop.md)."""
+    g = sp.add_argument_group("Traccar as a telemetry source")
+    g.add_argument("--traccar", metavar="URL", help="a Traccar server, e.g. http://host:8082")
+    g.add_argument("--traccar-user", metavar="U", help="its user (e-mail)")
+    g.add_argument(
+        "--traccar-password", metavar="P", help="its password (or $ZHCG_TRACCAR_PASSWORD)"
+    )
+    g.add_argument("--traccar-token", metavar="T", help="an API token (or $ZHCG_TRACCAR_TOKEN)")
+    o = sp.add_argument_group("Open311 client: pull another system's requests into intake")
+    o.add_argument("--open311-pull", metavar="URL", help="a GeoReport v2 base URL (…/v2/)")
+    o.add_argument(
+        "--open311-pull-key", metavar="K", help="its api_key (or $ZHCG_OPEN311_PULL_KEY)"
+    )
+    o.add_argument(
+        "--open311-every", type=float, default=300.0, metavar="S", help="seconds between polls"
+    )
+    o.add_argument("--open311-pull-jurisdiction", metavar="J", help="its jurisdiction_id")
+    o.add_argument("--open311-pull-format", choices=("json", "xml"), default="json")
+    o.add_argument(
+        "--open311-map",
+        metavar="FILE",
+        help='service codes to categories: {"codes": {"006": "06012"}, "default": "06010"}',
+    )
 
 
 def _console_args(con: argparse.ArgumentParser) -> None:
@@ -676,6 +762,7 @@ BENCHMARKS = (
     "backend_scale",
     "jt808",
     "tiles",
+    "interop",
 )
 
 

@@ -116,3 +116,45 @@ def test_a_fleet_size_that_is_not_a_number_is_refused(capsys):
     assert code == 2 and err.endswith(
         "main.py serve: argument --vehicles: invalid int value: '2k'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--traccar", "http://h:8082"], "Traccar needs a user and password, or a token"),
+        (
+            ["--traccar", "ftp://h", "--traccar-token", "t"],
+            "Traccar URL must be http:// or https://, not 'ftp://h'",
+        ),
+        (
+            ["--open311-pull", "http://h/v2/", "--open311-every", "0"],
+            "--open311-every must be above 0 seconds",
+        ),
+        (
+            ["--open311-pull", "http://h/v2/", "--open311-map", "{map}"],
+            "{map}: '006' maps to '99999', which is not a category",
+        ),
+        (
+            ["--open311-pull", "http://h/v2/", "--open311-map", "{map}.missing"],
+            "{map}.missing: not a mapping file ([Errno 2] No such file or directory: "
+            "'{map}.missing')",
+        ),
+        (
+            ["--traccar", "http://h", "--traccar-token", "t", "--workers", "2"],
+            "--traccar and --open311-pull run in one process: not with --workers",
+        ),
+        (
+            ["--demo", "--simulate", "--open311-pull", "http://h/v2/"],
+            "--traccar and --open311-pull run with serve, not with --simulate",
+        ),
+    ],
+)
+def test_outside_sources_that_cannot_work_are_refused_before_anything_starts(
+    tmp_path, capsys, args, message
+):
+    db, mapping = tmp_path / "c.db", tmp_path / "codes.json"
+    mapping.write_text('{"codes": {"006": "99999"}}', encoding="utf-8")
+    argv = [a.replace("{map}", str(mapping)) for a in args]
+    code, err = run(capsys, "serve", "--db", f"sqlite:///{db}", *argv)
+    assert (code, err) == (2, f"main.py serve: {message.replace('{map}', str(mapping))}\n")
+    assert not db.exists()

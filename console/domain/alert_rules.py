@@ -28,6 +28,12 @@ SEVERITY = {
     "vehicle_deviation": "warning",
     "vehicle_not_working": "info",
     "sensor_threshold": "critical",
+    # Raised from a Traccar server's events (console.server.traccar.EVENT_ALERTS says why each
+    # has its severity); resolved by hand, as Traccar sends no end of them.
+    "vehicle_speeding": "warning",
+    "vehicle_geofence_enter": "info",
+    "vehicle_geofence_exit": "warning",
+    "vehicle_alarm": "critical",
 }
 
 #: Levels of a case alert, lowest first. ``supervise`` is 督办: the centre's leadership takes

@@ -33,6 +33,7 @@ from .middleware import (
     install_access_log_filters,
 )
 from .open311 import ensure_system_user
+from .open311_client import Open311Pull
 from .routes import (
     alerts,
     cases,
@@ -49,7 +50,9 @@ from .routes import (
 )
 from .routes import feed as feed_routes
 from .seed import demo_account_ids, seed_demo_users, seed_reference
+from .source_thread import SourceThread
 from .ticker import Ticker
+from .traccar import TraccarSource
 
 log = logging.getLogger("console.server")
 
@@ -125,6 +128,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if ctx.settings.jt808_port is not None:
         gateway = Jt808Gateway(ctx, ctx.settings.jt808_host, ctx.settings.jt808_port)
         app.state.jt808 = await gateway.start()
+    app.state.sources = sources = _sources(ctx)
+    for source in sources:
+        source.start()
     log.info("backend ready: feed %s at seq %d, clock %s", ctx.feed_id, last, ctx.clock.to_dict())
     startup.reached(startup.BACKEND)
     # What start-up built (the 部件 inventory, grid, geocoder: ~10^5 objects) lives as long as
@@ -133,12 +139,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    for source in sources:
+        await asyncio.to_thread(source.stop)  # joins its thread (an HTTP call ends first)
     if gateway is not None:
         await gateway.stop()
     ticker.stop()
     if pg_listener is not None:
         pg_listener.stop()
     ctx.db.on_commit = None
+
+
+def _sources(ctx: Context) -> list[SourceThread]:
+    """The outside systems this backend takes input from (``serve --traccar``,
+    ``--open311-pull``), each a thread feeding the same paths as native input."""
+    out: list[SourceThread] = []
+    if ctx.settings.traccar is not None:
+        out.append(TraccarSource(ctx, ctx.settings.traccar))
+    if ctx.settings.open311_pull is not None:
+        out.append(Open311Pull(ctx, ctx.settings.open311_pull))
+    return out
 
 
 def prepare(ctx: Context) -> None:

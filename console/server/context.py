@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from console.clock import VirtualClock
 from console.derived_cache import cached
@@ -26,6 +27,10 @@ from .login_guard import LoginGuard
 from .seed import DEMO_FLEET_SIZE
 from .shared_body import SharedBody
 from .tokens import TokenCache
+
+if TYPE_CHECKING:
+    from .open311_client import Open311PullConfig
+    from .traccar import TraccarConfig
 
 #: How long a made snapshot still serves later requests at its seq (district seconds): what
 #: moves with the clock alone (a light due but not yet re-stored, a parked case's 缓办 due,
@@ -65,6 +70,10 @@ class Settings:
     #: Vehicles seeded on a new database (``seed.fleet_mix``); a city-sized fleet is a
     #: simulator and benchmark option (``serve --demo --vehicles N``), the demo has 40.
     vehicles: int = DEMO_FLEET_SIZE
+    #: A Traccar server whose devices' positions and events feed the backend (``traccar.py``).
+    traccar: TraccarConfig | None = None
+    #: A GeoReport v2 endpoint whose requests are pulled into intake (``open311_client.py``).
+    open311_pull: Open311PullConfig | None = None
     #: ``serve --jt808 PORT``: the JT/T 808 gateway's TCP port (0: a free one), on
     #: ``jt808_host``; None runs no gateway (``jt808_gateway``, docs/jt808.md).
     jt808_port: int | None = None

@@ -38,7 +38,13 @@ async def readyz(request: Request, ctx: Ctx):
     problem = await _ready_probe(request, ctx)
     if problem:
         return error_response(503, problem, code="unavailable")
-    return {"status": "ready", "database": ctx.db.engine.dialect.name}
+    return {
+        "status": "ready",
+        "database": ctx.db.engine.dialect.name,
+        # Outside systems (serve --traccar, --open311-pull): how each is doing, for operators;
+        # a failing one does not make the backend unready.
+        "sources": [x.status() for x in getattr(request.app.state, "sources", ())],
+    }
 
 
 async def _ready_probe(request: Request, ctx: Context) -> str:
