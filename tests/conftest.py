@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test starts the demo basemap's background build (console.tiles.defaults.demo_sources):
+# each test's fresh data folder would start one, a minute of CPU outliving the test.
+os.environ["ZHCG_BASEMAP_BUILD"] = "0"
 # The console's files (shift logs, the demo database, the derived-data cache) go to a folder of
 # this test run, never to the user's own data folder; tests that need their own set it again.
 if "CONSOLE_DATA_DIR" not in os.environ:

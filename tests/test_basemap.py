@@ -437,3 +437,47 @@ def test_view_menu_switches_source_and_opacity_and_a_rebuild_keeps_them(
     finally:
         console.window.map.basemap.close()
         console.stop()
+
+
+def test_with_no_source_configured_the_demo_basemap_shows_once_it_is_built(
+    qtbot, ui, pages_log, tmp_path, monkeypatch
+):
+    """No --tiles, no basemap.json: the demo's own basemap of the console's theme, asked for
+    again until its first (background) build is there; then on offer and shown, the other
+    theme's too once built."""
+    from console.tiles import demo_basemap as dbm
+    from widgets.app.console_app import ConsoleApp
+
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    started: list[str] = []
+    monkeypatch.setenv("ZHCG_BASEMAP_BUILD", "1")
+    monkeypatch.setattr(
+        "console.tiles.defaults.start_demo_basemap_build", lambda theme: started.append(theme)
+    )
+    console = ConsoleApp(None, replay_log=pages_log, sound=False)
+    try:
+        window = console.show()
+        qtbot.addWidget(window)
+        assert started == ["dark"] and console._basemap_poll.isActive()
+        assert [a.text() for a in window.basemap_actions] == ["无"]
+        console._poll_basemap()  # nothing built yet: still waiting
+        assert console._basemap_poll.isActive() and window.map.basemap.source is None
+        for theme, colour in (("dark", (10, 20, 30)), ("light", (240, 240, 230))):
+            with MBTilesWriter(dbm.demo_basemap_path(theme), {"name": theme}) as wr:
+                wr.put(12, 3413, 1686, png(colour))
+        console._poll_basemap()
+        assert not console._basemap_poll.isActive()
+        assert [a.text() for a in window.basemap_actions] == [
+            "无",
+            "示意底图（深色）",
+            "示意底图（浅色）",
+        ]
+        assert window.basemap_actions[1].isChecked()
+        qtbot.waitUntil(lambda: window.map.basemap.source is not None)
+        assert "dark" in console.basemap[0].path
+        window = console.switch_theme("light")
+        qtbot.addWidget(window)
+        assert "light" in console.basemap[0].path and window.basemap_actions[1].isChecked()
+    finally:
+        console.window.map.basemap.close()
+        console.stop()

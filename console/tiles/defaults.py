@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from console.paths import data_dir
 
 from .config import BasemapConfigError, SourceConfig, from_flag, load_config
+from .demo_basemap import THEMES, demo_basemap, start_demo_basemap_build
 
 log = logging.getLogger(__name__)
 CONFIG_NAME = "basemap.json"
+#: Set to 0 to never start the demo basemap's background build (the tests do: each test's
+#: fresh data folder would start a build of its own).
+BUILD_ENV = "ZHCG_BASEMAP_BUILD"
+#: The demo basemap's name in the 底图 menu, per theme.
+DEMO_NAMES = {"dark": "示意底图（深色）", "light": "示意底图（浅色）"}
 
 
 def default_sources(
@@ -38,3 +45,18 @@ def default_sources(
 def cache_dir() -> Path:
     """Where network sources keep their tiles (one MBTiles-shaped file each)."""
     return data_dir() / "tile-cache"
+
+
+def demo_sources(theme: str) -> list[SourceConfig]:
+    """The demo's own basemap (``console.tiles.demo_basemap``), for a console that has no
+    source configured: each theme's file that is built, ``theme``'s first. When ``theme``'s is
+    not built yet its background build is started (unless ``ZHCG_BASEMAP_BUILD=0``); the
+    console asks again until it is there."""
+    found = [
+        SourceConfig(name=DEMO_NAMES[t], kind="mbtiles", path=str(path), datum="wgs84")
+        for t in sorted(THEMES, key=lambda t: t != theme)
+        if (path := demo_basemap(t)) is not None
+    ]
+    if demo_basemap(theme) is None and os.environ.get(BUILD_ENV, "1") != "0":
+        start_demo_basemap_build(theme)
+    return found

@@ -28,6 +28,7 @@ from console.session import Session
 from console.state import CityState
 from console.store.shiftlog import ShiftLog
 from console.tiles.config import SourceConfig
+from console.tiles.defaults import demo_sources
 from widgets.app.main_window import MainWindow
 from widgets.common.bridge import StateBridge
 from widgets.common.i18n import set_language
@@ -35,6 +36,8 @@ from widgets.common.style import apply_theme
 from widgets.common.workers import Workers
 from widgets.timeline.controller import ReplayController
 
+#: How often a console without a basemap looks for the demo's first build (a file check).
+BASEMAP_POLL_MS = 10_000
 log = logging.getLogger(__name__)
 
 
@@ -66,8 +69,16 @@ class ConsoleApp(QObject):
         # The basemap sources on offer (console.tiles.defaults) and the one shown: kept here so
         # a window rebuilt for a language or theme switch shows the same one.
         self.basemap = list(basemap)
-        self.basemap_choice: int | None = 0 if self.basemap else None
         self.basemap_opacity: float | None = None  # set from the menu; else the source's own
+        # None configured: the demo's own basemap, asked for again until it is built (the
+        # first start builds it in the background; console.tiles.defaults.demo_sources).
+        self._demo_basemap = not self.basemap
+        self._basemap_poll = QTimer(self, interval=BASEMAP_POLL_MS, timeout=self._poll_basemap)
+        if self._demo_basemap:
+            self.basemap = demo_sources(theme)
+            if not self.basemap:
+                self._basemap_poll.start()
+        self.basemap_choice: int | None = 0 if self.basemap else None
         self.state = CityState()
         self._clock = VirtualClock()
         self._clock_lock = threading.Lock()
@@ -220,7 +231,23 @@ class ConsoleApp(QObject):
     def switch_theme(self, name: str) -> MainWindow:
         self.theme = name
         apply_theme(cast(QApplication, QApplication.instance()), name)
+        if self._demo_basemap and self.basemap_choice is not None:
+            # the demo basemap of the new theme, where it is built (else the other stays)
+            self.basemap = demo_sources(name) or self.basemap
+            self.basemap_choice = 0
         return self._rebuild()
+
+    def _poll_basemap(self) -> None:
+        """Until the demo basemap's first build is done: then it is shown, as if it had been
+        there at the start."""
+        found = demo_sources(self.theme)
+        if not found:
+            return
+        self._basemap_poll.stop()
+        self.basemap = found
+        self.basemap_choice = 0
+        if self.window is not None:
+            self.window.basemap_arrived()
 
     def start(self) -> MainWindow:
         if self.session is not None:

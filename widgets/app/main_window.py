@@ -269,6 +269,10 @@ class MainWindow(QMainWindow):
         """视图 → 底图: none or one of the configured sources, and its opacity."""
         self.menu_basemap = self.menu_view.addMenu("")
         self.menu_basemap.setIcon(qta.icon("mdi6.map-outline", color=theme()["text"]))
+        self._fill_basemap_menu()
+
+    def _fill_basemap_menu(self) -> None:
+        self.menu_basemap.clear()
         group = QActionGroup(self)
         self.basemap_actions: list[QAction] = []
         for i in [None, *range(len(self.ctx.basemap))]:
@@ -290,6 +294,13 @@ class MainWindow(QMainWindow):
             self.menu_opacity.addAction(a)
         self._check_opacity()
 
+    def basemap_arrived(self) -> None:
+        """The demo basemap's first build is done (``ConsoleApp._poll_basemap``): on offer in
+        the menu, and shown."""
+        self.map.configure_basemap(self.ctx.basemap, self._basemap_notice, self.ctx.basemap_choice)
+        self._fill_basemap_menu()
+        self._name_basemaps()
+
     def _basemap_notice(self, text: str, level: str) -> None:
         self.status.show_notice(text, level)
 
@@ -307,6 +318,12 @@ class MainWindow(QMainWindow):
         pct = round(self.map.basemap.opacity * 100)
         for p, a in self.opacity_actions.items():
             a.setChecked(p == pct)
+
+    def _name_basemaps(self) -> None:
+        self.menu_opacity.setTitle(self.tr("不透明度"))
+        self.basemap_actions[0].setText(self.tr("无"))
+        for a, cfg in zip(self.basemap_actions[1:], self.ctx.basemap, strict=True):
+            a.setText(cfg.name)
 
     def _wire(self) -> None:
         self.ctx.view_changed.connect(self.on_diff)
@@ -351,10 +368,7 @@ class MainWindow(QMainWindow):
         self.menu_layers.setTitle(self.tr("图层"))
         self.menu_panels.setTitle(self.tr("面板"))
         self.menu_basemap.setTitle(self.tr("底图"))
-        self.menu_opacity.setTitle(self.tr("不透明度"))
-        self.basemap_actions[0].setText(self.tr("无"))
-        for a, cfg in zip(self.basemap_actions[1:], self.ctx.basemap, strict=True):
-            a.setText(cfg.name)
+        self._name_basemaps()
         self.menu_theme.setTitle(self.tr("主题"))
         self.menu_lang.setTitle(self.tr("语言"))
         self.theme_actions["dark"].setText(self.tr("深色（大屏）"))
