@@ -73,7 +73,8 @@ class ConsoleApp(QObject):
         # None configured: the demo's own basemap, asked for again until it is built (the
         # first start builds it in the background; console.tiles.defaults.demo_sources).
         self._demo_basemap = not self.basemap
-        self._basemap_poll = QTimer(self, interval=BASEMAP_POLL_MS, timeout=self._poll_basemap)
+        self._basemap_poll = QTimer(self, interval=BASEMAP_POLL_MS)
+        self._basemap_poll.timeout.connect(self._poll_basemap)
         if self._demo_basemap:
             self.basemap = demo_sources(theme)
             if not self.basemap:
