@@ -274,6 +274,7 @@ def cmd_console(args) -> int:
         auto_centre=not args.no_auto_centre,
         sound=not args.no_sound,
         screenshot=args.screenshot,
+        screenshot_zoom=args.screenshot_zoom,
         quit_after=args.quit_after,
         jt808_share=args.jt808_share,
         basemap=_basemap(args),
@@ -600,6 +601,12 @@ def _console_args(con: argparse.ArgumentParser) -> None:
         help="demo: the simulated centre leaves accept/register/dispatch/close to you",
     )
     con.add_argument("--screenshot", help="save the window (1920x1080) to this PNG and exit")
+    con.add_argument(
+        "--screenshot-zoom",
+        type=float,
+        metavar="METRES",
+        help="with --screenshot: the map zoomed onto the queue's first case, METRES across",
+    )
     con.add_argument(
         "--quit-after", type=float, help="seconds before the screenshot / before exiting"
     )

@@ -462,6 +462,10 @@ def test_with_no_source_configured_the_demo_basemap_shows_once_it_is_built(
         assert [a.text() for a in window.basemap_actions] == ["无"]
         console._poll_basemap()  # nothing built yet: still waiting
         assert console._basemap_poll.isActive() and window.map.basemap.source is None
+        start, end = console.replay.span()
+        console.replay.seek(end)  # the log's reference on the map: the neighbours named
+        qtbot.waitUntil(lambda: bool(window.map.neighbour_labels))
+        assert all(label.isVisible() for label in window.map.neighbour_labels)
         for theme, colour in (("dark", (10, 20, 30)), ("light", (240, 240, 230))):
             with MBTilesWriter(dbm.demo_basemap_path(theme), {"name": theme}) as wr:
                 wr.put(12, 3413, 1686, png(colour))
@@ -475,6 +479,8 @@ def test_with_no_source_configured_the_demo_basemap_shows_once_it_is_built(
         assert window.basemap_actions[1].isChecked()
         qtbot.waitUntil(lambda: window.map.basemap.source is not None)
         assert "dark" in console.basemap[0].path
+        # the basemap names the neighbours itself: the map's own names would stand twice
+        assert not any(label.isVisible() for label in window.map.neighbour_labels)
         window = console.switch_theme("light")
         qtbot.addWidget(window)
         assert "light" in console.basemap[0].path and window.basemap_actions[1].isChecked()

@@ -38,6 +38,8 @@ from widgets.timeline.controller import ReplayController
 
 #: How often a console without a basemap looks for the demo's first build (a file check).
 BASEMAP_POLL_MS = 10_000
+#: A zoomed screenshot waits this long for the basemap's tiles.
+SCREENSHOT_TILES_MS = 3000
 log = logging.getLogger(__name__)
 
 
@@ -70,6 +72,8 @@ class ConsoleApp(QObject):
         # a window rebuilt for a language or theme switch shows the same one.
         self.basemap = list(basemap)
         self.basemap_opacity: float | None = None  # set from the menu; else the source's own
+        #: A screenshot zooms the map onto its selected case, this many metres across (docs).
+        self.screenshot_zoom_m: float | None = None
         # None configured: the demo's own basemap, asked for again until it is built (the
         # first start builds it in the background; console.tiles.defaults.demo_sources).
         self._demo_basemap = not self.basemap
@@ -288,18 +292,27 @@ class ConsoleApp(QObject):
         self.stop()
 
     def screenshot_later(self, path: str, after_s: float, quit_after: bool = True) -> None:
-        def shoot():
+        def prepare():
             # Show a case in the detail too: the queue's first row, the most urgent one.
             w = self.window
             if w.case_model.rowCount():
                 w.queues.table.selectRow(0)
+                case_id = w.case_model.case_id(0)
+                if self.screenshot_zoom_m and case_id:
+                    w.map.zoom_to_case(case_id, self.screenshot_zoom_m)
+                    # the basemap's tiles arrive from its worker threads
+                    QTimer.singleShot(SCREENSHOT_TILES_MS, lambda: shoot(w))
+                    return
+            shoot(w)
+
+        def shoot(w) -> None:
             QApplication.processEvents()
             w.grab().save(path)
             log.info("screenshot saved to %s", path)
             if quit_after:
-                QApplication.instance().quit()
+                QApplication.quit()
 
-        QTimer.singleShot(int(after_s * 1000), shoot)
+        QTimer.singleShot(int(after_s * 1000), prepare)
 
 
 def _trim_heap() -> None:

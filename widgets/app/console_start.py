@@ -51,6 +51,7 @@ def run(
     auto_centre: bool = True,
     sound: bool = True,
     screenshot: str | None = None,
+    screenshot_zoom: float | None = None,
     quit_after: float | None = None,
     jt808_share: float | None = None,
     basemap: Sequence[SourceConfig] = (),
@@ -64,7 +65,16 @@ def run(
     if backend is not None:
         app = qt_app(lang, theme, offscreen_ok=screenshot is not None)
         return _run_with_login(
-            app, backend, user, shifts, theme, sound, screenshot, quit_after, basemap
+            app,
+            backend,
+            user,
+            shifts,
+            theme,
+            sound,
+            screenshot,
+            quit_after,
+            basemap,
+            screenshot_zoom,
         )
 
     # The demo's child first: its start is the longest wait, and it runs on the other core.
@@ -95,6 +105,7 @@ def run(
         from widgets.app.console_app import ConsoleApp
 
         console = ConsoleApp(login.session, theme=theme, sound=sound, basemap=basemap)
+        console.screenshot_zoom_m = screenshot_zoom
         consoles.append(console)
         window = console.start()
         window.resize(1920, 1080)
@@ -176,6 +187,7 @@ def _run_with_login(
     screenshot: str | None,
     quit_after: float | None,
     basemap: Sequence[SourceConfig],
+    screenshot_zoom: float | None,
 ) -> int:
     from console.session import Session, shift_log_name
     from widgets.app.console_app import ConsoleApp
@@ -188,6 +200,7 @@ def _run_with_login(
     if dlg.exec() != LoginDialog.DialogCode.Accepted:
         return 1
     console = ConsoleApp(dlg.session, theme=theme, sound=sound, basemap=basemap)
+    console.screenshot_zoom_m = screenshot_zoom
     window = console.start()
     window.resize(1920, 1080)
     return console.exec(app, screenshot, quit_after)

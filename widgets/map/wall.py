@@ -322,7 +322,12 @@ class MapWall(QWidget):
             item.setVisible(on)
         if name == "neighbours":
             for label in self.neighbour_labels:
-                label.setVisible(on)
+                label.setVisible(self._neighbour_labels_on())
+
+    def _neighbour_labels_on(self) -> bool:
+        """The neighbours' names, unless a basemap shows (it names them itself: twice, the
+        names stood a few hundred metres apart)."""
+        return self.visible["neighbours"] and self.basemap.source is None
 
     # ---- geometry --------------------------------------------------------------------------
     def _ensure_reference(self) -> None:
@@ -368,7 +373,7 @@ class MapWall(QWidget):
                 label.setFont(font)
             label.setPos(float(np.mean(x)), float(np.mean(y)))
             label.setZValue(1)
-            label.setVisible(self.visible["neighbours"])
+            label.setVisible(self._neighbour_labels_on())
             self.plot.addItem(label)
             self.neighbour_labels.append(label)
 
@@ -687,6 +692,14 @@ class MapWall(QWidget):
             x, y = lonlat_to_mercator(doc["location"]["lon"], doc["location"]["lat"])
             self.centre_on(float(x), float(y))
 
+    def zoom_to_case(self, case_id: str, width_m: float) -> None:
+        """Select a case and show it ``width_m`` metres across (a street's width of view)."""
+        self.select_case(case_id)
+        doc = self.state.cases.get(case_id)
+        if doc:
+            x, y = lonlat_to_mercator(doc["location"]["lon"], doc["location"]["lat"])
+            self.centre_on(float(x), float(y), width_m)
+
     def select_vehicle(self, vehicle_id: str | None, follow: bool = False) -> None:
         self._selected_vehicle, self._selected_case = vehicle_id, None
         self._follow = vehicle_id if follow else None
@@ -881,6 +894,7 @@ class MapWall(QWidget):
         self.basemap.configure(configs, notice, choice)
 
     def _show_attribution(self) -> None:
+        self._apply_visibility("neighbours")
         text = self.basemap.attribution()
         self.attribution.setText(text)
         self.attribution.adjustSize()
