@@ -355,17 +355,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = (
-        "sim_pace",
-        "wall_soak",
-        "hostile",
-        "scale",
-        "backend_scale",
-        "jt808",
-        "tiles",
-        "interop",
-    )
-    every = tuple(b for b in BENCHMARKS if b not in long)
+    every = tuple(b for b in BENCHMARKS if b not in LONG_BENCHMARKS)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
     for name in every if args.which == "all" else (args.which,):
@@ -752,6 +742,17 @@ def _bench_args(bench: argparse.ArgumentParser) -> None:
 
 
 #: Every benchmark in tests/benchmarks (``bench_<name>.py``); ``all`` runs the quick ones.
+#: Not in ``bench all``: minutes each, or a fleet of their own to seed.
+LONG_BENCHMARKS = (
+    "sim_pace",
+    "wall_soak",
+    "hostile",
+    "scale",
+    "backend_scale",
+    "jt808",
+    "tiles",
+    "interop",
+)
 BENCHMARKS = (
     "basemap",
     "feed",
@@ -762,14 +763,7 @@ BENCHMARKS = (
     "gui",
     "replay",
     "startup",
-    "sim_pace",
-    "wall_soak",
-    "hostile",
-    "scale",
-    "backend_scale",
-    "jt808",
-    "tiles",
-    "interop",
+    *LONG_BENCHMARKS,
 )
 
 
