@@ -5,12 +5,13 @@ logs with no backend at all."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from console import CommandError
+from console.domain.documents import CaseDoc
 from console.paths import data_dir
 from console.replay.logfiles import open_logs
 from console.replay.player import Replayer
@@ -21,7 +22,7 @@ from console.sync.client import ApiError, RestClient
 from .cases import CaseNames, backend_cases, case_feature, case_row, table_headers
 from .geojson import FeatureWriter, write_track_geojson
 from .gpx import write_gpx
-from .tables import check_table_format, write_table
+from .tables import write_table
 from .track import Get, Track, backend_track, log_track
 
 log = logging.getLogger(__name__)
@@ -105,23 +106,27 @@ def export_track_command(
     return 0
 
 
+def write_cases(out: str | Path, cases: Iterable[CaseDoc], names: CaseNames) -> int:
+    """Cases to ``out`` by its suffix: GeoJSON points, or a CSV/XLSX table (names and
+    headers in ``names``' language); the number written. ``cases`` is consumed as it comes."""
+    if Path(out).suffix.lower() == ".geojson":
+        with FeatureWriter(out) as w:
+            return w.add_all(case_feature(doc, names) for doc in cases)
+    lang = names.labels.lang
+    title = "案件" if lang == "zh" else "Cases"
+    rows = (case_row(doc, names) for doc in cases)
+    return write_table(out, table_headers(lang), rows, title)
+
+
 def export_cases_command(
     out: str, start: str, end: str, backend: str, user: str, password: str, lang: str = "zh"
 ) -> int:
-    suffix = _format(out, CASE_FORMATS)
+    _format(out, CASE_FORMATS)
     t0, t1 = period(start, end)
     try:
         get = _client_get(backend, user, password)
         names = CaseNames(get("/api/v1/reference", {}), lang)
-        cases: Iterator[Any] = backend_cases(get, t0, t1)
-        if suffix == ".geojson":
-            with FeatureWriter(out) as w:
-                n = w.add_all(case_feature(doc, names) for doc in cases)
-        else:
-            check_table_format(out)
-            title = "案件" if lang == "zh" else "Cases"
-            rows = (case_row(doc, names) for doc in cases)
-            n = write_table(out, table_headers(lang), rows, title)
+        n = write_cases(out, backend_cases(get, t0, t1), names)
     except ApiError as e:
         raise CommandError(f"{backend}: {e}") from e
     except (ValueError, OSError) as e:

@@ -897,6 +897,130 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="76"/>
+        <source>车辆</source>
+        <translation>Vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="84"/>
+        <source>开始（北京时间）</source>
+        <translation>From (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="85"/>
+        <source>结束（北京时间）</source>
+        <translation>To (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="90"/>
+        <source>格式</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="94"/>
+        <source>选择文件</source>
+        <translation>Choose file</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="99"/>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="106"/>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="120"/>
+        <source>导出到</source>
+        <translation>Export to</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="146"/>
+        <source>请选择文件</source>
+        <translation>Choose a file</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="148"/>
+        <source>文件须以 %1 结尾</source>
+        <translation>The file must end in %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="150"/>
+        <source>请选择车辆</source>
+        <translation>Choose a vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="152"/>
+        <source>结束须晚于开始</source>
+        <translation>The end must be later than the start</translation>
+    </message>
+</context>
+<context>
+    <name>ExportTools</name>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="66"/>
+        <source>车辆轨迹…</source>
+        <translation>Vehicle track…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="67"/>
+        <source>当前队列…</source>
+        <translation>Current queue…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="68"/>
+        <source>案件…</source>
+        <translation>Cases…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="106"/>
+        <source>正在导出：%1</source>
+        <translation>Exporting: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="114"/>
+        <location filename="../../widgets/app/export_tools.py" line="139"/>
+        <source>导出车辆轨迹</source>
+        <translation>Export vehicle track</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="139"/>
+        <source>车辆轨迹已导出（%1 个定位点）：%2</source>
+        <translation>Vehicle track exported (%1 fixes): %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="143"/>
+        <location filename="../../widgets/app/export_tools.py" line="172"/>
+        <source>导出当前队列</source>
+        <translation>Export current queue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="156"/>
+        <source>上报时间（北京时间）</source>
+        <translation>Reported (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="173"/>
+        <source>当前队列已导出（%1 件）：%2</source>
+        <translation>Current queue exported (%1 cases): %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="179"/>
+        <location filename="../../widgets/app/export_tools.py" line="200"/>
+        <source>导出案件</source>
+        <translation>Export cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="200"/>
+        <source>案件已导出（%1 件）：%2</source>
+        <translation>Cases exported (%1 cases): %2</translation>
+    </message>
+</context>
+<context>
     <name>FleetScene</name>
     <message>
         <location filename="../../widgets/wall/scenes.py" line="449"/>
@@ -1357,164 +1481,169 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="284"/>
+        <location filename="../../widgets/app/main_window.py" line="290"/>
         <source>智慧城管指挥中心 · %1</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="287"/>
+        <location filename="../../widgets/app/main_window.py" line="293"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="288"/>
+        <location filename="../../widgets/app/main_window.py" line="294"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="289"/>
+        <location filename="../../widgets/app/main_window.py" line="295"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="290"/>
+        <location filename="../../widgets/app/main_window.py" line="296"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="291"/>
+        <location filename="../../widgets/app/main_window.py" line="297"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="298"/>
+        <location filename="../../widgets/app/main_window.py" line="304"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="299"/>
+        <location filename="../../widgets/app/main_window.py" line="305"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="300"/>
+        <location filename="../../widgets/app/main_window.py" line="306"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="301"/>
+        <location filename="../../widgets/app/main_window.py" line="307"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="302"/>
+        <location filename="../../widgets/app/main_window.py" line="308"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="303"/>
+        <location filename="../../widgets/app/main_window.py" line="309"/>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="311"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="304"/>
+        <location filename="../../widgets/app/main_window.py" line="312"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="305"/>
+        <location filename="../../widgets/app/main_window.py" line="313"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="306"/>
+        <location filename="../../widgets/app/main_window.py" line="314"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="307"/>
+        <location filename="../../widgets/app/main_window.py" line="315"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="308"/>
+        <location filename="../../widgets/app/main_window.py" line="316"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="309"/>
+        <location filename="../../widgets/app/main_window.py" line="317"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="310"/>
+        <location filename="../../widgets/app/main_window.py" line="318"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="311"/>
+        <location filename="../../widgets/app/main_window.py" line="319"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="312"/>
+        <location filename="../../widgets/app/main_window.py" line="320"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="313"/>
+        <location filename="../../widgets/app/main_window.py" line="321"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="314"/>
+        <location filename="../../widgets/app/main_window.py" line="322"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="315"/>
+        <location filename="../../widgets/app/main_window.py" line="323"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="316"/>
-        <location filename="../../widgets/app/main_window.py" line="468"/>
+        <location filename="../../widgets/app/main_window.py" line="324"/>
+        <location filename="../../widgets/app/main_window.py" line="476"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="358"/>
+        <location filename="../../widgets/app/main_window.py" line="366"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="369"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="365"/>
+        <location filename="../../widgets/app/main_window.py" line="373"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="393"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="446"/>
+        <location filename="../../widgets/app/main_window.py" line="454"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="449"/>
+        <location filename="../../widgets/app/main_window.py" line="457"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="469"/>
+        <location filename="../../widgets/app/main_window.py" line="477"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1566,19 +1695,19 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
     <message>
         <location filename="../../widgets/map/wall.py" line="262"/>
-        <location filename="../../widgets/map/wall.py" line="796"/>
+        <location filename="../../widgets/map/wall.py" line="789"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
         <location filename="../../widgets/map/wall.py" line="262"/>
-        <location filename="../../widgets/map/wall.py" line="796"/>
+        <location filename="../../widgets/map/wall.py" line="789"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
         <location filename="../../widgets/map/wall.py" line="262"/>
-        <location filename="../../widgets/map/wall.py" line="796"/>
+        <location filename="../../widgets/map/wall.py" line="789"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
@@ -1613,7 +1742,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="798"/>
+        <location filename="../../widgets/map/wall.py" line="791"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
@@ -1930,7 +2059,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ReplayController</name>
     <message>
-        <location filename="../../widgets/timeline/controller.py" line="107"/>
+        <location filename="../../widgets/timeline/controller.py" line="116"/>
         <source>读取时间轴索引</source>
         <translation>Reading the timeline index</translation>
     </message>
