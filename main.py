@@ -262,7 +262,7 @@ def cmd_bench(args) -> int:
     them), so each benchmark owns its flags instead of this parser knowing all of them."""
     import runpy
 
-    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale")
+    long = ("sim_pace", "wall_soak", "hostile", "scale", "backend_scale", "exports")
     every = tuple(b for b in BENCHMARKS if b not in long)
     if args.which == "all" and args.options:
         raise CommandError("options go with a named benchmark: bench NAME [OPTIONS]")
@@ -573,6 +573,7 @@ BENCHMARKS = (
     "hostile",
     "scale",
     "backend_scale",
+    "exports",
 )
 
 

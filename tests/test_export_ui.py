@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from datetime import UTC, datetime
 
 import gpxpy
@@ -15,8 +16,10 @@ from conftest import Api
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
+import main
 from console.domain.china_time import CST
 from console.exports.periods import shift_start
+from console.replay.player import TRACK_SLACK_S
 from widgets.panels.case_table import COLUMNS
 
 pytestmark = pytest.mark.ui
@@ -93,6 +96,16 @@ def test_the_queue_as_shown_to_xlsx_and_csv(qtbot, backend, console_factory, tmp
     addresses = {r[0] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert {c["address"] for c in made} <= addresses
     assert all(isinstance(r[-1], datetime) for r in ws.iter_rows(min_row=2, values_only=True))
+    # The words on screen: a row of the file is the row the table shows (the clock's columns
+    # aside, which move while the file is written).
+    first = next(ws.iter_rows(min_row=2, max_row=2, values_only=True))
+    model = w.case_model
+    on_screen = [model.data(model.index(0, c)) for c in range(len(COLUMNS))]
+    order = [COLUMNS.index(k) for k in ("address", "id", "countdown", "category", "department",
+                                         "source", "state", "age")]  # fmt: skip
+    for i, c in enumerate(order):
+        if COLUMNS[c] not in ("countdown", "age"):
+            assert first[i] == (on_screen[c] or None), COLUMNS[c]
     table = list(csv.reader((tmp_path / "queue.csv").open(encoding="utf-8-sig")))
     assert table[0] == [*shown, "上报时间（北京时间）"] and len(table) == rows + 1
 
@@ -148,3 +161,61 @@ def test_the_file_dialog_is_qts_own_offscreen(qtbot, backend, console_factory, t
     qtbot.waitUntil(lambda: dlg.path.text().endswith("chosen.csv"), timeout=5_000)
     assert dlg.format.currentData() == ".csv"  # the format follows the file chosen
     dlg.reject()
+
+
+def logged_fixes(shiftlog, vehicle_id: str) -> list[float]:
+    """The times of one vehicle's fixes in the log, read straight from its changes."""
+    times = []
+    for ch in shiftlog.changes(kind="fixes"):
+        times += [t for v, t in zip(ch["vehicle_id"], ch["t"], strict=True) if v == vehicle_id]
+    return sorted(times)
+
+
+def test_a_replay_exports_from_its_shift_log(qtbot, replay, recorded_shift, tmp_path):
+    """No backend: the track and the cases come from the log; the period is the log's span."""
+    w = replay.window
+    shiftlog = replay.replay.replayer.log
+    vid = shiftlog.changes(kind="fixes", limit=1)[0]["vehicle_id"][0]
+    expected = logged_fixes(shiftlog, vid)
+    start, end = replay.replay.span()
+    replay.replay.seek((start + end) / 2)
+    qtbot.waitUntil(lambda: w.vehicles.model.rowCount() > 0)
+    w.vehicles.select_vehicle(vid)
+    w.export_tools.track_action.trigger()
+    dlg = w.export_tools.dialog
+    assert dlg.vehicle.currentData() == vid
+    start, end = start - TRACK_SLACK_S, end + TRACK_SLACK_S  # the span, with the fixes' slack
+    assert dlg.start.dateTime().toSecsSinceEpoch() == int(start)
+    assert start <= expected[0] and expected[-1] <= end
+    out = tmp_path / "replayed.geojson"
+    dlg.format.setCurrentIndex(dlg.format.findData(".geojson"))
+    dlg.path.setText(str(out))
+    accept(dlg)
+    qtbot.waitUntil(lambda: "车辆轨迹已导出" in w.status.notice.text(), timeout=30_000)
+    features = json.loads(out.read_text("utf-8"))["features"]
+    times = []
+    for f in features:
+        nested = f["properties"]["coordTimes"]
+        times += [t for part in nested for t in part] if isinstance(nested[0], list) else nested
+    # (times to the microsecond: the simulator's fixes carry finer float fractions)
+    got = sorted(datetime.fromisoformat(t).timestamp() for t in times)
+    assert got == pytest.approx(expected, abs=1e-6)
+    # The same track from the command line, from the same log.
+    cli_out = tmp_path / "cli.gpx"
+    a = datetime.fromtimestamp(int(start), UTC).isoformat()
+    b = datetime.fromtimestamp(math.ceil(end), UTC).isoformat()
+    assert main.main(["export-track", "--log", str(recorded_shift.path), "--vehicle", vid,
+                      "--from", a, "--to", b, "--out", str(cli_out)]) == 0  # fmt: skip
+    gpx = gpxpy.parse(cli_out.read_text("utf-8"))
+    got = [p.time.timestamp() for s in gpx.tracks[0].segments for p in s.points]
+    assert got == pytest.approx(expected, abs=1e-6)
+    # Cases: those the console held that were reported in the log's span.
+    w.export_tools.cases_action.trigger()
+    dlg = w.export_tools.dialog
+    dlg.path.setText(str(tmp_path / "cases.geojson"))
+    accept(dlg)
+    qtbot.waitUntil(lambda: "案件已导出" in w.status.notice.text(), timeout=30_000)
+    ids = {f["id"] for f in json.loads((tmp_path / "cases.geojson").read_text("utf-8"))["features"]}
+    held = {cid for cid, doc in replay.state.cases.items()
+            if int(start) <= datetime.fromisoformat(doc["created_at"]).timestamp() < math.ceil(end)}  # fmt: skip
+    assert ids == held and ids

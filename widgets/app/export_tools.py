@@ -9,14 +9,16 @@ cases this console received), since there is no backend to ask."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHeaderView
 
 from console.domain.china_time import CST
 from console.domain.documents import CaseDoc
@@ -26,9 +28,11 @@ from console.exports.periods import current_shift
 from console.exports.tables import write_table
 from console.exports.track import Get, Track, backend_track, log_track
 from console.paths import data_dir
+from console.replay.player import TRACK_SLACK_S
 from widgets.common.i18n import labels, language
 from widgets.common.style import theme
 from widgets.dialogs.export_dialog import ExportDialog
+from widgets.panels.case_table import COLUMNS, CaseTableModel
 
 TRACK_FORMATS = ((".gpx", "GPX 1.1"), (".geojson", "GeoJSON"))
 TABLE_FORMATS = ((".xlsx", "Excel (XLSX)"), (".csv", "CSV (UTF-8)"))
@@ -43,6 +47,27 @@ def created_between(docs: Iterable[CaseDoc], start: datetime, end: datetime) -> 
         if created and start <= datetime.fromisoformat(created) < end:
             out.append(doc)
     return out
+
+
+def shown_columns(header: QHeaderView) -> list[int]:
+    """The queue's columns shown, in the order shown (the operator may drag and hide them)."""
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    return sorted(shown, key=header.visualIndex)
+
+
+def shown_table(
+    model: CaseTableModel, cols: list[int], docs: list[CaseDoc], red_at: np.ndarray
+) -> Iterator[list[Any]]:
+    """The rows of the queue as the operator sees it (``model.shown_cases``' copy), with the
+    words on screen, then each case's 上报时间 as a real date (the table's own 已用时 is a
+    duration that stops meaning anything once written). Made in the worker, row by row as the
+    writer takes them: formatting 100,000 rows is seconds (bench exports), which the GUI
+    thread must not spend."""
+    keys = [COLUMNS[c] for c in cols]
+    for doc, red in zip(docs, red_at.tolist(), strict=True):
+        row: list[Any] = [model.cell_text(doc, k, red) or "" for k in keys]
+        row.append(local_datetime(doc.get("created_at")))
+        yield row
 
 
 class ExportTools(QObject):
@@ -75,9 +100,12 @@ class ExportTools(QObject):
         return lambda path, params: session.fetch(path, **params)
 
     def _period(self) -> tuple[datetime, datetime]:
-        """The shift under way (live), the log's span (a replay)."""
+        """The shift under way (live), the log's span (a replay) with its fixes' slack."""
         if self.ctx.session is None and self.ctx.replay is not None:
             start, end = self.ctx.replay.span()
+            # The span is when changes arrived; a fix's own time (the terminal's clock) may be
+            # up to TRACK_SLACK_S either side of it.
+            start, end = start - TRACK_SLACK_S, end + TRACK_SLACK_S
             return datetime.fromtimestamp(start, CST), datetime.fromtimestamp(end, CST)
         return current_shift(self.ctx.now())
 
@@ -143,32 +171,16 @@ class ExportTools(QObject):
         dlg = ExportDialog(self.tr("导出当前队列"), TABLE_FORMATS, self._path("queue"), self.window)
         return self._open(dlg, lambda path, *_: self.write_queue(path))
 
-    def queue_table(self) -> tuple[list[str], list[list[Any]]]:
-        """The queue as the operator sees it: its rows in their order, the columns shown in
-        the order shown, with the words on screen; then each case's 上报时间 as a real date
-        (the table's own 已用时 is a duration that stops meaning anything once written)."""
-        model = self.window.case_model
-        header = self.window.queues.table.horizontalHeader()
-        shown = [c for c in range(model.columnCount()) if not header.isSectionHidden(c)]
-        cols = sorted(shown, key=header.visualIndex)
-        horizontal = Qt.Orientation.Horizontal
-        headers = [str(model.headerData(c, horizontal)) for c in cols]
-        headers.append(self.tr("上报时间（北京时间）"))
-        cases = self.ctx.state.cases
-        rows = []
-        for r in range(model.rowCount()):
-            texts: list[Any] = [model.data(model.index(r, c)) or "" for c in cols]
-            doc = cases.get(model.case_id(r) or "")
-            texts.append(local_datetime(doc.get("created_at")) if doc else None)
-            rows.append(texts)
-        return headers, rows
-
     def write_queue(self, path: str) -> None:
-        headers, rows = self.queue_table()  # what is shown now, on the GUI thread
-        title = labels().name("queue", self.window.case_model.queue)
+        model = self.window.case_model
+        cols = shown_columns(self.window.queues.table.horizontalHeader())
+        headers = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in cols]
+        headers.append(self.tr("上报时间（北京时间）"))
+        docs, red_at = model.shown_cases()  # what is shown now: a copy, on the GUI thread
+        title = labels().name("queue", model.queue)
         self._run(
             path,
-            lambda: write_table(path, headers, rows, title),
+            lambda: write_table(path, headers, shown_table(model, cols, docs, red_at), title),
             self.tr("导出当前队列"),
             self.tr("当前队列已导出（%1 件）：%2"),
         )

@@ -5,12 +5,13 @@ platforms without a native one (offscreen), by the desktop's elsewhere."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import qtawesome as qta
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, QTimeZone, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.china_time import CST
 from console.domain.sla import RED
 from widgets.common.style import LIGHT_COLORS, theme
 
@@ -34,14 +34,20 @@ from widgets.common.style import LIGHT_COLORS, theme
 NON_NATIVE_PLATFORMS = ("offscreen", "minimal")
 
 
-def _qdatetime(t: datetime) -> QDateTime:
-    local = t.astimezone(CST)
-    return QDateTime.fromString(local.strftime("%Y-%m-%dT%H:%M:%S"), "yyyy-MM-ddTHH:mm:ss")
+# The period is typed in Beijing time (UTC+8 all year, ``console.domain.china_time``), whatever
+# the machine's own zone.
+BEIJING = QTimeZone(8 * 3600)
+
+
+def _qdatetime(t: datetime, up: bool = False) -> QDateTime:
+    """To the whole second (the edit's), rounded ``up`` for a period's end: "until now"
+    must take in what happened in the second now is in."""
+    seconds = t.timestamp()
+    return QDateTime.fromSecsSinceEpoch(math.ceil(seconds) if up else int(seconds), BEIJING)
 
 
 def _datetime(q: QDateTime) -> datetime:
-    naive = datetime.strptime(q.toString("yyyy-MM-ddTHH:mm:ss"), "%Y-%m-%dT%H:%M:%S")
-    return naive.replace(tzinfo=CST).astimezone(UTC)
+    return datetime.fromtimestamp(q.toSecsSinceEpoch(), UTC)
 
 
 class ExportDialog(QDialog):
@@ -76,11 +82,12 @@ class ExportDialog(QDialog):
             form.addRow(self.tr("车辆"), self.vehicle)
         self.start, self.end = QDateTimeEdit(), QDateTimeEdit()
         for edit in (self.start, self.end):
+            edit.setTimeZone(BEIJING)
             edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
             edit.setCalendarPopup(True)
         if period is not None:
             self.start.setDateTime(_qdatetime(period[0]))
-            self.end.setDateTime(_qdatetime(period[1]))
+            self.end.setDateTime(_qdatetime(period[1], up=True))
             form.addRow(self.tr("开始（北京时间）"), self.start)
             form.addRow(self.tr("结束（北京时间）"), self.end)
         self.format = QComboBox()
