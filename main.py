@@ -28,8 +28,8 @@ python main.py export-cases --backend URL --from TIME --to TIME --out x.geojson|
                                     the cases reported in a period (docs/exports.md)
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: feed|sync|geo|components|kpi|gui|replay|startup|
-                                    sim_pace|wall_soak|hostile|scale|backend_scale (by default
-                                    all but the last five);
+                                    sim_pace|wall_soak|hostile|scale|backend_scale|exports (by
+                                    default all but the last six);
                                     bench NAME --help lists its options
 """
 

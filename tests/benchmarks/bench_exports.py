@@ -1,6 +1,7 @@
 """Benchmark (not a test): the exports at city scale (issue 15, item 6).
 
     python main.py bench exports [--cases 100000] [--fixes 50000] [--repeat 1]
+                                 [--backend-cases 100000]
 
 On a city-sized CityState (``scale_city``: the recorded demo's cases cloned to ``--cases``),
 prints CPU seconds (the median of ``--repeat`` runs), each beside a naive baseline where one
@@ -16,7 +17,8 @@ makes sense:
   cell through the model there; and the worker's formatting and XLSX writing;
 - a track of ``--fixes`` fixes as GPX and as GeoJSON.
 
-The backend's side (reading the cases page by page over HTTP) is not here: see the report.
+With ``--backend-cases N``: ``export-cases`` over HTTP from a backend process seeded with N
+cases (pages of 500), its wall time and the CPU of both sides.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -168,11 +171,63 @@ def track_rows(fixes: int, scene: Any, tmp: Path, repeat: int) -> list[Row]:
     return out
 
 
+def backend_rows(n: int, tmp: Path) -> list[Row]:
+    """``export-cases`` against the backend in its own process (as deployed) holding ``n``
+    seeded cases (``bench_backend_scale.seed_cases``): the whole command's wall time, with
+    the backend's CPU and this process's beside it."""
+    import contextlib
+    import io
+
+    from bench_backend_scale import cpu_seconds, seed_cases
+    from bench_feed import login, start_backend_process
+
+    from console.exports.command import export_cases_command
+    from console.server.context import Context, Settings
+
+    url = f"sqlite:///{tmp / 'backend.db'}"
+    proc, base = start_backend_process(url)
+    try:
+        now = datetime.fromisoformat(
+            login(base, "demo-lead").get(base + "/api/v1/clock", timeout=10).json()["server_time"]
+        )
+        ctx = Context.build(Settings(db_url=url))
+        seed_cases(ctx, n, now)
+        ctx.db.dispose()
+        rows: list[Row] = []
+        for suffix in ("geojson", "xlsx"):
+            out = tmp / f"backend.{suffix}"
+            period = (
+                (now - timedelta(hours=5)).isoformat(),
+                (now + timedelta(hours=1)).isoformat(),
+            )
+            backend_cpu, own_cpu, t = (
+                cpu_seconds(proc.pid),
+                time.process_time(),
+                time.perf_counter(),
+            )
+            with contextlib.redirect_stdout(io.StringIO()):
+                export_cases_command(str(out), *period, base, "demo-lead", "demo")
+            wall = time.perf_counter() - t
+            own, backend = time.process_time() - own_cpu, cpu_seconds(proc.pid) - backend_cpu
+            rows.append((f"export-cases --backend, {n:,} cases, {suffix}: wall", wall, None, "s"))
+            rows.append((f"  CPU: this process (the backend's: {backend:.1f} s)", own, None, "s"))
+        return rows
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100_000, help="cases exported (100,000)")
     ap.add_argument("--fixes", type=int, default=50_000, help="fixes in the track (50,000)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per figure, median (1)")
+    ap.add_argument(
+        "--backend-cases",
+        type=int,
+        default=0,
+        help="also export-cases from a backend seeded with this many cases (0: not)",
+    )
     args = ap.parse_args(argv)
     scene = build_city(vehicles=10, cases=args.cases, trail_minutes=0.1)
     docs = list(scene.snapshot["cases"])
@@ -183,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = case_rows(docs, names, tmp, args.repeat)
         rows += queue_rows(scene, tmp, args.repeat)
         rows += track_rows(args.fixes, scene, tmp, args.repeat)
+        if args.backend_cases:
+            rows += backend_rows(args.backend_cases, tmp)
     for name, value, naive, unit in rows:
         ratio = f"{naive / value:8.1f}×" if naive is not None and value > 0 else ""
         naive_s = f"{naive:9.2f}" if naive is not None else f"{'':>9}"
