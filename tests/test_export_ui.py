@@ -114,6 +114,8 @@ def test_cases_of_a_period_to_geojson_and_a_failure_said(qtbot, backend, console
     case = Api(backend.url, "demo-supervisor").report(lon=120.18, lat=30.26)
     app = console_factory(backend.url)
     w = app.window
+    # (the console's clock is the backend's once it has bootstrapped)
+    qtbot.waitUntil(lambda: case["id"] in app.state.cases, timeout=10_000)
     w.export_tools.cases_action.trigger()
     dlg = w.export_tools.dialog
     assert dlg.format.currentData() == ".geojson"
@@ -146,6 +148,13 @@ def test_the_dialog_refuses_what_it_cannot_export(qtbot, backend, console_factor
     dlg.end.setDateTime(dlg.start.dateTime().addSecs(-60))
     accept(dlg)
     assert dlg.isVisible() and dlg.error.text() == "结束须晚于开始"
+    dlg.reject()
+    qtbot.waitUntil(lambda: w.vehicles.model.rowCount() > 0, timeout=10_000)
+    w.export_tools.track_action.trigger()  # no vehicle selected: none preselected either
+    dlg = w.export_tools.dialog
+    assert dlg.vehicle.currentText() == "" and dlg.vehicle.count() > 0
+    accept(dlg)
+    assert dlg.isVisible() and dlg.error.text() == "请选择车辆"
     dlg.reject()
 
 

@@ -655,67 +655,67 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="123"/>
+        <location filename="../../widgets/panels/case_table.py" line="124"/>
         <source>编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="124"/>
+        <location filename="../../widgets/panels/case_table.py" line="125"/>
         <source>剩余时限</source>
         <translation>Time left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="125"/>
+        <location filename="../../widgets/panels/case_table.py" line="126"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="126"/>
+        <location filename="../../widgets/panels/case_table.py" line="127"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="127"/>
+        <location filename="../../widgets/panels/case_table.py" line="128"/>
         <source>网格</source>
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="128"/>
+        <location filename="../../widgets/panels/case_table.py" line="129"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="129"/>
+        <location filename="../../widgets/panels/case_table.py" line="130"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="130"/>
+        <location filename="../../widgets/panels/case_table.py" line="131"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="131"/>
+        <location filename="../../widgets/panels/case_table.py" line="132"/>
         <source>已用时</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="202"/>
+        <location filename="../../widgets/panels/case_table.py" line="217"/>
         <source>延期待批</source>
         <translation>extension pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="204"/>
+        <location filename="../../widgets/panels/case_table.py" line="219"/>
         <source>缓办待批</source>
         <translation>Parking awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="218"/>
+        <location filename="../../widgets/panels/case_table.py" line="233"/>
         <source>缓办逾期 %1 天</source>
         <translation>Parking overdue by %1 days</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="219"/>
+        <location filename="../../widgets/panels/case_table.py" line="234"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
@@ -899,62 +899,62 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="76"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="82"/>
         <source>车辆</source>
         <translation>Vehicle</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="84"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="91"/>
         <source>开始（北京时间）</source>
         <translation>From (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="85"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="92"/>
         <source>结束（北京时间）</source>
         <translation>To (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="90"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="97"/>
         <source>格式</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="94"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="101"/>
         <source>选择文件</source>
         <translation>Choose file</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="99"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="106"/>
         <source>文件</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="106"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="113"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="120"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="127"/>
         <source>导出到</source>
         <translation>Export to</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="146"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="153"/>
         <source>请选择文件</source>
         <translation>Choose a file</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="148"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="155"/>
         <source>文件须以 %1 结尾</source>
         <translation>The file must end in %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="150"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="157"/>
         <source>请选择车辆</source>
         <translation>Choose a vehicle</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/export_dialog.py" line="152"/>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="159"/>
         <source>结束须晚于开始</source>
         <translation>The end must be later than the start</translation>
     </message>
@@ -962,60 +962,60 @@
 <context>
     <name>ExportTools</name>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="66"/>
+        <location filename="../../widgets/app/export_tools.py" line="91"/>
         <source>车辆轨迹…</source>
         <translation>Vehicle track…</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="67"/>
+        <location filename="../../widgets/app/export_tools.py" line="92"/>
         <source>当前队列…</source>
         <translation>Current queue…</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="68"/>
+        <location filename="../../widgets/app/export_tools.py" line="93"/>
         <source>案件…</source>
         <translation>Cases…</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="106"/>
+        <location filename="../../widgets/app/export_tools.py" line="135"/>
         <source>正在导出：%1</source>
         <translation>Exporting: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="114"/>
-        <location filename="../../widgets/app/export_tools.py" line="139"/>
+        <location filename="../../widgets/app/export_tools.py" line="143"/>
+        <location filename="../../widgets/app/export_tools.py" line="168"/>
         <source>导出车辆轨迹</source>
         <translation>Export vehicle track</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="139"/>
+        <location filename="../../widgets/app/export_tools.py" line="168"/>
         <source>车辆轨迹已导出（%1 个定位点）：%2</source>
         <translation>Vehicle track exported (%1 fixes): %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="143"/>
         <location filename="../../widgets/app/export_tools.py" line="172"/>
+        <location filename="../../widgets/app/export_tools.py" line="185"/>
         <source>导出当前队列</source>
         <translation>Export current queue</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="156"/>
+        <location filename="../../widgets/app/export_tools.py" line="179"/>
         <source>上报时间（北京时间）</source>
         <translation>Reported (Beijing time)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="173"/>
+        <location filename="../../widgets/app/export_tools.py" line="186"/>
         <source>当前队列已导出（%1 件）：%2</source>
         <translation>Current queue exported (%1 cases): %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="179"/>
-        <location filename="../../widgets/app/export_tools.py" line="200"/>
+        <location filename="../../widgets/app/export_tools.py" line="192"/>
+        <location filename="../../widgets/app/export_tools.py" line="213"/>
         <source>导出案件</source>
         <translation>Export cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/export_tools.py" line="200"/>
+        <location filename="../../widgets/app/export_tools.py" line="213"/>
         <source>案件已导出（%1 件）：%2</source>
         <translation>Cases exported (%1 cases): %2</translation>
     </message>

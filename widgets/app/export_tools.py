@@ -115,6 +115,7 @@ class ExportTools(QObject):
 
     def _open(self, dlg: ExportDialog, write: Callable[..., None]) -> ExportDialog:
         dlg.chosen.connect(write)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()  # window-modal, answered by its signal: the wall keeps moving
         self.dialog = dlg
         return dlg

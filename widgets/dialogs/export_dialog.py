@@ -61,13 +61,13 @@ class ExportDialog(QDialog):
         formats: Sequence[tuple[str, str]],
         path: Path,
         parent: QWidget | None = None,
-        vehicles: Sequence[tuple[str, str]] = (),
+        vehicles: Sequence[tuple[str, str]] | None = None,
         vehicle: str | None = None,
         period: tuple[datetime, datetime] | None = None,
     ):
         """``formats``: (suffix, label) pairs, the first the default; ``vehicles``: (id,
-        label) pairs to pick one from (none: no vehicle row); ``period``: the preselected
-        period (none: no period rows)."""
+        label) pairs to pick one from or type another (None: no vehicle row); ``period``: the
+        preselected period (None: no period rows)."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
@@ -75,10 +75,10 @@ class ExportDialog(QDialog):
         form = QFormLayout(self)
         self.vehicle = QComboBox()
         self.vehicle.setEditable(True)
-        for vid, label in vehicles:
+        for vid, label in vehicles or ():
             self.vehicle.addItem(label, vid)
-        if vehicles:
-            self.vehicle.setCurrentIndex(max(self.vehicle.findData(vehicle), 0))
+        if vehicles is not None:
+            self.vehicle.setCurrentIndex(self.vehicle.findData(vehicle) if vehicle else -1)
             form.addRow(self.tr("车辆"), self.vehicle)
         self.start, self.end = QDateTimeEdit(), QDateTimeEdit()
         for edit in (self.start, self.end):
@@ -114,7 +114,7 @@ class ExportDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
-        self.has_vehicle, self.has_period = bool(vehicles), period is not None
+        self.has_vehicle, self.has_period = vehicles is not None, period is not None
 
     def _format_changed(self, _index: int) -> None:
         suffix = self.format.currentData()
