@@ -19,6 +19,7 @@ from conftest import ROOT
 
 import main
 from console.domain.china_time import CST
+from console.exports import cases as cases_module
 from console.exports import track as track_module
 from console.server import telemetry
 
@@ -239,6 +240,42 @@ def test_cases_as_xlsx_and_csv_read_back(backend, period_cases, tmp_path):
     table = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert table[0] == header
     assert {r[0]: r[4] for r in table[1:]} == {c["id"]: c["address"] for c in made}
+
+
+def test_many_pages_of_cases_come_each_once(backend, period_cases, tmp_path, monkeypatch):
+    """Pages of two over the real backend: ``to`` moves back page by page, nothing lost."""
+    made, start, end = period_cases
+    monkeypatch.setattr(cases_module, "PAGE_SIZE", 2)
+    out = tmp_path / "paged.geojson"
+    assert export_cases(backend.url, start, end, out) == 0
+    ids = [f["id"] for f in json.loads(out.read_text("utf-8"))["features"]]
+    assert sorted(ids) == sorted(c["id"] for c in made)
+
+
+def test_a_page_of_one_instant_reads_on_by_page_number(monkeypatch):
+    """Cases reported in one microsecond fill a page: ``to`` cannot move past them, so the
+    next page of the same ``to`` is asked for (the backend's filter and order, as
+    ``console.server.cases.list_cases`` applies them, over a list)."""
+    monkeypatch.setattr(cases_module, "PAGE_SIZE", 2)
+    t0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    at = [t0, t0, t0, t0, t0, t0 - timedelta(seconds=1), t0 - timedelta(seconds=2)]
+    rows = [{"id": f"c{i}", "created_at": t.isoformat()} for i, t in enumerate(at)]
+    asked = []
+
+    def get(path, params):
+        lo, hi = (datetime.fromisoformat(params[k]) for k in ("from", "to"))
+        page, size = int(params["page"]), int(params["page_size"])
+        asked.append((hi, page))
+        assert len(asked) < 10, "the pages never end"
+        hit = [r for r in rows if lo <= datetime.fromisoformat(r["created_at"]) < hi]
+        hit.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+        return {"cases": hit[(page - 1) * size : page * size]}
+
+    got = [
+        d["id"]
+        for d in cases_module.backend_cases(get, t0 - timedelta(hours=1), t0 + timedelta(hours=1))
+    ]
+    assert sorted(got) == sorted(r["id"] for r in rows) and len(got) == len(set(got))
 
 
 def test_english_headers(backend, period_cases, tmp_path):
