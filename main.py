@@ -28,10 +28,15 @@ python main.py export FILE... --out NEW [--from TIME] [--to TIME]
                                     a time range of shift logs (several: merged) as a new file
 python main.py tiles build --out FILE.mbtiles [--theme dark|light] [--min-zoom 11] [--max-zoom 18]
                                     render the demo's offline basemap (approximate, generated)
+python main.py export-track --vehicle V --from TIME --to TIME --out x.gpx|x.geojson
+                    (--backend URL [--user U --password P] | --log FILE...)
+                                    a vehicle's track for a period as GPX 1.1 or GeoJSON
+python main.py export-cases --backend URL --from TIME --to TIME --out x.geojson|x.csv|x.xlsx
+                                    the cases reported in a period (docs/exports.md)
 python main.py bench [NAME [OPTIONS]]
                                     benchmarks: basemap|feed|sync|geo|components|kpi|gui|replay|
                                     startup|sim_pace|wall_soak|hostile|scale|backend_scale|jt808|
-                                    tiles|interop (by default all but the last eight);
+                                    tiles|interop|exports (by default all but the last nine);
                                     bench NAME --help lists its options
 """
 
@@ -348,6 +353,22 @@ def cmd_tiles(args) -> int:
     from widgets.map.tile_build import tiles_command
 
     return tiles_command(args)
+
+
+def cmd_export_track(args) -> int:
+    from console.exports.command import export_track_command
+
+    source = {"backend": args.backend, "user": args.user, "password": args.password}
+    period = (args.start, args.end)
+    return export_track_command(args.out, args.vehicle, *period, logs=args.log or [], **source)
+
+
+def cmd_export_cases(args) -> int:
+    from console.exports.command import export_cases_command
+
+    return export_cases_command(
+        args.out, args.start, args.end, args.backend, args.user, args.password, lang=args.lang
+    )
 
 
 def cmd_bench(args) -> int:
@@ -721,6 +742,36 @@ def _tiles_args(tiles: argparse.ArgumentParser) -> None:
     tiles.add_argument("--workers", type=int, default=2, help="render threads (default 2)")
 
 
+def _period_args(exp: argparse.ArgumentParser) -> None:
+    exp.add_argument(
+        "--from", dest="start", required=True, help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)"
+    )
+    exp.add_argument(
+        "--to", dest="end", required=True, help="ISO time, or YYYY-MM-DD HH:MM (Hangzhou)"
+    )
+
+
+def _export_track_args(exp: argparse.ArgumentParser) -> None:
+    exp.add_argument("--vehicle", required=True, help="the vehicle id (as in the fleet panel)")
+    _period_args(exp)
+    exp.add_argument("--out", required=True, help="PATH.gpx (GPX 1.1) or PATH.geojson")
+    exp.add_argument("--backend", help="backend URL, e.g. http://127.0.0.1:8311")
+    exp.add_argument("--user", default="demo-lead", help="an account that may read tracks")
+    exp.add_argument("--password", default="demo")
+    exp.add_argument(
+        "--log", nargs="+", metavar="FILE", help="read the track from shift logs instead"
+    )
+
+
+def _export_cases_args(exp: argparse.ArgumentParser) -> None:
+    exp.add_argument("--backend", required=True, help="backend URL, e.g. http://127.0.0.1:8311")
+    exp.add_argument("--user", default="demo-lead", help="an account that may read cases")
+    exp.add_argument("--password", default="demo")
+    _period_args(exp)
+    exp.add_argument("--out", required=True, help="PATH.geojson, PATH.csv or PATH.xlsx")
+    exp.add_argument("--lang", choices=("zh", "en"), default="zh", help="names and headers")
+
+
 def _bench_args(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("which", nargs="?", default="all", choices=("all", *BENCHMARKS))
     bench.add_argument(
@@ -752,6 +803,7 @@ LONG_BENCHMARKS = (
     "jt808",
     "tiles",
     "interop",
+    "exports",
 )
 BENCHMARKS = (
     "basemap",
@@ -811,6 +863,16 @@ COMMANDS: dict[str, Command] = {
     "export": Command(cmd_export, "write a time range of shift logs to a new file", _export_args),
     "tiles": Command(
         cmd_tiles, "build the demo's offline basemap (MBTiles, zoom 11-18)", _tiles_args
+    ),
+    "export-track": Command(
+        cmd_export_track,
+        "write a vehicle's track for a period as GPX or GeoJSON (backend or shift logs)",
+        _export_track_args,
+    ),
+    "export-cases": Command(
+        cmd_export_cases,
+        "write the cases reported in a period as GeoJSON, CSV or XLSX (backend)",
+        _export_cases_args,
     ),
     "bench": Command(
         cmd_bench,

@@ -136,6 +136,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "resolved": ("已解除", "Resolved"),
     },
     "queue": {k: (zh, en) for k, zh, en in QUEUES},
+    # A case's SLA light (console.domain.sla.light): how 时限 colours read in an export.
+    "light": {"green": ("绿灯", "Green"), "yellow": ("黄灯", "Yellow"), "red": ("红灯", "Red")},
     # 回访 answers (console.domain.callback.SATISFACTION_ZH gives the Chinese).
     "satisfaction": {
         "satisfied": ("满意", "Satisfied"),

@@ -256,6 +256,27 @@ def console_factory(qtbot, tmp_path, monkeypatch):
     set_language("zh")
 
 
+@pytest.fixture
+def replay(qtbot, recorded_shift, tmp_path, monkeypatch):
+    """UI tests: a ConsoleApp replaying ``recorded_shift`` in its window (dark, Chinese)."""
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    from PySide6.QtWidgets import QApplication
+
+    from console.store.shiftlog import ShiftLog
+    from widgets.app.console_app import ConsoleApp
+    from widgets.common.i18n import set_language
+    from widgets.common.style import apply_theme
+
+    apply_theme(QApplication.instance(), "dark")
+    set_language("zh")
+    app = ConsoleApp(None, replay_log=ShiftLog(recorded_shift.path, readonly=True), sound=False)
+    window = app.show()
+    qtbot.addWidget(window)
+    yield app
+    window.close()
+    app.stop()
+
+
 class BackendProcess:
     """``python main.py serve --demo`` (its own process, like a deployed backend) on a fixed port and database, killable and restartable."""
 

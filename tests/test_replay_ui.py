@@ -19,25 +19,6 @@ from widgets.timeline.strip import clock_text
 pytestmark = pytest.mark.ui
 
 
-@pytest.fixture
-def replay(qtbot, recorded_shift, tmp_path, monkeypatch):
-    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
-    from PySide6.QtWidgets import QApplication
-
-    from widgets.app.console_app import ConsoleApp
-    from widgets.common.i18n import set_language
-    from widgets.common.style import apply_theme
-
-    apply_theme(QApplication.instance(), "dark")
-    set_language("zh")
-    app = ConsoleApp(None, replay_log=ShiftLog(recorded_shift.path, readonly=True), sound=False)
-    window = app.show()
-    qtbot.addWidget(window)
-    yield app
-    window.close()
-    app.stop()
-
-
 def test_the_replay_window_shows_the_state_at_the_cursor(qtbot, replay, recorded_shift):
     c, w = replay.replay, replay.window
     start, end = c.span()

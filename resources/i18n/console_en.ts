@@ -675,67 +675,67 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="123"/>
+        <location filename="../../widgets/panels/case_table.py" line="124"/>
         <source>编号</source>
         <translation>Case id</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="124"/>
+        <location filename="../../widgets/panels/case_table.py" line="125"/>
         <source>剩余时限</source>
         <translation>Time left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="125"/>
+        <location filename="../../widgets/panels/case_table.py" line="126"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="126"/>
+        <location filename="../../widgets/panels/case_table.py" line="127"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="127"/>
+        <location filename="../../widgets/panels/case_table.py" line="128"/>
         <source>网格</source>
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="128"/>
+        <location filename="../../widgets/panels/case_table.py" line="129"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="129"/>
+        <location filename="../../widgets/panels/case_table.py" line="130"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="130"/>
+        <location filename="../../widgets/panels/case_table.py" line="131"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="131"/>
+        <location filename="../../widgets/panels/case_table.py" line="132"/>
         <source>已用时</source>
         <translation>Age</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="202"/>
+        <location filename="../../widgets/panels/case_table.py" line="217"/>
         <source>延期待批</source>
         <translation>extension pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="204"/>
+        <location filename="../../widgets/panels/case_table.py" line="219"/>
         <source>缓办待批</source>
         <translation>Parking awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="218"/>
+        <location filename="../../widgets/panels/case_table.py" line="233"/>
         <source>缓办逾期 %1 天</source>
         <translation>Parking overdue by %1 days</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_table.py" line="219"/>
+        <location filename="../../widgets/panels/case_table.py" line="234"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
@@ -914,6 +914,130 @@
         <location filename="../../widgets/board/board.py" line="131"/>
         <source>双击案件编号在案件详情中打开</source>
         <translation>Double-click a case to open it in case detail</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="82"/>
+        <source>车辆</source>
+        <translation>Vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="91"/>
+        <source>开始（北京时间）</source>
+        <translation>From (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="92"/>
+        <source>结束（北京时间）</source>
+        <translation>To (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="97"/>
+        <source>格式</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="101"/>
+        <source>选择文件</source>
+        <translation>Choose file</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="106"/>
+        <source>文件</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="113"/>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="127"/>
+        <source>导出到</source>
+        <translation>Export to</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="153"/>
+        <source>请选择文件</source>
+        <translation>Choose a file</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="155"/>
+        <source>文件须以 %1 结尾</source>
+        <translation>The file must end in %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="157"/>
+        <source>请选择车辆</source>
+        <translation>Choose a vehicle</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/export_dialog.py" line="159"/>
+        <source>结束须晚于开始</source>
+        <translation>The end must be later than the start</translation>
+    </message>
+</context>
+<context>
+    <name>ExportTools</name>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="91"/>
+        <source>车辆轨迹…</source>
+        <translation>Vehicle track…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="92"/>
+        <source>当前队列…</source>
+        <translation>Current queue…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="93"/>
+        <source>案件…</source>
+        <translation>Cases…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="135"/>
+        <source>正在导出：%1</source>
+        <translation>Exporting: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="143"/>
+        <location filename="../../widgets/app/export_tools.py" line="168"/>
+        <source>导出车辆轨迹</source>
+        <translation>Export vehicle track</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="168"/>
+        <source>车辆轨迹已导出（%1 个定位点）：%2</source>
+        <translation>Vehicle track exported (%1 fixes): %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="172"/>
+        <location filename="../../widgets/app/export_tools.py" line="185"/>
+        <source>导出当前队列</source>
+        <translation>Export current queue</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="179"/>
+        <source>上报时间（北京时间）</source>
+        <translation>Reported (Beijing time)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="186"/>
+        <source>当前队列已导出（%1 件）：%2</source>
+        <translation>Current queue exported (%1 cases): %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="192"/>
+        <location filename="../../widgets/app/export_tools.py" line="213"/>
+        <source>导出案件</source>
+        <translation>Export cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/export_tools.py" line="213"/>
+        <source>案件已导出（%1 件）：%2</source>
+        <translation>Cases exported (%1 cases): %2</translation>
     </message>
 </context>
 <context>
@@ -1377,179 +1501,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="333"/>
+        <location filename="../../widgets/app/main_window.py" line="356"/>
         <source>智慧城管指挥中心 · %1</source>
-        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="336"/>
+        <location filename="../../widgets/app/main_window.py" line="359"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="337"/>
+        <location filename="../../widgets/app/main_window.py" line="360"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="338"/>
+        <location filename="../../widgets/app/main_window.py" line="361"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="339"/>
+        <location filename="../../widgets/app/main_window.py" line="362"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="340"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="347"/>
+        <location filename="../../widgets/app/main_window.py" line="370"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="348"/>
+        <location filename="../../widgets/app/main_window.py" line="371"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="349"/>
+        <location filename="../../widgets/app/main_window.py" line="372"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="350"/>
+        <location filename="../../widgets/app/main_window.py" line="373"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="351"/>
+        <location filename="../../widgets/app/main_window.py" line="374"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="352"/>
+        <location filename="../../widgets/app/main_window.py" line="375"/>
+        <source>导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="377"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="353"/>
+        <location filename="../../widgets/app/main_window.py" line="378"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="354"/>
+        <location filename="../../widgets/app/main_window.py" line="329"/>
         <source>不透明度</source>
+        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="355"/>
+        <location filename="../../widgets/app/main_window.py" line="330"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="358"/>
+        <location filename="../../widgets/app/main_window.py" line="380"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="359"/>
+        <location filename="../../widgets/app/main_window.py" line="381"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="360"/>
+        <location filename="../../widgets/app/main_window.py" line="382"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="383"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="362"/>
+        <location filename="../../widgets/app/main_window.py" line="384"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="363"/>
+        <location filename="../../widgets/app/main_window.py" line="385"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="364"/>
+        <location filename="../../widgets/app/main_window.py" line="386"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="365"/>
+        <location filename="../../widgets/app/main_window.py" line="387"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="366"/>
+        <location filename="../../widgets/app/main_window.py" line="388"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="367"/>
+        <location filename="../../widgets/app/main_window.py" line="389"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="368"/>
+        <location filename="../../widgets/app/main_window.py" line="390"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="369"/>
+        <location filename="../../widgets/app/main_window.py" line="391"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
-        <location filename="../../widgets/app/main_window.py" line="522"/>
+        <location filename="../../widgets/app/main_window.py" line="392"/>
+        <location filename="../../widgets/app/main_window.py" line="544"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="412"/>
+        <location filename="../../widgets/app/main_window.py" line="434"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="415"/>
+        <location filename="../../widgets/app/main_window.py" line="437"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="419"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="439"/>
+        <location filename="../../widgets/app/main_window.py" line="461"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="500"/>
+        <location filename="../../widgets/app/main_window.py" line="522"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="503"/>
+        <location filename="../../widgets/app/main_window.py" line="525"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="523"/>
+        <location filename="../../widgets/app/main_window.py" line="545"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1601,19 +1730,19 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
     <message>
         <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="800"/>
+        <location filename="../../widgets/map/wall.py" line="813"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
         <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="800"/>
+        <location filename="../../widgets/map/wall.py" line="813"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
         <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="800"/>
+        <location filename="../../widgets/map/wall.py" line="813"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
@@ -1648,7 +1777,7 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="802"/>
+        <location filename="../../widgets/map/wall.py" line="815"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
@@ -2102,92 +2231,93 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Timeline</name>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="227"/>
+        <location filename="../../widgets/timeline/strip.py" line="231"/>
         <source>到开始 (Home)</source>
+        <extracomment>Live, the strip&apos;s range runs this share of its span ahead of now: moved whenever now passed its end, the range changed on every tick at 60x and the time axis laid out its labels again each time (pyqtgraph&apos;s AxisItem.generateDrawSpecs, seen in ``bench gui --stacks``).</extracomment>
         <translation>To start (Home)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="228"/>
+        <location filename="../../widgets/timeline/strip.py" line="232"/>
         <source>上一事件 (←)</source>
         <translation>Previous event (←)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="229"/>
+        <location filename="../../widgets/timeline/strip.py" line="233"/>
         <source>播放/暂停 (空格)</source>
         <translation>Play/pause (Space)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="230"/>
+        <location filename="../../widgets/timeline/strip.py" line="234"/>
         <source>下一事件 (→)</source>
         <translation>Next event (→)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="231"/>
+        <location filename="../../widgets/timeline/strip.py" line="235"/>
         <source>到结束 (End)</source>
         <translation>To end (End)</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="232"/>
+        <location filename="../../widgets/timeline/strip.py" line="236"/>
         <source>播放速度</source>
         <translation>Playback speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="233"/>
+        <location filename="../../widgets/timeline/strip.py" line="237"/>
         <source>输入时间 HH:MM[:SS]，回车跳转</source>
         <translation>Type a time HH:MM[:SS], Enter to go</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="234"/>
+        <location filename="../../widgets/timeline/strip.py" line="238"/>
         <source>跳过空闲</source>
         <translation>Skip idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="235"/>
+        <location filename="../../widgets/timeline/strip.py" line="239"/>
         <source>循环区间</source>
         <translation>Loop range</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="236"/>
+        <location filename="../../widgets/timeline/strip.py" line="240"/>
         <source>回到实时</source>
         <translation>Back to live</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="237"/>
+        <location filename="../../widgets/timeline/strip.py" line="241"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="237"/>
+        <location filename="../../widgets/timeline/strip.py" line="241"/>
         <source>车辆</source>
         <translation>Fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="237"/>
+        <location filename="../../widgets/timeline/strip.py" line="241"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="237"/>
+        <location filename="../../widgets/timeline/strip.py" line="241"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="313"/>
+        <location filename="../../widgets/timeline/strip.py" line="318"/>
         <source>实时</source>
         <translation>LIVE</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="313"/>
+        <location filename="../../widgets/timeline/strip.py" line="318"/>
         <source>回看中</source>
         <translation>REWOUND</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="318"/>
+        <location filename="../../widgets/timeline/strip.py" line="323"/>
         <source>回放</source>
         <translation>REPLAY</translation>
     </message>
     <message>
-        <location filename="../../widgets/timeline/strip.py" line="327"/>
+        <location filename="../../widgets/timeline/strip.py" line="332"/>
         <source>新告警 %1</source>
         <translation>%1 new alerts</translation>
     </message>

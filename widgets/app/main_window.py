@@ -16,6 +16,7 @@ from console.domain.documents import AlertDoc, CaseDoc
 from console.geo.crs import lonlat_to_mercator
 from console.paths import data_dir
 from console.state import Diff
+from widgets.app.export_tools import ExportTools
 from widgets.app.kpi_tools import KpiTools
 from widgets.app.shift_tools import ShiftTools
 from widgets.app.wall_throw import WallThrow
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.banner.setText(ctx.banner or "")
         self.shift_tools = ShiftTools(self, ctx) if ctx.replay is not None else None
         self.kpi_tools = KpiTools(self, ctx)
+        self.export_tools = ExportTools(self, ctx)
         self.wall_throw = WallThrow(self)
         self._build_menus_and_toolbar()
         self._wire()
@@ -195,6 +197,10 @@ class MainWindow(QMainWindow):
         self.menu_file.addActions([self.act_new_case, self.act_bookmark])
         self.menu_file.addSeparator()
         self.menu_file.addActions([self.act_report, self.act_export])
+        self.menu_export = self.menu_file.addMenu(
+            qta.icon("mdi6.export", color=theme()["text"]), ""
+        )
+        self.menu_export.addActions(self.export_tools.actions())
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_case = mb.addMenu("")
@@ -366,6 +372,8 @@ class MainWindow(QMainWindow):
         self.menu_view.setTitle(self.tr("视图(&V)"))
         self.menu_help.setTitle(self.tr("帮助(&H)"))
         self.menu_layers.setTitle(self.tr("图层"))
+        self.menu_export.setTitle(self.tr("导出"))
+        self.export_tools.retranslate()
         self.menu_panels.setTitle(self.tr("面板"))
         self.menu_basemap.setTitle(self.tr("底图"))
         self._name_basemaps()

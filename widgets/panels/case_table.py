@@ -14,6 +14,7 @@ second with one ``dataChanged`` over the visible span of those columns.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from itertools import repeat
 from typing import cast
@@ -175,6 +176,21 @@ class CaseTableModel(IncrementalRows):
         return int(self._lights[row]) if row < len(self._lights) else NO_LIGHT
 
     def _display(self, doc: CaseDoc, row: int, col: str):
+        red_at = self.state.case_arrays()["red_at"][row] if col == "countdown" else math.nan
+        return self.cell_text(doc, col, red_at)
+
+    def shown_cases(self) -> tuple[list[CaseDoc], np.ndarray]:
+        """The cases shown, in the order shown, and when each one's light turns red: a copy
+        that an export's worker formats with ``cell_text`` while this model moves on."""
+        rows = np.fromiter((self._rows[i] for i in range(len(self._rows))), np.int64)
+        ids, cases = self.state.case_ids(), self.state.cases
+        docs = [cases[ids[r]] for r in rows.tolist()]
+        return docs, self.state.case_arrays()["red_at"][rows].copy()
+
+    def cell_text(self, doc: CaseDoc, col: str, red_at: float):
+        """The text of one cell: the case's document, and (the countdown) when its light turns
+        red. Reads only the document, the reference's names and the clock, so an export's
+        worker may call it with ``shown_cases``' copy."""
         lb = labels()
         if col == "id":
             return doc["id"]
@@ -182,7 +198,6 @@ class CaseTableModel(IncrementalRows):
             due = doc.get("park_due_date")
             if due:
                 return self._park_due(due)
-            red_at = self.state.case_arrays()["red_at"][row]
             return self._countdown(doc, red_at)
         if col == "category":
             code = doc.get("category_code", "")
