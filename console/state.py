@@ -34,7 +34,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
@@ -736,14 +736,16 @@ class CityState:
         ok = pts[:, 0] >= np.repeat(since, k)  # (NaN, a slot never written, is not)
         return pts[ok], owner[ok]
 
-    def _ordered_trails(self, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), cap, 3): each ring oldest first; a ring not yet full ends in NaN."""
+    def _ordered_trails(self, rows: np.ndarray) -> Iterator[np.ndarray]:
+        """The rings of ``rows``, each oldest first (a ring not yet full ends in NaN), as
+        (k, cap, 3) blocks of ``GATHER_ROWS`` rings, in order."""
         cap = self.trail_points
-        n = self._trail_n[rows]
-        start = np.where(n > cap, n % cap, 0)
-        idx = (start[:, None] + np.arange(cap)[None, :]) % cap
-        rings: np.ndarray = self._trail[rows[:, None], idx]
-        return rings
+        for lo in range(0, len(rows), GATHER_ROWS):
+            part = rows[lo : lo + GATHER_ROWS]
+            n = self._trail_n[part]
+            start = np.where(n > cap, n % cap, 0)
+            idx = (start[:, None] + np.arange(cap)[None, :]) % cap
+            yield self._trail[part[:, None], idx]
 
     def trails_connect(
         self, since: float | None = None
@@ -768,7 +770,8 @@ class CityState:
         h.update("|".join(ids[i] for i in order).encode())
         for k in self._veh.cols:
             h.update(np.ascontiguousarray(self._veh.view(k)[order]).tobytes())
-        h.update(np.ascontiguousarray(self._ordered_trails(order)).tobytes())
+        for rings in self._ordered_trails(order):
+            h.update(rings.data)  # (a gather's result is contiguous: read, not copied)
         for aid in sorted(self.alerts):
             h.update(json.dumps(self.alerts[aid], sort_keys=True).encode())
         for sid in sorted(self.sensors):
@@ -820,7 +823,7 @@ class CityState:
             "trail_points": self.trail_points,
             "vehicle_cols": {k: _pack(self._veh.view(k)) for k in self._veh.cols},
             "trail_n": _pack(self._trail_n[rows]),
-            "trails": _pack(self._trail[rows]),
+            "trails": _pack_rows(self._trail, rows),
             "alerts": list(self.alerts.values()),
             "sensors": list(self.sensors.values()),
             "strings": list(self._strings),
@@ -876,6 +879,12 @@ def compose_rows(first: np.ndarray | None, then: np.ndarray) -> np.ndarray:
     return np.where(first >= 0, then[np.maximum(first, 0)], -1)
 
 
+#: Trail rings read whole (a digest, a checkpoint) are gathered this many rows at a time:
+#: numpy holds the GIL through one gather, and all 2,000 vehicles' rings at once (25 MB) kept
+#: the GUI thread waiting ~30 ms behind the checkpoint writer's thread; 128 rows are ~1.6 MB,
+#: ~1 ms, and the GIL changes hands between them.
+GATHER_ROWS = 128
+
 def _pack(a: np.ndarray) -> dict[str, Any]:
     """A numeric array as its little-endian bytes: exact (NaN included), and what the compact
     checkpoint form stores as they are (``console.store.checkpoint_form``; its JSON form turns
@@ -884,6 +893,18 @@ def _pack(a: np.ndarray) -> dict[str, Any]:
     a = np.ascontiguousarray(a)
     le = a.astype(a.dtype.newbyteorder("<"), copy=False)
     return {"dtype": le.dtype.str, "shape": list(a.shape), "raw": le.tobytes()}
+
+
+def _pack_rows(a: np.ndarray, rows: np.ndarray) -> dict[str, Any]:
+    """``_pack(a[rows])``, gathered ``GATHER_ROWS`` rows at a time into the bytes it returns:
+    the trail rings' one 25 MB gather and its copy to bytes held the GIL ~30 ms in the
+    checkpoint writer's thread while the GUI thread waited for it (``bench gui --stacks``)."""
+    le = a.dtype.newbyteorder("<")
+    raw = bytearray(len(rows) * a[0:1].nbytes)
+    out = np.frombuffer(raw, dtype=le).reshape((len(rows), *a.shape[1:]))
+    for lo in range(0, len(rows), GATHER_ROWS):
+        out[lo : lo + GATHER_ROWS] = a[rows[lo : lo + GATHER_ROWS]]
+    return {"dtype": le.str, "shape": list(out.shape), "raw": raw}
 
 
 def _unpack(v: Any, dtype: DTypeLike) -> np.ndarray:

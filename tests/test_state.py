@@ -291,6 +291,28 @@ def test_checkpoint_round_trip_keeps_the_digest(form):
     assert again.digest() == s.digest()
 
 
+@pytest.mark.parametrize("form", ["json", "compact"])
+def test_rings_read_in_steps_hash_and_pack_as_one_read(form, monkeypatch):
+    """The digest and the checkpoint read the trail rings ``GATHER_ROWS`` at a time (the GIL
+    changes hands between steps): the same bytes, and so the same digest and checkpoint, as one
+    read of them all; the steps cut through the fleet at uneven places."""
+    import console.state as state_module
+    from console.store import checkpoint_form
+
+    s = CityState(trail_points=4)
+    for k in range(11):  # rings full, wrapped and part-filled, by vehicle
+        s.apply([fixes(k + 1, [(f"V{v:02d}", T0 + k, 120 + v / 100, 30.0) for v in range(k, 23)])])
+    whole, whole_cp = s.digest(), s.checkpoint()
+    for rows in (1, 5, 7):
+        monkeypatch.setattr(state_module, "GATHER_ROWS", rows)
+        assert s.digest() == whole
+        cp = s.checkpoint()
+        assert cp["trails"] == whole_cp["trails"]
+        encode = {"json": checkpoint_form.encode_json, "compact": checkpoint_form.encode_compact}
+        again = CityState.from_checkpoint(checkpoint_form.decode(encode[form](cp)))
+        assert again.digest() == whole
+
+
 def test_digest_sees_what_matters():
     a, b = CityState(), CityState()
     for s in (a, b):
