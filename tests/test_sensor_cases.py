@@ -13,21 +13,15 @@ import threading
 import uuid
 
 import pytest
-from conftest import Api, _db_params, fresh_db_url, start_backend
+from conftest import Api
+from test_api_cases import ok
 
 from console.domain.sensor_kinds import SENSOR_KINDS
 
 
-@pytest.fixture(scope="module", params=_db_params())
-def backend(request, tmp_path_factory):
-    b = start_backend(fresh_db_url(request.param, tmp_path_factory.mktemp("db")), speed=1e-6)
-    yield b
-    b.stop()
-
-
-def ok(r) -> dict:
-    assert r.status_code == 200, r.text
-    return r.json()
+@pytest.fixture(scope="module")
+def backend(still_backend):
+    return still_backend
 
 
 class Sensors:
@@ -139,7 +133,7 @@ def test_the_case_closes_only_with_the_work_checked_and_the_reading_normal(login
     # The work done and checked while the sensor still reads high: 核查 cannot pass.
     c = _to_checking(login, c)
     r = sup.act(c, "check_pass")
-    assert r.status_code == 409, r.text
+    assert r.status_code == 422, r.text
     err = r.json()["error"]
     assert err["code"] == "sensor_still_breached" and "40" in err["message"]
     assert ok(op.get(f"/api/v1/cases/{cid}"))["state"] == "checking"
@@ -155,7 +149,7 @@ def test_the_case_closes_only_with_the_work_checked_and_the_reading_normal(login
     # High again before 结案: the shift lead cannot close, and no second case is filed.
     assert ok(read(gw, backend, s, 22.0))["readings"]["cases_filed"] == []
     r = lead.act(c, "close")
-    assert r.status_code == 409 and r.json()["error"]["code"] == "sensor_still_breached"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "sensor_still_breached"
     ok(read(gw, backend, s, 0.5))
     c = ok(lead.act(c, "close"))
     assert c["state"] == "closed"

@@ -227,7 +227,8 @@ SENSOR_GATED_ACTIONS = frozenset({Action.CHECK_PASS.value, Action.CLOSE.value})
 
 
 def _require_sensor_normal(s: Session, sensor_id: str) -> None:
-    """409 while the sensor that filed a case still reads over its threshold.
+    """422 ``sensor_still_breached`` (not possible now, as the workflow's refusals) while the
+    sensor that filed a case still reads over its threshold.
 
     Why a gate and not an automatic 结案: 结案 is the 值班长's act in the workflow table (the
     KPIs count it as the centre's), and 核查 is the supervisor's look at the work; the sensor
@@ -241,7 +242,7 @@ def _require_sensor_normal(s: Session, sensor_id: str) -> None:
     )
     if why is not None:
         raise ApiError(
-            409,
+            422,
             why,
             {"sensor_id": sensor_id, "value": sensor.last_value if sensor else None},
             code="sensor_still_breached",
