@@ -253,16 +253,23 @@ def _check_reading(r: dict, sensor: Sensor | None, now_epoch: float) -> str | No
 
 def ingest_readings(ctx: Context, s: Session, gateway: Actor, readings: list[dict]) -> dict:
     """Store readings, bring the sensors' alerts in line, and file a case for a breach of a
-    sensor without an open one (``sensor_cases``; ``cases_filed`` lists them)."""
+    sensor without an open one (``sensor_cases``; ``cases_filed`` lists them). A reading
+    older than the sensor's last is counted as ``stale`` and changes nothing."""
     now = ctx.now()
     sensors = {x.id: x for x in s.scalars(select(Sensor)).all()}
-    accepted, rejected, filed = 0, [], []
+    accepted, stale, rejected, filed = 0, 0, [], []
     for i, r in enumerate(readings):
         sid = r.get("sensor_id")
         sensor = sensors.get(sid) if isinstance(sid, str) else None
         why = _check_reading(r, sensor, now.timestamp())
         if why or sensor is None:
             rejected.append({"index": i, "reason": why})
+            continue
+        if sensor.last_t is not None and r["t"] < sensor.last_t:
+            # Older than what the sensor last said (a retried or late batch): the sensor's
+            # state is its latest reading, so an old breach files nothing and an old normal
+            # reading lets no case pass 核查.
+            stale += 1
             continue
         sensor.last_value, sensor.last_t = float(r["value"]), float(r["t"])
         kind = sensor_alert(sensor.kind, sensor.last_value)
@@ -275,9 +282,9 @@ def ingest_readings(ctx: Context, s: Session, gateway: Actor, readings: list[dic
         if case_id is not None:
             filed.append(case_id)
         accepted += 1
-    if not accepted and rejected:
+    if not accepted and not stale and rejected:
         raise ApiError(400, "no valid reading in the batch", {"rejected": rejected[:100]})
-    return {"accepted": accepted, "rejected": rejected[:100], "cases_filed": filed}
+    return {"accepted": accepted, "stale": stale, "rejected": rejected[:100], "cases_filed": filed}
 
 
 def sensor_wire(x: Sensor) -> dict:
