@@ -123,6 +123,15 @@ def backend(request, tmp_path_factory):
     b.stop()
 
 
+@pytest.fixture(scope="module", params=_db_params())
+def still_backend(request, tmp_path_factory):
+    """A backend whose district time moves only when a test moves it (speed 1e-6; the tests
+    step it with ``VirtualClock.advance``), one per test module and database kind."""
+    b = start_backend(fresh_db_url(request.param, tmp_path_factory.mktemp("db")), speed=1e-6)
+    yield b
+    b.stop()
+
+
 class Api:
     """A logged-in HTTP client for one demo user, as a console or the simulator would be."""
 

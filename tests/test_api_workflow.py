@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import Api, BackendProcess, _db_params, fresh_db_url, start_backend
+from conftest import Api, BackendProcess
 from test_api_cases import OUTSIDE, ok, walk_to_dispatched
 
 from console.domain.calendar import WorkCalendar
@@ -22,12 +22,9 @@ from console.domain.china_time import CST
 CAL = WorkCalendar.default()
 
 
-@pytest.fixture(scope="module", params=_db_params())
-def backend(request, tmp_path_factory):
-    """A backend whose district time moves only when a test moves it."""
-    b = start_backend(fresh_db_url(request.param, tmp_path_factory.mktemp("db")), speed=1e-6)
-    yield b
-    b.stop()
+@pytest.fixture(scope="module")
+def backend(still_backend):
+    return still_backend
 
 
 def now(backend) -> datetime:

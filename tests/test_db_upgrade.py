@@ -10,8 +10,15 @@ from __future__ import annotations
 import pytest
 from conftest import Api, _db_params, fresh_db_url, start_backend
 from sqlalchemy import BigInteger, inspect, text
+from sqlalchemy.exc import IntegrityError
 
-from console.server.db import FIXES_UNIQUE_INDEX, Database, add_missing_columns, upgrade_fixes
+from console.server.db import (
+    FIXES_UNIQUE_INDEX,
+    OPEN_SENSOR_INDEX,
+    Database,
+    add_missing_columns,
+    upgrade_fixes,
+)
 
 #: The columns (and the indexes on them) the levelled-alert release added.
 NEW_COLUMNS = ("level", "level_at", "group_id", "history", "next_level_at")
@@ -135,5 +142,36 @@ def test_an_older_fleet_gains_unique_terminal_ids(kind, tmp_path):
         assert {v["id"]: v["terminal_id"] for v in vehicles} == fresh
         indexes = inspect(backend.ctx.db.engine).get_indexes("vehicles")
         assert any(i["name"] == "ix_vehicles_terminal_id" and i["unique"] for i in indexes)
+    finally:
+        backend.stop()
+
+
+@pytest.mark.parametrize("kind", _db_params())
+def test_an_older_cases_table_gains_one_open_case_per_sensor(kind, tmp_path):
+    """The release that files cases from sensors added ``cases.open_sensor_id`` under a unique
+    index: an older database gains both at the next start, and the index then refuses a
+    second open case for one sensor from any writer."""
+    url = fresh_db_url(kind, tmp_path)
+    db = Database(url)
+    db.create_all()
+    with db.engine.begin() as conn:
+        conn.execute(text(f"DROP INDEX IF EXISTS {OPEN_SENSOR_INDEX}"))
+        conn.execute(text('ALTER TABLE cases DROP COLUMN "open_sensor_id"'))
+    db.dispose()
+    backend = start_backend(url)
+    try:
+        indexes = {i["name"]: i for i in inspect(backend.ctx.db.engine).get_indexes("cases")}
+        assert indexes[OPEN_SENSOR_INDEX]["unique"]
+        insert = text(
+            "INSERT INTO cases (id, state, version, source, category_code, search, created_at,"
+            " updated_at, doc, open_sensor_id) VALUES (:id, 'reported', 1, 'iot', '01023', '',"
+            " '2026-11-20 02:00:00', '2026-11-20 02:00:00', '{}', :sensor)"
+        )
+        with backend.ctx.db.engine.begin() as conn:
+            conn.execute(insert, {"id": "X1", "sensor": "S001"})
+            conn.execute(insert, {"id": "X2", "sensor": None})  # NULLs are distinct
+            conn.execute(insert, {"id": "X3", "sensor": None})
+        with pytest.raises(IntegrityError), backend.ctx.db.engine.begin() as conn:
+            conn.execute(insert, {"id": "X4", "sensor": "S001"})
     finally:
         backend.stop()

@@ -156,5 +156,6 @@ def test_case_and_sensor_alert_rules():
         and sensor_alert("manhole_tilt", 2) is None
     )
     assert (
-        sensor_alert("water_level", 25) == "sensor_threshold" and sensor_alert("noise", 1e9) is None
+        sensor_alert("water_level", 25) == "sensor_threshold"
+        and sensor_alert("humidity", 1e9) is None
     )

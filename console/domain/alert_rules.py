@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from .sensor_kinds import breached
+
 #: Severity of kinds that have a single level. ``case_yellow``/``case_red`` are the per-colour
 #: kinds of shift logs recorded before the levelled case alerts; nothing raises them now.
 SEVERITY = {
@@ -198,17 +200,7 @@ class FloodRule:
         return raised_in_window >= self.burst
 
 
-@dataclass(frozen=True)
-class SensorThresholds:
-    manhole_tilt_deg: float = 15.0  # a cover tilted this much is displaced or open
-    water_level_cm: float = 20.0  # standing water deep enough to stop traffic
-
-
-def sensor_alert(
-    sensor_kind: str, value: float, thresholds: SensorThresholds = SensorThresholds()
-) -> str | None:
-    if sensor_kind == "manhole_tilt" and value >= thresholds.manhole_tilt_deg:
-        return "sensor_threshold"
-    if sensor_kind == "water_level" and value >= thresholds.water_level_cm:
-        return "sensor_threshold"
-    return None
+def sensor_alert(sensor_kind: str, value: float) -> str | None:
+    """``sensor_threshold`` while a reading is over its kind's threshold
+    (``console.domain.sensor_kinds``)."""
+    return "sensor_threshold" if breached(sensor_kind, value) else None

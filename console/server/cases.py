@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from console.domain.case import Case, apply_action, new_case
 from console.domain.china_time import CST, day_start, per_hour
+from console.domain.sensor_kinds import back_to_normal_error
 from console.domain.workflow import (
     REPORT_ROLES,
     SOURCE_ROLES,
     TERMINAL_STATES,
+    Action,
     Actor,
     Source,
     State,
@@ -26,7 +28,7 @@ from console.domain.workflow import (
 from . import case_alerts, components, feed, supervisors
 from .alerts import next_id
 from .context import Context
-from .db import CaseRow, Department, as_utc
+from .db import CaseRow, Department, Sensor, as_utc
 from .errors import ApiError
 
 OPEN_CASE_STATES = tuple(st.value for st in State if st not in TERMINAL_STATES)
@@ -56,6 +58,8 @@ def _store(ctx: Context, s: Session, case: Case, now: datetime, row: CaseRow | N
     row.created_at = case.created_at
     row.updated_at = now
     row.closed_at = case.closed_at
+    if case.state not in OPEN_CASE_STATES:
+        row.open_sensor_id = None  # closed or void: the sensor's next breach files a new case
     row.doc = doc
     wire = without_contact(doc)
     row.wire = feed.dumps(wire).decode()
@@ -213,7 +217,36 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
         note=body.get("note", ""),
         params=params,
     )
+    if row.open_sensor_id is not None and body["action"] in SENSOR_GATED_ACTIONS:
+        _require_sensor_normal(s, row.open_sensor_id)
     return _store(ctx, s, new, now, row)
+
+
+#: The actions a sensor's case takes only once the sensor reads normal again: 核查通过 and 结案.
+SENSOR_GATED_ACTIONS = frozenset({Action.CHECK_PASS.value, Action.CLOSE.value})
+
+
+def _require_sensor_normal(s: Session, sensor_id: str) -> None:
+    """422 ``sensor_still_breached`` (not possible now, as the workflow's refusals) while the
+    sensor that filed a case still reads over its threshold.
+
+    Why a gate and not an automatic 结案: 结案 is the 值班长's act in the workflow table (the
+    KPIs count it as the centre's), and 核查 is the supervisor's look at the work; the sensor
+    is one more witness at that look. So 核查通过 (and 结案, in case the sensor breached again
+    after 核查) is refused while the latest reading is still high: the supervisor takes
+    核查不通过, which sends the case back to the department for rework. A reading back to
+    normal alone changes nothing: the case still goes through 处置, 核查 and 结案 by people."""
+    sensor = s.get(Sensor, sensor_id)
+    why = (
+        None if sensor is None else back_to_normal_error(sensor.kind, sensor.id, sensor.last_value)
+    )
+    if why is not None:
+        raise ApiError(
+            422,
+            why,
+            {"sensor_id": sensor_id, "value": sensor.last_value if sensor else None},
+            code="sensor_still_breached",
+        )
 
 
 def _corrections(ctx: Context, body: dict) -> dict:

@@ -43,6 +43,10 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 #: The unique (vehicle, t) index of ``fixes``; it replaced the plain ``ix_fixes_vehicle_t``.
 FIXES_UNIQUE_INDEX = "ux_fixes_vehicle_t"
 
+#: The unique index of ``cases.open_sensor_id``: one open case per sensor (a named ``Index``,
+#: not a column constraint, so that ``add_missing_columns`` creates it on an older database).
+OPEN_SENSOR_INDEX = "ux_cases_open_sensor"
+
 #: PostgreSQL NOTIFY channel carrying the last committed change seq to other API processes.
 PG_CHANNEL = "zhcg_changes"
 
@@ -108,6 +112,12 @@ class CaseRow(Base):
     # text: a city's snapshot sends 50,000 of them as they are (console.server.snapshot).
     # NULL in rows stored before it existed (those go through the domain).
     wire: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The sensor whose breach filed the case, while the case is open; NULL otherwise (and for
+    # every case not filed by a sensor). Unique: one open case per sensor is held by the
+    # database, across API processes (console.server.sensor_cases).
+    open_sensor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    __table_args__ = (Index(OPEN_SENSOR_INDEX, "open_sensor_id", unique=True),)
 
 
 class Change(Base):

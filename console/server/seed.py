@@ -77,7 +77,16 @@ FLEET = [
     ("inspection", 3, "巡查车"),
     ("muck", 3, "渣土车"),
 ]
-SENSORS = [("manhole_tilt", 12, "井盖倾斜监测"), ("water_level", 6, "积水水位监测")]
+#: The demo's sensors by kind (``console.domain.sensor_kinds``): the first two as the alert
+#: tests know them; the others appended, so a seed places the first two where it always did.
+SENSORS = [
+    ("manhole_tilt", 12, "井盖倾斜监测"),
+    ("water_level", 6, "积水水位监测"),
+    ("bin_fill", 6, "垃圾桶满溢监测"),
+    ("light_fault", 6, "路灯故障监测"),
+    ("noise", 3, "噪声监测"),
+    ("dust", 3, "扬尘监测"),
+]
 #: The demo district's fleet (``FLEET``): 40 vehicles.
 DEMO_FLEET_SIZE = sum(count for _, count, _ in FLEET)
 

@@ -19,8 +19,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
 
 from console.domain.alert_rules import sensor_alert
+from console.domain.sensor_kinds import reading_error
+from console.domain.workflow import Actor
 
-from . import alerts, feed
+from . import alerts, feed, sensor_cases
 from .context import Context
 from .db import Fix, Sensor, Vehicle
 from .errors import ApiError
@@ -236,20 +238,38 @@ def vehicle_wire(v: Vehicle) -> dict:
     }
 
 
-def ingest_readings(ctx: Context, s: Session, readings: list[dict]) -> dict:
+def _check_reading(r: dict, sensor: Sensor | None, now_epoch: float) -> str | None:
+    """Why a reading is refused, or None: an unknown sensor, a value its kind cannot report
+    (``sensor_kinds.reading_error``: not a number, NaN, infinite, out of range), or a time
+    outside the window a live gateway posts in (as for fixes)."""
+    if sensor is None:
+        return f"unknown sensor {str(r.get('sensor_id'))[:40]!r}"
+    if not _finite(r.get("t")):
+        return "t must be a finite number"
+    if not (now_epoch - MAX_AGE_S <= r["t"] <= now_epoch + MAX_FUTURE_S):
+        return "reading time more than a day old or in the future"
+    return reading_error(sensor.kind, r.get("value"))
+
+
+def ingest_readings(ctx: Context, s: Session, gateway: Actor, readings: list[dict]) -> dict:
+    """Store readings, bring the sensors' alerts in line, and file a case for a breach of a
+    sensor without an open one (``sensor_cases``; ``cases_filed`` lists them). A reading
+    older than the sensor's last is counted as ``stale`` and changes nothing."""
     now = ctx.now()
     sensors = {x.id: x for x in s.scalars(select(Sensor)).all()}
-    accepted, rejected = 0, []
+    accepted, stale, rejected, filed = 0, 0, [], []
     for i, r in enumerate(readings):
         sid = r.get("sensor_id")
         sensor = sensors.get(sid) if isinstance(sid, str) else None
-        if sensor is None:
-            rejected.append(
-                {"index": i, "reason": f"unknown sensor {str(r.get('sensor_id'))[:40]!r}"}
-            )
+        why = _check_reading(r, sensor, now.timestamp())
+        if why or sensor is None:
+            rejected.append({"index": i, "reason": why})
             continue
-        if not _finite(r.get("value")) or not _finite(r.get("t")):
-            rejected.append({"index": i, "reason": "value and t must be finite numbers"})
+        if sensor.last_t is not None and r["t"] < sensor.last_t:
+            # Older than what the sensor last said (a retried or late batch): the sensor's
+            # state is its latest reading, so an old breach files nothing and an old normal
+            # reading lets no case pass 核查.
+            stale += 1
             continue
         sensor.last_value, sensor.last_t = float(r["value"]), float(r["t"])
         kind = sensor_alert(sensor.kind, sensor.last_value)
@@ -258,10 +278,13 @@ def ingest_readings(ctx: Context, s: Session, readings: list[dict]) -> dict:
             s, now, "sensor", sensor.id, {"sensor_threshold"}, {kind} if kind else set(), detail
         )
         feed.append(s, "sensor", {"sensor": sensor_wire(sensor)}, now)
+        case_id = sensor_cases.file_breach(ctx, s, gateway, sensor)
+        if case_id is not None:
+            filed.append(case_id)
         accepted += 1
-    if not accepted and rejected:
+    if not accepted and not stale and rejected:
         raise ApiError(400, "no valid reading in the batch", {"rejected": rejected[:100]})
-    return {"accepted": accepted, "rejected": rejected[:100]}
+    return {"accepted": accepted, "stale": stale, "rejected": rejected[:100], "cases_filed": filed}
 
 
 def sensor_wire(x: Sensor) -> dict:

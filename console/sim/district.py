@@ -160,6 +160,8 @@ class DistrictSimulator:
         self.actions_sent: Counter = Counter()
         self._threads: list[threading.Thread] = []
         self.reference: dict = {}
+        #: The sensors' terminals (made from ``/reference`` when the run starts).
+        self.sensor_sim: SensorSim | None = None
         self.open311_services: set[str] = set()
 
     # ---- plumbing ----------------------------------------------------------------------
@@ -225,6 +227,7 @@ class DistrictSimulator:
         if r is None or r.status_code != 200:
             raise RuntimeError(f"cannot read /reference from {self.base}")
         self.reference = r.json()
+        self.sensor_sim = SensorSim(self.reference["sensors"], self.config.seed)
         self.routing = RoutingTable.from_rows(self.reference["routing"])
         self.component_categories = set(self.reference["components"]["categories"])
         self.supervisors = {
@@ -343,7 +346,8 @@ class DistrictSimulator:
         gw = self.client("demo-gateway")
         mine = [v for v in self.reference["vehicles"] if v["id"] not in self.config.jt808_vehicles]
         fleet = FleetSim(mine, self.config.seed, self.clock.epoch())
-        sensors = SensorSim(self.reference["sensors"], self.config.seed)
+        sensors = self.sensor_sim
+        assert sensors is not None  # made by run() before this thread starts
         dt = self.config.fix_interval_s
         next_fix = self.clock.epoch()
         next_sensor = next_fix
@@ -461,6 +465,8 @@ class DistrictSimulator:
     # ---- decisions ---------------------------------------------------------------------
     def _on_case(self, case: dict) -> None:
         self.cases[case["id"]] = {k: case[k] for k in ("source", "category_code", "state")}
+        if case["source"] == "iot" and self.sensor_sim is not None:
+            self.sensor_sim.hold(case["location"], case["state"] not in ("closed", "void"))
         key = (case["id"], case["version"])
         if key in self._decided:
             return
@@ -666,6 +672,28 @@ class DistrictSimulator:
         )
         if r is not None and r.status_code == 200:
             self.actions_sent[action] += 1
+            if action == "complete" and case["source"] == "iot" and self.sensor_sim is not None:
+                self.sensor_sim.repaired(case["location"], self.clock.epoch())
+        elif r is not None and r.status_code == 422 and _error_code(r) == SENSOR_STILL_BREACHED:
+            # 核查/结案 of a sensor's case before its reading came back down (it reads normal
+            # 5–20 minutes after 处置, SensorSim): the desk looks again a little later.
+            self.schedule(
+                self.clock.epoch() + SENSOR_RECHECK_S, self._do, user, case, action, extra
+            )
+
+
+#: The backend's refusal of 核查通过/结案 while a sensor still reads high (docs/rules/iot.md),
+#: and how long the simulated desk waits before it tries again (district seconds).
+SENSOR_STILL_BREACHED = "sensor_still_breached"
+SENSOR_RECHECK_S = 600.0
+
+
+def _error_code(r) -> str | None:
+    """The ``error.code`` of an API error response, if it has one."""
+    try:
+        return r.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def run_headless(

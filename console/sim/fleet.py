@@ -7,6 +7,7 @@ rules fire: work overspeed, long stops, terminals going offline, route deviation
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,23 +116,62 @@ class FleetSim:
         }
 
 
+#: What the simulated sensors read, uniform in (low, high): (normal, breached) per kind, each
+#: side of the kind's threshold (``console.domain.sensor_kinds``).
+SENSOR_READINGS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "manhole_tilt": ((0.0, 3.0), (25.0, 60.0)),
+    "water_level": ((0.0, 5.0), (25.0, 45.0)),
+    "bin_fill": ((10.0, 75.0), (92.0, 100.0)),
+    "light_fault": ((0.0, 0.0), (1.0, 1.0)),
+    "noise": ((45.0, 65.0), (72.0, 90.0)),
+    "dust": ((20.0, 90.0), (160.0, 400.0)),
+}
+
+
 class SensorSim:
-    """Manhole-cover tilt (degrees) and water level (cm) with rare threshold crossings."""
+    """The district's sensors with rare breaches that last until the work is done.
+
+    A sensor without an open case breaches now and then (5 % of them an hour); it stays
+    breached until ``repaired`` (the simulated department's 处置 of the case the breach filed)
+    and reads normal 5–20 district minutes after that, so 核查 passes on the sensor's
+    evidence (docs/rules/iot.md). While its case is open (``hold``) it starts no new breach:
+    a cover knocked over again between 核查 and 结案 would keep the case from closing, which
+    the simulated centre does not handle. The terminal thread reads while the actor thread
+    repairs: one lock keeps them (and the generator they share) apart."""
 
     def __init__(self, sensors: list[dict], seed: int):
         self.rng = np.random.default_rng([seed, 3])
         self.sensors = sensors
         self.alarm_until = np.zeros(len(sensors))
+        self.held = np.zeros(len(sensors), dtype=bool)
+        #: A sensor's case is located at the sensor: its point finds the sensor again.
+        self._at = {(x["lon"], x["lat"]): i for i, x in enumerate(sensors)}
+        self._lock = threading.Lock()
 
     def readings(self, t: float, dt: float) -> list[dict]:
-        start = (self.alarm_until <= t) & (self.rng.random(len(self.sensors)) < 0.05 * dt / 3600.0)
-        self.alarm_until[start] = t + self.rng.uniform(900, 2400, start.sum())
-        out = []
-        for i, s in enumerate(self.sensors):
-            alarm = self.alarm_until[i] > t
-            if s["kind"] == "manhole_tilt":
-                v = self.rng.uniform(25, 60) if alarm else abs(self.rng.normal(1.0, 0.8))
-            else:
-                v = self.rng.uniform(25, 45) if alarm else max(0.0, self.rng.normal(2.0, 1.5))
-            out.append({"sensor_id": s["id"], "t": t, "value": round(float(v), 2)})
+        with self._lock:
+            chance = self.rng.random(len(self.sensors)) < 0.05 * dt / 3600.0
+            start = (self.alarm_until <= t) & ~self.held & chance
+            self.alarm_until[start] = np.inf
+            out = []
+            for i, x in enumerate(self.sensors):
+                normal, breached = SENSOR_READINGS.get(x["kind"], ((0.0, 0.0), (0.0, 0.0)))
+                v = self.rng.uniform(*(breached if self.alarm_until[i] > t else normal))
+                out.append({"sensor_id": x["id"], "t": t, "value": round(float(v), 2)})
         return out
+
+    def hold(self, location: dict, held: bool) -> None:
+        """Whether the sensor at ``location`` (a case's) has an open case."""
+        i = self._at.get((location["lon"], location["lat"]))
+        if i is not None:
+            with self._lock:
+                self.held[i] = held
+
+    def repaired(self, location: dict, t: float) -> None:
+        """The work on the sensor at ``location`` was done at ``t``: it reads normal soon."""
+        i = self._at.get((location["lon"], location["lat"]))
+        if i is None:
+            return
+        with self._lock:
+            if self.alarm_until[i] > t:
+                self.alarm_until[i] = t + self.rng.uniform(300, 1200)

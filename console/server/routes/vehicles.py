@@ -30,7 +30,7 @@ def post_telemetry(body: Telemetry, p: Who, ctx: Ctx, key: IdemKey = None):
         if fixes:
             out["fixes"] = telemetry.ingest_fixes(ctx, s, fixes)
         if readings:
-            out["readings"] = telemetry.ingest_readings(ctx, s, readings)
+            out["readings"] = telemetry.ingest_readings(ctx, s, p.actor, readings)
         return out
 
     return idempotency.run_once(
