@@ -885,6 +885,7 @@ def compose_rows(first: np.ndarray | None, then: np.ndarray) -> np.ndarray:
 #: ~1 ms, and the GIL changes hands between them.
 GATHER_ROWS = 128
 
+
 def _pack(a: np.ndarray) -> dict[str, Any]:
     """A numeric array as its little-endian bytes: exact (NaN included), and what the compact
     checkpoint form stores as they are (``console.store.checkpoint_form``; its JSON form turns
