@@ -487,3 +487,25 @@ def test_with_no_source_configured_the_demo_basemap_shows_once_it_is_built(
     finally:
         console.window.map.basemap.close()
         console.stop()
+
+
+def test_zoom_to_case_shows_it_in_the_middle_that_many_metres_across(qtbot, ui, pages_log):
+    """``--screenshot-zoom`` and the docs' street view: the case selected, centred, the view
+    ``width_m`` Web Mercator metres across."""
+    from widgets.app.console_app import ConsoleApp
+
+    console = ConsoleApp(None, replay_log=pages_log, sound=False)
+    try:
+        window = console.show()
+        qtbot.addWidget(window)
+        console.replay.seek(console.replay.span()[1])
+        qtbot.waitUntil(lambda: bool(console.state.cases))
+        cid, doc = next(iter(console.state.cases.items()))
+        window.map.zoom_to_case(cid, 400.0)
+        (x0, x1), (y0, y1) = window.map.view.viewRange()
+        x, y = lonlat_to_mercator(doc["location"]["lon"], doc["location"]["lat"])
+        assert x1 - x0 == pytest.approx(400.0, rel=0.05)
+        assert (x0 + x1) / 2 == pytest.approx(x, abs=5) and (y0 + y1) / 2 == pytest.approx(y, abs=5)
+        assert window.map._selected_case == cid
+    finally:
+        console.stop()
