@@ -454,14 +454,16 @@ def test_with_no_source_configured_the_demo_basemap_shows_once_it_is_built(
     monkeypatch.setattr(
         "console.tiles.defaults.start_demo_basemap_build", lambda theme: started.append(theme)
     )
+    monkeypatch.setattr("console.tiles.defaults._builds_started", set())
     console = ConsoleApp(None, replay_log=pages_log, sound=False)
     try:
         window = console.show()
         qtbot.addWidget(window)
         assert started == ["dark"] and console._basemap_poll.isActive()
         assert [a.text() for a in window.basemap_actions] == ["无"]
-        console._poll_basemap()  # nothing built yet: still waiting
+        console._poll_basemap()  # nothing built yet: still waiting, the build not started again
         assert console._basemap_poll.isActive() and window.map.basemap.source is None
+        assert started == ["dark"]
         start, end = console.replay.span()
         console.replay.seek(end)  # the log's reference on the map: the neighbours named
         qtbot.waitUntil(lambda: bool(window.map.neighbour_labels))

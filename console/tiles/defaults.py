@@ -17,6 +17,8 @@ CONFIG_NAME = "basemap.json"
 #: Set to 0 to never start the demo basemap's background build (the tests do: each test's
 #: fresh data folder would start a build of its own).
 BUILD_ENV = "ZHCG_BASEMAP_BUILD"
+#: The themes whose demo basemap build this process started (``demo_sources``).
+_builds_started: set[str] = set()
 #: The demo basemap's name in the 底图 menu, per theme.
 DEMO_NAMES = {"dark": "示意底图（深色）", "light": "示意底图（浅色）"}
 
@@ -57,6 +59,11 @@ def demo_sources(theme: str) -> list[SourceConfig]:
         for t in sorted(THEMES, key=lambda t: t != theme)
         if (path := demo_basemap(t)) is not None
     ]
-    if demo_basemap(theme) is None and os.environ.get(BUILD_ENV, "1") != "0":
+    if (
+        demo_basemap(theme) is None
+        and os.environ.get(BUILD_ENV, "1") != "0"
+        and theme not in _builds_started
+    ):
+        _builds_started.add(theme)  # once a process: a build that fails is not retried every poll
         start_demo_basemap_build(theme)
     return found
