@@ -15,6 +15,12 @@ from collections import Counter
 import requests
 
 log = logging.getLogger("console.sim")
+#: A session idle this long drops its pooled connections before its next request. The
+#: reference backend closes a kept-alive connection after 5 idle seconds (uvicorn's default,
+#: ``console.server.run.KEEP_ALIVE_S``); a supervisor's request sent on one at that instant met
+#: a closed socket (ConnectionError, counted as the backend's failure: CI saw one in a
+#: 3-district-hour run). Reconnecting on loopback costs ~0.1 ms.
+STALE_AFTER_S = 4.0
 
 
 class ActorClient:
@@ -27,6 +33,7 @@ class ActorClient:
         self.http = requests.Session()
         self.errors = errors if errors is not None else Counter()
         self._lock = threading.Lock()
+        self._last = time.monotonic()
         self._token: str | None = None
 
     def _login(self) -> None:
@@ -50,15 +57,20 @@ class ActorClient:
         for attempt in range(retries):
             try:
                 with self._lock:
+                    if time.monotonic() - self._last > STALE_AFTER_S:
+                        self.http.close()  # its pooled connections only: it stays usable
                     if self._token is None:
                         self._login()
-                    r = self.http.request(
-                        method,
-                        self.base + path,
-                        headers=headers,
-                        timeout=kw.pop("timeout", 30),
-                        **kw,
-                    )
+                    try:
+                        r = self.http.request(
+                            method,
+                            self.base + path,
+                            headers=headers,
+                            timeout=kw.pop("timeout", 30),
+                            **kw,
+                        )
+                    finally:
+                        self._last = time.monotonic()
                 if r.status_code == 401 and attempt == 0:
                     self._token = None
                     continue
