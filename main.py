@@ -629,7 +629,8 @@ def _basemap_args(p: argparse.ArgumentParser) -> None:
         "--tiles",
         metavar="URL|FILE.mbtiles|FILE.pmtiles",
         help="basemap: an XYZ URL template ({z}/{x}/{y}, {s}, {-y}), a WMTS GetCapabilities "
-        "URL, an MBTiles or a PMTiles file (default: --basemap-config, else basemap.json in the data folder)",
+        "URL, an MBTiles or a PMTiles file (default: --basemap-config, else basemap.json in the data "
+        "folder, else the demo's own basemap, built in the background on the first start)",
     )
     p.add_argument(
         "--tiles-datum",

@@ -54,13 +54,14 @@ def demo_sources(theme: str) -> list[SourceConfig]:
     source configured: each theme's file that is built, ``theme``'s first. When ``theme``'s is
     not built yet its background build is started (unless ``ZHCG_BASEMAP_BUILD=0``); the
     console asks again until it is there."""
+    built = {t: demo_basemap(t) for t in THEMES}
     found = [
         SourceConfig(name=DEMO_NAMES[t], kind="mbtiles", path=str(path), datum="wgs84")
         for t in sorted(THEMES, key=lambda t: t != theme)
-        if (path := demo_basemap(t)) is not None
+        if (path := built[t]) is not None
     ]
     if (
-        demo_basemap(theme) is None
+        built[theme] is None
         and os.environ.get(BUILD_ENV, "1") != "0"
         and theme not in _builds_started
     ):

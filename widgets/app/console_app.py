@@ -58,6 +58,7 @@ class ConsoleApp(QObject):
         checkpoint_every: int | None = None,
         rewind: bool = True,
         basemap: Sequence[SourceConfig] = (),
+        screenshot_zoom: float | None = None,
     ):
         """``rewind``: a live console can rewind its own log (the timeline); a wall, which
         never does, skips the log index that would grow with every change for months."""
@@ -73,7 +74,7 @@ class ConsoleApp(QObject):
         self.basemap = list(basemap)
         self.basemap_opacity: float | None = None  # set from the menu; else the source's own
         #: A screenshot zooms the map onto its selected case, this many metres across (docs).
-        self.screenshot_zoom_m: float | None = None
+        self.screenshot_zoom_m = screenshot_zoom
         # None configured: the demo's own basemap, asked for again until it is built (the
         # first start builds it in the background; console.tiles.defaults.demo_sources).
         self._demo_basemap = not self.basemap

@@ -104,8 +104,13 @@ def run(
             return  # the other half is not ready yet
         from widgets.app.console_app import ConsoleApp
 
-        console = ConsoleApp(login.session, theme=theme, sound=sound, basemap=basemap)
-        console.screenshot_zoom_m = screenshot_zoom
+        console = ConsoleApp(
+            login.session,
+            theme=theme,
+            sound=sound,
+            basemap=basemap,
+            screenshot_zoom=screenshot_zoom,
+        )
         consoles.append(console)
         window = console.start()
         window.resize(1920, 1080)
@@ -199,8 +204,9 @@ def _run_with_login(
     dlg = LoginDialog(backend, make_session, user or "")
     if dlg.exec() != LoginDialog.DialogCode.Accepted:
         return 1
-    console = ConsoleApp(dlg.session, theme=theme, sound=sound, basemap=basemap)
-    console.screenshot_zoom_m = screenshot_zoom
+    console = ConsoleApp(
+        dlg.session, theme=theme, sound=sound, basemap=basemap, screenshot_zoom=screenshot_zoom
+    )
     window = console.start()
     window.resize(1920, 1080)
     return console.exec(app, screenshot, quit_after)

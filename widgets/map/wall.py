@@ -149,7 +149,7 @@ class MapWall(QWidget):
             f"color: {t['dim']}; background: transparent; font-size: 11px;"
         )
         self.attribution.hide()
-        self.basemap.source_changed.connect(self._show_attribution)
+        self.basemap.source_changed.connect(self._basemap_changed)
         self.retranslate()
 
         self.view.sigRangeChanged.connect(self._range_changed)
@@ -893,7 +893,9 @@ class MapWall(QWidget):
         status bar's)."""
         self.basemap.configure(configs, notice, choice)
 
-    def _show_attribution(self) -> None:
+    def _basemap_changed(self) -> None:
+        """Another source (or none): its attribution in the corner, and the neighbours' names
+        shown only without a basemap (``_neighbour_labels_on``)."""
         self._apply_visibility("neighbours")
         text = self.basemap.attribution()
         self.attribution.setText(text)
