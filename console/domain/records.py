@@ -18,7 +18,9 @@ import math
 from typing import Any
 
 #: The record types and their names; a backend module that emits a type lists it here.
-RECORD_TYPES: dict[str, str] = {}
+RECORD_TYPES: dict[str, str] = {
+    "camera": "摄像头",  # console.server.cameras
+}
 
 #: Bounds of a record (the change validator's): ids and types are keys, not text.
 MAX_TYPE = 32

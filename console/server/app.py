@@ -20,7 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from console import CommandError, startup
 
-from . import auth_notices, feed
+from . import auth_notices, cameras, feed
 from .context import Context, Settings
 from .db import User, Vehicle
 from .errors import install_error_handlers
@@ -36,6 +36,7 @@ from .open311 import ensure_system_user
 from .open311_client import Open311Pull
 from .routes import (
     alerts,
+    cameras as camera_routes,
     cases,
     components,
     geocode,
@@ -98,6 +99,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         open311,
         wall,
         records,
+        camera_routes,
     ):
         app.include_router(module.router)
     return app
@@ -193,6 +195,7 @@ def _prepare(ctx: Context) -> None:
             seed_demo_users(s, ctx.grid)
         for u in s.scalars(select(User).where(User.id.in_(demo_ids))).all():
             u.active = ctx.settings.demo  # demo accounts are refused unless --demo is given
+        cameras.seed(ctx, s, ctx.now())
     with ctx.db.read() as s:
         for v in s.scalars(select(Vehicle)).all():
             ctx.fleet.set_vehicle(

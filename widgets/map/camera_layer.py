@@ -93,7 +93,7 @@ class CameraLayer(QObject):
             self.redraw()
 
     def docs(self) -> dict[str, Mapping[str, Any]]:
-        return dict(self.state.records.get(RECORD_TYPE, {}))
+        return dict(self.state.records_of(RECORD_TYPE))
 
     def redraw(self) -> None:
         docs = self.docs()

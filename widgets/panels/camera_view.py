@@ -189,7 +189,7 @@ class CameraView(QWidget):
 
     # ---- which camera --------------------------------------------------------------------
     def cameras(self) -> dict[str, Mapping[str, Any]]:
-        return dict(self.state.records.get(RECORD_TYPE, {}))
+        return dict(self.state.records_of(RECORD_TYPE))
 
     def show_camera(self, camera_id: str) -> bool:
         """Open a camera of the state's records; False if there is no such camera."""

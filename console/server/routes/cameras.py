@@ -35,8 +35,7 @@ class CameraCase(Strict):
 @router.get("")
 def list_cameras(p: Reader, ctx: Ctx):
     with ctx.db.read() as s:
-        docs = records.live_docs(s, cameras.RECORD_TYPE)
-    return {"cameras": sorted(docs, key=lambda d: d["id"])}
+        return {"cameras": list(records.live_docs(s, cameras.RECORD_TYPE))}
 
 
 @router.get("/{camera_id}")
