@@ -134,5 +134,21 @@ class Session:
         body = {"subject_type": subject_type, "subject_id": subject_id}
         return self._client().post("/api/v1/wall/focus", json=body)
 
+    def video_patrol_case(self, camera_id: str, grab: bytes, body: dict) -> dict:
+        """Worker thread: 视频巡查, a case from a camera: the grab uploaded as media, then
+        ``POST /api/v1/cameras/{id}/cases`` with it. Not through the outbox (it carries JSON,
+        not pictures); one idempotency key, so a retry of a lost answer files nothing twice."""
+        c = self._client()
+        media = c.request(
+            "POST", "/api/v1/media", data=grab, headers={"Content-Type": "image/jpeg"}
+        )
+        key = {"Idempotency-Key": f"cam-{camera_id}-{media['id']}"}
+        return c.request(
+            "POST",
+            f"/api/v1/cameras/{camera_id}/cases",
+            json={**body, "grab": media["id"]},
+            headers=key,
+        )
+
     def can(self, role: str) -> bool:
         return role in self.actor.roles

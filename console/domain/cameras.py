@@ -79,7 +79,9 @@ def nearest(
 def patrol_order(cameras: Sequence[Mapping[str, Any]], grid_prefix: str = "") -> list[str]:
     """The ids of the cameras a 视频巡查 playlist cycles through: those whose grid code
     starts with ``grid_prefix`` (a street, community or cell code; "" = all), by id."""
-    return sorted(str(c["id"]) for c in cameras if str(c.get("grid_code", "")).startswith(grid_prefix))
+    return sorted(
+        str(c["id"]) for c in cameras if str(c.get("grid_code", "")).startswith(grid_prefix)
+    )
 
 
 def video_note(camera_id: str) -> str:

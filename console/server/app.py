@@ -36,7 +36,6 @@ from .open311 import ensure_system_user
 from .open311_client import Open311Pull
 from .routes import (
     alerts,
-    cameras as camera_routes,
     cases,
     components,
     geocode,
@@ -49,6 +48,9 @@ from .routes import (
     users,
     vehicles,
     wall,
+)
+from .routes import (
+    cameras as camera_routes,
 )
 from .routes import feed as feed_routes
 from .seed import demo_account_ids, seed_demo_users, seed_reference

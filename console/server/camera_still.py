@@ -131,8 +131,12 @@ def render(camera: dict, at: datetime) -> np.ndarray:
         i = y - horizon
         cw = int(10 + 70 * tt)
         ch = int(cw * 0.55)
-        cx = int(centre[min(i, len(centre) - 1)] + rt.uniform(-0.8, 0.8) * half[min(i, len(half) - 1)])
-        colour = rt.choice([(200, 200, 205), (30, 30, 35), (160, 30, 30), (40, 70, 150), (220, 220, 200)])
+        cx = int(
+            centre[min(i, len(centre) - 1)] + rt.uniform(-0.8, 0.8) * half[min(i, len(half) - 1)]
+        )
+        colour = rt.choice(
+            [(200, 200, 205), (30, 30, 35), (160, 30, 30), (40, 70, 150), (220, 220, 200)]
+        )
         y0, x0 = max(horizon, y - ch), max(0, cx - cw // 2)
         img[y0:y, x0 : x0 + cw] = colour
         img[y0 : y0 + max(2, ch // 3), x0 + cw // 6 : x0 + cw - cw // 6] = (90, 110, 130)

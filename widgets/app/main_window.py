@@ -16,6 +16,7 @@ from console.domain.documents import AlertDoc, CaseDoc
 from console.geo.crs import lonlat_to_mercator
 from console.paths import data_dir
 from console.state import Diff
+from widgets.app.camera_tools import CameraTools
 from widgets.app.export_tools import ExportTools
 from widgets.app.kpi_tools import KpiTools
 from widgets.app.shift_tools import ShiftTools
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.wall_throw = WallThrow(self)
         self._build_menus_and_toolbar()
         self._wire()
+        self.camera_tools = CameraTools(self, ctx)  # the camera layer, viewer dock, 视频巡查
         self.current_case: str | None = None
         self._new_case: NewCaseDialog | None = None
         self._tick = QTimer(self, interval=1000)
@@ -374,6 +376,7 @@ class MainWindow(QMainWindow):
         self.menu_layers.setTitle(self.tr("图层"))
         self.menu_export.setTitle(self.tr("导出"))
         self.export_tools.retranslate()
+        self.camera_tools.retranslate()
         self.menu_panels.setTitle(self.tr("面板"))
         self.menu_basemap.setTitle(self.tr("底图"))
         self._name_basemaps()
@@ -398,6 +401,7 @@ class MainWindow(QMainWindow):
     # ---- updates ---------------------------------------------------------------------------
     def on_diff(self, diff) -> None:
         self.map.on_diff(diff)
+        self.camera_tools.on_diff(diff)
         self.case_model.on_diff(diff)
         self.alerts.on_diff(diff)
         self.vehicles.on_diff(diff)

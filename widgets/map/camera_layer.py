@@ -116,7 +116,7 @@ class CameraLayer(QObject):
         (x0, x1), (y0, _y1) = self.wall.view.viewRange()
         lat = math.degrees(2 * math.atan(math.exp(y0 / 6378137.0)) - math.pi / 2)
         width_m = (x1 - x0) * math.cos(math.radians(lat))
-        return self.enabled and width_m < SHOW_BELOW_M
+        return bool(self.enabled and width_m < SHOW_BELOW_M)
 
     def _apply_visibility(self, *_args) -> None:
         self.item.setVisible(self.shown())

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import qtawesome as qta
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import qtawesome as qta
 from console.domain.cameras import (
     CAMERA_KINDS,
     CAMERA_OWNERS,
@@ -157,9 +157,9 @@ class CameraView(QWidget):
         self.file_btn.setText(self.tr("视频立案"))
         self.file_btn.setToolTip(self.tr("以当前画面为证据，从该摄像头上报案件"))
         self.patrol_btn.setText(self.tr("视频巡查"))
-        self.patrol_btn.setToolTip(self.tr("按街道轮巡摄像头，每 %1 秒切换").replace(
-            "%1", f"{PATROL_DWELL_S:g}"
-        ))
+        self.patrol_btn.setToolTip(
+            self.tr("按街道轮巡摄像头，每 %1 秒切换").replace("%1", f"{PATROL_DWELL_S:g}")
+        )
         self.next_btn.setToolTip(self.tr("下一个摄像头"))
         self._fill_scopes()
         self._show_camera_info()
