@@ -37,6 +37,7 @@ from console.domain.workflow import TIME_REQUESTS
 from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
+from .cameras import CameraSim
 from .client import ActorClient
 from .fleet import FleetSim, SensorSim
 from .plan import PlannedReport, delay_minutes, report_plan
@@ -162,6 +163,7 @@ class DistrictSimulator:
         self.reference: dict = {}
         #: The sensors' terminals (made from ``/reference`` when the run starts).
         self.sensor_sim: SensorSim | None = None
+        self.camera_sim: CameraSim | None = None  # 视频巡查 (console.sim.cameras)
         self.open311_services: set[str] = set()
 
     # ---- plumbing ----------------------------------------------------------------------
@@ -228,6 +230,9 @@ class DistrictSimulator:
             raise RuntimeError(f"cannot read /reference from {self.base}")
         self.reference = r.json()
         self.sensor_sim = SensorSim(self.reference["sensors"], self.config.seed)
+        cams = wall.get("/api/v1/cameras")
+        if cams is not None and cams.status_code == 200:
+            self.camera_sim = CameraSim(cams.json()["cameras"], self.config.seed)
         self.routing = RoutingTable.from_rows(self.reference["routing"])
         self.component_categories = set(self.reference["components"]["categories"])
         self.supervisors = {
@@ -397,6 +402,9 @@ class DistrictSimulator:
         # Each report draws its words from its own stream, so the decisions' stream (and
         # with it the rest of the run) does not depend on what was written.
         rng = np.random.default_rng([self.config.seed, 7, int(rep.t * 1000)])
+        camera = None
+        if rep.source == "video" and self.camera_sim is not None:
+            rep, camera = self.camera_sim.relocate(rep)  # seen by the nearest camera
         here = Geocoder.load().reverse(rep.lon, rep.lat)
         place = here["locator"] if here else ""
         name = self._category_name(rep.category_code)
@@ -451,6 +459,8 @@ class DistrictSimulator:
             r = self.client("sim-citizen-hotline").post(
                 "/api/v1/cases", json=body, idempotent_key=True
             )
+        elif camera is not None and self.camera_sim is not None:
+            r = self.camera_sim.file(self.client("sim-centre"), camera, body)
         else:
             r = self.client("sim-centre").post("/api/v1/cases", json=body, idempotent_key=True)
         if r is not None and r.status_code == 200:
