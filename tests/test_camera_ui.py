@@ -210,3 +210,33 @@ def test_case_dialog_body(ui, qtbot, state):
     with qtbot.waitSignal(dlg.submitted, timeout=1000) as sig:
         dlg.submit()
     assert sig.args[0] == "CAM-0003" and sig.args[2]["location"]["lon"] == cam["lon"] + 0.001
+
+
+def test_wall_cameras_scene_shows_stills_of_watched_cameras(ui, qtbot, state, login):
+    from widgets.app.wall_app import wall_context
+    from widgets.common.workers import Workers
+    from widgets.wall.scenes import CAMERA_TILES, CamerasScene
+
+    api = login("demo-wall")
+    # an open case next to one camera: that camera is watched first
+    cam = state.records_of("camera")["CAM-0020"]
+    case = login("demo-operator").report(lon=cam["lon"] + 0.0005, lat=cam["lat"])
+    state.bootstrap(ok(api.get("/api/v1/snapshot")))
+    assert case["id"] in state.cases
+    workers = Workers()
+    ctx = wall_context(state, lambda: 0.0, workers, lambda path, **p: ok(api.get(path)), 720)
+    ctx.fetch_bytes = lambda path: api.get(path).content
+    scene = CamerasScene(ctx)
+    qtbot.addWidget(scene)
+    try:
+        scene.resize(1280, 720)
+        scene.show()
+        scene.refresh()
+        assert scene.shown[0] == "CAM-0020" and len(scene.shown) == CAMERA_TILES
+        qtbot.waitUntil(
+            lambda: all(not p.pixmap().isNull() for p, _c in scene.tiles), timeout=20_000
+        )
+        assert scene.tiles[0][1].text().startswith("CAM-0020")
+    finally:
+        scene.close()
+        workers.shutdown()

@@ -124,6 +124,8 @@ class Wall:
             ctx = wall_context(
                 console.state, console.now, console.workers, fetch, h, console.basemap
             )
+            if fetch is not None and console.session is not None:
+                ctx.fetch_bytes = console.session.fetch_bytes  # the cameras scene's stills
             window = WallWindow(ctx, load_playlist(screen, set(SCENES) - {"focus"}))
             window.resize(w, h)
             console.view_changed.connect(window.on_diff)

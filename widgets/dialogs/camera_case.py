@@ -32,11 +32,13 @@ class CameraCaseDialog(QDialog):
     def __init__(self, reference: dict, camera: dict, grab: bytes, parent=None):
         super().__init__(parent)
         self.setModal(False)  # the operator clicks the map while it is open
-        self.camera, self.grab = camera, grab
+        self.camera, self.frame = camera, grab
         self.lon: float | None = None
         self.lat: float | None = None
         lb = labels()
         self.setWindowTitle(self.tr("视频巡查立案：%1").replace("%1", camera["name"]))
+        heading = QLabel(self.tr("视频巡查立案（来源：视频发现）"))
+        heading.setObjectName("title")
         self.picture = QLabel()
         pm = QPixmap()
         pm.loadFromData(grab)
@@ -78,6 +80,7 @@ class CameraCaseDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
+        lay.addWidget(heading)
         lay.addLayout(form)
         lay.addWidget(self.error)
         lay.addWidget(buttons)
@@ -106,5 +109,5 @@ class CameraCaseDialog(QDialog):
     def submit(self) -> None:
         body = self.body()
         if body is not None:
-            self.submitted.emit(self.camera["id"], self.grab, body)
+            self.submitted.emit(self.camera["id"], self.frame, body)
             self.accept()

@@ -24,34 +24,37 @@ from console.geo.crs import lonlat_to_mercator
 from widgets.map.markers import OUTLINE, Markers
 
 RECORD_TYPE = "camera"
-#: Owner → glyph colour: the centre's own cameras in its cyan, 雪亮工程 blue, 交警 amber.
-OWNER_COLORS = {"chengguan": "#36cfc9", "xueliang": "#597ef7", "traffic": "#faad14"}
+#: Owner → glyph colour, apart from the vehicles' status colours (teal, blue, amber, grey)
+#: and the SLA lights: the centre's own cameras pink, 雪亮工程 violet, 交警 white.
+OWNER_COLORS = {"chengguan": "#f759ab", "xueliang": "#b37feb", "traffic": "#f0f0f0"}
 KINDS = ("dome", "bullet")
 HIT_PX = 10.0
-SIZE_PX = 18.0
+SIZE_PX = 22.0
 #: Over the cases and vehicles (z 7-9 on the wall), under the alerts' rings (z 11).
 Z = 10.5
 
 
 def _dome() -> QPainterPath:
-    """A 球机 seen from above: a disc and a wedge towards where it looks (up = north)."""
+    """A 球机 seen from above: a disc, and its view widening towards where it looks (up =
+    north). Winding fill: the two outlines are one shape, with no hole where they overlap."""
     p = QPainterPath()
-    p.addEllipse(QPointF(0, 0.1), 0.26, 0.26)
-    p.moveTo(-0.22, -0.05)
-    p.lineTo(0.0, -0.5)
-    p.lineTo(0.22, -0.05)
+    p.setFillRule(Qt.FillRule.WindingFill)
+    p.addEllipse(QPointF(0, 0.22), 0.26, 0.26)
+    p.moveTo(0.0, 0.18)
+    p.lineTo(-0.36, -0.5)
+    p.lineTo(0.36, -0.5)
     p.closeSubpath()
     return p
 
 
 def _bullet() -> QPainterPath:
-    """A 枪机: a body and its lens' cone towards where it looks (up = north)."""
+    """A 枪机: a box body, and its view widening towards where it looks (up = north)."""
     p = QPainterPath()
-    p.addRect(-0.14, -0.05, 0.28, 0.45)
-    p.moveTo(-0.14, -0.05)
-    p.lineTo(-0.3, -0.45)
-    p.lineTo(0.3, -0.45)
-    p.lineTo(0.14, -0.05)
+    p.setFillRule(Qt.FillRule.WindingFill)
+    p.addRect(-0.2, 0.0, 0.4, 0.48)
+    p.moveTo(0.0, 0.1)
+    p.lineTo(-0.36, -0.5)
+    p.lineTo(0.36, -0.5)
     p.closeSubpath()
     return p
 

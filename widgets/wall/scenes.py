@@ -15,9 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import wall_figures as wf
+from console.domain.cameras import SEES_WITHIN_M, distance_m
 from console.domain.sla import NO_LIGHT, RED
 from console.geo.crs import lonlat_to_mercator
 from console.geo.grid import UnitGrid
@@ -42,6 +44,11 @@ HEAT_RAMP = ("#2b0b57", "#731a6e", "#b63457", "#eb6627", "#fcb317", "#fcffa4")
 #: 问题, 街道 · 社区, 超期).
 WAIT_ROWS = 3
 WAIT_COLUMNS = (0.0, 0.19, 0.48, 0.76)
+#: The cameras scene: six pictures a page, the next page this often, over the cameras that
+#: watch the most open cases (three pages: the wall shows where work is, not every camera).
+CAMERA_TILES = 6
+CAMERA_PAGES = 3
+CAMERA_PAGE_S = 10.0
 FOCUS_WIDTH_M = (
     4000.0  # the focus map: the subject and ~2 km each side (its street, its neighbours)
 )
@@ -779,6 +786,92 @@ class FocusScene(Scene):
         )
 
 
+class CamerasScene(Scene):
+    """视频巡查 on the wall: six cameras at a time, those watching the most open cases
+    first (within ``SEES_WITHIN_M``), each picture the backend's still with the camera's
+    name under it; the next six every ``CAMERA_PAGE_S``. In a replay (no backend) the names
+    show without pictures: a shift log holds no video."""
+
+    name = "cameras"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        grid = QGridLayout()
+        grid.setSpacing(ctx.scale.gap)
+        self.tiles: list[tuple[QLabel, QLabel]] = []
+        for k in range(CAMERA_TILES):
+            pic = QLabel()
+            pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            pic.setStyleSheet("background:#000;")
+            pic.setMinimumSize(32, 18)
+            cap = self.label(ctx.scale.small)
+            box = QVBoxLayout()
+            box.addWidget(pic, 1)
+            box.addWidget(cap)
+            grid.addLayout(box, k // 3, k % 3)
+            self.tiles.append((pic, cap))
+        self.body.addLayout(grid)
+        self.page = 0
+        self._turned = 0.0
+        self.shown: list[str] = []
+
+    def title(self) -> str:
+        return self.tr("视频巡查")
+
+    def watched(self) -> list[str]:
+        """Camera ids, those with the most open cases in sight first (then by id)."""
+        cams = self.ctx.state.records_of("camera")
+        pts = [
+            d["location"]
+            for d in self.ctx.state.cases.values()
+            if d.get("state") not in ("closed", "void") and d.get("location")
+        ]
+
+        def seen(c) -> int:
+            return sum(
+                distance_m(c["lon"], c["lat"], p["lon"], p["lat"]) <= SEES_WITHIN_M for p in pts
+            )
+
+        return sorted(cams, key=lambda k: (-seen(cams[k]), k))
+
+    def refresh(self) -> None:
+        super().refresh()
+        now = time.monotonic()
+        if not self.shown or now - self._turned >= CAMERA_PAGE_S:
+            ids = self.watched()[: CAMERA_TILES * CAMERA_PAGES]
+            pages = max(1, math.ceil(len(ids) / CAMERA_TILES))
+            self.page = (self.page + 1) % pages if self.shown else 0
+            self.shown = ids[self.page * CAMERA_TILES : (self.page + 1) * CAMERA_TILES]
+            self._turned = now
+        cams = self.ctx.state.records_of("camera")
+        fetch = getattr(self.ctx, "fetch_bytes", None)
+        for k, (pic, cap) in enumerate(self.tiles):
+            cid = self.shown[k] if k < len(self.shown) else None
+            cap.setText("" if cid is None else f"{cid}  {cams[cid]['name']}")
+            if cid is None or fetch is None:
+                pic.setPixmap(QPixmap())
+                pic.setText("" if cid is None else self.tr("回放：无视频"))
+                continue
+            self.ctx.workers.submit(
+                lambda c=cid: fetch(f"/api/v1/cameras/{c}/still"),
+                lambda data, pic=pic: self._show(pic, data),
+                owner=pic,
+                on_error=lambda _e: None,  # the next refresh asks again
+            )
+
+    @staticmethod
+    def _show(pic: QLabel, data: bytes) -> None:
+        pm = QPixmap()
+        if pm.loadFromData(data):
+            pic.setPixmap(
+                pm.scaled(
+                    pic.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+
+
 def _case_pos(doc) -> tuple[float, float] | None:
     loc = (doc or {}).get("location") or {}
     lon, lat = loc.get("lon"), loc.get("lat")
@@ -797,5 +890,6 @@ SCENES: dict[str, type[Scene]] = {
         HotspotsScene,
         TrendsScene,
         FocusScene,
+        CamerasScene,
     )
 }

@@ -34,6 +34,8 @@ class WallContext:
     fetch: Any
     scale: WallScale
     make_map: Any
+    #: ``fetch_bytes(path)`` (a camera's still), when a backend is there.
+    fetch_bytes: Any = None
 
 
 class WallWindow(QWidget):
