@@ -52,6 +52,10 @@ _FONT = {
 }
 
 
+_CARS = ((200, 200, 205), (30, 30, 35), (160, 30, 30), (40, 70, 150), (220, 220, 200))
+_CLOTHES = ((180, 60, 40), (40, 40, 40), (60, 90, 160), (200, 180, 60))
+
+
 def _glyph(ch: str) -> np.ndarray:
     rows = _FONT.get(ch, _FONT[" "])
     return np.array([[c == "#" for c in row] for row in rows], dtype=bool)
@@ -118,8 +122,8 @@ def render(camera: dict, at: datetime) -> np.ndarray:
     ground = img[horizon:]
     ground[road] = (30, 30, 33) if night else (72, 72, 76)
     centre = vx + t * int(rs.integers(-80, 80))
-    for i, y in enumerate(ys):
-        if int(y * 0.35 + 0) % 4 < 2:  # dashed centre line, longer near the camera
+    for i, row in enumerate(ys.tolist()):
+        if int(row * 0.35) % 4 < 2:  # dashed centre line, longer near the camera
             c = int(centre[i])
             w = max(1, int(1 + 3 * t[i]))
             ground[i, max(0, c - w) : c + w] = (210, 200, 150)
@@ -134,9 +138,7 @@ def render(camera: dict, at: datetime) -> np.ndarray:
         cx = int(
             centre[min(i, len(centre) - 1)] + rt.uniform(-0.8, 0.8) * half[min(i, len(half) - 1)]
         )
-        colour = rt.choice(
-            [(200, 200, 205), (30, 30, 35), (160, 30, 30), (40, 70, 150), (220, 220, 200)]
-        )
+        colour = _CARS[int(rt.integers(len(_CARS)))]
         y0, x0 = max(horizon, y - ch), max(0, cx - cw // 2)
         img[y0:y, x0 : x0 + cw] = colour
         img[y0 : y0 + max(2, ch // 3), x0 + cw // 6 : x0 + cw - cw // 6] = (90, 110, 130)
@@ -148,11 +150,11 @@ def render(camera: dict, at: datetime) -> np.ndarray:
         y = int(horizon + tt * (H - horizon))
         ph = int(8 + 40 * tt)
         side = -1 if rt.random() < 0.5 else 1
-        px = int(vx + side * (half[min(y - horizon, len(half) - 1)] + 6 + rt.integers(0, 30)))
+        px = int(vx + side * (half[min(y - horizon, len(half) - 1)] + 6 + int(rt.integers(30))))
         if 0 <= px < W - 6:
-            img[max(0, y - ph) : y, px : px + max(2, ph // 4)] = rt.choice(
-                [(180, 60, 40), (40, 40, 40), (60, 90, 160), (200, 180, 60)]
-            )
+            img[max(0, y - ph) : y, px : px + max(2, ph // 4)] = _CLOTHES[
+                int(rt.integers(len(_CLOTHES)))
+            ]
     # Sensor noise, as a CCTV picture has.
     img += _rng(cid, "noise", int(at.timestamp()) // 5).normal(0, 4.0, img.shape)
     out = np.clip(img, 0, 255).astype(np.uint8)

@@ -272,17 +272,17 @@
 <context>
     <name>AlertsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="496"/>
+        <location filename="../../widgets/wall/scenes.py" line="503"/>
         <source>告警滚动</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="508"/>
+        <location filename="../../widgets/wall/scenes.py" line="515"/>
         <source>已确认</source>
         <translation>acknowledged</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="522"/>
+        <location filename="../../widgets/wall/scenes.py" line="529"/>
         <source>当前无告警</source>
         <translation>No open alerts</translation>
     </message>
@@ -412,6 +412,219 @@
         <location filename="../../widgets/dialogs/case_actions.py" line="296"/>
         <source>说明</source>
         <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>CameraCaseDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="39"/>
+        <source>视频巡查立案：%1</source>
+        <translation>Video patrol case: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="40"/>
+        <source>视频巡查立案（来源：视频发现）</source>
+        <translation>Video patrol case (source: video)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="55"/>
+        <source>摄像头位置：%1</source>
+        <translation>At the camera: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="57"/>
+        <source>在地图上选点</source>
+        <translation>Pick on the map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="70"/>
+        <source>截图</source>
+        <translation>Frame grab</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="71"/>
+        <source>摄像头</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="72"/>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="73"/>
+        <source>位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="74"/>
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="75"/>
+        <source>紧急程度</source>
+        <translation>Urgency</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="79"/>
+        <source>上报</source>
+        <translation>Report</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="92"/>
+        <source>选定位置：%1, %2</source>
+        <translation>Picked point: %1, %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/camera_case.py" line="98"/>
+        <source>请选择类别</source>
+        <translation>Choose a category</translation>
+    </message>
+</context>
+<context>
+    <name>CameraTools</name>
+    <message>
+        <location filename="../../widgets/app/camera_tools.py" line="42"/>
+        <source>视频监控</source>
+        <translation>Cameras</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/camera_tools.py" line="43"/>
+        <source>摄像头</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/camera_tools.py" line="60"/>
+        <source>视频立案需受理员或值班长角色</source>
+        <translation>Filing from a camera needs the operator or shift lead role</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/camera_tools.py" line="79"/>
+        <source>视频巡查案件已上报：%1（%2）</source>
+        <translation>Video patrol case reported: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/camera_tools.py" line="85"/>
+        <source>视频立案失败：%1</source>
+        <translation>Filing from the camera failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/camera_tools.py" line="93"/>
+        <source>视频立案</source>
+        <translation>File case</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="157"/>
+        <source>视频立案</source>
+        <extracomment>``fetch_still(camera_id)`` → JPEG bytes (blocking: run on the workers). The operator asked to file a case from this camera: (camera doc, grab as JPEG bytes).</extracomment>
+        <translation>File case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="158"/>
+        <source>以当前画面为证据，从该摄像头上报案件</source>
+        <translation>Report a case from this camera with the current picture as evidence</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="159"/>
+        <source>视频巡查</source>
+        <translation>Video patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="161"/>
+        <source>按街道轮巡摄像头，每 %1 秒切换</source>
+        <translation>Cycle through a street's cameras, %1 s each</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="163"/>
+        <source>下一个摄像头</source>
+        <translation>Next camera</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="171"/>
+        <source>全部街道</source>
+        <translation>All streets</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="181"/>
+        <source>摄像头：在地图上放大后点击摄像头图标</source>
+        <translation>Camera: zoom in on the map and click a camera</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="185"/>
+        <source>球机</source>
+        <translation>PTZ dome</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="185"/>
+        <source>枪机</source>
+        <translation>Bullet camera</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="187"/>
+        <source>区城管局</source>
+        <translation>District urban management</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="188"/>
+        <source>公安雪亮工程</source>
+        <translation>Police (Xueliang)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="189"/>
+        <source>交警</source>
+        <translation>Traffic police</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="210"/>
+        <source>正在连接…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="218"/>
+        <source>实时视频 (MJPEG)</source>
+        <translation>Live video (MJPEG)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="222"/>
+        <source>快照，每 %1 秒刷新</source>
+        <translation>Still, refreshed every %1 s</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="240"/>
+        <source>实时视频</source>
+        <translation>Live video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="255"/>
+        <source>视频流中断：%1，改为快照</source>
+        <translation>Stream interrupted: %1; showing stills</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="277"/>
+        <source>快照获取失败：%1</source>
+        <translation>Could not fetch the still: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="329"/>
+        <source>画面尚未加载，无法截图</source>
+        <translation>No picture yet: nothing to grab</translation>
+    </message>
+</context>
+<context>
+    <name>CamerasScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="819"/>
+        <source>视频巡查</source>
+        <translation>Video patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="853"/>
+        <source>回放：无视频</source>
+        <translation>Replay: no video</translation>
     </message>
 </context>
 <context>
@@ -1043,17 +1256,17 @@
 <context>
     <name>FleetScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="449"/>
+        <location filename="../../widgets/wall/scenes.py" line="456"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="457"/>
+        <location filename="../../widgets/wall/scenes.py" line="464"/>
         <source>近1小时网格覆盖率（%1/%2 个单元网格）</source>
         <translation>Grid coverage, last hour (%1/%2 cells)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="468"/>
+        <location filename="../../widgets/wall/scenes.py" line="475"/>
         <source>车辆异常 %n 起</source>
         <translation>
             <numerusform>%n vehicle incident</numerusform>
@@ -1061,7 +1274,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="480"/>
+        <location filename="../../widgets/wall/scenes.py" line="487"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -1069,42 +1282,42 @@
 <context>
     <name>FlowScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="349"/>
+        <location filename="../../widgets/wall/scenes.py" line="356"/>
         <source>今日案件流转</source>
         <translation>Today&apos;s case flow</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="353"/>
+        <location filename="../../widgets/wall/scenes.py" line="360"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="354"/>
+        <location filename="../../widgets/wall/scenes.py" line="361"/>
         <source>立案</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="355"/>
+        <location filename="../../widgets/wall/scenes.py" line="362"/>
         <source>派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="356"/>
+        <location filename="../../widgets/wall/scenes.py" line="363"/>
         <source>处置</source>
         <translation>Handled</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="357"/>
+        <location filename="../../widgets/wall/scenes.py" line="364"/>
         <source>核查</source>
         <translation>Checked</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="358"/>
+        <location filename="../../widgets/wall/scenes.py" line="365"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="368"/>
+        <location filename="../../widgets/wall/scenes.py" line="375"/>
         <source>待办 %n</source>
         <translation>
             <numerusform>Waiting %n</numerusform>
@@ -1112,7 +1325,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="369"/>
+        <location filename="../../widgets/wall/scenes.py" line="376"/>
         <source>超期 %n</source>
         <translation>
             <numerusform>Overdue %n</numerusform>
@@ -1120,22 +1333,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="370"/>
+        <location filename="../../widgets/wall/scenes.py" line="377"/>
         <source>卡在哪里（在办案件所处环节）</source>
         <translation>Where open cases wait</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="382"/>
+        <location filename="../../widgets/wall/scenes.py" line="389"/>
         <source>催办：各环节最紧迫的在办案件</source>
         <translation>Chase: the most urgent open cases at each stage</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="390"/>
+        <location filename="../../widgets/wall/scenes.py" line="397"/>
         <source>无在办案件</source>
         <translation>No open cases</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="392"/>
+        <location filename="../../widgets/wall/scenes.py" line="399"/>
         <source>挂账/缓办 %n 件（不计入流转）</source>
         <translation>
             <numerusform>%n parked (not in the flow)</numerusform>
@@ -1143,32 +1356,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="401"/>
+        <location filename="../../widgets/wall/scenes.py" line="408"/>
         <source>已等 %1</source>
         <translation>waited %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="404"/>
+        <location filename="../../widgets/wall/scenes.py" line="411"/>
         <source>超期 %1</source>
         <translation>overdue %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="406"/>
+        <location filename="../../widgets/wall/scenes.py" line="413"/>
         <source>剩 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="416"/>
+        <location filename="../../widgets/wall/scenes.py" line="423"/>
         <source>%1分</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="418"/>
+        <location filename="../../widgets/wall/scenes.py" line="425"/>
         <source>%1小时%2分</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="419"/>
+        <location filename="../../widgets/wall/scenes.py" line="426"/>
         <source>%1小时</source>
         <translation>%1 h</translation>
     </message>
@@ -1176,81 +1389,81 @@
 <context>
     <name>FocusScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="681"/>
+        <location filename="../../widgets/wall/scenes.py" line="688"/>
         <source>大屏聚焦</source>
         <translation>On the wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="731"/>
-        <location filename="../../widgets/wall/scenes.py" line="745"/>
-        <location filename="../../widgets/wall/scenes.py" line="762"/>
+        <location filename="../../widgets/wall/scenes.py" line="738"/>
+        <location filename="../../widgets/wall/scenes.py" line="752"/>
         <location filename="../../widgets/wall/scenes.py" line="769"/>
-        <location filename="../../widgets/wall/scenes.py" line="777"/>
+        <location filename="../../widgets/wall/scenes.py" line="776"/>
+        <location filename="../../widgets/wall/scenes.py" line="784"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="731"/>
+        <location filename="../../widgets/wall/scenes.py" line="738"/>
         <source>本屏未持有该案件</source>
         <translation>Case not held by this wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="744"/>
+        <location filename="../../widgets/wall/scenes.py" line="751"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="746"/>
+        <location filename="../../widgets/wall/scenes.py" line="753"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="747"/>
+        <location filename="../../widgets/wall/scenes.py" line="754"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="748"/>
+        <location filename="../../widgets/wall/scenes.py" line="755"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="749"/>
+        <location filename="../../widgets/wall/scenes.py" line="756"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="750"/>
+        <location filename="../../widgets/wall/scenes.py" line="757"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="761"/>
+        <location filename="../../widgets/wall/scenes.py" line="768"/>
         <source>车型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="763"/>
+        <location filename="../../widgets/wall/scenes.py" line="770"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="769"/>
+        <location filename="../../widgets/wall/scenes.py" line="776"/>
         <source>告警已解除</source>
         <translation>Alert resolved</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="774"/>
+        <location filename="../../widgets/wall/scenes.py" line="781"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="775"/>
+        <location filename="../../widgets/wall/scenes.py" line="782"/>
         <source>对象</source>
         <translation>Assessed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="776"/>
+        <location filename="../../widgets/wall/scenes.py" line="783"/>
         <source>发生</source>
         <translation>Raised</translation>
     </message>
@@ -1258,32 +1471,32 @@
 <context>
     <name>HotspotsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="567"/>
+        <location filename="../../widgets/wall/scenes.py" line="574"/>
         <source>高发热点 · 今日</source>
         <translation>Hotspots · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="574"/>
+        <location filename="../../widgets/wall/scenes.py" line="581"/>
         <source>案件密度&#x3000;低</source>
         <translation>Case density  low</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="574"/>
+        <location filename="../../widgets/wall/scenes.py" line="581"/>
         <source>高</source>
         <translation>high</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="580"/>
+        <location filename="../../widgets/wall/scenes.py" line="587"/>
         <source>高发问题</source>
         <translation>Top matters</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="581"/>
+        <location filename="../../widgets/wall/scenes.py" line="588"/>
         <source>高发网格</source>
         <translation>Top grids</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="582"/>
+        <location filename="../../widgets/wall/scenes.py" line="589"/>
         <source>今日暂无案件</source>
         <translation>No cases today yet</translation>
     </message>
@@ -1501,184 +1714,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="356"/>
+        <location filename="../../widgets/app/main_window.py" line="358"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="359"/>
+        <location filename="../../widgets/app/main_window.py" line="361"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="360"/>
+        <location filename="../../widgets/app/main_window.py" line="362"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="362"/>
+        <location filename="../../widgets/app/main_window.py" line="364"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="363"/>
+        <location filename="../../widgets/app/main_window.py" line="365"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="372"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="371"/>
+        <location filename="../../widgets/app/main_window.py" line="373"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="372"/>
+        <location filename="../../widgets/app/main_window.py" line="374"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <location filename="../../widgets/app/main_window.py" line="375"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="374"/>
+        <location filename="../../widgets/app/main_window.py" line="376"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="375"/>
+        <location filename="../../widgets/app/main_window.py" line="377"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="377"/>
+        <location filename="../../widgets/app/main_window.py" line="380"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="378"/>
+        <location filename="../../widgets/app/main_window.py" line="381"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="329"/>
+        <location filename="../../widgets/app/main_window.py" line="331"/>
         <source>不透明度</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="330"/>
+        <location filename="../../widgets/app/main_window.py" line="332"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="380"/>
+        <location filename="../../widgets/app/main_window.py" line="383"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="381"/>
+        <location filename="../../widgets/app/main_window.py" line="384"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="382"/>
+        <location filename="../../widgets/app/main_window.py" line="385"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="386"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="384"/>
+        <location filename="../../widgets/app/main_window.py" line="387"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="388"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="389"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="387"/>
+        <location filename="../../widgets/app/main_window.py" line="390"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="388"/>
+        <location filename="../../widgets/app/main_window.py" line="391"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="389"/>
+        <location filename="../../widgets/app/main_window.py" line="392"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="390"/>
+        <location filename="../../widgets/app/main_window.py" line="393"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="394"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
-        <location filename="../../widgets/app/main_window.py" line="544"/>
+        <location filename="../../widgets/app/main_window.py" line="395"/>
+        <location filename="../../widgets/app/main_window.py" line="548"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="438"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="437"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="445"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="461"/>
+        <location filename="../../widgets/app/main_window.py" line="465"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="522"/>
+        <location filename="../../widgets/app/main_window.py" line="526"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="525"/>
+        <location filename="../../widgets/app/main_window.py" line="529"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="545"/>
+        <location filename="../../widgets/app/main_window.py" line="549"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1899,77 +2112,77 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>OverviewScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="156"/>
+        <location filename="../../widgets/wall/scenes.py" line="163"/>
         <source>城区态势</source>
         <translation>District overview</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="162"/>
+        <location filename="../../widgets/wall/scenes.py" line="169"/>
         <source>今日上报</source>
         <translation>Reported today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="163"/>
+        <location filename="../../widgets/wall/scenes.py" line="170"/>
         <source>今日立案</source>
         <translation>Registered today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="164"/>
+        <location filename="../../widgets/wall/scenes.py" line="171"/>
         <source>今日结案</source>
         <translation>Closed today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="165"/>
+        <location filename="../../widgets/wall/scenes.py" line="172"/>
         <source>超期在办</source>
         <translation>Overdue open</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="166"/>
+        <location filename="../../widgets/wall/scenes.py" line="173"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="167"/>
+        <location filename="../../widgets/wall/scenes.py" line="174"/>
         <source>车辆空闲</source>
         <translation>Vehicles idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="168"/>
+        <location filename="../../widgets/wall/scenes.py" line="175"/>
         <source>车辆离线</source>
         <translation>Vehicles offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="169"/>
+        <location filename="../../widgets/wall/scenes.py" line="176"/>
         <source>在办案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="186"/>
+        <location filename="../../widgets/wall/scenes.py" line="193"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="187"/>
+        <location filename="../../widgets/wall/scenes.py" line="194"/>
         <source>临期</source>
         <translation>Due soon</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <location filename="../../widgets/wall/scenes.py" line="195"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="189"/>
+        <location filename="../../widgets/wall/scenes.py" line="196"/>
         <source>不计时</source>
         <translation>No clock</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="191"/>
+        <location filename="../../widgets/wall/scenes.py" line="198"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="191"/>
+        <location filename="../../widgets/wall/scenes.py" line="198"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
@@ -2048,37 +2261,37 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>RankingScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="209"/>
+        <location filename="../../widgets/wall/scenes.py" line="216"/>
         <source>部门排名</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="210"/>
+        <location filename="../../widgets/wall/scenes.py" line="217"/>
         <source>街道排名</source>
         <translation>Streets</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="218"/>
+        <location filename="../../widgets/wall/scenes.py" line="225"/>
         <source>量化考核 · 今日</source>
         <translation>Performance · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="225"/>
+        <location filename="../../widgets/wall/scenes.py" line="232"/>
         <source>回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看</source>
         <translation>Not shown in a replay: the backend computes performance per period; see the KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="237"/>
+        <location filename="../../widgets/wall/scenes.py" line="244"/>
         <source>考核排名</source>
         <translation>Performance ranking</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="251"/>
+        <location filename="../../widgets/wall/scenes.py" line="258"/>
         <source>考核数据暂不可用，稍后重试</source>
         <translation>Performance data unavailable, retrying</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="279"/>
+        <location filename="../../widgets/wall/scenes.py" line="286"/>
         <source>今日暂无考核数据</source>
         <translation>No performance data today yet</translation>
     </message>
@@ -2102,9 +2315,9 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Scene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="81"/>
+        <location filename="../../widgets/wall/scenes.py" line="88"/>
         <source>回放</source>
-        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期).</extracomment>
+        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期). The cameras scene: six pictures a page, the next page this often, over the cameras that watch the most open cases (three pages: the wall shows where work is, not every camera).</extracomment>
         <translation>Replay</translation>
     </message>
 </context>
@@ -2325,27 +2538,27 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TrendsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="619"/>
+        <location filename="../../widgets/wall/scenes.py" line="626"/>
         <source>每小时上报趋势</source>
         <translation>Reports per hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="636"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="636"/>
         <source>上周同日</source>
         <translation>Same day last week</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="630"/>
+        <location filename="../../widgets/wall/scenes.py" line="637"/>
         <source>上周同日：暂无该日数据</source>
         <translation>Same day last week: no data for that day yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="652"/>
+        <location filename="../../widgets/wall/scenes.py" line="659"/>
         <source>上周同日趋势</source>
         <translation>Same day last week</translation>
     </message>
@@ -2448,8 +2661,9 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../widgets/wall/window.py" line="44"/>
+        <location filename="../../widgets/wall/window.py" line="46"/>
         <source>指挥大屏</source>
+        <extracomment>``fetch_bytes(path)`` (a camera&apos;s still), when a backend is there.</extracomment>
         <translation>Video wall</translation>
     </message>
 </context>

@@ -75,10 +75,10 @@ class MjpegReader(QObject):
         super().__init__(parent)
         self.url = url
         self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="mjpeg", daemon=True)
+        self.worker = threading.Thread(target=self._run, name="mjpeg", daemon=True)
 
     def start(self) -> None:
-        self.thread.start()
+        self.worker.start()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -118,11 +118,11 @@ class CameraView(QWidget):
         self.title = QLabel()
         self.title.setObjectName("title")
         self.title.setWordWrap(True)
-        self.screen = QLabel()
-        self.screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.screen.setMinimumSize(320, 180)
-        self.screen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.screen.setStyleSheet("background: #000;")
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setMinimumSize(320, 180)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.picture.setStyleSheet("background: #000;")
         self.status = QLabel()
         self.status.setObjectName("dim")
         self.file_btn = QPushButton(qta.icon("mdi6.file-document-edit", color=t["text"]), "")
@@ -141,7 +141,7 @@ class CameraView(QWidget):
         buttons.addWidget(self.next_btn)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
-        lay.addWidget(self.screen, 1)
+        lay.addWidget(self.picture, 1)
         lay.addWidget(self.status)
         lay.addLayout(buttons)
         self.playlist: list[str] = []
@@ -182,8 +182,14 @@ class CameraView(QWidget):
             self.status.setText("")
             self.file_btn.setEnabled(False)
             return
-        kind = self.tr(CAMERA_KINDS.get(c.get("kind", ""), ""))
-        owner = self.tr(CAMERA_OWNERS.get(c.get("owner", ""), ""))
+        kinds = {"dome": self.tr("球机"), "bullet": self.tr("枪机")}
+        owners = {
+            "chengguan": self.tr("区城管局"),
+            "xueliang": self.tr("公安雪亮工程"),
+            "traffic": self.tr("交警"),
+        }
+        kind = kinds.get(c.get("kind", ""), CAMERA_KINDS.get(c.get("kind", ""), ""))
+        owner = owners.get(c.get("owner", ""), CAMERA_OWNERS.get(c.get("owner", ""), ""))
         self.title.setText(f"{c['id']}  {c['name']}\n{kind} · {owner}")
         self.file_btn.setEnabled(True)
 
@@ -200,8 +206,8 @@ class CameraView(QWidget):
         self.camera = dict(doc)
         self.image = QImage()
         self.frames = 0
-        self.screen.setPixmap(QPixmap())
-        self.screen.setText(self.tr("正在连接…"))
+        self.picture.setPixmap(QPixmap())
+        self.picture.setText(self.tr("正在连接…"))
         self._show_camera_info()
         kind = stream_kind(self.camera.get("stream_url", ""))
         if kind == "mjpeg":
@@ -296,9 +302,9 @@ class CameraView(QWidget):
             p.setPen(QColor("#ffffff"))
             p.drawText(10, y + f.pixelSize(), self.camera["name"])
             p.end()
-        self.screen.setPixmap(
+        self.picture.setPixmap(
             pm.scaled(
-                self.screen.size(),
+                self.picture.size(),
                 Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation,
             )
@@ -311,7 +317,7 @@ class CameraView(QWidget):
         ba = QByteArray()
         buf = QBuffer(ba)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.image.save(buf, "JPEG", 85)
+        self.image.save(buf, b"JPEG", 85)
         buf.close()
         return bytes(ba.data())
 
