@@ -41,7 +41,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("out_dir")
     ap.add_argument("--after", type=float, default=45.0, help="seconds of the district first")
-    ap.add_argument("--width", type=float, default=1600.0, help="metres across the map")
+    ap.add_argument("--width", type=float, default=4000.0, help="metres across the map")
     args = ap.parse_args()
     out = Path(args.out_dir)
     from PySide6.QtCore import QPoint, Qt, QTimer

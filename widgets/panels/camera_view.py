@@ -317,7 +317,7 @@ class CameraView(QWidget):
         ba = QByteArray()
         buf = QBuffer(ba)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.image.save(buf, b"JPEG", 85)
+        self.image.save(buf, "JPEG", 85)  # type: ignore[call-overload]  # (the stubs say bytes; PySide takes str)
         buf.close()
         return bytes(ba.data())
 
