@@ -240,3 +240,12 @@ def test_wall_cameras_scene_shows_stills_of_watched_cameras(ui, qtbot, state, lo
     finally:
         scene.close()
         workers.shutdown()
+
+
+def test_viewer_in_a_replay_says_there_is_no_video(ui, qtbot, state):
+    from widgets.panels.camera_view import CameraView
+
+    view = CameraView(state, None, None)  # a replay: no backend to fetch a still from
+    qtbot.addWidget(view)
+    assert view.show_camera("CAM-0002") and view.picture.text() == "回放：无视频"
+    assert view.grab_jpeg() == b"" and not view._refresh.isActive()

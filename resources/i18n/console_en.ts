@@ -536,7 +536,7 @@
     <message>
         <location filename="../../widgets/panels/camera_view.py" line="161"/>
         <source>按街道轮巡摄像头，每 %1 秒切换</source>
-        <translation>Cycle through a street's cameras, %1 s each</translation>
+        <translation>Cycle through a street&apos;s cameras, %1 s each</translation>
     </message>
     <message>
         <location filename="../../widgets/panels/camera_view.py" line="163"/>
@@ -590,26 +590,31 @@
     </message>
     <message>
         <location filename="../../widgets/panels/camera_view.py" line="222"/>
+        <source>回放：无视频</source>
+        <translation>Replay: no video</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/camera_view.py" line="225"/>
         <source>快照，每 %1 秒刷新</source>
         <translation>Still, refreshed every %1 s</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/camera_view.py" line="240"/>
+        <location filename="../../widgets/panels/camera_view.py" line="243"/>
         <source>实时视频</source>
         <translation>Live video</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/camera_view.py" line="255"/>
+        <location filename="../../widgets/panels/camera_view.py" line="258"/>
         <source>视频流中断：%1，改为快照</source>
         <translation>Stream interrupted: %1; showing stills</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/camera_view.py" line="277"/>
+        <location filename="../../widgets/panels/camera_view.py" line="280"/>
         <source>快照获取失败：%1</source>
         <translation>Could not fetch the still: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/camera_view.py" line="329"/>
+        <location filename="../../widgets/panels/camera_view.py" line="332"/>
         <source>画面尚未加载，无法截图</source>
         <translation>No picture yet: nothing to grab</translation>
     </message>

@@ -218,6 +218,9 @@ class CameraView(QWidget):
             self.status.setText(self.tr("实时视频 (MJPEG)"))
         elif kind == "media" and multimedia_available():
             self._play_media(self.camera["stream_url"])
+        elif self.fetch_still is None:  # a replay: the log holds the camera, not its pictures
+            self.picture.setText(self.tr("回放：无视频"))
+            self.status.setText("")
         else:
             self.status.setText(self.tr("快照，每 %1 秒刷新").replace("%1", f"{REFRESH_S:g}"))
             self._refresh.start()
