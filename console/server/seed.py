@@ -52,6 +52,8 @@ BUREAU_DEPARTMENTS = [
     ("cable_tv", "华数传媒（广电网络）", "广电"),
     ("bus", "杭州市公共交通集团", "公交"),
     ("metro", "杭州市地铁集团", "地铁"),
+    # 智慧河道 (issue 16): the district's river upkeep and patrols (docs/rules/rivers.md).
+    ("river", "区城管局河道管理中心", "河道"),
 ]
 
 #: An account to seed: (id, name, roles, department id or None).
