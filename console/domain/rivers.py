@@ -41,6 +41,8 @@ from resources import resource_path
 
 #: The record type of a segment's patrol state (``console.domain.records``).
 RECORD_TYPE = "river_segment"
+#: The indicator's id in ``resources/kpi_indicators.json``.
+KPI_ID = "river_patrol_coverage"
 #: The department river matters route to (``resources/routing.tsv``, ``server/seed.py``).
 RIVER_DEPARTMENT = "river"
 #: Coverage bins: 50 m is the step a patrol reports at 4–8 km/h with a fix every 30 s or less,

@@ -44,12 +44,14 @@ from .routes import (
     open311,
     operations,
     records,
+    rivers,
     session,
     users,
     vehicles,
     wall,
 )
 from .routes import feed as feed_routes
+from .rivers import ensure_records as ensure_river_records
 from .seed import demo_account_ids, seed_demo_users, seed_reference
 from .source_thread import SourceThread
 from .ticker import Ticker
@@ -98,6 +100,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         open311,
         wall,
         records,
+        rivers,
     ):
         app.include_router(module.router)
     return app
@@ -187,6 +190,7 @@ def _prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid, vehicles=ctx.settings.vehicles)
+        ensure_river_records(s, ctx.now())
         ensure_system_user(s)
         demo_ids = demo_account_ids(ctx.grid)
         if ctx.settings.demo:
