@@ -34,6 +34,7 @@ from .middleware import (
 )
 from .open311 import ensure_system_user
 from .open311_client import Open311Pull
+from .rivers import ensure_records as ensure_river_records
 from .routes import (
     alerts,
     cases,
@@ -51,7 +52,6 @@ from .routes import (
     wall,
 )
 from .routes import feed as feed_routes
-from .rivers import ensure_records as ensure_river_records
 from .seed import demo_account_ids, seed_demo_users, seed_reference
 from .source_thread import SourceThread
 from .ticker import Ticker

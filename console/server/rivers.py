@@ -106,15 +106,15 @@ def add_missing(s: Session, grid: UnitGrid) -> list[str]:
         seg = segs[seg_id]
         blon, blat = rivers.bin_points(seg)
         i = int(round(share * (blon.size - 1)))
-        lon, lat = float(blon[i]), float(blat[i])
+        at_lon, at_lat = float(blon[i]), float(blat[i])
         s.add(
             Sensor(
                 id=sid,
                 kind=kind,
                 name=f"{seg.name_zh}{SENSOR_KINDS[kind].name_zh}监测",
-                lon=lon,
-                lat=lat,
-                grid_code=grid.cell_code(lon, lat),
+                lon=at_lon,
+                lat=at_lat,
+                grid_code=grid.cell_code(at_lon, at_lat),
             )
         )
         added.append(sid)
@@ -158,8 +158,7 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
         last = doc.get("last_patrol_t") if doc else None
         day = rivers.china_day(t_new)
         if last is not None and (
-            t_new < last
-            or (rivers.china_day(last) == day and t_new - last < rivers.UPDATE_EVERY_S)
+            t_new < last or (rivers.china_day(last) == day and t_new - last < rivers.UPDATE_EVERY_S)
         ):
             continue
         coverage, last_t, unit = _day_coverage(s, m, k, day, t_new)
