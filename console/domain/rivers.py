@@ -36,11 +36,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from console.domain.china_time import CST
+from console.domain.field_units import RIVER_PATROL_BOAT, RIVER_PATROL_FOOT
 from console.domain.geometry import haversine_m, local_xy
 from resources import resource_path
 
 #: The record type of a segment's patrol state (``console.domain.records``).
 RECORD_TYPE = "river_segment"
+#: The vehicle types whose fixes count as patrols (``console.domain.field_units``).
+PATROL_TYPES = (RIVER_PATROL_FOOT, RIVER_PATROL_BOAT)
 #: The indicator's id in ``resources/kpi_indicators.json``.
 KPI_ID = "river_patrol_coverage"
 #: The department river matters route to (``resources/routing.tsv``, ``server/seed.py``).

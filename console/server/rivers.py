@@ -29,7 +29,7 @@ from .db import Fix, Sensor, Vehicle
 
 log = logging.getLogger(__name__)
 
-PATROL_TYPES = (RIVER_PATROL_FOOT, RIVER_PATROL_BOAT)
+PATROL_TYPES = rivers.PATROL_TYPES
 #: The demo's river patrols: (id, type, name, the segments of its beat in order). Boats on the
 #: canals wide enough for a patrol boat (京杭大运河 70 m, 贴沙河 45 m, 上塘河 30 m as drawn);
 #: patrollers on foot along the narrow city canals and the 钱塘江 embankment (江堤), where a
