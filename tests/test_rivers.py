@@ -47,7 +47,7 @@ def test_a_fix_matches_the_segment_it_is_on_and_nothing_far_away():
 
 def _doc(days: dict[str, float]) -> dict:
     s = rivers.by_id()["DH01"]
-    return rivers.segment_doc(s, "2026-11-30", 0.0, None, None, days)
+    return rivers.segment_doc(s, "2026-11-30", 0.0, None, None, days, "2026-11-01")
 
 
 def test_patrol_state_follows_the_days():
@@ -77,6 +77,9 @@ def test_coverage_kpi_counts_ended_days_and_days_already_patrolled():
     ]
     assert value == pytest.approx(2 / 5)
     assert rivers.coverage_kpi([], start, end, now) == (None, [])
+    # A segment tracked only since the 29th owes nothing for the 28th.
+    value, rows = rivers.coverage_kpi([{**docs[1], "since": "2026-11-29"}], start, end, now)
+    assert [(r.day, r.patrolled) for r in rows] == [("2026-11-29", False)] and value == 0
 
 
 @pytest.mark.parametrize(

@@ -191,9 +191,11 @@ def segment_doc(
     last_t: float | None,
     last_unit: str | None,
     days: Mapping[str, float],
+    since: str,
 ) -> dict[str, Any]:
     """The record of a segment's patrol state (type ``river_segment``): what the console shows
-    and what the KPI reads. ``days`` holds each recent day's coverage (``HISTORY_DAYS``)."""
+    and what the KPI reads. ``days`` holds each recent day's coverage (``HISTORY_DAYS``);
+    ``since`` is the first day the centre tracked the segment (no day before it is due)."""
     keep = sorted(days)[-HISTORY_DAYS:]
     return {
         "type": RECORD_TYPE,
@@ -208,6 +210,7 @@ def segment_doc(
         "last_patrol_t": last_t,
         "last_patrol_unit": last_unit,
         "days": {d: round(float(days[d]), 3) for d in keep},
+        "since": since,
     }
 
 
@@ -247,7 +250,8 @@ def coverage_kpi(
 ) -> tuple[float | None, list[CoverageRow]]:
     """河道巡查覆盖率 over [start, end): patrolled segment-days / due segment-days, and the
     due segment-days behind it (the drill-down). A day is due when it ended before ``end`` and
-    ``now``, or when it was patrolled (finished early). None when nothing was due."""
+    ``now``, or when it was patrolled (finished early); never before the segment's record
+    began (``since``: the centre did not track it then). None when nothing was due."""
     days = []
     d = start.astimezone(CST).date()
     last = (end - timedelta(microseconds=1)).astimezone(CST).date()
@@ -259,6 +263,8 @@ def coverage_kpi(
     for doc in sorted(docs, key=lambda x: str(x.get("id"))):
         for day in days:
             key = day.isoformat()
+            if key < str(doc.get("since") or ""):
+                continue
             done = patrolled_on(doc, key)
             ended = _day_end(day) <= limit
             if done or ended:

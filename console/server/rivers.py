@@ -131,7 +131,7 @@ def ensure_records(s: Session, now: datetime) -> int:
     n = 0
     for seg in rivers.segments():
         if records.get(s, rivers.RECORD_TYPE, seg.id) is None:
-            records.put(s, rivers.segment_doc(seg, day, 0.0, None, None, {}), now)
+            records.put(s, rivers.segment_doc(seg, day, 0.0, None, None, {}, day), now)
             n += 1
     return n
 
@@ -164,7 +164,8 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
         coverage, last_t, unit = _day_coverage(s, m, k, day, t_new)
         days = dict((doc or {}).get("days") or {})
         days[day] = coverage
-        records.put(s, rivers.segment_doc(sg, day, coverage, last_t, unit, days), now)
+        since = str((doc or {}).get("since") or day)
+        records.put(s, rivers.segment_doc(sg, day, coverage, last_t, unit, days, since), now)
         put.append(sg.id)
     return put
 
