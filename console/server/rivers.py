@@ -136,6 +136,13 @@ def ensure_records(s: Session, now: datetime) -> int:
     return n
 
 
+#: (database, segment) → the last patrol time this process folded the segment at: a batch a
+#: moment later skips the segment without reading its record. A cache only (another process's
+#: folds are seen through the record); a new day's first fixes may wait ``UPDATE_EVERY_S``
+#: like any others.
+_folded: dict[tuple[str, str], float] = {}
+
+
 def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: datetime) -> list[str]:
     """Fold newly stored ``fixes`` (dicts with vehicle_id, t, lon, lat; ``types`` by vehicle
     id) into the records of the segments patrol units were on; the ids of the records put.
@@ -154,6 +161,10 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
     for k in sorted(set(seg[seg >= 0].tolist())):
         t_new = max(f["t"] for f, j in zip(patrol, seg, strict=True) if j == k)
         sg = m.segments[k]
+        key = (str(s.get_bind().url), sg.id)
+        folded = _folded.get(key)
+        if folded is not None and 0 <= t_new - folded < rivers.UPDATE_EVERY_S:
+            continue  # folded a moment ago (by this process): not even a read
         doc = records.get(s, rivers.RECORD_TYPE, sg.id)
         last = doc.get("last_patrol_t") if doc else None
         day = rivers.china_day(t_new)
@@ -166,6 +177,7 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
         days[day] = coverage
         since = str((doc or {}).get("since") or day)
         records.put(s, rivers.segment_doc(sg, day, coverage, last_t, unit, days, since), now)
+        _folded[key] = last_t
         put.append(sg.id)
     return put
 

@@ -18,10 +18,9 @@ STATE_COLORS = {
 
 def state_names() -> dict[str, str]:
     """The states' names, translated."""
-    tr = QCoreApplication.translate
     return {
-        "done": tr("RiverStates", "今日已巡"),
-        "partial": tr("RiverStates", "巡查中"),
-        "due": tr("RiverStates", "今日待巡"),
-        "overdue": tr("RiverStates", "超期未巡"),
+        "done": QCoreApplication.translate("RiverStates", "今日已巡"),
+        "partial": QCoreApplication.translate("RiverStates", "巡查中"),
+        "due": QCoreApplication.translate("RiverStates", "今日待巡"),
+        "overdue": QCoreApplication.translate("RiverStates", "超期未巡"),
     }

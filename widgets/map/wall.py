@@ -341,7 +341,7 @@ class MapWall(QWidget):
         for item in self._items[name]:
             item.setVisible(on)
         if name == "rivers":
-            self.river.show_names(on and self._view_width() < NAMES_MAX_VIEW_M)
+            self.river.show_names(bool(on and self._view_width() < NAMES_MAX_VIEW_M))
         if name == "neighbours":
             for label in self.neighbour_labels:
                 label.setVisible(self._neighbour_labels_on())

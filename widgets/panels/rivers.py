@@ -34,8 +34,8 @@ from console.domain.workflow import TERMINAL_STATES
 from console.state import CityState
 from widgets.common.river_states import STATE_COLORS, state_names
 
-#: A case belongs to a segment when it lies this near its line and is the river
-#: department's (a bank or an outfall is up to ~100 m from the centre line of a wide canal).
+# A case belongs to a segment when it lies this near its line and is the river
+# department's (a bank or an outfall is up to ~100 m from the centre line of a wide canal).
 CASE_NEAR_M = 150.0
 KPI_DAYS = 7
 _CLOSED = {s.value for s in TERMINAL_STATES}
