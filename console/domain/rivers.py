@@ -164,6 +164,13 @@ def matcher() -> Matcher:
     return Matcher(segments())
 
 
+@functools.cache
+def segment_matcher(seg_id: str) -> Matcher:
+    """A matcher over one segment's bins: a day's fixes near it are matched against its ~40
+    bins, not the district's ~900 (a day of 5-s fixes near a segment is thousands)."""
+    return Matcher([by_id()[seg_id]])
+
+
 def bin_points(s: Segment) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Points every ``BIN_M`` along the segment (both ends included): one per bin."""
     d = np.concatenate(

@@ -172,7 +172,7 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
             t_new < last or (rivers.china_day(last) == day and t_new - last < rivers.UPDATE_EVERY_S)
         ):
             continue
-        coverage, last_t, unit = _day_coverage(s, m, k, day, t_new)
+        coverage, last_t, unit = _day_coverage(s, sg, day, t_new)
         days = dict((doc or {}).get("days") or {})
         days[day] = coverage
         since = str((doc or {}).get("since") or day)
@@ -183,11 +183,11 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
 
 
 def _day_coverage(
-    s: Session, m: rivers.Matcher, k: int, day: str, until: float
+    s: Session, sg: rivers.Segment, day: str, until: float
 ) -> tuple[float, float, str]:
-    """Segment ``k``'s coverage on ``day`` from the stored patrol fixes up to ``until``, the
+    """The segment's coverage on ``day`` from the stored patrol fixes up to ``until``, the
     last of them on the segment and its unit."""
-    sg = m.segments[k]
+    m = rivers.segment_matcher(sg.id)
     t0 = day_start(datetime.fromisoformat(day).date()).astimezone(UTC).timestamp()
     pad = 0.001  # ~100 m: more than MATCH_M, so every fix that can match is read
     ids = list(s.scalars(select(Vehicle.id).where(Vehicle.vtype.in_(PATROL_TYPES))))
@@ -204,6 +204,6 @@ def _day_coverage(
         )
     ]
     seg, bins = m.match([r[2] for r in rows], [r[3] for r in rows])
-    on = seg == k
+    on = seg == 0
     unit, last_t, _, _ = max((r for r, ok in zip(rows, on, strict=True) if ok), key=lambda r: r[1])
-    return rivers.coverage_of(bins[on].tolist(), m.bins[k]), last_t, unit
+    return rivers.coverage_of(bins[on].tolist(), m.bins[0]), last_t, unit
