@@ -161,7 +161,7 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
     for k in sorted(set(seg[seg >= 0].tolist())):
         t_new = max(f["t"] for f, j in zip(patrol, seg, strict=True) if j == k)
         sg = m.segments[k]
-        key = (str(s.get_bind().url), sg.id)
+        key = (str(s.get_bind().engine.url), sg.id)
         folded = _folded.get(key)
         if folded is not None and 0 <= t_new - folded < rivers.UPDATE_EVERY_S:
             continue  # folded a moment ago (by this process): not even a read
