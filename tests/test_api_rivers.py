@@ -168,3 +168,15 @@ def test_a_live_console_and_its_replayed_log_hold_the_same_river_records(backend
     replayed = fold_log(ShiftLog(tmp_path / "shift.db", readonly=True), use_checkpoints=False)
     assert replayed.records_of(rivers.RECORD_TYPE) == live.records_of(rivers.RECORD_TYPE)
     assert replayed.records_of(rivers.RECORD_TYPE)["TS01"]["last_patrol_unit"] == "RB02"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "yesterday"},
+        {"from": "2026-11-30T00:00:00+08:00", "to": "2026-11-29T00:00:00+08:00"},
+    ],
+)
+def test_a_bad_kpi_window_is_a_400(login, params):
+    r = login("demo-wall").get("/api/v1/rivers/kpi", params=params)
+    assert r.status_code == 400, r.text
