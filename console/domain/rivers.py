@@ -186,9 +186,16 @@ def china_day(t: float) -> str:
     return datetime.fromtimestamp(t, CST).date().isoformat()
 
 
-def coverage_of(visited: Iterable[int], bins: int) -> float:
-    """The share of a segment's ``bins`` marked in ``visited``."""
-    return len(set(visited)) / bins if bins else 0.0
+def mark(mask: int, visited: Iterable[int]) -> int:
+    """``mask`` (bit i: bin i was passed) with the bins of ``visited`` set."""
+    for b in visited:
+        mask |= 1 << int(b)
+    return mask
+
+
+def coverage_of(mask: int, bins: int) -> float:
+    """The share of a segment's ``bins`` set in ``mask``."""
+    return mask.bit_count() / bins if bins else 0.0
 
 
 def segment_doc(
@@ -199,10 +206,12 @@ def segment_doc(
     last_unit: str | None,
     days: Mapping[str, float],
     since: str,
+    mask: int = 0,
 ) -> dict[str, Any]:
     """The record of a segment's patrol state (type ``river_segment``): what the console shows
     and what the KPI reads. ``days`` holds each recent day's coverage (``HISTORY_DAYS``);
-    ``since`` is the first day the centre tracked the segment (no day before it is due)."""
+    ``since`` is the first day the centre tracked the segment (no day before it is due);
+    ``mask`` the bins passed on ``day`` (hex: the next fold adds to it)."""
     keep = sorted(days)[-HISTORY_DAYS:]
     return {
         "type": RECORD_TYPE,
@@ -218,6 +227,7 @@ def segment_doc(
         "last_patrol_unit": last_unit,
         "days": {d: round(float(days[d]), 3) for d in keep},
         "since": since,
+        "bins": format(mask, "x"),
     }
 
 

@@ -148,10 +148,10 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
     id) into the records of the segments patrol units were on; the ids of the records put.
 
     A segment's record is refreshed when a patrol fix on it is ``UPDATE_EVERY_S`` newer than
-    the last it counted, or falls on a later day: then the day's coverage is recomputed from
-    the day's stored patrol fixes near the segment (one indexed query), so a batch lost or
-    retried changes nothing and no per-process memory is needed. Fixes older than the last
-    counted (a late batch) fold nothing; the next fold of that day counts them."""
+    the last it counted, or falls on a later day: the stored patrol fixes near the segment
+    since the last counted (since the day's start on a new day) mark their bins in the day's
+    mask the record carries (one indexed query over minutes of fixes, not the whole day's).
+    Fixes older than the last counted (a late batch) fold nothing."""
     patrol = [f for f in fixes if types.get(f["vehicle_id"]) in PATROL_TYPES]
     if not patrol:
         return []
@@ -172,23 +172,32 @@ def fold_fixes(s: Session, fixes: list[dict], types: dict[str, str], now: dateti
             t_new < last or (rivers.china_day(last) == day and t_new - last < rivers.UPDATE_EVERY_S)
         ):
             continue
-        coverage, last_t, unit = _day_coverage(s, sg, day, t_new)
+        if doc is not None and last is not None and doc.get("day") == day:
+            t0, mask = float(last), int(str(doc.get("bins") or "0"), 16)
+        else:  # the day's first fold
+            t0, mask = day_start_epoch(day), 0
+        mask, last_t, unit = _mark(s, sg, mask, t0, t_new)
+        coverage = rivers.coverage_of(mask, rivers.segment_matcher(sg.id).bins[0])
         days = dict((doc or {}).get("days") or {})
         days[day] = coverage
         since = str((doc or {}).get("since") or day)
-        records.put(s, rivers.segment_doc(sg, day, coverage, last_t, unit, days, since), now)
+        records.put(s, rivers.segment_doc(sg, day, coverage, last_t, unit, days, since, mask), now)
         _folded[key] = last_t
         put.append(sg.id)
     return put
 
 
-def _day_coverage(
-    s: Session, sg: rivers.Segment, day: str, until: float
-) -> tuple[float, float, str]:
-    """The segment's coverage on ``day`` from the stored patrol fixes up to ``until``, the
-    last of them on the segment and its unit."""
+def day_start_epoch(day: str) -> float:
+    """00:00 China time of ``day`` (``YYYY-MM-DD``) as epoch seconds."""
+    return day_start(datetime.fromisoformat(day).date()).astimezone(UTC).timestamp()
+
+
+def _mark(
+    s: Session, sg: rivers.Segment, mask: int, t0: float, until: float
+) -> tuple[int, float, str]:
+    """``mask`` with the bins of the segment passed by stored patrol fixes in [t0, until],
+    the last of those fixes' time and unit."""
     m = rivers.segment_matcher(sg.id)
-    t0 = day_start(datetime.fromisoformat(day).date()).astimezone(UTC).timestamp()
     pad = 0.001  # ~100 m: more than MATCH_M, so every fix that can match is read
     ids = list(s.scalars(select(Vehicle.id).where(Vehicle.vtype.in_(PATROL_TYPES))))
     rows = [
@@ -206,4 +215,4 @@ def _day_coverage(
     seg, bins = m.match([r[2] for r in rows], [r[3] for r in rows])
     on = seg == 0
     unit, last_t, _, _ = max((r for r, ok in zip(rows, on, strict=True) if ok), key=lambda r: r[1])
-    return rivers.coverage_of(bins[on].tolist(), m.bins[0]), last_t, unit
+    return rivers.mark(mask, bins[on].tolist()), last_t, unit
