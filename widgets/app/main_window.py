@@ -64,6 +64,19 @@ REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 BASEMAP_OPACITIES = (100, 80, 60, 40)  # 视图 → 底图 → 不透明度, percent
 
 
+#: The map's layers of a layout saved before layouts saved the list of layers they knew.
+PRE_RIVER_LAYERS = (
+    "neighbours",
+    "district",
+    "grid",
+    "heatmap",
+    "trails",
+    "cases",
+    "vehicles",
+    "alerts",
+)
+
+
 def settings() -> QSettings:
     return QSettings(str(data_dir() / "console.ini"), QSettings.Format.IniFormat)
 
@@ -575,6 +588,7 @@ class MainWindow(QMainWindow):
         s.setValue(f"{self._layout_key()}/geometry", self.saveGeometry())
         s.setValue(f"{self._layout_key()}/state", self.saveState(LAYOUT_VERSION))
         s.setValue(f"{self._layout_key()}/layers", [n for n, on in self.map.visible.items() if on])
+        s.setValue(f"{self._layout_key()}/layers_known", list(LAYERS))
         s.sync()
 
     def restore_layout(self) -> bool:
@@ -583,10 +597,14 @@ class MainWindow(QMainWindow):
         geometry = s.value(f"{self._layout_key()}/geometry")
         state = s.value(f"{self._layout_key()}/state")
         layers = s.value(f"{self._layout_key()}/layers")
+        known = s.value(f"{self._layout_key()}/layers_known")
         if layers is not None:
             on = set([layers] if isinstance(layers, str) else layers)
+            # A layer newer than the saved layout keeps its default: it was not turned off.
+            was = set([known] if isinstance(known, str) else known or PRE_RIVER_LAYERS)
             for name, a in self.layer_actions.items():
-                a.setChecked(name in on)
+                if name in was:
+                    a.setChecked(name in on)
         if geometry is not None:
             self.restoreGeometry(geometry)
         return bool(state is not None and self.restoreState(state, LAYOUT_VERSION))
