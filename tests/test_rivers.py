@@ -98,3 +98,35 @@ def test_river_sensor_kinds_breach_on_the_right_side(kind, normal, breach):
 def test_a_low_oxygen_case_says_under():
     text = breach_description("dissolved_oxygen", "RS01", "溶解氧监测01", 1.2)
     assert "低于阈值 2mg/L" in text
+
+
+def test_simulated_patrols_stay_on_their_rivers_and_cover_them():
+    """Three district hours of the demo's patrols (fixes every 30 s): a boat never leaves its
+    canal (every fix on its beat's centre line, where the water is drawn), a patroller on foot
+    stays within GPS error of it, and every segment is covered past the patrolled share."""
+    from console.domain.geometry import distance_to_polyline_m
+    from console.server.rivers import PATROLS, beat
+    from console.sim.rivers import RiverPatrolSim
+
+    units, lines = [], {}
+    for vid, vtype, _name, segs in PATROLS:
+        lon, lat = beat(segs)
+        lines[vid] = (lon, lat)
+        units.append(
+            {"id": vid, "type": vtype, "route": {"lon": lon.tolist(), "lat": lat.tolist()}}
+        )
+    sim = RiverPatrolSim(units, seed=1, start_epoch=0.0)
+    m = rivers.matcher()
+    masks: dict[int, int] = {}
+    for _ in range(360):
+        f = sim.step(30.0)
+        seg, b = m.match(f["lon"], f["lat"])
+        assert (seg >= 0).all()
+        for vid, lon, lat in zip(f["vehicle_id"], f["lon"], f["lat"], strict=True):
+            off = float(distance_to_polyline_m(lon, lat, *lines[vid])[0])
+            assert off < (1.0 if vid.startswith("RB") else 25.0), (vid, off)
+        for k, bin_ in zip(seg.tolist(), b.tolist(), strict=True):
+            masks[k] = rivers.mark(masks.get(k, 0), [bin_])
+    cover = {m.segments[k].id: rivers.coverage_of(mask, m.bins[k]) for k, mask in masks.items()}
+    assert set(cover) == {s.id for s in rivers.segments()}
+    assert min(cover.values()) >= rivers.PATROLLED_SHARE, cover
