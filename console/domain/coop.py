@@ -260,3 +260,38 @@ def _decide(case: Case, actor: Actor, at: datetime, note: str, data: dict[str, A
         "decision": note,
     }
     data.update(parties=parties, lost=lost)
+
+
+class AssistStint:
+    """One 协办 task as the events before a period's end tell it (``assist_stints``)."""
+
+    __slots__ = ("department_id", "deadline", "finished", "on_time", "ended")
+
+    def __init__(self, department_id: str, deadline: datetime):
+        self.department_id = department_id
+        self.deadline = deadline
+        self.finished: datetime | None = None
+        self.on_time = False
+        self.ended = False  # returned by its department or cancelled with the case's return
+
+
+def assist_stints(events: list[tuple[datetime, Mapping[str, Any]]]) -> list[AssistStint]:
+    """The case's 协办 tasks from its (time, event) history, for the KPIs (console.domain.kpi):
+    the events carry each task's department and deadline when added, and its end."""
+    by_n: dict[int, AssistStint] = {}
+    for t, ev in events:
+        data = ev.get("data") or {}
+        a = ev["action"]
+        for added in data.get("assists") or ():
+            by_n[int(added["n"])] = AssistStint(
+                str(added["department_id"]), datetime.fromisoformat(added["deadline"])
+            )
+        stint = by_n.get(int(data["assist"])) if data.get("assist") is not None else None
+        if stint is not None and a == Action.ASSIST_COMPLETE.value:
+            stint.finished, stint.on_time = t, bool(data.get("on_time"))
+        elif stint is not None and a == Action.ASSIST_RETURN.value:
+            stint.ended = True
+        for n in data.get("assists_cancelled") or ():
+            if n in by_n:
+                by_n[n].ended = True
+    return list(by_n.values())
