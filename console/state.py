@@ -58,6 +58,7 @@ from console.domain.documents import (
     WallFocusDoc,
 )
 from console.domain.limits import TimeLimits
+from console.domain.coop import dispute_pending
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.retention import retained
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
@@ -941,7 +942,8 @@ def _major(doc: CaseDoc) -> int:
 
 
 def _queue_code(doc: CaseDoc) -> int:
-    q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
+    disputed = dispute_pending(doc.get("dispute"))
+    q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc), disputed)
     return NO_QUEUE if q is None else QUEUE_CODE[q]
 
 
