@@ -53,6 +53,9 @@ ACTION_ICONS = {
     "resume": "mdi6.play-circle",
     "void": "mdi6.delete",
     "callback": "mdi6.phone-return",
+    "add_assist": "mdi6.account-multiple-plus",
+    "arbitrate": "mdi6.scale-balance",
+    "assist_complete": "mdi6.account-multiple-check",
 }
 LAYOUT_VERSION = 1
 #: Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets
