@@ -47,6 +47,7 @@ from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
 from console.domain.case import light_times_of, parse_time
 from console.domain.china_time import CST
+from console.domain.coop import dispute_pending
 from console.domain.documents import (
     AlertDoc,
     CaseDoc,
@@ -58,7 +59,6 @@ from console.domain.documents import (
     WallFocusDoc,
 )
 from console.domain.limits import TimeLimits
-from console.domain.coop import dispute_pending
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.retention import retained
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import TEST_START, Api, fresh_db_url, start_backend, wait_until
+from conftest import TEST_START, Api, fresh_db_url, logins, start_backend, wait_until
 from test_api_cases import ok, walk_to_dispatched
 
 from console.domain.case import iso
@@ -66,7 +66,11 @@ def test_assist_roles_and_states(login, backend):
     refused(disp.act(c, "add_assist", department_id="sanitation", task="x"), 422)  # the 主办
     c = ok(disp.act(c, "add_assist", department_id="municipal", task="修复破损井盖"))
     (a,) = c["assists"]
-    assert (a["department_id"], a["state"], a["task"]) == ("municipal", "dispatched", "修复破损井盖")
+    assert (a["department_id"], a["state"], a["task"]) == (
+        "municipal",
+        "dispatched",
+        "修复破损井盖",
+    )
     assert datetime.fromisoformat(a["deadline"]) > backend.settings.clock.now()
     refused(lead.act(c, "add_assist", department_id="municipal", task="again"), 422)
     # Only the 协办 department's users act on its task; the 主办 waits for it.
@@ -143,7 +147,11 @@ def test_disputed_return_goes_to_arbitration(login, backend):
     )
     assert (c["state"], c["department_id"]) == ("dispatched", "sanitation")
     d = c["dispute"]
-    assert (d["state"], d["lead_department"], d["lost"]) == ("decided", "sanitation", ["sanitation"])
+    assert (d["state"], d["lead_department"], d["lost"]) == (
+        "decided",
+        "sanitation",
+        ["sanitation"],
+    )
     assert d["decided_by"] == "demo-lead" and d["assist_departments"] == ["municipal"]
     assert c["events"][-1]["action"] == "arbitrate" and c["events"][-1]["role"] == "shift_lead"
     assert c["assists"][-1]["state"] == "dispatched"
@@ -169,13 +177,10 @@ def test_disputed_return_goes_to_arbitration(login, backend):
 def test_replayed_kpis_equal_live(tmp_path):
     """A console records the feed while 协办 and 争议 happen; the shift log folded again gives
     the backend's department rows, indicator by indicator."""
-    from test_api_cases import walk_to_dispatched as walk
-
     from console.replay.fold import LiveFold, fold_log
     from console.replay.kpis import state_kpis
     from console.session import Session
     from console.store.shiftlog import ShiftLog
-    from conftest import logins
 
     b = start_backend(fresh_db_url("sqlite", tmp_path), speed=1e-6)
     path = tmp_path / "shift.zhcg"
@@ -188,13 +193,13 @@ def test_replayed_kpis_equal_live(tmp_path):
         disp, lead, main = login("demo-dispatcher"), login("demo-lead"), login("demo-dept")
         light = login("dept-streetlight")
         for i in range(3):
-            c = walk(login)
+            c = walk_to_dispatched(login)
             c = ok(disp.act(c, "add_assist", department_id="streetlight", task=f"任务{i}"))
             if i == 2:
                 b.settings.clock.advance(3 * 86400)
             c = ok(light.act(c, "assist_complete", assist=1))
             ok(main.act(c, "complete"))
-        c = ok(main.act(walk(login), "return", dispute=True, note="非本单位"))
+        c = ok(main.act(walk_to_dispatched(login), "return", dispute=True, note="非本单位"))
         ok(lead.act(c, "arbitrate", department_id="sanitation", note="裁定"))
         end = b.settings.clock.now() + timedelta(seconds=1)
         window = {"by": "department", "from": iso(TEST_START), "to": iso(end)}

@@ -20,7 +20,7 @@ choices rather than a standard's words):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +70,7 @@ ASSIST_ACTIONS: dict[Action, tuple[frozenset[str], str]] = {
 }
 
 
-def open_assist_departments(assists: list[Mapping[str, Any]] | None) -> frozenset[str]:
+def open_assist_departments(assists: Iterable[Mapping[str, Any]] | None) -> frozenset[str]:
     """Departments holding an open 协办 task on the case (the console enables their buttons)."""
     return frozenset(
         str(a["department_id"]) for a in assists or () if a.get("state") in OPEN_ASSIST_STATES

@@ -349,9 +349,7 @@ TRANSITIONS: dict[Action, Transition] = {
             params=("department_id", "task"),
         ),
         _t(A.ASSIST_ACCEPT, {S.DISPATCHED}, None, {R.DEPARTMENT}, "协办接收", params=("assist",)),
-        _t(
-            A.ASSIST_COMPLETE, {S.DISPATCHED}, None, {R.DEPARTMENT}, "协办完成", params=("assist",)
-        ),
+        _t(A.ASSIST_COMPLETE, {S.DISPATCHED}, None, {R.DEPARTMENT}, "协办完成", params=("assist",)),
         _t(
             A.ASSIST_RETURN,
             {S.DISPATCHED},

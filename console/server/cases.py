@@ -200,7 +200,16 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
         )
     case = Case.from_dict(row.doc)
     params = dict(body.get("params") or {})
-    for k in ("department_id", "hours", "valid", "due_date", "assists", "task", "assist", "dispute"):
+    for k in (
+        "department_id",
+        "hours",
+        "valid",
+        "due_date",
+        "assists",
+        "task",
+        "assist",
+        "dispute",
+    ):
         if body.get(k) is not None:
             params[k] = body[k]
     if "department_id" in params and params["department_id"] is not None:

@@ -628,7 +628,7 @@ class DistrictSimulator:
         first_time = case.get("dispatch_count", 1) == 1 and not case.get("rework_count")
         plain = first_time and r < cfg.return_share
         if plain or (first_time and self.coop.claims_dispute(dept, plain_return=False)):
-            body = {"note": "非本单位职责，申请回退"}
+            body: dict[str, str | bool] = {"note": "非本单位职责，申请回退"}
             if self.coop.claims_dispute(dept, plain_return=True) or not plain:
                 body = {"note": "该处不在本单位管养范围，提请权属争议裁定", "dispute": True}
             return self.after(case, delay_minutes(rng, 10, 60)), user, "return", body

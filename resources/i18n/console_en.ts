@@ -288,6 +288,70 @@
     </message>
 </context>
 <context>
+    <name>ArbitrateDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="150"/>
+        <source>%1：%2 退回。%3</source>
+        <translation>%1: returned by %2. %3</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="156"/>
+        <source>争议</source>
+        <translation>Dispute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
+        <source>主办部门</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="161"/>
+        <source>协办部门</source>
+        <translation>Assisting department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
+        <source>协办任务（选了协办部门时必填）</source>
+        <translation>Assist task (required with an assisting department)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="165"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
+        <source>裁定理由（必填）</source>
+        <translation>Reason for the decision (required)</translation>
+    </message>
+</context>
+<context>
+    <name>AssistDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="98"/>
+        <source>协办单位要做的事（必填）</source>
+        <translation>What the assisting department is to do (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="99"/>
+        <source>协办部门</source>
+        <translation>Assisting department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="100"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+</context>
+<context>
+    <name>AssistTaskDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="128"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+</context>
+<context>
     <name>Basemap</name>
     <message>
         <location filename="../../widgets/map/basemap.py" line="108"/>
@@ -384,32 +448,32 @@
 <context>
     <name>CallbackDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="266"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="272"/>
         <source>结案于 %1，第 %2 次回访（最多 %3 次）。</source>
         <translation>Closed %1; callback attempt %2 (at most %3).</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="278"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="284"/>
         <source>无来电记录</source>
         <translation>No caller on record</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="291"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="297"/>
         <source>市民意见（可选）</source>
         <translation>Caller&apos;s comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="294"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="300"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="295"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="301"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="296"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="302"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -417,28 +481,28 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="420"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="436"/>
         <source>此案件当前不能执行该操作</source>
         <extracomment>Actions whose parameters a dialog of their own asks for.</extracomment>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="435"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="451"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="459"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="482"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -446,228 +510,243 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="138"/>
-        <location filename="../../widgets/panels/case_detail.py" line="337"/>
+        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="344"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="139"/>
+        <location filename="../../widgets/panels/case_detail.py" line="142"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="140"/>
+        <location filename="../../widgets/panels/case_detail.py" line="143"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
-        <location filename="../../widgets/panels/case_detail.py" line="338"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="345"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="142"/>
-        <location filename="../../widgets/panels/case_detail.py" line="340"/>
+        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="347"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="143"/>
+        <location filename="../../widgets/panels/case_detail.py" line="146"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="147"/>
         <source>网格/街道/社区</source>
         <translation>Grid / street / community</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="148"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="146"/>
+        <location filename="../../widgets/panels/case_detail.py" line="149"/>
         <source>部件编码/权属</source>
         <translation>Component code / owner</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="147"/>
+        <location filename="../../widgets/panels/case_detail.py" line="150"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="148"/>
+        <location filename="../../widgets/panels/case_detail.py" line="151"/>
         <source>上报人</source>
         <translation>Reporter</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="149"/>
+        <location filename="../../widgets/panels/case_detail.py" line="152"/>
         <source>返工/延期/回退</source>
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="150"/>
+        <location filename="../../widgets/panels/case_detail.py" line="153"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="151"/>
+        <location filename="../../widgets/panels/case_detail.py" line="154"/>
         <source>回访</source>
         <translation>Callback</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="161"/>
+        <location filename="../../widgets/panels/case_detail.py" line="164"/>
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="162"/>
+        <location filename="../../widgets/panels/case_detail.py" line="165"/>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="183"/>
+        <location filename="../../widgets/panels/case_detail.py" line="187"/>
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="213"/>
+        <location filename="../../widgets/panels/case_detail.py" line="218"/>
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="252"/>
+        <location filename="../../widgets/panels/case_detail.py" line="259"/>
         <source>任务未指定监督员（任一监督员可办理）</source>
         <translation>Task not addressed (any supervisor may answer)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="253"/>
+        <location filename="../../widgets/panels/case_detail.py" line="260"/>
         <source>%1 办理中</source>
         <translation>%1 handling it</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="258"/>
+        <location filename="../../widgets/panels/case_detail.py" line="265"/>
         <source>%1（网格责任监督员）</source>
         <translation>%1 (grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="274"/>
         <source>待回访</source>
         <translation>Callback due</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="274"/>
         <source>结案后回访</source>
         <translation>Callback after closure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="269"/>
+        <location filename="../../widgets/panels/case_detail.py" line="276"/>
         <source>第 %1 次</source>
         <translation>attempt %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="275"/>
+        <location filename="../../widgets/panels/case_detail.py" line="282"/>
         <source>申请缓办至 %1，待批</source>
         <translation>Parking requested until %1, awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="279"/>
-        <location filename="../../widgets/panels/case_detail.py" line="353"/>
+        <location filename="../../widgets/panels/case_detail.py" line="286"/>
+        <location filename="../../widgets/panels/case_detail.py" line="360"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="282"/>
+        <location filename="../../widgets/panels/case_detail.py" line="289"/>
         <source>已逾期</source>
         <translation>overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="291"/>
+        <location filename="../../widgets/panels/case_detail.py" line="298"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="292"/>
-        <location filename="../../widgets/panels/case_detail.py" line="358"/>
+        <location filename="../../widgets/panels/case_detail.py" line="299"/>
+        <location filename="../../widgets/panels/case_detail.py" line="365"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="324"/>
+        <location filename="../../widgets/panels/case_detail.py" line="331"/>
         <source>派给 %1</source>
         <translation>to %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="327"/>
+        <location filename="../../widgets/panels/case_detail.py" line="334"/>
         <source>接管自 %1</source>
         <translation>taken over from %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="339"/>
+        <location filename="../../widgets/panels/case_detail.py" line="346"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="351"/>
+        <location filename="../../widgets/panels/case_detail.py" line="358"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="360"/>
+        <location filename="../../widgets/panels/case_detail.py" line="368"/>
         <source>更正：</source>
         <translation>Corrected: </translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="375"/>
+        <location filename="../../widgets/panels/case_detail.py" line="376"/>
+        <source>协办 %1：%2</source>
+        <translation>Assist %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="383"/>
+        <source>转值班长裁定（%1）</source>
+        <translation>To the shift lead&apos;s arbitration (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="389"/>
+        <source>争议未获支持：%1</source>
+        <translation>Dispute lost: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="404"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="392"/>
-        <location filename="../../widgets/panels/case_detail.py" line="395"/>
+        <location filename="../../widgets/panels/case_detail.py" line="421"/>
+        <location filename="../../widgets/panels/case_detail.py" line="424"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -751,52 +830,52 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="489"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="492"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="515"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="493"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="516"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="494"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="517"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="495"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="518"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="496"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="519"/>
         <source>缓办申请</source>
         <translation>Parking request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="535"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="520"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="543"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="524"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="547"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="553"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -870,30 +949,103 @@
     </message>
 </context>
 <context>
+    <name>CoopView</name>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="45"/>
+        <source>部门协作</source>
+        <translation>Departments working together</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>任务</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="69"/>
+        <source>主办</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="71"/>
+        <source>处置并反馈结果</source>
+        <translation>Handle and report the result</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="83"/>
+        <source>协办</source>
+        <translation>Assist</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="110"/>
+        <source>争议（%1）：%2 退回</source>
+        <translation>Dispute (%1): returned by %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="115"/>
+        <source>待值班长裁定</source>
+        <translation>Waiting for the shift lead&apos;s decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="120"/>
+        <source>%1 裁定（%2）：主办 %3</source>
+        <translation>%1 decided (%2): lead %3</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="126"/>
+        <source>，协办 %1</source>
+        <translation>, assisted by %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="128"/>
+        <source>理由：%1</source>
+        <translation>Reason: %1</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionFields</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="121"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
         <source>位置更正后，未修改的地址将按新位置自动生成</source>
-        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
+        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs, but for a 协办 department&apos;s 协办完成, which a department user of the console takes). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
         <translation>After a location correction, an unchanged address is replaced by the new location&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="124"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="130"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="125"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="131"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="126"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="132"/>
         <source>位置（经度，纬度）</source>
         <translation>Location (longitude, latitude)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="133"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
@@ -1501,184 +1653,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="356"/>
+        <location filename="../../widgets/app/main_window.py" line="359"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="359"/>
+        <location filename="../../widgets/app/main_window.py" line="362"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="360"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="364"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="362"/>
+        <location filename="../../widgets/app/main_window.py" line="365"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="363"/>
+        <location filename="../../widgets/app/main_window.py" line="366"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="373"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="371"/>
+        <location filename="../../widgets/app/main_window.py" line="374"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="372"/>
+        <location filename="../../widgets/app/main_window.py" line="375"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <location filename="../../widgets/app/main_window.py" line="376"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="374"/>
+        <location filename="../../widgets/app/main_window.py" line="377"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="375"/>
+        <location filename="../../widgets/app/main_window.py" line="378"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="377"/>
+        <location filename="../../widgets/app/main_window.py" line="380"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="378"/>
+        <location filename="../../widgets/app/main_window.py" line="381"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="329"/>
+        <location filename="../../widgets/app/main_window.py" line="332"/>
         <source>不透明度</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="330"/>
+        <location filename="../../widgets/app/main_window.py" line="333"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="380"/>
+        <location filename="../../widgets/app/main_window.py" line="383"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="381"/>
+        <location filename="../../widgets/app/main_window.py" line="384"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="382"/>
+        <location filename="../../widgets/app/main_window.py" line="385"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="386"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="384"/>
+        <location filename="../../widgets/app/main_window.py" line="387"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="388"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="389"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="387"/>
+        <location filename="../../widgets/app/main_window.py" line="390"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="388"/>
+        <location filename="../../widgets/app/main_window.py" line="391"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="389"/>
+        <location filename="../../widgets/app/main_window.py" line="392"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="390"/>
+        <location filename="../../widgets/app/main_window.py" line="393"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="394"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
-        <location filename="../../widgets/app/main_window.py" line="544"/>
+        <location filename="../../widgets/app/main_window.py" line="395"/>
+        <location filename="../../widgets/app/main_window.py" line="547"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="437"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="437"/>
+        <location filename="../../widgets/app/main_window.py" line="440"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="444"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="461"/>
+        <location filename="../../widgets/app/main_window.py" line="464"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="522"/>
+        <location filename="../../widgets/app/main_window.py" line="525"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="525"/>
+        <location filename="../../widgets/app/main_window.py" line="528"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="545"/>
+        <location filename="../../widgets/app/main_window.py" line="548"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1977,62 +2129,62 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="183"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="189"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="188"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="194"/>
         <source>派遣依据</source>
         <translation>Dispatch basis</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="200"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
         <source>申请缓办至</source>
         <translation>Parking requested until</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
         <source>缓办到期日</source>
         <translation>Parking due date</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="221"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="222"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="228"/>
         <source>无派遣规则，请选择处置部门</source>
         <translation>No routing rule; choose the department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="224"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="230"/>
         <source>部件权属单位（部件 %1）</source>
         <translation>Owner of component %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="227"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="233"/>
         <source>事项派遣规则：%1</source>
         <translation>Matter routing rule: %1</translation>
     </message>
@@ -2208,22 +2360,22 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="325"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="331"/>
         <source>（网格责任）</source>
         <translation>(grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="330"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="336"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="333"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="339"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="334"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="340"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -2464,6 +2616,24 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/common/workers.py" line="101"/>
         <source>后台任务失败：%1</source>
         <translation>Background job failed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>_Base</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <source>备注（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="63"/>
+        <source>说明</source>
+        <translation>Note</translation>
     </message>
 </context>
 </TS>

@@ -457,7 +457,14 @@ class CaseActions(QObject):
 
     def dialog(
         self, action: str, case: Mapping[str, Any], correct: bool = False
-    ) -> ParamsDialog | CallbackDialog | TaskDialog | AssistDialog | AssistTaskDialog | ArbitrateDialog:
+    ) -> (
+        ParamsDialog
+        | CallbackDialog
+        | TaskDialog
+        | AssistDialog
+        | AssistTaskDialog
+        | ArbitrateDialog
+    ):
         """The parameters dialog of ``action`` on ``case`` (not yet shown)."""
         if action in DIALOGS and not correct:
             return DIALOGS[action](action, case, self.state, self.parent_widget)

@@ -87,7 +87,11 @@ class AssistDialog(_Base):
         self, action: str, case: Mapping[str, Any], state: CityState, parent: QWidget | None
     ):
         super().__init__(action, case, parent)
-        busy = {a["department_id"] for a in case.get("assists") or [] if a["state"] in OPEN_ASSIST_STATES}
+        busy = {
+            a["department_id"]
+            for a in case.get("assists") or []
+            if a["state"] in OPEN_ASSIST_STATES
+        }
         self.department = _departments(state, busy | {case.get("department_id") or ""})
         self.task = QLineEdit()
         self.task.setMaxLength(MAX_TASK)

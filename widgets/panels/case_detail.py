@@ -379,9 +379,11 @@ class CaseDetail(QScrollArea):
             for a in data.get("assists") or []
         ]
         if data.get("dispute"):
-            parts.append(self.tr("转值班长裁定（%1）").replace(
-                "%1", labels().name("dispute_reason", data["dispute"])
-            ))
+            parts.append(
+                self.tr("转值班长裁定（%1）").replace(
+                    "%1", labels().name("dispute_reason", data["dispute"])
+                )
+            )
         if data.get("lost"):
             lost = "、".join(depts.get(x, x) for x in data["lost"])
             parts.append(self.tr("争议未获支持：%1").replace("%1", lost))

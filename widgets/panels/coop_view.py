@@ -4,7 +4,9 @@ the detail shows (``console.domain.coop`` keeps these fields; docs/rules/coop.md
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -54,8 +56,8 @@ class CoopView(QWidget):
     ) -> None:
         """Fill from ``doc`` (None or a case without 协办/dispute: hidden); ``departments``
         and ``users`` name ids."""
-        assists = list((doc or {}).get("assists") or [])
-        dispute = (doc or {}).get("dispute")
+        assists = list(doc.get("assists") or []) if doc is not None else []
+        dispute = doc.get("dispute") if doc is not None else None
         self.setVisible(bool(assists or dispute))
         self.table.clear()
         if doc is None or not (assists or dispute):
@@ -99,7 +101,9 @@ class CoopView(QWidget):
         self.dispute.setText(text)
         self.dispute.setVisible(bool(dispute))
 
-    def _dispute_text(self, d: dict, departments: dict[str, str], users: dict[str, str]) -> str:
+    def _dispute_text(
+        self, d: Mapping[str, Any], departments: dict[str, str], users: dict[str, str]
+    ) -> str:
         lb = labels()
         parties = "、".join(departments.get(p, p) for p in d.get("parties") or [])
         head = (
@@ -121,4 +125,5 @@ class CoopView(QWidget):
         if helpers:
             text += self.tr("，协办 %1").replace("%1", helpers)
         reason = d.get("decision") or ""
-        return f"{head}<br><b>{text}</b>" + (f"<br>{self.tr('理由：')}{reason}" if reason else "")
+        why = self.tr("理由：%1").replace("%1", reason)  # outside the f-string, for lupdate
+        return f"{head}<br><b>{text}</b>" + (f"<br>{why}" if reason else "")
