@@ -32,6 +32,7 @@ from console.domain.components import degree_box
 from console.domain.field_tasks import responsible_supervisor
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
+from console.domain.rivers import PATROL_TYPES
 from console.domain.routing import RoutingTable, street_department_id
 from console.domain.workflow import TIME_REQUESTS
 from console.geo.geocode import Geocoder
@@ -41,6 +42,7 @@ from .client import ActorClient
 from .coop import CoopSim
 from .fleet import FleetSim, SensorSim
 from .plan import PlannedReport, delay_minutes, report_plan
+from .rivers import RiverPatrolSim
 from .texts import description, hotline_description
 
 log = logging.getLogger("console.sim")
@@ -347,8 +349,17 @@ class DistrictSimulator:
 
     def _terminals(self) -> None:
         gw = self.client("demo-gateway")
-        mine = [v for v in self.reference["vehicles"] if v["id"] not in self.config.jt808_vehicles]
+        mine = [
+            v
+            for v in self.reference["vehicles"]
+            if v["id"] not in self.config.jt808_vehicles and v["type"] not in PATROL_TYPES
+        ]
         fleet = FleetSim(mine, self.config.seed, self.clock.epoch())
+        patrols = RiverPatrolSim(
+            [v for v in self.reference["vehicles"] if v["type"] in PATROL_TYPES],
+            self.config.seed,
+            self.clock.epoch(),
+        )
         sensors = self.sensor_sim
         assert sensors is not None  # made by run() before this thread starts
         dt = self.config.fix_interval_s
@@ -362,11 +373,12 @@ class DistrictSimulator:
             # backend_scale): one round over the whole gap, so the positions stay current and
             # the fixes come coarser, instead of falling further behind a 5-s round at a time.
             step = dt * (1 + max(0, math.floor((self.clock.epoch() - next_fix) / dt)))
-            fixes = fleet.step(step)
-            keys = list(fixes)
-            rows = [
-                dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
-            ]
+            rows = []
+            for fixes in (fleet.step(step), patrols.step(step)):
+                keys = list(fixes)
+                rows += [
+                    dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
+                ]
             body: dict = {"fixes": rows}
             if next_fix >= next_sensor:
                 body["readings"] = sensors.readings(next_fix, self.config.sensor_interval_s)
