@@ -23,7 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 
-from console.domain.maintenance import ASSET_STATES_ZH, NORMAL
+from console.domain.maintenance import NORMAL
 from console.geo.crs import lonlat_to_mercator
 from console.geo.inventory import ComponentIndex
 from widgets.map.markers import OUTLINE, Markers
@@ -161,7 +161,3 @@ class AssetLayer:
     def state_of(self, code: str) -> str:
         return self.states.get(code, NORMAL)
 
-
-def state_name(state: str) -> str:
-    """The zh name of a component state (the caller translates)."""
-    return ASSET_STATES_ZH.get(state, state)
