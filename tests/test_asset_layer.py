@@ -55,8 +55,12 @@ def test_components_show_only_zoomed_in_and_as_one_item(ui, qtbot, index):
     inside = (px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)
     # Every component in view is handed over (plus a margin's), all to the same single item.
     assert n >= inside.sum() > 30
-    drawn = {(round(a, 3), round(b, 3)) for a, b in zip(w.assets.item._x, w.assets.item._y, strict=True)}
-    assert {(round(a, 3), round(b, 3)) for a, b in zip(px[inside], py[inside], strict=True)} <= drawn
+    drawn = {
+        (round(a, 3), round(b, 3)) for a, b in zip(w.assets.item._x, w.assets.item._y, strict=True)
+    }
+    assert {
+        (round(a, 3), round(b, 3)) for a, b in zip(px[inside], py[inside], strict=True)
+    } <= drawn
     assert len(w.plot.getPlotItem().items) == items_before
     w.grab().save("/tmp/wt_assets_layer.png")
     # Switched off in the 视图 menu: nothing drawn even zoomed in.

@@ -82,8 +82,8 @@ def test_an_order_walks_its_states_with_deadlines():
         ("start", CENTRE, 403),  # the centre does not do the crew's work
         ("dispatch", CREW, 403),  # nor the crew its own 派单
         ("start", ("u-x", {"department"}, "water"), 403),  # not the owner's crew... after 派单
-        ("finish", CREW, 409),  # not in 施工
-        ("fly", CREW, 422),
+        ("finish", CREW, 422),  # not in 施工: a refused transition
+        ("fly", CREW, 400),
     ],
 )
 def test_refusals(action, who, status):
@@ -105,7 +105,7 @@ def test_cancel_only_by_the_shift_lead_and_not_once_started():
     o = act(act(o, "dispatch", T0, CENTRE), "start", T0)
     with pytest.raises(m.OrderError) as e:
         act(o, "cancel", T0, lead)
-    assert e.value.status == 409
+    assert e.value.status == 422
 
 
 def test_new_order_refuses_mixed_owners_wrong_categories_and_duplicates():

@@ -237,21 +237,21 @@ def new_order(
 ) -> dict[str, Any]:
     """A planned order for ``components`` (their inventory docs: code, category_code,
     location, owner_department_id, grid_code, street_code). They must be of the plan type's
-    categories and have one owner, who becomes the order's department (422 otherwise)."""
+    categories and have one owner, who becomes the order's department (400 otherwise)."""
     plan = PLAN_TYPES.get(plan_id)
     if plan is None:
-        raise OrderError(422, f"unknown plan type {plan_id[:40]!r}", "unknown_plan")
+        raise OrderError(400, f"unknown plan type {plan_id[:40]!r}", "unknown_plan")
     if not 1 <= len(components) <= MAX_COMPONENTS:
         raise OrderError(
-            422, f"an order covers 1 to {MAX_COMPONENTS} components", "bad_component_count"
+            400, f"an order covers 1 to {MAX_COMPONENTS} components", "bad_component_count"
         )
     codes = [str(c["code"]) for c in components]
     if len(set(codes)) != len(codes):
-        raise OrderError(422, "a component is listed twice", "duplicate_component")
+        raise OrderError(400, "a component is listed twice", "duplicate_component")
     wrong = [c for c in components if c["category_code"] not in plan.categories]
     if wrong:
         raise OrderError(
-            422,
+            400,
             f"{wrong[0]['code']} is a {wrong[0]['category_code']}, not covered by {plan_id}",
             "component_not_in_plan",
             {"categories": list(plan.categories)},
@@ -259,7 +259,7 @@ def new_order(
     owners = sorted({str(c["owner_department_id"]) for c in components})
     if len(owners) != 1:
         raise OrderError(
-            422, "an order's components must have one owner", "mixed_owners", {"owners": owners}
+            400, "an order's components must have one owner", "mixed_owners", {"owners": owners}
         )
     lon = sum(float(c["location"]["lon"]) for c in components) / len(components)
     lat = sum(float(c["location"]["lat"]) for c in components) / len(components)
@@ -308,11 +308,12 @@ def apply(
     findings: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The order after ``action`` by this caller at ``now``: a new dict (``order`` untouched).
-    422 for an unknown action or bad findings, 403 for a role or department that may not,
-    409 for an action the order's state does not allow."""
+    400 for an unknown action or bad findings, 403 for a role or department that may not,
+    422 for an action the order's state does not allow (the API's statuses: 422 is a refused
+    transition, as for cases)."""
     tr = TRANSITIONS.get(action)
     if tr is None:
-        raise OrderError(422, f"unknown action {action[:40]!r}", "unknown_action")
+        raise OrderError(400, f"unknown action {action[:40]!r}", "unknown_action")
     role = permitted_role(action, roles)
     if role is None:
         raise OrderError(
@@ -329,20 +330,20 @@ def apply(
         )
     if order["state"] not in tr.sources:
         raise OrderError(
-            409,
+            422,
             f"{action} is not allowed in state {order['state']}",
             "bad_state",
             {"state": order["state"]},
         )
     found = dict(findings or {})
     if found and action != "finish":
-        raise OrderError(422, "findings are reported with finish only", "findings_not_allowed")
+        raise OrderError(400, "findings are reported with finish only", "findings_not_allowed")
     for code, st in found.items():
         if code not in order["components"]:
-            raise OrderError(422, f"{code[:20]!r} is not on this order", "finding_not_on_order")
+            raise OrderError(400, f"{code[:20]!r} is not on this order", "finding_not_on_order")
         if st not in (DAMAGED, MISSING, DISABLED):
             raise OrderError(
-                422, f"a finding is damaged, missing or disabled, not {st[:20]!r}", "bad_finding"
+                400, f"a finding is damaged, missing or disabled, not {st[:20]!r}", "bad_finding"
             )
     out = dict(order)
     due = out.get("due_at")

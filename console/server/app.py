@@ -40,6 +40,7 @@ from .routes import (
     components,
     geocode,
     kpis,
+    maintenance,
     media,
     open311,
     operations,
@@ -98,6 +99,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         open311,
         wall,
         records,
+        maintenance,
     ):
         app.include_router(module.router)
     return app

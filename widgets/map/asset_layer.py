@@ -160,4 +160,3 @@ class AssetLayer:
 
     def state_of(self, code: str) -> str:
         return self.states.get(code, NORMAL)
-
