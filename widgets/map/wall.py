@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
 
 from console.domain.documents import AlertDoc
+from console.domain.maintenance import ASSET_STATE
 from console.domain.queues import NO_QUEUE
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
@@ -433,6 +434,9 @@ class MapWall(QWidget):
                 self._dirty.add("all trails")
         if diff.alerts:
             self._dirty.add("alerts")
+        if diff.reset or any(t == ASSET_STATE for t, _ in diff.records):
+            self.assets.set_states(self.state.records_of(ASSET_STATE))
+            self._dirty.add("assets")
         if diff.reset:
             self._redraw()
 
