@@ -157,3 +157,11 @@ def test_kpis_count_due_orders_and_list_them():
     assert m.maintenance_kpis([on_time], T0, T0 + timedelta(hours=5, minutes=30)) == []
     with pytest.raises(ValueError):
         m.kpi_orders([], start, end, "x", "nope", "numerator")
+
+
+def test_the_kpi_resource_defines_the_indicators():
+    from console.domain.kpi import definitions
+
+    defs = definitions()
+    for k in m.INDICATORS:
+        assert defs[k]["kinds"] == ["maintenance"] and defs[k]["source"]

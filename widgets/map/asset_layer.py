@@ -110,7 +110,7 @@ class AssetLayer:
     def draw(self, rect: tuple[float, float, float, float], width_m: float, on: bool) -> None:
         """Hand the components within ``rect`` (view x0, y0, x1, y1) to the item when the layer
         is on and the view narrower than MAX_VIEW_M; else hide the item and drop its points."""
-        show = on and width_m < MAX_VIEW_M
+        show = bool(on and width_m < MAX_VIEW_M)
         self.item.setVisible(show)
         if not show:
             if len(self._rows):
