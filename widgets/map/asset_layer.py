@@ -9,8 +9,9 @@ component without a record is drawn as normal.
 One ``Markers`` item draws them (numpy columns in, one ``drawPixmapFragments`` out): a symbol
 per category, a colour per state, the non-normal ones drawn over the rest. Only the view's
 components (with a margin, so a pan shows its edge at once) are handed to it, and only when the
-view is narrower than ``MAX_VIEW_M``: wider, the points would be a carpet (a 2 km view of the
-old town holds ~15,000) and the layer hides.
+view is narrower than ``MAX_VIEW_M``: a 2 km view holds at most ~1,700 of them (measured over
+the district), lamps 35 m apart are ~30 px apart on a desk's map; wider, they merge into the
+streets' lines and the layer hides. Culling the view out of all ~93,000 takes ~2 ms a redraw.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ SYMBOLS = tuple(dict.fromkeys(CATEGORY_SYMBOLS.values()))
 def _projected(index: ComponentIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mercator x, y and the symbol index of every component, once per process."""
     x, y = lonlat_to_mercator(index.inv.lon, index.inv.lat)
-    sym = np.array(
-        [SYMBOLS.index(CATEGORY_SYMBOLS.get(c, "o")) for c in index.inv.category], dtype=np.int64
-    )
+    cats, inverse = np.unique(index.inv.category, return_inverse=True)
+    of_cat = np.array([SYMBOLS.index(CATEGORY_SYMBOLS.get(str(c), "o")) for c in cats])
+    sym = of_cat[inverse].astype(np.int64)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float), sym
 
 

@@ -301,6 +301,12 @@ class MapWall(QWidget):
             f"{dot(vc['working'], '▲')} {working} {dot(vc['moving'], '▲')} {moving} "
             f"{dot(vc['stopped'], '▲')} {stopped} {dot(vc['offline'], '▲')} {offline}",
         ]
+        sc = asset_layer.STATE_COLORS  # the 部件 layer's states (shown when zoomed in)
+        rows.append(
+            f"{self.tr('部件状态')} {dot(sc['normal'], '★')} {self.tr('正常')} "
+            f"{dot(sc['damaged'], '★')} {self.tr('损坏')} {dot(sc['repairing'], '★')} "
+            f"{self.tr('维修中')}"
+        )
         self.legend.setText("<br>".join(rows))
         self.legend.adjustSize()
         self._place_overlays()
