@@ -120,7 +120,7 @@ def _orders(index: ComponentIndex) -> list[dict]:
 
 
 class _Session:
-    class actor:  # noqa: N801 - the Session's attribute
+    class actor:  # as the Session's attribute
         roles = frozenset({"dispatcher"})
 
 
