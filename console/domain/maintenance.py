@@ -25,7 +25,7 @@ console computes the same KPIs from the work-order records it folds (live or in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -213,7 +213,7 @@ REPORTABLE = frozenset({NORMAL, DAMAGED, MISSING, DISABLED})
 class OrderError(Exception):
     """A refused request: ``status`` is the HTTP status the backend answers with."""
 
-    def __init__(self, status: int, message: str, code: str, details: dict | None = None):
+    def __init__(self, status: int, message: str, code: str, details: dict[str, Any] | None = None):
         super().__init__(message)
         self.status, self.message, self.code, self.details = status, message, code, details
 
@@ -229,7 +229,7 @@ def _t(s: str) -> datetime:
 def new_order(
     order_id: str,
     plan_id: str,
-    components: list[Mapping[str, Any]],
+    components: Sequence[Mapping[str, Any]],
     now: datetime,
     user_id: str,
     role: str,

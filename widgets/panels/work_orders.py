@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import qtawesome as qta
 from PySide6.QtCore import Qt, Signal
@@ -172,6 +172,11 @@ class WorkOrderPanel(QWidget):
         if touched or (self.component is not None and diff.cases):
             self.refresh()
 
+    def _records(self, type_: str) -> dict[str, dict[str, Any]]:
+        """The live records of ``type_`` with this module's fields (``RecordDoc`` names only
+        the ones every record has)."""
+        return cast(dict[str, dict[str, Any]], self.state.records_of(type_))
+
     def _dept_names(self) -> dict[str, str]:
         return {d["id"]: d["name"] for d in self.state.reference.get("departments") or []}
 
@@ -189,7 +194,7 @@ class WorkOrderPanel(QWidget):
         if self.department is None:
             return None
         start, end = self._today()
-        orders = self.state.records_of(m.WORK_ORDER).values()
+        orders = self._records(m.WORK_ORDER).values()
         return set(m.kpi_orders(orders, start, end, self.department, m.ON_TIME, "denominator"))
 
     def _today(self) -> tuple[datetime, datetime]:
@@ -197,9 +202,7 @@ class WorkOrderPanel(QWidget):
         return day, day + timedelta(days=1)
 
     def _fill_orders(self) -> None:
-        docs = sorted(
-            self.state.records_of(m.WORK_ORDER).values(), key=lambda d: d["id"], reverse=True
-        )
+        docs = sorted(self._records(m.WORK_ORDER).values(), key=lambda d: d["id"], reverse=True)
         keep = self._due_ids()
         if keep is not None:
             docs = [d for d in docs if d["id"] in keep]
@@ -242,7 +245,7 @@ class WorkOrderPanel(QWidget):
     def _fill_kpis(self) -> None:
         start, end = self._today()
         rows = m.maintenance_kpis(
-            self.state.records_of(m.WORK_ORDER).values(), start, end, self._dept_names()
+            self._records(m.WORK_ORDER).values(), start, end, self._dept_names()
         )
         t = self.kpis
         t.blockSignals(True)
@@ -288,13 +291,11 @@ class WorkOrderPanel(QWidget):
         cat = next(
             (c for c in self.state.reference.get("categories", []) if c["code"] == cat_code), None
         )
-        rec = self.state.records_of(m.ASSET_STATE).get(code)
+        rec = self._records(m.ASSET_STATE).get(code)
         state = str(rec.get("state", m.NORMAL)) if rec else m.NORMAL
         owner = self._owner(code)
         dept = self._dept_names().get(owner or "", owner or "—")
-        orders = [
-            d for d in self.state.records_of(m.WORK_ORDER).values() if code in d["components"]
-        ]
+        orders = [d for d in self._records(m.WORK_ORDER).values() if code in d["components"]]
         cases = self._component_cases(code)
         states, plans = self._state_names(), self._plan_names()
         color = LATE_COLOR if state in (m.DAMAGED, m.MISSING) else theme()["text"]
@@ -320,7 +321,7 @@ class WorkOrderPanel(QWidget):
 
     def _owner(self, code: str) -> str | None:
         """The component's owner: its record's, else the console's own inventory's."""
-        rec = self.state.records_of(m.ASSET_STATE).get(code)
+        rec = self._records(m.ASSET_STATE).get(code)
         if rec and rec.get("owner_department_id"):
             return str(rec["owner_department_id"])
         from console.geo.inventory import ComponentIndex
@@ -347,27 +348,29 @@ class WorkOrderPanel(QWidget):
     def _order_picked(self) -> None:
         self._update_buttons()
         oid = self.selected_order()
-        doc = self.state.records_of(m.WORK_ORDER).get(oid or "")
+        doc = self._records(m.WORK_ORDER).get(oid or "")
         if doc and doc["components"]:
             self.order_selected.emit(str(doc["components"][0]))
 
     def _kpi_picked(self) -> None:
         rows = self.kpis.selectionModel().selectedRows()
-        key = None if not rows else self.kpis.item(rows[0].row(), 0).data(ORDER_ID_ROLE)
+        item = self.kpis.item(rows[0].row(), 0) if rows else None
+        key = None if item is None else item.data(ORDER_ID_ROLE)
         self.department = None if key == self.department else key
         self._fill_orders()
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        doc = self.state.records_of(m.WORK_ORDER).get(self.selected_order() or "")
+        doc = self._records(m.WORK_ORDER).get(self.selected_order() or "")
         roles = set(self.session.actor.roles) if self.session is not None else set()
         for action, b in self.buttons.items():
             tr = m.TRANSITIONS[action]
-            b.setEnabled(bool(doc) and doc["state"] in tr.sources and bool(roles & tr.roles))
+            ok = doc is not None and doc["state"] in tr.sources and bool(roles & tr.roles)
+            b.setEnabled(ok)
 
     def act(self, action: str) -> None:
         """The centre's step on the selected order, from a worker; the feed brings the result."""
-        doc = self.state.records_of(m.WORK_ORDER).get(self.selected_order() or "")
+        doc = self._records(m.WORK_ORDER).get(self.selected_order() or "")
         if doc is None or self.session is None or self.workers is None:
             return
         body = {"action": action, "expected_version": doc["version"]}
