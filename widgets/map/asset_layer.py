@@ -34,7 +34,7 @@ from widgets.map.markers import OUTLINE, Markers
 MAX_VIEW_M = 2000.0
 #: Margin of the view (share of its size each way) whose components are handed to the item.
 MARGIN = 0.5
-SIZE_PX = 9.0
+SIZE_PX = 12.0
 #: State → colour. Normal is a quiet blue-grey so the few faulty ones stand out; none of these
 #: is a case light's green / yellow / red, so a component is not read as a case.
 STATE_COLORS: dict[str, str] = {

@@ -302,10 +302,10 @@ class MapWall(QWidget):
             f"{dot(vc['stopped'], '▲')} {stopped} {dot(vc['offline'], '▲')} {offline}",
         ]
         sc = asset_layer.STATE_COLORS  # the 部件 layer's states (shown when zoomed in)
+        states, damaged, repairing = self.tr("部件状态"), self.tr("损坏"), self.tr("维修中")
         rows.append(
-            f"{self.tr('部件状态')} {dot(sc['normal'], '★')} {self.tr('正常')} "
-            f"{dot(sc['damaged'], '★')} {self.tr('损坏')} {dot(sc['repairing'], '★')} "
-            f"{self.tr('维修中')}"
+            f"{states} {dot(sc['normal'], '★')} {ok} {dot(sc['damaged'], '★')} {damaged} "
+            f"{dot(sc['repairing'], '★')} {repairing}"
         )
         self.legend.setText("<br>".join(rows))
         self.legend.adjustSize()
@@ -904,7 +904,8 @@ class MapWall(QWidget):
             "repairing": self.tr("维修中"),
         }
         st = self.assets.state_of(code)
-        return f"{code}  {lb.category(cat, cat_code)}\n{self.tr('部件')} · {names.get(st, st)}"
+        component = self.tr("部件")
+        return f"{code}  {lb.category(cat, cat_code)}\n{component} · {names.get(st, st)}"
 
     def _mouse_clicked(self, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:

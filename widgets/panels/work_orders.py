@@ -39,7 +39,7 @@ from widgets.common.i18n import labels
 from widgets.common.style import theme
 
 ORDER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-#: The centre's buttons: action → (icon, the states it applies to).
+# The centre's actions on an order (the buttons, in this order).
 CENTRE_ACTIONS = ("dispatch", "accept", "reject", "cancel")
 LATE_COLOR = "#ff4d4f"
 
@@ -299,23 +299,20 @@ class WorkOrderPanel(QWidget):
         cases = self._component_cases(code)
         states, plans = self._state_names(), self._plan_names()
         color = LATE_COLOR if state in (m.DAMAGED, m.MISSING) else theme()["text"]
+        owner_w, state_w = self.tr("权属单位"), self.tr("状态")
+        orders_w, cases_w, none_w = self.tr("养护工单"), self.tr("未结案件"), self.tr("无")
+        order_text = ", ".join(
+            f"{d['id']} {plans.get(d['plan'], d['plan'])} {states.get(d['state'], d['state'])}"
+            for d in orders
+        )
+        case_text = ", ".join(f"{c['id']} {lb.name('state', c.get('state'))}" for c in cases)
+        state_text = self._asset_state_names().get(state, state)
         lines = [
             f"<b>{code}</b> · {lb.category(cat, cat_code)}",
-            f"{self.tr('权属单位')}：{dept}",
-            f"{self.tr('状态')}：<span style='color:{color}'>{self._asset_state_names().get(state, state)}</span>",
-            f"{self.tr('养护工单')}："
-            + (
-                ", ".join(
-                    f"{d['id']} {plans.get(d['plan'], d['plan'])} {states.get(d['state'], d['state'])}"
-                    for d in orders
-                )
-                or self.tr("无")
-            ),
-            f"{self.tr('未结案件')}："
-            + (
-                ", ".join(f"{c['id']} {lb.name('state', c.get('state'))}" for c in cases)
-                or self.tr("无")
-            ),
+            f"{owner_w}：{dept}",
+            f"{state_w}：<span style='color:{color}'>{state_text}</span>",
+            f"{orders_w}：{order_text or none_w}",
+            f"{cases_w}：{case_text or none_w}",
         ]
         self.detail.setText("<br>".join(lines))
 
