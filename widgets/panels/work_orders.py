@@ -169,8 +169,10 @@ class WorkOrderPanel(QWidget):
     # ---- updates ----------------------------------------------------------------------------
     def on_diff(self, diff) -> None:
         touched = diff.reset or any(t in (m.WORK_ORDER, m.ASSET_STATE) for t, _ in diff.records)
-        if touched or (self.component is not None and diff.cases):
+        if touched:
             self.refresh()
+        elif self.component is not None and diff.cases:  # its open cases may have changed
+            self._fill_detail()
 
     def _records(self, type_: str) -> dict[str, dict[str, Any]]:
         """The live records of ``type_`` with this module's fields (``RecordDoc`` names only
