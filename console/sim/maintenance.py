@@ -7,7 +7,8 @@ Everything goes over HTTP as any client would: the components of an order are re
 the automatic centre (``sim-centre``), started and finished by the owner's user
 (``dept-<id>``), checked by the centre again; each next step is decided when the feed brings
 the order's new version (``on_order``), as the simulator decides on cases. The pace (stated reasons, no published figures
-found for planned-work timeliness): 派单 within the first hour of planning; crews start 10
+found for planned-work timeliness): the day's plans entered over two hours, 派单 within the
+first hour of each; crews start 10
 minutes to 3 hours after 派单 and spend 6–24 minutes a component (within 90 % of the limit);
 ``late_share`` of the orders finish 5–30 % of the limit after their deadline; 8 % of the finished orders have one component found damaged; 5 % of
 the checks send the order back (返工), finished again within hours.
@@ -47,6 +48,8 @@ class PlanConfig:
     per_order: tuple[int, int] = (4, 16)
     #: A crew's time per component (h): a look, a lamp or a cover, a photo.
     hours_per_component: tuple[float, float] = (0.1, 0.4)
+    #: The day's plans are entered over this many hours from ``plan_hour`` (the demo's start).
+    spread_h: float = 2.0
     #: District hour (China time) a day's plan is made.
     plan_hour: int = 7
 
@@ -70,15 +73,19 @@ class MaintenanceSim:
 
     # ---- planning ------------------------------------------------------------------------------
     def _plan_day(self) -> None:
+        """The day's orders, one at a time over ``spread_h`` (the actor thread also files and
+        moves the cases: a burst of a few dozen plans at once held their first minutes up)."""
         now = self.sim.clock.now()
-        for _ in range(self.config.orders_per_day):
-            self._plan_one(now)
+        n = self.config.orders_per_day
+        step = self.config.spread_h * 3600 / max(n, 1)
+        for k in range(n):
+            self.sim.schedule(now.timestamp() + k * step, self._plan_one)
         tomorrow = (now.astimezone(CST) + timedelta(days=1)).replace(
             hour=self.config.plan_hour, minute=0, second=0, microsecond=0
         )
         self.sim.schedule(tomorrow.timestamp(), self._plan_day)
 
-    def _plan_one(self, now: datetime) -> None:
+    def _plan_one(self) -> None:
         rng = self.rng
         plan = m.PLAN_TYPES[str(rng.choice(list(m.PLAN_TYPES)))]
         category = str(rng.choice(plan.categories))
