@@ -88,7 +88,6 @@ class AssetLayer:
         self._index: ComponentIndex | None = None
         styles = [(Symbols[s], STATE_COLORS[st]) for s in SYMBOLS for st in STATES]
         self.item = Markers(styles, SIZE_PX, pg.mkPen(OUTLINE, width=0.8))
-        self.item.setZValue(6)
         #: Component code → state, for those not normal (the asset_state records).
         self.states: dict[str, str] = {}
         self._rows = np.empty(0, dtype=np.int64)  # inventory rows handed to the item
