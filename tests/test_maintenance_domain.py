@@ -150,11 +150,12 @@ def test_kpis_count_due_orders_and_list_them():
     assert m.kpi_orders(
         [on_time, late, waiting], start, end, "streetlight", m.ON_TIME, "numerator"
     ) == ["A"]
-    # A period ending before the acceptance reads the order as still open.
-    early_end = T0 + timedelta(hours=5, minutes=30)
-    (row,) = m.maintenance_kpis([on_time], T0, early_end + timedelta(days=1, hours=-5))
-    assert row["indicators"][m.COMPLETION]["numerator"] == 1
+    # A period ending before the acceptance (at +6 h) reads the order as still open: its work
+    # deadline (+24 h) is not in a period ending at +5.5 h, so nothing is due yet; a period
+    # holding the deadline counts it due and not completed.
     assert m.maintenance_kpis([on_time], T0, T0 + timedelta(hours=5, minutes=30)) == []
+    (row,) = m.maintenance_kpis([waiting], T0 + timedelta(hours=20), T0 + timedelta(hours=25))
+    assert row["indicators"][m.COMPLETION] == {"numerator": 0, "denominator": 1, "value": 0.0}
     with pytest.raises(ValueError):
         m.kpi_orders([], start, end, "x", "nope", "numerator")
 
