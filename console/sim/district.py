@@ -41,6 +41,7 @@ from console.geo.grid import UnitGrid
 from .client import ActorClient
 from .coop import CoopSim
 from .fleet import FleetSim, SensorSim
+from .maintenance import MaintenanceSim
 from .plan import PlannedReport, delay_minutes, report_plan
 from .rivers import RiverPatrolSim
 from .texts import description, hotline_description
@@ -168,6 +169,8 @@ class DistrictSimulator:
         self.open311_services: set[str] = set()
         #: 部门协作: 协办 at dispatch, 协办 tasks, 权属争议 and their arbitration (coop.py).
         self.coop = CoopSim(self.config.seed)
+        #: 养护: the day's planned work orders, walked by their departments.
+        self.maintenance = MaintenanceSim(self)
 
     # ---- plumbing ----------------------------------------------------------------------
     def client(self, username: str) -> ActorClient:
@@ -250,6 +253,7 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
+        self.maintenance.start()
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
             threading.Thread(target=self._act, name="sim-act", daemon=True),
@@ -297,6 +301,7 @@ class DistrictSimulator:
             "fixes_posted": self.fixes_posted,
             "readings_posted": self.readings_posted,
             "alerts_by_kind": dict(self.alerts_by_kind),
+            "work_order_actions": dict(self.maintenance.sent),
             "http_errors": {str(k): v for k, v in self.errors.items()},
         }
 
@@ -339,6 +344,8 @@ class DistrictSimulator:
             for ch in body["changes"]:
                 if ch["kind"] == "case":
                     self._on_case(ch["case"])
+                elif ch["kind"] == "record" and ch["record"]["type"] == "work_order":
+                    self.maintenance.on_order(ch["record"])
                 elif ch["kind"] == "alert":
                     a = ch["alert"]
                     # A flood group is a fold of alerts counted as members, not an alert.
