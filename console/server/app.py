@@ -41,6 +41,7 @@ from .routes import (
     components,
     geocode,
     kpis,
+    maintenance,
     media,
     open311,
     operations,
@@ -101,6 +102,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         wall,
         records,
         rivers,
+        maintenance,
     ):
         app.include_router(module.router)
     return app

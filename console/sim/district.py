@@ -39,7 +39,9 @@ from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
 from .client import ActorClient
+from .coop import CoopSim
 from .fleet import FleetSim, SensorSim
+from .maintenance import MaintenanceSim
 from .plan import PlannedReport, delay_minutes, report_plan
 from .rivers import RiverPatrolSim
 from .texts import description, hotline_description
@@ -165,6 +167,10 @@ class DistrictSimulator:
         #: The sensors' terminals (made from ``/reference`` when the run starts).
         self.sensor_sim: SensorSim | None = None
         self.open311_services: set[str] = set()
+        #: 部门协作: 协办 at dispatch, 协办 tasks, 权属争议 and their arbitration (coop.py).
+        self.coop = CoopSim(self.config.seed)
+        #: 养护: the day's planned work orders, walked by their departments.
+        self.maintenance = MaintenanceSim(self)
 
     # ---- plumbing ----------------------------------------------------------------------
     def client(self, username: str) -> ActorClient:
@@ -247,6 +253,7 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
+        self.maintenance.start()
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
             threading.Thread(target=self._act, name="sim-act", daemon=True),
@@ -294,6 +301,7 @@ class DistrictSimulator:
             "fixes_posted": self.fixes_posted,
             "readings_posted": self.readings_posted,
             "alerts_by_kind": dict(self.alerts_by_kind),
+            "work_order_actions": dict(self.maintenance.sent),
             "http_errors": {str(k): v for k, v in self.errors.items()},
         }
 
@@ -336,6 +344,8 @@ class DistrictSimulator:
             for ch in body["changes"]:
                 if ch["kind"] == "case":
                     self._on_case(ch["case"])
+                elif ch["kind"] == "record" and ch["record"]["type"] == "work_order":
+                    self.maintenance.on_order(ch["record"])
                 elif ch["kind"] == "alert":
                     a = ch["alert"]
                     # A flood group is a fold of alerts counted as members, not an alert.
@@ -569,12 +579,9 @@ class DistrictSimulator:
         if state == "verifying":
             return self._field(case), self._task_holder(case), "verified", {"note": "现场核实属实"}
         if state == "registered" and centre:
-            return (
-                self._centre(case),
-                "sim-centre",
-                "dispatch",
-                {"department_id": self._route(case)},
-            )
+            lead = self._route(case)
+            extra = {"department_id": lead, **self.coop.dispatch_assists(lead)}
+            return self._centre(case), "sim-centre", "dispatch", extra
         if state == "returned" and centre:
             first = case["departments"][0] if case.get("departments") else None
             routed = self._route(case)
@@ -582,6 +589,9 @@ class DistrictSimulator:
             # or the enforcement bureau when the street was the one that returned it.
             street = street_department_id(self._street_of(case))
             target = routed if routed != first else street if street != first else "enforcement"
+            decision = self.coop.arbitration(case, target)
+            if decision is not None:  # a disputed return: the 值班长 decides (sim-centre holds it)
+                return self._centre(case), "sim-centre", "arbitrate", decision
             return self._centre(case), "sim-centre", "redispatch", {"department_id": target}
         if state == "dispatched":
             if case.get("extension_pending_hours") is not None:
@@ -598,7 +608,12 @@ class DistrictSimulator:
                 if not centre:
                     return None
                 return self._centre(case), "sim-centre", "approve_park", {"note": "同意缓办"}
-            return self._department_decision(case)
+            own = self._department_decision(case)
+            step = self.coop.assist_step(case)  # the 主办 returns at once, else waits for 协办
+            if step is not None and own[2] != "return":
+                minutes, user, action, extra = step
+                return self.after(case, minutes), user, action, extra
+            return own
         if state == "parked" and centre:
             return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
         if state == "handled" and centre:
@@ -630,13 +645,12 @@ class DistrictSimulator:
         user = f"dept-{dept}"
         r = rng.random()
         first_time = case.get("dispatch_count", 1) == 1 and not case.get("rework_count")
-        if first_time and r < cfg.return_share:
-            return (
-                self.after(case, delay_minutes(rng, 10, 60)),
-                user,
-                "return",
-                {"note": "非本单位职责，申请回退"},
-            )
+        plain = first_time and r < cfg.return_share
+        if plain or (first_time and self.coop.claims_dispute(dept, plain_return=False)):
+            body: dict[str, str | bool] = {"note": "非本单位职责，申请回退"}
+            if self.coop.claims_dispute(dept, plain_return=True) or not plain:
+                body = {"note": "该处不在本单位管养范围，提请权属争议裁定", "dispute": True}
+            return self.after(case, delay_minutes(rng, 10, 60)), user, "return", body
         r -= cfg.return_share
         asked = any(e["action"] == "request_extension" for e in case.get("events") or [])
         if first_time and not asked and r < cfg.extension_share:

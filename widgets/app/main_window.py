@@ -32,6 +32,7 @@ from widgets.panels.fleet import VehiclePanel
 from widgets.panels.queues import QueuePanel
 from widgets.panels.rivers import RiverPanel
 from widgets.panels.status_bar import ConsoleStatusBar
+from widgets.panels.work_orders import WorkOrderPanel
 from widgets.timeline.strip import Timeline, clock_text
 
 ACTION_ICONS = {
@@ -54,6 +55,9 @@ ACTION_ICONS = {
     "resume": "mdi6.play-circle",
     "void": "mdi6.delete",
     "callback": "mdi6.phone-return",
+    "add_assist": "mdi6.account-multiple-plus",
+    "arbitrate": "mdi6.scale-balance",
+    "assist_complete": "mdi6.account-multiple-check",
 }
 LAYOUT_VERSION = 1
 #: Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets
@@ -119,6 +123,7 @@ class MainWindow(QMainWindow):
             self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
         )
         self.rivers = RiverPanel(self.state, self.now)
+        self.work_orders = WorkOrderPanel(self.state, self.now, self.session, ctx.workers)
         self.docks = {
             "queues": self._dock("queues", self.queues, Qt.DockWidgetArea.BottomDockWidgetArea),
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
@@ -129,6 +134,11 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["vehicles"], self.docks["rivers"])
         self.docks["vehicles"].raise_()
         self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Orientation.Vertical)
+        self.docks["work_orders"] = self._dock(
+            "work_orders", self.work_orders, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.docks["detail"], self.docks["work_orders"])
+        self.docks["detail"].raise_()
         if ctx.replay is not None:
             self.timeline = Timeline(ctx.replay)
             self.docks["timeline"] = self._dock(
@@ -358,6 +368,8 @@ class MainWindow(QMainWindow):
         self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
         self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
         self.map.vehicle_clicked.connect(self.vehicles.select_vehicle)
+        self.map.component_clicked.connect(self.show_component)
+        self.work_orders.order_selected.connect(lambda code: self.map.select_component(code, 600))
         self.vehicles.vehicle_selected.connect(
             lambda vid, follow: self.map.select_vehicle(vid, follow=follow)
         )
@@ -381,6 +393,7 @@ class MainWindow(QMainWindow):
             "alerts": self.tr("告警"),
             "vehicles": self.tr("环卫车辆"),
             "rivers": self.tr("河道"),
+            "work_orders": self.tr("部件与养护"),
             "timeline": self.tr("时间轴"),
         }
         for k, d in self.docks.items():
@@ -423,6 +436,7 @@ class MainWindow(QMainWindow):
         self.alerts.on_diff(diff)
         self.vehicles.on_diff(diff)
         self.rivers.on_diff(diff)
+        self.work_orders.on_diff(diff)
         if diff.reset or diff.cases:
             self.queues.update_counts()
             if diff.reset or self.current_case in diff.cases:
@@ -440,6 +454,11 @@ class MainWindow(QMainWindow):
             self.rivers.select_segment(seg_id)
         finally:
             self.rivers.blockSignals(False)
+    def show_component(self, code: str) -> None:
+        """A component clicked on the map: its detail in the 部件与养护 dock, brought up."""
+        self.work_orders.show_component(code)
+        self.docks["work_orders"].show()
+        self.docks["work_orders"].raise_()
 
     def on_diff_all(self) -> None:
         """A new window on a state that is already full: draw everything once."""
