@@ -1805,42 +1805,42 @@
     </message>
     <message>
         <location filename="../../widgets/app/main_window.py" line="426"/>
-        <location filename="../../widgets/app/main_window.py" line="597"/>
+        <location filename="../../widgets/app/main_window.py" line="598"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="487"/>
+        <location filename="../../widgets/app/main_window.py" line="488"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="490"/>
+        <location filename="../../widgets/app/main_window.py" line="491"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="494"/>
+        <location filename="../../widgets/app/main_window.py" line="495"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="514"/>
+        <location filename="../../widgets/app/main_window.py" line="515"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="575"/>
+        <location filename="../../widgets/app/main_window.py" line="576"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="578"/>
+        <location filename="../../widgets/app/main_window.py" line="579"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="598"/>
+        <location filename="../../widgets/app/main_window.py" line="599"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1850,145 +1850,146 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="287"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="288"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="324"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="292"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="292"/>
+        <location filename="../../widgets/map/wall.py" line="293"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="293"/>
+        <location filename="../../widgets/map/wall.py" line="294"/>
         <source>部件（放大后显示）</source>
         <translation>Components (zoomed in)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="294"/>
+        <location filename="../../widgets/map/wall.py" line="295"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="295"/>
-        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="296"/>
+        <location filename="../../widgets/map/wall.py" line="297"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
-        <location filename="../../widgets/map/wall.py" line="902"/>
-        <location filename="../../widgets/map/wall.py" line="949"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
+        <location filename="../../widgets/map/wall.py" line="957"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
-        <location filename="../../widgets/map/wall.py" line="902"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
-        <location filename="../../widgets/map/wall.py" line="902"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
-        <location filename="../../widgets/map/wall.py" line="956"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="964"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="307"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="307"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="316"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
         <source>部件状态</source>
         <translation>Components</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="904"/>
+        <location filename="../../widgets/map/wall.py" line="911"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="934"/>
+        <location filename="../../widgets/map/wall.py" line="941"/>
         <source>河长 {0}（区级）{1}（街道级）</source>
         <translation>River chiefs {0} (district), {1} (street)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="316"/>
-        <location filename="../../widgets/map/wall.py" line="950"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="958"/>
         <source>损坏</source>
         <translation>Damaged</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="938"/>
+        <location filename="../../widgets/map/wall.py" line="945"/>
         <source>今日覆盖 {0:.0%}</source>
         <translation>Covered today {0:.0%}</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="951"/>
+        <location filename="../../widgets/map/wall.py" line="959"/>
         <source>缺失</source>
         <translation>Missing</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="952"/>
+        <location filename="../../widgets/map/wall.py" line="960"/>
         <source>停用</source>
         <translation>Out of service</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="316"/>
-        <location filename="../../widgets/map/wall.py" line="953"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="961"/>
         <source>维修中</source>
         <translation>Under repair</translation>
     </message>
