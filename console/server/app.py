@@ -38,6 +38,7 @@ from .routes import (
     alerts,
     cases,
     components,
+    enforcement,
     geocode,
     kpis,
     media,
@@ -96,6 +97,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         geocode,
         open311,
         wall,
+        enforcement,
     ):
         app.include_router(module.router)
     return app

@@ -263,6 +263,19 @@ class SupervisorArea(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
 
 
+class EnforcementRow(Base):
+    """An enforcement case (执法案件, ``console.server.enforcement``): the full doc with the
+    parties, and the columns its queries need (the public feed, a case-loop case's link)."""
+
+    __tablename__ = "enforcement_cases"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    source_case_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    doc: Mapped[dict] = mapped_column(JSON)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
