@@ -44,6 +44,7 @@ from .routes import (
     media,
     open311,
     operations,
+    records,
     session,
     users,
     vehicles,
@@ -97,6 +98,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         geocode,
         open311,
         wall,
+        records,
         enforcement,
     ):
         app.include_router(module.router)
