@@ -290,6 +290,27 @@ ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
 PHONE_RE = re.compile(r"^\+?[\d\-]{5,20}$")
 
 
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code_ok(code: str) -> bool:
+    """GB 32100-2015 4.5: the 18th character is the check of the first 17 (weights 3^i mod 31)."""
+    if not CREDIT_CODE_RE.match(code):
+        return False
+    total = sum(_CREDIT_CHARS.index(c) * pow(3, i, 31) for i, c in enumerate(code[:17]))
+    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643-1999: ISO 7064 MOD 11-2 over the first 17 digits (10 is written X)."""
+    total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(first17))
+    return "10X98765432"[total % 11]
+
+
+def id_number_ok(ident: str) -> bool:
+    return bool(ID_NUMBER_RE.match(ident)) and id_check_digit(ident[:17]) == ident[17]
+
+
 def check_party(p: dict[str, Any]) -> None:
     """A party as the backend stores it; 400 naming the field otherwise."""
     kind = p.get("kind")
@@ -298,9 +319,9 @@ def check_party(p: dict[str, Any]) -> None:
     if not (p.get("name") or "").strip():
         raise BadActionParams("a party needs a name")
     ident = p.get("id_number") or ""
-    if kind == PartyKind.PERSON and ident and not ID_NUMBER_RE.match(ident):
-        raise BadActionParams("id_number must be an 18-character 居民身份证号码")
-    if kind == PartyKind.ORG and ident and not CREDIT_CODE_RE.match(ident):
+    if kind == PartyKind.PERSON and ident and not id_number_ok(ident):
+        raise BadActionParams("id_number must be an 18-character 居民身份证号码 (GB 11643)")
+    if kind == PartyKind.ORG and ident and not credit_code_ok(ident):
         raise BadActionParams("id_number of an org must be an 18-character 统一社会信用代码")
     if p.get("phone") and not PHONE_RE.match(p["phone"]):
         raise BadActionParams("phone must be digits (and + or -)")

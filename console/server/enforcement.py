@@ -237,5 +237,7 @@ def public_feed(ctx: Context, s: Session, page: int, page_size: int) -> dict[str
     items = []
     for r in rows:
         street = (r.doc.get("location") or {}).get("street_code")
-        items.append(enf.public_view(r.doc, ctx.grid.street_of(street).name if street else ""))
+        items.append(
+            enf.public_view(r.doc, ctx.grid.street_of(street).name + "街道" if street else "")
+        )
     return {"items": items, "page": page, "page_size": page_size, "total": total}
