@@ -310,7 +310,7 @@ def test_bad_steps_are_refused(login, backend):
 
 
 def test_public_feed_needs_no_login_and_shows_decided_cases_only(login, backend):
-    off, legal = login("demo-officer"), login("demo-legal")
+    off = login("demo-officer")
     open_one = file_case(off)
     done = file_case(off, procedure="simple", parties=(SHOP,))
     done = ok(step(off, done, "decide_on_spot", penalty={"fine": 500}, basis="第五十一条"))
