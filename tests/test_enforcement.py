@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -132,7 +132,8 @@ def test_general_procedure_walks_its_states_with_the_right_roles(login, backend)
         "close",
     ]
     # The decision counted in time, as the KPI will (decided within 90 days of 立案).
-    assert enf.timely(c, datetime.fromisoformat(c["at"]["closed"])) is True
+    decided = datetime.fromisoformat(c["at"]["decided"])
+    assert enf.timely_in(c, decided - timedelta(days=1), decided + timedelta(days=1)) is True
 
 
 def test_an_officer_of_the_case_cannot_decide_it_and_officers_come_in_twos(login, backend):
@@ -220,7 +221,8 @@ def test_a_missed_filing_deadline_shows_and_counts_late(login, backend):
     )
     assert rec["running"] == {"what": "filing", "due": c["deadlines"]["filing"]}
     c = ok(step(legal, c, "approve_filing"))
-    assert enf.timely(c, now) is False  # filed after its deadline: late, whatever follows
+    # Filed after its deadline: late in the period the deadline fell in, whatever follows.
+    assert enf.timely_in(c, now - timedelta(days=30), now + timedelta(seconds=1)) is False
 
 
 def test_escalation_from_a_case_records_the_link_once(login, backend):
@@ -407,3 +409,31 @@ def test_public_feed_masks_every_person(login, backend, name, ident, phone):
     for secret in (name, ident, phone, f"{name}家"):
         assert secret not in text, (secret, item)
     assert item["parties"][0]["name"] == enf.surname(name) + "某某"
+
+
+def test_kpi_counts_enforcement_timeliness_with_drill_down(login, backend):
+    off, legal = login("demo-officer"), login("demo-legal")
+    on_time = file_case(off, procedure="simple", parties=(SHOP,))
+    on_time = ok(step(off, on_time, "decide_on_spot", penalty={"warning": True}, basis="x"))
+    now = backend.settings.clock.now()
+    old = datetime.fromtimestamp(now.timestamp() - 40 * DAY, now.tzinfo).isoformat()
+    late = ok(step(legal, file_case(off, discovered_at=old), "approve_filing"))
+    undecided = file_case(off)  # its clocks still run: not counted
+    rows = ok(login("demo-lead").get("/api/v1/kpis", params={"by": "department"}))
+    row = next(r for r in rows["rows"] if r["key"] == "enforcement")
+    cell = row["indicators"]["enforcement_timeliness"]
+    assert 0 < cell["numerator"] < cell["denominator"]
+    assert rows["definitions"]["enforcement_timeliness"]["zh"] == "执法及时率"
+
+    def drill(part: str) -> list[str]:
+        params = {
+            "by": "department",
+            "key": "enforcement",
+            "indicator": "enforcement_timeliness",
+            "part": part,
+        }
+        return ok(login("demo-lead").get("/api/v1/kpis/cases", params=params))["case_ids"]
+
+    num, den = drill("numerator"), drill("denominator")
+    assert on_time["id"] in num and late["id"] in den and late["id"] not in num
+    assert undecided["id"] not in den and len(den) == cell["denominator"]

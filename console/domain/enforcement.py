@@ -263,23 +263,35 @@ def running_deadline(doc: dict[str, Any]) -> tuple[str, str] | None:
 DEADLINE_ZH = {"filing": "立案", "decision": "处罚决定", "delivery": "送达", "payment": "缴款"}
 
 
-def timely(doc: dict[str, Any], now: datetime) -> bool | None:
-    """Whether the case met its legal clocks for 立案 and 处罚决定: True when both steps were
-    taken in time, False when one was late (or its deadline has passed without it), None while
-    the decision is still to come in time (not yet counted). The 执法 timeliness KPI."""
-    dl, at = doc.get("deadlines", {}), doc.get("at", {})
-    for step, due_key in (("filed", "filing"), ("decided", "decision")):
-        due = dl.get(due_key)
-        if due is None:
-            continue
-        done = at.get(step)
-        if done is not None and done > due:
-            return False
-        if done is None and now.isoformat() > due:
-            return False
+def timely_in(doc: dict[str, Any], start: datetime, end: datetime) -> bool | None:
+    """Whether the case counts for 执法 timeliness in [start, end), and how: True when it was
+    decided in the period with 立案 and 处罚决定 each within its clock; False when it was decided
+    in the period with a clock missed, or when a clock ran out in the period with its step not
+    taken by ``end``; None when it does not count in the period (nothing decided or missed in
+    it, or 不予立案). Only what happened before ``end`` is read, so a closed period keeps its
+    number."""
     if doc["state"] == EState.REJECTED:
         return None
-    return True if at.get("decided") else None
+    dl, at = doc.get("deadlines", {}), doc.get("at", {})
+
+    def done(step: str) -> datetime | None:
+        t = at.get(step)
+        return None if t is None or datetime.fromisoformat(t) >= end else datetime.fromisoformat(t)
+
+    clocks = [
+        (done(step), datetime.fromisoformat(dl[key]))
+        for step, key in (("filed", "filing"), ("decided", "decision"))
+        if key in dl
+    ]
+    decided = done("decided")
+    if decided is not None:
+        if not start <= decided < end:
+            return None
+        return all(t is not None and t <= due for t, due in clocks)
+    missed = [due for t, due in clocks if (t is None or t > due) and due < end]
+    if missed and start <= min(missed):
+        return False
+    return None
 
 
 # ---- inputs --------------------------------------------------------------------------------
