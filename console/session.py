@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -133,6 +134,15 @@ class Session:
         only, so a failure is told at once, never retried later."""
         body = {"subject_type": subject_type, "subject_id": subject_id}
         return self._client().post("/api/v1/wall/focus", json=body)
+
+    def enforcement_step(self, case_id: str, body: dict) -> dict:
+        """Worker thread: one step of an enforcement case (``POST /api/v1/enforcement/{id}/
+        actions``), with one Idempotency-Key for its retries. Not through the outbox, which
+        carries the case loop's actions: a 法制审核's decision is taken at the desk, and a
+        refusal (403, 422, 409) is told at once rather than replayed later."""
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        path = f"/api/v1/enforcement/{case_id}/actions"
+        return self._client().post(path, json=body, headers=key)
 
     def can(self, role: str) -> bool:
         return role in self.actor.roles

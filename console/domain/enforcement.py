@@ -416,6 +416,26 @@ def check_step(
     return t
 
 
+def available_steps(
+    doc: dict[str, Any], user_id: str, roles: Iterable[str], now: datetime
+) -> list[EAction]:
+    """The steps ``user_id`` could take on the case now: the console enables these buttons,
+    by the same ``check_step`` the backend refuses the others with."""
+    actor = StepActor(user_id, frozenset(roles))
+    out = []
+    for act, t in TRANSITIONS.items():
+        try:
+            check_step(doc, act, actor, now, "-" if t.note_required else "")
+        except (BadActionParams, ForbiddenAction, InvalidTransition):
+            continue
+        if act == EAction.EXECUTE or act == EAction.DELIVER:
+            delivered = bool(doc.get("at", {}).get("delivered"))
+            if delivered != (act == EAction.EXECUTE):
+                continue
+        out.append(act)
+    return out
+
+
 def check_params(t: Step, params: dict[str, Any]) -> None:
     """Required inputs present, no others (400)."""
     for p in t.params:

@@ -9,6 +9,7 @@ stays. ``ctx`` is the wall's ``WallContext``: ``state``, ``now()``, ``workers``,
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import wall_figures as wf
+from console.domain import enforcement as enf
 from console.domain.sla import NO_LIGHT, RED
 from console.geo.crs import lonlat_to_mercator
 from console.geo.grid import UnitGrid
@@ -42,6 +44,10 @@ HEAT_RAMP = ("#2b0b57", "#731a6e", "#b63457", "#eb6627", "#fcb317", "#fcffa4")
 #: 问题, 街道 · 社区, 超期).
 WAIT_ROWS = 3
 WAIT_COLUMNS = (0.0, 0.19, 0.48, 0.76)
+#: The 阳光执法 scene asks the public feed again after this long (decisions come minutes
+#: apart), and shows at most this many.
+SUNSHINE_REFRESH_S = 60.0
+SUNSHINE_ROWS = 20
 FOCUS_WIDTH_M = (
     4000.0  # the focus map: the subject and ~2 km each side (its street, its neighbours)
 )
@@ -779,6 +785,90 @@ class FocusScene(Scene):
         )
 
 
+class SunshineScene(Scene):
+    """阳光执法: the latest enforcement decisions as the public sees them (the backend's
+    ``GET /api/v1/public/enforcement``: personal data masked, docs/rules/enforcement.md),
+    asked every SUNSHINE_REFRESH_S. In a replay (no backend) the state's enforcement records
+    in the same public form (``console.domain.enforcement.public_view``)."""
+
+    name = "sunshine"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.list = self.label(ctx.scale.body)
+        self.list.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.list.setTextFormat(Qt.TextFormat.RichText)
+        self.body.addWidget(self.list)
+        self._asked_at = -math.inf
+        self._items: list[dict[str, Any]] | None = None
+
+    def title(self) -> str:
+        return self.tr("阳光执法 · 行政处罚决定公示")
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.ctx.fetch is None:
+            recs = self.ctx.state.records_of("enforcement").values()
+            decided = [r for r in recs if r.get("state") in enf.PUBLIC_STATES]
+            items = [enf.public_view(r) for r in decided]
+            self._show(sorted(items, key=lambda i: i["decided_at"], reverse=True))
+            return
+        if time.monotonic() - self._asked_at >= SUNSHINE_REFRESH_S:
+            self._asked_at = time.monotonic()
+            fetch = self.ctx.fetch
+            self.ctx.workers.submit(
+                lambda: fetch("/api/v1/public/enforcement", page_size=SUNSHINE_ROWS),
+                lambda doc: self._show(doc.get("items") or []),
+                owner=self,
+                on_error=lambda _e: self._failed(),
+                what=self.tr("阳光执法"),
+            )
+        if self._items is not None:
+            self._show(self._items)
+
+    def ask_now(self) -> None:
+        """Ask the backend again at once (a screenshot wants the latest decisions)."""
+        self._asked_at = -math.inf
+        self.refresh()
+
+    def _failed(self) -> None:
+        self._asked_at = -math.inf
+        if self._items is None:
+            self.list.setText(self.tr("公示数据暂不可用，稍后重试"))
+
+    def _show(self, items: list[dict[str, Any]]) -> None:
+        self._items = items
+        dim = theme()["dim"]
+        rows = max(1, int(self.height() / (self.ctx.scale.body * 3.4)))
+        lines = []
+        for i in items[:rows]:
+            pen = i.get("penalty") or {}
+            parts = []
+            if pen.get("warning"):
+                parts.append(self.tr("警告"))
+            if pen.get("fine"):
+                parts.append(self.tr("罚款 %1 元").replace("%1", f"{pen['fine']:,}"))
+            if pen.get("confiscation"):
+                parts.append(self.tr("没收 %1 元").replace("%1", f"{pen['confiscation']:,}"))
+            penalty = "、".join(parts) or self.tr("不予处罚")
+            parties = "、".join(p.get("name", "") for p in i.get("parties") or [])
+            ident = "、".join(
+                p.get("id_number", "") for p in i.get("parties") or [] if p.get("id_number")
+            )
+            procedure = (
+                self.tr("简易程序") if i.get("procedure") == "simple" else self.tr("一般程序")
+            )
+            lines.append(
+                f"<b>{html.escape(i.get('doc_number', ''))}</b>　"
+                f'<span style="color:{dim}">{local_time(i.get("decided_at"), "%m-%d %H:%M")}'
+                f" · {html.escape(i.get('street', ''))} · {procedure}</span><br>"
+                f'{html.escape(parties)} <span style="color:{dim}">{html.escape(ident)}</span>'
+                f" · {html.escape(i.get('category', ''))} · "
+                f'<span style="color:{LIGHT_COLORS[RED]}">{penalty}</span>'
+            )
+        self.list.setText("<br><br>".join(lines) or self.tr("暂无公示的处罚决定"))
+
+
 def _case_pos(doc) -> tuple[float, float] | None:
     loc = (doc or {}).get("location") or {}
     lon, lat = loc.get("lon"), loc.get("lat")
@@ -796,6 +886,7 @@ SCENES: dict[str, type[Scene]] = {
         AlertsScene,
         HotspotsScene,
         TrendsScene,
+        SunshineScene,
         FocusScene,
     )
 }
