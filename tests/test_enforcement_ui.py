@@ -33,47 +33,62 @@ def grab(widget, name: str) -> None:
         widget.grab().save(str(Path(folder) / name))
 
 
-def walk(login, backend) -> dict[str, dict]:
-    """A decided and delivered general case, two on-the-spot decisions, one under
-    investigation, and a lead whose 立案 clock has run out."""
+#: Other parties and places of the walk (a street vendor, a shop, a builder), so that the
+#: queue, the detail and the public scene show a district's variety.
+VENDOR = {
+    "kind": "person",
+    "name": "司马娟",
+    "id_number": "330104199203154420",
+    "phone": "13655550123",
+}
+BUILDER = {"kind": "org", "name": "杭州笕桥建材商行", "id_number": "92330104MA27H5K381"}
+PLACES = {
+    "湖滨": {"lon": 120.17, "lat": 30.25},
+    "采荷": {"lon": 120.185, "lat": 30.26},
+    "凯旋": {"lon": 120.20, "lat": 30.28},
+    "笕桥": {"lon": 120.21, "lat": 30.30},
+    "望江": {"lon": 120.19, "lat": 30.24},
+}
+
+
+@pytest.fixture(scope="module")
+def cases(login, backend) -> dict[str, dict]:
+    """A decided and delivered general case, on-the-spot decisions, one under investigation,
+    and a lead whose 立案 clock has run out."""
     off, off2, legal = (login(u) for u in ("demo-officer", "demo-officer2", "demo-legal"))
+    basis = "《杭州市城市市容和环境卫生管理条例》第十五条"
     g = ok(step(legal, file_case(off), "approve_filing"))
     g = ok(step(off2, g, "add_evidence", "现场检查笔录一份，照片三张"))
-    g = ok(
-        step(
-            off,
-            g,
-            "notify",
-            penalty={"fine": 2000},
-            basis="《杭州市城市市容和环境卫生管理条例》第十五条",
-        )
-    )
+    g = ok(step(off, g, "notify", penalty={"fine": 2000}, basis=basis))
     g = ok(step(off, g, "record_statement", "当事人陈述已知错，放弃听证", waive=True))
-    g = ok(
-        step(
-            legal,
-            g,
-            "decide",
-            penalty={"fine": 2000},
-            basis="《杭州市城市市容和环境卫生管理条例》第十五条",
-        )
-    )
+    g = ok(step(legal, g, "decide", penalty={"fine": 2000}, basis=basis))
     g = ok(step(off, g, "deliver"))
-    s1 = file_case(off, procedure="simple", parties=(SHOP,))
+    s1 = file_case(off, procedure="simple", parties=(SHOP,), category_code="09005")
     s1 = ok(step(off, s1, "decide_on_spot", penalty={"fine": 500}, basis="第五十一条"))
-    s2 = file_case(off, procedure="simple")
+    s2 = file_case(off, procedure="simple", parties=(VENDOR,), location=PLACES["采荷"])
     s2 = ok(step(off, s2, "decide_on_spot", penalty={"fine": 100}, basis="第五十一条"))
-    inv = ok(step(legal, file_case(off, parties=(SHOP,)), "approve_filing"))
+    s3 = file_case(
+        off, procedure="simple", parties=(VENDOR,), category_code="09001", location=PLACES["望江"]
+    )
+    s3 = ok(step(off, s3, "decide_on_spot", penalty={"warning": True}, basis="第五十一条"))
+    inv = file_case(off, parties=(BUILDER,), category_code="08006", location=PLACES["笕桥"])
+    inv = ok(step(legal, inv, "approve_filing"))
     now = backend.settings.clock.now()
     old = datetime.fromtimestamp(now.timestamp() - 30 * DAY, now.tzinfo).isoformat()
-    late = file_case(off, discovered_at=old)
-    return {"general": g, "simple": s1, "person_simple": s2, "investigating": inv, "late": late}
+    late = file_case(off, discovered_at=old, category_code="07003", location=PLACES["凯旋"])
+    return {
+        "general": g,
+        "simple": s1,
+        "person_simple": s2,
+        "warning": s3,
+        "investigating": inv,
+        "late": late,
+    }
 
 
 def test_panel_lists_records_and_the_legal_desk_steps_a_case(
-    console_factory, qtbot, login, backend
+    console_factory, qtbot, cases, backend
 ):
-    cases = walk(login, backend)
     app = console_factory(backend.url, "demo-legal")
     panel = app.window.enforcement
     qtbot.waitUntil(lambda: panel.table.rowCount() >= len(cases), timeout=15000)
@@ -116,8 +131,7 @@ def test_panel_lists_records_and_the_legal_desk_steps_a_case(
     )
 
 
-def test_a_desk_sees_parties_masked_and_no_steps(console_factory, qtbot, login, backend):
-    cases = walk(login, backend)
+def test_a_desk_sees_parties_masked_and_no_steps(console_factory, qtbot, cases, backend):
     app = console_factory(backend.url, "demo-console")
     panel = app.window.enforcement
     gid = cases["general"]["id"]
@@ -131,14 +145,13 @@ def test_a_desk_sees_parties_masked_and_no_steps(console_factory, qtbot, login, 
     assert not panel.full
 
 
-def test_sunshine_scene_lists_the_public_feed_masked(qtbot, ui, login, backend):
+def test_sunshine_scene_lists_the_public_feed_masked(qtbot, ui, cases, backend):
     from console.state import CityState
     from widgets.common.workers import Workers
     from widgets.wall.scale import WallScale
     from widgets.wall.scenes import SunshineScene
     from widgets.wall.window import WallContext
 
-    cases = walk(login, backend)
     workers = Workers()
 
     def fetch(path, **params):
@@ -161,7 +174,9 @@ def test_sunshine_scene_lists_the_public_feed_masked(qtbot, ui, login, backend):
     qtbot.waitUntil(lambda: number in scene.list.text(), timeout=10000)
     text = scene.list.text()
     assert SHOP["name"] in text and "欧阳某某" in text
-    assert PERSON["name"] not in text and PERSON["id_number"] not in text
+    assert "司马某某" in text and "警告" in text
+    for p in (PERSON, VENDOR):
+        assert p["name"] not in text and p["id_number"] not in text and p["phone"] not in text
     assert cases["investigating"]["id"] not in text
     grab(scene, "enforcement_public_zh.png")
     workers.shutdown()

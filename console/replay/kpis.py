@@ -32,7 +32,7 @@ def _enforcement(state: CityState) -> list[dict[str, Any]]:
     """The enforcement cases the state holds (its live records: a case leaves the consoles a
     day after it closes, ``console.server.enforcement.RETIRE_AFTER``, so 执法 timeliness from
     a state counts the cases decided or late since then, as the backend's for a recent period)."""
-    return list(state.records.get("enforcement", {}).values())
+    return [dict(r) for r in state.records.get("enforcement", {}).values()]
 
 
 def state_kpis(state: CityState, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:

@@ -199,7 +199,9 @@ class EnforcementPanel(QWidget):
     def records(self) -> list[dict[str, Any]]:
         """The live enforcement records, newest first."""
         recs = list(self.state.records_of("enforcement").values())
-        return sorted(recs, key=lambda r: str(r.get("at", {}).get("created", "")), reverse=True)
+        return sorted(
+            recs, key=lambda r: (str(r.get("at", {}).get("created", "")), r["id"]), reverse=True
+        )
 
     def on_diff(self, diff) -> None:
         if diff.reset or any(t == "enforcement" for t, _ in diff.records):
@@ -286,6 +288,11 @@ class EnforcementPanel(QWidget):
         # The full case has no ``running`` (the record's addition): the record's stays.
         self.detail.setHtml(self._html({**rec, **full} if full else rec, masked=full is None))
 
+    def _who(self, user_id: str) -> str:
+        """A user's name from the reference (its id when unknown)."""
+        users = self.state.reference.get("users") or []
+        return next((u["name"] for u in users if u.get("id") == user_id), user_id)
+
     def _html(self, r: dict[str, Any], masked: bool) -> str:
         e, t = html.escape, theme()
         dim = t["dim"]
@@ -359,24 +366,28 @@ class EnforcementPanel(QWidget):
         if r.get("evidence"):
             out.append(f"<h4>{e(self.tr('证据'))}</h4><ul>")
             for ev in r["evidence"]:
-                photos = self.tr("%1 张照片").replace("%1", str(len(ev.get("photos") or [])))
+                n = len(ev.get("photos") or [])
+                photos = self.tr("%1 张照片").replace("%1", str(n)) if n else ""
                 when = local_time(ev["at"], "%m-%d %H:%M")
                 out.append(
-                    f"<li>{e(when)} {e(ev['by'])}：{e(ev.get('note', ''))}（{e(photos)}）</li>"
+                    f"<li>{e(when)} {e(self._who(ev['by']))}：{e(ev.get('note', ''))} {e(photos)}</li>"
                 )
             out.append("</ul>")
         out.append(f"<h4>{e(self.tr('办理记录'))}</h4><ul>")
         for h in r.get("history", []):
             when = local_time(h["at"], "%m-%d %H:%M")
             note = f"：{h['note']}" if h.get("note") else ""
-            out.append(f"<li>{e(when)} {e(step_name(h['action']))} · {e(h['by'])}{e(note)}</li>")
+            out.append(
+                f"<li>{e(when)} {e(step_name(h['action']))} · {e(self._who(h['by']))}{e(note)}</li>"
+            )
         out.append("</ul>")
         return "".join(out)
 
     # ---- steps ----------------------------------------------------------------------------
     def _fill_buttons(self, rec: dict[str, Any] | None) -> None:
         while self.buttons.count() > 1:
-            w = self.buttons.takeAt(0).widget()
+            item = self.buttons.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         if rec is None or self.session is None:

@@ -798,7 +798,11 @@ class SunshineScene(Scene):
         self.list = self.label(ctx.scale.body)
         self.list.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.list.setTextFormat(Qt.TextFormat.RichText)
-        self.body.addWidget(self.list)
+        column = QVBoxLayout()
+        column.addWidget(self.list, 1)
+        self.footer = self.label(ctx.scale.small, theme()["dim"])
+        column.addWidget(self.footer)
+        self.body.addLayout(column)
         self._asked_at = -math.inf
         self._items: list[dict[str, Any]] | None = None
 
@@ -838,9 +842,22 @@ class SunshineScene(Scene):
 
     def _show(self, items: list[dict[str, Any]]) -> None:
         self._items = items
-        dim = theme()["dim"]
-        rows = max(1, int(self.height() / (self.ctx.scale.body * 3.4)))
-        lines = []
+        dim, e = theme()["dim"], html.escape
+        rows = max(1, int(self.height() / (self.ctx.scale.body * 2.2)) - 2)
+        heads = (
+            self.tr("决定书文号"),
+            self.tr("决定日期"),
+            self.tr("当事人"),
+            self.tr("违法事项"),
+            self.tr("处罚"),
+            self.tr("街道"),
+        )
+        pad = f"padding:{self.ctx.scale.gap // 2}px {self.ctx.scale.gap}px"
+        out = [
+            "<table width='100%' cellspacing='0'><tr>"
+            + "".join(f"<th align='left' style='color:{dim};{pad}'>{h}</th>" for h in heads)
+            + "</tr>"
+        ]
         for i in items[:rows]:
             pen = i.get("penalty") or {}
             parts = []
@@ -851,22 +868,26 @@ class SunshineScene(Scene):
             if pen.get("confiscation"):
                 parts.append(self.tr("没收 %1 元").replace("%1", f"{pen['confiscation']:,}"))
             penalty = "、".join(parts) or self.tr("不予处罚")
-            parties = "、".join(p.get("name", "") for p in i.get("parties") or [])
-            ident = "、".join(
-                p.get("id_number", "") for p in i.get("parties") or [] if p.get("id_number")
+            parties = "<br>".join(
+                f"{e(p.get('name', ''))} <span style='color:{dim}'>{e(p.get('id_number', ''))}</span>"
+                for p in i.get("parties") or []
             )
-            procedure = (
-                self.tr("简易程序") if i.get("procedure") == "simple" else self.tr("一般程序")
+            cells = (
+                f"<b>{e(i.get('doc_number', ''))}</b>",
+                local_time(i.get("decided_at"), "%Y-%m-%d"),
+                parties,
+                e(i.get("category", "")),
+                f"<span style='color:{LIGHT_COLORS[RED]}'>{e(penalty)}</span>",
+                e(i.get("street", "")),
             )
-            lines.append(
-                f"<b>{html.escape(i.get('doc_number', ''))}</b>　"
-                f'<span style="color:{dim}">{local_time(i.get("decided_at"), "%m-%d %H:%M")}'
-                f" · {html.escape(i.get('street', ''))} · {procedure}</span><br>"
-                f'{html.escape(parties)} <span style="color:{dim}">{html.escape(ident)}</span>'
-                f" · {html.escape(i.get('category', ''))} · "
-                f'<span style="color:{LIGHT_COLORS[RED]}">{penalty}</span>'
-            )
-        self.list.setText("<br><br>".join(lines) or self.tr("暂无公示的处罚决定"))
+            out.append("<tr>" + "".join(f"<td style='{pad}'>{c}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+        if not items:
+            out = [e(self.tr("暂无公示的处罚决定"))]
+        self.list.setText("".join(out))
+        self.footer.setText(
+            self.tr("依据《行政处罚法》第四十八条公开；个人信息已依法作去标识化处理。")
+        )
 
 
 def _case_pos(doc) -> tuple[float, float] | None:
