@@ -248,8 +248,13 @@ def test_escalation_from_a_case_records_the_link_once(login, backend):
 
 
 def test_consoles_and_other_roles_see_parties_masked(login, backend):
-    off, wall = login("demo-officer"), login("demo-wall")
-    c = file_case(off)
+    off, wall, legal = login("demo-officer"), login("demo-wall"), login("demo-legal")
+    c = ok(step(legal, file_case(off), "approve_filing"))
+    c = ok(step(off, c, "add_evidence", f"询问{PERSON['name']}，电话{PERSON['phone']}"))
+    c = ok(step(off, c, "notify", penalty={"fine": 500}, basis=f"对{PERSON['name']}拟罚款"))
+    c = ok(step(off, c, "record_statement", f"{PERSON['name']}（{PERSON['id_number']}）称初犯"))
+    c = ok(step(off, c, "request_hearing"))
+    c = ok(step(legal, c, "hold_hearing", f"{PERSON['name']}到场，住{PERSON['address']}"))
     seen = ok(wall.get(f"/api/v1/enforcement/{c['id']}"))
     text = json.dumps(seen, ensure_ascii=False)
     for secret in (PERSON["name"], PERSON["id_number"], PERSON["phone"], PERSON["address"]):
@@ -261,8 +266,28 @@ def test_consoles_and_other_roles_see_parties_masked(login, backend):
         if r["id"] == c["id"]
     )
     rec_text = json.dumps(rec, ensure_ascii=False)
-    assert PERSON["id_number"] not in rec_text and PERSON["name"] not in rec_text
-    assert rec["state"] == "filed"
+    for secret in (PERSON["name"], PERSON["id_number"], PERSON["phone"], PERSON["address"]):
+        assert secret not in rec_text
+    assert rec["state"] == "notified" and "欧阳某某" in rec["statements"][0]["note"]
+    assert rec["running"]["what"] == "decision"
+    # The officers read it all.
+    assert PERSON["address"] in json.dumps(
+        ok(off.get(f"/api/v1/enforcement/{c['id']}")), ensure_ascii=False
+    )
+
+
+def test_evidence_is_bounded(login, backend):
+    off, legal = login("demo-officer"), login("demo-legal")
+    c = ok(step(legal, file_case(off, parties=(SHOP,)), "approve_filing"))
+    for i in range(enf.MAX_ENTRIES):
+        c = ok(step(off, c, "add_evidence", f"证据{i}" + "x" * 1900))
+    assert "at most" in err(step(off, c, "add_evidence", "one more"), 422)["message"]
+    rec = next(
+        r
+        for r in ok(off.get("/api/v1/records", params={"type": "enforcement"}))["records"]
+        if r["id"] == c["id"]
+    )
+    assert len(json.dumps(rec).encode()) < 64 << 10 and len(rec["evidence"]) == 30
 
 
 BAD = [

@@ -202,6 +202,9 @@ PAYMENT_DAYS = 15
 SIMPLE_FINE_LIMIT = {PartyKind.PERSON: 200, PartyKind.ORG: 3000}
 #: 执法人员不得少于两人 (第四十二条).
 MIN_OFFICERS = 2
+#: Evidence entries and statements a case holds at most: a case file's bound, and what keeps
+#: its document (and the record consoles follow) a bounded size.
+MAX_ENTRIES = 50
 #: Upper bound of any amount the backend takes (元): ten billion, far beyond any district's
 #: penalty, so an absurd figure is refused as bad input, never stored.
 MAX_AMOUNT = 10_000_000_000
@@ -487,6 +490,8 @@ def apply_step(
         new["deadlines"]["decision"] = decision_due(now).isoformat()
         produce("filing")
     elif act == EAction.ADD_EVIDENCE:
+        if len(new["evidence"]) >= MAX_ENTRIES:
+            raise InvalidTransition(f"a case holds at most {MAX_ENTRIES} evidence entries")
         photos = params.get("photos") or []
         new["evidence"].append({"by": actor.user_id, "at": ts, "photos": photos, "note": note})
     elif act == EAction.NOTIFY:
@@ -498,6 +503,8 @@ def apply_step(
         new["deadlines"]["notice_until"] = notice_until(now).isoformat()
         produce("notice")
     elif act == EAction.RECORD_STATEMENT:
+        if len(doc.get("statements", [])) >= MAX_ENTRIES:
+            raise InvalidTransition(f"a case holds at most {MAX_ENTRIES} statements")
         new["statements"] = [*doc.get("statements", []), {"at": ts, "note": note}]
         if params.get("waive"):
             new["waived"] = True
@@ -798,9 +805,13 @@ def console_view(doc: dict[str, Any]) -> dict[str, Any]:
     out["evidence"] = [
         {**e, "note": scrub_text(e.get("note", ""), parties)} for e in doc.get("evidence", [])
     ]
-    out["history"] = [
-        {**h, "note": scrub_text(h.get("note", ""), parties)} for h in doc.get("history", [])
-    ]
+    for key in ("history", "statements"):
+        out[key] = [{**h, "note": scrub_text(h.get("note", ""), parties)} for h in doc.get(key, [])]
+    if doc.get("hearing", {}).get("record"):
+        out["hearing"] = {**doc["hearing"], "record": scrub_text(doc["hearing"]["record"], parties)}
+    for key in ("proposed", "decision"):
+        if doc.get(key):
+            out[key] = {**doc[key], "basis": scrub_text(doc[key].get("basis", ""), parties)}
     return out
 
 

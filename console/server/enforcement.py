@@ -43,11 +43,29 @@ def for_reader(roles: frozenset[str], doc: dict[str, Any]) -> dict[str, Any]:
     return doc if roles & FULL_ROLES else enf.console_view(doc)
 
 
+#: The record's bounds (``console.domain.records.MAX_RECORD_BYTES`` is 64 kB): its free
+#: texts shortened and its lists to their latest entries; the full case is the API's.
+RECORD_NOTE_CHARS = 120
+RECORD_FACTS_CHARS = 500
+RECORD_ENTRIES = 30
+
+
 def record_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    """The record consoles follow: the masked case plus its running deadline."""
+    """The record consoles follow: the masked case plus its running deadline, bounded."""
     running = enf.running_deadline(doc)
+    view = enf.console_view(doc)
+
+    def short(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {**x, "note": x.get("note", "")[:RECORD_NOTE_CHARS]} for x in entries[-RECORD_ENTRIES:]
+        ]
+
     return {
-        **enf.console_view(doc),
+        **view,
+        "facts": view.get("facts", "")[:RECORD_FACTS_CHARS],
+        "evidence": short(view.get("evidence", [])),
+        "history": short(view.get("history", [])),
+        "statements": short(view.get("statements", [])),
         "type": "enforcement",
         "running": {"what": running[0], "due": running[1]} if running else None,
     }
