@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import requests
-from conftest import Api
+from conftest import Api, wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_api_cases import ok
@@ -462,3 +462,24 @@ def test_kpi_counts_enforcement_timeliness_with_drill_down(login, backend):
     num, den = drill("numerator"), drill("denominator")
     assert on_time["id"] in num and late["id"] in den and late["id"] not in num
     assert undecided["id"] not in den and len(den) == cell["denominator"]
+
+
+def test_a_finished_case_leaves_the_consoles_a_day_later(login, backend):
+    """Runs last: it moves the district clock two days on."""
+    off, wall = login("demo-officer"), login("demo-wall")
+    c = file_case(off, procedure="simple", parties=(SHOP,))
+    c = ok(step(off, c, "decide_on_spot", penalty={"warning": True}, basis="x"))
+    c = ok(step(off, c, "execute"))
+    c = ok(step(login("demo-legal"), c, "close"))
+
+    def live_ids() -> set[str]:
+        recs = ok(wall.get("/api/v1/records", params={"type": "enforcement"}))["records"]
+        return {r["id"] for r in recs}
+
+    assert c["id"] in live_ids()
+    backend.settings.clock.advance(2 * DAY)
+    wait_until(lambda: c["id"] not in live_ids())
+    # Still in the API and the public feed.
+    assert ok(wall.get(f"/api/v1/enforcement/{c['id']}"))["state"] == "closed"
+    public = requests.get(backend.url + "/api/v1/public/enforcement", timeout=10).json()
+    assert c["id"] in {i["id"] for i in public["items"]}

@@ -273,6 +273,8 @@ class EnforcementRow(Base):
     source_case_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
+    #: When a closed or rejected case leaves the consoles (None while open or once retired).
+    retire_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
     doc: Mapped[dict] = mapped_column(JSON)
 
 
