@@ -27,6 +27,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
 
+from console.domain import rivers
 from console.domain.documents import AlertDoc
 from console.domain.maintenance import ASSET_STATE
 from console.domain.queues import NO_QUEUE
@@ -35,6 +36,7 @@ from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
 from console.geo.outlines import grid_polyline, neighbour_districts, polyline, rings_of
 from console.state import VEHICLE_STATUSES, CityState
 from widgets.common.i18n import labels
+from widgets.common.river_states import state_names
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
 from widgets.map import asset_layer
 from widgets.map.asset_layer import AssetLayer
@@ -50,11 +52,13 @@ from widgets.map.lod import (
     trail_tolerance,
 )
 from widgets.map.markers import COUNT_PX, OUTLINE, Clusters, Markers
+from widgets.map.river_layer import NAMES_MAX_VIEW_M, RiverLayer
 
 LAYERS = (
     "neighbours",
     "district",
     "grid",
+    "rivers",
     "heatmap",
     "trails",
     "assets",
@@ -90,6 +94,7 @@ def _lonlat(doc: Mapping[str, Any]) -> tuple[float, float] | None:
 class MapWall(QWidget):
     case_clicked = Signal(str)
     vehicle_clicked = Signal(str)
+    river_clicked = Signal(str)  # a river segment's id
     component_clicked = Signal(str)  # a 部件's 16-digit code
     location_picked = Signal(float, float)  # lon, lat (after pick_location())
 
@@ -237,6 +242,10 @@ class MapWall(QWidget):
         )
         self.neighbour_labels: list[pg.TextItem] = []
         self.label_px: int | None = None  # None: Qt's default size (a desk's map)
+        self.river = RiverLayer(self.plot, t["text"])
+        self.river.set_z(2.5)  # over the grid, under the heatmap, trails and markers
+        for item in self.river.items():
+            add(item)
         for z, item in enumerate(
             (
                 self.neighbours,
@@ -262,6 +271,7 @@ class MapWall(QWidget):
             "neighbours": [self.neighbours],
             "district": [self.district],
             "grid": [self.grid],
+            "rivers": self.river.items(),
             "heatmap": [self.heat],
             "trails": [self.trails],
             "assets": [self.assets.item],
@@ -277,6 +287,7 @@ class MapWall(QWidget):
             "neighbours": self.tr("相邻城区"),
             "district": self.tr("辖区边界"),
             "grid": self.tr("单元网格"),
+            "rivers": self.tr("河道"),
             "heatmap": self.tr("案件热力图"),
             "trails": self.tr("车辆轨迹"),
             "assets": self.tr("部件（放大后显示）"),
@@ -347,6 +358,8 @@ class MapWall(QWidget):
             on = bool(on and self._view_width() < asset_layer.MAX_VIEW_M)
         for item in self._items[name]:
             item.setVisible(on)
+        if name == "rivers":
+            self.river.show_names(bool(on and self._view_width() < NAMES_MAX_VIEW_M))
         if name == "neighbours":
             for label in self.neighbour_labels:
                 label.setVisible(self._neighbour_labels_on())
@@ -440,6 +453,8 @@ class MapWall(QWidget):
                 self._dirty.add("all trails")
         if diff.alerts:
             self._dirty.add("alerts")
+        if diff.reset or any(t == rivers.RECORD_TYPE for t, _ in diff.records):
+            self._dirty.add("rivers")
         if diff.reset or any(t == ASSET_STATE for t, _ in diff.records):
             self.assets.set_states(self.state.records_of(ASSET_STATE))
             self._dirty.add("assets")
@@ -469,6 +484,8 @@ class MapWall(QWidget):
             self._draw_trails(rebuild="all trails" in dirty)
         if "alerts" in dirty:
             self._draw_alerts()
+        if "rivers" in dirty:
+            self._draw_rivers()
         if dirty & {"assets", "view"}:
             self._draw_assets()
 
@@ -482,12 +499,18 @@ class MapWall(QWidget):
         self._draw_vehicles()
         self._draw_trails(rebuild=rebuild_trails)
         self._draw_alerts()
+        self._draw_rivers()
         self._draw_assets()
 
     def refresh_lights(self) -> None:
         """Lights turn with time alone: re-draw only when some light actually changed."""
         if self.visible["cases"]:
             self._draw_cases(force=False)
+        if self.visible["rivers"]:  # a segment falls due at midnight with no record changed
+            self._draw_rivers()
+
+    def _draw_rivers(self) -> None:
+        self.river.update(self.state.records_of(rivers.RECORD_TYPE), self.now())
 
     def _open_case_rows(self) -> np.ndarray:
         a = self.state.case_arrays()
@@ -738,6 +761,14 @@ class MapWall(QWidget):
             x, y = lonlat_to_mercator(doc["location"]["lon"], doc["location"]["lat"])
             self.centre_on(float(x), float(y), width_m)
 
+    def show_river(self, seg_id: str) -> None:
+        """Outline a river segment and centre the view on it, wide enough to show all of it."""
+        self.river.select(seg_id)
+        i = next(k for k, s in enumerate(self.river.segments) if s.id == seg_id)
+        x, y = self.river.lines[i]
+        width = max(float(x.max() - x.min()), float(y.max() - y.min())) * 1.6
+        self.centre_on(float(x.mean()), float(y.mean()), width_m=max(width, 1500.0))
+
     def select_vehicle(self, vehicle_id: str | None, follow: bool = False) -> None:
         self._selected_vehicle, self._selected_case = vehicle_id, None
         self._selected_component = None
@@ -841,6 +872,10 @@ class MapWall(QWidget):
             a = self.assets.hit(x, y, HIT_PX * px)
             if a is not None and (best is None or a[0] / px < best[0] - 2.0):
                 best = (a[0] / px, "component", a[1])
+        if best is None and self.visible["rivers"]:
+            seg = self.river.hit(x, y, HIT_PX * px)
+            if seg is not None:
+                return "river", seg
         if best is None and self.visible["cases"] and len(self.cluster_counts.data):
             c = self.cluster_counts.data
             d_px = np.hypot(c["x"] - x, c["y"] - y) / px
@@ -867,6 +902,8 @@ class MapWall(QWidget):
             words = {"red": self.tr("超期"), "yellow": self.tr("临期"), "green": self.tr("正常")}
             counts = "  ".join(f"{w} {int(c[k])}" for k, w in words.items())
             return self.tr("{0} 件案件 · 点击放大").format(int(c["count"])) + "\n" + counts
+        if kind == "river":
+            return self._describe_river(id_)
         if kind == "vehicle":
             info: Mapping[str, Any] = self.state.vehicles.get(id_) or {}
             row = self.state.vehicle_row(id_)
@@ -888,6 +925,18 @@ class MapWall(QWidget):
         )
         return f"{id_}  {lb.category(cat, doc.get('category_code', ''))}\n{lb.name('state', doc.get('state'))}"
 
+    def _describe_river(self, seg_id: str) -> str:
+        seg = rivers.by_id()[seg_id]
+        doc: Mapping[str, Any] = self.state.records_of(rivers.RECORD_TYPE).get(seg_id) or {}
+        state = self.river.states.get(seg_id, "overdue")
+        return (
+            f"{seg.name_zh}  {state_names()[state]}\n"
+            + self.tr("河长 {0}（区级）{1}（街道级）").format(
+                seg.chief("district"), seg.chief("street")
+            )
+            + "\n"
+            + self.tr("今日覆盖 {0:.0%}").format(float(doc.get("coverage") or 0.0))
+        )
     def describe_component(self, code: str) -> str:
         """Code, category and state of a component (the hover's text)."""
         lb = labels()
@@ -928,6 +977,8 @@ class MapWall(QWidget):
         elif kind == "vehicle":
             self.select_vehicle(id_)
             self.vehicle_clicked.emit(id_)
+        elif kind == "river":
+            self.river_clicked.emit(id_)
         elif kind == "component":
             self.select_component(id_)
             self.component_clicked.emit(id_)
@@ -938,6 +989,7 @@ class MapWall(QWidget):
     # ---- overlays --------------------------------------------------------------------------
     def _range_changed(self, *_args) -> None:
         self._apply_visibility("grid")
+        self._apply_visibility("rivers")
         self._apply_visibility("assets")
         self.scalebar.update()
         self._dirty.add("view")
