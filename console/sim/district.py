@@ -255,7 +255,6 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
-        self.maintenance.start()
         self.enforcement.start(plan_hours)
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
@@ -264,6 +263,7 @@ class DistrictSimulator:
         ]
         for t in self._threads:
             t.start()
+        self._threads.append(self.maintenance.start())
         end = start.timestamp() + hours * 3600 if hours is not None else None
         next_log = start.timestamp() + LOG_EVERY_S
         while not self._stop.is_set():

@@ -16,8 +16,12 @@ the checks send the order back (返工), finished again within hours.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
+import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,6 +30,8 @@ import numpy as np
 
 from console.domain import maintenance as m
 from console.domain.china_time import CST
+
+from .client import ActorClient
 
 if TYPE_CHECKING:
     from .district import DistrictSimulator
@@ -60,30 +66,69 @@ class MaintenanceSim:
     def __init__(self, sim: DistrictSimulator, config: PlanConfig | None = None):
         self.sim = sim
         self.config = config or PlanConfig()
-        # One generator per thread: planning runs on the actor thread, the walk is decided on
-        # the thread that follows the feed.
+        # One generator per thread: planning runs on this module's thread, the walk is
+        # decided on the thread that follows the feed.
         self.rng = np.random.default_rng([sim.config.seed, 7])
         self.walk_rng = np.random.default_rng([sim.config.seed, 8])
         self.sent: Counter[str] = Counter()
         self._decided: set[tuple[str, int]] = set()
+        # Its own queue, thread and HTTP sessions: the planned work never waits behind the
+        # case desks' actions nor holds them up (test_sim measures their pace).
+        self._queue: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
+        self._cv = threading.Condition()
+        self._seq = itertools.count()
+        self._clients: dict[str, ActorClient] = {}
 
-    def start(self) -> None:
-        """Plan today's orders now (the demo shows them within minutes), then each morning."""
-        self.sim.schedule(self.sim.clock.epoch(), self._plan_day)
+    def start(self) -> threading.Thread:
+        """Plan today's orders from now (the demo shows them within minutes), then each
+        morning; the thread that does it (the simulator joins it when it stops)."""
+        self.schedule(self.sim.clock.epoch(), self._plan_day)
+        t = threading.Thread(target=self._run, name="sim-maintenance", daemon=True)
+        t.start()
+        return t
+
+    def schedule(self, at: float, fn: Callable[..., None], *args: Any) -> None:
+        with self._cv:
+            heapq.heappush(self._queue, (at, next(self._seq), fn, args))
+            self._cv.notify()
+
+    def client(self, username: str) -> ActorClient:
+        if username not in self._clients:
+            self._clients[username] = ActorClient(self.sim.base, username, errors=self.sim.errors)
+        return self._clients[username]
+
+    def _run(self) -> None:
+        stop = self.sim._stop
+        while not stop.is_set():
+            with self._cv:
+                while not self._queue and not stop.is_set():
+                    self._cv.wait(0.5)
+                if stop.is_set():
+                    return
+                at = self._queue[0][0]
+            if not self.sim._sleep_until(at):
+                return
+            with self._cv:
+                if not self._queue or self._queue[0][0] > self.sim.clock.epoch():
+                    continue  # something earlier arrived meanwhile
+                _, _, fn, args = heapq.heappop(self._queue)
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("simulated 养护 step failed")
 
     # ---- planning ------------------------------------------------------------------------------
     def _plan_day(self) -> None:
-        """The day's orders, one at a time over ``spread_h`` (the actor thread also files and
-        moves the cases: a burst of a few dozen plans at once held their first minutes up)."""
+        """The day's orders, one at a time over ``spread_h`` (as a desk enters them)."""
         now = self.sim.clock.now()
         n = self.config.orders_per_day
         step = self.config.spread_h * 3600 / max(n, 1)
         for k in range(n):
-            self.sim.schedule(now.timestamp() + k * step, self._plan_one)
+            self.schedule(now.timestamp() + k * step, self._plan_one)
         tomorrow = (now.astimezone(CST) + timedelta(days=1)).replace(
             hour=self.config.plan_hour, minute=0, second=0, microsecond=0
         )
-        self.sim.schedule(tomorrow.timestamp(), self._plan_day)
+        self.schedule(tomorrow.timestamp(), self._plan_day)
 
     def _plan_one(self) -> None:
         rng = self.rng
@@ -95,7 +140,7 @@ class MaintenanceSim:
         dlat = BOX_M / M_PER_DEG
         dlon = dlat / np.cos(np.radians(lat))
         bbox = f"{lon - dlon},{lat - dlat},{lon + dlon},{lat + dlat}"
-        centre = self.sim.client(CENTRE_USER)
+        centre = self.client(CENTRE_USER)
         r = centre.get(
             "/api/v1/components", params={"bbox": bbox, "category": category, "limit": 200}
         )
@@ -150,11 +195,11 @@ class MaintenanceSim:
         self, lo_h: float, hi_h: float, user: str, order: dict, action: str, **extra: Any
     ) -> None:
         t = self.sim.clock.epoch() + float(self.walk_rng.uniform(lo_h, hi_h)) * 3600
-        self.sim.schedule(t, self._do, user, order, action, extra)
+        self.schedule(t, self._do, user, order, action, extra)
 
     def _do(self, user: str, order: dict, action: str, extra: dict) -> None:
         body = {"action": action, "expected_version": order["version"], **extra}
-        r = self.sim.client(user).post(
+        r = self.client(user).post(
             f"/api/v1/maintenance/orders/{order['id']}/actions", json=body, idempotent_key=True
         )
         if r is None or r.status_code != 200:
