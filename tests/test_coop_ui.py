@@ -103,6 +103,7 @@ def test_detail_queue_and_dialogs(ui, qtbot, login):
     assert not dlg.result()  # a 协办 needs its task
     dlg.task.setText("配合")
     dlg._ok()
+    grab(dlg, "coop_arbitrate_zh.png")
     assert dlg.result() and dlg.params() == {
         "department_id": "sanitation",
         "note": "管养清单",
