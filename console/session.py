@@ -134,5 +134,11 @@ class Session:
         body = {"subject_type": subject_type, "subject_id": subject_id}
         return self._client().post("/api/v1/wall/focus", json=body)
 
+    def post(self, path: str, body: dict, key: str) -> dict:
+        """Worker thread: a write that is not a case's (a work order's 派单, 验收), with its
+        ``Idempotency-Key``; not through the outbox: the desk sees the refusal at once (a 409
+        when someone acted first) and decides again on what the feed brought."""
+        return self._client().post(path, json=body, headers={"Idempotency-Key": key})
+
     def can(self, role: str) -> bool:
         return role in self.actor.roles

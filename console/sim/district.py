@@ -32,6 +32,7 @@ from console.domain.components import degree_box
 from console.domain.field_tasks import responsible_supervisor
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
+from console.domain.rivers import PATROL_TYPES
 from console.domain.routing import RoutingTable, street_department_id
 from console.domain.workflow import TIME_REQUESTS
 from console.geo.geocode import Geocoder
@@ -40,7 +41,9 @@ from console.geo.grid import UnitGrid
 from .client import ActorClient
 from .coop import CoopSim
 from .fleet import FleetSim, SensorSim
+from .maintenance import MaintenanceSim
 from .plan import PlannedReport, delay_minutes, report_plan
+from .rivers import RiverPatrolSim
 from .texts import description, hotline_description
 
 log = logging.getLogger("console.sim")
@@ -166,6 +169,8 @@ class DistrictSimulator:
         self.open311_services: set[str] = set()
         #: 部门协作: 协办 at dispatch, 协办 tasks, 权属争议 and their arbitration (coop.py).
         self.coop = CoopSim(self.config.seed)
+        #: 养护: the day's planned work orders, walked by their departments.
+        self.maintenance = MaintenanceSim(self)
 
     # ---- plumbing ----------------------------------------------------------------------
     def client(self, username: str) -> ActorClient:
@@ -248,6 +253,7 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
+        self.maintenance.start()
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
             threading.Thread(target=self._act, name="sim-act", daemon=True),
@@ -295,6 +301,7 @@ class DistrictSimulator:
             "fixes_posted": self.fixes_posted,
             "readings_posted": self.readings_posted,
             "alerts_by_kind": dict(self.alerts_by_kind),
+            "work_order_actions": dict(self.maintenance.sent),
             "http_errors": {str(k): v for k, v in self.errors.items()},
         }
 
@@ -337,6 +344,8 @@ class DistrictSimulator:
             for ch in body["changes"]:
                 if ch["kind"] == "case":
                     self._on_case(ch["case"])
+                elif ch["kind"] == "record" and ch["record"]["type"] == "work_order":
+                    self.maintenance.on_order(ch["record"])
                 elif ch["kind"] == "alert":
                     a = ch["alert"]
                     # A flood group is a fold of alerts counted as members, not an alert.
@@ -347,8 +356,17 @@ class DistrictSimulator:
 
     def _terminals(self) -> None:
         gw = self.client("demo-gateway")
-        mine = [v for v in self.reference["vehicles"] if v["id"] not in self.config.jt808_vehicles]
+        mine = [
+            v
+            for v in self.reference["vehicles"]
+            if v["id"] not in self.config.jt808_vehicles and v["type"] not in PATROL_TYPES
+        ]
         fleet = FleetSim(mine, self.config.seed, self.clock.epoch())
+        patrols = RiverPatrolSim(
+            [v for v in self.reference["vehicles"] if v["type"] in PATROL_TYPES],
+            self.config.seed,
+            self.clock.epoch(),
+        )
         sensors = self.sensor_sim
         assert sensors is not None  # made by run() before this thread starts
         dt = self.config.fix_interval_s
@@ -362,11 +380,12 @@ class DistrictSimulator:
             # backend_scale): one round over the whole gap, so the positions stay current and
             # the fixes come coarser, instead of falling further behind a 5-s round at a time.
             step = dt * (1 + max(0, math.floor((self.clock.epoch() - next_fix) / dt)))
-            fixes = fleet.step(step)
-            keys = list(fixes)
-            rows = [
-                dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
-            ]
+            rows = []
+            for fixes in (fleet.step(step), patrols.step(step)):
+                keys = list(fixes)
+                rows += [
+                    dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
+                ]
             body: dict = {"fixes": rows}
             if next_fix >= next_sensor:
                 body["readings"] = sensors.readings(next_fix, self.config.sensor_interval_s)

@@ -1653,184 +1653,194 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="359"/>
+        <location filename="../../widgets/app/main_window.py" line="388"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="362"/>
+        <location filename="../../widgets/app/main_window.py" line="391"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="363"/>
+        <location filename="../../widgets/app/main_window.py" line="392"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="364"/>
+        <location filename="../../widgets/app/main_window.py" line="393"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="365"/>
+        <location filename="../../widgets/app/main_window.py" line="394"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="366"/>
+        <location filename="../../widgets/app/main_window.py" line="397"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <location filename="../../widgets/app/main_window.py" line="404"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="374"/>
+        <location filename="../../widgets/app/main_window.py" line="405"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="375"/>
+        <location filename="../../widgets/app/main_window.py" line="406"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="376"/>
+        <location filename="../../widgets/app/main_window.py" line="407"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="377"/>
+        <location filename="../../widgets/app/main_window.py" line="408"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="378"/>
+        <location filename="../../widgets/app/main_window.py" line="409"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="380"/>
+        <location filename="../../widgets/app/main_window.py" line="411"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="381"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="332"/>
+        <location filename="../../widgets/app/main_window.py" line="357"/>
         <source>不透明度</source>
-        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
+        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="333"/>
+        <location filename="../../widgets/app/main_window.py" line="358"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="395"/>
+        <source>河道</source>
+        <translation>Rivers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="396"/>
+        <source>部件与养护</source>
+        <translation>Components &amp; maintenance</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="414"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="384"/>
+        <location filename="../../widgets/app/main_window.py" line="415"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="416"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="417"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="387"/>
+        <location filename="../../widgets/app/main_window.py" line="418"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="388"/>
+        <location filename="../../widgets/app/main_window.py" line="419"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="389"/>
+        <location filename="../../widgets/app/main_window.py" line="420"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="390"/>
+        <location filename="../../widgets/app/main_window.py" line="421"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="422"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
+        <location filename="../../widgets/app/main_window.py" line="423"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="393"/>
+        <location filename="../../widgets/app/main_window.py" line="424"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="394"/>
+        <location filename="../../widgets/app/main_window.py" line="425"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="395"/>
-        <location filename="../../widgets/app/main_window.py" line="547"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
+        <location filename="../../widgets/app/main_window.py" line="597"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="437"/>
+        <location filename="../../widgets/app/main_window.py" line="487"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="440"/>
+        <location filename="../../widgets/app/main_window.py" line="490"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="444"/>
+        <location filename="../../widgets/app/main_window.py" line="494"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="464"/>
+        <location filename="../../widgets/app/main_window.py" line="514"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="525"/>
+        <location filename="../../widgets/app/main_window.py" line="575"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="528"/>
+        <location filename="../../widgets/app/main_window.py" line="578"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="548"/>
+        <location filename="../../widgets/app/main_window.py" line="598"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1840,98 +1850,147 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="259"/>
+        <location filename="../../widgets/map/wall.py" line="287"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="260"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="261"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="262"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
+        <source>河道</source>
+        <translation>Rivers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="291"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="263"/>
+        <location filename="../../widgets/map/wall.py" line="292"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="264"/>
+        <location filename="../../widgets/map/wall.py" line="293"/>
+        <source>部件（放大后显示）</source>
+        <translation>Components (zoomed in)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="294"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="265"/>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="295"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="266"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="303"/>
+        <location filename="../../widgets/map/wall.py" line="902"/>
+        <location filename="../../widgets/map/wall.py" line="949"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="303"/>
+        <location filename="../../widgets/map/wall.py" line="902"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="303"/>
+        <location filename="../../widgets/map/wall.py" line="902"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="956"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="815"/>
+        <location filename="../../widgets/map/wall.py" line="316"/>
+        <source>部件状态</source>
+        <translation>Components</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="904"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="934"/>
+        <source>河长 {0}（区级）{1}（街道级）</source>
+        <translation>River chiefs {0} (district), {1} (street)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="316"/>
+        <location filename="../../widgets/map/wall.py" line="950"/>
+        <source>损坏</source>
+        <translation>Damaged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="938"/>
+        <source>今日覆盖 {0:.0%}</source>
+        <translation>Covered today {0:.0%}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="951"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="952"/>
+        <source>停用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="316"/>
+        <location filename="../../widgets/map/wall.py" line="953"/>
+        <source>维修中</source>
+        <translation>Under repair</translation>
     </message>
 </context>
 <context>
@@ -2249,6 +2308,115 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/timeline/controller.py" line="116"/>
         <source>读取时间轴索引</source>
         <translation>Reading the timeline index</translation>
+    </message>
+</context>
+<context>
+    <name>RiverPanel</name>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="92"/>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <location filename="../../widgets/panels/rivers.py" line="103"/>
+        <source>河段</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="93"/>
+        <source>区级河长</source>
+        <translation>District river chief</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="94"/>
+        <source>街道级河长</source>
+        <translation>Street river chief</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="95"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="96"/>
+        <source>今日覆盖</source>
+        <translation>Covered today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="97"/>
+        <source>上次巡查</source>
+        <translation>Last patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="98"/>
+        <source>传感器</source>
+        <translation>Sensors</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="99"/>
+        <source>在办案件</source>
+        <translation>Open cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <source>覆盖率</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="104"/>
+        <source>覆盖率明细</source>
+        <translation>Coverage by day</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="192"/>
+        <source>河道巡查覆盖率（近{0}日）：{1}（{2}/{3} 河段·日）</source>
+        <translation>River patrol coverage (last {0} days): {1} ({2}/{3} segment-days)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="222"/>
+        <source>选择一个河段查看详情</source>
+        <translation>Select a segment to see its details</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="226"/>
+        <source>河长：{0}（区级）、{1}（街道级）</source>
+        <translation>River chiefs: {0} (district), {1} (street)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="234"/>
+        <source>传感器 {0}：{1}</source>
+        <translation>Sensor {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="237"/>
+        <source>在办案件 {0}：{1}</source>
+        <translation>Open case {0}: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>RiverStates</name>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="22"/>
+        <source>今日已巡</source>
+        <extracomment>Patrol state → colour: water blue when patrolled today, teal while a patrol is under way, amber when today&apos;s is still to come, red when the required interval has passed.</extracomment>
+        <translation>Patrolled today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="23"/>
+        <source>巡查中</source>
+        <translation>Patrol under way</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="24"/>
+        <source>今日待巡</source>
+        <translation>Due today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="25"/>
+        <source>超期未巡</source>
+        <translation>Overdue</translation>
     </message>
 </context>
 <context>
@@ -2603,6 +2771,208 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/wall/window.py" line="44"/>
         <source>指挥大屏</source>
         <translation>Video wall</translation>
+    </message>
+</context>
+<context>
+    <name>WorkOrderPanel</name>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="116"/>
+        <source>计划</source>
+        <translation>Planned</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="117"/>
+        <location filename="../../widgets/panels/work_orders.py" line="160"/>
+        <source>派单</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="118"/>
+        <source>施工</source>
+        <translation>In work</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="119"/>
+        <source>验收</source>
+        <translation>Acceptance</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="120"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="121"/>
+        <location filename="../../widgets/panels/work_orders.py" line="163"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="126"/>
+        <source>正常</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="127"/>
+        <source>损坏</source>
+        <translation>Damaged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="128"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="129"/>
+        <source>停用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="130"/>
+        <source>维修中</source>
+        <translation>Under repair</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="135"/>
+        <source>路灯夜巡</source>
+        <translation>Street light night patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="136"/>
+        <source>路灯配电箱检查</source>
+        <translation>Lighting cabinet check</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="137"/>
+        <source>排水检查井巡查</source>
+        <translation>Sewer manhole inspection</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="138"/>
+        <source>雨水口清掏</source>
+        <translation>Storm inlet clearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="139"/>
+        <source>窨井盖巡查</source>
+        <translation>Manhole cover inspection</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="140"/>
+        <source>消火栓检查</source>
+        <translation>Hydrant check</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="141"/>
+        <source>废物箱清洗</source>
+        <translation>Litter bin cleaning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="147"/>
+        <source>工单号</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="148"/>
+        <source>养护计划</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="149"/>
+        <source>责任部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="150"/>
+        <location filename="../../widgets/panels/work_orders.py" line="304"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="151"/>
+        <source>部件数</source>
+        <translation>Components</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="152"/>
+        <source>期限</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="153"/>
+        <source>按期</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>应完成</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>养护计划完成率</source>
+        <translation>Plan completion rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>按期完成率</source>
+        <translation>On-time rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="161"/>
+        <source>验收通过</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="162"/>
+        <source>验收不通过</source>
+        <translation>Reject</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="232"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="232"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="245"/>
+        <source>应完成：{0}</source>
+        <translation>Due: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="289"/>
+        <source>在地图上放大到街道，点击部件查看详情。</source>
+        <translation>Zoom the map in to a street and click a component for its details.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="304"/>
+        <source>权属单位</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <location filename="../../widgets/panels/work_orders.py" line="381"/>
+        <source>养护工单</source>
+        <translation>Work orders</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <source>未结案件</source>
+        <translation>Open cases</translation>
     </message>
 </context>
 <context>
