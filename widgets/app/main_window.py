@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
             self.rivers.select_segment(seg_id)
         finally:
             self.rivers.blockSignals(False)
+
     def show_component(self, code: str) -> None:
         """A component clicked on the map: its detail in the 部件与养护 dock, brought up."""
         self.work_orders.show_component(code)

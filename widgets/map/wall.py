@@ -937,6 +937,7 @@ class MapWall(QWidget):
             + "\n"
             + self.tr("今日覆盖 {0:.0%}").format(float(doc.get("coverage") or 0.0))
         )
+
     def describe_component(self, code: str) -> str:
         """Code, category and state of a component (the hover's text)."""
         lb = labels()
