@@ -290,37 +290,37 @@
 <context>
     <name>ArbitrateDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="150"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="153"/>
         <source>%1：%2 退回。%3</source>
         <translation>%1: returned by %2. %3</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="156"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
         <source>争议</source>
         <translation>Dispute</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="162"/>
         <source>主办部门</source>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="161"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
         <source>协办部门</source>
         <translation>Assisting department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
         <source>协办任务（选了协办部门时必填）</source>
         <translation>Assist task (required with an assisting department)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="165"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="168"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="170"/>
         <source>裁定理由（必填）</source>
         <translation>Reason for the decision (required)</translation>
     </message>
@@ -328,17 +328,17 @@
 <context>
     <name>AssistDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="98"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="101"/>
         <source>协办单位要做的事（必填）</source>
         <translation>What the assisting department is to do (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="99"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="102"/>
         <source>协办部门</source>
         <translation>Assisting department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="100"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="103"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
@@ -346,7 +346,7 @@
 <context>
     <name>AssistTaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="128"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="131"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
