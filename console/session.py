@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -137,7 +138,8 @@ class Session:
     def video_patrol_case(self, camera_id: str, grab: bytes, body: dict) -> dict:
         """Worker thread: 视频巡查, a case from a camera: the grab uploaded as media, then
         ``POST /api/v1/cameras/{id}/cases`` with it. Not through the outbox (it carries JSON,
-        not pictures); one idempotency key, so a retry of a lost answer files nothing twice."""
+        not pictures), so a refusal (403, 404, 422) is told at once; the case's idempotency key
+        is the camera and the uploaded grab, so sending that body again files nothing twice."""
         c = self._client()
         media = c.request(
             "POST", "/api/v1/media", data=grab, headers={"Content-Type": "image/jpeg"}
@@ -149,6 +151,17 @@ class Session:
             json={**body, "grab": media["id"]},
             headers=key,
         )
+
+    def post(self, path: str, body: dict, key: str) -> dict:
+        """Worker thread: a write that is not a case's (a work order's 派单, 验收), with its
+        ``Idempotency-Key``; not through the outbox: the desk sees the refusal at once (a 409
+        when someone acted first) and decides again on what the feed brought."""
+        return self._client().post(path, json=body, headers={"Idempotency-Key": key})
+
+    def enforcement_step(self, case_id: str, body: dict) -> dict:
+        """Worker thread: one step of an enforcement case, as ``post``: a 法制审核's decision
+        is taken at the desk, and a refusal (403, 422, 409) is told at once."""
+        return self.post(f"/api/v1/enforcement/{case_id}/actions", body, uuid.uuid4().hex)
 
     def can(self, role: str) -> bool:
         return role in self.actor.roles

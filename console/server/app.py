@@ -34,16 +34,20 @@ from .middleware import (
 )
 from .open311 import ensure_system_user
 from .open311_client import Open311Pull
+from .rivers import ensure_records as ensure_river_records
 from .routes import (
     alerts,
     cases,
     components,
+    enforcement,
     geocode,
     kpis,
+    maintenance,
     media,
     open311,
     operations,
     records,
+    rivers,
     session,
     users,
     vehicles,
@@ -102,6 +106,9 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         wall,
         records,
         camera_routes,
+        rivers,
+        maintenance,
+        enforcement,
     ):
         app.include_router(module.router)
     return app
@@ -191,6 +198,7 @@ def _prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid, vehicles=ctx.settings.vehicles)
+        ensure_river_records(s, ctx.now())
         ensure_system_user(s)
         demo_ids = demo_account_ids(ctx.grid)
         if ctx.settings.demo:
