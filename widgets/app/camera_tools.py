@@ -27,6 +27,9 @@ class CameraTools(QObject):
         )
         self.view = CameraView(ctx.state, fetch, ctx.workers)
         self.dock = window._dock("cameras", self.view, Qt.DockWidgetArea.RightDockWidgetArea)
+        # a tab beside the case detail: a column of its own made the window taller than a
+        # 1080p screen (the detail, the alerts and the picture's minimum heights together)
+        window.tabifyDockWidget(window.docks["detail"], self.dock)
         self.dock.hide()
         window.menu_panels.addAction(self.dock.toggleViewAction())
         self.layer_action = QAction(window, checkable=True)
