@@ -135,14 +135,16 @@ class Session:
         body = {"subject_type": subject_type, "subject_id": subject_id}
         return self._client().post("/api/v1/wall/focus", json=body)
 
+    def post(self, path: str, body: dict, key: str) -> dict:
+        """Worker thread: a write that is not a case's (a work order's 派单, 验收), with its
+        ``Idempotency-Key``; not through the outbox: the desk sees the refusal at once (a 409
+        when someone acted first) and decides again on what the feed brought."""
+        return self._client().post(path, json=body, headers={"Idempotency-Key": key})
+
     def enforcement_step(self, case_id: str, body: dict) -> dict:
-        """Worker thread: one step of an enforcement case (``POST /api/v1/enforcement/{id}/
-        actions``), with one Idempotency-Key for its retries. Not through the outbox, which
-        carries the case loop's actions: a 法制审核's decision is taken at the desk, and a
-        refusal (403, 422, 409) is told at once rather than replayed later."""
-        key = {"Idempotency-Key": uuid.uuid4().hex}
-        path = f"/api/v1/enforcement/{case_id}/actions"
-        return self._client().post(path, json=body, headers=key)
+        """Worker thread: one step of an enforcement case, as ``post``: a 法制审核's decision
+        is taken at the desk, and a refusal (403, 422, 409) is told at once."""
+        return self.post(f"/api/v1/enforcement/{case_id}/actions", body, uuid.uuid4().hex)
 
     def can(self, role: str) -> bool:
         return role in self.actor.roles

@@ -32,6 +32,7 @@ from functools import cache
 from typing import Any
 
 from console.domain.callback import REACHED, SATISFACTION_ZH, SATISFIED, UNREACHED
+from console.domain.coop import assist_stints
 from console.domain.enforcement import timely_in
 from console.domain.limits import TimeLimits
 from resources import resource_path
@@ -157,12 +158,16 @@ def _running_deadline(case: Case, later: list[Event]) -> datetime | None:
     return _t(dl) if dl else None
 
 
+#: Actions that give the case to a department: the 值班长's 争议裁定 dispatches as 派遣 does.
+_DISPATCHING = ("dispatch", "redispatch", "arbitrate")
+
+
 def _tasks(case: Case, evs: list[tuple[datetime, Event]], later: list[Event]) -> list[_Task]:
     tasks: list[_Task] = []
     cur: _Task | None = None
     for t, ev in evs:
         a = ev["action"]
-        if a in ("dispatch", "redispatch"):
+        if a in _DISPATCHING:
             if cur is not None:
                 cur.ended = True
             dept = (ev.get("data") or {}).get("department_id")
@@ -231,6 +236,31 @@ def _count_departments(
             row["rework_rate"].add(cid, task.reworked)
 
 
+def _count_coop(
+    cells: _Cells, case: Case, evs: list[tuple[datetime, Event]], start: datetime, end: datetime
+) -> None:
+    """部门协作 (console.domain.coop): a 协办 task counts for its own department, with the
+    disposal cohort rule (due when finished in the period, or open at its end with the deadline
+    in it; returned and cancelled tasks leave); a 争议裁定 in the period that made a department
+    主办 after it returned the case counts as a dispute it lost."""
+    cid = case["id"]
+    for st in assist_stints(evs):
+        if st.ended:
+            continue
+        if st.finished is None:
+            if not start <= st.deadline < end:
+                continue
+        elif not start <= st.finished < end:
+            continue
+        cells[(st.department_id, None)]["assist_on_time_rate"].add(
+            cid, st.finished is not None and st.on_time
+        )
+    for t, ev in evs:
+        if ev["action"] == "arbitrate" and start <= t:
+            for dept in (ev.get("data") or {}).get("lost") or ():
+                cells[(str(dept), None)]["dispute_lost_count"].num.add(cid)
+
+
 def _count_region(
     cells: _Cells,
     key: str,
@@ -264,7 +294,7 @@ def _count_region(
         if ev.get("stage") == "dispose":
             deadline = _t(ev["stage_deadline"]) if ev.get("stage_deadline") else deadline
             late = late or (a == "complete" and _late(ev))
-        if a in ("dispatch", "redispatch", "check_fail", "resume"):
+        if a in (*_DISPATCHING, "check_fail", "resume"):
             deadline = None  # a new 处置 stage: its deadline is known when it ends or below
     if deadline is None and evs and evs[-1][1]["to_state"] == "dispatched":
         deadline = _running_deadline(case, later)
@@ -402,6 +432,7 @@ def _cells(
             continue
         if by == "department":
             _count_departments(cells, case, evs, later, start, end, stockpile)
+            _count_coop(cells, case, evs, start, end)
             _count_satisfaction(cells, case.get("department_id"), case, start, end)
         elif by == "user":
             _count_users(cells, case, evs, start, end, grid_owner)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from console.domain import rivers
 from console.domain.kpi import compute_kpis, kpi_cases
 from console.geo.grid import UnitGrid
 from console.geo.responsibility import supervisor_cells
@@ -65,3 +66,11 @@ def state_kpi_cases(
         supervisor_grids=_responsibility(state, by),
         enforcement=_enforcement(state),
     )
+
+
+def state_river_kpi(
+    state: CityState, start: datetime, end: datetime, now: datetime
+) -> dict[str, Any]:
+    """The answer of ``GET /api/v1/rivers/kpi`` (河道巡查覆盖率 and its segment-days) computed
+    from ``state``'s river_segment records, as of ``now``."""
+    return rivers.kpi_body(state.records_of(rivers.RECORD_TYPE).values(), start, end, now)

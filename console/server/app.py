@@ -34,6 +34,7 @@ from .middleware import (
 )
 from .open311 import ensure_system_user
 from .open311_client import Open311Pull
+from .rivers import ensure_records as ensure_river_records
 from .routes import (
     alerts,
     cases,
@@ -41,10 +42,12 @@ from .routes import (
     enforcement,
     geocode,
     kpis,
+    maintenance,
     media,
     open311,
     operations,
     records,
+    rivers,
     session,
     users,
     vehicles,
@@ -99,6 +102,8 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         open311,
         wall,
         records,
+        rivers,
+        maintenance,
         enforcement,
     ):
         app.include_router(module.router)
@@ -189,6 +194,7 @@ def _prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid, vehicles=ctx.settings.vehicles)
+        ensure_river_records(s, ctx.now())
         ensure_system_user(s)
         demo_ids = demo_account_ids(ctx.grid)
         if ctx.settings.demo:

@@ -19,6 +19,7 @@ from console.domain.routing import street_department_id
 from console.geo.grid import UnitGrid
 from console.geo.roads import RoadNetwork
 
+from . import rivers
 from .auth import hash_password
 from .db import Department, Sensor, SupervisorArea, User, Vehicle
 
@@ -52,6 +53,8 @@ BUREAU_DEPARTMENTS = [
     ("cable_tv", "华数传媒（广电网络）", "广电"),
     ("bus", "杭州市公共交通集团", "公交"),
     ("metro", "杭州市地铁集团", "地铁"),
+    # 智慧河道 (issue 16): the district's river upkeep and patrols (docs/rules/rivers.md).
+    ("river", "区城管局河道管理中心", "河道"),
 ]
 
 #: An account to seed: (id, name, roles, department id or None).
@@ -117,6 +120,7 @@ def seed_reference(
     if s.scalar(select(Department.id).limit(1)) is not None:
         add_missing_departments(s, grid)
         add_missing_terminal_ids(s)
+        rivers.add_missing(s, grid)
         have = s.scalar(select(func.count()).select_from(Vehicle))
         if have != vehicles:
             log.warning(
@@ -165,6 +169,7 @@ def seed_reference(
                     grid_code=grid.cell_code(float(lon[i]), float(lat[i])),
                 )
             )
+    rivers.add_missing(s, grid)
     log.info(
         "seeded %d departments, %d vehicles, %d sensors",
         len(BUREAU_DEPARTMENTS) + len(grid.streets),

@@ -288,6 +288,70 @@
     </message>
 </context>
 <context>
+    <name>ArbitrateDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="153"/>
+        <source>%1：%2 退回。%3</source>
+        <translation>%1: returned by %2. %3</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
+        <source>争议</source>
+        <translation>Dispute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="162"/>
+        <source>主办部门</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
+        <source>协办部门</source>
+        <translation>Assisting department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
+        <source>协办任务（选了协办部门时必填）</source>
+        <translation>Assist task (required with an assisting department)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="168"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="170"/>
+        <source>裁定理由（必填）</source>
+        <translation>Reason for the decision (required)</translation>
+    </message>
+</context>
+<context>
+    <name>AssistDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="101"/>
+        <source>协办单位要做的事（必填）</source>
+        <translation>What the assisting department is to do (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="102"/>
+        <source>协办部门</source>
+        <translation>Assisting department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="103"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+</context>
+<context>
+    <name>AssistTaskDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="131"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+</context>
+<context>
     <name>Basemap</name>
     <message>
         <location filename="../../widgets/map/basemap.py" line="108"/>
@@ -384,32 +448,32 @@
 <context>
     <name>CallbackDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="266"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="272"/>
         <source>结案于 %1，第 %2 次回访（最多 %3 次）。</source>
         <translation>Closed %1; callback attempt %2 (at most %3).</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="278"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="284"/>
         <source>无来电记录</source>
         <translation>No caller on record</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="291"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="297"/>
         <source>市民意见（可选）</source>
         <translation>Caller&apos;s comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="294"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="300"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="295"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="301"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="296"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="302"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -417,28 +481,28 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="420"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="436"/>
         <source>此案件当前不能执行该操作</source>
         <extracomment>Actions whose parameters a dialog of their own asks for.</extracomment>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="435"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="451"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="459"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="482"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -446,228 +510,243 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="138"/>
-        <location filename="../../widgets/panels/case_detail.py" line="337"/>
+        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="344"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="139"/>
+        <location filename="../../widgets/panels/case_detail.py" line="142"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="140"/>
+        <location filename="../../widgets/panels/case_detail.py" line="143"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
-        <location filename="../../widgets/panels/case_detail.py" line="338"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="345"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="142"/>
-        <location filename="../../widgets/panels/case_detail.py" line="340"/>
+        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="347"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="143"/>
+        <location filename="../../widgets/panels/case_detail.py" line="146"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="147"/>
         <source>网格/街道/社区</source>
         <translation>Grid / street / community</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="148"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="146"/>
+        <location filename="../../widgets/panels/case_detail.py" line="149"/>
         <source>部件编码/权属</source>
         <translation>Component code / owner</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="147"/>
+        <location filename="../../widgets/panels/case_detail.py" line="150"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="148"/>
+        <location filename="../../widgets/panels/case_detail.py" line="151"/>
         <source>上报人</source>
         <translation>Reporter</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="149"/>
+        <location filename="../../widgets/panels/case_detail.py" line="152"/>
         <source>返工/延期/回退</source>
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="150"/>
+        <location filename="../../widgets/panels/case_detail.py" line="153"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="151"/>
+        <location filename="../../widgets/panels/case_detail.py" line="154"/>
         <source>回访</source>
         <translation>Callback</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="161"/>
+        <location filename="../../widgets/panels/case_detail.py" line="164"/>
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="162"/>
+        <location filename="../../widgets/panels/case_detail.py" line="165"/>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="183"/>
+        <location filename="../../widgets/panels/case_detail.py" line="187"/>
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="213"/>
+        <location filename="../../widgets/panels/case_detail.py" line="218"/>
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="252"/>
+        <location filename="../../widgets/panels/case_detail.py" line="259"/>
         <source>任务未指定监督员（任一监督员可办理）</source>
         <translation>Task not addressed (any supervisor may answer)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="253"/>
+        <location filename="../../widgets/panels/case_detail.py" line="260"/>
         <source>%1 办理中</source>
         <translation>%1 handling it</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="258"/>
+        <location filename="../../widgets/panels/case_detail.py" line="265"/>
         <source>%1（网格责任监督员）</source>
         <translation>%1 (grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="274"/>
         <source>待回访</source>
         <translation>Callback due</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="274"/>
         <source>结案后回访</source>
         <translation>Callback after closure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="269"/>
+        <location filename="../../widgets/panels/case_detail.py" line="276"/>
         <source>第 %1 次</source>
         <translation>attempt %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="275"/>
+        <location filename="../../widgets/panels/case_detail.py" line="282"/>
         <source>申请缓办至 %1，待批</source>
         <translation>Parking requested until %1, awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="279"/>
-        <location filename="../../widgets/panels/case_detail.py" line="353"/>
+        <location filename="../../widgets/panels/case_detail.py" line="286"/>
+        <location filename="../../widgets/panels/case_detail.py" line="360"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="282"/>
+        <location filename="../../widgets/panels/case_detail.py" line="289"/>
         <source>已逾期</source>
         <translation>overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="291"/>
+        <location filename="../../widgets/panels/case_detail.py" line="298"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="292"/>
-        <location filename="../../widgets/panels/case_detail.py" line="358"/>
+        <location filename="../../widgets/panels/case_detail.py" line="299"/>
+        <location filename="../../widgets/panels/case_detail.py" line="365"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="324"/>
+        <location filename="../../widgets/panels/case_detail.py" line="331"/>
         <source>派给 %1</source>
         <translation>to %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="327"/>
+        <location filename="../../widgets/panels/case_detail.py" line="334"/>
         <source>接管自 %1</source>
         <translation>taken over from %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="339"/>
+        <location filename="../../widgets/panels/case_detail.py" line="346"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="351"/>
+        <location filename="../../widgets/panels/case_detail.py" line="358"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="360"/>
+        <location filename="../../widgets/panels/case_detail.py" line="368"/>
         <source>更正：</source>
         <translation>Corrected: </translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="375"/>
+        <location filename="../../widgets/panels/case_detail.py" line="376"/>
+        <source>协办 %1：%2</source>
+        <translation>Assist %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="383"/>
+        <source>转值班长裁定（%1）</source>
+        <translation>To the shift lead&apos;s arbitration (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="389"/>
+        <source>争议未获支持：%1</source>
+        <translation>Dispute lost: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="404"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="392"/>
-        <location filename="../../widgets/panels/case_detail.py" line="395"/>
+        <location filename="../../widgets/panels/case_detail.py" line="421"/>
+        <location filename="../../widgets/panels/case_detail.py" line="424"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -751,52 +830,52 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="489"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="492"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="515"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="493"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="516"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="494"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="517"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="495"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="518"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="496"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="519"/>
         <source>缓办申请</source>
         <translation>Parking request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="535"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="520"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="543"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="524"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="547"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="553"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -870,30 +949,103 @@
     </message>
 </context>
 <context>
+    <name>CoopView</name>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="45"/>
+        <source>部门协作</source>
+        <translation>Departments working together</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>任务</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="69"/>
+        <source>主办</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="71"/>
+        <source>处置并反馈结果</source>
+        <translation>Handle and report the result</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="83"/>
+        <source>协办</source>
+        <translation>Assist</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="110"/>
+        <source>争议（%1）：%2 退回</source>
+        <translation>Dispute (%1): returned by %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="115"/>
+        <source>待值班长裁定</source>
+        <translation>Waiting for the shift lead&apos;s decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="120"/>
+        <source>%1 裁定（%2）：主办 %3</source>
+        <translation>%1 decided (%2): lead %3</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="126"/>
+        <source>，协办 %1</source>
+        <translation>, assisted by %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="128"/>
+        <source>理由：%1</source>
+        <translation>Reason: %1</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionFields</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="121"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
         <source>位置更正后，未修改的地址将按新位置自动生成</source>
-        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
+        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs, but for a 协办 department&apos;s 协办完成, which a department user of the console takes). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
         <translation>After a location correction, an unchanged address is replaced by the new location&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="124"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="130"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="125"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="131"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="126"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="132"/>
         <source>位置（经度，纬度）</source>
         <translation>Location (longitude, latitude)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="133"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
@@ -954,152 +1106,152 @@
         <translation>Left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="227"/>
+        <location filename="../../widgets/panels/enforcement.py" line="229"/>
         <source>%1 天</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="267"/>
+        <location filename="../../widgets/panels/enforcement.py" line="269"/>
         <source>执法案件</source>
         <translation>Enforcement case</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="304"/>
+        <location filename="../../widgets/panels/enforcement.py" line="306"/>
         <source>（已脱敏）</source>
         <translation>(masked)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="309"/>
+        <location filename="../../widgets/panels/enforcement.py" line="311"/>
         <source>单位</source>
         <translation>Organisation</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="309"/>
+        <location filename="../../widgets/panels/enforcement.py" line="311"/>
         <source>个人</source>
         <translation>Person</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="326"/>
+        <location filename="../../widgets/panels/enforcement.py" line="328"/>
         <source>陈述申辩/听证期</source>
         <translation>Statement/hearing period</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="327"/>
+        <location filename="../../widgets/panels/enforcement.py" line="329"/>
         <source>当事人已放弃</source>
         <translation>waived by the party</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="332"/>
+        <location filename="../../widgets/panels/enforcement.py" line="334"/>
         <source>逾期办理</source>
         <translation>done late</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="332"/>
+        <location filename="../../widgets/panels/enforcement.py" line="334"/>
         <source>按期办理</source>
         <translation>done in time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="336"/>
+        <location filename="../../widgets/panels/enforcement.py" line="338"/>
         <source>已超期</source>
         <translation>missed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="350"/>
+        <location filename="../../widgets/panels/enforcement.py" line="352"/>
         <source>警告</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="352"/>
+        <location filename="../../widgets/panels/enforcement.py" line="354"/>
         <source>罚款 %1 元</source>
         <translation>Fine ¥%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="354"/>
+        <location filename="../../widgets/panels/enforcement.py" line="356"/>
         <source>没收 %1 元</source>
         <translation>Confiscation ¥%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="368"/>
+        <location filename="../../widgets/panels/enforcement.py" line="370"/>
         <source>%1 张照片</source>
         <translation>%1 photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="415"/>
+        <location filename="../../widgets/panels/enforcement.py" line="418"/>
         <source>执法步骤</source>
         <translation>Enforcement step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="422"/>
+        <location filename="../../widgets/panels/enforcement.py" line="425"/>
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="426"/>
+        <location filename="../../widgets/panels/enforcement.py" line="429"/>
         <source>执法步骤未办理：%1</source>
         <translation>Step not taken: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="431"/>
+        <location filename="../../widgets/panels/enforcement.py" line="434"/>
         <source>待立案审批</source>
         <translation>Awaiting filing approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="432"/>
+        <location filename="../../widgets/panels/enforcement.py" line="435"/>
         <source>调查取证</source>
         <translation>Investigation</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="433"/>
+        <location filename="../../widgets/panels/enforcement.py" line="436"/>
         <source>告知(陈述申辩/听证期)</source>
         <translation>Notified (statement/hearing period)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="434"/>
+        <location filename="../../widgets/panels/enforcement.py" line="437"/>
         <source>已决定待执行</source>
         <translation>Decided, to execute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="435"/>
+        <location filename="../../widgets/panels/enforcement.py" line="438"/>
         <source>执行完毕</source>
         <translation>Executed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="436"/>
+        <location filename="../../widgets/panels/enforcement.py" line="439"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="437"/>
+        <location filename="../../widgets/panels/enforcement.py" line="440"/>
         <source>不予立案</source>
         <translation>Not filed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="442"/>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
         <source>简易程序</source>
         <translation>Summary procedure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="442"/>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
         <source>一般程序</source>
         <translation>General procedure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="446"/>
+        <location filename="../../widgets/panels/enforcement.py" line="449"/>
         <source>立案</source>
         <translation>Filing</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="447"/>
+        <location filename="../../widgets/panels/enforcement.py" line="450"/>
         <source>处罚决定</source>
         <translation>Penalty decision</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="448"/>
+        <location filename="../../widgets/panels/enforcement.py" line="451"/>
         <source>送达</source>
         <translation>Delivery</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="449"/>
+        <location filename="../../widgets/panels/enforcement.py" line="452"/>
         <source>缴款</source>
         <translation>Payment</translation>
     </message>
@@ -1135,7 +1287,7 @@
     <message>
         <location filename="../../widgets/panels/enforcement.py" line="75"/>
         <source>陈述申辩</source>
-        <translation>Party's statement</translation>
+        <translation>Party&apos;s statement</translation>
     </message>
     <message>
         <location filename="../../widgets/panels/enforcement.py" line="76"/>
@@ -1763,189 +1915,199 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="364"/>
+        <location filename="../../widgets/app/main_window.py" line="395"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="367"/>
+        <location filename="../../widgets/app/main_window.py" line="398"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="368"/>
+        <location filename="../../widgets/app/main_window.py" line="399"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="369"/>
+        <location filename="../../widgets/app/main_window.py" line="400"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="401"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="372"/>
+        <location filename="../../widgets/app/main_window.py" line="405"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="379"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="380"/>
+        <location filename="../../widgets/app/main_window.py" line="413"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="381"/>
+        <location filename="../../widgets/app/main_window.py" line="414"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="382"/>
+        <location filename="../../widgets/app/main_window.py" line="415"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="416"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="384"/>
+        <location filename="../../widgets/app/main_window.py" line="417"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="419"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="387"/>
+        <location filename="../../widgets/app/main_window.py" line="420"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="336"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>不透明度</source>
-        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
+        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="337"/>
+        <location filename="../../widgets/app/main_window.py" line="364"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="371"/>
+        <location filename="../../widgets/app/main_window.py" line="402"/>
+        <source>河道</source>
+        <translation>Rivers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="403"/>
+        <source>部件与养护</source>
+        <translation>Components &amp; maintenance</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="404"/>
         <source>行政执法</source>
         <translation>Enforcement</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="389"/>
+        <location filename="../../widgets/app/main_window.py" line="422"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="390"/>
+        <location filename="../../widgets/app/main_window.py" line="423"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="424"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
+        <location filename="../../widgets/app/main_window.py" line="425"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="393"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="394"/>
+        <location filename="../../widgets/app/main_window.py" line="427"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="395"/>
+        <location filename="../../widgets/app/main_window.py" line="428"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="396"/>
+        <location filename="../../widgets/app/main_window.py" line="429"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="397"/>
+        <location filename="../../widgets/app/main_window.py" line="430"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="398"/>
+        <location filename="../../widgets/app/main_window.py" line="431"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="399"/>
+        <location filename="../../widgets/app/main_window.py" line="432"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="400"/>
+        <location filename="../../widgets/app/main_window.py" line="433"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="401"/>
-        <location filename="../../widgets/app/main_window.py" line="554"/>
+        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="607"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="444"/>
+        <location filename="../../widgets/app/main_window.py" line="497"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="447"/>
+        <location filename="../../widgets/app/main_window.py" line="500"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="451"/>
+        <location filename="../../widgets/app/main_window.py" line="504"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="471"/>
+        <location filename="../../widgets/app/main_window.py" line="524"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="532"/>
+        <location filename="../../widgets/app/main_window.py" line="585"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="535"/>
+        <location filename="../../widgets/app/main_window.py" line="588"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="555"/>
+        <location filename="../../widgets/app/main_window.py" line="608"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1955,98 +2117,148 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="259"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="260"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="261"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="262"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="324"/>
+        <source>河道</source>
+        <translation>Rivers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="292"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="263"/>
+        <location filename="../../widgets/map/wall.py" line="293"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="264"/>
+        <location filename="../../widgets/map/wall.py" line="294"/>
+        <source>部件（放大后显示）</source>
+        <translation>Components (zoomed in)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="295"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="265"/>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="266"/>
+        <location filename="../../widgets/map/wall.py" line="297"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
+        <location filename="../../widgets/map/wall.py" line="957"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="964"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="307"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="307"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="815"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <source>部件状态</source>
+        <translation>Components</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="911"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="941"/>
+        <source>河长 {0}（区级）{1}（街道级）</source>
+        <translation>River chiefs {0} (district), {1} (street)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="958"/>
+        <source>损坏</source>
+        <translation>Damaged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="945"/>
+        <source>今日覆盖 {0:.0%}</source>
+        <translation>Covered today {0:.0%}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="959"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="960"/>
+        <source>停用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="961"/>
+        <source>维修中</source>
+        <translation>Under repair</translation>
     </message>
 </context>
 <context>
@@ -2244,62 +2456,62 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="183"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="189"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="188"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="194"/>
         <source>派遣依据</source>
         <translation>Dispatch basis</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="200"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
         <source>申请缓办至</source>
         <translation>Parking requested until</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
         <source>缓办到期日</source>
         <translation>Parking due date</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="221"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="222"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="228"/>
         <source>无派遣规则，请选择处置部门</source>
         <translation>No routing rule; choose the department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="224"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="230"/>
         <source>部件权属单位（部件 %1）</source>
         <translation>Owner of component %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="227"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="233"/>
         <source>事项派遣规则：%1</source>
         <translation>Matter routing rule: %1</translation>
     </message>
@@ -2364,6 +2576,115 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/timeline/controller.py" line="116"/>
         <source>读取时间轴索引</source>
         <translation>Reading the timeline index</translation>
+    </message>
+</context>
+<context>
+    <name>RiverPanel</name>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="92"/>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <location filename="../../widgets/panels/rivers.py" line="103"/>
+        <source>河段</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="93"/>
+        <source>区级河长</source>
+        <translation>District river chief</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="94"/>
+        <source>街道级河长</source>
+        <translation>Street river chief</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="95"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="96"/>
+        <source>今日覆盖</source>
+        <translation>Covered today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="97"/>
+        <source>上次巡查</source>
+        <translation>Last patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="98"/>
+        <source>传感器</source>
+        <translation>Sensors</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="99"/>
+        <source>在办案件</source>
+        <translation>Open cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <source>覆盖率</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="104"/>
+        <source>覆盖率明细</source>
+        <translation>Coverage by day</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="192"/>
+        <source>河道巡查覆盖率（近{0}日）：{1}（{2}/{3} 河段·日）</source>
+        <translation>River patrol coverage (last {0} days): {1} ({2}/{3} segment-days)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="222"/>
+        <source>选择一个河段查看详情</source>
+        <translation>Select a segment to see its details</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="226"/>
+        <source>河长：{0}（区级）、{1}（街道级）</source>
+        <translation>River chiefs: {0} (district), {1} (street)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="234"/>
+        <source>传感器 {0}：{1}</source>
+        <translation>Sensor {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="237"/>
+        <source>在办案件 {0}：{1}</source>
+        <translation>Open case {0}: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>RiverStates</name>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="22"/>
+        <source>今日已巡</source>
+        <extracomment>Patrol state → colour: water blue when patrolled today, teal while a patrol is under way, amber when today&apos;s is still to come, red when the required interval has passed.</extracomment>
+        <translation>Patrolled today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="23"/>
+        <source>巡查中</source>
+        <translation>Patrol under way</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="24"/>
+        <source>今日待巡</source>
+        <translation>Due today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="25"/>
+        <source>超期未巡</source>
+        <translation>Overdue</translation>
     </message>
 </context>
 <context>
@@ -2597,22 +2918,22 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="325"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="331"/>
         <source>（网格责任）</source>
         <translation>(grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="330"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="336"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="333"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="339"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="334"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="340"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -2843,6 +3164,208 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
 </context>
 <context>
+    <name>WorkOrderPanel</name>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="116"/>
+        <source>计划</source>
+        <translation>Planned</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="117"/>
+        <location filename="../../widgets/panels/work_orders.py" line="160"/>
+        <source>派单</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="118"/>
+        <source>施工</source>
+        <translation>In work</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="119"/>
+        <source>验收</source>
+        <translation>Acceptance</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="120"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="121"/>
+        <location filename="../../widgets/panels/work_orders.py" line="163"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="126"/>
+        <source>正常</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="127"/>
+        <source>损坏</source>
+        <translation>Damaged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="128"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="129"/>
+        <source>停用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="130"/>
+        <source>维修中</source>
+        <translation>Under repair</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="135"/>
+        <source>路灯夜巡</source>
+        <translation>Street light night patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="136"/>
+        <source>路灯配电箱检查</source>
+        <translation>Lighting cabinet check</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="137"/>
+        <source>排水检查井巡查</source>
+        <translation>Sewer manhole inspection</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="138"/>
+        <source>雨水口清掏</source>
+        <translation>Storm inlet clearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="139"/>
+        <source>窨井盖巡查</source>
+        <translation>Manhole cover inspection</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="140"/>
+        <source>消火栓检查</source>
+        <translation>Hydrant check</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="141"/>
+        <source>废物箱清洗</source>
+        <translation>Litter bin cleaning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="147"/>
+        <source>工单号</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="148"/>
+        <source>养护计划</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="149"/>
+        <source>责任部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="150"/>
+        <location filename="../../widgets/panels/work_orders.py" line="304"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="151"/>
+        <source>部件数</source>
+        <translation>Components</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="152"/>
+        <source>期限</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="153"/>
+        <source>按期</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>应完成</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>养护计划完成率</source>
+        <translation>Plan completion rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>按期完成率</source>
+        <translation>On-time rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="161"/>
+        <source>验收通过</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="162"/>
+        <source>验收不通过</source>
+        <translation>Reject</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="232"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="232"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="245"/>
+        <source>应完成：{0}</source>
+        <translation>Due: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="289"/>
+        <source>在地图上放大到街道，点击部件查看详情。</source>
+        <translation>Zoom the map in to a street and click a component for its details.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="304"/>
+        <source>权属单位</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <location filename="../../widgets/panels/work_orders.py" line="381"/>
+        <source>养护工单</source>
+        <translation>Work orders</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <source>未结案件</source>
+        <translation>Open cases</translation>
+    </message>
+</context>
+<context>
     <name>Workers</name>
     <message>
         <location filename="../../widgets/common/workers.py" line="99"/>
@@ -2853,6 +3376,24 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/common/workers.py" line="101"/>
         <source>后台任务失败：%1</source>
         <translation>Background job failed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>_Base</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <source>备注（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="63"/>
+        <source>说明</source>
+        <translation>Note</translation>
     </message>
 </context>
 </TS>
