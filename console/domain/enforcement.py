@@ -32,24 +32,12 @@ class EState(StrEnum):
     REJECTED = "rejected"  # 不予立案
 
 
-ESTATE_ZH = {
-    EState.FILED: "待立案审批",
-    EState.INVESTIGATING: "调查取证",
-    EState.NOTIFIED: "告知(陈述申辩/听证期)",
-    EState.DECIDED: "已决定待执行",
-    EState.EXECUTED: "执行完毕",
-    EState.CLOSED: "结案",
-    EState.REJECTED: "不予立案",
-}
 TERMINAL = frozenset({EState.CLOSED, EState.REJECTED})
 
 
 class Procedure(StrEnum):
     GENERAL = "general"  # 一般程序 (《行政处罚法》第五章第三节)
     SIMPLE = "simple"  # 简易程序 / 当场处罚 (第五章第二节, 第五十一条)
-
-
-PROCEDURE_ZH = {Procedure.GENERAL: "一般程序", Procedure.SIMPLE: "简易程序"}
 
 
 class PartyKind(StrEnum):
@@ -261,9 +249,6 @@ def running_deadline(doc: dict[str, Any]) -> tuple[str, str] | None:
             return ("payment", dl["payment"])
         return ("delivery", dl["delivery"]) if "delivery" in dl else None
     return None
-
-
-DEADLINE_ZH = {"filing": "立案", "decision": "处罚决定", "delivery": "送达", "payment": "缴款"}
 
 
 def timely_in(doc: dict[str, Any], start: datetime, end: datetime) -> bool | None:

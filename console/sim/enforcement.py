@@ -17,6 +17,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from console.domain.enforcement import id_check_digit
 
 if TYPE_CHECKING:
@@ -61,7 +63,10 @@ class EnforcementSim:
 
     def __init__(self, sim: DistrictSimulator):
         self.sim = sim
-        self.rng = sim.rng
+        # Generators of their own (the simulator's draws stay as they were for its seed), one
+        # per thread: the follower decides (``rng``), the actor thread files (``act_rng``).
+        self.rng = np.random.default_rng([sim.config.seed, 6])
+        self.act_rng = np.random.default_rng([sim.config.seed, 7])
         self.escalated: set[str] = set()
         self.seen: set[tuple[str, int]] = set()
         self.steps: Counter[str] = Counter()
@@ -161,7 +166,7 @@ class EnforcementSim:
 
     # ---- actions -----------------------------------------------------------------------
     def _party(self) -> dict[str, Any]:
-        rng = self.rng
+        rng = self.act_rng
         if rng.random() < 0.4:
             head = "91330102"
             body = head + "".join(rng.choice(list(_CREDIT), size=9))
@@ -181,9 +186,9 @@ class EnforcementSim:
 
     def _file(self, case_id: str | None, category: str, lon: float, lat: float) -> None:
         """File a case: escalating the case-loop case ``case_id``, or a patrol finding."""
-        pair = PAIRS[int(self.rng.integers(len(PAIRS)))]
+        pair = PAIRS[int(self.act_rng.integers(len(PAIRS)))]
         party = self._party()
-        simple = party["kind"] == "person" and self.rng.random() < SIMPLE_SHARE
+        simple = party["kind"] == "person" and self.act_rng.random() < SIMPLE_SHARE
         body: dict[str, Any] = {
             "procedure": "simple" if simple else "general",
             "officers": [pair[1]],
@@ -194,8 +199,8 @@ class EnforcementSim:
             body["from_case_id"] = case_id
         else:
             body |= {"category_code": category, "location": {"lon": lon, "lat": lat}}
-        if not simple and self.rng.random() < LATE_LEAD_SHARE:
-            days = float(self.rng.uniform(22, 30))
+        if not simple and self.act_rng.random() < LATE_LEAD_SHARE:
+            days = float(self.act_rng.uniform(22, 30))
             body["discovered_at"] = (self.sim.clock.now() - timedelta(days=days)).isoformat()
         r = self.sim.client(pair[0]).post("/api/v1/enforcement", json=body, idempotent_key=True)
         if r is not None and r.status_code == 200:
