@@ -11,8 +11,6 @@ Idempotency-Key and the version it was decided on (a 409 just means someone was 
 from __future__ import annotations
 
 import dataclasses
-import heapq
-import itertools
 import logging
 import math
 import threading
@@ -38,6 +36,7 @@ from console.domain.workflow import TIME_REQUESTS
 from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
+from .agenda import Agenda
 from .cameras import CameraSim
 from .client import ActorClient
 from .coop import CoopSim
@@ -153,9 +152,9 @@ class DistrictSimulator:
         self.errors: Counter = Counter()
         self._clients: dict[str, ActorClient] = {}
         self._stop = threading.Event()
-        self._queue: list = []
-        self._qlock = threading.Condition()
-        self._seq = itertools.count()
+        #: The case desks' agenda (supervisors, the centre, departments); 养护 and the
+        #: enforcement officers keep their own (console.sim.agenda says why).
+        self.desks = Agenda(self.clock, self._stop, "sim-act")
         self._decided: set[tuple[str, int]] = set()
         self.cases: dict[str, dict] = {}
         self.alerts_by_kind: Counter = Counter()
@@ -183,18 +182,7 @@ class DistrictSimulator:
         return self._clients[username]
 
     def schedule(self, at: float, fn, *args) -> None:
-        with self._qlock:
-            heapq.heappush(self._queue, (at, next(self._seq), fn, args))
-            self._qlock.notify()
-
-    def _sleep_until(self, t: float) -> bool:
-        """Sleep (real time) until district time ``t``; False if stopped meanwhile."""
-        while not self._stop.is_set():
-            wait = (t - self.clock.epoch()) / self.clock.speed
-            if wait <= 0:
-                return True
-            self._stop.wait(min(wait, 0.5))
-        return False
+        self.desks.schedule(at, fn, *args)
 
     def after(self, case: dict, minutes: float) -> float:
         """District epoch ``minutes`` from now on the clock of the stage the case waits in:
@@ -260,15 +248,14 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
-        self.enforcement.start(plan_hours)
+        self.enforcement.plan(plan_hours)
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
-            threading.Thread(target=self._act, name="sim-act", daemon=True),
             threading.Thread(target=self._terminals, name="sim-terminals", daemon=True),
         ]
         for t in self._threads:
             t.start()
-        self._threads.append(self.maintenance.start())
+        self._threads += [self.desks.start(), self.maintenance.start(), self.enforcement.start()]
         end = start.timestamp() + hours * 3600 if hours is not None else None
         next_log = start.timestamp() + LOG_EVERY_S
         while not self._stop.is_set():
@@ -287,8 +274,8 @@ class DistrictSimulator:
 
     def stop(self) -> None:
         self._stop.set()
-        with self._qlock:
-            self._qlock.notify_all()
+        for agenda in (self.desks, self.maintenance.agenda, self.enforcement.agenda):
+            agenda.wake()
         for t in self._threads:
             t.join(timeout=10)
 
@@ -315,25 +302,6 @@ class DistrictSimulator:
         }
 
     # ---- threads -----------------------------------------------------------------------
-    def _act(self) -> None:
-        while not self._stop.is_set():
-            with self._qlock:
-                while not self._queue and not self._stop.is_set():
-                    self._qlock.wait(0.5)
-                if self._stop.is_set():
-                    return
-                at = self._queue[0][0]
-            if not self._sleep_until(at):
-                return
-            with self._qlock:
-                if not self._queue or self._queue[0][0] > self.clock.epoch():
-                    continue  # something earlier arrived meanwhile; re-evaluate
-                _, _, fn, args = heapq.heappop(self._queue)
-            try:
-                fn(*args)
-            except Exception:
-                log.exception("simulated action failed")
-
     def _follow(self) -> None:
         wall = self.client("demo-wall")
         snap = wall.get("/api/v1/snapshot")
@@ -385,7 +353,7 @@ class DistrictSimulator:
         next_fix = self.clock.epoch()
         next_sensor = next_fix
         while not self._stop.is_set():
-            if not self._sleep_until(next_fix):
+            if not self.desks.sleep_until(next_fix):
                 return
             # Behind by a round or more (a city's fleet on a fast clock: at 60x a round of
             # 2,000 fixes is due every 83 ms, and the backend takes ~0.3 s to store one, bench

@@ -13,6 +13,7 @@ ten comes from an older complaint so that its 15-working-day 立案 clock has al
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from console.domain.enforcement import id_check_digit
+
+from .agenda import Agenda
 
 if TYPE_CHECKING:
     from .district import DistrictSimulator
@@ -66,19 +69,24 @@ class EnforcementSim:
         # Generators of their own (the simulator's draws stay as they were for its seed), one
         # per thread: the follower decides (``rng``), the actor thread files (``act_rng``).
         self.rng = np.random.default_rng([sim.config.seed, 6])
-        self.act_rng = np.random.default_rng([sim.config.seed, 7])
+        self.act_rng = np.random.default_rng([sim.config.seed, 9])  # 7 and 8 are 养护's
         self.escalated: set[str] = set()
         self.seen: set[tuple[str, int]] = set()
         self.steps: Counter[str] = Counter()
+        #: The officers' own agenda: their several posts per case never delay the case desks.
+        self.agenda = Agenda(sim.clock, sim._stop, "sim-enforcement")
 
-    def start(self, hours: float) -> None:
+    def start(self) -> threading.Thread:
+        return self.agenda.start()
+
+    def plan(self, hours: float) -> None:
         """Plan the patrol findings of the next ``hours`` (a Poisson process)."""
         rng, now = self.rng, self.sim.clock.epoch()
         n = int(rng.poisson(PATROL_FINDINGS_PER_HOUR * hours))
         lon, lat = self.sim.grid.random_points(n, rng)
         for t, x, y in zip(rng.uniform(0, hours * 3600, n), lon, lat, strict=True):
             code = str(rng.choice(list(ENFORCEABLE)[:3]))  # the street-vendor matters
-            self.sim.schedule(now + float(t), self._file, None, code, float(x), float(y))
+            self.agenda.schedule(now + float(t), self._file, None, code, float(x), float(y))
 
     # ---- the follower's hooks ----------------------------------------------------------
     def on_case(self, case: dict[str, Any]) -> None:
@@ -92,7 +100,7 @@ class EnforcementSim:
         if self.rng.random() >= ESCALATE_SHARE:
             return
         loc = case["location"]
-        self.sim.schedule(
+        self.agenda.schedule(
             self._soon(5, 30), self._file, case["id"], case["category_code"], loc["lon"], loc["lat"]
         )
 
@@ -107,7 +115,7 @@ class EnforcementSim:
         nxt = self._next(rec)
         if nxt is not None:
             at, user, action, note, params = nxt
-            self.sim.schedule(at, self._step, user, rec, action, note, params)
+            self.agenda.schedule(at, self._step, user, rec, action, note, params)
 
     # ---- decisions ---------------------------------------------------------------------
     def _soon(self, lo: float, hi: float) -> float:

@@ -16,12 +16,9 @@ the checks send the order back (返工), finished again within hours.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,6 +28,7 @@ import numpy as np
 from console.domain import maintenance as m
 from console.domain.china_time import CST
 
+from .agenda import Agenda
 from .client import ActorClient
 
 if TYPE_CHECKING:
@@ -72,50 +70,22 @@ class MaintenanceSim:
         self.walk_rng = np.random.default_rng([sim.config.seed, 8])
         self.sent: Counter[str] = Counter()
         self._decided: set[tuple[str, int]] = set()
-        # Its own queue, thread and HTTP sessions: the planned work never waits behind the
-        # case desks' actions nor holds them up (test_sim measures their pace).
-        self._queue: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
-        self._cv = threading.Condition()
-        self._seq = itertools.count()
+        # Its own agenda and HTTP sessions: the planned work never waits behind the case
+        # desks' actions nor holds them up (test_sim measures their pace).
+        self.agenda = Agenda(sim.clock, sim._stop, "sim-maintenance")
+        self.schedule = self.agenda.schedule
         self._clients: dict[str, ActorClient] = {}
 
     def start(self) -> threading.Thread:
         """Plan today's orders from now (the demo shows them within minutes), then each
         morning; the thread that does it (the simulator joins it when it stops)."""
         self.schedule(self.sim.clock.epoch(), self._plan_day)
-        t = threading.Thread(target=self._run, name="sim-maintenance", daemon=True)
-        t.start()
-        return t
-
-    def schedule(self, at: float, fn: Callable[..., None], *args: Any) -> None:
-        with self._cv:
-            heapq.heappush(self._queue, (at, next(self._seq), fn, args))
-            self._cv.notify()
+        return self.agenda.start()
 
     def client(self, username: str) -> ActorClient:
         if username not in self._clients:
             self._clients[username] = ActorClient(self.sim.base, username, errors=self.sim.errors)
         return self._clients[username]
-
-    def _run(self) -> None:
-        stop = self.sim._stop
-        while not stop.is_set():
-            with self._cv:
-                while not self._queue and not stop.is_set():
-                    self._cv.wait(0.5)
-                if stop.is_set():
-                    return
-                at = self._queue[0][0]
-            if not self.sim._sleep_until(at):
-                return
-            with self._cv:
-                if not self._queue or self._queue[0][0] > self.sim.clock.epoch():
-                    continue  # something earlier arrived meanwhile
-                _, _, fn, args = heapq.heappop(self._queue)
-            try:
-                fn(*args)
-            except Exception:
-                log.exception("simulated 养护 step failed")
 
     # ---- planning ------------------------------------------------------------------------------
     def _plan_day(self) -> None:

@@ -26,7 +26,7 @@ class RiverPatrolSim:
     """Patrols going up and down their beats, vectorised over the patrols."""
 
     def __init__(self, vehicles: list[dict], seed: int, start_epoch: float):
-        self.rng = np.random.default_rng([seed, 16])
+        self.rng = np.random.default_rng([seed, 17])  # 16 is 部门协作's
         self.ids = [v["id"] for v in vehicles]
         self.boat = np.array([v["type"] == RIVER_PATROL_BOAT for v in vehicles], dtype=bool)
         self.lines = []
