@@ -257,7 +257,12 @@ def test_simulator_drives_assists_and_disputes(tmp_path):
     try:
         config = SimConfig(seed=5, cases_per_hour=60)
         sim = DistrictSimulator(b.url, b.settings.clock, config)
-        pace = CoopPace(assist_share=1.0, dispute_return_share=0.3, accept_minutes=(1.0, 5.0))
+        pace = CoopPace(
+            assist_share=1.0,
+            dispute_return_share=0.5,
+            accept_minutes=(1.0, 5.0),
+            done_used=(0.05, 0.2),  # soon, so a loaded machine's lag still shows completions
+        )
         sim.coop = CoopSim(config.seed, pace)
         sim.run(hours=2.0)
         out = sim.summary()
