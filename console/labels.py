@@ -98,6 +98,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "department": ("专业部门", "Department"),
         "wall": ("大屏", "Video wall"),
         "gateway": ("数据网关", "Gateway"),
+        "officer": ("执法队员", "Enforcement officer"),
+        "legal": ("法制审核", "Legal review"),
     },
     "urgency": {
         "normal": ("一般", "Normal"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from conftest import Api, wait_until
@@ -19,6 +20,7 @@ from test_routing import OFF_ROAD, _report
 from console.domain import rivers
 from console.domain.routing import RoutingTable
 from console.replay.fold import fold_log
+from console.replay.kpis import state_river_kpi
 from console.state import CityState
 from console.store.shiftlog import ShiftLog
 from console.sync.client import RestClient
@@ -168,6 +170,16 @@ def test_a_live_console_and_its_replayed_log_hold_the_same_river_records(backend
     replayed = fold_log(ShiftLog(tmp_path / "shift.db", readonly=True), use_checkpoints=False)
     assert replayed.records_of(rivers.RECORD_TYPE) == live.records_of(rivers.RECORD_TYPE)
     assert replayed.records_of(rivers.RECORD_TYPE)["TS01"]["last_patrol_unit"] == "RB02"
+    # The replay's 河道巡查覆盖率 is the backend's, segment-day for segment-day.
+    at = backend.settings.clock.now()
+    start, end = at - timedelta(days=7), at + timedelta(seconds=1)
+    served = ok(
+        Api(backend.url, "demo-wall").get(
+            "/api/v1/rivers/kpi", params={"from": start.isoformat(), "to": end.isoformat()}
+        )
+    )
+    mine = state_river_kpi(replayed, start, end, at)
+    assert {k: served[k] for k in mine} == mine and mine["numerator"] >= 1
 
 
 @pytest.mark.parametrize(

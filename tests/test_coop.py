@@ -15,7 +15,11 @@ import pytest
 from conftest import TEST_START, Api, fresh_db_url, logins, start_backend, wait_until
 from test_api_cases import ok, walk_to_dispatched
 
+from console.domain.calendar import WorkCalendar
 from console.domain.case import iso
+from console.domain.limits import DISPOSE, TimeLimits
+
+CAL, LIMITS = WorkCalendar.default(), TimeLimits.default()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +75,12 @@ def test_assist_roles_and_states(login, backend):
         "dispatched",
         "修复破损井盖",
     )
-    assert datetime.fromisoformat(a["deadline"]) > backend.settings.clock.now()
+    # Its deadline: the matter's 处置 limit (暴露垃圾: 4 working hours) from when it was added,
+    # on the working-time calendar, as the 主办's own (dispatched at the same instant here).
+    added = datetime.fromisoformat(c["events"][-1]["at"])
+    limit = LIMITS.stage_limit(DISPOSE, "06010", "normal")
+    assert limit.minutes == 240
+    assert datetime.fromisoformat(a["deadline"]) == LIMITS.deadline(CAL, added, limit)
     refused(lead.act(c, "add_assist", department_id="municipal", task="again"), 422)
     # Only the 协办 department's users act on its task; the 主办 waits for it.
     refused(main.act(c, "assist_complete", assist=1), 403, "forbidden")

@@ -152,3 +152,31 @@ def test_old_documents_without_the_fields_still_read():
     c = Case.from_dict(doc)
     assert c.assists == [] and c.dispute is None
     assert step(c, "complete", A).state == "handled"
+
+
+def test_assist_kpi_cohort():
+    """A 协办 task is due when finished in the period or open at its end with the deadline in
+    it; a returned one and one cancelled with the case's return leave; only its department
+    counts it."""
+    from console.domain.kpi import compute_kpis, kpi_cases
+
+    def ind(rows, dept):
+        c = {r["key"]: r for r in rows}.get(dept, {"indicators": {}})["indicators"]
+        x = c.get("assist_on_time_rate", {"numerator": 0, "denominator": 0})
+        return x["numerator"], x["denominator"]
+
+    two = [{"department_id": "B", "task": "t"}, {"department_id": "C", "task": "u"}]
+    done = step(dispatched(assists=two), "assist_complete", B, assist=1)  # B on time
+    done = step(done, "assist_return", C, assist=2, note="not ours")  # C leaves
+    open_late = dispatched(assists=[{"department_id": "B", "task": "t"}])  # still open
+    cancelled = step(dispatched(assists=[{"department_id": "C", "task": "t"}]), "return", A)
+    docs = [
+        Case.from_dict({**c.to_dict(), "id": f"K{i}"}).to_dict()
+        for i, c in enumerate((done, open_late, cancelled))
+    ]
+    end = T0 + timedelta(days=10)  # past every deadline
+    rows = compute_kpis(docs, T0, end, "department")
+    assert ind(rows, "B") == (1, 2) and ind(rows, "C") == (0, 0) and ind(rows, "A") == (0, 0)
+    assert kpi_cases(docs, T0, end, "department", "B", "assist_on_time_rate", "numerator") == ["K0"]
+    early = compute_kpis(docs, T0, T0 + timedelta(minutes=30), "department")
+    assert ind(early, "B") == (1, 1)  # the open task's deadline is not yet in the period

@@ -49,7 +49,7 @@ def cases(login) -> tuple[dict, dict]:
 
 def test_detail_queue_and_dialogs(ui, qtbot, login):
     from widgets.common.workers import Workers
-    from widgets.dialogs.coop_dialogs import ArbitrateDialog, AssistDialog
+    from widgets.dialogs.coop_dialogs import ArbitrateDialog, AssistDialog, AssistTaskDialog
     from widgets.panels.case_detail import CaseDetail
 
     decided, waiting = cases(login)
@@ -103,6 +103,7 @@ def test_detail_queue_and_dialogs(ui, qtbot, login):
     assert not dlg.result()  # a 协办 needs its task
     dlg.task.setText("配合")
     dlg._ok()
+    grab(dlg, "coop_arbitrate_zh.png")
     assert dlg.result() and dlg.params() == {
         "department_id": "sanitation",
         "note": "管养清单",
@@ -113,3 +114,9 @@ def test_detail_queue_and_dialogs(ui, qtbot, login):
     offered = {add.department.itemData(i) for i in range(add.department.count())}
     assert "sanitation" not in offered and "municipal" not in offered  # 主办, open 协办
     assert "landscape" in offered  # its task is done: it may assist again
+    # 协办完成 offers the open tasks only (the landscape one is done).
+    done = AssistTaskDialog("assist_complete", state.cases[decided["id"]], state, None)
+    qtbot.addWidget(done)
+    assert done.task.count() == 1 and "修复路面破损井盖" in done.task.itemText(0)
+    done.note.setPlainText("已修复")
+    assert done.params() == {"assist": 2, "note": "已修复"}

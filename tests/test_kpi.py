@@ -181,6 +181,7 @@ def test_department_indicators():
         "satisfaction_rate": (0, 0),
         "assist_on_time_rate": (0, 0),  # no 协办 tasks here (tests/test_coop.py counts them)
         "dispute_lost_count": (0, 0),
+        "enforcement_timeliness": (0, 0),  # counted on the 执法局's row only (enforcement cases)
     }
     assert kpi_cases(built, T0, END, "department", "A", "disposal_rate", "denominator") == [
         "C0",

@@ -21,7 +21,7 @@ choices rather than a standard's words):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .calendar import WorkCalendar
@@ -68,6 +68,11 @@ ASSIST_ACTIONS: dict[Action, tuple[frozenset[str], str]] = {
     Action.ASSIST_COMPLETE: (OPEN_ASSIST_STATES, DONE),
     Action.ASSIST_RETURN: (OPEN_ASSIST_STATES, RETURNED),
 }
+
+
+def _iso(t: datetime) -> str:
+    """UTC ISO 8601, the wire form of every time (as ``console.domain.case.iso``)."""
+    return t.astimezone(UTC).isoformat()
 
 
 def open_assist_departments(assists: Iterable[Mapping[str, Any]] | None) -> frozenset[str]:
@@ -128,10 +133,12 @@ def _add_assists(
         raise BadActionParams("assists must be a list of {department_id, task}")
     out: list[dict[str, Any]] = []
     limit = limits.stage_limit(DISPOSE, case.category_code, case.urgency)
-    deadline = limits.deadline(calendar, at, limit).isoformat()
+    deadline = _iso(limits.deadline(calendar, at, limit))
     for g in given:
-        dept = str((g or {}).get("department_id") or "").strip()
-        task = str((g or {}).get("task") or "").strip()
+        if not isinstance(g, Mapping):
+            raise BadActionParams("each 协办 is {department_id, task}")
+        dept = str(g.get("department_id") or "").strip()
+        task = str(g.get("task") or "").strip()
         if not dept or not task:
             raise BadActionParams("each 协办 needs a department_id and a task")
         if len(task) > MAX_TASK:
@@ -152,7 +159,7 @@ def _add_assists(
             "department_id": dept,
             "task": task,
             "state": DISPATCHED,
-            "assigned_at": at.isoformat(),
+            "assigned_at": _iso(at),
             "deadline": deadline,
             "accepted_at": None,
             "finished_at": None,
@@ -195,9 +202,9 @@ def _assist_step(
     a["state"] = target
     data.update(assist=n, department_id=a["department_id"])
     if target == ACCEPTED:
-        a["accepted_at"] = at.isoformat()
+        a["accepted_at"] = _iso(at)
     else:
-        a["finished_at"] = at.isoformat()
+        a["finished_at"] = _iso(at)
         if target == DONE:
             a["on_time"] = data["on_time"] = at <= datetime.fromisoformat(a["deadline"])
 
@@ -208,7 +215,7 @@ def _cancel_open(case: Case, at: datetime, data: dict[str, Any]) -> None:
     cancelled = []
     for a in case.assists:
         if a.get("state") in OPEN_ASSIST_STATES:
-            a["state"], a["finished_at"] = CANCELLED, at.isoformat()
+            a["state"], a["finished_at"] = CANCELLED, _iso(at)
             cancelled.append(a["n"])
     if cancelled:
         data["assists_cancelled"] = cancelled
@@ -235,7 +242,7 @@ def _maybe_dispute(
     case.dispute = {
         "state": PENDING,
         "reason": reason,
-        "opened_at": at.isoformat(),
+        "opened_at": _iso(at),
         "returns": len(returns),
         "parties": sorted(set(returns)),
         "return_note": note,
@@ -252,7 +259,7 @@ def _decide(case: Case, actor: Actor, at: datetime, note: str, data: dict[str, A
     case.dispute = {
         **(case.dispute or {}),
         "state": DECIDED,
-        "decided_at": at.isoformat(),
+        "decided_at": _iso(at),
         "decided_by": actor.user_id,
         "lead_department": lead,
         "assist_departments": [a["department_id"] for a in data.get("assists", [])],

@@ -33,6 +33,7 @@ from typing import Any
 
 from console.domain.callback import REACHED, SATISFACTION_ZH, SATISFIED, UNREACHED
 from console.domain.coop import assist_stints
+from console.domain.enforcement import timely_in
 from console.domain.limits import TimeLimits
 from resources import resource_path
 
@@ -393,6 +394,18 @@ def _count_users(
 _ROLE_OF = {ind: role for role, ind in _USER_ACTIONS.values()}
 
 
+#: The department whose row carries 执法 timeliness: the 综合行政执法局 that decides the
+#: enforcement cases (console.domain.enforcement, docs/rules/enforcement.md).
+ENFORCEMENT_DEPARTMENT = "enforcement"
+
+
+def _count_enforcement(cells: _Cells, docs: Iterable[Case], start: datetime, end: datetime) -> None:
+    for doc in docs:
+        hit = timely_in(dict(doc), start, end)
+        if hit is not None:
+            cells[(ENFORCEMENT_DEPARTMENT, None)]["enforcement_timeliness"].add(doc["id"], hit)
+
+
 def _cells(
     cases: Iterable[Case],
     start: datetime,
@@ -400,10 +413,13 @@ def _cells(
     by: str,
     supervisor_grids: Mapping[str, set[str]] | None,
     stockpile_days: float | None,
+    enforcement: Iterable[Case] = (),
 ) -> _Cells:
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; one of {GROUPINGS}")
     cells = _new_cells()
+    if by == "department":
+        _count_enforcement(cells, enforcement, start, end)
     grid_owner: dict[str, list[str]] = defaultdict(list)
     for sup, grids in (supervisor_grids or {}).items():
         for g in grids:
@@ -460,6 +476,7 @@ def compute_kpis(
     names: Mapping[str, str] | None = None,
     supervisor_grids: Mapping[str, set[str]] | None = None,
     stockpile_days: float | None = None,
+    enforcement: Iterable[Case] = (),
 ) -> list[dict[str, Any]]:
     """One row per unit (per user and assessed role for ``by='user'``): ``key``, ``name`` (from
     ``names``),
@@ -469,7 +486,8 @@ def compute_kpis(
     cases = list(cases)
     w = weights or default_weights()
     rows = []
-    for (key, role), ind in _cells(cases, start, end, by, supervisor_grids, stockpile_days).items():
+    all_cells = _cells(cases, start, end, by, supervisor_grids, stockpile_days, enforcement)
+    for (key, role), ind in all_cells.items():
         if not any(c.den or c.num for c in ind.values()):
             continue  # touched, nothing counted (e.g. a task finished before the period)
         kind = _kind(by, role)
@@ -516,6 +534,7 @@ def kpi_cases(
     part: str,
     supervisor_grids: Mapping[str, set[str]] | None = None,
     stockpile_days: float | None = None,
+    enforcement: Iterable[Case] = (),
 ) -> list[str]:
     """The ids of the cases counted in one cell of ``compute_kpis`` (sorted); ValueError for an
     unknown grouping, indicator or part."""
@@ -527,7 +546,7 @@ def kpi_cases(
     role = None
     if by == "user":
         role = next((k for k in defs[indicator]["kinds"] if k in ASSESSED_ROLES), None)
-    cells = _cells(cases, start, end, by, supervisor_grids, stockpile_days)
+    cells = _cells(cases, start, end, by, supervisor_grids, stockpile_days, enforcement)
     c = cells.get((key, role), {}).get(indicator) or _Cell()
     return sorted(c.num if part == "numerator" else c.den)
 

@@ -293,6 +293,29 @@ def coverage_kpi(
     return value, rows
 
 
+def kpi_body(
+    docs: Iterable[Mapping[str, Any]], start: datetime, end: datetime, now: datetime
+) -> dict[str, Any]:
+    """``coverage_kpi`` as ``GET /api/v1/rivers/kpi`` answers it (and a replay computes it)."""
+    value, rows = coverage_kpi(docs, start, end, now)
+    return {
+        "indicator": KPI_ID,
+        "value": value,
+        "numerator": sum(r.patrolled for r in rows),
+        "denominator": len(rows),
+        "rows": [
+            {
+                "segment_id": r.segment_id,
+                "name_zh": r.name_zh,
+                "day": r.day,
+                "coverage": r.coverage,
+                "patrolled": r.patrolled,
+            }
+            for r in rows
+        ],
+    }
+
+
 def _day_end(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=CST) + timedelta(days=1)
 

@@ -77,6 +77,9 @@ class Role(StrEnum):
     DEPARTMENT = "department"  # 专业部门
     WALL = "wall"  # 大屏 (read-only)
     GATEWAY = "gateway"  # telemetry machine account
+    # 行政执法 (console.domain.enforcement): the officers investigate, the 法制审核 decides.
+    OFFICER = "officer"  # 执法队员
+    LEGAL = "legal"  # 法制审核
 
 
 #: The role an action is recorded under when the user holds several that may take it: a desk's
@@ -89,6 +92,8 @@ ROLE_PRECEDENCE = (
     Role.DISPATCHER,
     Role.DEPARTMENT,
     Role.SHIFT_LEAD,
+    Role.OFFICER,
+    Role.LEGAL,
     Role.GATEWAY,
     Role.WALL,
 )
@@ -101,6 +106,8 @@ ROLE_NAMES_ZH = {
     Role.DEPARTMENT: "专业部门",
     Role.WALL: "大屏",
     Role.GATEWAY: "数据网关",
+    Role.OFFICER: "执法队员",
+    Role.LEGAL: "法制审核",
 }
 
 

@@ -39,6 +39,7 @@ from .routes import (
     alerts,
     cases,
     components,
+    enforcement,
     geocode,
     kpis,
     maintenance,
@@ -103,6 +104,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         records,
         rivers,
         maintenance,
+        enforcement,
     ):
         app.include_router(module.router)
     return app

@@ -70,6 +70,11 @@ DEMO_USERS: list[Account] = [
     ("demo-dept", "环卫处 刘洋", ["department"], "sanitation"),
     ("demo-wall", "指挥大屏", ["wall"], None),
     ("demo-gateway", "数据网关", ["gateway"], None),
+    # 行政执法 (console.domain.enforcement): two officers, as every case needs (第四十二条),
+    # and the 法制审核 who approves 立案 and decides.
+    ("demo-officer", "执法队员 周杰", ["officer"], None),
+    ("demo-officer2", "执法队员 吴磊", ["officer"], None),
+    ("demo-legal", "法制审核 孙丽", ["legal"], None),
 ]
 
 FLEET = [
@@ -242,6 +247,8 @@ def sim_users(grid: UnitGrid) -> list[Account]:
         ("sim-centre", "自动指挥中心", ["operator", "shift_lead", "dispatcher"], None),
         ("sim-citizen-hotline", "12345热线", ["operator"], None),
     ]
+    users += [(uid, f"执法队员 {name}", ["officer"], None) for uid, name in SIM_OFFICERS]
+    users += [("sim-legal", "法制审核 郑红", ["legal"], None)]
     return users
 
 
@@ -277,6 +284,14 @@ def seed_demo_users(s: Session, grid: UnitGrid) -> None:
     s.flush()
     seed_supervisor_areas(s, grid)
 
+
+#: The simulator's enforcement officers (console.sim.enforcement), who work in pairs.
+SIM_OFFICERS = [
+    ("sim-officer-1", "何军"),
+    ("sim-officer-2", "冯涛"),
+    ("sim-officer-3", "许斌"),
+    ("sim-officer-4", "曹毅"),
+]
 
 #: The demo's own field supervisor (王强) walks the community around this point: 湖滨, by the
 #: lake, where the demo and the tests report their cases. Every other community has a

@@ -40,6 +40,7 @@ from console.geo.grid import UnitGrid
 
 from .client import ActorClient
 from .coop import CoopSim
+from .enforcement import EnforcementSim
 from .fleet import FleetSim, SensorSim
 from .maintenance import MaintenanceSim
 from .plan import PlannedReport, delay_minutes, report_plan
@@ -171,6 +172,7 @@ class DistrictSimulator:
         self.coop = CoopSim(self.config.seed)
         #: 养护: the day's planned work orders, walked by their departments.
         self.maintenance = MaintenanceSim(self)
+        self.enforcement = EnforcementSim(self)
 
     # ---- plumbing ----------------------------------------------------------------------
     def client(self, username: str) -> ActorClient:
@@ -253,6 +255,7 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
+        self.enforcement.start(plan_hours)
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
             threading.Thread(target=self._act, name="sim-act", daemon=True),
@@ -298,6 +301,7 @@ class DistrictSimulator:
             "by_state": dict(Counter(c["state"] for c in self.cases.values())),
             "reports_sent": dict(self.reports_sent),
             "actions_sent": dict(self.actions_sent),
+            "enforcement_steps": dict(self.enforcement.steps),
             "fixes_posted": self.fixes_posted,
             "readings_posted": self.readings_posted,
             "alerts_by_kind": dict(self.alerts_by_kind),
@@ -344,8 +348,11 @@ class DistrictSimulator:
             for ch in body["changes"]:
                 if ch["kind"] == "case":
                     self._on_case(ch["case"])
+                    self.enforcement.on_case(ch["case"])
                 elif ch["kind"] == "record" and ch["record"]["type"] == "work_order":
                     self.maintenance.on_order(ch["record"])
+                elif ch["kind"] == "record":
+                    self.enforcement.on_record(ch["record"])
                 elif ch["kind"] == "alert":
                     a = ch["alert"]
                     # A flood group is a fold of alerts counted as members, not an alert.

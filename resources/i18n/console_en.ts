@@ -272,17 +272,17 @@
 <context>
     <name>AlertsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="496"/>
+        <location filename="../../widgets/wall/scenes.py" line="502"/>
         <source>告警滚动</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="508"/>
+        <location filename="../../widgets/wall/scenes.py" line="514"/>
         <source>已确认</source>
         <translation>acknowledged</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="522"/>
+        <location filename="../../widgets/wall/scenes.py" line="528"/>
         <source>当前无告警</source>
         <translation>No open alerts</translation>
     </message>
@@ -290,37 +290,37 @@
 <context>
     <name>ArbitrateDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="150"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="153"/>
         <source>%1：%2 退回。%3</source>
         <translation>%1: returned by %2. %3</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="156"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
         <source>争议</source>
         <translation>Dispute</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="162"/>
         <source>主办部门</source>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="161"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
         <source>协办部门</source>
         <translation>Assisting department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
         <source>协办任务（选了协办部门时必填）</source>
         <translation>Assist task (required with an assisting department)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="165"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="168"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="170"/>
         <source>裁定理由（必填）</source>
         <translation>Reason for the decision (required)</translation>
     </message>
@@ -328,17 +328,17 @@
 <context>
     <name>AssistDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="98"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="101"/>
         <source>协办单位要做的事（必填）</source>
         <translation>What the assisting department is to do (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="99"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="102"/>
         <source>协办部门</source>
         <translation>Assisting department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="100"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="103"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
@@ -346,7 +346,7 @@
 <context>
     <name>AssistTaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="128"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="131"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
@@ -1069,6 +1069,268 @@
     </message>
 </context>
 <context>
+    <name>EnforcementPanel</name>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="188"/>
+        <source>案件号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="189"/>
+        <source>程序</source>
+        <translation>Procedure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="190"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="191"/>
+        <source>当事人</source>
+        <translation>Party</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="192"/>
+        <source>事项</source>
+        <translation>Matter</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="193"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="194"/>
+        <source>剩余</source>
+        <translation>Left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="229"/>
+        <source>%1 天</source>
+        <translation>%1 d</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="269"/>
+        <source>执法案件</source>
+        <translation>Enforcement case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="306"/>
+        <source>（已脱敏）</source>
+        <translation>(masked)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="311"/>
+        <source>单位</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="311"/>
+        <source>个人</source>
+        <translation>Person</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="328"/>
+        <source>陈述申辩/听证期</source>
+        <translation>Statement/hearing period</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="329"/>
+        <source>当事人已放弃</source>
+        <translation>waived by the party</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="334"/>
+        <source>逾期办理</source>
+        <translation>done late</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="334"/>
+        <source>按期办理</source>
+        <translation>done in time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="338"/>
+        <source>已超期</source>
+        <translation>missed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="352"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="354"/>
+        <source>罚款 %1 元</source>
+        <translation>Fine ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="356"/>
+        <source>没收 %1 元</source>
+        <translation>Confiscation ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="370"/>
+        <source>%1 张照片</source>
+        <translation>%1 photos</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="418"/>
+        <source>执法步骤</source>
+        <translation>Enforcement step</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="425"/>
+        <source>已办理：%1</source>
+        <translation>Done: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="429"/>
+        <source>执法步骤未办理：%1</source>
+        <translation>Step not taken: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="434"/>
+        <source>待立案审批</source>
+        <translation>Awaiting filing approval</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="435"/>
+        <source>调查取证</source>
+        <translation>Investigation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="436"/>
+        <source>告知(陈述申辩/听证期)</source>
+        <translation>Notified (statement/hearing period)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="437"/>
+        <source>已决定待执行</source>
+        <translation>Decided, to execute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="438"/>
+        <source>执行完毕</source>
+        <translation>Executed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="439"/>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="440"/>
+        <source>不予立案</source>
+        <translation>Not filed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
+        <source>简易程序</source>
+        <translation>Summary procedure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
+        <source>一般程序</source>
+        <translation>General procedure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="449"/>
+        <source>立案</source>
+        <translation>Filing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="450"/>
+        <source>处罚决定</source>
+        <translation>Penalty decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="451"/>
+        <source>送达</source>
+        <translation>Delivery</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="452"/>
+        <source>缴款</source>
+        <translation>Payment</translation>
+    </message>
+</context>
+<context>
+    <name>EnforcementSteps</name>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="70"/>
+        <source>立案申请</source>
+        <extracomment>Steps whose dialog asks for a penalty and its legal basis. The step whose time each clock is kept against (``at`` of the case). Days left under which the clock shows yellow (red once passed).</extracomment>
+        <translation>Filing request</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="71"/>
+        <source>立案审批</source>
+        <translation>Approve filing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="72"/>
+        <source>不予立案</source>
+        <translation>Not filed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="73"/>
+        <source>调查取证</source>
+        <translation>Investigation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="74"/>
+        <source>处罚告知</source>
+        <translation>Notify penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="75"/>
+        <source>陈述申辩</source>
+        <translation>Party&apos;s statement</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="76"/>
+        <source>听证申请</source>
+        <translation>Hearing requested</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="77"/>
+        <source>举行听证</source>
+        <translation>Hold hearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="78"/>
+        <source>处罚决定</source>
+        <translation>Penalty decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="79"/>
+        <source>不予处罚</source>
+        <translation>No penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="80"/>
+        <source>当场处罚</source>
+        <translation>On-the-spot penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="81"/>
+        <source>送达决定书</source>
+        <translation>Deliver decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="82"/>
+        <source>执行</source>
+        <translation>Execute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="83"/>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <location filename="../../widgets/dialogs/export_dialog.py" line="82"/>
@@ -1195,17 +1457,17 @@
 <context>
     <name>FleetScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="449"/>
+        <location filename="../../widgets/wall/scenes.py" line="455"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="457"/>
+        <location filename="../../widgets/wall/scenes.py" line="463"/>
         <source>近1小时网格覆盖率（%1/%2 个单元网格）</source>
         <translation>Grid coverage, last hour (%1/%2 cells)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="468"/>
+        <location filename="../../widgets/wall/scenes.py" line="474"/>
         <source>车辆异常 %n 起</source>
         <translation>
             <numerusform>%n vehicle incident</numerusform>
@@ -1213,7 +1475,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="480"/>
+        <location filename="../../widgets/wall/scenes.py" line="486"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -1221,42 +1483,42 @@
 <context>
     <name>FlowScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="349"/>
+        <location filename="../../widgets/wall/scenes.py" line="355"/>
         <source>今日案件流转</source>
         <translation>Today&apos;s case flow</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="353"/>
+        <location filename="../../widgets/wall/scenes.py" line="359"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="354"/>
+        <location filename="../../widgets/wall/scenes.py" line="360"/>
         <source>立案</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="355"/>
+        <location filename="../../widgets/wall/scenes.py" line="361"/>
         <source>派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="356"/>
+        <location filename="../../widgets/wall/scenes.py" line="362"/>
         <source>处置</source>
         <translation>Handled</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="357"/>
+        <location filename="../../widgets/wall/scenes.py" line="363"/>
         <source>核查</source>
         <translation>Checked</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="358"/>
+        <location filename="../../widgets/wall/scenes.py" line="364"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="368"/>
+        <location filename="../../widgets/wall/scenes.py" line="374"/>
         <source>待办 %n</source>
         <translation>
             <numerusform>Waiting %n</numerusform>
@@ -1264,7 +1526,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="369"/>
+        <location filename="../../widgets/wall/scenes.py" line="375"/>
         <source>超期 %n</source>
         <translation>
             <numerusform>Overdue %n</numerusform>
@@ -1272,22 +1534,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="370"/>
+        <location filename="../../widgets/wall/scenes.py" line="376"/>
         <source>卡在哪里（在办案件所处环节）</source>
         <translation>Where open cases wait</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="382"/>
+        <location filename="../../widgets/wall/scenes.py" line="388"/>
         <source>催办：各环节最紧迫的在办案件</source>
         <translation>Chase: the most urgent open cases at each stage</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="390"/>
+        <location filename="../../widgets/wall/scenes.py" line="396"/>
         <source>无在办案件</source>
         <translation>No open cases</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="392"/>
+        <location filename="../../widgets/wall/scenes.py" line="398"/>
         <source>挂账/缓办 %n 件（不计入流转）</source>
         <translation>
             <numerusform>%n parked (not in the flow)</numerusform>
@@ -1295,32 +1557,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="401"/>
+        <location filename="../../widgets/wall/scenes.py" line="407"/>
         <source>已等 %1</source>
         <translation>waited %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="404"/>
+        <location filename="../../widgets/wall/scenes.py" line="410"/>
         <source>超期 %1</source>
         <translation>overdue %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="406"/>
+        <location filename="../../widgets/wall/scenes.py" line="412"/>
         <source>剩 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="416"/>
+        <location filename="../../widgets/wall/scenes.py" line="422"/>
         <source>%1分</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="418"/>
+        <location filename="../../widgets/wall/scenes.py" line="424"/>
         <source>%1小时%2分</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="419"/>
+        <location filename="../../widgets/wall/scenes.py" line="425"/>
         <source>%1小时</source>
         <translation>%1 h</translation>
     </message>
@@ -1328,81 +1590,81 @@
 <context>
     <name>FocusScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="681"/>
+        <location filename="../../widgets/wall/scenes.py" line="687"/>
         <source>大屏聚焦</source>
         <translation>On the wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="731"/>
-        <location filename="../../widgets/wall/scenes.py" line="745"/>
-        <location filename="../../widgets/wall/scenes.py" line="762"/>
-        <location filename="../../widgets/wall/scenes.py" line="769"/>
-        <location filename="../../widgets/wall/scenes.py" line="777"/>
+        <location filename="../../widgets/wall/scenes.py" line="737"/>
+        <location filename="../../widgets/wall/scenes.py" line="751"/>
+        <location filename="../../widgets/wall/scenes.py" line="768"/>
+        <location filename="../../widgets/wall/scenes.py" line="775"/>
+        <location filename="../../widgets/wall/scenes.py" line="783"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="731"/>
+        <location filename="../../widgets/wall/scenes.py" line="737"/>
         <source>本屏未持有该案件</source>
         <translation>Case not held by this wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="744"/>
+        <location filename="../../widgets/wall/scenes.py" line="750"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="746"/>
+        <location filename="../../widgets/wall/scenes.py" line="752"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="747"/>
+        <location filename="../../widgets/wall/scenes.py" line="753"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="748"/>
+        <location filename="../../widgets/wall/scenes.py" line="754"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="749"/>
+        <location filename="../../widgets/wall/scenes.py" line="755"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="750"/>
+        <location filename="../../widgets/wall/scenes.py" line="756"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="761"/>
+        <location filename="../../widgets/wall/scenes.py" line="767"/>
         <source>车型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="763"/>
+        <location filename="../../widgets/wall/scenes.py" line="769"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="769"/>
+        <location filename="../../widgets/wall/scenes.py" line="775"/>
         <source>告警已解除</source>
         <translation>Alert resolved</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="774"/>
+        <location filename="../../widgets/wall/scenes.py" line="780"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="775"/>
+        <location filename="../../widgets/wall/scenes.py" line="781"/>
         <source>对象</source>
         <translation>Assessed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="776"/>
+        <location filename="../../widgets/wall/scenes.py" line="782"/>
         <source>发生</source>
         <translation>Raised</translation>
     </message>
@@ -1410,32 +1672,32 @@
 <context>
     <name>HotspotsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="567"/>
+        <location filename="../../widgets/wall/scenes.py" line="573"/>
         <source>高发热点 · 今日</source>
         <translation>Hotspots · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="574"/>
+        <location filename="../../widgets/wall/scenes.py" line="580"/>
         <source>案件密度&#x3000;低</source>
         <translation>Case density  low</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="574"/>
+        <location filename="../../widgets/wall/scenes.py" line="580"/>
         <source>高</source>
         <translation>high</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="580"/>
+        <location filename="../../widgets/wall/scenes.py" line="586"/>
         <source>高发问题</source>
         <translation>Top matters</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="581"/>
+        <location filename="../../widgets/wall/scenes.py" line="587"/>
         <source>高发网格</source>
         <translation>Top grids</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="582"/>
+        <location filename="../../widgets/wall/scenes.py" line="588"/>
         <source>今日暂无案件</source>
         <translation>No cases today yet</translation>
     </message>
@@ -1653,194 +1915,199 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="388"/>
+        <location filename="../../widgets/app/main_window.py" line="395"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="398"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
+        <location filename="../../widgets/app/main_window.py" line="399"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="393"/>
+        <location filename="../../widgets/app/main_window.py" line="400"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="394"/>
+        <location filename="../../widgets/app/main_window.py" line="401"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="397"/>
+        <location filename="../../widgets/app/main_window.py" line="405"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="404"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="405"/>
+        <location filename="../../widgets/app/main_window.py" line="413"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="406"/>
+        <location filename="../../widgets/app/main_window.py" line="414"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="407"/>
+        <location filename="../../widgets/app/main_window.py" line="415"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="408"/>
+        <location filename="../../widgets/app/main_window.py" line="416"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="409"/>
+        <location filename="../../widgets/app/main_window.py" line="417"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="411"/>
+        <location filename="../../widgets/app/main_window.py" line="419"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="412"/>
+        <location filename="../../widgets/app/main_window.py" line="420"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="357"/>
+        <location filename="../../widgets/app/main_window.py" line="363"/>
         <source>不透明度</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="358"/>
+        <location filename="../../widgets/app/main_window.py" line="364"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="395"/>
+        <location filename="../../widgets/app/main_window.py" line="402"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="396"/>
+        <location filename="../../widgets/app/main_window.py" line="403"/>
         <source>部件与养护</source>
         <translation>Components &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="414"/>
+        <location filename="../../widgets/app/main_window.py" line="404"/>
+        <source>行政执法</source>
+        <translation>Enforcement</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="422"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="415"/>
+        <location filename="../../widgets/app/main_window.py" line="423"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="416"/>
+        <location filename="../../widgets/app/main_window.py" line="424"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="417"/>
+        <location filename="../../widgets/app/main_window.py" line="425"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="418"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="419"/>
+        <location filename="../../widgets/app/main_window.py" line="427"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="420"/>
+        <location filename="../../widgets/app/main_window.py" line="428"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="421"/>
+        <location filename="../../widgets/app/main_window.py" line="429"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="422"/>
+        <location filename="../../widgets/app/main_window.py" line="430"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="423"/>
+        <location filename="../../widgets/app/main_window.py" line="431"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="424"/>
+        <location filename="../../widgets/app/main_window.py" line="432"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="425"/>
+        <location filename="../../widgets/app/main_window.py" line="433"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="426"/>
-        <location filename="../../widgets/app/main_window.py" line="597"/>
+        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="607"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="487"/>
+        <location filename="../../widgets/app/main_window.py" line="497"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="490"/>
+        <location filename="../../widgets/app/main_window.py" line="500"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="494"/>
+        <location filename="../../widgets/app/main_window.py" line="504"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="514"/>
+        <location filename="../../widgets/app/main_window.py" line="524"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="575"/>
+        <location filename="../../widgets/app/main_window.py" line="585"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="578"/>
+        <location filename="../../widgets/app/main_window.py" line="588"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="598"/>
+        <location filename="../../widgets/app/main_window.py" line="608"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1850,145 +2117,146 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="287"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="288"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="324"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="292"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="292"/>
+        <location filename="../../widgets/map/wall.py" line="293"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="293"/>
+        <location filename="../../widgets/map/wall.py" line="294"/>
         <source>部件（放大后显示）</source>
         <translation>Components (zoomed in)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="294"/>
+        <location filename="../../widgets/map/wall.py" line="295"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="295"/>
-        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="296"/>
+        <location filename="../../widgets/map/wall.py" line="297"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
-        <location filename="../../widgets/map/wall.py" line="902"/>
-        <location filename="../../widgets/map/wall.py" line="949"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
+        <location filename="../../widgets/map/wall.py" line="957"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
-        <location filename="../../widgets/map/wall.py" line="902"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
-        <location filename="../../widgets/map/wall.py" line="902"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="909"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
-        <location filename="../../widgets/map/wall.py" line="956"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="964"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="306"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="307"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="307"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="316"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
         <source>部件状态</source>
         <translation>Components</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="904"/>
+        <location filename="../../widgets/map/wall.py" line="911"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="934"/>
+        <location filename="../../widgets/map/wall.py" line="941"/>
         <source>河长 {0}（区级）{1}（街道级）</source>
         <translation>River chiefs {0} (district), {1} (street)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="316"/>
-        <location filename="../../widgets/map/wall.py" line="950"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="958"/>
         <source>损坏</source>
         <translation>Damaged</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="938"/>
+        <location filename="../../widgets/map/wall.py" line="945"/>
         <source>今日覆盖 {0:.0%}</source>
         <translation>Covered today {0:.0%}</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="951"/>
+        <location filename="../../widgets/map/wall.py" line="959"/>
         <source>缺失</source>
         <translation>Missing</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="952"/>
+        <location filename="../../widgets/map/wall.py" line="960"/>
         <source>停用</source>
         <translation>Out of service</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="316"/>
-        <location filename="../../widgets/map/wall.py" line="953"/>
+        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="961"/>
         <source>维修中</source>
         <translation>Under repair</translation>
     </message>
@@ -2110,77 +2378,77 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>OverviewScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="156"/>
+        <location filename="../../widgets/wall/scenes.py" line="162"/>
         <source>城区态势</source>
         <translation>District overview</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="162"/>
+        <location filename="../../widgets/wall/scenes.py" line="168"/>
         <source>今日上报</source>
         <translation>Reported today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="163"/>
+        <location filename="../../widgets/wall/scenes.py" line="169"/>
         <source>今日立案</source>
         <translation>Registered today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="164"/>
+        <location filename="../../widgets/wall/scenes.py" line="170"/>
         <source>今日结案</source>
         <translation>Closed today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="165"/>
+        <location filename="../../widgets/wall/scenes.py" line="171"/>
         <source>超期在办</source>
         <translation>Overdue open</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="166"/>
+        <location filename="../../widgets/wall/scenes.py" line="172"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="167"/>
+        <location filename="../../widgets/wall/scenes.py" line="173"/>
         <source>车辆空闲</source>
         <translation>Vehicles idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="168"/>
+        <location filename="../../widgets/wall/scenes.py" line="174"/>
         <source>车辆离线</source>
         <translation>Vehicles offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="169"/>
+        <location filename="../../widgets/wall/scenes.py" line="175"/>
         <source>在办案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="186"/>
+        <location filename="../../widgets/wall/scenes.py" line="192"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="187"/>
+        <location filename="../../widgets/wall/scenes.py" line="193"/>
         <source>临期</source>
         <translation>Due soon</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <location filename="../../widgets/wall/scenes.py" line="194"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="189"/>
+        <location filename="../../widgets/wall/scenes.py" line="195"/>
         <source>不计时</source>
         <translation>No clock</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="191"/>
+        <location filename="../../widgets/wall/scenes.py" line="197"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="191"/>
+        <location filename="../../widgets/wall/scenes.py" line="197"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
@@ -2259,37 +2527,37 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>RankingScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="209"/>
+        <location filename="../../widgets/wall/scenes.py" line="215"/>
         <source>部门排名</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="210"/>
+        <location filename="../../widgets/wall/scenes.py" line="216"/>
         <source>街道排名</source>
         <translation>Streets</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="218"/>
+        <location filename="../../widgets/wall/scenes.py" line="224"/>
         <source>量化考核 · 今日</source>
         <translation>Performance · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="225"/>
+        <location filename="../../widgets/wall/scenes.py" line="231"/>
         <source>回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看</source>
         <translation>Not shown in a replay: the backend computes performance per period; see the KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="237"/>
+        <location filename="../../widgets/wall/scenes.py" line="243"/>
         <source>考核排名</source>
         <translation>Performance ranking</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="251"/>
+        <location filename="../../widgets/wall/scenes.py" line="257"/>
         <source>考核数据暂不可用，稍后重试</source>
         <translation>Performance data unavailable, retrying</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="279"/>
+        <location filename="../../widgets/wall/scenes.py" line="285"/>
         <source>今日暂无考核数据</source>
         <translation>No performance data today yet</translation>
     </message>
@@ -2422,9 +2690,9 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>Scene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="81"/>
+        <location filename="../../widgets/wall/scenes.py" line="87"/>
         <source>回放</source>
-        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期).</extracomment>
+        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期). The 阳光执法 scene asks the public feed again after this long (decisions come minutes apart), and shows at most this many.</extracomment>
         <translation>Replay</translation>
     </message>
 </context>
@@ -2523,6 +2791,128 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/app/startup_window.py" line="70"/>
         <source>启动未成功：</source>
         <translation>The start did not succeed: </translation>
+    </message>
+</context>
+<context>
+    <name>StepDialog</name>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="96"/>
+        <source>执法步骤</source>
+        <translation>Enforcement step</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="100"/>
+        <source>说明（必填）</source>
+        <translation>Note (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="100"/>
+        <location filename="../../widgets/panels/enforcement.py" line="103"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="105"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="112"/>
+        <source>罚款</source>
+        <translation>Fine</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="114"/>
+        <source>依据</source>
+        <translation>Legal basis</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="115"/>
+        <source>当事人放弃陈述申辩和听证</source>
+        <translation>The party waives statement and hearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="123"/>
+        <source>已缴纳</source>
+        <translation>Paid</translation>
+    </message>
+</context>
+<context>
+    <name>SunshineScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="810"/>
+        <source>阳光执法 · 行政处罚决定公示</source>
+        <translation>Open enforcement · penalty decisions</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="828"/>
+        <source>阳光执法</source>
+        <translation>Open enforcement</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="841"/>
+        <source>公示数据暂不可用，稍后重试</source>
+        <translation>Disclosure unavailable, retrying shortly</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="848"/>
+        <source>决定书文号</source>
+        <translation>Decision no.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="849"/>
+        <source>决定日期</source>
+        <translation>Decided</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="850"/>
+        <source>当事人</source>
+        <translation>Party</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="851"/>
+        <source>违法事项</source>
+        <translation>Violation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="852"/>
+        <source>处罚</source>
+        <translation>Penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="853"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="865"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="867"/>
+        <source>罚款 %1 元</source>
+        <translation>Fine ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="869"/>
+        <source>没收 %1 元</source>
+        <translation>Confiscation ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="870"/>
+        <source>不予处罚</source>
+        <translation>No penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="886"/>
+        <source>暂无公示的处罚决定</source>
+        <translation>No published decisions yet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="889"/>
+        <source>依据《行政处罚法》第四十八条公开；个人信息已依法作去标识化处理。</source>
+        <translation>Published under Art. 48 of the Administrative Penalty Law; personal data de-identified.</translation>
     </message>
 </context>
 <context>
@@ -2645,27 +3035,27 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TrendsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="619"/>
+        <location filename="../../widgets/wall/scenes.py" line="625"/>
         <source>每小时上报趋势</source>
         <translation>Reports per hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="635"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="635"/>
         <source>上周同日</source>
         <translation>Same day last week</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="630"/>
+        <location filename="../../widgets/wall/scenes.py" line="636"/>
         <source>上周同日：暂无该日数据</source>
         <translation>Same day last week: no data for that day yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="652"/>
+        <location filename="../../widgets/wall/scenes.py" line="658"/>
         <source>上周同日趋势</source>
         <translation>Same day last week</translation>
     </message>

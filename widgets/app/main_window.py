@@ -28,6 +28,7 @@ from widgets.map.wall import LAYERS, MapWall
 from widgets.panels.alerts import AlertPane
 from widgets.panels.case_detail import CaseDetail
 from widgets.panels.case_table import CaseTableModel
+from widgets.panels.enforcement import EnforcementPanel
 from widgets.panels.fleet import VehiclePanel
 from widgets.panels.queues import QueuePanel
 from widgets.panels.rivers import RiverPanel
@@ -124,14 +125,19 @@ class MainWindow(QMainWindow):
         )
         self.rivers = RiverPanel(self.state, self.now)
         self.work_orders = WorkOrderPanel(self.state, self.now, self.session, ctx.workers)
+        self.enforcement = EnforcementPanel(self.state, self.now, self.session, ctx.workers)
         self.docks = {
             "queues": self._dock("queues", self.queues, Qt.DockWidgetArea.BottomDockWidgetArea),
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
             "alerts": self._dock("alerts", self.alerts, Qt.DockWidgetArea.RightDockWidgetArea),
             "vehicles": self._dock("vehicles", self.vehicles, Qt.DockWidgetArea.LeftDockWidgetArea),
             "rivers": self._dock("rivers", self.rivers, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "enforcement": self._dock(
+                "enforcement", self.enforcement, Qt.DockWidgetArea.LeftDockWidgetArea
+            ),
         }
         self.tabifyDockWidget(self.docks["vehicles"], self.docks["rivers"])
+        self.tabifyDockWidget(self.docks["vehicles"], self.docks["enforcement"])
         self.docks["vehicles"].raise_()
         self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Orientation.Vertical)
         self.docks["work_orders"] = self._dock(
@@ -364,6 +370,7 @@ class MainWindow(QMainWindow):
         self.ctx.bridge.health_changed.connect(self.status.set_health)
         self.ctx.outcomes.connect(self.on_outcome)
         self.case_actions.notice.connect(self.status.show_notice)
+        self.enforcement.notice.connect(self.status.show_notice)
         self.queues.case_selected.connect(self.select_case)
         self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
         self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
@@ -394,6 +401,7 @@ class MainWindow(QMainWindow):
             "vehicles": self.tr("环卫车辆"),
             "rivers": self.tr("河道"),
             "work_orders": self.tr("部件与养护"),
+            "enforcement": self.tr("行政执法"),
             "timeline": self.tr("时间轴"),
         }
         for k, d in self.docks.items():
@@ -437,6 +445,7 @@ class MainWindow(QMainWindow):
         self.vehicles.on_diff(diff)
         self.rivers.on_diff(diff)
         self.work_orders.on_diff(diff)
+        self.enforcement.on_diff(diff)
         if diff.reset or diff.cases:
             self.queues.update_counts()
             if diff.reset or self.current_case in diff.cases:

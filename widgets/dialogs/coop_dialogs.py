@@ -72,6 +72,9 @@ class _Base(QDialog):
         return None
 
     def _ok(self) -> None:
+        for kind in (QLineEdit, QPlainTextEdit, QComboBox):
+            for field in self.findChildren(kind):
+                field.setStyleSheet("")  # a field mended since the last try is not marked
         w = self._missing()
         if w is not None:
             w.setFocus()

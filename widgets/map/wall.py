@@ -36,6 +36,7 @@ from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
 from console.geo.outlines import grid_polyline, neighbour_districts, polyline, rings_of
 from console.state import VEHICLE_STATUSES, CityState
 from widgets.common.i18n import labels
+from widgets.common.river_states import STATE_COLORS as RIVER_COLORS
 from widgets.common.river_states import state_names
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
 from widgets.map import asset_layer
@@ -317,6 +318,12 @@ class MapWall(QWidget):
         rows.append(
             f"{states} {dot(sc['normal'], '★')} {ok} {dot(sc['damaged'], '★')} {damaged} "
             f"{dot(sc['repairing'], '★')} {repairing}"
+        )
+        river_states = state_names()  # the river layer's patrol states
+        rows.append(
+            self.tr("河道")
+            + " "
+            + " ".join(f"{dot(RIVER_COLORS[k], '━')} {name}" for k, name in river_states.items())
         )
         self.legend.setText("<br>".join(rows))
         self.legend.adjustSize()

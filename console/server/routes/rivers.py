@@ -4,8 +4,6 @@ computes the same from its own records, live or replayed)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from console.domain import rivers
@@ -24,14 +22,9 @@ def river_kpi(p: Reader, ctx: Ctx, from_: From = None, to: To = None):
     start, end = _window(ctx, from_, to)
     with ctx.db.read() as s:
         docs = list(records.live_docs(s, rivers.RECORD_TYPE))
-    value, rows = rivers.coverage_kpi(docs, start, end, ctx.now())
     return {
         "from": iso(start),
         "to": iso(end),
-        "indicator": rivers.KPI_ID,
         "definition": definitions()[rivers.KPI_ID],
-        "value": value,
-        "numerator": sum(r.patrolled for r in rows),
-        "denominator": len(rows),
-        "rows": [asdict(r) for r in rows],
+        **rivers.kpi_body(docs, start, end, ctx.now()),
     }
