@@ -13,12 +13,12 @@ from console.sim.district import SimConfig, run_headless
 
 
 def test_the_days_plan_is_walked_by_the_departments(tmp_path):
-    backend = start_backend(f"sqlite:///{tmp_path / 'sim.db'}", speed=360.0)
+    backend = start_backend(f"sqlite:///{tmp_path / 'sim.db'}", speed=600.0)
     try:
         out = run_headless(
             backend.url,
             backend.settings.clock,
-            hours=6.0,
+            hours=10.0,
             config=SimConfig(seed=4, cases_per_hour=5),
         )
         orders = Api(backend.url, "demo-wall").get("/api/v1/maintenance/orders").json()["orders"]
