@@ -1,0 +1,206 @@
+"""People on duty on the backend: the duty rules (``console.domain.duty``) fed from the fixes
+of supervisors and officers as they arrive, and ticked for silence and shift changes.
+
+A 离岗 or 失联 episode is a vehicle alert on the person's position unit (raised and resolved
+by the rules); each person's duty state is a record (type ``duty``) published when it
+changes, at most once a district minute otherwise, so consoles, shift logs and replay see the
+same thing. Rules and their reasons: docs/rules/duty.md.
+
+The tracker lives in the backend's memory like the vehicle rules (``FleetRules``); it is
+rebuilt at start from the position units and resumes today's counters from their records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.domain import duty as rules
+from console.domain.calendar import WorkCalendar
+from console.domain.china_time import CST
+from console.domain.field_units import OFFICER, SUPERVISOR, is_person
+from console.geo.grid import UnitGrid
+
+from . import alerts, records
+from .db import Vehicle
+
+if TYPE_CHECKING:
+    from .context import Context
+
+RECORD_TYPE = "duty"
+SHIFTS = {SUPERVISOR: rules.SUPERVISOR_SHIFT, OFFICER: rules.OFFICER_SHIFT}
+
+
+@dataclass
+class Unit:
+    """A person's position unit as the duty rules need it."""
+
+    id: str
+    kind: str
+    name: str
+    user_id: str | None
+    street: str | None
+    area_codes: list[str]
+    cells: np.ndarray  # grid indices, in cell-code order
+    by_index: np.ndarray  # ``cells`` sorted, for searchsorted
+    order: np.ndarray  # position in ``cells`` of each of ``by_index``
+
+
+def area_cells(grid: UnitGrid, codes: list[str]) -> np.ndarray:
+    """Indices of the cells an area's codes name (a street's 9 digits, a community's 12, a
+    cell's 15; unknown codes name nothing), sorted by cell code: the order of the records'
+    visited bits."""
+    parts: list[np.ndarray] = []
+    for code in codes:
+        try:
+            if len(code) == 9:
+                parts.append(grid.street_cells(code))
+            elif len(code) == 12:
+                parts.append(grid.community_cells(code))
+            else:
+                parts.append(np.array([grid.index_of(code)]))
+        except (KeyError, ValueError):
+            continue
+    idx = np.unique(np.concatenate(parts)).astype(np.int64) if parts else np.zeros(0, np.int64)
+    return idx[np.argsort(grid.codes[idx], kind="stable")]
+
+
+class DutyBoard:
+    """The duty tracker of one backend process and the units it tracks."""
+
+    def __init__(self) -> None:
+        self.tracker: rules.DutyTracker | None = None
+        self.units: dict[str, Unit] = {}
+        self.grid: UnitGrid | None = None
+
+    def load(self, s: Session, grid: UnitGrid, calendar: WorkCalendar, now: datetime) -> None:
+        """Track every person's position unit; resume today's counters from his record."""
+        self.grid = grid
+        self.tracker = rules.DutyTracker(calendar)
+        self.units = {}
+        t = now.timestamp()
+        today = now.astimezone(CST).date().isoformat()
+        half = grid.cell_m / 2
+        for v in s.scalars(select(Vehicle).order_by(Vehicle.id)):
+            if not is_person(v.vtype) or v.vtype not in SHIFTS:
+                continue
+            assignment = v.route or {}
+            codes = [str(c) for c in assignment.get("area") or []]
+            cells = area_cells(grid, codes)
+            order = np.argsort(cells, kind="stable")
+            unit = Unit(
+                v.id,
+                v.vtype,
+                v.plate,
+                assignment.get("user_id"),
+                assignment.get("street"),
+                codes,
+                cells,
+                cells[order],
+                order,
+            )
+            self.units[v.id] = unit
+            x, y = grid.frame.to_xy(grid.lon[cells], grid.lat[cells])
+            area = rules.Area([str(grid.codes[i]) for i in cells], x, y, half)
+            p = self.tracker.add(v.id, SHIFTS[v.vtype], area, t)
+            doc = records.get(s, RECORD_TYPE, v.id)
+            if doc and doc.get("day") == today:
+                p.on_duty_s = float(doc.get("on_duty_s") or 0.0)
+                p.scheduled_s = float(doc.get("scheduled_s") or 0.0)
+                p.visited = rules.visited_from_hex(doc.get("visited") or "", len(cells))
+
+    def on_fixes(self, s: Session, cols: dict[str, list], now: datetime) -> None:
+        """The rules over one stored batch of fixes (columns as the feed carries them)."""
+        tr, grid = self.tracker, self.grid
+        if tr is None or grid is None or not self.units:
+            return
+        vid = np.asarray(cols["vehicle_id"])
+        mine = np.isin(vid, list(self.units))
+        if not mine.any():
+            return
+        vid = vid[mine]
+        t = np.asarray(cols["t"], dtype=float)[mine]
+        lon = np.asarray(cols["lon"], dtype=float)[mine]
+        lat = np.asarray(cols["lat"], dtype=float)[mine]
+        cell = grid.lookup(lon, lat)
+        x, y = grid.frame.to_xy(lon, lat)
+        signals = []
+        for person in np.unique(vid):
+            u = self.units[str(person)]
+            k = vid == person
+            dist = tr.people[u.id].area.distance_m(x[k], y[k])
+            signals += tr.fixes(u.id, t[k], dist, self._positions(u, cell[k]))
+        self._apply(s, signals, now)
+        self._publish(s, {str(p) for p in np.unique(vid)}, now)
+
+    @staticmethod
+    def _positions(u: Unit, cell: np.ndarray) -> np.ndarray:
+        """Each fix's cell as a position in the unit's cells (-1 outside them)."""
+        if not len(u.cells):
+            return np.full(len(cell), -1)
+        j = np.clip(np.searchsorted(u.by_index, cell), 0, len(u.cells) - 1)
+        return np.where(u.by_index[j] == cell, u.order[j], -1)
+
+    def tick(self, s: Session, now: datetime) -> None:
+        if self.tracker is None:
+            return
+        self._apply(s, self.tracker.tick(now.timestamp()), now)
+        self._publish(s, set(self.units), now)
+
+    def _apply(self, s: Session, signals: list[rules.Signal], now: datetime) -> None:
+        for sig in signals:
+            at = datetime.fromtimestamp(sig.at, UTC)
+            if sig.action == "raise":
+                u = self.units[sig.person_id]
+                detail = {**sig.detail, "name": u.name, "person_type": u.kind}
+                alerts.raise_alert(s, at, sig.kind, "vehicle", sig.person_id, detail)
+            else:
+                alerts.clear_alert(s, at, sig.kind, "vehicle", sig.person_id)
+
+    def _publish(self, s: Session, ids: set[str], now: datetime) -> None:
+        tr = self.tracker
+        assert tr is not None
+        t = now.timestamp()
+        for pid in sorted(ids):
+            p = tr.people[pid]
+            if tr.record_due(p, t):
+                records.put(s, self.record(pid), now)
+
+    def record(self, pid: str) -> dict[str, Any]:
+        """A person's duty record (docs/rules/duty.md "Records and replay")."""
+        tr = self.tracker
+        assert tr is not None
+        p, u = tr.people[pid], self.units[pid]
+        rate = p.rate
+        return {
+            "type": RECORD_TYPE,
+            "id": pid,
+            "person_type": u.kind,
+            "name": u.name,
+            "user_id": u.user_id,
+            "street": u.street,
+            "area": u.area_codes,
+            "state": p.state,
+            "since": p.since,
+            "day": p.day.isoformat() if p.day else None,
+            "on_duty_s": round(p.on_duty_s, 1),
+            "scheduled_s": round(p.scheduled_s, 1),
+            "rate": None if rate is None else round(rate, 4),
+            "coverage": round(p.coverage, 4),
+            "cells": len(u.cells),
+            "visited": rules.visited_hex(p.visited),
+            "last_fix": p.last_fix,
+        }
+
+
+def on_fixes(ctx: Context, s: Session, cols: dict[str, list], now: datetime) -> None:
+    ctx.duty.on_fixes(s, cols, now)
+
+
+def tick(ctx: Context, s: Session, now: datetime) -> None:
+    ctx.duty.tick(s, now)
