@@ -15,6 +15,8 @@ returns a ``Diff`` naming what moved, so views refresh only that.
 - **Vehicles** in numpy: last fix (t, lon, lat, speed, heading, flags), status; **trails** as a
   ring buffer of the last ``trail_points`` fixes per vehicle, in time order.
 - **Alerts** (open and acknowledged; resolved ones leave) and **sensors**.
+- **Records** of the centre's other systems (``console.domain.records``): the newest document
+  of each (type, id) while it is live.
 - **Retention**: at each new hour of the district clock, finished cases that
   ``console.domain.retention`` no longer keeps leave (``Diff.cases_evicted``), so a console
   that runs for months holds the live picture, not the district's history.
@@ -42,6 +44,7 @@ from typing import Any, Literal, cast
 import numpy as np
 from numpy.typing import DTypeLike
 
+from console.domain import records
 from console.domain.alert_rules import louder
 from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
@@ -52,6 +55,7 @@ from console.domain.documents import (
     CaseDoc,
     Change,
     FixesChange,
+    RecordDoc,
     SensorDoc,
     Snapshot,
     VehicleDoc,
@@ -110,6 +114,7 @@ class Diff:
     alerts: set[str] = field(default_factory=set)
     alerts_raised: set[str] = field(default_factory=set)
     sensors: set[str] = field(default_factory=set)
+    records: set[tuple[str, str]] = field(default_factory=set)  # (type, id)
     fixes: int = 0
     changes: int = 0
     first_seq: int | None = None
@@ -128,7 +133,15 @@ class Diff:
     def merge(self, other: Diff) -> Diff:
         """Fold ``other`` (a later batch) into this one, for a consumer that fell behind."""
         self.reset |= other.reset
-        for name in ("cases", "vehicles", "alerts", "alerts_raised", "sensors", "alerts_escalated"):
+        for name in (
+            "cases",
+            "vehicles",
+            "alerts",
+            "alerts_raised",
+            "sensors",
+            "alerts_escalated",
+            "records",
+        ):
             getattr(self, name).update(getattr(other, name))
         self.fixes += other.fixes
         self.changes += other.changes
@@ -149,6 +162,7 @@ class Diff:
             or self.vehicles
             or self.alerts
             or self.sensors
+            or self.records
             or self.fixes
             or self.changes
         )
@@ -249,6 +263,7 @@ class CityState:
         self._trail_n = np.zeros(0, dtype=np.int64)  # fixes ever written per vehicle
         self.alerts: dict[str, AlertDoc] = {}
         self.sensors: dict[str, SensorDoc] = {}
+        self.records: dict[str, dict[str, RecordDoc]] = {}  # type -> id -> live document
         # The last subject thrown to the wall (not in snapshots, digests or checkpoints: a
         # wall shows a throw when it arrives, for its seconds, and never again).
         self.wall_focus: WallFocusDoc | None = None
@@ -268,6 +283,7 @@ class CityState:
         new.__dict__.update(self.__dict__)
         new.cases, new.vehicles = dict(self.cases), dict(self.vehicles)
         new.alerts, new.sensors = dict(self.alerts), dict(self.sensors)
+        new.records = {t: dict(docs) for t, docs in self.records.items()}
         new._case_cols, new._veh = self._case_cols.copy(), self._veh.copy()
         new._case_codes = {k: v.copy() for k, v in self._case_codes.items()}
         if rings is not None and rings.shape == self._trail.shape:
@@ -281,8 +297,8 @@ class CityState:
     def copy_bytes(self) -> int:
         """Roughly what a ``copy()`` holds of its own (its containers and arrays; the
         documents it shares are not counted): a seek cache's budget counts copies by it."""
-        containers = (self.cases, self.vehicles, self.alerts, self.sensors)
-        own = sum(sys.getsizeof(c) for c in containers)
+        containers = (self.cases, self.vehicles, self.alerts, self.sensors, self.records)
+        own = sum(sys.getsizeof(c) for c in (*containers, *self.records.values()))
         for cols in (self._case_cols, self._veh):
             own += cols.nbytes() + sys.getsizeof(cols.ids) + sys.getsizeof(cols.index)
         own += sum(codes.nbytes() for codes in self._case_codes.values())
@@ -319,6 +335,7 @@ class CityState:
         self._trail_n[: len(keep_ids)] = keep_n[: len(keep_ids)]
         self.alerts.clear()
         self.sensors.clear()
+        self.records.clear()
         self.set_reference(reference or self.reference)
         self._put_cases(snapshot.get("cases") or ())
         for v in snapshot.get("vehicles") or ():
@@ -326,6 +343,12 @@ class CityState:
         for a in snapshot.get("alerts") or ():
             if a.get("state") != "resolved":
                 self.alerts[a["id"]] = a
+        for r in snapshot.get("records") or ():
+            try:
+                records.check(r)  # a snapshot is not split like a page: one bad record is skipped
+            except records.BadRecord:
+                continue
+            self._put_record(r)
         self.seq = self.bootstrap_seq = int(snapshot.get("seq") or 0)
         self.bootstrap_id = bootstrap_id
         self.ts = snapshot.get("server_time") or self.ts
@@ -402,12 +425,29 @@ class CityState:
             elif ch["kind"] == "wall_focus":
                 self.wall_focus = ch["wall_focus"]
                 d.wall_focus = True
+            elif ch["kind"] == "record":
+                d.records.add(self._put_record(ch["record"]))
             if seq > self.seq:
                 self.seq = seq
                 self.ts = ch["ts"]
         self._fixes(fixes, d)
         d.cases.update(self._put_cases(cases))
         return d
+
+    def _put_record(self, r: RecordDoc) -> tuple[str, str]:
+        key = (r["type"], r["id"])
+        if r.get("live", True):
+            self.records.setdefault(key[0], {})[key[1]] = r
+        else:
+            docs = self.records.get(key[0], {})
+            docs.pop(key[1], None)
+            if not docs:
+                self.records.pop(key[0], None)
+        return key
+
+    def records_of(self, type_: str) -> dict[str, RecordDoc]:
+        """The live records of ``type_`` by id (empty if none): what its widgets show."""
+        return self.records.get(type_, {})
 
     # ---- cases -----------------------------------------------------------------------------
     def _put_cases(self, docs: Iterable[CaseDoc]) -> list[str]:
@@ -776,6 +816,9 @@ class CityState:
             h.update(json.dumps(self.alerts[aid], sort_keys=True).encode())
         for sid in sorted(self.sensors):
             h.update(json.dumps(self.sensors[sid], sort_keys=True, default=str).encode())
+        for t in sorted(self.records):
+            for rid in sorted(self.records[t]):
+                h.update(json.dumps(self.records[t][rid], sort_keys=True).encode())
         return h.hexdigest()
 
     def counts(self) -> dict[str, int]:
@@ -793,6 +836,7 @@ class CityState:
             "trails": self._trail.nbytes + self._trail_n.nbytes,
             "alerts": _deep_size(self.alerts),
             "sensors": _deep_size(self.sensors),
+            "records": _deep_size(self.records),
         }
 
     # ---- checkpoints -----------------------------------------------------------------------
@@ -826,6 +870,7 @@ class CityState:
             "trails": _pack_rows(self._trail, rows),
             "alerts": list(self.alerts.values()),
             "sensors": list(self.sensors.values()),
+            "records": [r for docs in self.records.values() for r in docs.values()],
             "strings": list(self._strings),
             "numbers": list(self._numbers),
         }
@@ -867,6 +912,8 @@ class CityState:
             s._put_cases(cp["cases"])
         s.alerts = {a["id"]: a for a in cp["alerts"]}
         s.sensors = {x["id"]: x for x in cp["sensors"]}  # replaces the reference's
+        for r in cp.get("records", ()):  # none in checkpoints made before records
+            s._put_record(r)
         s.seq, s.bootstrap_seq, s.ts = cp["seq"], cp["bootstrap_seq"], cp["ts"]
         s.bootstrap_id, s.log_seq = cp["bootstrap_id"], cp["log_seq"]
         return s

@@ -161,6 +161,15 @@ class SensorDoc(TypedDict):
     last_t: float | None
 
 
+class RecordDoc(TypedDict, total=False):
+    """One thing of the centre's other systems (``console.domain.records``): its whole current
+    document; the fields beyond these belong to its ``type``. ``live`` false: consoles drop it."""
+
+    type: Required[str]
+    id: Required[str]
+    live: bool
+
+
 class FixBatch(TypedDict):
     """The fixes one telemetry post accepted, as parallel columns (``server/telemetry.
     ingest_fixes``): the payload of a ``fixes`` change."""
@@ -213,6 +222,11 @@ class ReferenceChange(_ChangeHead):
     kind: Literal["reference"]
 
 
+class RecordChange(_ChangeHead):
+    kind: Literal["record"]
+    record: RecordDoc
+
+
 class WallFocusDoc(TypedDict):
     """A subject thrown to the video wall (``POST /api/v1/wall/focus``): walls show it on
     their focus scene for ``seconds``, then resume their playlists."""
@@ -238,6 +252,7 @@ Change = (
     | FixesChange
     | ReferenceChange
     | WallFocusChange
+    | RecordChange
 )
 
 
@@ -254,7 +269,8 @@ class ChangePage(TypedDict):
 
 class Snapshot(TypedDict):
     """``GET /api/v1/snapshot``: what a console bootstraps from; the feed continues after
-    ``seq``. Cases are the open ones and those closed in the last 24 h."""
+    ``seq``. Cases are the open ones and those closed in the last 24 h; records the live ones
+    (absent in logs recorded before records)."""
 
     feed_id: str
     seq: int
@@ -263,3 +279,4 @@ class Snapshot(TypedDict):
     cases: list[CaseDoc]
     vehicles: list[VehicleDoc]
     alerts: list[AlertDoc]
+    records: NotRequired[list[RecordDoc]]

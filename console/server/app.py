@@ -43,6 +43,7 @@ from .routes import (
     media,
     open311,
     operations,
+    records,
     session,
     users,
     vehicles,
@@ -96,6 +97,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         geocode,
         open311,
         wall,
+        records,
     ):
         app.include_router(module.router)
     return app

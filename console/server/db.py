@@ -263,6 +263,18 @@ class SupervisorArea(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
 
 
+class RecordRow(Base):
+    """The current document of each record (``console.server.records``): what a snapshot sends
+    of the centre's other systems. ``live`` false: gone from consoles, kept for the API."""
+
+    __tablename__ = "records"
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    live: Mapped[bool] = mapped_column(Boolean, index=True)
+    updated_at: Mapped[datetime] = mapped_column()
+    doc: Mapped[dict] = mapped_column(JSON)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

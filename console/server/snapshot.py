@@ -35,7 +35,7 @@ from console.domain import retention
 from console.domain.case import Case, iso
 from console.domain.workflow import Source, State
 
-from . import alerts, feed, telemetry
+from . import alerts, feed, records, telemetry
 from .cases import OPEN_CASE_STATES, case_doc, without_contact
 from .context import Context
 from .db import CaseRow, Vehicle
@@ -70,6 +70,8 @@ def body(ctx: Context) -> Iterator[bytes]:
         yield from _joined(dumps(telemetry.vehicle_wire(v)) for v in vehicles)
         yield b'],"alerts":['
         yield from _joined(dumps(a) for a in alerts.open_alerts(s))
+        yield b'],"records":['
+        yield from _joined(dumps(r) for r in records.live_docs(s))
         yield b"]}"
 
 

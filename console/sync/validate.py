@@ -15,10 +15,11 @@ from typing import Any, cast
 
 import numpy as np
 
+from console.domain import records
 from console.domain.documents import Change
 from console.domain.workflow import State
 
-KINDS = {"case", "fixes", "vehicle", "alert", "sensor", "reference", "wall_focus"}
+KINDS = {"case", "fixes", "vehicle", "alert", "sensor", "reference", "wall_focus", "record"}
 MAX_STR = 10_000
 MAX_FIXES = 100_000
 MAX_BYTES = 4 << 20
@@ -166,6 +167,11 @@ def check(ch: object) -> None:
         _entity(ch.get(kind), kind)
     elif kind == "wall_focus":
         _wall_focus(ch.get("wall_focus"))
+    elif kind == "record":
+        try:
+            records.check(ch.get("record"))
+        except records.BadRecord as e:
+            raise Invalid(str(e)) from None
 
 
 def _wall_focus(f: object) -> None:
