@@ -150,3 +150,12 @@ def test_record_throttle_publishes_changes_at_most_every_minute():
     walk(tr, at(8, 0, 30), 250)  # a new cell, 30 s later: waits
     assert not tr.record_due(p, at(8, 0, 30))
     assert tr.record_due(p, at(8, 1))
+
+
+def test_counts_do_not_depend_on_how_often_the_tracker_runs():
+    tr, p = tracker()
+    walk(tr, at(8), 150)
+    sig = tr.tick(at(9))  # one evaluation an hour after the last fix: silent since 08:15
+    assert [s.kind for s in sig] == ["staff_silent"]
+    assert p.scheduled_s == pytest.approx(3600)
+    assert p.on_duty_s == pytest.approx(900)

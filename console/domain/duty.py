@@ -211,10 +211,21 @@ class DutyTracker:
         p.last_eval = t if p.last_eval is None else max(p.last_eval, t)
 
     def _accrue(self, p: Person, t0: float, t1: float) -> None:
-        s = self.shift_s(p, t0, t1)
-        p.scheduled_s += s
+        """Scheduled time over ``[t0, t1)``, and on-duty time up to the instant the grace or
+        the silence limit runs out within it: the counts do not depend on how often the
+        tracker is evaluated."""
+        p.scheduled_s += self.shift_s(p, t0, t1)
         if p.presence == ON_DUTY:
-            p.on_duty_s += s
+            end = min(t1, self._on_duty_until(p))
+            if end > t0:
+                p.on_duty_s += self.shift_s(p, t0, end)
+
+    def _on_duty_until(self, p: Person) -> float:
+        last = p.last_fix if p.last_fix is not None else p.tracked_from
+        until = (last if last is not None else -np.inf) + self.rules.silent_after_s
+        if p.out_since is not None:
+            until = min(until, p.out_since + self.rules.off_grid_after_s)
+        return float(until)
 
     def shift_s(self, p: Person, t0: float, t1: float) -> float:
         return p.shift.overlap_s(t0, t1, self.calendar)

@@ -18,7 +18,9 @@ import math
 from typing import Any
 
 #: The record types and their names; a backend module that emits a type lists it here.
-RECORD_TYPES: dict[str, str] = {}
+RECORD_TYPES: dict[str, str] = {
+    "duty": "在岗状态",  # a supervisor's or officer's duty state (console.server.duty)
+}
 
 #: Bounds of a record (the change validator's): ids and types are keys, not text.
 MAX_TYPE = 32

@@ -24,9 +24,10 @@ from console.domain import duty as rules
 from console.domain.calendar import WorkCalendar
 from console.domain.china_time import CST
 from console.domain.field_units import OFFICER, SUPERVISOR, is_person
+from console.geo import responsibility
 from console.geo.grid import UnitGrid
 
-from . import alerts, records
+from . import alerts, records, supervisors
 from .db import Vehicle
 
 if TYPE_CHECKING:
@@ -46,28 +47,7 @@ class Unit:
     user_id: str | None
     street: str | None
     area_codes: list[str]
-    cells: np.ndarray  # grid indices, in cell-code order
-    by_index: np.ndarray  # ``cells`` sorted, for searchsorted
-    order: np.ndarray  # position in ``cells`` of each of ``by_index``
-
-
-def area_cells(grid: UnitGrid, codes: list[str]) -> np.ndarray:
-    """Indices of the cells an area's codes name (a street's 9 digits, a community's 12, a
-    cell's 15; unknown codes name nothing), sorted by cell code: the order of the records'
-    visited bits."""
-    parts: list[np.ndarray] = []
-    for code in codes:
-        try:
-            if len(code) == 9:
-                parts.append(grid.street_cells(code))
-            elif len(code) == 12:
-                parts.append(grid.community_cells(code))
-            else:
-                parts.append(np.array([grid.index_of(code)]))
-        except (KeyError, ValueError):
-            continue
-    idx = np.unique(np.concatenate(parts)).astype(np.int64) if parts else np.zeros(0, np.int64)
-    return idx[np.argsort(grid.codes[idx], kind="stable")]
+    cells: np.ndarray  # grid indices, ascending (= cell-code order)
 
 
 class DutyBoard:
@@ -79,31 +59,26 @@ class DutyBoard:
         self.grid: UnitGrid | None = None
 
     def load(self, s: Session, grid: UnitGrid, calendar: WorkCalendar, now: datetime) -> None:
-        """Track every person's position unit; resume today's counters from his record."""
+        """Track every person's position unit, resuming today's counters from his record, and
+        publish everyone's record (``s`` writes)."""
         self.grid = grid
         self.tracker = rules.DutyTracker(calendar)
         self.units = {}
         t = now.timestamp()
         today = now.astimezone(CST).date().isoformat()
         half = grid.cell_m / 2
+        roster = supervisors.supervisor_cells(s, grid)
         for v in s.scalars(select(Vehicle).order_by(Vehicle.id)):
             if not is_person(v.vtype) or v.vtype not in SHIFTS:
                 continue
             assignment = v.route or {}
+            user_id = assignment.get("user_id")
             codes = [str(c) for c in assignment.get("area") or []]
-            cells = area_cells(grid, codes)
-            order = np.argsort(cells, kind="stable")
-            unit = Unit(
-                v.id,
-                v.vtype,
-                v.plate,
-                assignment.get("user_id"),
-                assignment.get("street"),
-                codes,
-                cells,
-                cells[order],
-                order,
-            )
+            if v.vtype == SUPERVISOR and user_id in roster:
+                # His 责任区 as the roster has it now (cells moved between supervisors too).
+                codes = responsibility.area_codes(grid, roster[user_id])
+            cells = responsibility.area_cells(grid, codes)
+            unit = Unit(v.id, v.vtype, v.plate, user_id, assignment.get("street"), codes, cells)
             self.units[v.id] = unit
             x, y = grid.frame.to_xy(grid.lon[cells], grid.lat[cells])
             area = rules.Area([str(grid.codes[i]) for i in cells], x, y, half)
@@ -113,6 +88,7 @@ class DutyBoard:
                 p.on_duty_s = float(doc.get("on_duty_s") or 0.0)
                 p.scheduled_s = float(doc.get("scheduled_s") or 0.0)
                 p.visited = rules.visited_from_hex(doc.get("visited") or "", len(cells))
+        self._publish(s, set(self.units), now)  # the snapshot holds everyone from the start
 
     def on_fixes(self, s: Session, cols: dict[str, list], now: datetime) -> None:
         """The rules over one stored batch of fixes (columns as the feed carries them)."""
@@ -143,8 +119,8 @@ class DutyBoard:
         """Each fix's cell as a position in the unit's cells (-1 outside them)."""
         if not len(u.cells):
             return np.full(len(cell), -1)
-        j = np.clip(np.searchsorted(u.by_index, cell), 0, len(u.cells) - 1)
-        return np.where(u.by_index[j] == cell, u.order[j], -1)
+        j = np.clip(np.searchsorted(u.cells, cell), 0, len(u.cells) - 1)
+        return np.where(u.cells[j] == cell, j, -1)
 
     def tick(self, s: Session, now: datetime) -> None:
         if self.tracker is None:

@@ -30,6 +30,7 @@ from console.domain.case import Case
 from console.domain.china_time import CST
 from console.domain.components import degree_box
 from console.domain.field_tasks import responsible_supervisor
+from console.domain.field_units import is_sanitation
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
 from console.domain.routing import RoutingTable, street_department_id
@@ -38,6 +39,7 @@ from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
 from .client import ActorClient
+from .duty import STAFF_TYPES, StaffSim
 from .fleet import FleetSim, SensorSim
 from .plan import PlannedReport, delay_minutes, report_plan
 from .texts import description, hotline_description
@@ -344,8 +346,19 @@ class DistrictSimulator:
 
     def _terminals(self) -> None:
         gw = self.client("demo-gateway")
-        mine = [v for v in self.reference["vehicles"] if v["id"] not in self.config.jt808_vehicles]
+        units = self.reference["vehicles"]
+        mine = [
+            v
+            for v in units
+            if is_sanitation(v["type"]) and v["id"] not in self.config.jt808_vehicles
+        ]
         fleet = FleetSim(mine, self.config.seed, self.clock.epoch())
+        staff = StaffSim(
+            [v for v in units if v["type"] in STAFF_TYPES],
+            self.grid,
+            self.config.seed,
+            self.clock.epoch(),
+        )
         sensors = self.sensor_sim
         assert sensors is not None  # made by run() before this thread starts
         dt = self.config.fix_interval_s
@@ -360,6 +373,8 @@ class DistrictSimulator:
             # the fixes come coarser, instead of falling further behind a 5-s round at a time.
             step = dt * (1 + max(0, math.floor((self.clock.epoch() - next_fix) / dt)))
             fixes = fleet.step(step)
+            for k, col in staff.step(next_fix + step).items():
+                fixes[k] = fixes[k] + col
             keys = list(fixes)
             rows = [
                 dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)

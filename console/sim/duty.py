@@ -18,6 +18,7 @@ from console.domain.calendar import WorkCalendar
 from console.domain.duty import OFFICER_SHIFT, SUPERVISOR_SHIFT
 from console.domain.field_units import OFFICER, SUPERVISOR
 from console.geo.grid import UnitGrid
+from console.geo.responsibility import area_cells
 
 #: A phone on foot reports every 30 s (the rules allow 15 min of silence: ``DutyRules``).
 FIX_EVERY_S = 30.0
@@ -25,27 +26,18 @@ FIX_EVERY_S = 30.0
 #: GB 17761, slower while looking), officers walk their street.
 SPEED_KMH = {SUPERVISOR: 9.0, OFFICER: 4.5}
 SHIFTS = {SUPERVISOR: SUPERVISOR_SHIFT, OFFICER: OFFICER_SHIFT}
+#: The position units this simulator walks.
+STAFF_TYPES = frozenset(SHIFTS)
 #: The phone is switched on this long before the shift starts.
 EARLY_S = 600.0
 #: Episodes: chance per person per district hour in shift, duration range (s). A wander is
 #: long enough (20–40 min) to pass the 15-min grace; so is a silence.
-EPISODES = {"break": (0.25, (300, 900)), "wander": (0.05, (1200, 2400)), "silent": (0.02, (1200, 1800))}
+EPISODES = {
+    "break": (0.25, (300, 900)),
+    "wander": (0.05, (1200, 2400)),
+    "silent": (0.02, (1200, 1800)),
+}
 CODES = {"break": 1, "wander": 2, "silent": 3}
-
-
-def area_cells(grid: UnitGrid, codes: list[str]) -> np.ndarray:
-    """Indices of the cells an area's codes name (a street's 9 digits, a community's 12, a
-    cell's 15), sorted by cell code: the order the duty records' visited bits follow."""
-    out: list[np.ndarray] = []
-    for code in codes:
-        if len(code) == 9:
-            out.append(grid.street_cells(code))
-        elif len(code) == 12:
-            out.append(grid.community_cells(code))
-        else:
-            out.append(np.array([grid.index_of(code)]))
-    idx = np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
-    return idx[np.argsort(grid.codes[idx], kind="stable")]
 
 
 @dataclass
