@@ -28,6 +28,7 @@ from widgets.map.wall import LAYERS, MapWall
 from widgets.panels.alerts import AlertPane
 from widgets.panels.case_detail import CaseDetail
 from widgets.panels.case_table import CaseTableModel
+from widgets.panels.duty import DutyPanel
 from widgets.panels.fleet import VehiclePanel
 from widgets.panels.queues import QueuePanel
 from widgets.panels.status_bar import ConsoleStatusBar
@@ -104,12 +105,16 @@ class MainWindow(QMainWindow):
         self.vehicles = VehiclePanel(
             self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
         )
+        self.duty = DutyPanel(self.state)
         self.docks = {
             "queues": self._dock("queues", self.queues, Qt.DockWidgetArea.BottomDockWidgetArea),
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
             "alerts": self._dock("alerts", self.alerts, Qt.DockWidgetArea.RightDockWidgetArea),
             "vehicles": self._dock("vehicles", self.vehicles, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "duty": self._dock("duty", self.duty, Qt.DockWidgetArea.LeftDockWidgetArea),
         }
+        self.tabifyDockWidget(self.docks["vehicles"], self.docks["duty"])
+        self.docks["vehicles"].raise_()
         self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Orientation.Vertical)
         if ctx.replay is not None:
             self.timeline = Timeline(ctx.replay)
@@ -340,6 +345,8 @@ class MainWindow(QMainWindow):
         self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
         self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
         self.map.vehicle_clicked.connect(self.vehicles.select_vehicle)
+        self.map.vehicle_clicked.connect(self.duty.select_person)
+        self.duty.person_selected.connect(self.map.select_vehicle)
         self.vehicles.vehicle_selected.connect(
             lambda vid, follow: self.map.select_vehicle(vid, follow=follow)
         )
@@ -360,6 +367,7 @@ class MainWindow(QMainWindow):
             "detail": self.tr("案件详情"),
             "alerts": self.tr("告警"),
             "vehicles": self.tr("环卫车辆"),
+            "duty": self.tr("人员在岗"),
             "timeline": self.tr("时间轴"),
         }
         for k, d in self.docks.items():
@@ -401,6 +409,7 @@ class MainWindow(QMainWindow):
         self.case_model.on_diff(diff)
         self.alerts.on_diff(diff)
         self.vehicles.on_diff(diff)
+        self.duty.on_diff(diff)
         if diff.reset or diff.cases:
             self.queues.update_counts()
             if diff.reset or self.current_case in diff.cases:

@@ -47,8 +47,19 @@ from widgets.map.lod import (
     trail_tolerance,
 )
 from widgets.map.markers import COUNT_PX, OUTLINE, Clusters, Markers
+from widgets.map.staff_layer import StaffLayer
 
-LAYERS = ("neighbours", "district", "grid", "heatmap", "trails", "cases", "vehicles", "alerts")
+LAYERS = (
+    "neighbours",
+    "district",
+    "grid",
+    "heatmap",
+    "trails",
+    "cases",
+    "vehicles",
+    "staff",
+    "alerts",
+)
 DEFAULT_OFF = frozenset({"heatmap"})
 GRID_MAX_VIEW_M = 6000.0  # the unit grid appears when the view is narrower than this
 HIT_PX = 12.0
@@ -211,6 +222,7 @@ class MapWall(QWidget):
         self.vehicles = Markers(
             [(arrow, VEHICLE_COLORS[s]) for s in VEHICLE_STATUSES], 20, pg.mkPen(OUTLINE, width=1.2)
         )
+        self.staff = StaffLayer()  # people, apart from the fleet (staff_layer.py)
         self.alerts = pg.ScatterPlotItem(size=30, symbol="o", brush=None)
         self.selection = pg.ScatterPlotItem(
             size=26, symbol="o", brush=None, pen=pg.mkPen("#ffffff", width=2.5)
@@ -233,6 +245,7 @@ class MapWall(QWidget):
                 self.cases_component,
                 self.cases_event,
                 self.vehicles,
+                *self.staff.items(),
                 self.cluster_counts,
                 self.alerts,
                 self.selection,
@@ -249,6 +262,7 @@ class MapWall(QWidget):
             "trails": [self.trails],
             "cases": [self.cases_component, self.cases_event, self.clusters, self.cluster_counts],
             "vehicles": [self.vehicles],
+            "staff": self.staff.items(),
             "alerts": [self.alerts],
         }
         for name in LAYERS:
@@ -263,6 +277,7 @@ class MapWall(QWidget):
             "trails": self.tr("车辆轨迹"),
             "cases": self.tr("案件"),
             "vehicles": self.tr("车辆"),
+            "staff": self.tr("人员"),
             "alerts": self.tr("告警"),
         }
 
@@ -413,6 +428,8 @@ class MapWall(QWidget):
                 self._dirty.add("all trails")
         if diff.alerts:
             self._dirty.add("alerts")
+        if any(t == "duty" for t, _ in diff.records):
+            self._dirty.add("vehicles")  # a person's colour or coverage
         if diff.reset:
             self._redraw()
 
@@ -553,7 +570,10 @@ class MapWall(QWidget):
     def _draw_vehicles(self) -> None:
         v = self.state.vehicle_arrays()
         ok = np.isfinite(v["lon"]) & np.isfinite(v["lat"])
-        rows = np.flatnonzero(ok)
+        people = np.zeros(len(ok), dtype=bool)
+        people[self.state.person_rows()] = True
+        self._draw_staff(np.flatnonzero(ok & people), v)
+        rows = np.flatnonzero(ok & ~people)  # people are the staff layer's, not trucks
         x, y = lonlat_to_mercator(v["lon"][rows], v["lat"][rows])
         x, y = np.atleast_1d(x), np.atleast_1d(y)
         self._veh_rows, self._veh_xy = rows, (x, y)
@@ -564,6 +584,14 @@ class MapWall(QWidget):
         if self._follow is not None:
             self._centre_on_vehicle(self._follow)
         self._draw_selection()
+
+    def _draw_staff(self, rows: np.ndarray, v: dict[str, np.ndarray]) -> None:
+        x, y = lonlat_to_mercator(v["lon"][rows], v["lat"][rows])
+        ids = self.state.vehicle_ids()
+        kinds = [self.state.vehicles.get(ids[r], {}).get("type") for r in rows.tolist()]
+        duty = self.state.records_of("duty")
+        self.staff.set_people(rows, np.atleast_1d(x), np.atleast_1d(y), kinds, duty, ids)
+        self.staff.select(self._selected_vehicle, duty.get(self._selected_vehicle or ""))
 
     def set_trail_width(self, px: float) -> None:
         """The trails' pen where few vehicles are in view (many: thinner, see _draw_trails)."""
@@ -703,6 +731,7 @@ class MapWall(QWidget):
     def select_vehicle(self, vehicle_id: str | None, follow: bool = False) -> None:
         self._selected_vehicle, self._selected_case = vehicle_id, None
         self._follow = vehicle_id if follow else None
+        self.staff.select(vehicle_id, self.state.records_of("duty").get(vehicle_id or ""))
         self._draw_selection()
         if vehicle_id and follow:
             self._centre_on_vehicle(vehicle_id)
@@ -773,6 +802,8 @@ class MapWall(QWidget):
         layers = []
         if self.visible["vehicles"]:
             layers.append(("vehicle", self._veh_xy, self.state.vehicle_ids(), self._veh_rows))
+        if self.visible["staff"]:
+            layers.append(("vehicle", self.staff.xy, self.state.vehicle_ids(), self.staff.rows))
         if self.visible["cases"]:
             shown = self._case_shown
             if len(shown) != len(self._case_rows):  # not drawn since the cases changed
