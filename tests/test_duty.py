@@ -158,6 +158,39 @@ def test_on_duty_rate_and_coverage_in_the_record(backend, login, officers, grid)
     cells = grid.street_cells(v["route"]["area"][0])
     assert doc["cells"] == len(cells)
     assert doc["coverage"] == pytest.approx(1 / len(cells), abs=1e-4)  # one cell visited
+    # The KPI over that day, drilled down: the street, its people, his day.
+    day = datetime.fromtimestamp(t0, CST).date()
+    period = {
+        "from": datetime.combine(day, time(0), CST).isoformat(),
+        "to": datetime.combine(day, time(23, 59), CST).isoformat(),
+    }
+    street = v["route"]["street"]
+    by_street = ok(wall.get("/api/v1/duty/kpis", params={"by": "street", **period}))
+    row = next(r for r in by_street["rows"] if r["key"] == street)
+    assert row["people"] >= 1 and 0 <= row["on_duty_rate"] <= 1
+    people = ok(wall.get("/api/v1/duty/kpis", params={"by": "person", "street": street, **period}))
+    mine = next(r for r in people["rows"] if r["key"] == v["id"])
+    assert mine["on_duty_rate"] == pytest.approx(4500 / 5400, abs=1e-3)
+    assert mine["patrol_coverage"] == pytest.approx(1 / len(cells), abs=1e-4)
+    assert {r["street"] for r in people["rows"]} == {street}
+    days = ok(wall.get("/api/v1/duty/kpis/days", params={"person": v["id"], **period}))["days"]
+    assert [d["day"] for d in days] == [day.isoformat()]
+    assert days[0]["scheduled_s"] == pytest.approx(5400, abs=1)
+
+
+def test_duty_kpi_inputs_are_checked(login):
+    wall = login("demo-wall")
+    # Malformed parameters are the project's 400 (``errors.install_error_handlers``).
+    assert wall.get("/api/v1/duty/kpis", params={"by": "planet"}).status_code == 400
+    assert wall.get("/api/v1/duty/kpis/days", params={"person": "V001"}).status_code == 404
+    assert wall.get("/api/v1/duty/kpis/days").status_code == 400
+    r = wall.get("/api/v1/duty/kpis", params={"from": "2026-01-02T00:00", "to": "2026-01-01T00:00"})
+    assert r.status_code == 400
+    r = wall.get("/api/v1/duty/kpis", params={"from": "2020-01-01T00:00", "to": "2026-01-01T00:00"})
+    assert r.status_code == 422
+    assert wall.get("/api/v1/duty/kpis", params={"street": "x" * 100}).status_code == 400
+    r = wall.get("/api/v1/duty/kpis", params={"from": "not a time"})
+    assert r.status_code == 400
 
 
 def test_people_are_not_the_fleet(backend, login, officers):

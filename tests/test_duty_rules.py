@@ -141,7 +141,7 @@ def test_a_new_day_starts_from_zero():
     assert p.scheduled_s == 0 and p.on_duty_s == 0 and p.coverage == 0
 
 
-def test_record_throttle_publishes_changes_at_most_every_minute():
+def test_record_throttle_publishes_changes_at_most_every_five_minutes():
     tr, p = tracker()
     assert tr.record_due(p, at(7, 50))  # first
     assert not tr.record_due(p, at(7, 55))  # nothing moved
@@ -149,7 +149,8 @@ def test_record_throttle_publishes_changes_at_most_every_minute():
     assert tr.record_due(p, at(8))
     walk(tr, at(8, 0, 30), 250)  # a new cell, 30 s later: waits
     assert not tr.record_due(p, at(8, 0, 30))
-    assert tr.record_due(p, at(8, 1))
+    assert not tr.record_due(p, at(8, 4, 59))
+    assert tr.record_due(p, at(8, 5))
 
 
 def test_counts_do_not_depend_on_how_often_the_tracker_runs():
@@ -159,3 +160,54 @@ def test_counts_do_not_depend_on_how_often_the_tracker_runs():
     assert [s.kind for s in sig] == ["staff_silent"]
     assert p.scheduled_s == pytest.approx(3600)
     assert p.on_duty_s == pytest.approx(900)
+
+
+def test_kpi_rows_sum_times_and_cells_and_put_the_lowest_rate_first():
+    days = [
+        {
+            "person_id": "A",
+            "name": "a",
+            "street": "S1",
+            "on_duty_s": 3600,
+            "scheduled_s": 3600,
+            "visited": 10,
+            "cells": 100,
+        },
+        {
+            "person_id": "A",
+            "name": "a",
+            "street": "S1",
+            "on_duty_s": 0,
+            "scheduled_s": 3600,
+            "visited": 0,
+            "cells": 100,
+        },
+        {
+            "person_id": "B",
+            "name": "b",
+            "street": "S1",
+            "on_duty_s": 7200,
+            "scheduled_s": 7200,
+            "visited": 50,
+            "cells": 50,
+        },
+        {
+            "person_id": "C",
+            "name": "c",
+            "street": "S2",
+            "on_duty_s": 0,
+            "scheduled_s": 0,
+            "visited": 0,
+            "cells": 0,
+        },
+    ]
+    people = duty.kpi_rows(days, "person")
+    assert [r["key"] for r in people] == ["A", "B", "C"]
+    assert people[0]["on_duty_rate"] == 0.5 and people[0]["patrol_coverage"] == 0.05
+    assert people[2]["on_duty_rate"] is None and people[2]["patrol_coverage"] is None
+    streets = {r["key"]: r for r in duty.kpi_rows(days, "street")}
+    assert streets["S1"]["on_duty_rate"] == pytest.approx(10800 / 14400)
+    assert streets["S1"]["patrol_coverage"] == pytest.approx(60 / 250)
+    assert streets["S1"]["people"] == 2 and streets["S1"]["days"] == 3
+    with pytest.raises(ValueError):
+        duty.kpi_rows(days, "planet")

@@ -39,6 +39,7 @@ from .routes import (
     alerts,
     cases,
     components,
+    duty,
     geocode,
     kpis,
     media,
@@ -99,6 +100,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         open311,
         wall,
         records,
+        duty,
     ):
         app.include_router(module.router)
     return app

@@ -13,11 +13,11 @@ rebuilt at start from the position units and resumes today's counters from their
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from console.domain import duty as rules
@@ -28,7 +28,7 @@ from console.geo import responsibility
 from console.geo.grid import UnitGrid
 
 from . import alerts, records, supervisors
-from .db import Vehicle
+from .db import DutyDay, Vehicle
 
 if TYPE_CHECKING:
     from .context import Context
@@ -145,7 +145,8 @@ class DutyBoard:
         for pid in sorted(ids):
             p = tr.people[pid]
             if tr.record_due(p, t):
-                records.put(s, self.record(pid), now)
+                doc = records.put(s, self.record(pid), now)
+                _store_day(s, doc, int(p.visited.sum()))
 
     def record(self, pid: str) -> dict[str, Any]:
         """A person's duty record (docs/rules/duty.md "Records and replay")."""
@@ -172,6 +173,68 @@ class DutyBoard:
             "visited": rules.visited_hex(p.visited),
             "last_fix": p.last_fix,
         }
+
+
+def _store_day(s: Session, doc: dict[str, Any], visited: int) -> None:
+    """Today's totals of a record's person, for the KPIs over any period: one UPDATE, and an
+    INSERT the first time in a day (no SELECT per person)."""
+    if not doc.get("day"):
+        return
+    values = {
+        "person_type": doc["person_type"],
+        "name": doc["name"][:64],
+        "street": doc["street"],
+        "on_duty_s": doc["on_duty_s"],
+        "scheduled_s": doc["scheduled_s"],
+        "visited": visited,
+        "cells": doc["cells"],
+    }
+    key = (DutyDay.person_id == doc["id"], DutyDay.day == doc["day"])
+    if s.execute(update(DutyDay).where(*key).values(**values)).rowcount == 0:
+        s.add(DutyDay(person_id=doc["id"], day=doc["day"], **values))
+
+
+def kpis(s: Session, first: date, last: date, by: str, street: str | None = None) -> list[dict]:
+    """在岗率 and 巡查覆盖率 per person or street over the CST days ``first``..``last``
+    (``street``: only its people, the drill-down from a street's row)."""
+    q = select(DutyDay).where(DutyDay.day >= first.isoformat(), DutyDay.day <= last.isoformat())
+    if street is not None:
+        q = q.where(DutyDay.street == street)
+    return rules.kpi_rows([_day_dict(r) for r in s.scalars(q)], by)
+
+
+def days_of(s: Session, person_id: str, first: date, last: date) -> list[dict]:
+    """One person's days in the period (the drill-down's last level), oldest first."""
+    q = (
+        select(DutyDay)
+        .where(
+            DutyDay.person_id == person_id,
+            DutyDay.day >= first.isoformat(),
+            DutyDay.day <= last.isoformat(),
+        )
+        .order_by(DutyDay.day)
+    )
+    out = []
+    for r in s.scalars(q):
+        d = _day_dict(r)
+        d["on_duty_rate"] = rules.on_duty_rate([r.on_duty_s], [r.scheduled_s])
+        d["patrol_coverage"] = r.visited / r.cells if r.cells else None
+        out.append(d)
+    return out
+
+
+def _day_dict(r: DutyDay) -> dict[str, Any]:
+    return {
+        "person_id": r.person_id,
+        "day": r.day,
+        "person_type": r.person_type,
+        "name": r.name,
+        "street": r.street,
+        "on_duty_s": r.on_duty_s,
+        "scheduled_s": r.scheduled_s,
+        "visited": r.visited,
+        "cells": r.cells,
+    }
 
 
 def on_fixes(ctx: Context, s: Session, cols: dict[str, list], now: datetime) -> None:

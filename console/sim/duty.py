@@ -20,8 +20,9 @@ from console.domain.field_units import OFFICER, SUPERVISOR
 from console.geo.grid import UnitGrid
 from console.geo.responsibility import area_cells
 
-#: A phone on foot reports every 30 s (the rules allow 15 min of silence: ``DutyRules``).
-FIX_EVERY_S = 30.0
+#: A phone on foot reports once a minute (the rules allow 15 min of silence: ``DutyRules``),
+#: a 100 m cell being a minute's walk.
+FIX_EVERY_S = 60.0
 #: Walking speed (km/h): supervisors ride e-bikes at a patrol pace (电动自行车, ≤ 25 km/h by
 #: GB 17761, slower while looking), officers walk their street.
 SPEED_KMH = {SUPERVISOR: 9.0, OFFICER: 4.5}
