@@ -34,6 +34,9 @@ from widgets.panels.queues import QueuePanel
 from widgets.panels.status_bar import ConsoleStatusBar
 from widgets.timeline.strip import Timeline, clock_text
 
+#: The map's layers before the staff layer (issue 16): what a layout saved then knew.
+LAYERS_BEFORE_STAFF = frozenset(LAYERS) - {"staff"}
+
 ACTION_ICONS = {
     "accept": "mdi6.inbox-arrow-down",
     "accept_corrected": "mdi6.inbox-arrow-down-outline",
@@ -563,6 +566,7 @@ class MainWindow(QMainWindow):
         s.setValue(f"{self._layout_key()}/geometry", self.saveGeometry())
         s.setValue(f"{self._layout_key()}/state", self.saveState(LAYOUT_VERSION))
         s.setValue(f"{self._layout_key()}/layers", [n for n, on in self.map.visible.items() if on])
+        s.setValue(f"{self._layout_key()}/layers_known", list(self.map.visible))
         s.sync()
 
     def restore_layout(self) -> bool:
@@ -573,8 +577,13 @@ class MainWindow(QMainWindow):
         layers = s.value(f"{self._layout_key()}/layers")
         if layers is not None:
             on = set([layers] if isinstance(layers, str) else layers)
+            # A layer the saved layout did not know yet (added by a later version) keeps its
+            # default; layouts saved before the list of known layers knew all but these.
+            known = s.value(f"{self._layout_key()}/layers_known")
+            known = set([known] if isinstance(known, str) else known or LAYERS_BEFORE_STAFF)
             for name, a in self.layer_actions.items():
-                a.setChecked(name in on)
+                if name in known:
+                    a.setChecked(name in on)
         if geometry is not None:
             self.restoreGeometry(geometry)
         return bool(state is not None and self.restoreState(state, LAYOUT_VERSION))
