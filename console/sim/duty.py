@@ -29,6 +29,8 @@ SPEED_KMH = {SUPERVISOR: 9.0, OFFICER: 4.5}
 SHIFTS = {SUPERVISOR: SUPERVISOR_SHIFT, OFFICER: OFFICER_SHIFT}
 #: The position units this simulator walks.
 STAFF_TYPES = frozenset(SHIFTS)
+#: How far the next cell of a patrol may be (m): two or three cells on.
+NEXT_CELL_M = 250.0
 #: The phone is switched on this long before the shift starts.
 EARLY_S = 600.0
 #: Episodes: chance per person per district hour in shift, duration range (s). A wander is
@@ -82,6 +84,7 @@ class StaffSim:
             np.zeros(n, dtype=int),
             np.zeros(n),
         )
+        self.walked = [np.zeros(len(c), dtype=bool) for c in cells]
         self.speed = np.array([SPEED_KMH.get(t, 4.5) / 3.6 for t in self.s.types])
         self.t = start_epoch
         self.episodes_started = {k: 0 for k in EPISODES}
@@ -92,7 +95,21 @@ class StaffSim:
             c = s.cells[i]
             if not len(c):
                 continue
-            x, y = c[self.rng.integers(len(c))]
+            # The next cell within a short walk (a patrol goes street by street, not across
+            # the community in a straight line), else anywhere in his area.
+            # Cells he has not walked yet first: a patrol means to cover the area.
+            near = np.hypot(c[:, 0] - s.x[i], c[:, 1] - s.y[i]) <= NEXT_CELL_M
+            fresh = near & ~self.walked[i]
+            pool = np.flatnonzero(fresh if fresh.any() else near)
+            if len(pool) < 2:
+                pool = (
+                    np.flatnonzero(~self.walked[i])
+                    if (~self.walked[i]).any()
+                    else np.arange(len(c))
+                )
+            k = int(pool[self.rng.integers(len(pool))])
+            self.walked[i][k] = True
+            x, y = c[k]
             if s.episode[i] == CODES["wander"]:  # well away: 500–900 m beyond a border cell
                 ang = self.rng.uniform(0, 2 * np.pi)
                 cx, cy = c.mean(axis=0)

@@ -917,6 +917,78 @@
     </message>
 </context>
 <context>
+    <name>DutyModel</name>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="52"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="53"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="54"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="55"/>
+        <source>在岗率</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="56"/>
+        <source>覆盖率</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="57"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="62"/>
+        <source>在岗</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="63"/>
+        <source>离岗</source>
+        <translation>Off grid</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="64"/>
+        <source>失联</source>
+        <translation>No position</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="65"/>
+        <location filename="../../widgets/panels/duty.py" line="66"/>
+        <source>休息</source>
+        <translation>Off shift</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="69"/>
+        <source>监督员</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="69"/>
+        <source>执法队员</source>
+        <translation>Officer</translation>
+    </message>
+</context>
+<context>
+    <name>DutyPanel</name>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="186"/>
+        <source>在岗 %1/%2 · 离岗 %3 · 失联 %4 · 今日在岗率 %5</source>
+        <translation>On duty %1/%2 · off grid %3 · no position %4 · on-duty rate today %5</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <location filename="../../widgets/dialogs/export_dialog.py" line="82"/>
@@ -1501,184 +1573,189 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="356"/>
+        <location filename="../../widgets/app/main_window.py" line="366"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="359"/>
+        <location filename="../../widgets/app/main_window.py" line="369"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="360"/>
+        <location filename="../../widgets/app/main_window.py" line="370"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="361"/>
+        <location filename="../../widgets/app/main_window.py" line="371"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="362"/>
+        <location filename="../../widgets/app/main_window.py" line="372"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="363"/>
+        <location filename="../../widgets/app/main_window.py" line="374"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="381"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="371"/>
+        <location filename="../../widgets/app/main_window.py" line="382"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="372"/>
+        <location filename="../../widgets/app/main_window.py" line="383"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <location filename="../../widgets/app/main_window.py" line="384"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="374"/>
+        <location filename="../../widgets/app/main_window.py" line="385"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="375"/>
+        <location filename="../../widgets/app/main_window.py" line="386"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="377"/>
+        <location filename="../../widgets/app/main_window.py" line="388"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="378"/>
+        <location filename="../../widgets/app/main_window.py" line="389"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="329"/>
+        <location filename="../../widgets/app/main_window.py" line="337"/>
         <source>不透明度</source>
-        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
+        <extracomment>The map&apos;s layers before the staff layer (issue 16): what a layout saved then knew. Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="330"/>
+        <location filename="../../widgets/app/main_window.py" line="338"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="380"/>
+        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <source>人员在岗</source>
+        <translation>People on duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="391"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="381"/>
+        <location filename="../../widgets/app/main_window.py" line="392"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="382"/>
+        <location filename="../../widgets/app/main_window.py" line="393"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="394"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="384"/>
+        <location filename="../../widgets/app/main_window.py" line="395"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="396"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="397"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="387"/>
+        <location filename="../../widgets/app/main_window.py" line="398"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="388"/>
+        <location filename="../../widgets/app/main_window.py" line="399"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="389"/>
+        <location filename="../../widgets/app/main_window.py" line="400"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="390"/>
+        <location filename="../../widgets/app/main_window.py" line="401"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="402"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
-        <location filename="../../widgets/app/main_window.py" line="544"/>
+        <location filename="../../widgets/app/main_window.py" line="403"/>
+        <location filename="../../widgets/app/main_window.py" line="556"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="446"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="437"/>
+        <location filename="../../widgets/app/main_window.py" line="449"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="453"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="461"/>
+        <location filename="../../widgets/app/main_window.py" line="473"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="522"/>
+        <location filename="../../widgets/app/main_window.py" line="534"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="525"/>
+        <location filename="../../widgets/app/main_window.py" line="537"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="545"/>
+        <location filename="../../widgets/app/main_window.py" line="557"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1688,96 +1765,101 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="259"/>
+        <location filename="../../widgets/map/wall.py" line="273"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="260"/>
+        <location filename="../../widgets/map/wall.py" line="274"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="261"/>
+        <location filename="../../widgets/map/wall.py" line="275"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="262"/>
+        <location filename="../../widgets/map/wall.py" line="276"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="263"/>
+        <location filename="../../widgets/map/wall.py" line="277"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="264"/>
+        <location filename="../../widgets/map/wall.py" line="278"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="265"/>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="279"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="266"/>
+        <location filename="../../widgets/map/wall.py" line="280"/>
+        <source>人员</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="281"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
+        <location filename="../../widgets/map/wall.py" line="844"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
+        <location filename="../../widgets/map/wall.py" line="844"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
-        <location filename="../../widgets/map/wall.py" line="813"/>
+        <location filename="../../widgets/map/wall.py" line="288"/>
+        <location filename="../../widgets/map/wall.py" line="844"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="815"/>
+        <location filename="../../widgets/map/wall.py" line="846"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
@@ -2353,32 +2435,32 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehicleModel</name>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="57"/>
+        <location filename="../../widgets/panels/fleet.py" line="58"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="58"/>
+        <location filename="../../widgets/panels/fleet.py" line="59"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="59"/>
+        <location filename="../../widgets/panels/fleet.py" line="60"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="60"/>
+        <location filename="../../widgets/panels/fleet.py" line="61"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="61"/>
+        <location filename="../../widgets/panels/fleet.py" line="62"/>
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="62"/>
+        <location filename="../../widgets/panels/fleet.py" line="63"/>
         <source>今日覆盖</source>
         <translation>Coverage today</translation>
     </message>
@@ -2386,32 +2468,32 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehiclePanel</name>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="200"/>
+        <location filename="../../widgets/panels/fleet.py" line="205"/>
         <source>跟随</source>
         <translation>Follow</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="201"/>
+        <location filename="../../widgets/panels/fleet.py" line="206"/>
         <source>显示轨迹</source>
         <translation>Show track</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="205"/>
+        <location filename="../../widgets/panels/fleet.py" line="210"/>
         <source>最近 %1 小时</source>
         <translation>Last %1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="206"/>
+        <location filename="../../widgets/panels/fleet.py" line="211"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="244"/>
+        <location filename="../../widgets/panels/fleet.py" line="249"/>
         <source>加载车辆轨迹</source>
         <translation>Loading the vehicle track</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="263"/>
+        <location filename="../../widgets/panels/fleet.py" line="270"/>
         <source>计算线路覆盖率</source>
         <translation>Computing route coverage</translation>
     </message>
