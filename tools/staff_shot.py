@@ -78,6 +78,8 @@ def main() -> int:
 
         def shoot():
             window.grab().save(args.map_out)
+            window.duty.table.clearSelection()
+            window.duty.table.scrollToTop()  # the panel as a shift lead opens it: worst first
             window.duty.grab().save(args.panel_out)
             print(f"saved {args.map_out}, {args.panel_out}")
             app.quit()

@@ -1765,101 +1765,121 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="273"/>
+        <location filename="../../widgets/map/wall.py" line="274"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="275"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="276"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="277"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="277"/>
+        <location filename="../../widgets/map/wall.py" line="278"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="278"/>
+        <location filename="../../widgets/map/wall.py" line="279"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="279"/>
-        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="280"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="280"/>
+        <location filename="../../widgets/map/wall.py" line="281"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="281"/>
+        <location filename="../../widgets/map/wall.py" line="282"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="288"/>
-        <location filename="../../widgets/map/wall.py" line="844"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="856"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="288"/>
-        <location filename="../../widgets/map/wall.py" line="844"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="856"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="288"/>
-        <location filename="../../widgets/map/wall.py" line="844"/>
+        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="856"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="290"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="291"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="292"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="292"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="846"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
+        <source>在岗</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="306"/>
+        <source>离岗</source>
+        <translation>Off grid</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="307"/>
+        <source>失联</source>
+        <translation>No position</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="308"/>
+        <source>休息</source>
+        <translation>Off shift</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="858"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>

@@ -47,6 +47,7 @@ from widgets.map.lod import (
     trail_tolerance,
 )
 from widgets.map.markers import COUNT_PX, OUTLINE, Clusters, Markers
+from widgets.map.staff_layer import STATE_COLORS as STAFF_COLORS
 from widgets.map.staff_layer import StaffLayer
 
 LAYERS = (
@@ -296,6 +297,17 @@ class MapWall(QWidget):
             f"■ {component}  ● {event}  ▲ {vehicle}",
             f"{dot(vc['working'], '▲')} {working} {dot(vc['moving'], '▲')} {moving} "
             f"{dot(vc['stopped'], '▲')} {stopped} {dot(vc['offline'], '▲')} {offline}",
+            # People (staff_layer): a glyph per type, coloured by duty state.
+            f"{self.tr('人员')} "
+            + " ".join(
+                f"{dot(STAFF_COLORS[k], '◆')} {name}"
+                for k, name in (
+                    ("on_duty", self.tr("在岗")),
+                    ("off_grid", self.tr("离岗")),
+                    ("silent", self.tr("失联")),
+                    ("off_shift", self.tr("休息")),
+                )
+            ),
         ]
         self.legend.setText("<br>".join(rows))
         self.legend.adjustSize()

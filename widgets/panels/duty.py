@@ -151,7 +151,7 @@ class DutyPanel(QWidget):
         self.model = DutyModel(state, self)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = table_view(self.model, 24, (110, 70, 50, 60, 60))
+        self.table = table_view(self.model, 24, (140, 64, 44, 56, 56))
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
