@@ -167,8 +167,8 @@ def test_the_duty_panel_lists_off_grid_first_with_totals(ui, qtbot, people_state
     p._refresh_if_dirty()
     m = p.model
     assert [m.person_id(r) for r in range(m.rowCount())] == ["E-1", "P-sup"]
-    assert m.index(0, 2).data() == "离岗"
-    assert m.index(1, 3).data() == "83%"
+    assert m.index(0, 1).data() == "离岗"
+    assert m.index(1, 2).data() == "83%"
     assert "在岗 1/2" in p.summary.text() and "离岗 1" in p.summary.text()
     assert "67%" in p.summary.text()  # (3000 + 1800) / 7200
     with qtbot.waitSignal(p.person_selected) as sig:

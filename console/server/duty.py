@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .context import Context
 
 RECORD_TYPE = "duty"
+#: How often time alone is looked at (district seconds): a 15-minute limit is seen within it.
+TICK_EVERY_S = 20.0
 SHIFTS = {SUPERVISOR: rules.SUPERVISOR_SHIFT, OFFICER: rules.OFFICER_SHIFT}
 
 
@@ -57,6 +59,7 @@ class DutyBoard:
         self.tracker: rules.DutyTracker | None = None
         self.units: dict[str, Unit] = {}
         self.grid: UnitGrid | None = None
+        self._ticked = -float("inf")
 
     def load(self, s: Session, grid: UnitGrid, calendar: WorkCalendar, now: datetime) -> None:
         """Track every person's position unit, resuming today's counters from his record, and
@@ -123,8 +126,11 @@ class DutyBoard:
         return np.where(u.cells[j] == cell, j, -1)
 
     def tick(self, s: Session, now: datetime) -> None:
-        if self.tracker is None:
+        """Silence, grace and shift changes, at most every ``TICK_EVERY_S`` district
+        seconds: their limits are minutes, and the backend ticks every real second."""
+        if self.tracker is None or now.timestamp() - self._ticked < TICK_EVERY_S:
             return
+        self._ticked = now.timestamp()
         self._apply(s, self.tracker.tick(now.timestamp()), now)
         self._publish(s, set(self.units), now)
 

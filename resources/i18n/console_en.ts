@@ -921,69 +921,55 @@
     <message>
         <location filename="../../widgets/panels/duty.py" line="52"/>
         <source>姓名</source>
+        <extracomment>The name says the role (监督员 …, 执法队员 …): no type column, room for the numbers.</extracomment>
         <translation>Name</translation>
     </message>
     <message>
         <location filename="../../widgets/panels/duty.py" line="53"/>
-        <source>类型</source>
-        <translation>Type</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/panels/duty.py" line="54"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="55"/>
+        <location filename="../../widgets/panels/duty.py" line="54"/>
         <source>在岗率</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="56"/>
+        <location filename="../../widgets/panels/duty.py" line="55"/>
         <source>覆盖率</source>
         <translation>Coverage</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="57"/>
+        <location filename="../../widgets/panels/duty.py" line="56"/>
         <source>街道</source>
         <translation>Street</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="62"/>
+        <location filename="../../widgets/panels/duty.py" line="61"/>
         <source>在岗</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="63"/>
+        <location filename="../../widgets/panels/duty.py" line="62"/>
         <source>离岗</source>
         <translation>Off grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="64"/>
+        <location filename="../../widgets/panels/duty.py" line="63"/>
         <source>失联</source>
         <translation>No position</translation>
     </message>
     <message>
+        <location filename="../../widgets/panels/duty.py" line="64"/>
         <location filename="../../widgets/panels/duty.py" line="65"/>
-        <location filename="../../widgets/panels/duty.py" line="66"/>
         <source>休息</source>
         <translation>Off shift</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/panels/duty.py" line="69"/>
-        <source>监督员</source>
-        <translation>Supervisor</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/panels/duty.py" line="69"/>
-        <source>执法队员</source>
-        <translation>Officer</translation>
     </message>
 </context>
 <context>
     <name>DutyPanel</name>
     <message>
-        <location filename="../../widgets/panels/duty.py" line="186"/>
+        <location filename="../../widgets/panels/duty.py" line="181"/>
         <source>在岗 %1/%2 · 离岗 %3 · 失联 %4 · 今日在岗率 %5</source>
         <translation>On duty %1/%2 · off grid %3 · no position %4 · on-duty rate today %5</translation>
     </message>

@@ -16,13 +16,13 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.domain import duty
-from console.domain.field_units import OFFICER, SUPERVISOR
 from console.geo.grid import UnitGrid
 from console.state import CityState
 from widgets.common.roles import ALIGN_RIGHT, ALIGNMENT, DISPLAY, FOREGROUND, USER
 from widgets.common.row_sync import IncrementalRows, table_view
 
-DUTY_COLUMNS = ("name", "type", "state", "rate", "coverage", "street")
+#: The name says the role (监督员 …, 执法队员 …): no type column, room for the numbers.
+DUTY_COLUMNS = ("name", "state", "rate", "coverage", "street")
 PERSON_ID_ROLE = USER + 1
 STATE_COLORS = {
     duty.ON_DUTY: "#52c41a",
@@ -50,7 +50,6 @@ class DutyModel(IncrementalRows):
     def headers(self) -> tuple[str, ...]:
         return (
             self.tr("姓名"),
-            self.tr("类型"),
             self.tr("状态"),
             self.tr("在岗率"),
             self.tr("覆盖率"),
@@ -64,9 +63,6 @@ class DutyModel(IncrementalRows):
             duty.SILENT: self.tr("失联"),
             duty.OFF_SHIFT: self.tr("休息"),
         }.get(s or "", self.tr("休息"))
-
-    def type_name(self, t: str | None) -> str:
-        return {SUPERVISOR: self.tr("监督员"), OFFICER: self.tr("执法队员")}.get(t or "", t or "")
 
     def street_name(self, code: str | None) -> str:
         if not code:
@@ -98,7 +94,6 @@ class DutyModel(IncrementalRows):
         if role == DISPLAY:
             return {
                 "name": d.get("name") or self.ids[key],
-                "type": self.type_name(d.get("person_type")),
                 "state": self.state_name(d.get("state")),
                 "rate": percent(d.get("rate")),
                 "coverage": percent(d.get("coverage")),
@@ -151,7 +146,7 @@ class DutyPanel(QWidget):
         self.model = DutyModel(state, self)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = table_view(self.model, 24, (140, 64, 44, 56, 56))
+        self.table = table_view(self.model, 24, (150, 46, 60, 60))
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
