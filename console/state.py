@@ -36,7 +36,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
@@ -751,9 +751,9 @@ class CityState:
         """The rows of people (supervisors, officers, patrols on foot): the staff layer's."""
         return np.flatnonzero(self._type_mask(is_person))
 
-    def _type_mask(self, test) -> np.ndarray:
+    def _type_mask(self, test: Callable[[str | None], bool]) -> np.ndarray:
         ids = self._veh.ids
-        kinds = (self.vehicles.get(v, {}).get("type") for v in ids)
+        kinds = (self.vehicles[v].get("type") if v in self.vehicles else None for v in ids)
         return np.fromiter(map(test, kinds), dtype=bool, count=len(ids))
 
     def vehicle_arrays(self) -> dict[str, np.ndarray]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -110,7 +111,8 @@ class Area:
         dy = np.maximum(np.abs(py - self.y[None, :]) - self.half_m, 0.0)
         if not len(self.x):
             return np.full(px.shape[0], np.inf)
-        return np.sqrt(dx * dx + dy * dy).min(axis=1)
+        out: np.ndarray = np.sqrt(dx * dx + dy * dy).min(axis=1)
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class Signal:
     kind: str  # an ALERT_KINDS value
     action: str  # raise | clear
     at: float
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,7 +142,7 @@ class Person:
     on_duty_s: float = 0.0
     scheduled_s: float = 0.0
     visited: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    published: tuple | None = None
+    published: tuple[str, int, int | None] | None = None
     published_at: float | None = None
 
     @property
@@ -245,7 +247,7 @@ class DutyTracker:
     def _state(self, p: Person, t: float) -> str:
         return p.presence if p.shift.on(t, self.calendar) else OFF_SHIFT
 
-    def _settle(self, p: Person, t: float, out: list[Signal], detail: dict) -> None:
+    def _settle(self, p: Person, t: float, out: list[Signal], detail: dict[str, Any]) -> None:
         """Bring presence and state up to ``t`` and signal the alerts that start or end."""
         p.presence = self._presence(p, t)
         new = self._state(p, t)
@@ -309,7 +311,7 @@ class DutyTracker:
         return True
 
 
-def kpi_rows(days: list[dict], by: str) -> list[dict]:
+def kpi_rows(days: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
     """在岗率 and 巡查覆盖率 over person-days (``person_id``, ``name``, ``street``,
     ``on_duty_s``, ``scheduled_s``, ``visited``, ``cells``), grouped ``by`` "person" or
     "street": summed on-duty over summed scheduled time, and summed visited over summed
@@ -317,7 +319,7 @@ def kpi_rows(days: list[dict], by: str) -> list[dict]:
     last): the drill-down starts where the centre must look."""
     if by not in ("person", "street"):
         raise ValueError(f"by must be person or street, not {by!r}")
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for d in days:
         key = str(d["person_id"] if by == "person" else d.get("street") or "")
         groups.setdefault(key, []).append(d)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from console.domain import duty as rules
@@ -196,7 +197,8 @@ def _store_day(s: Session, doc: dict[str, Any], visited: int) -> None:
         "cells": doc["cells"],
     }
     key = (DutyDay.person_id == doc["id"], DutyDay.day == doc["day"])
-    if s.execute(update(DutyDay).where(*key).values(**values)).rowcount == 0:
+    done = cast(CursorResult[Any], s.execute(update(DutyDay).where(*key).values(**values)))
+    if done.rowcount == 0:
         s.add(DutyDay(person_id=doc["id"], day=doc["day"], **values))
 
 

@@ -315,13 +315,13 @@ def seed_supervisor_areas(s: Session, grid: UnitGrid) -> None:
 OFFICERS_PER_STREET = 4
 
 
-def staff_units(grid: UnitGrid) -> list[tuple[str, str, str, dict]]:
+def staff_units(grid: UnitGrid) -> list[tuple[str, str, str, dict[str, object]]]:
     """The position units of people (id, name, type, assignment): one per supervisor of the
     roster (linked to his user, his community as area) and a squad of officers per street
     (the street as area). The assignment is kept in the unit's ``route`` column, a person's
     counterpart of a vehicle's assigned route."""
     names = {c.code: c.name for c in grid.communities}
-    out = [
+    out: list[tuple[str, str, str, dict[str, object]]] = [
         (
             f"P-{uid}"[:32],
             f"监督员 {name}" if uid != DEMO_SUPERVISOR else "监督员 王强",

@@ -600,7 +600,10 @@ class MapWall(QWidget):
     def _draw_staff(self, rows: np.ndarray, v: dict[str, np.ndarray]) -> None:
         x, y = lonlat_to_mercator(v["lon"][rows], v["lat"][rows])
         ids = self.state.vehicle_ids()
-        kinds = [self.state.vehicles.get(ids[r], {}).get("type") for r in rows.tolist()]
+        vehicles = self.state.vehicles
+        kinds = [
+            vehicles[ids[r]].get("type") if ids[r] in vehicles else None for r in rows.tolist()
+        ]
         duty = self.state.records_of("duty")
         self.staff.set_people(rows, np.atleast_1d(x), np.atleast_1d(y), kinds, duty, ids)
         self.staff.select(self._selected_vehicle, duty.get(self._selected_vehicle or ""))

@@ -131,8 +131,8 @@ class DutyModel(IncrementalRows):
         docs = list(self.state.records_of("duty").values())
         by_state = {s: sum(1 for d in docs if d.get("state") == s) for s in duty.STATES}
         rate = duty.on_duty_rate(
-            [float(d.get("on_duty_s") or 0) for d in docs],
-            [float(d.get("scheduled_s") or 0) for d in docs],
+            [float(str(d.get("on_duty_s") or 0)) for d in docs],
+            [float(str(d.get("scheduled_s") or 0)) for d in docs],
         )
         return {"by_state": by_state, "rate": rate, "people": len(docs)}
 
