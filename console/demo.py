@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from console.clock import VirtualClock
 from console.domain.calendar import WorkCalendar
+from console.domain.field_units import FIELD_UNIT_TYPES
 from console.server.context import Settings
 from console.server.db import Vehicle
 from console.server.run import BackendThread
@@ -97,7 +98,14 @@ class EmbeddedDemo:
         if self.jt808_share <= 0:
             return
         with self.backend.ctx.db.read() as s:
-            ids = list(s.scalars(select(Vehicle.id).order_by(Vehicle.id)))
+            # Sanitation vehicles only: people and river patrols are not JT/T 808 terminals.
+            ids = list(
+                s.scalars(
+                    select(Vehicle.id)
+                    .where(Vehicle.vtype.not_in(FIELD_UNIT_TYPES))
+                    .order_by(Vehicle.id)
+                )
+            )
         share = self.jt808_share
         chosen = [
             v for i, v in enumerate(ids) if math.floor((i + 1) * share) > math.floor(i * share)

@@ -63,6 +63,23 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "take_over": ("接管任务", "Take over task"),
         "callback": ("回访", "Call back"),
         "extension_approved": ("延期已批准", "Extension approved"),
+        "add_assist": ("添加协办", "Add assisting department"),
+        "assist_accept": ("协办接收", "Accept assist task"),
+        "assist_complete": ("协办完成", "Assist task done"),
+        "assist_return": ("协办退回", "Return assist task"),
+        "arbitrate": ("争议裁定", "Arbitrate dispute"),
+    },
+    # 协办 task states and why a return was disputed (console.domain.coop).
+    "assist_state": {
+        "dispatched": ("派发", "Assigned"),
+        "accepted": ("已接收", "Accepted"),
+        "done": ("完成", "Done"),
+        "returned": ("退回", "Returned"),
+        "cancelled": ("撤销", "Cancelled"),
+    },
+    "dispute_reason": {
+        "claimed": ("权属争议", "Ownership disputed"),
+        "repeated": ("多次退回", "Returned repeatedly"),
     },
     "source": {
         "supervisor": ("监督员上报", "Field supervisor"),
@@ -81,6 +98,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "department": ("专业部门", "Department"),
         "wall": ("大屏", "Video wall"),
         "gateway": ("数据网关", "Gateway"),
+        "officer": ("执法队员", "Enforcement officer"),
+        "legal": ("法制审核", "Legal review"),
     },
     "urgency": {
         "normal": ("一般", "Normal"),
@@ -94,6 +113,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "garbage": ("垃圾清运车", "Refuse truck"),
         "inspection": ("巡查车", "Patrol car"),
         "muck": ("渣土车", "Muck truck"),
+        "river_patrol_foot": ("河道巡查员", "River patroller"),
+        "river_patrol_boat": ("河道巡查船", "River patrol boat"),
     },
     "vehicle_status": {
         "unknown": ("未知", "Unknown"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -133,6 +134,17 @@ class Session:
         only, so a failure is told at once, never retried later."""
         body = {"subject_type": subject_type, "subject_id": subject_id}
         return self._client().post("/api/v1/wall/focus", json=body)
+
+    def post(self, path: str, body: dict, key: str) -> dict:
+        """Worker thread: a write that is not a case's (a work order's 派单, 验收), with its
+        ``Idempotency-Key``; not through the outbox: the desk sees the refusal at once (a 409
+        when someone acted first) and decides again on what the feed brought."""
+        return self._client().post(path, json=body, headers={"Idempotency-Key": key})
+
+    def enforcement_step(self, case_id: str, body: dict) -> dict:
+        """Worker thread: one step of an enforcement case, as ``post``: a 法制审核's decision
+        is taken at the desk, and a refusal (403, 422, 409) is told at once."""
+        return self.post(f"/api/v1/enforcement/{case_id}/actions", body, uuid.uuid4().hex)
 
     def can(self, role: str) -> bool:
         return role in self.actor.roles

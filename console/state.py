@@ -50,6 +50,7 @@ from console.domain.calendar import WorkCalendar
 from console.domain.callback import callback_open
 from console.domain.case import light_times_of, parse_time
 from console.domain.china_time import CST
+from console.domain.coop import dispute_pending
 from console.domain.documents import (
     AlertDoc,
     CaseDoc,
@@ -1003,7 +1004,8 @@ def _major(doc: CaseDoc) -> int:
 
 
 def _queue_code(doc: CaseDoc) -> int:
-    q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc))
+    disputed = dispute_pending(doc.get("dispute"))
+    q = queue_of(str(doc.get("state")), doc.get("stage"), _callback_due(doc), disputed)
     return NO_QUEUE if q is None else QUEUE_CODE[q]
 
 

@@ -511,3 +511,29 @@ def test_zoom_to_case_shows_it_in_the_middle_that_many_metres_across(qtbot, ui, 
         assert window.map._selected_case == cid
     finally:
         console.stop()
+
+
+def test_a_wall_shows_the_demo_basemap_that_finishes_while_it_runs(
+    qtbot, ui, pages_log, tmp_path, monkeypatch
+):
+    """A wall started before the demo basemap's first build is done: every scene's map takes
+    it when the build lands, without a restart."""
+    from console.tiles import demo_basemap as dbm
+    from widgets.app.console_app import ConsoleApp
+    from widgets.app.wall_app import Wall
+
+    monkeypatch.setenv("CONSOLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("console.tiles.defaults._builds_started", set())
+    console = ConsoleApp(None, replay_log=pages_log, sound=False)
+    wall = Wall(console, None, [0], [(1280, 720)])
+    qtbot.addWidget(wall.windows[0])
+    try:
+        assert wall.maps and all(m.basemap.source is None for m in wall.maps)
+        with MBTilesWriter(dbm.demo_basemap_path("dark"), {"name": "dark"}) as wr:
+            wr.put(12, 3413, 1686, png((10, 20, 30)))
+        console._poll_basemap()
+        qtbot.waitUntil(lambda: all(m.basemap.source is not None for m in wall.maps))
+    finally:
+        for m in wall.maps:
+            m.basemap.close()
+        wall.stop()

@@ -83,7 +83,8 @@ def test_parking_asks_for_a_due_date_and_approval_shows_the_requested_one(action
         [("accept", DESK, {}), ("register", DESK, {}), ("dispatch", DESK, {"department_id": "A"}),
          ("request_park", DEPT, {"due_date": "2026-12-20"})]
     )  # fmt: skip
-    assert set(actions.available(asked)) == {"approve_park", "deny_park", "void"}
+    # (and 添加协办: a dispatched case may get a 协办 department at any time, docs/rules/coop.md)
+    assert set(actions.available(asked)) == {"approve_park", "deny_park", "void", "add_assist"}
     dlg = actions.dialog("approve_park", asked)
     assert dlg.params()["due_date"] == "2026-12-20"
     dlg.deleteLater()

@@ -337,3 +337,26 @@ def test_a_dead_backend_is_said_in_the_status_bar_and_actions_wait(
     qtbot.waitUntil(lambda: w.status.outbox.text() == "待发送 0", timeout=5_000)
     accepts = [e for e in app.state.cases[case["id"]]["events"] if e["action"] == "accept"]
     assert len(accepts) == 1
+
+
+def test_a_layer_newer_than_the_saved_layout_shows(qtbot, ui_backend, console_factory):
+    """A layout saved before the river layer existed (its layers listed, no list of the layers
+    it knew) keeps its own choices and shows the new layer, which nobody turned off."""
+    from widgets.app.main_window import PRE_RIVER_LAYERS, settings
+
+    app = console_factory(ui_backend.url)
+    w = app.window
+    w.layer_actions["trails"].setChecked(False)
+    w.close()  # saves
+    s = settings()
+    key = w._layout_key()
+    s.setValue(f"{key}/layers", [n for n in PRE_RIVER_LAYERS if n not in ("trails", "heatmap")])
+    s.remove(f"{key}/layers_known")
+    again = app.show()
+    qtbot.addWidget(again)
+    assert again.map.visible["rivers"] and not again.map.visible["trails"]
+    again.layer_actions["rivers"].setChecked(False)
+    again.close()  # saves, with the layers it knew: now "rivers" off is a choice
+    third = app.show()
+    qtbot.addWidget(third)
+    assert not third.map.visible["rivers"]

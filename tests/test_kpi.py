@@ -179,6 +179,9 @@ def test_department_indicators():
         "return_rate": (1, 8),  # of the 8 received in the week, C3 came back
         "stockpile_rate": (1, 5),  # open at A: C4, C7, C10020, C-4320, C-100800 (积存)
         "satisfaction_rate": (0, 0),
+        "assist_on_time_rate": (0, 0),  # no 协办 tasks here (tests/test_coop.py counts them)
+        "dispute_lost_count": (0, 0),
+        "enforcement_timeliness": (0, 0),  # counted on the 执法局's row only (enforcement cases)
     }
     assert kpi_cases(built, T0, END, "department", "A", "disposal_rate", "denominator") == [
         "C0",

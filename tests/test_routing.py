@@ -1,7 +1,7 @@
 """Dispatch routing per matter and the 部件 inventory, over real HTTP where it matters.
 
 The issue's list of wrong routes (私搭乱建, 油烟, 噪声, 露天烧烤 → 综合行政执法; 道路破损 → 市政;
-交通标线 → 交警; 河道污染 → 林水; 路灯 → 路灯所) is checked on the backend's published table and
+交通标线 → 交警; 河道污染 → 河道; 路灯 → 路灯所) is checked on the backend's published table and
 real cases; a manhole case routes by its owner; every category has a line and every
 department a line or an owner names exists; component codes have the documented layout.
 """
@@ -43,7 +43,7 @@ LISTED = {
     "06029": "执法",  # 露天烧烤
     "06013": "市政",  # 道路破损
     "06016": "交通",  # 交通标线不清晰
-    "06026": "林水",  # 河道污染
+    "06026": "河道",  # 河道污染 (issue 16: the river department, no longer 林水)
     "01037": "路灯",  # 路灯异常 (no component nearby: the matter's line)
     "01001": "供排水",  # 供水井盖
     "01002": "供排水",  # 污水井盖

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import callback, field_tasks
+from . import callback, coop, field_tasks
 from .calendar import WorkCalendar, epoch_us
 from .china_time import CST
 from .limits import DISPOSE, Limit, TimeLimits
@@ -111,6 +111,10 @@ class Case:
     assignee: str | None = None
     satisfaction: str | None = None
     callback_attempts: int = 0
+    # 部门协作 (console.domain.coop): the 协办 tasks beside the 主办 (``department_id``), and
+    # the ownership dispute a return raised (pending, then the 值班长's decision).
+    assists: list[dict[str, Any]] = field(default_factory=list)
+    dispute: dict[str, Any] | None = None
 
     # ---- clock -----------------------------------------------------------------------------
     def _limit(self) -> Limit | None:
@@ -209,6 +213,9 @@ class Case:
             park_request_pending=self.park_request_due_date is not None,
             limit_used_up=used is not None and used >= 1.0,
             extensions_used_up=self.extension_count >= rules.max_extensions,
+            assist_departments=coop.open_assist_departments(self.assists),
+            dispute_pending=coop.dispute_pending(self.dispute),
+            bound_department=coop.bound_department(self.dispute),
         )
 
     def light(self, now: datetime, calendar: WorkCalendar, limits: TimeLimits) -> str | None:
@@ -548,7 +555,7 @@ def apply_action(
         corrections = _correct(new, params, limits)
         if corrections:
             data["corrections"] = corrections
-    elif action in (Action.DISPATCH, Action.REDISPATCH):
+    elif action in (Action.DISPATCH, Action.REDISPATCH, Action.ARBITRATE):
         dept = str(params["department_id"])
         data["department_id"] = dept
         new.department_id = dept
@@ -597,6 +604,7 @@ def apply_action(
         new.park_due_date = None
     elif action in (Action.CLOSE, Action.CLOSE_SELF):
         new.closed_at = at
+    coop.apply(new, action, actor, at, calendar, limits, params, note, data)
 
     if t.target is not None:
         new.state = t.target.value

@@ -39,6 +39,41 @@ class CaseEvent(TypedDict):
     on_time: bool | None
 
 
+class AssistDoc(TypedDict):
+    """One 协办 task of a case (``console.domain.coop``): its department, task, working-time
+    deadline and state (dispatched → accepted → done / returned; cancelled with the case's
+    return or void)."""
+
+    n: int
+    department_id: str
+    task: str
+    state: str
+    assigned_at: str
+    deadline: str
+    accepted_at: str | None
+    finished_at: str | None
+    on_time: bool | None
+    note: str
+
+
+class DisputeDoc(TypedDict):
+    """A return the centre arbitrates (``console.domain.coop``): pending, then decided by the
+    值班长 (the decision's keys are absent while pending)."""
+
+    state: str
+    reason: str
+    opened_at: str
+    returns: int
+    parties: list[str]
+    return_note: str
+    decided_at: NotRequired[str]
+    decided_by: NotRequired[str]
+    lead_department: NotRequired[str]
+    assist_departments: NotRequired[list[str]]
+    lost: NotRequired[list[str]]
+    decision: NotRequired[str]
+
+
 class CaseDoc(TypedDict):
     """A case: ``Case.to_dict`` with the backend's clock (``server/cases.case_doc``), in
     ``GET /api/v1/snapshot`` ``cases``, in each ``case`` change and in the case endpoints'
@@ -94,6 +129,9 @@ class CaseDoc(TypedDict):
     assignee: NotRequired[str | None]
     satisfaction: NotRequired[str | None]
     callback_attempts: NotRequired[int]
+    # 部门协作 (``console.domain.coop``): absent from documents recorded before it existed.
+    assists: NotRequired[list[AssistDoc]]
+    dispute: NotRequired[DisputeDoc | None]
 
 
 class LastFix(TypedDict):

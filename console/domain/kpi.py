@@ -32,6 +32,8 @@ from functools import cache
 from typing import Any
 
 from console.domain.callback import REACHED, SATISFACTION_ZH, SATISFIED, UNREACHED
+from console.domain.coop import assist_stints
+from console.domain.enforcement import timely_in
 from console.domain.limits import TimeLimits
 from resources import resource_path
 
@@ -156,12 +158,16 @@ def _running_deadline(case: Case, later: list[Event]) -> datetime | None:
     return _t(dl) if dl else None
 
 
+#: Actions that give the case to a department: the 值班长's 争议裁定 dispatches as 派遣 does.
+_DISPATCHING = ("dispatch", "redispatch", "arbitrate")
+
+
 def _tasks(case: Case, evs: list[tuple[datetime, Event]], later: list[Event]) -> list[_Task]:
     tasks: list[_Task] = []
     cur: _Task | None = None
     for t, ev in evs:
         a = ev["action"]
-        if a in ("dispatch", "redispatch"):
+        if a in _DISPATCHING:
             if cur is not None:
                 cur.ended = True
             dept = (ev.get("data") or {}).get("department_id")
@@ -230,6 +236,31 @@ def _count_departments(
             row["rework_rate"].add(cid, task.reworked)
 
 
+def _count_coop(
+    cells: _Cells, case: Case, evs: list[tuple[datetime, Event]], start: datetime, end: datetime
+) -> None:
+    """部门协作 (console.domain.coop): a 协办 task counts for its own department, with the
+    disposal cohort rule (due when finished in the period, or open at its end with the deadline
+    in it; returned and cancelled tasks leave); a 争议裁定 in the period that made a department
+    主办 after it returned the case counts as a dispute it lost."""
+    cid = case["id"]
+    for st in assist_stints(evs):
+        if st.ended:
+            continue
+        if st.finished is None:
+            if not start <= st.deadline < end:
+                continue
+        elif not start <= st.finished < end:
+            continue
+        cells[(st.department_id, None)]["assist_on_time_rate"].add(
+            cid, st.finished is not None and st.on_time
+        )
+    for t, ev in evs:
+        if ev["action"] == "arbitrate" and start <= t:
+            for dept in (ev.get("data") or {}).get("lost") or ():
+                cells[(str(dept), None)]["dispute_lost_count"].num.add(cid)
+
+
 def _count_region(
     cells: _Cells,
     key: str,
@@ -263,7 +294,7 @@ def _count_region(
         if ev.get("stage") == "dispose":
             deadline = _t(ev["stage_deadline"]) if ev.get("stage_deadline") else deadline
             late = late or (a == "complete" and _late(ev))
-        if a in ("dispatch", "redispatch", "check_fail", "resume"):
+        if a in (*_DISPATCHING, "check_fail", "resume"):
             deadline = None  # a new 处置 stage: its deadline is known when it ends or below
     if deadline is None and evs and evs[-1][1]["to_state"] == "dispatched":
         deadline = _running_deadline(case, later)
@@ -363,6 +394,18 @@ def _count_users(
 _ROLE_OF = {ind: role for role, ind in _USER_ACTIONS.values()}
 
 
+#: The department whose row carries 执法 timeliness: the 综合行政执法局 that decides the
+#: enforcement cases (console.domain.enforcement, docs/rules/enforcement.md).
+ENFORCEMENT_DEPARTMENT = "enforcement"
+
+
+def _count_enforcement(cells: _Cells, docs: Iterable[Case], start: datetime, end: datetime) -> None:
+    for doc in docs:
+        hit = timely_in(dict(doc), start, end)
+        if hit is not None:
+            cells[(ENFORCEMENT_DEPARTMENT, None)]["enforcement_timeliness"].add(doc["id"], hit)
+
+
 def _cells(
     cases: Iterable[Case],
     start: datetime,
@@ -370,10 +413,13 @@ def _cells(
     by: str,
     supervisor_grids: Mapping[str, set[str]] | None,
     stockpile_days: float | None,
+    enforcement: Iterable[Case] = (),
 ) -> _Cells:
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; one of {GROUPINGS}")
     cells = _new_cells()
+    if by == "department":
+        _count_enforcement(cells, enforcement, start, end)
     grid_owner: dict[str, list[str]] = defaultdict(list)
     for sup, grids in (supervisor_grids or {}).items():
         for g in grids:
@@ -386,6 +432,7 @@ def _cells(
             continue
         if by == "department":
             _count_departments(cells, case, evs, later, start, end, stockpile)
+            _count_coop(cells, case, evs, start, end)
             _count_satisfaction(cells, case.get("department_id"), case, start, end)
         elif by == "user":
             _count_users(cells, case, evs, start, end, grid_owner)
@@ -429,6 +476,7 @@ def compute_kpis(
     names: Mapping[str, str] | None = None,
     supervisor_grids: Mapping[str, set[str]] | None = None,
     stockpile_days: float | None = None,
+    enforcement: Iterable[Case] = (),
 ) -> list[dict[str, Any]]:
     """One row per unit (per user and assessed role for ``by='user'``): ``key``, ``name`` (from
     ``names``),
@@ -438,7 +486,8 @@ def compute_kpis(
     cases = list(cases)
     w = weights or default_weights()
     rows = []
-    for (key, role), ind in _cells(cases, start, end, by, supervisor_grids, stockpile_days).items():
+    all_cells = _cells(cases, start, end, by, supervisor_grids, stockpile_days, enforcement)
+    for (key, role), ind in all_cells.items():
         if not any(c.den or c.num for c in ind.values()):
             continue  # touched, nothing counted (e.g. a task finished before the period)
         kind = _kind(by, role)
@@ -485,6 +534,7 @@ def kpi_cases(
     part: str,
     supervisor_grids: Mapping[str, set[str]] | None = None,
     stockpile_days: float | None = None,
+    enforcement: Iterable[Case] = (),
 ) -> list[str]:
     """The ids of the cases counted in one cell of ``compute_kpis`` (sorted); ValueError for an
     unknown grouping, indicator or part."""
@@ -496,7 +546,7 @@ def kpi_cases(
     role = None
     if by == "user":
         role = next((k for k in defs[indicator]["kinds"] if k in ASSESSED_ROLES), None)
-    cells = _cells(cases, start, end, by, supervisor_grids, stockpile_days)
+    cells = _cells(cases, start, end, by, supervisor_grids, stockpile_days, enforcement)
     c = cells.get((key, role), {}).get(indicator) or _Cell()
     return sorted(c.num if part == "numerator" else c.den)
 

@@ -16,6 +16,7 @@ QUEUES: tuple[tuple[str, str, str], ...] = (
     ("verify", "待核实", "To verify"),
     ("register", "待立案", "To register"),
     ("dispatch", "待派遣", "To dispatch"),
+    ("arbitrate", "待裁定", "To arbitrate"),  # disputed returns (console.domain.coop)
     ("dispose", "处置中", "In disposal"),
     ("check", "待核查", "To check"),
     ("close", "待结案", "To close"),
@@ -43,10 +44,14 @@ _BY_STATE = {
 }
 
 
-def queue_of(state: str, stage: str | None, callback_due: bool = False) -> str | None:
+def queue_of(
+    state: str, stage: str | None, callback_due: bool = False, disputed: bool = False
+) -> str | None:
     """The queue a case in ``state`` whose running clock is ``stage`` waits in; None when it
     waits in none (closed, void, or a state this console does not know). A closed public report
-    still waiting for its 回访 (``console.domain.callback.callback_open``) waits in 待回访."""
+    still waiting for its 回访 (``console.domain.callback.callback_open``) waits in 待回访, and a
+    return waiting for the 值班长's arbitration (``console.domain.coop.dispute_pending``) in
+    待裁定, not 待派遣: the dispatcher cannot move it on."""
     try:
         st = State(state)
     except ValueError:
@@ -55,6 +60,8 @@ def queue_of(state: str, stage: str | None, callback_due: bool = False) -> str |
         return "callback"
     if st == State.ACCEPTED:
         return "verify" if stage == "send_verify" else "register"
+    if st == State.RETURNED and disputed:
+        return "arbitrate"
     if st == State.REGISTERED and stage == "close":
         return "close"  # a registered 自处理 case waits for 结案, not for dispatch
     return _BY_STATE.get(st)

@@ -16,6 +16,10 @@ is filed under (``resources/categories.tsv``, kind ``event``; the row number is 
 - 路灯故障 → 01037 路灯异常 (row 190).
 - 噪声 → 06028 噪声扰民 (row 335).
 - 扬尘 → 08004 工地扬尘 (row 369).
+- 河道水位 → 01069 水域附属设施异常 (row 222). The scheme has no 河道高水位 matter; the work a
+  high river level calls for is at the river's own facilities (闸, 泵站 that lower it), which is
+  that matter's, and it routes to the river department.
+- 溶解氧, 氨氮 → 06026 河道污染 (row 333).
 
 Thresholds: tilt 15° and water 20 cm as the alert rules had them (a cover tilted that much is
 displaced or open; water that deep stops traffic). Bin fill 90 %: the level a bin overflows
@@ -23,13 +27,28 @@ at the next drop-off, the centre's choice. Street light: the controller reports 
 (lamp out, or on in daytime), 0 for normal. Noise 70 dB(A): GB 3096-2008 声环境质量标准,
 Table 1, class 4a (both sides of a trunk road) daytime limit. Dust (PM10) 150 µg/m³:
 GB 3095-2012 环境空气质量标准, Table 1, class 2 24-hour limit, applied to the sensor's
-averaged reading.
+averaged reading. River level 50 cm over the segment's normal level (常水位): the centre's
+warning level for the district's canals (a made-up but plausible value; the real 警戒水位 of
+each river is the flood office's). Water quality against GB 3838-2002 地表水环境质量标准,
+Table 1, class V (the worst class with a use; below it is 劣V, which Zhejiang's 剿灭劣V类水
+campaign of 2017 set out to end): dissolved oxygen under 2 mg/L, ammonia nitrogen over
+2.0 mg/L. Those two compare the other way (``compare``): oxygen is bad when low, and 2.0 mg/L
+of ammonia is still class V.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
+
+#: How a reading is compared with the threshold to be a breach, and the words a case says.
+COMPARE: dict[str, tuple[Callable[[float, float], bool], str, str]] = {
+    "ge": (operator.ge, "超过阈值", "at or over"),
+    "gt": (operator.gt, "超过阈值", "over"),
+    "lt": (operator.lt, "低于阈值", "under"),
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +56,7 @@ class SensorKind:
     kind: str
     name_zh: str
     unit: str
-    #: A reading at or above it is a breach.
+    #: A reading at or above it is a breach (or as ``compare`` says).
     threshold: float
     #: The readings a working sensor of this kind can report (inclusive).
     valid: tuple[float, float]
@@ -46,6 +65,8 @@ class SensorKind:
     #: The case's urgency (``resources/time_limits.json`` levels): an open cover or flooded
     #: road endangers people now, the others are nuisances.
     urgency: str = "normal"
+    #: ``ge`` (at or over the threshold is a breach), ``gt`` (over) or ``lt`` (under).
+    compare: str = "ge"
 
 
 SENSOR_KINDS: dict[str, SensorKind] = {
@@ -57,6 +78,9 @@ SENSOR_KINDS: dict[str, SensorKind] = {
         SensorKind("light_fault", "路灯故障", "", 1.0, (0.0, 1.0), "01037"),
         SensorKind("noise", "噪声", "dB(A)", 70.0, (0.0, 200.0), "06028"),
         SensorKind("dust", "扬尘PM10", "µg/m³", 150.0, (0.0, 10000.0), "08004"),
+        SensorKind("river_level", "河道水位", "cm", 50.0, (-500.0, 1000.0), "01069", "urgent"),
+        SensorKind("dissolved_oxygen", "溶解氧", "mg/L", 2.0, (0.0, 20.0), "06026", compare="lt"),
+        SensorKind("ammonia_nitrogen", "氨氮", "mg/L", 2.0, (0.0, 100.0), "06026", compare="gt"),
     )
 }
 
@@ -65,7 +89,7 @@ def breached(kind: str, value: float) -> bool:
     """Whether a reading of a sensor of ``kind`` is over its threshold (unknown kinds never
     are: a sensor the rules do not know raises nothing)."""
     k = SENSOR_KINDS.get(kind)
-    return k is not None and value >= k.threshold
+    return k is not None and COMPARE[k.compare][0](value, k.threshold)
 
 
 def reading_error(kind: str, value: object) -> str | None:
@@ -90,7 +114,7 @@ def breach_description(kind: str, sensor_id: str, sensor_name: str, value: float
         return f"物联感知：{sensor_name}（{sensor_id}）报告路灯故障"
     return (
         f"物联感知：{sensor_name}（{sensor_id}）{k.name_zh}读数 {value:g}{k.unit}，"
-        f"超过阈值 {k.threshold:g}{k.unit}"
+        f"{COMPARE[k.compare][1]} {k.threshold:g}{k.unit}"
     )
 
 
@@ -101,6 +125,6 @@ def back_to_normal_error(kind: str, sensor_id: str, value: float | None) -> str 
         return None
     k = SENSOR_KINDS[kind]
     return (
-        f"sensor {sensor_id} still reads {value:g}{k.unit}, at or over its threshold "
+        f"sensor {sensor_id} still reads {value:g}{k.unit}, {COMPARE[k.compare][2]} its threshold "
         f"{k.threshold:g}{k.unit}: the work is not done"
     )

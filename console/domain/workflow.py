@@ -61,6 +61,12 @@ class Action(StrEnum):
     DENY_PARK = "deny_park"
     TAKE_OVER = "take_over"  # another supervisor takes an open 核实/核查 task (field_tasks.py)
     CALLBACK = "callback"  # 回访: the caller's satisfaction after closure (callback.py)
+    # 部门协作 (coop.py): 协办 tasks and the 值班长's 争议 decision.
+    ADD_ASSIST = "add_assist"
+    ASSIST_ACCEPT = "assist_accept"
+    ASSIST_COMPLETE = "assist_complete"
+    ASSIST_RETURN = "assist_return"
+    ARBITRATE = "arbitrate"
 
 
 class Role(StrEnum):
@@ -71,6 +77,9 @@ class Role(StrEnum):
     DEPARTMENT = "department"  # 专业部门
     WALL = "wall"  # 大屏 (read-only)
     GATEWAY = "gateway"  # telemetry machine account
+    # 行政执法 (console.domain.enforcement): the officers investigate, the 法制审核 decides.
+    OFFICER = "officer"  # 执法队员
+    LEGAL = "legal"  # 法制审核
 
 
 #: The role an action is recorded under when the user holds several that may take it: a desk's
@@ -83,6 +92,8 @@ ROLE_PRECEDENCE = (
     Role.DISPATCHER,
     Role.DEPARTMENT,
     Role.SHIFT_LEAD,
+    Role.OFFICER,
+    Role.LEGAL,
     Role.GATEWAY,
     Role.WALL,
 )
@@ -95,6 +106,8 @@ ROLE_NAMES_ZH = {
     Role.DEPARTMENT: "专业部门",
     Role.WALL: "大屏",
     Role.GATEWAY: "数据网关",
+    Role.OFFICER: "执法队员",
+    Role.LEGAL: "法制审核",
 }
 
 
@@ -172,6 +185,8 @@ S, R, A = State, Role, Action
 #: 发核实/发核查 may name the supervisor (the centre's choice, else the backend's roster: see
 #: console.domain.field_tasks); ``assigned_by`` is set by the backend, not sent by clients.
 TASK_PARAMS = ("assignee", "assigned_by")
+#: A 派遣 (and a re-dispatch or a 争议 decision) may name 协办 departments with their tasks.
+ASSISTS = ("assists",)
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
@@ -200,6 +215,7 @@ TRANSITIONS: dict[Action, Transition] = {
             {R.DISPATCHER, R.SHIFT_LEAD},
             "派遣",
             params=("department_id",),
+            optional=ASSISTS,
         ),
         _t(
             A.COMPLETE,
@@ -236,6 +252,7 @@ TRANSITIONS: dict[Action, Transition] = {
             "回退",
             note_required=True,
             own_department=True,
+            optional=("dispute",),  # 权属争议: to the centre's arbitration (coop.py)
         ),
         _t(
             A.REDISPATCH,
@@ -244,6 +261,7 @@ TRANSITIONS: dict[Action, Transition] = {
             {R.DISPATCHER, R.SHIFT_LEAD},
             "重新派遣",
             params=("department_id",),
+            optional=ASSISTS,
         ),
         _t(
             A.REQUEST_EXTENSION,
@@ -327,6 +345,37 @@ TRANSITIONS: dict[Action, Transition] = {
             params=("satisfaction",),
             case_sources=frozenset({Source.PUBLIC}),
         ),
+        # 部门协作 (console.domain.coop): the case's state does not change with a 协办 task;
+        # a 协办 task is its own department's (coop.apply checks which one).
+        _t(
+            A.ADD_ASSIST,
+            {S.DISPATCHED},
+            None,
+            {R.DISPATCHER, R.SHIFT_LEAD},
+            "添加协办",
+            params=("department_id", "task"),
+        ),
+        _t(A.ASSIST_ACCEPT, {S.DISPATCHED}, None, {R.DEPARTMENT}, "协办接收", params=("assist",)),
+        _t(A.ASSIST_COMPLETE, {S.DISPATCHED}, None, {R.DEPARTMENT}, "协办完成", params=("assist",)),
+        _t(
+            A.ASSIST_RETURN,
+            {S.DISPATCHED},
+            None,
+            {R.DEPARTMENT},
+            "协办退回",
+            params=("assist",),
+            note_required=True,
+        ),
+        _t(
+            A.ARBITRATE,
+            {S.RETURNED},
+            S.DISPATCHED,
+            {R.SHIFT_LEAD},
+            "争议裁定",
+            params=("department_id",),
+            optional=ASSISTS,
+            note_required=True,
+        ),
     )
 }
 
@@ -341,7 +390,7 @@ STAGE_BY_STATE: dict[State, str | None] = {
     S.HANDLED: "send_check",
     S.CHECKING: "check",
     S.CHECKED: "close",
-    S.RETURNED: "dispatch",
+    S.RETURNED: "dispatch",  # a disputed return waits for the 值班长's decision on this clock
     S.PARKED: None,
     S.CLOSED: None,
     S.VOID: None,
@@ -443,6 +492,11 @@ class CaseFacts:
     limit_used_up: bool = False
     #: The case has as many approved extensions as the workflow rules allow.
     extensions_used_up: bool = False
+    #: 部门协作 (console.domain.coop): departments with an open 协办 task, a return waiting
+    #: for the 值班长's arbitration, and the 主办 an arbitration bound.
+    assist_departments: frozenset[str] = frozenset()
+    dispute_pending: bool = False
+    bound_department: str | None = None
 
 
 def available_actions(facts: CaseFacts, actor: Actor) -> list[Action]:
@@ -478,6 +532,12 @@ _NEED_NO_PENDING = frozenset(
 TIME_REQUESTS = frozenset({Action.REQUEST_EXTENSION, Action.REQUEST_PARK})
 
 
+#: Actions on a 协办 task: only its department's users take them (console.domain.coop).
+_ASSIST_TASK_ACTIONS = frozenset(
+    {Action.ASSIST_ACCEPT, Action.ASSIST_COMPLETE, Action.ASSIST_RETURN}
+)
+
+
 def _pending_refusal(action: Action, facts: CaseFacts) -> str | None:
     if action in (Action.APPROVE_EXTENSION, Action.DENY_EXTENSION) and not facts.extension_pending:
         return "no extension request is pending"
@@ -489,6 +549,21 @@ def _pending_refusal(action: Action, facts: CaseFacts) -> str | None:
         return "the stage's time limit is used up: ask before the deadline"
     if action == Action.REQUEST_EXTENSION and facts.extensions_used_up:
         return "the case has had as many extensions as the rules allow"
+    return _coop_refusal(action, facts)
+
+
+def _coop_refusal(action: Action, facts: CaseFacts) -> str | None:
+    """部门协作 (console.domain.coop, docs/rules/coop.md): the 主办 reports 处置完毕 only once
+    every 协办 task is finished; a disputed return waits for the 值班长's decision, which is
+    the only way on."""
+    if action == Action.COMPLETE and facts.assist_departments:
+        return "协办 tasks are still open: " + ", ".join(sorted(facts.assist_departments))
+    if action in (Action.REDISPATCH, Action.SEND_BACK) and facts.dispute_pending:
+        return "the return is disputed: the 值班长 arbitrates (arbitrate)"
+    if action == Action.ARBITRATE and not facts.dispute_pending:
+        return "no dispute waits for arbitration: re-dispatch instead"
+    if action == Action.RETURN and facts.bound_department == facts.department_id:
+        return "the centre's arbitration made this department 主办: it cannot return the case"
     return None
 
 
@@ -504,6 +579,11 @@ def _refusal(t: Transition, actor: Actor, facts: CaseFacts) -> WorkflowError | N
         return ForbiddenAction(
             f"{t.action.value!r} is only for the department the case is dispatched to",
             {"department_id": facts.department_id},
+        )
+    if t.action in _ASSIST_TASK_ACTIONS and actor.department_id not in facts.assist_departments:
+        return ForbiddenAction(
+            f"{t.action.value!r} is only for a department with an open 协办 task on the case",
+            {"assist_departments": sorted(facts.assist_departments)},
         )
     state = State(facts.state)
     if state not in t.sources:

@@ -28,6 +28,13 @@ def _responsibility(state: CityState, by: str) -> dict[str, set[str]] | None:
     return supervisor_cells(state.reference.get("supervisor_areas", []), UnitGrid.load())
 
 
+def _enforcement(state: CityState) -> list[dict[str, Any]]:
+    """The enforcement cases the state holds (its live records: a case leaves the consoles a
+    day after it closes, ``console.server.enforcement.RETIRE_AFTER``, so 执法 timeliness from
+    a state counts the cases decided or late since then, as the backend's for a recent period)."""
+    return [dict(r) for r in state.records.get("enforcement", {}).values()]
+
+
 def state_kpis(state: CityState, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
     """The rows of ``GET /api/v1/kpis`` for [start, end) computed from ``state``."""
     listed = state.reference.get(_NAMED.get(by, ""), [])
@@ -39,6 +46,7 @@ def state_kpis(state: CityState, start: datetime, end: datetime, by: str) -> lis
         by,
         names=names,
         supervisor_grids=_responsibility(state, by),
+        enforcement=_enforcement(state),
     )
 
 
@@ -55,4 +63,5 @@ def state_kpi_cases(
         indicator,
         part,
         supervisor_grids=_responsibility(state, by),
+        enforcement=_enforcement(state),
     )

@@ -35,17 +35,21 @@ from .middleware import (
 )
 from .open311 import ensure_system_user
 from .open311_client import Open311Pull
+from .rivers import ensure_records as ensure_river_records
 from .routes import (
     alerts,
     cases,
     components,
     duty,
+    enforcement,
     geocode,
     kpis,
+    maintenance,
     media,
     open311,
     operations,
     records,
+    rivers,
     session,
     users,
     vehicles,
@@ -101,6 +105,9 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         wall,
         records,
         duty,
+        rivers,
+        maintenance,
+        enforcement,
     ):
         app.include_router(module.router)
     return app
@@ -190,6 +197,7 @@ def _prepare(ctx: Context) -> None:
     ctx.db.create_all()
     with ctx.db.write() as s:
         seed_reference(s, ctx.grid, vehicles=ctx.settings.vehicles)
+        ensure_river_records(s, ctx.now())
         ensure_system_user(s)
         demo_ids = demo_account_ids(ctx.grid)
         if ctx.settings.demo:

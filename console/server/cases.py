@@ -200,11 +200,22 @@ def act(ctx: Context, s: Session, actor: Actor, case_id: str, body: dict) -> dic
         )
     case = Case.from_dict(row.doc)
     params = dict(body.get("params") or {})
-    for k in ("department_id", "hours", "valid", "due_date"):
+    for k in (
+        "department_id",
+        "hours",
+        "valid",
+        "due_date",
+        "assists",
+        "task",
+        "assist",
+        "dispute",
+    ):
         if body.get(k) is not None:
             params[k] = body[k]
     if "department_id" in params and params["department_id"] is not None:
         _require_department(ctx, s, str(params["department_id"]))
+    for assist in params.get("assists") or ():  # 协办 departments (console.domain.coop)
+        _require_department(ctx, s, str(assist["department_id"]))
     params.update(_corrections(ctx, body))
     params.update(supervisors.action_params(s, case, body))
     new, _event = apply_action(

@@ -263,6 +263,21 @@ class SupervisorArea(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
 
 
+class EnforcementRow(Base):
+    """An enforcement case (执法案件, ``console.server.enforcement``): the full doc with the
+    parties, and the columns its queries need (the public feed, a case-loop case's link)."""
+
+    __tablename__ = "enforcement_cases"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    source_case_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    #: When a closed or rejected case leaves the consoles (None while open or once retired).
+    retire_at: Mapped[datetime | None] = mapped_column(index=True, nullable=True)
+    doc: Mapped[dict] = mapped_column(JSON)
+
+
 class RecordRow(Base):
     """The current document of each record (``console.server.records``): what a snapshot sends
     of the centre's other systems. ``live`` false: gone from consoles, kept for the API."""

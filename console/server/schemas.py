@@ -103,6 +103,13 @@ CategoryCode = Annotated[str, Field(pattern=r"^\d{4,5}$")]
 IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
+class AssistIn(Strict):
+    """One 协办 named at 派遣, 重新派遣 or 争议裁定 (console.domain.coop)."""
+
+    department_id: Id
+    task: Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class CaseAction(Strict):
     action: Action
     expected_version: StrictInt | None = None
@@ -123,6 +130,12 @@ class CaseAction(Strict):
     satisfaction: Literal["satisfied", "basically_satisfied", "unsatisfied", "unreached"] | None = (
         None
     )
+    # 部门协作 (console.domain.coop): 协办 named with a dispatch or a 争议裁定; add_assist's
+    # task; the 协办 task a department acts on; a return marked 权属争议.
+    assists: Annotated[list[AssistIn], Field(max_length=6)] | None = None
+    task: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    assist: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+    dispute: StrictBool | None = None
 
 
 class FixIn(BaseModel):

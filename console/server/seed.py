@@ -20,6 +20,7 @@ from console.domain.routing import street_department_id
 from console.geo.grid import UnitGrid
 from console.geo.roads import RoadNetwork
 
+from . import rivers
 from .auth import hash_password
 from .db import Department, Sensor, SupervisorArea, User, Vehicle
 
@@ -53,6 +54,8 @@ BUREAU_DEPARTMENTS = [
     ("cable_tv", "华数传媒（广电网络）", "广电"),
     ("bus", "杭州市公共交通集团", "公交"),
     ("metro", "杭州市地铁集团", "地铁"),
+    # 智慧河道 (issue 16): the district's river upkeep and patrols (docs/rules/rivers.md).
+    ("river", "区城管局河道管理中心", "河道"),
 ]
 
 #: An account to seed: (id, name, roles, department id or None).
@@ -68,6 +71,11 @@ DEMO_USERS: list[Account] = [
     ("demo-dept", "环卫处 刘洋", ["department"], "sanitation"),
     ("demo-wall", "指挥大屏", ["wall"], None),
     ("demo-gateway", "数据网关", ["gateway"], None),
+    # 行政执法 (console.domain.enforcement): two officers, as every case needs (第四十二条),
+    # and the 法制审核 who approves 立案 and decides.
+    ("demo-officer", "执法队员 周杰", ["officer"], None),
+    ("demo-officer2", "执法队员 吴磊", ["officer"], None),
+    ("demo-legal", "法制审核 孙丽", ["legal"], None),
 ]
 
 FLEET = [
@@ -114,6 +122,7 @@ def seed_reference(
         add_missing_departments(s, grid)
         add_missing_terminal_ids(s)
         add_missing_staff(s, grid)
+        rivers.add_missing(s, grid)
         have = s.scalar(
             select(func.count()).select_from(Vehicle).where(Vehicle.vtype.not_in(FIELD_UNIT_TYPES))
         )
@@ -165,6 +174,7 @@ def seed_reference(
                 )
             )
     add_missing_staff(s, grid)
+    rivers.add_missing(s, grid)
     log.info(
         "seeded %d departments, %d vehicles, %d sensors",
         len(BUREAU_DEPARTMENTS) + len(grid.streets),
@@ -242,6 +252,8 @@ def sim_users(grid: UnitGrid) -> list[Account]:
         ("sim-centre", "自动指挥中心", ["operator", "shift_lead", "dispatcher"], None),
         ("sim-citizen-hotline", "12345热线", ["operator"], None),
     ]
+    users += [(uid, f"执法队员 {name}", ["officer"], None) for uid, name in SIM_OFFICERS]
+    users += [("sim-legal", "法制审核 郑红", ["legal"], None)]
     return users
 
 
@@ -277,6 +289,14 @@ def seed_demo_users(s: Session, grid: UnitGrid) -> None:
     s.flush()
     seed_supervisor_areas(s, grid)
 
+
+#: The simulator's enforcement officers (console.sim.enforcement), who work in pairs.
+SIM_OFFICERS = [
+    ("sim-officer-1", "何军"),
+    ("sim-officer-2", "冯涛"),
+    ("sim-officer-3", "许斌"),
+    ("sim-officer-4", "曹毅"),
+]
 
 #: The demo's own field supervisor (王强) walks the community around this point: 湖滨, by the
 #: lake, where the demo and the tests report their cases. Every other community has a

@@ -7,7 +7,7 @@ import threading
 
 from console.domain.alert_rules import EscalationRule
 
-from . import alerts, case_alerts, cases, duty, feed, idempotency, telemetry
+from . import alerts, case_alerts, cases, duty, enforcement, feed, idempotency, telemetry
 from .context import Context
 
 log = logging.getLogger("console.server")
@@ -44,6 +44,7 @@ class Ticker(threading.Thread):
             alerts.escalate_due(s, now, EscalationRule(ctx.settings.escalate_after_minutes))
             telemetry.tick(ctx, s, now)
             duty.tick(ctx, s, now)
+            enforcement.retire(s, now)
         self._warn_uncovered_years()
         self._n += 1
         if self._n % HOUSEKEEPING_EVERY == 0:

@@ -33,15 +33,20 @@ from console.domain.field_tasks import responsible_supervisor
 from console.domain.field_units import is_sanitation
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
+from console.domain.rivers import PATROL_TYPES
 from console.domain.routing import RoutingTable, street_department_id
 from console.domain.workflow import TIME_REQUESTS
 from console.geo.geocode import Geocoder
 from console.geo.grid import UnitGrid
 
 from .client import ActorClient
+from .coop import CoopSim
 from .duty import STAFF_TYPES, StaffSim
+from .enforcement import EnforcementSim
 from .fleet import FleetSim, SensorSim
+from .maintenance import MaintenanceSim
 from .plan import PlannedReport, delay_minutes, report_plan
+from .rivers import RiverPatrolSim
 from .texts import description, hotline_description
 
 log = logging.getLogger("console.sim")
@@ -165,6 +170,11 @@ class DistrictSimulator:
         #: The sensors' terminals (made from ``/reference`` when the run starts).
         self.sensor_sim: SensorSim | None = None
         self.open311_services: set[str] = set()
+        #: 部门协作: 协办 at dispatch, 协办 tasks, 权属争议 and their arbitration (coop.py).
+        self.coop = CoopSim(self.config.seed)
+        #: 养护: the day's planned work orders, walked by their departments.
+        self.maintenance = MaintenanceSim(self)
+        self.enforcement = EnforcementSim(self)
 
     # ---- plumbing ----------------------------------------------------------------------
     def client(self, username: str) -> ActorClient:
@@ -247,6 +257,8 @@ class DistrictSimulator:
             self.config.seed, start, plan_hours, self.config.cases_per_hour, self.grid
         ):
             self.schedule(rep.t, self._report, rep)
+        self.maintenance.start()
+        self.enforcement.start(plan_hours)
         self._threads = [
             threading.Thread(target=self._follow, name="sim-follow", daemon=True),
             threading.Thread(target=self._act, name="sim-act", daemon=True),
@@ -291,9 +303,11 @@ class DistrictSimulator:
             "by_state": dict(Counter(c["state"] for c in self.cases.values())),
             "reports_sent": dict(self.reports_sent),
             "actions_sent": dict(self.actions_sent),
+            "enforcement_steps": dict(self.enforcement.steps),
             "fixes_posted": self.fixes_posted,
             "readings_posted": self.readings_posted,
             "alerts_by_kind": dict(self.alerts_by_kind),
+            "work_order_actions": dict(self.maintenance.sent),
             "http_errors": {str(k): v for k, v in self.errors.items()},
         }
 
@@ -336,6 +350,11 @@ class DistrictSimulator:
             for ch in body["changes"]:
                 if ch["kind"] == "case":
                     self._on_case(ch["case"])
+                    self.enforcement.on_case(ch["case"])
+                elif ch["kind"] == "record" and ch["record"]["type"] == "work_order":
+                    self.maintenance.on_order(ch["record"])
+                elif ch["kind"] == "record":
+                    self.enforcement.on_record(ch["record"])
                 elif ch["kind"] == "alert":
                     a = ch["alert"]
                     # A flood group is a fold of alerts counted as members, not an alert.
@@ -359,6 +378,11 @@ class DistrictSimulator:
             self.config.seed,
             self.clock.epoch(),
         )
+        patrols = RiverPatrolSim(
+            [v for v in units if v["type"] in PATROL_TYPES],
+            self.config.seed,
+            self.clock.epoch(),
+        )
         sensors = self.sensor_sim
         assert sensors is not None  # made by run() before this thread starts
         dt = self.config.fix_interval_s
@@ -372,13 +396,12 @@ class DistrictSimulator:
             # backend_scale): one round over the whole gap, so the positions stay current and
             # the fixes come coarser, instead of falling further behind a 5-s round at a time.
             step = dt * (1 + max(0, math.floor((self.clock.epoch() - next_fix) / dt)))
-            fixes = fleet.step(step)
-            for k, col in staff.step(next_fix + step).items():
-                fixes[k] = fixes[k] + col
-            keys = list(fixes)
-            rows = [
-                dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
-            ]
+            rows = []
+            for fixes in (fleet.step(step), patrols.step(step), staff.step(next_fix + step)):
+                keys = list(fixes)
+                rows += [
+                    dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)
+                ]
             body: dict = {"fixes": rows}
             if next_fix >= next_sensor:
                 body["readings"] = sensors.readings(next_fix, self.config.sensor_interval_s)
@@ -572,12 +595,9 @@ class DistrictSimulator:
         if state == "verifying":
             return self._field(case), self._task_holder(case), "verified", {"note": "现场核实属实"}
         if state == "registered" and centre:
-            return (
-                self._centre(case),
-                "sim-centre",
-                "dispatch",
-                {"department_id": self._route(case)},
-            )
+            lead = self._route(case)
+            extra = {"department_id": lead, **self.coop.dispatch_assists(lead)}
+            return self._centre(case), "sim-centre", "dispatch", extra
         if state == "returned" and centre:
             first = case["departments"][0] if case.get("departments") else None
             routed = self._route(case)
@@ -585,6 +605,9 @@ class DistrictSimulator:
             # or the enforcement bureau when the street was the one that returned it.
             street = street_department_id(self._street_of(case))
             target = routed if routed != first else street if street != first else "enforcement"
+            decision = self.coop.arbitration(case, target)
+            if decision is not None:  # a disputed return: the 值班长 decides (sim-centre holds it)
+                return self._centre(case), "sim-centre", "arbitrate", decision
             return self._centre(case), "sim-centre", "redispatch", {"department_id": target}
         if state == "dispatched":
             if case.get("extension_pending_hours") is not None:
@@ -601,7 +624,12 @@ class DistrictSimulator:
                 if not centre:
                     return None
                 return self._centre(case), "sim-centre", "approve_park", {"note": "同意缓办"}
-            return self._department_decision(case)
+            own = self._department_decision(case)
+            step = self.coop.assist_step(case)  # the 主办 returns at once, else waits for 协办
+            if step is not None and own[2] != "return":
+                minutes, user, action, extra = step
+                return self.after(case, minutes), user, action, extra
+            return own
         if state == "parked" and centre:
             return self.clock.epoch() + float(rng.uniform(2, 4)) * 3600, "sim-centre", "resume", {}
         if state == "handled" and centre:
@@ -633,13 +661,12 @@ class DistrictSimulator:
         user = f"dept-{dept}"
         r = rng.random()
         first_time = case.get("dispatch_count", 1) == 1 and not case.get("rework_count")
-        if first_time and r < cfg.return_share:
-            return (
-                self.after(case, delay_minutes(rng, 10, 60)),
-                user,
-                "return",
-                {"note": "非本单位职责，申请回退"},
-            )
+        plain = first_time and r < cfg.return_share
+        if plain or (first_time and self.coop.claims_dispute(dept, plain_return=False)):
+            body: dict[str, str | bool] = {"note": "非本单位职责，申请回退"}
+            if self.coop.claims_dispute(dept, plain_return=True) or not plain:
+                body = {"note": "该处不在本单位管养范围，提请权属争议裁定", "dispute": True}
+            return self.after(case, delay_minutes(rng, 10, 60)), user, "return", body
         r -= cfg.return_share
         asked = any(e["action"] == "request_extension" for e in case.get("events") or [])
         if first_time and not asked and r < cfg.extension_share:

@@ -125,6 +125,9 @@ SENSOR_READINGS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "light_fault": ((0.0, 0.0), (1.0, 1.0)),
     "noise": ((45.0, 65.0), (72.0, 90.0)),
     "dust": ((20.0, 90.0), (160.0, 400.0)),
+    "river_level": ((-20.0, 20.0), (55.0, 90.0)),
+    "dissolved_oxygen": ((4.0, 8.0), (0.5, 1.8)),
+    "ammonia_nitrogen": ((0.2, 1.2), (2.5, 6.0)),
 }
 
 

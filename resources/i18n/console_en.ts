@@ -272,19 +272,83 @@
 <context>
     <name>AlertsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="496"/>
+        <location filename="../../widgets/wall/scenes.py" line="502"/>
         <source>告警滚动</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="508"/>
+        <location filename="../../widgets/wall/scenes.py" line="514"/>
         <source>已确认</source>
         <translation>acknowledged</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="522"/>
+        <location filename="../../widgets/wall/scenes.py" line="528"/>
         <source>当前无告警</source>
         <translation>No open alerts</translation>
+    </message>
+</context>
+<context>
+    <name>ArbitrateDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="150"/>
+        <source>%1：%2 退回。%3</source>
+        <translation>%1: returned by %2. %3</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="156"/>
+        <source>争议</source>
+        <translation>Dispute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
+        <source>主办部门</source>
+        <translation>Lead department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="161"/>
+        <source>协办部门</source>
+        <translation>Assisting department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
+        <source>协办任务（选了协办部门时必填）</source>
+        <translation>Assist task (required with an assisting department)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="165"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
+        <source>裁定理由（必填）</source>
+        <translation>Reason for the decision (required)</translation>
+    </message>
+</context>
+<context>
+    <name>AssistDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="98"/>
+        <source>协办单位要做的事（必填）</source>
+        <translation>What the assisting department is to do (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="99"/>
+        <source>协办部门</source>
+        <translation>Assisting department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="100"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
+    </message>
+</context>
+<context>
+    <name>AssistTaskDialog</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="128"/>
+        <source>协办任务</source>
+        <translation>Assist task</translation>
     </message>
 </context>
 <context>
@@ -384,32 +448,32 @@
 <context>
     <name>CallbackDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="266"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="272"/>
         <source>结案于 %1，第 %2 次回访（最多 %3 次）。</source>
         <translation>Closed %1; callback attempt %2 (at most %3).</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="278"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="284"/>
         <source>无来电记录</source>
         <translation>No caller on record</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="291"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="297"/>
         <source>市民意见（可选）</source>
         <translation>Caller&apos;s comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="294"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="300"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="295"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="301"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="296"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="302"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -417,28 +481,28 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="420"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="436"/>
         <source>此案件当前不能执行该操作</source>
         <extracomment>Actions whose parameters a dialog of their own asks for.</extracomment>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="435"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="451"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="459"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="482"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="467"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -446,228 +510,243 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="138"/>
-        <location filename="../../widgets/panels/case_detail.py" line="337"/>
+        <location filename="../../widgets/panels/case_detail.py" line="141"/>
+        <location filename="../../widgets/panels/case_detail.py" line="344"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="139"/>
+        <location filename="../../widgets/panels/case_detail.py" line="142"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="140"/>
+        <location filename="../../widgets/panels/case_detail.py" line="143"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="141"/>
-        <location filename="../../widgets/panels/case_detail.py" line="338"/>
+        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="345"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="142"/>
-        <location filename="../../widgets/panels/case_detail.py" line="340"/>
+        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="347"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="143"/>
+        <location filename="../../widgets/panels/case_detail.py" line="146"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="144"/>
+        <location filename="../../widgets/panels/case_detail.py" line="147"/>
         <source>网格/街道/社区</source>
         <translation>Grid / street / community</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="145"/>
+        <location filename="../../widgets/panels/case_detail.py" line="148"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="146"/>
+        <location filename="../../widgets/panels/case_detail.py" line="149"/>
         <source>部件编码/权属</source>
         <translation>Component code / owner</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="147"/>
+        <location filename="../../widgets/panels/case_detail.py" line="150"/>
         <source>上报时间</source>
         <translation>Reported at</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="148"/>
+        <location filename="../../widgets/panels/case_detail.py" line="151"/>
         <source>上报人</source>
         <translation>Reporter</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="149"/>
+        <location filename="../../widgets/panels/case_detail.py" line="152"/>
         <source>返工/延期/回退</source>
         <translation>Rework / extensions / returns</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="150"/>
+        <location filename="../../widgets/panels/case_detail.py" line="153"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="151"/>
+        <location filename="../../widgets/panels/case_detail.py" line="154"/>
         <source>回访</source>
         <translation>Callback</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>环节</source>
         <translation>Step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>人员</source>
         <translation>By</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="159"/>
+        <location filename="../../widgets/panels/case_detail.py" line="162"/>
         <source>按时</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="161"/>
+        <location filename="../../widgets/panels/case_detail.py" line="164"/>
         <source>照片</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="162"/>
+        <location filename="../../widgets/panels/case_detail.py" line="165"/>
         <source>办理过程</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="183"/>
+        <location filename="../../widgets/panels/case_detail.py" line="187"/>
         <source>未选择案件</source>
         <translation>No case selected</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="193"/>
+        <location filename="../../widgets/panels/case_detail.py" line="198"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="213"/>
+        <location filename="../../widgets/panels/case_detail.py" line="218"/>
         <source>延期待批 %1 小时</source>
         <translation>extension of %1 h pending</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="252"/>
+        <location filename="../../widgets/panels/case_detail.py" line="259"/>
         <source>任务未指定监督员（任一监督员可办理）</source>
         <translation>Task not addressed (any supervisor may answer)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="253"/>
+        <location filename="../../widgets/panels/case_detail.py" line="260"/>
         <source>%1 办理中</source>
         <translation>%1 handling it</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="258"/>
+        <location filename="../../widgets/panels/case_detail.py" line="265"/>
         <source>%1（网格责任监督员）</source>
         <translation>%1 (grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="274"/>
         <source>待回访</source>
         <translation>Callback due</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="267"/>
+        <location filename="../../widgets/panels/case_detail.py" line="274"/>
         <source>结案后回访</source>
         <translation>Callback after closure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="269"/>
+        <location filename="../../widgets/panels/case_detail.py" line="276"/>
         <source>第 %1 次</source>
         <translation>attempt %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="275"/>
+        <location filename="../../widgets/panels/case_detail.py" line="282"/>
         <source>申请缓办至 %1，待批</source>
         <translation>Parking requested until %1, awaiting approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="279"/>
-        <location filename="../../widgets/panels/case_detail.py" line="353"/>
+        <location filename="../../widgets/panels/case_detail.py" line="286"/>
+        <location filename="../../widgets/panels/case_detail.py" line="360"/>
         <source>缓办至 %1</source>
         <translation>Parked until %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="282"/>
+        <location filename="../../widgets/panels/case_detail.py" line="289"/>
         <source>已逾期</source>
         <translation>overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="291"/>
+        <location filename="../../widgets/panels/case_detail.py" line="298"/>
         <source>超时 %1</source>
         <translation>%1 over</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="292"/>
-        <location filename="../../widgets/panels/case_detail.py" line="358"/>
+        <location filename="../../widgets/panels/case_detail.py" line="299"/>
+        <location filename="../../widgets/panels/case_detail.py" line="365"/>
         <source>剩余 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="324"/>
+        <location filename="../../widgets/panels/case_detail.py" line="331"/>
         <source>派给 %1</source>
         <translation>to %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="327"/>
+        <location filename="../../widgets/panels/case_detail.py" line="334"/>
         <source>接管自 %1</source>
         <translation>taken over from %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="339"/>
+        <location filename="../../widgets/panels/case_detail.py" line="346"/>
         <source>位置</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="351"/>
+        <location filename="../../widgets/panels/case_detail.py" line="358"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="360"/>
+        <location filename="../../widgets/panels/case_detail.py" line="368"/>
         <source>更正：</source>
         <translation>Corrected: </translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="375"/>
+        <location filename="../../widgets/panels/case_detail.py" line="376"/>
+        <source>协办 %1：%2</source>
+        <translation>Assist %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="383"/>
+        <source>转值班长裁定（%1）</source>
+        <translation>To the shift lead&apos;s arbitration (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="389"/>
+        <source>争议未获支持：%1</source>
+        <translation>Dispute lost: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/case_detail.py" line="404"/>
         <source>无照片</source>
         <translation>No photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/case_detail.py" line="392"/>
-        <location filename="../../widgets/panels/case_detail.py" line="395"/>
+        <location filename="../../widgets/panels/case_detail.py" line="421"/>
+        <location filename="../../widgets/panels/case_detail.py" line="424"/>
         <source>无法加载</source>
         <translation>Cannot load</translation>
     </message>
@@ -751,52 +830,52 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="489"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="492"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="515"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="493"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="516"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="494"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="517"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="495"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="518"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="496"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="519"/>
         <source>缓办申请</source>
         <translation>Parking request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="535"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="520"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="543"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="524"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="547"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="553"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -870,30 +949,103 @@
     </message>
 </context>
 <context>
+    <name>CoopView</name>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="45"/>
+        <source>部门协作</source>
+        <translation>Departments working together</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>任务</source>
+        <translation>Task</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="47"/>
+        <source>时限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="69"/>
+        <source>主办</source>
+        <translation>Lead</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="71"/>
+        <source>处置并反馈结果</source>
+        <translation>Handle and report the result</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="83"/>
+        <source>协办</source>
+        <translation>Assist</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="110"/>
+        <source>争议（%1）：%2 退回</source>
+        <translation>Dispute (%1): returned by %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="115"/>
+        <source>待值班长裁定</source>
+        <translation>Waiting for the shift lead&apos;s decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="120"/>
+        <source>%1 裁定（%2）：主办 %3</source>
+        <translation>%1 decided (%2): lead %3</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="126"/>
+        <source>，协办 %1</source>
+        <translation>, assisted by %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/coop_view.py" line="128"/>
+        <source>理由：%1</source>
+        <translation>Reason: %1</translation>
+    </message>
+</context>
+<context>
     <name>CorrectionFields</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="121"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
         <source>位置更正后，未修改的地址将按新位置自动生成</source>
-        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
+        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs, but for a 协办 department&apos;s 协办完成, which a department user of the console takes). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
         <translation>After a location correction, an unchanged address is replaced by the new location&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="124"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="130"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="125"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="131"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="126"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="132"/>
         <source>位置（经度，纬度）</source>
         <translation>Location (longitude, latitude)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="133"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
@@ -921,7 +1073,6 @@
     <message>
         <location filename="../../widgets/panels/duty.py" line="52"/>
         <source>姓名</source>
-        <extracomment>The name says the role (监督员 …, 执法队员 …): no type column, room for the numbers.</extracomment>
         <translation>Name</translation>
     </message>
     <message>
@@ -972,6 +1123,268 @@
         <location filename="../../widgets/panels/duty.py" line="181"/>
         <source>在岗 %1/%2 · 离岗 %3 · 失联 %4 · 今日在岗率 %5</source>
         <translation>On duty %1/%2 · off grid %3 · no position %4 · on-duty rate today %5</translation>
+    </message>
+</context>
+<context>
+    <name>EnforcementPanel</name>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="188"/>
+        <source>案件号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="189"/>
+        <source>程序</source>
+        <translation>Procedure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="190"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="191"/>
+        <source>当事人</source>
+        <translation>Party</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="192"/>
+        <source>事项</source>
+        <translation>Matter</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="193"/>
+        <source>期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="194"/>
+        <source>剩余</source>
+        <translation>Left</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="229"/>
+        <source>%1 天</source>
+        <translation>%1 d</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="269"/>
+        <source>执法案件</source>
+        <translation>Enforcement case</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="306"/>
+        <source>（已脱敏）</source>
+        <translation>(masked)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="311"/>
+        <source>单位</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="311"/>
+        <source>个人</source>
+        <translation>Person</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="328"/>
+        <source>陈述申辩/听证期</source>
+        <translation>Statement/hearing period</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="329"/>
+        <source>当事人已放弃</source>
+        <translation>waived by the party</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="334"/>
+        <source>逾期办理</source>
+        <translation>done late</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="334"/>
+        <source>按期办理</source>
+        <translation>done in time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="338"/>
+        <source>已超期</source>
+        <translation>missed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="352"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="354"/>
+        <source>罚款 %1 元</source>
+        <translation>Fine ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="356"/>
+        <source>没收 %1 元</source>
+        <translation>Confiscation ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="370"/>
+        <source>%1 张照片</source>
+        <translation>%1 photos</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="418"/>
+        <source>执法步骤</source>
+        <translation>Enforcement step</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="425"/>
+        <source>已办理：%1</source>
+        <translation>Done: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="429"/>
+        <source>执法步骤未办理：%1</source>
+        <translation>Step not taken: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="434"/>
+        <source>待立案审批</source>
+        <translation>Awaiting filing approval</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="435"/>
+        <source>调查取证</source>
+        <translation>Investigation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="436"/>
+        <source>告知(陈述申辩/听证期)</source>
+        <translation>Notified (statement/hearing period)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="437"/>
+        <source>已决定待执行</source>
+        <translation>Decided, to execute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="438"/>
+        <source>执行完毕</source>
+        <translation>Executed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="439"/>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="440"/>
+        <source>不予立案</source>
+        <translation>Not filed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
+        <source>简易程序</source>
+        <translation>Summary procedure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
+        <source>一般程序</source>
+        <translation>General procedure</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="449"/>
+        <source>立案</source>
+        <translation>Filing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="450"/>
+        <source>处罚决定</source>
+        <translation>Penalty decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="451"/>
+        <source>送达</source>
+        <translation>Delivery</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="452"/>
+        <source>缴款</source>
+        <translation>Payment</translation>
+    </message>
+</context>
+<context>
+    <name>EnforcementSteps</name>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="70"/>
+        <source>立案申请</source>
+        <extracomment>Steps whose dialog asks for a penalty and its legal basis. The step whose time each clock is kept against (``at`` of the case). Days left under which the clock shows yellow (red once passed).</extracomment>
+        <translation>Filing request</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="71"/>
+        <source>立案审批</source>
+        <translation>Approve filing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="72"/>
+        <source>不予立案</source>
+        <translation>Not filed</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="73"/>
+        <source>调查取证</source>
+        <translation>Investigation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="74"/>
+        <source>处罚告知</source>
+        <translation>Notify penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="75"/>
+        <source>陈述申辩</source>
+        <translation>Party&apos;s statement</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="76"/>
+        <source>听证申请</source>
+        <translation>Hearing requested</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="77"/>
+        <source>举行听证</source>
+        <translation>Hold hearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="78"/>
+        <source>处罚决定</source>
+        <translation>Penalty decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="79"/>
+        <source>不予处罚</source>
+        <translation>No penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="80"/>
+        <source>当场处罚</source>
+        <translation>On-the-spot penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="81"/>
+        <source>送达决定书</source>
+        <translation>Deliver decision</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="82"/>
+        <source>执行</source>
+        <translation>Execute</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="83"/>
+        <source>结案</source>
+        <translation>Closed</translation>
     </message>
 </context>
 <context>
@@ -1101,17 +1514,17 @@
 <context>
     <name>FleetScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="449"/>
+        <location filename="../../widgets/wall/scenes.py" line="455"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="457"/>
+        <location filename="../../widgets/wall/scenes.py" line="463"/>
         <source>近1小时网格覆盖率（%1/%2 个单元网格）</source>
         <translation>Grid coverage, last hour (%1/%2 cells)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="468"/>
+        <location filename="../../widgets/wall/scenes.py" line="474"/>
         <source>车辆异常 %n 起</source>
         <translation>
             <numerusform>%n vehicle incident</numerusform>
@@ -1119,7 +1532,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="480"/>
+        <location filename="../../widgets/wall/scenes.py" line="486"/>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -1127,42 +1540,42 @@
 <context>
     <name>FlowScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="349"/>
+        <location filename="../../widgets/wall/scenes.py" line="355"/>
         <source>今日案件流转</source>
         <translation>Today&apos;s case flow</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="353"/>
+        <location filename="../../widgets/wall/scenes.py" line="359"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="354"/>
+        <location filename="../../widgets/wall/scenes.py" line="360"/>
         <source>立案</source>
         <translation>Registered</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="355"/>
+        <location filename="../../widgets/wall/scenes.py" line="361"/>
         <source>派遣</source>
         <translation>Dispatched</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="356"/>
+        <location filename="../../widgets/wall/scenes.py" line="362"/>
         <source>处置</source>
         <translation>Handled</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="357"/>
+        <location filename="../../widgets/wall/scenes.py" line="363"/>
         <source>核查</source>
         <translation>Checked</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="358"/>
+        <location filename="../../widgets/wall/scenes.py" line="364"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="368"/>
+        <location filename="../../widgets/wall/scenes.py" line="374"/>
         <source>待办 %n</source>
         <translation>
             <numerusform>Waiting %n</numerusform>
@@ -1170,7 +1583,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="369"/>
+        <location filename="../../widgets/wall/scenes.py" line="375"/>
         <source>超期 %n</source>
         <translation>
             <numerusform>Overdue %n</numerusform>
@@ -1178,22 +1591,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="370"/>
+        <location filename="../../widgets/wall/scenes.py" line="376"/>
         <source>卡在哪里（在办案件所处环节）</source>
         <translation>Where open cases wait</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="382"/>
+        <location filename="../../widgets/wall/scenes.py" line="388"/>
         <source>催办：各环节最紧迫的在办案件</source>
         <translation>Chase: the most urgent open cases at each stage</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="390"/>
+        <location filename="../../widgets/wall/scenes.py" line="396"/>
         <source>无在办案件</source>
         <translation>No open cases</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../widgets/wall/scenes.py" line="392"/>
+        <location filename="../../widgets/wall/scenes.py" line="398"/>
         <source>挂账/缓办 %n 件（不计入流转）</source>
         <translation>
             <numerusform>%n parked (not in the flow)</numerusform>
@@ -1201,32 +1614,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="401"/>
+        <location filename="../../widgets/wall/scenes.py" line="407"/>
         <source>已等 %1</source>
         <translation>waited %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="404"/>
+        <location filename="../../widgets/wall/scenes.py" line="410"/>
         <source>超期 %1</source>
         <translation>overdue %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="406"/>
+        <location filename="../../widgets/wall/scenes.py" line="412"/>
         <source>剩 %1</source>
         <translation>%1 left</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="416"/>
+        <location filename="../../widgets/wall/scenes.py" line="422"/>
         <source>%1分</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="418"/>
+        <location filename="../../widgets/wall/scenes.py" line="424"/>
         <source>%1小时%2分</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="419"/>
+        <location filename="../../widgets/wall/scenes.py" line="425"/>
         <source>%1小时</source>
         <translation>%1 h</translation>
     </message>
@@ -1234,81 +1647,81 @@
 <context>
     <name>FocusScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="681"/>
+        <location filename="../../widgets/wall/scenes.py" line="687"/>
         <source>大屏聚焦</source>
         <translation>On the wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="731"/>
-        <location filename="../../widgets/wall/scenes.py" line="745"/>
-        <location filename="../../widgets/wall/scenes.py" line="762"/>
-        <location filename="../../widgets/wall/scenes.py" line="769"/>
-        <location filename="../../widgets/wall/scenes.py" line="777"/>
+        <location filename="../../widgets/wall/scenes.py" line="737"/>
+        <location filename="../../widgets/wall/scenes.py" line="751"/>
+        <location filename="../../widgets/wall/scenes.py" line="768"/>
+        <location filename="../../widgets/wall/scenes.py" line="775"/>
+        <location filename="../../widgets/wall/scenes.py" line="783"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="731"/>
+        <location filename="../../widgets/wall/scenes.py" line="737"/>
         <source>本屏未持有该案件</source>
         <translation>Case not held by this wall</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="744"/>
+        <location filename="../../widgets/wall/scenes.py" line="750"/>
         <source>案件</source>
         <translation>Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="746"/>
+        <location filename="../../widgets/wall/scenes.py" line="752"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="747"/>
+        <location filename="../../widgets/wall/scenes.py" line="753"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="748"/>
+        <location filename="../../widgets/wall/scenes.py" line="754"/>
         <source>上报</source>
         <translation>Reported</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="749"/>
+        <location filename="../../widgets/wall/scenes.py" line="755"/>
         <source>时限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="750"/>
+        <location filename="../../widgets/wall/scenes.py" line="756"/>
         <source>描述</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="761"/>
+        <location filename="../../widgets/wall/scenes.py" line="767"/>
         <source>车型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="763"/>
+        <location filename="../../widgets/wall/scenes.py" line="769"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="769"/>
+        <location filename="../../widgets/wall/scenes.py" line="775"/>
         <source>告警已解除</source>
         <translation>Alert resolved</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="774"/>
+        <location filename="../../widgets/wall/scenes.py" line="780"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="775"/>
+        <location filename="../../widgets/wall/scenes.py" line="781"/>
         <source>对象</source>
         <translation>Assessed</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="776"/>
+        <location filename="../../widgets/wall/scenes.py" line="782"/>
         <source>发生</source>
         <translation>Raised</translation>
     </message>
@@ -1316,32 +1729,32 @@
 <context>
     <name>HotspotsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="567"/>
+        <location filename="../../widgets/wall/scenes.py" line="573"/>
         <source>高发热点 · 今日</source>
         <translation>Hotspots · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="574"/>
+        <location filename="../../widgets/wall/scenes.py" line="580"/>
         <source>案件密度&#x3000;低</source>
         <translation>Case density  low</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="574"/>
+        <location filename="../../widgets/wall/scenes.py" line="580"/>
         <source>高</source>
         <translation>high</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="580"/>
+        <location filename="../../widgets/wall/scenes.py" line="586"/>
         <source>高发问题</source>
         <translation>Top matters</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="581"/>
+        <location filename="../../widgets/wall/scenes.py" line="587"/>
         <source>高发网格</source>
         <translation>Top grids</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="582"/>
+        <location filename="../../widgets/wall/scenes.py" line="588"/>
         <source>今日暂无案件</source>
         <translation>No cases today yet</translation>
     </message>
@@ -1559,189 +1972,204 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="366"/>
+        <location filename="../../widgets/app/main_window.py" line="401"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="369"/>
+        <location filename="../../widgets/app/main_window.py" line="404"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="405"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="371"/>
+        <location filename="../../widgets/app/main_window.py" line="406"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="372"/>
+        <location filename="../../widgets/app/main_window.py" line="407"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="374"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="381"/>
+        <location filename="../../widgets/app/main_window.py" line="419"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="382"/>
+        <location filename="../../widgets/app/main_window.py" line="420"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="383"/>
+        <location filename="../../widgets/app/main_window.py" line="421"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="384"/>
+        <location filename="../../widgets/app/main_window.py" line="422"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="385"/>
+        <location filename="../../widgets/app/main_window.py" line="423"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="424"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="388"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="389"/>
+        <location filename="../../widgets/app/main_window.py" line="427"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="337"/>
+        <location filename="../../widgets/app/main_window.py" line="367"/>
         <source>不透明度</source>
-        <extracomment>The map&apos;s layers before the staff layer (issue 16): what a layout saved then knew. Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling.</extracomment>
+        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="338"/>
+        <location filename="../../widgets/app/main_window.py" line="368"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="373"/>
+        <location filename="../../widgets/app/main_window.py" line="408"/>
         <source>人员在岗</source>
         <translation>People on duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="391"/>
+        <location filename="../../widgets/app/main_window.py" line="409"/>
+        <source>河道</source>
+        <translation>Rivers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="410"/>
+        <source>部件与养护</source>
+        <translation>Components &amp; maintenance</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="411"/>
+        <source>行政执法</source>
+        <translation>Enforcement</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="429"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="392"/>
+        <location filename="../../widgets/app/main_window.py" line="430"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="393"/>
+        <location filename="../../widgets/app/main_window.py" line="431"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="394"/>
+        <location filename="../../widgets/app/main_window.py" line="432"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="395"/>
+        <location filename="../../widgets/app/main_window.py" line="433"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="396"/>
+        <location filename="../../widgets/app/main_window.py" line="434"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="397"/>
+        <location filename="../../widgets/app/main_window.py" line="435"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="398"/>
+        <location filename="../../widgets/app/main_window.py" line="436"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="399"/>
+        <location filename="../../widgets/app/main_window.py" line="437"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="400"/>
+        <location filename="../../widgets/app/main_window.py" line="438"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="401"/>
+        <location filename="../../widgets/app/main_window.py" line="439"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="402"/>
+        <location filename="../../widgets/app/main_window.py" line="440"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="403"/>
-        <location filename="../../widgets/app/main_window.py" line="556"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="615"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="446"/>
+        <location filename="../../widgets/app/main_window.py" line="505"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="449"/>
+        <location filename="../../widgets/app/main_window.py" line="508"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="453"/>
+        <location filename="../../widgets/app/main_window.py" line="512"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="473"/>
+        <location filename="../../widgets/app/main_window.py" line="532"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="534"/>
+        <location filename="../../widgets/app/main_window.py" line="593"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="537"/>
+        <location filename="../../widgets/app/main_window.py" line="596"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="557"/>
+        <location filename="../../widgets/app/main_window.py" line="616"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -1751,123 +2179,172 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="274"/>
+        <location filename="../../widgets/map/wall.py" line="293"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="275"/>
+        <location filename="../../widgets/map/wall.py" line="294"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="276"/>
+        <location filename="../../widgets/map/wall.py" line="295"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="277"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
+        <source>河道</source>
+        <translation>Rivers</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="297"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="278"/>
+        <location filename="../../widgets/map/wall.py" line="298"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="279"/>
+        <location filename="../../widgets/map/wall.py" line="299"/>
+        <source>部件（放大后显示）</source>
+        <translation>Components (zoomed in)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="300"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="280"/>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="301"/>
+        <location filename="../../widgets/map/wall.py" line="311"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="281"/>
+        <location filename="../../widgets/map/wall.py" line="302"/>
         <source>人员</source>
-        <translation>By</translation>
+        <translation>People</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="282"/>
+        <location filename="../../widgets/map/wall.py" line="303"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
-        <location filename="../../widgets/map/wall.py" line="856"/>
+        <location filename="../../widgets/map/wall.py" line="310"/>
+        <location filename="../../widgets/map/wall.py" line="939"/>
+        <location filename="../../widgets/map/wall.py" line="987"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
-        <location filename="../../widgets/map/wall.py" line="856"/>
+        <location filename="../../widgets/map/wall.py" line="310"/>
+        <location filename="../../widgets/map/wall.py" line="939"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
-        <location filename="../../widgets/map/wall.py" line="856"/>
+        <location filename="../../widgets/map/wall.py" line="310"/>
+        <location filename="../../widgets/map/wall.py" line="939"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="311"/>
+        <location filename="../../widgets/map/wall.py" line="994"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="311"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="292"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="292"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="326"/>
         <source>在岗</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="327"/>
         <source>离岗</source>
         <translation>Off grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="307"/>
+        <location filename="../../widgets/map/wall.py" line="328"/>
         <source>失联</source>
         <translation>No position</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="308"/>
+        <location filename="../../widgets/map/wall.py" line="329"/>
         <source>休息</source>
         <translation>Off shift</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="858"/>
+        <location filename="../../widgets/map/wall.py" line="334"/>
+        <source>部件状态</source>
+        <translation>Components</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="941"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="971"/>
+        <source>河长 {0}（区级）{1}（街道级）</source>
+        <translation>River chiefs {0} (district), {1} (street)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="334"/>
+        <location filename="../../widgets/map/wall.py" line="988"/>
+        <source>损坏</source>
+        <translation>Damaged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="975"/>
+        <source>今日覆盖 {0:.0%}</source>
+        <translation>Covered today {0:.0%}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="989"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="990"/>
+        <source>停用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="334"/>
+        <location filename="../../widgets/map/wall.py" line="991"/>
+        <source>维修中</source>
+        <translation>Under repair</translation>
     </message>
 </context>
 <context>
@@ -1987,77 +2464,77 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>OverviewScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="156"/>
+        <location filename="../../widgets/wall/scenes.py" line="162"/>
         <source>城区态势</source>
         <translation>District overview</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="162"/>
+        <location filename="../../widgets/wall/scenes.py" line="168"/>
         <source>今日上报</source>
         <translation>Reported today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="163"/>
+        <location filename="../../widgets/wall/scenes.py" line="169"/>
         <source>今日立案</source>
         <translation>Registered today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="164"/>
+        <location filename="../../widgets/wall/scenes.py" line="170"/>
         <source>今日结案</source>
         <translation>Closed today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="165"/>
+        <location filename="../../widgets/wall/scenes.py" line="171"/>
         <source>超期在办</source>
         <translation>Overdue open</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="166"/>
+        <location filename="../../widgets/wall/scenes.py" line="172"/>
         <source>车辆作业</source>
         <translation>Vehicles working</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="167"/>
+        <location filename="../../widgets/wall/scenes.py" line="173"/>
         <source>车辆空闲</source>
         <translation>Vehicles idle</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="168"/>
+        <location filename="../../widgets/wall/scenes.py" line="174"/>
         <source>车辆离线</source>
         <translation>Vehicles offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="169"/>
+        <location filename="../../widgets/wall/scenes.py" line="175"/>
         <source>在办案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="186"/>
+        <location filename="../../widgets/wall/scenes.py" line="192"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="187"/>
+        <location filename="../../widgets/wall/scenes.py" line="193"/>
         <source>临期</source>
         <translation>Due soon</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="188"/>
+        <location filename="../../widgets/wall/scenes.py" line="194"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="189"/>
+        <location filename="../../widgets/wall/scenes.py" line="195"/>
         <source>不计时</source>
         <translation>No clock</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="191"/>
+        <location filename="../../widgets/wall/scenes.py" line="197"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="191"/>
+        <location filename="../../widgets/wall/scenes.py" line="197"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
@@ -2065,62 +2542,62 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="183"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="189"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="188"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="194"/>
         <source>派遣依据</source>
         <translation>Dispatch basis</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="191"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="200"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
         <source>申请缓办至</source>
         <translation>Parking requested until</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
         <source>缓办到期日</source>
         <translation>Parking due date</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="215"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="221"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="222"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="228"/>
         <source>无派遣规则，请选择处置部门</source>
         <translation>No routing rule; choose the department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="224"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="230"/>
         <source>部件权属单位（部件 %1）</source>
         <translation>Owner of component %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="227"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="233"/>
         <source>事项派遣规则：%1</source>
         <translation>Matter routing rule: %1</translation>
     </message>
@@ -2136,37 +2613,37 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>RankingScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="209"/>
+        <location filename="../../widgets/wall/scenes.py" line="215"/>
         <source>部门排名</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="210"/>
+        <location filename="../../widgets/wall/scenes.py" line="216"/>
         <source>街道排名</source>
         <translation>Streets</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="218"/>
+        <location filename="../../widgets/wall/scenes.py" line="224"/>
         <source>量化考核 · 今日</source>
         <translation>Performance · today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="225"/>
+        <location filename="../../widgets/wall/scenes.py" line="231"/>
         <source>回放中不显示考核：考核由后端按考核期计算，请在考核窗口查看</source>
         <translation>Not shown in a replay: the backend computes performance per period; see the KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="237"/>
+        <location filename="../../widgets/wall/scenes.py" line="243"/>
         <source>考核排名</source>
         <translation>Performance ranking</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="251"/>
+        <location filename="../../widgets/wall/scenes.py" line="257"/>
         <source>考核数据暂不可用，稍后重试</source>
         <translation>Performance data unavailable, retrying</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="279"/>
+        <location filename="../../widgets/wall/scenes.py" line="285"/>
         <source>今日暂无考核数据</source>
         <translation>No performance data today yet</translation>
     </message>
@@ -2188,11 +2665,120 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
 </context>
 <context>
+    <name>RiverPanel</name>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="92"/>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <location filename="../../widgets/panels/rivers.py" line="103"/>
+        <source>河段</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="93"/>
+        <source>区级河长</source>
+        <translation>District river chief</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="94"/>
+        <source>街道级河长</source>
+        <translation>Street river chief</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="95"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="96"/>
+        <source>今日覆盖</source>
+        <translation>Covered today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="97"/>
+        <source>上次巡查</source>
+        <translation>Last patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="98"/>
+        <source>传感器</source>
+        <translation>Sensors</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="99"/>
+        <source>在办案件</source>
+        <translation>Open cases</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="102"/>
+        <source>覆盖率</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="104"/>
+        <source>覆盖率明细</source>
+        <translation>Coverage by day</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="192"/>
+        <source>河道巡查覆盖率（近{0}日）：{1}（{2}/{3} 河段·日）</source>
+        <translation>River patrol coverage (last {0} days): {1} ({2}/{3} segment-days)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="222"/>
+        <source>选择一个河段查看详情</source>
+        <translation>Select a segment to see its details</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="226"/>
+        <source>河长：{0}（区级）、{1}（街道级）</source>
+        <translation>River chiefs: {0} (district), {1} (street)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="234"/>
+        <source>传感器 {0}：{1}</source>
+        <translation>Sensor {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/rivers.py" line="237"/>
+        <source>在办案件 {0}：{1}</source>
+        <translation>Open case {0}: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>RiverStates</name>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="22"/>
+        <source>今日已巡</source>
+        <extracomment>Patrol state → colour: water blue when patrolled today, teal while a patrol is under way, amber when today&apos;s is still to come, red when the required interval has passed.</extracomment>
+        <translation>Patrolled today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="23"/>
+        <source>巡查中</source>
+        <translation>Patrol under way</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="24"/>
+        <source>今日待巡</source>
+        <translation>Due today</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/river_states.py" line="25"/>
+        <source>超期未巡</source>
+        <translation>Overdue</translation>
+    </message>
+</context>
+<context>
     <name>Scene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="81"/>
+        <location filename="../../widgets/wall/scenes.py" line="87"/>
         <source>回放</source>
-        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期).</extracomment>
+        <extracomment>The ranking board asks the backend again after this long: 考核 moves with closed work, minutes apart, and a wall must not load the backend like a desk does. The two indicators a ranking row shows beside its score: what a department is assessed on first (on time, then at all), and a street&apos;s closure (at all, then on time). The hotspots legend: the heatmap&apos;s colours from sparse to dense (matplotlib&apos;s inferno from 0.15 to 1, as ``widgets.map.layers.heat_image`` draws them). The flow scene&apos;s &quot;催办&quot; list: cases shown per stage, and where its columns start (案件号, 问题, 街道 · 社区, 超期). The 阳光执法 scene asks the public feed again after this long (decisions come minutes apart), and shows at most this many.</extracomment>
         <translation>Replay</translation>
     </message>
 </context>
@@ -2294,24 +2880,146 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
 </context>
 <context>
+    <name>StepDialog</name>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="96"/>
+        <source>执法步骤</source>
+        <translation>Enforcement step</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="100"/>
+        <source>说明（必填）</source>
+        <translation>Note (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="100"/>
+        <location filename="../../widgets/panels/enforcement.py" line="103"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="105"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="112"/>
+        <source>罚款</source>
+        <translation>Fine</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="114"/>
+        <source>依据</source>
+        <translation>Legal basis</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="115"/>
+        <source>当事人放弃陈述申辩和听证</source>
+        <translation>The party waives statement and hearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/enforcement.py" line="123"/>
+        <source>已缴纳</source>
+        <translation>Paid</translation>
+    </message>
+</context>
+<context>
+    <name>SunshineScene</name>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="810"/>
+        <source>阳光执法 · 行政处罚决定公示</source>
+        <translation>Open enforcement · penalty decisions</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="828"/>
+        <source>阳光执法</source>
+        <translation>Open enforcement</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="841"/>
+        <source>公示数据暂不可用，稍后重试</source>
+        <translation>Disclosure unavailable, retrying shortly</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="848"/>
+        <source>决定书文号</source>
+        <translation>Decision no.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="849"/>
+        <source>决定日期</source>
+        <translation>Decided</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="850"/>
+        <source>当事人</source>
+        <translation>Party</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="851"/>
+        <source>违法事项</source>
+        <translation>Violation</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="852"/>
+        <source>处罚</source>
+        <translation>Penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="853"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="865"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="867"/>
+        <source>罚款 %1 元</source>
+        <translation>Fine ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="869"/>
+        <source>没收 %1 元</source>
+        <translation>Confiscation ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="870"/>
+        <source>不予处罚</source>
+        <translation>No penalty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="886"/>
+        <source>暂无公示的处罚决定</source>
+        <translation>No published decisions yet</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/scenes.py" line="889"/>
+        <source>依据《行政处罚法》第四十八条公开；个人信息已依法作去标识化处理。</source>
+        <translation>Published under Art. 48 of the Administrative Penalty Law; personal data de-identified.</translation>
+    </message>
+</context>
+<context>
     <name>TaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="325"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="331"/>
         <source>（网格责任）</source>
         <translation>(grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="330"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="336"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="333"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="339"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="334"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="340"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -2413,27 +3121,27 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TrendsScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="619"/>
+        <location filename="../../widgets/wall/scenes.py" line="625"/>
         <source>每小时上报趋势</source>
         <translation>Reports per hour</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="635"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="629"/>
+        <location filename="../../widgets/wall/scenes.py" line="635"/>
         <source>上周同日</source>
         <translation>Same day last week</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="630"/>
+        <location filename="../../widgets/wall/scenes.py" line="636"/>
         <source>上周同日：暂无该日数据</source>
         <translation>Same day last week: no data for that day yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="652"/>
+        <location filename="../../widgets/wall/scenes.py" line="658"/>
         <source>上周同日趋势</source>
         <translation>Same day last week</translation>
     </message>
@@ -2542,6 +3250,208 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
     </message>
 </context>
 <context>
+    <name>WorkOrderPanel</name>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="116"/>
+        <source>计划</source>
+        <translation>Planned</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="117"/>
+        <location filename="../../widgets/panels/work_orders.py" line="160"/>
+        <source>派单</source>
+        <translation>Dispatch</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="118"/>
+        <source>施工</source>
+        <translation>In work</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="119"/>
+        <source>验收</source>
+        <translation>Acceptance</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="120"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="121"/>
+        <location filename="../../widgets/panels/work_orders.py" line="163"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="126"/>
+        <source>正常</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="127"/>
+        <source>损坏</source>
+        <translation>Damaged</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="128"/>
+        <source>缺失</source>
+        <translation>Missing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="129"/>
+        <source>停用</source>
+        <translation>Out of service</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="130"/>
+        <source>维修中</source>
+        <translation>Under repair</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="135"/>
+        <source>路灯夜巡</source>
+        <translation>Street light night patrol</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="136"/>
+        <source>路灯配电箱检查</source>
+        <translation>Lighting cabinet check</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="137"/>
+        <source>排水检查井巡查</source>
+        <translation>Sewer manhole inspection</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="138"/>
+        <source>雨水口清掏</source>
+        <translation>Storm inlet clearing</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="139"/>
+        <source>窨井盖巡查</source>
+        <translation>Manhole cover inspection</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="140"/>
+        <source>消火栓检查</source>
+        <translation>Hydrant check</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="141"/>
+        <source>废物箱清洗</source>
+        <translation>Litter bin cleaning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="147"/>
+        <source>工单号</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="148"/>
+        <source>养护计划</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="149"/>
+        <source>责任部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="150"/>
+        <location filename="../../widgets/panels/work_orders.py" line="304"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="151"/>
+        <source>部件数</source>
+        <translation>Components</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="152"/>
+        <source>期限</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="153"/>
+        <source>按期</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>应完成</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>养护计划完成率</source>
+        <translation>Plan completion rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="157"/>
+        <source>按期完成率</source>
+        <translation>On-time rate</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="161"/>
+        <source>验收通过</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="162"/>
+        <source>验收不通过</source>
+        <translation>Reject</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="232"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="232"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="245"/>
+        <source>应完成：{0}</source>
+        <translation>Due: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="289"/>
+        <source>在地图上放大到街道，点击部件查看详情。</source>
+        <translation>Zoom the map in to a street and click a component for its details.</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="304"/>
+        <source>权属单位</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <location filename="../../widgets/panels/work_orders.py" line="381"/>
+        <source>养护工单</source>
+        <translation>Work orders</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/work_orders.py" line="305"/>
+        <source>未结案件</source>
+        <translation>Open cases</translation>
+    </message>
+</context>
+<context>
     <name>Workers</name>
     <message>
         <location filename="../../widgets/common/workers.py" line="99"/>
@@ -2552,6 +3462,24 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <location filename="../../widgets/common/workers.py" line="101"/>
         <source>后台任务失败：%1</source>
         <translation>Background job failed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>_Base</name>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <source>原因（必填）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <source>备注（可选）</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="63"/>
+        <source>说明</source>
+        <translation>Note</translation>
     </message>
 </context>
 </TS>

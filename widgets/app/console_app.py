@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 class ConsoleApp(QObject):
     outcomes = Signal(object)  # console.sync.outbox.Outcome, delivered on the GUI thread
     view_changed = Signal(object)  # Diff of what the window shows (live, or a replay's)
+    basemap_found = Signal(object)  # the demo basemap's sources, once its first build is done
 
     def __init__(
         self,
@@ -254,6 +255,7 @@ class ConsoleApp(QObject):
         self.basemap_choice = 0
         if self.window is not None:
             self.window.basemap_arrived()
+        self.basemap_found.emit(found)
 
     def start(self) -> MainWindow:
         if self.session is not None:

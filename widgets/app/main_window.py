@@ -29,13 +29,13 @@ from widgets.panels.alerts import AlertPane
 from widgets.panels.case_detail import CaseDetail
 from widgets.panels.case_table import CaseTableModel
 from widgets.panels.duty import DutyPanel
+from widgets.panels.enforcement import EnforcementPanel
 from widgets.panels.fleet import VehiclePanel
 from widgets.panels.queues import QueuePanel
+from widgets.panels.rivers import RiverPanel
 from widgets.panels.status_bar import ConsoleStatusBar
+from widgets.panels.work_orders import WorkOrderPanel
 from widgets.timeline.strip import Timeline, clock_text
-
-#: The map's layers before the staff layer (issue 16): what a layout saved then knew.
-LAYERS_BEFORE_STAFF = frozenset(LAYERS) - {"staff"}
 
 ACTION_ICONS = {
     "accept": "mdi6.inbox-arrow-down",
@@ -57,6 +57,9 @@ ACTION_ICONS = {
     "resume": "mdi6.play-circle",
     "void": "mdi6.delete",
     "callback": "mdi6.phone-return",
+    "add_assist": "mdi6.account-multiple-plus",
+    "arbitrate": "mdi6.scale-balance",
+    "assist_complete": "mdi6.account-multiple-check",
 }
 LAYOUT_VERSION = 1
 #: Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets
@@ -65,6 +68,19 @@ TIMELINE_HEIGHT = 180
 QUEUE_HEIGHT = 340
 REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 BASEMAP_OPACITIES = (100, 80, 60, 40)  # 视图 → 底图 → 不透明度, percent
+
+
+#: The map's layers of a layout saved before layouts saved the list of layers they knew.
+PRE_RIVER_LAYERS = (
+    "neighbours",
+    "district",
+    "grid",
+    "heatmap",
+    "trails",
+    "cases",
+    "vehicles",
+    "alerts",
+)
 
 
 def settings() -> QSettings:
@@ -109,16 +125,30 @@ class MainWindow(QMainWindow):
             self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
         )
         self.duty = DutyPanel(self.state)
+        self.rivers = RiverPanel(self.state, self.now)
+        self.work_orders = WorkOrderPanel(self.state, self.now, self.session, ctx.workers)
+        self.enforcement = EnforcementPanel(self.state, self.now, self.session, ctx.workers)
         self.docks = {
             "queues": self._dock("queues", self.queues, Qt.DockWidgetArea.BottomDockWidgetArea),
             "detail": self._dock("detail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea),
             "alerts": self._dock("alerts", self.alerts, Qt.DockWidgetArea.RightDockWidgetArea),
             "vehicles": self._dock("vehicles", self.vehicles, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "rivers": self._dock("rivers", self.rivers, Qt.DockWidgetArea.LeftDockWidgetArea),
             "duty": self._dock("duty", self.duty, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "enforcement": self._dock(
+                "enforcement", self.enforcement, Qt.DockWidgetArea.LeftDockWidgetArea
+            ),
         }
         self.tabifyDockWidget(self.docks["vehicles"], self.docks["duty"])
+        self.tabifyDockWidget(self.docks["vehicles"], self.docks["rivers"])
+        self.tabifyDockWidget(self.docks["vehicles"], self.docks["enforcement"])
         self.docks["vehicles"].raise_()
         self.splitDockWidget(self.docks["detail"], self.docks["alerts"], Qt.Orientation.Vertical)
+        self.docks["work_orders"] = self._dock(
+            "work_orders", self.work_orders, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.docks["detail"], self.docks["work_orders"])
+        self.docks["detail"].raise_()
         if ctx.replay is not None:
             self.timeline = Timeline(ctx.replay)
             self.docks["timeline"] = self._dock(
@@ -344,16 +374,21 @@ class MainWindow(QMainWindow):
         self.ctx.bridge.health_changed.connect(self.status.set_health)
         self.ctx.outcomes.connect(self.on_outcome)
         self.case_actions.notice.connect(self.status.show_notice)
+        self.enforcement.notice.connect(self.status.show_notice)
         self.queues.case_selected.connect(self.select_case)
         self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
         self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
         self.map.vehicle_clicked.connect(self.vehicles.select_vehicle)
         self.map.vehicle_clicked.connect(self.duty.select_person)
         self.duty.person_selected.connect(self.map.select_vehicle)
+        self.map.component_clicked.connect(self.show_component)
+        self.work_orders.order_selected.connect(lambda code: self.map.select_component(code, 600))
         self.vehicles.vehicle_selected.connect(
             lambda vid, follow: self.map.select_vehicle(vid, follow=follow)
         )
         self.vehicles.track_loaded.connect(lambda _vid, lon, lat: self.map.show_track(lon, lat))
+        self.map.river_clicked.connect(self.show_river)
+        self.rivers.segment_selected.connect(self.map.show_river)
         self.alerts.jump_to.connect(self.jump_to_alert)
         if self.ctx.replay is not None:
             self.ctx.replay.live_changed.connect(self._update_banner)
@@ -371,6 +406,9 @@ class MainWindow(QMainWindow):
             "alerts": self.tr("告警"),
             "vehicles": self.tr("环卫车辆"),
             "duty": self.tr("人员在岗"),
+            "rivers": self.tr("河道"),
+            "work_orders": self.tr("部件与养护"),
+            "enforcement": self.tr("行政执法"),
             "timeline": self.tr("时间轴"),
         }
         for k, d in self.docks.items():
@@ -413,11 +451,32 @@ class MainWindow(QMainWindow):
         self.alerts.on_diff(diff)
         self.vehicles.on_diff(diff)
         self.duty.on_diff(diff)
+        self.rivers.on_diff(diff)
+        self.work_orders.on_diff(diff)
+        self.enforcement.on_diff(diff)
         if diff.reset or diff.cases:
             self.queues.update_counts()
             if diff.reset or self.current_case in diff.cases:
                 self.detail.refresh()
                 self._update_action_states()
+
+    def show_river(self, seg_id: str) -> None:
+        """A segment clicked on the map: outlined, and its row in the river panel brought
+        forward (without the panel's selection moving the map the user just clicked on)."""
+        self.map.river.select(seg_id)
+        self.docks["rivers"].show()
+        self.docks["rivers"].raise_()
+        self.rivers.blockSignals(True)
+        try:
+            self.rivers.select_segment(seg_id)
+        finally:
+            self.rivers.blockSignals(False)
+
+    def show_component(self, code: str) -> None:
+        """A component clicked on the map: its detail in the 部件与养护 dock, brought up."""
+        self.work_orders.show_component(code)
+        self.docks["work_orders"].show()
+        self.docks["work_orders"].raise_()
 
     def on_diff_all(self) -> None:
         """A new window on a state that is already full: draw everything once."""
@@ -566,7 +625,7 @@ class MainWindow(QMainWindow):
         s.setValue(f"{self._layout_key()}/geometry", self.saveGeometry())
         s.setValue(f"{self._layout_key()}/state", self.saveState(LAYOUT_VERSION))
         s.setValue(f"{self._layout_key()}/layers", [n for n, on in self.map.visible.items() if on])
-        s.setValue(f"{self._layout_key()}/layers_known", list(self.map.visible))
+        s.setValue(f"{self._layout_key()}/layers_known", list(LAYERS))
         s.sync()
 
     def restore_layout(self) -> bool:
@@ -575,14 +634,13 @@ class MainWindow(QMainWindow):
         geometry = s.value(f"{self._layout_key()}/geometry")
         state = s.value(f"{self._layout_key()}/state")
         layers = s.value(f"{self._layout_key()}/layers")
+        known = s.value(f"{self._layout_key()}/layers_known")
         if layers is not None:
             on = set([layers] if isinstance(layers, str) else layers)
-            # A layer the saved layout did not know yet (added by a later version) keeps its
-            # default; layouts saved before the list of known layers knew all but these.
-            known = s.value(f"{self._layout_key()}/layers_known")
-            known = set([known] if isinstance(known, str) else known or LAYERS_BEFORE_STAFF)
+            # A layer newer than the saved layout keeps its default: it was not turned off.
+            was = set([known] if isinstance(known, str) else known or PRE_RIVER_LAYERS)
             for name, a in self.layer_actions.items():
-                if name in known:
+                if name in was:
                     a.setChecked(name in on)
         if geometry is not None:
             self.restoreGeometry(geometry)

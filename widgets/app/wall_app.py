@@ -99,17 +99,24 @@ def wall_map(
 
 
 def wall_context(
-    state, now, workers, fetch, height: int, basemap: Sequence[SourceConfig] = ()
+    state,
+    now,
+    workers,
+    fetch,
+    height: int,
+    basemap: Sequence[SourceConfig] = (),
+    made: list[MapWall] | None = None,
 ) -> WallContext:
+    """``made``: where each map the scenes build is kept, for a basemap that comes later."""
     scale = WallScale(height)
-    return WallContext(
-        state,
-        now,
-        workers,
-        fetch,
-        scale,
-        lambda heat: wall_map(state, now, scale, heat, basemap),
-    )
+
+    def make_map(heat: bool) -> MapWall:
+        m = wall_map(state, now, scale, heat, basemap)
+        if made is not None:
+            made.append(m)
+        return m
+
+    return WallContext(state, now, workers, fetch, scale, make_map)
 
 
 class Wall:
@@ -120,14 +127,22 @@ class Wall:
     ):
         self.console = console
         self.windows: list[WallWindow] = []
+        self.maps: list[MapWall] = []  # every scene's map, for the demo basemap's late arrival
         for screen, (w, h) in zip(screens, sizes, strict=True):
             ctx = wall_context(
-                console.state, console.now, console.workers, fetch, h, console.basemap
+                console.state, console.now, console.workers, fetch, h, console.basemap, self.maps
             )
             window = WallWindow(ctx, load_playlist(screen, set(SCENES) - {"focus"}))
             window.resize(w, h)
             console.view_changed.connect(window.on_diff)
             self.windows.append(window)
+        console.basemap_found.connect(self._basemap_found)
+
+    def _basemap_found(self, configs: Sequence[SourceConfig]) -> None:
+        """The demo basemap's first build finished while the wall ran: every map shows it, as
+        the console's window does (``ConsoleApp._poll_basemap``)."""
+        for m in self.maps:
+            m.configure_basemap(configs)
 
     def stop(self) -> None:
         for w in self.windows:

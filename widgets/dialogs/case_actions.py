@@ -41,6 +41,7 @@ from console.domain.workflow import TRANSITIONS, Action, available_actions
 from console.labels import local_time
 from console.state import CityState
 from widgets.common.i18n import labels
+from widgets.dialogs.coop_dialogs import ArbitrateDialog, AssistDialog, AssistTaskDialog
 from widgets.dialogs.pickers import CategoryPicker
 
 #: Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast).
@@ -64,8 +65,13 @@ SHORTCUTS = {
     "resume": "U",
     "void": "Shift+Del",
     "callback": "H",  # 回访 (huifang)
+    # 部门协作 (docs/rules/coop.md): 添加协办, 争议裁定 (arbitrate), a department's 协办完成 (wan)
+    "add_assist": "Alt+D",
+    "arbitrate": "Alt+A",
+    "assist_complete": "Alt+W",
 }
-#: The actions a centre desk takes, in menu order (department/supervisor actions are theirs).
+#: The actions a centre desk takes, in menu order (department/supervisor actions are theirs,
+#: but for a 协办 department's 协办完成, which a department user of the console takes).
 DESK_ACTIONS = tuple(SHORTCUTS)
 #: Desk entries that take a workflow action with the 受理/立案 corrections dialog (category,
 #: urgency, location, address); the plain key takes the action as reported, without a dialog.
@@ -346,10 +352,20 @@ class TaskDialog(QDialog):
 
 
 #: Actions whose parameters a dialog of their own asks for.
-DIALOGS: dict[str, type[CallbackDialog] | type[TaskDialog]] = {
+DIALOGS: dict[
+    str,
+    type[CallbackDialog]
+    | type[TaskDialog]
+    | type[AssistDialog]
+    | type[AssistTaskDialog]
+    | type[ArbitrateDialog],
+] = {
     Action.CALLBACK.value: CallbackDialog,
     Action.SEND_VERIFY.value: TaskDialog,
     Action.SEND_CHECK.value: TaskDialog,
+    Action.ADD_ASSIST.value: AssistDialog,
+    Action.ASSIST_COMPLETE.value: AssistTaskDialog,
+    Action.ARBITRATE.value: ArbitrateDialog,
 }
 
 
@@ -441,7 +457,14 @@ class CaseActions(QObject):
 
     def dialog(
         self, action: str, case: Mapping[str, Any], correct: bool = False
-    ) -> ParamsDialog | CallbackDialog | TaskDialog:
+    ) -> (
+        ParamsDialog
+        | CallbackDialog
+        | TaskDialog
+        | AssistDialog
+        | AssistTaskDialog
+        | ArbitrateDialog
+    ):
         """The parameters dialog of ``action`` on ``case`` (not yet shown)."""
         if action in DIALOGS and not correct:
             return DIALOGS[action](action, case, self.state, self.parent_widget)

@@ -27,14 +27,19 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QLabel, QVBoxLayout, QWidget
 
+from console.domain import rivers
 from console.domain.documents import AlertDoc
+from console.domain.maintenance import ASSET_STATE
 from console.domain.queues import NO_QUEUE
 from console.domain.sla import GREEN, NO_LIGHT, RED, YELLOW
 from console.geo.crs import lonlat_to_mercator, mercator_to_lonlat
 from console.geo.outlines import grid_polyline, neighbour_districts, polyline, rings_of
 from console.state import VEHICLE_STATUSES, CityState
 from widgets.common.i18n import labels
+from widgets.common.river_states import state_names
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
+from widgets.map import asset_layer
+from widgets.map.asset_layer import AssetLayer
 from widgets.map.basemap import Basemap
 from widgets.map.layers import ScaleBar, heading_arrow, heat_image
 from widgets.map.lod import (
@@ -47,6 +52,7 @@ from widgets.map.lod import (
     trail_tolerance,
 )
 from widgets.map.markers import COUNT_PX, OUTLINE, Clusters, Markers
+from widgets.map.river_layer import NAMES_MAX_VIEW_M, RiverLayer
 from widgets.map.staff_layer import STATE_COLORS as STAFF_COLORS
 from widgets.map.staff_layer import StaffLayer
 
@@ -54,8 +60,10 @@ LAYERS = (
     "neighbours",
     "district",
     "grid",
+    "rivers",
     "heatmap",
     "trails",
+    "assets",
     "cases",
     "vehicles",
     "staff",
@@ -89,6 +97,8 @@ def _lonlat(doc: Mapping[str, Any]) -> tuple[float, float] | None:
 class MapWall(QWidget):
     case_clicked = Signal(str)
     vehicle_clicked = Signal(str)
+    river_clicked = Signal(str)  # a river segment's id
+    component_clicked = Signal(str)  # a 部件's 16-digit code
     location_picked = Signal(float, float)  # lon, lat (after pick_location())
 
     def __init__(self, state: CityState, now, parent: QWidget | None = None):
@@ -138,6 +148,7 @@ class MapWall(QWidget):
         self._veh_xy = (np.empty(0), np.empty(0))
         self._selected_case: str | None = None
         self._selected_vehicle: str | None = None
+        self._selected_component: str | None = None
         self._follow: str | None = None
         self._picking = False
         self._flash_on = True
@@ -229,11 +240,16 @@ class MapWall(QWidget):
             size=26, symbol="o", brush=None, pen=pg.mkPen("#ffffff", width=2.5)
         )
         self.track = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2, style=Qt.PenStyle.DashLine))
+        self.assets = AssetLayer()
         self.pick_marker = pg.ScatterPlotItem(
             size=22, symbol="star", brush=pg.mkBrush("#ff85c0"), pen=pg.mkPen("#ffffff")
         )
         self.neighbour_labels: list[pg.TextItem] = []
         self.label_px: int | None = None  # None: Qt's default size (a desk's map)
+        self.river = RiverLayer(self.plot, t["text"])
+        self.river.set_z(2.5)  # over the grid, under the heatmap, trails and markers
+        for item in self.river.items():
+            add(item)
         for z, item in enumerate(
             (
                 self.neighbours,
@@ -242,6 +258,7 @@ class MapWall(QWidget):
                 self.heat,
                 self.trails,
                 self.track,
+                self.assets.item,
                 self.clusters,
                 self.cases_component,
                 self.cases_event,
@@ -259,8 +276,10 @@ class MapWall(QWidget):
             "neighbours": [self.neighbours],
             "district": [self.district],
             "grid": [self.grid],
+            "rivers": self.river.items(),
             "heatmap": [self.heat],
             "trails": [self.trails],
+            "assets": [self.assets.item],
             "cases": [self.cases_component, self.cases_event, self.clusters, self.cluster_counts],
             "vehicles": [self.vehicles],
             "staff": self.staff.items(),
@@ -274,8 +293,10 @@ class MapWall(QWidget):
             "neighbours": self.tr("相邻城区"),
             "district": self.tr("辖区边界"),
             "grid": self.tr("单元网格"),
+            "rivers": self.tr("河道"),
             "heatmap": self.tr("案件热力图"),
             "trails": self.tr("车辆轨迹"),
+            "assets": self.tr("部件（放大后显示）"),
             "cases": self.tr("案件"),
             "vehicles": self.tr("车辆"),
             "staff": self.tr("人员"),
@@ -309,6 +330,12 @@ class MapWall(QWidget):
                 )
             ),
         ]
+        sc = asset_layer.STATE_COLORS  # the 部件 layer's states (shown when zoomed in)
+        states, damaged, repairing = self.tr("部件状态"), self.tr("损坏"), self.tr("维修中")
+        rows.append(
+            f"{states} {dot(sc['normal'], '★')} {ok} {dot(sc['damaged'], '★')} {damaged} "
+            f"{dot(sc['repairing'], '★')} {repairing}"
+        )
         self.legend.setText("<br>".join(rows))
         self.legend.adjustSize()
         self._place_overlays()
@@ -345,8 +372,12 @@ class MapWall(QWidget):
         on = self.visible[name]
         if name == "grid":
             on = bool(on and self._view_width() < GRID_MAX_VIEW_M)
+        if name == "assets":
+            on = bool(on and self._view_width() < asset_layer.MAX_VIEW_M)
         for item in self._items[name]:
             item.setVisible(on)
+        if name == "rivers":
+            self.river.show_names(bool(on and self._view_width() < NAMES_MAX_VIEW_M))
         if name == "neighbours":
             for label in self.neighbour_labels:
                 label.setVisible(self._neighbour_labels_on())
@@ -442,6 +473,11 @@ class MapWall(QWidget):
             self._dirty.add("alerts")
         if any(t == "duty" for t, _ in diff.records):
             self._dirty.add("vehicles")  # a person's colour or coverage
+        if diff.reset or any(t == rivers.RECORD_TYPE for t, _ in diff.records):
+            self._dirty.add("rivers")
+        if diff.reset or any(t == ASSET_STATE for t, _ in diff.records):
+            self.assets.set_states(self.state.records_of(ASSET_STATE))
+            self._dirty.add("assets")
         if diff.reset:
             self._redraw()
 
@@ -468,6 +504,10 @@ class MapWall(QWidget):
             self._draw_trails(rebuild="all trails" in dirty)
         if "alerts" in dirty:
             self._draw_alerts()
+        if "rivers" in dirty:
+            self._draw_rivers()
+        if dirty & {"assets", "view"}:
+            self._draw_assets()
 
     def update_all(self, rebuild_trails: bool = False) -> None:
         """Every layer from the state. A vehicle's simplified trail is reused while its last
@@ -479,11 +519,18 @@ class MapWall(QWidget):
         self._draw_vehicles()
         self._draw_trails(rebuild=rebuild_trails)
         self._draw_alerts()
+        self._draw_rivers()
+        self._draw_assets()
 
     def refresh_lights(self) -> None:
         """Lights turn with time alone: re-draw only when some light actually changed."""
         if self.visible["cases"]:
             self._draw_cases(force=False)
+        if self.visible["rivers"]:  # a segment falls due at midnight with no record changed
+            self._draw_rivers()
+
+    def _draw_rivers(self) -> None:
+        self.river.update(self.state.records_of(rivers.RECORD_TYPE), self.now())
 
     def _open_case_rows(self) -> np.ndarray:
         a = self.state.case_arrays()
@@ -673,6 +720,10 @@ class MapWall(QWidget):
         head = owner[first]
         self._trail_t0[head] = np.minimum(self._trail_t0[head], pts[first, 0])
 
+    def _draw_assets(self) -> None:
+        """The components in view, when zoomed in (``asset_layer``)."""
+        self.assets.draw(self._view_rect(0.0), self._view_width(), self.visible["assets"])
+
     def alert_positions(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Lon, lat and severity of every unacknowledged alert whose subject has a place."""
         lons, lats, sev = [], [], []
@@ -729,6 +780,7 @@ class MapWall(QWidget):
     # ---- selection, follow, track ----------------------------------------------------------
     def select_case(self, case_id: str | None, centre: bool = False) -> None:
         self._selected_case, self._selected_vehicle = case_id, None
+        self._selected_component = None
         self._draw_selection()
         doc = self.state.cases.get(case_id or "")
         if centre and doc:
@@ -743,13 +795,31 @@ class MapWall(QWidget):
             x, y = lonlat_to_mercator(doc["location"]["lon"], doc["location"]["lat"])
             self.centre_on(float(x), float(y), width_m)
 
+    def show_river(self, seg_id: str) -> None:
+        """Outline a river segment and centre the view on it, wide enough to show all of it."""
+        self.river.select(seg_id)
+        i = next(k for k, s in enumerate(self.river.segments) if s.id == seg_id)
+        x, y = self.river.lines[i]
+        width = max(float(x.max() - x.min()), float(y.max() - y.min())) * 1.6
+        self.centre_on(float(x.mean()), float(y.mean()), width_m=max(width, 1500.0))
+
     def select_vehicle(self, vehicle_id: str | None, follow: bool = False) -> None:
         self._selected_vehicle, self._selected_case = vehicle_id, None
+        self._selected_component = None
         self._follow = vehicle_id if follow else None
         self.staff.select(vehicle_id, self.state.records_of("duty").get(vehicle_id or ""))
         self._draw_selection()
         if vehicle_id and follow:
             self._centre_on_vehicle(vehicle_id)
+
+    def select_component(self, code: str | None, width_m: float | None = None) -> None:
+        """Ring a component (by its code); with ``width_m``, also show it that wide."""
+        self._selected_component, self._selected_case, self._selected_vehicle = code, None, None
+        self._follow = None
+        self._draw_selection()
+        pos = self.assets.position(code) if code else None
+        if pos is not None and width_m is not None:
+            self.centre_on(pos[0], pos[1], width_m)
 
     def following(self) -> str | None:
         return self._follow
@@ -780,6 +850,8 @@ class MapWall(QWidget):
             v = self.state.vehicle_arrays()
             if row is not None and math.isfinite(v["lon"][row]):
                 pos = lonlat_to_mercator(v["lon"][row], v["lat"][row])
+        elif self._selected_component is not None:
+            pos = self.assets.position(self._selected_component)
         if pos is None:
             self.selection.setData(x=[], y=[])
         else:
@@ -833,6 +905,14 @@ class MapWall(QWidget):
             dist_px = math.sqrt(d2[k]) / px
             if dist_px <= HIT_PX and (best is None or dist_px < best[0]):
                 best = (dist_px, kind, ids[rows[k]])
+        if self.visible["assets"]:  # a case or vehicle on the component is picked first
+            a = self.assets.hit(x, y, HIT_PX * px)
+            if a is not None and (best is None or a[0] / px < best[0] - 2.0):
+                best = (a[0] / px, "component", a[1])
+        if best is None and self.visible["rivers"]:
+            seg = self.river.hit(x, y, HIT_PX * px)
+            if seg is not None:
+                return "river", seg
         if best is None and self.visible["cases"] and len(self.cluster_counts.data):
             c = self.cluster_counts.data
             d_px = np.hypot(c["x"] - x, c["y"] - y) / px
@@ -859,6 +939,8 @@ class MapWall(QWidget):
             words = {"red": self.tr("超期"), "yellow": self.tr("临期"), "green": self.tr("正常")}
             counts = "  ".join(f"{w} {int(c[k])}" for k, w in words.items())
             return self.tr("{0} 件案件 · 点击放大").format(int(c["count"])) + "\n" + counts
+        if kind == "river":
+            return self._describe_river(id_)
         if kind == "vehicle":
             info: Mapping[str, Any] = self.state.vehicles.get(id_) or {}
             row = self.state.vehicle_row(id_)
@@ -867,6 +949,8 @@ class MapWall(QWidget):
                 f"{info.get('plate', id_)}  {lb.name('vehicle_type', info.get('type'))}\n"
                 f"{lb.name('vehicle_status', info.get('status'))}  {speed:.0f} km/h"
             )
+        if kind == "component":
+            return self.describe_component(id_)
         doc: Mapping[str, Any] = self.state.cases.get(id_) or {}
         cat = next(
             (
@@ -877,6 +961,38 @@ class MapWall(QWidget):
             None,
         )
         return f"{id_}  {lb.category(cat, doc.get('category_code', ''))}\n{lb.name('state', doc.get('state'))}"
+
+    def _describe_river(self, seg_id: str) -> str:
+        seg = rivers.by_id()[seg_id]
+        doc: Mapping[str, Any] = self.state.records_of(rivers.RECORD_TYPE).get(seg_id) or {}
+        state = self.river.states.get(seg_id, "overdue")
+        return (
+            f"{seg.name_zh}  {state_names()[state]}\n"
+            + self.tr("河长 {0}（区级）{1}（街道级）").format(
+                seg.chief("district"), seg.chief("street")
+            )
+            + "\n"
+            + self.tr("今日覆盖 {0:.0%}").format(float(doc.get("coverage") or 0.0))
+        )
+
+    def describe_component(self, code: str) -> str:
+        """Code, category and state of a component (the hover's text)."""
+        lb = labels()
+        cat_code = code[6:11]
+        cat = next(
+            (c for c in self.state.reference.get("categories", []) if c["code"] == cat_code),
+            None,
+        )
+        names = {
+            "normal": self.tr("正常"),
+            "damaged": self.tr("损坏"),
+            "missing": self.tr("缺失"),
+            "disabled": self.tr("停用"),
+            "repairing": self.tr("维修中"),
+        }
+        st = self.assets.state_of(code)
+        component = self.tr("部件")
+        return f"{code}  {lb.category(cat, cat_code)}\n{component} · {names.get(st, st)}"
 
     def _mouse_clicked(self, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:
@@ -899,6 +1015,11 @@ class MapWall(QWidget):
         elif kind == "vehicle":
             self.select_vehicle(id_)
             self.vehicle_clicked.emit(id_)
+        elif kind == "river":
+            self.river_clicked.emit(id_)
+        elif kind == "component":
+            self.select_component(id_)
+            self.component_clicked.emit(id_)
         else:
             self.select_case(id_)
             self.case_clicked.emit(id_)
@@ -906,6 +1027,8 @@ class MapWall(QWidget):
     # ---- overlays --------------------------------------------------------------------------
     def _range_changed(self, *_args) -> None:
         self._apply_visibility("grid")
+        self._apply_visibility("rivers")
+        self._apply_visibility("assets")
         self.scalebar.update()
         self._dirty.add("view")
         self._view_timer.start()

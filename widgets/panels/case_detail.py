@@ -33,6 +33,7 @@ from console.state import CityState
 from widgets.common.i18n import labels
 from widgets.common.style import LIGHT_COLORS, theme
 from widgets.panels.case_table import fmt_minutes
+from widgets.panels.coop_view import CoopView
 
 
 class MiniMap(pg.PlotWidget):
@@ -124,6 +125,8 @@ class CaseDetail(QScrollArea):
         lay.addLayout(head)
         lay.addWidget(self.toolbar)
         lay.addLayout(self.form)
+        self.coop = CoopView()  # 主办/协办 and the dispute (部门协作)
+        lay.addWidget(self.coop)
         lay.addWidget(self.minimap)
         lay.addWidget(self.photos_label)
         lay.addLayout(self.photos)
@@ -160,6 +163,7 @@ class CaseDetail(QScrollArea):
         )
         self.photos_label.setText(self.tr("照片"))
         self.history_label.setText(self.tr("办理过程"))
+        self.coop.retranslate()
 
     def refresh(self) -> None:
         self.show_case(self.case_id)
@@ -185,6 +189,7 @@ class CaseDetail(QScrollArea):
             for lab in self.fields.values():
                 lab.setText("")
             self.history.clear()
+            self.coop.show_case(None, {}, self.now())
             return
         row = self.state.case_row(doc["id"])
         light = int(self.state.case_lights(self.now())[row]) if row is not None else -1
@@ -235,6 +240,8 @@ class CaseDetail(QScrollArea):
         )
         f["supervisor"].setText(self._supervisor_text(doc))
         f["callback"].setText(self._callback_text(doc))
+        users = {u["id"]: u["name"] for u in self.state.reference.get("users") or []}
+        self.coop.show_case(doc, depts, self.now(), users)
         loc = doc.get("location") or {}
         if loc.get("lon") is not None:
             self.minimap.show_point(
@@ -356,9 +363,31 @@ class CaseDetail(QScrollArea):
             left = (data.get("clock") or {}).get("remaining_minutes")
         if left is not None:
             parts.append(self.tr("剩余 %1").replace("%1", fmt_minutes(left)))
+        parts += self._coop_facts(data)
         if parts and data.get("corrections"):
             parts[0] = self.tr("更正：") + parts[0]
         return "；".join(parts)
+
+    def _coop_facts(self, data: dict) -> list[str]:
+        """部门协作 on an event: the 协办 named (department: task), a return sent to
+        arbitration, the departments a decision found against."""
+        depts = {d["id"]: d["name"] for d in self.state.reference.get("departments") or []}
+        parts = [
+            self.tr("协办 %1：%2")
+            .replace("%1", depts.get(a["department_id"], a["department_id"]))
+            .replace("%2", a.get("task") or "")
+            for a in data.get("assists") or []
+        ]
+        if data.get("dispute"):
+            parts.append(
+                self.tr("转值班长裁定（%1）").replace(
+                    "%1", labels().name("dispute_reason", data["dispute"])
+                )
+            )
+        if data.get("lost"):
+            lost = "、".join(depts.get(x, x) for x in data["lost"])
+            parts.append(self.tr("争议未获支持：%1").replace("%1", lost))
+        return parts
 
     def _load_photos(self, doc: CaseDoc) -> None:
         key = (doc["id"], tuple(doc.get("photos") or ()))

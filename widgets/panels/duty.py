@@ -21,7 +21,7 @@ from console.state import CityState
 from widgets.common.roles import ALIGN_RIGHT, ALIGNMENT, DISPLAY, FOREGROUND, USER
 from widgets.common.row_sync import IncrementalRows, table_view
 
-#: The name says the role (监督员 …, 执法队员 …): no type column, room for the numbers.
+# The name says the role (监督员 …, 执法队员 …): no type column, room for the numbers.
 DUTY_COLUMNS = ("name", "state", "rate", "coverage", "street")
 PERSON_ID_ROLE = USER + 1
 STATE_COLORS = {

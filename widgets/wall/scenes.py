@@ -9,6 +9,7 @@ stays. ``ctx`` is the wall's ``WallContext``: ``state``, ``now()``, ``workers``,
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from console import wall_figures as wf
+from console.domain import enforcement as enf
 from console.domain.sla import NO_LIGHT, RED
 from console.geo.crs import lonlat_to_mercator
 from console.geo.grid import UnitGrid
@@ -42,6 +44,10 @@ HEAT_RAMP = ("#2b0b57", "#731a6e", "#b63457", "#eb6627", "#fcb317", "#fcffa4")
 #: 问题, 街道 · 社区, 超期).
 WAIT_ROWS = 3
 WAIT_COLUMNS = (0.0, 0.19, 0.48, 0.76)
+#: The 阳光执法 scene asks the public feed again after this long (decisions come minutes
+#: apart), and shows at most this many.
+SUNSHINE_REFRESH_S = 60.0
+SUNSHINE_ROWS = 20
 FOCUS_WIDTH_M = (
     4000.0  # the focus map: the subject and ~2 km each side (its street, its neighbours)
 )
@@ -779,6 +785,111 @@ class FocusScene(Scene):
         )
 
 
+class SunshineScene(Scene):
+    """阳光执法: the latest enforcement decisions as the public sees them (the backend's
+    ``GET /api/v1/public/enforcement``: personal data masked, docs/rules/enforcement.md),
+    asked every SUNSHINE_REFRESH_S. In a replay (no backend) the state's enforcement records
+    in the same public form (``console.domain.enforcement.public_view``)."""
+
+    name = "sunshine"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.list = self.label(ctx.scale.body)
+        self.list.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.list.setTextFormat(Qt.TextFormat.RichText)
+        column = QVBoxLayout()
+        column.addWidget(self.list, 1)
+        self.footer = self.label(ctx.scale.small, theme()["dim"])
+        column.addWidget(self.footer)
+        self.body.addLayout(column)
+        self._asked_at = -math.inf
+        self._items: list[dict[str, Any]] | None = None
+
+    def title(self) -> str:
+        return self.tr("阳光执法 · 行政处罚决定公示")
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.ctx.fetch is None:
+            recs = self.ctx.state.records_of("enforcement").values()
+            decided = [r for r in recs if r.get("state") in enf.PUBLIC_STATES]
+            items = [enf.public_view(r) for r in decided]
+            self._show(sorted(items, key=lambda i: i["decided_at"], reverse=True))
+            return
+        if time.monotonic() - self._asked_at >= SUNSHINE_REFRESH_S:
+            self._asked_at = time.monotonic()
+            fetch = self.ctx.fetch
+            self.ctx.workers.submit(
+                lambda: fetch("/api/v1/public/enforcement", page_size=SUNSHINE_ROWS),
+                lambda doc: self._show(doc.get("items") or []),
+                owner=self,
+                on_error=lambda _e: self._failed(),
+                what=self.tr("阳光执法"),
+            )
+        if self._items is not None:
+            self._show(self._items)
+
+    def ask_now(self) -> None:
+        """Ask the backend again at once (a screenshot wants the latest decisions)."""
+        self._asked_at = -math.inf
+        self.refresh()
+
+    def _failed(self) -> None:
+        self._asked_at = -math.inf
+        if self._items is None:
+            self.list.setText(self.tr("公示数据暂不可用，稍后重试"))
+
+    def _show(self, items: list[dict[str, Any]]) -> None:
+        self._items = items
+        dim, e = theme()["dim"], html.escape
+        rows = max(1, int(self.height() / (self.ctx.scale.body * 2.2)) - 2)
+        heads = (
+            self.tr("决定书文号"),
+            self.tr("决定日期"),
+            self.tr("当事人"),
+            self.tr("违法事项"),
+            self.tr("处罚"),
+            self.tr("街道"),
+        )
+        pad = f"padding:{self.ctx.scale.gap // 2}px {self.ctx.scale.gap}px"
+        out = [
+            "<table width='100%' cellspacing='0'><tr>"
+            + "".join(f"<th align='left' style='color:{dim};{pad}'>{h}</th>" for h in heads)
+            + "</tr>"
+        ]
+        for i in items[:rows]:
+            pen = i.get("penalty") or {}
+            parts = []
+            if pen.get("warning"):
+                parts.append(self.tr("警告"))
+            if pen.get("fine"):
+                parts.append(self.tr("罚款 %1 元").replace("%1", f"{pen['fine']:,}"))
+            if pen.get("confiscation"):
+                parts.append(self.tr("没收 %1 元").replace("%1", f"{pen['confiscation']:,}"))
+            penalty = "、".join(parts) or self.tr("不予处罚")
+            parties = "<br>".join(
+                f"{e(p.get('name', ''))} <span style='color:{dim}'>{e(p.get('id_number', ''))}</span>"
+                for p in i.get("parties") or []
+            )
+            cells = (
+                f"<b>{e(i.get('doc_number', ''))}</b>",
+                local_time(i.get("decided_at"), "%Y-%m-%d"),
+                parties,
+                e(i.get("category", "")),
+                f"<span style='color:{LIGHT_COLORS[RED]}'>{e(penalty)}</span>",
+                e(i.get("street", "")),
+            )
+            out.append("<tr>" + "".join(f"<td style='{pad}'>{c}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+        if not items:
+            out = [e(self.tr("暂无公示的处罚决定"))]
+        self.list.setText("".join(out))
+        self.footer.setText(
+            self.tr("依据《行政处罚法》第四十八条公开；个人信息已依法作去标识化处理。")
+        )
+
+
 def _case_pos(doc) -> tuple[float, float] | None:
     loc = (doc or {}).get("location") or {}
     lon, lat = loc.get("lon"), loc.get("lat")
@@ -796,6 +907,7 @@ SCENES: dict[str, type[Scene]] = {
         AlertsScene,
         HotspotsScene,
         TrendsScene,
+        SunshineScene,
         FocusScene,
     )
 }

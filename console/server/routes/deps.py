@@ -17,7 +17,9 @@ from ..inputs import parse_instant
 #: The roles that work in the command centre: they may acknowledge and resolve alerts.
 CENTRE_ROLES = frozenset({"operator", "shift_lead", "dispatcher"})
 #: Everyone who may read cases, the feed and KPIs (a telemetry gateway may not).
-READ_ROLES = frozenset({"supervisor", "operator", "shift_lead", "dispatcher", "department", "wall"})
+READ_ROLES = frozenset(
+    {"supervisor", "operator", "shift_lead", "dispatcher", "department", "wall", "officer", "legal"}
+)
 
 
 async def get_ctx(request: Request) -> Context:

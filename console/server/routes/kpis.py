@@ -15,7 +15,7 @@ from console.domain.kpi import compute_kpis, definitions, kpi_cases, satisfactio
 from console.domain.workflow import TERMINAL_STATES
 
 from ..context import Context
-from ..db import CaseRow, Department, User
+from ..db import CaseRow, Department, EnforcementRow, User
 from ..errors import ApiError
 from ..schemas import KpiBy
 from ..supervisors import supervisor_cells
@@ -50,6 +50,11 @@ def _docs(s: Session, start: datetime, end: datetime) -> list[dict]:
     ]
 
 
+def _enforcement_docs(s: Session, start: datetime, end: datetime) -> list[dict]:
+    """Enforcement cases filed before the window's end (执法 timeliness, department rows)."""
+    return [r.doc for r in s.scalars(select(EnforcementRow).where(EnforcementRow.created_at < end))]
+
+
 def _names(s: Session, ctx: Context, by: str) -> dict[str, str]:
     """Row names as ``/reference`` gives them (so a replay names rows alike)."""
     if by == "user":
@@ -70,7 +75,10 @@ def kpis(p: Reader, ctx: Ctx, by: KpiBy = "department", from_: From = None, to: 
         docs = _docs(s, start, end)
         names = _names(s, ctx, by)
         cells = supervisor_cells(s, ctx.grid) if by == "user" else None
-    rows = compute_kpis(docs, start, end, by, names=names, supervisor_grids=cells)
+        enf_docs = _enforcement_docs(s, start, end) if by == "department" else []
+    rows = compute_kpis(
+        docs, start, end, by, names=names, supervisor_grids=cells, enforcement=enf_docs
+    )
     return {
         "from": iso(start),
         "to": iso(end),
@@ -101,8 +109,11 @@ def kpi_case_ids(
     with ctx.db.read() as s:
         docs = _docs(s, start, end)
         cells = supervisor_cells(s, ctx.grid) if by == "user" else None
+        enf_docs = _enforcement_docs(s, start, end) if by == "department" else []
     try:
-        ids = kpi_cases(docs, start, end, by, key, indicator, part, supervisor_grids=cells)
+        ids = kpi_cases(
+            docs, start, end, by, key, indicator, part, supervisor_grids=cells, enforcement=enf_docs
+        )
     except ValueError as e:
         raise ApiError(400, str(e)) from e
     return {"from": iso(start), "to": iso(end), "by": by, "key": key, "case_ids": ids}
