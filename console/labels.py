@@ -136,6 +136,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "vehicle_deviation": ("偏离路线", "Route deviation"),
         "vehicle_not_working": ("未作业", "Not working"),
         "sensor_threshold": ("传感器报警", "Sensor threshold"),
+        "staff_off_grid": ("人员离岗", "Off their grid"),
+        "staff_silent": ("人员失联", "No position"),
         "vehicle_speeding": ("车辆超速", "Speeding"),
         "vehicle_geofence_enter": ("驶入电子围栏", "Entered geofence"),
         "vehicle_geofence_exit": ("驶出电子围栏", "Left geofence"),

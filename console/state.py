@@ -36,7 +36,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
@@ -62,6 +62,7 @@ from console.domain.documents import (
     VehicleDoc,
     WallFocusDoc,
 )
+from console.domain.field_units import is_person, is_sanitation
 from console.domain.limits import TimeLimits
 from console.domain.queues import NO_QUEUE, QUEUE_CODE, queue_of
 from console.domain.retention import retained
@@ -742,6 +743,20 @@ class CityState:
     def vehicle_row(self, vehicle_id: str) -> int | None:
         return self._veh.index.get(vehicle_id)
 
+    def sanitation_rows(self) -> np.ndarray:
+        """The rows of the sanitation fleet (``field_units.is_sanitation``): what the fleet
+        panel, its counters and KPIs count, people and patrols being vehicles too."""
+        return np.flatnonzero(self._type_mask(is_sanitation))
+
+    def person_rows(self) -> np.ndarray:
+        """The rows of people (supervisors, officers, patrols on foot): the staff layer's."""
+        return np.flatnonzero(self._type_mask(is_person))
+
+    def _type_mask(self, test: Callable[[str | None], bool]) -> np.ndarray:
+        ids = self._veh.ids
+        kinds = (self.vehicles[v].get("type") if v in self.vehicles else None for v in ids)
+        return np.fromiter(map(test, kinds), dtype=bool, count=len(ids))
+
     def vehicle_arrays(self) -> dict[str, np.ndarray]:
         """Row-aligned with ``vehicle_ids()``: t, lon, lat, speed_kmh, heading, flags, status
         (index into VEHICLE_STATUSES). Views: read, never write."""
@@ -789,12 +804,12 @@ class CityState:
             yield self._trail[part[:, None], idx]
 
     def trails_connect(
-        self, since: float | None = None
+        self, since: float | None = None, rows: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """All trails as one polyline for a single pyqtgraph item: (lon, lat, t, connect),
-        where ``connect[k]`` says whether point k joins point k+1 (not across vehicles).
-        ``since`` (epoch s) drops older points."""
-        rows = np.arange(len(self._veh))
+        """All trails (of ``rows``, default every vehicle) as one polyline for a single
+        pyqtgraph item: (lon, lat, t, connect), where ``connect[k]`` says whether point k
+        joins point k+1 (not across vehicles). ``since`` (epoch s) drops older points."""
+        rows = np.arange(len(self._veh)) if rows is None else np.asarray(rows, dtype=np.int64)
         pts, owner = self.trails(rows, -math.inf if since is None else since)
         connect = np.r_[owner[1:] == owner[:-1], False]
         return pts[:, 1], pts[:, 2], pts[:, 0], connect
@@ -826,7 +841,7 @@ class CityState:
         states = self._case_cols.view("state")
         out = {name: int((states == i).sum()) for i, name in enumerate(STATE_NAMES)}
         out["alerts"] = len(self.alerts)
-        out["vehicles"] = len(self._veh)
+        out["vehicles"] = len(self.sanitation_rows())
         return out
 
     def memory_bytes(self) -> dict[str, int]:

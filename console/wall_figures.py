@@ -256,15 +256,21 @@ class Fleet:
 
 
 def fleet(state: CityState, now: float) -> Fleet:
-    status = state.vehicle_arrays()["status"]
+    fleet_rows = state.sanitation_rows()  # people and patrols are not the fleet
+    status = state.vehicle_arrays()["status"][fleet_rows]
     by_status = {name: int((status == code).sum()) for name, code in VEHICLE_STATUS_CODE.items()}
-    lon, lat, _t_, _c = state.trails_connect(since=now - COVERAGE_WINDOW_S)
+    lon, lat, _t_, _c = state.trails_connect(since=now - COVERAGE_WINDOW_S, rows=fleet_rows)
+    fleet_ids = {state.vehicle_ids()[i] for i in fleet_rows}
     grid = UnitGrid.load()
     cells = grid.lookup(lon, lat) if len(lon) else np.empty(0, dtype=np.int64)
     passed = int(len(np.unique(cells[cells >= 0])))
     severity = {"critical": 0, "warning": 1, "info": 2}
     incidents = sorted(
-        (a for a in state.alerts.values() if a.get("subject_type") == "vehicle"),
+        (
+            a
+            for a in state.alerts.values()
+            if a.get("subject_type") == "vehicle" and a.get("subject_id") in fleet_ids
+        ),
         key=lambda a: (severity.get(str(a.get("severity")), 3), str(a.get("raised_at") or "")),
     )
     return Fleet(

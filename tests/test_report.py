@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
+from console.domain.field_units import is_sanitation
 from console.domain.sla import RED, YELLOW
 from console.domain.vehicle_rules import ROUTE_WORK_TYPES
 from console.replay.fold import fold_log
@@ -114,16 +115,21 @@ def test_alerts_bookmarks_and_actions(report, changes, recorded_shift):
 
 
 def test_vehicle_fixes_and_coverage(report, changes, log):
+    vehicles = fold_log(log).reference["vehicles"]
+    fleet = {v["id"] for v in vehicles if is_sanitation(v["type"])}
     fixes = Counter(v for ch in changes if ch["kind"] == "fixes" for v in ch["vehicle_id"])
     by_id = {v.id: v for v in report.vehicles}
-    assert {v: by_id[v].fixes for v in fixes} == dict(fixes)
-    vehicles = fold_log(log).reference["vehicles"]
+    # The fleet's work only: people report on the same path and are not in the table.
+    assert by_id.keys() == fleet and set(fixes) - fleet
+    assert {v: by_id[v].fixes for v in fixes if v in fleet} == {
+        v: n for v, n in fixes.items() if v in fleet
+    }
     routed = {v["id"] for v in vehicles if v.get("route") and v["type"] in ROUTE_WORK_TYPES}
     assert routed <= by_id.keys()
     assert all(0.0 <= by_id[v].coverage <= 1.0 for v in routed)
     assert any(by_id[v].coverage > 0.5 for v in routed)  # the simulated fleet works its routes
     # Collection, patrol and haulage drive routes without working them: no coverage, not 0 %.
-    driving = {v["id"] for v in vehicles if v["type"] not in ROUTE_WORK_TYPES}
+    driving = {v["id"] for v in vehicles if v["type"] not in ROUTE_WORK_TYPES} & fleet
     assert driving and all(by_id[v].coverage is None for v in driving)
     assert all(v.distance_km > 0 for v in report.vehicles if v.fixes > 1)
 
@@ -149,7 +155,10 @@ def test_two_halves_add_up_to_the_whole(log, changes, report, recorded_shift):
     assert a.created + b.created == report.created
     assert a.actions.total + b.actions.total == recorded_shift.actions
     assert len(a.bookmarks) + len(b.bookmarks) == len(recorded_shift.bookmarks)
-    fixes_b = sum(len(ch["t"]) for ch in changes[mid:] if ch["kind"] == "fixes")
+    fleet = {v["id"] for v in fold_log(log).reference["vehicles"] if is_sanitation(v["type"])}
+    fixes_b = sum(
+        v in fleet for ch in changes[mid:] if ch["kind"] == "fixes" for v in ch["vehicle_id"]
+    )
     assert sum(v.fixes for v in b.vehicles) == fixes_b
 
 

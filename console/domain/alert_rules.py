@@ -30,6 +30,9 @@ SEVERITY = {
     "vehicle_deviation": "warning",
     "vehicle_not_working": "info",
     "sensor_threshold": "critical",
+    # People on duty (console.domain.duty, docs/rules/duty.md): the centre calls the person.
+    "staff_off_grid": "warning",
+    "staff_silent": "warning",
     # Raised from a Traccar server's events (console.server.traccar.EVENT_ALERTS says why each
     # has its severity); resolved by hand, as Traccar sends no end of them.
     "vehicle_speeding": "warning",

@@ -20,6 +20,7 @@ from typing import Any
 #: The record types and their names; a backend module that emits a type lists it here.
 RECORD_TYPES: dict[str, str] = {
     "camera": "摄像头",  # console.server.cameras
+    "duty": "在岗状态",  # a supervisor's or officer's duty state (console.server.duty)
     "river_segment": "河段巡查",  # console.server.rivers
     "work_order": "养护工单",  # console.server.maintenance (docs/rules/maintenance.md)
     "asset_state": "部件状态",  # a 部件 that is not 正常 (console.server.maintenance)

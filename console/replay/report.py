@@ -31,6 +31,7 @@ from console.domain.alert_rules import SUPERVISE
 from console.domain.callback import SATISFACTION_ZH
 from console.domain.china_time import CST
 from console.domain.documents import AlertDoc, CaseDoc, Change
+from console.domain.field_units import is_sanitation
 from console.domain.geometry import haversine_m
 from console.domain.queues import NO_QUEUE, QUEUE_KEYS, VIEW_QUEUES
 from console.domain.sla import RED, YELLOW, minutes_left
@@ -442,7 +443,12 @@ def _vehicle_lines(end: CityState, scan: _Scan, incidents: dict[str, Counter]) -
     for vid in ref.keys() - lines.keys():
         share, done = _route_coverage(ref[vid], *(np.empty(0),) * 3)
         lines[vid] = _vehicle_line(end, ref[vid], vid, 0, 0.0, 0.0, share, done, incidents)
-    return [lines[v] for v in sorted(lines)]
+    # The sanitation fleet's work only: people and patrols report on the same path.
+    kind = {
+        **{v: (d or {}).get("type") for v, d in ref.items()},
+        **{v: d.get("type") for v, d in end.vehicles.items()},
+    }
+    return [lines[v] for v in sorted(lines) if is_sanitation(kind.get(v))]
 
 
 def _distances_km(codes: np.ndarray, lon: np.ndarray, lat: np.ndarray, n: int) -> np.ndarray:

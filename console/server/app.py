@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.middleware.gzip import GZipMiddleware
 
 from console import CommandError, startup
+from console.domain.field_units import is_sanitation
 
 from . import auth_notices, cameras, feed
 from .context import Context, Settings
@@ -39,6 +40,7 @@ from .routes import (
     alerts,
     cases,
     components,
+    duty,
     enforcement,
     geocode,
     kpis,
@@ -106,6 +108,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         wall,
         records,
         camera_routes,
+        duty,
         rivers,
         maintenance,
         enforcement,
@@ -208,9 +211,13 @@ def _prepare(ctx: Context) -> None:
         cameras.seed(ctx, s, ctx.now())
     with ctx.db.read() as s:
         for v in s.scalars(select(Vehicle)).all():
+            if not is_sanitation(v.vtype):
+                continue  # overspeed, long stops, routes: the fleet's rules, not a person's
             ctx.fleet.set_vehicle(
                 v.id, v.vtype, route_lon=v.route.get("lon"), route_lat=v.route.get("lat")
             )
+    with ctx.db.write() as s:
+        ctx.duty.load(s, ctx.grid, ctx.calendar, ctx.now())
     ctx.feed_id = ctx.pages.feed_id = feed.feed_id(ctx.db)
     log.info("部件 inventory: %d components", len(ctx.components))
     _ = ctx.geocoder  # built now (~0.3 s), not inside the first report's write transaction

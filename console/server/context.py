@@ -22,6 +22,7 @@ from console.geo.inventory import ComponentIndex
 from console.geo.roads import RoadNetwork
 
 from .db import Database
+from .duty import DutyBoard
 from .feed import Notifier, Pacer, PageCache
 from .login_guard import LoginGuard
 from .seed import DEMO_FLEET_SIZE
@@ -104,6 +105,8 @@ class Context:
     login_guard: LoginGuard = field(default_factory=LoginGuard)
     #: The gzip'd snapshot, made once for the consoles asking together (snapshot.py).
     snapshots: SharedBody = field(default_factory=lambda: SharedBody("snapshot", SNAPSHOT_REUSE_S))
+    #: Supervisors' and officers' duty states (duty.py), loaded at start like ``fleet``.
+    duty: DutyBoard = field(default_factory=DutyBoard)
 
     @functools.cached_property
     def components(self) -> ComponentIndex:

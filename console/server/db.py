@@ -290,6 +290,22 @@ class RecordRow(Base):
     doc: Mapped[dict] = mapped_column(JSON)
 
 
+class DutyDay(Base):
+    """A person's duty totals per CST day (``console.server.duty``): the 在岗率 and 巡查覆盖率
+    KPIs over any period read these, the records holding only today."""
+
+    __tablename__ = "duty_days"
+    person_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    person_type: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    street: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    on_duty_s: Mapped[float] = mapped_column(Float)
+    scheduled_s: Mapped[float] = mapped_column(Float)
+    visited: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[int] = mapped_column(Integer)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from console.domain.field_units import FIELD_UNIT_TYPES, OFFICER, SUPERVISOR
 from console.domain.routing import street_department_id
 from console.geo.grid import UnitGrid
 from console.geo.roads import RoadNetwork
@@ -120,8 +121,11 @@ def seed_reference(
     if s.scalar(select(Department.id).limit(1)) is not None:
         add_missing_departments(s, grid)
         add_missing_terminal_ids(s)
+        add_missing_staff(s, grid)
         rivers.add_missing(s, grid)
-        have = s.scalar(select(func.count()).select_from(Vehicle))
+        have = s.scalar(
+            select(func.count()).select_from(Vehicle).where(Vehicle.vtype.not_in(FIELD_UNIT_TYPES))
+        )
         if have != vehicles:
             log.warning(
                 "the database has %d vehicles; a fleet of %d is seeded on a new database only",
@@ -169,6 +173,7 @@ def seed_reference(
                     grid_code=grid.cell_code(float(lon[i]), float(lat[i])),
                 )
             )
+    add_missing_staff(s, grid)
     rivers.add_missing(s, grid)
     log.info(
         "seeded %d departments, %d vehicles, %d sensors",
@@ -323,3 +328,61 @@ def seed_supervisor_areas(s: Session, grid: UnitGrid) -> None:
     for area, uid, _name in supervisor_roster(grid):
         if area not in existing:
             s.add(SupervisorArea(area_code=area, user_id=uid))
+
+
+#: Enforcement officers per 街道 squad (执法中队): four walk the street in the 错时 roster of
+#: ``console.domain.duty.OFFICER_SHIFT``; docs/rules/duty.md gives the reason.
+OFFICERS_PER_STREET = 4
+
+
+def staff_units(grid: UnitGrid) -> list[tuple[str, str, str, dict[str, object]]]:
+    """The position units of people (id, name, type, assignment): one per supervisor of the
+    roster (linked to his user, his community as area) and a squad of officers per street
+    (the street as area). The assignment is kept in the unit's ``route`` column, a person's
+    counterpart of a vehicle's assigned route."""
+    names = {c.code: c.name for c in grid.communities}
+    out: list[tuple[str, str, str, dict[str, object]]] = [
+        (
+            f"P-{uid}"[:32],
+            f"监督员 {name}" if uid != DEMO_SUPERVISOR else "监督员 王强",
+            SUPERVISOR,
+            {"user_id": uid, "area": [area], "street": area[:9], "name": names.get(area, "")},
+        )
+        for area, uid, name in supervisor_roster(grid)
+    ]
+    for st in grid.streets:
+        for k in range(1, OFFICERS_PER_STREET + 1):
+            out.append(
+                (
+                    f"E-{st.code}-{k}",
+                    f"执法队员 {st.name}{k:02d}",
+                    OFFICER,
+                    {"user_id": None, "area": [st.code], "street": st.code, "name": st.name},
+                )
+            )
+    return out
+
+
+def add_missing_staff(s: Session, grid: UnitGrid) -> list[str]:
+    """Seed the people's position units this database lacks (idempotent); their ids."""
+    existing = set(s.scalars(select(Vehicle.id).where(Vehicle.vtype.in_(FIELD_UNIT_TYPES))))
+    added = []
+    for uid, name, vtype, assignment in staff_units(grid):
+        if uid in existing:
+            continue
+        s.add(
+            Vehicle(
+                id=uid,
+                plate=name,
+                vtype=vtype,
+                department_id="enforcement" if vtype == OFFICER else None,
+                route=assignment,
+                status="unknown",
+                last_flags=0,
+            )
+        )
+        added.append(uid)
+    if added:
+        s.flush()
+        log.info("added %d position units of people", len(added))
+    return added

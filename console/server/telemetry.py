@@ -22,7 +22,7 @@ from console.domain.alert_rules import sensor_alert
 from console.domain.sensor_kinds import reading_error
 from console.domain.workflow import Actor
 
-from . import alerts, feed, rivers, sensor_cases
+from . import alerts, duty, feed, rivers, sensor_cases
 from .context import Context
 from .db import Fix, Sensor, Vehicle
 from .errors import ApiError
@@ -146,6 +146,7 @@ def ingest_fixes(ctx: Context, s: Session, fixes: list[dict]) -> dict:
         np.array(cols["flags"], dtype=np.int64),
     )
     apply_signals(s, signals, now, vehicles)
+    duty.on_fixes(ctx, s, cols, now)
     rivers.fold_fixes(s, rows, {v.id: v.vtype for v in vehicles.values()}, now)
     return {"accepted": len(rows), "duplicates": duplicates, "rejected": rejected[:100]}
 

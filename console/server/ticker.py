@@ -7,7 +7,7 @@ import threading
 
 from console.domain.alert_rules import EscalationRule
 
-from . import alerts, case_alerts, cases, enforcement, feed, idempotency, telemetry
+from . import alerts, case_alerts, cases, duty, enforcement, feed, idempotency, telemetry
 from .context import Context
 
 log = logging.getLogger("console.server")
@@ -43,6 +43,7 @@ class Ticker(threading.Thread):
             case_alerts.supervise_due(ctx, s, now)
             alerts.escalate_due(s, now, EscalationRule(ctx.settings.escalate_after_minutes))
             telemetry.tick(ctx, s, now)
+            duty.tick(ctx, s, now)
             enforcement.retire(s, now)
         self._warn_uncovered_years()
         self._n += 1

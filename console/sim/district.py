@@ -28,6 +28,7 @@ from console.domain.case import Case
 from console.domain.china_time import CST
 from console.domain.components import degree_box
 from console.domain.field_tasks import responsible_supervisor
+from console.domain.field_units import is_sanitation
 from console.domain.geometry import haversine_m
 from console.domain.limits import TimeLimits
 from console.domain.rivers import PATROL_TYPES
@@ -40,6 +41,7 @@ from .agenda import Agenda
 from .cameras import CameraSim
 from .client import ActorClient
 from .coop import CoopSim
+from .duty import STAFF_TYPES, StaffSim
 from .enforcement import EnforcementSim
 from .fleet import FleetSim, SensorSim
 from .maintenance import MaintenanceSim
@@ -336,14 +338,21 @@ class DistrictSimulator:
 
     def _terminals(self) -> None:
         gw = self.client("demo-gateway")
+        units = self.reference["vehicles"]
         mine = [
             v
-            for v in self.reference["vehicles"]
-            if v["id"] not in self.config.jt808_vehicles and v["type"] not in PATROL_TYPES
+            for v in units
+            if is_sanitation(v["type"]) and v["id"] not in self.config.jt808_vehicles
         ]
         fleet = FleetSim(mine, self.config.seed, self.clock.epoch())
+        staff = StaffSim(
+            [v for v in units if v["type"] in STAFF_TYPES],
+            self.grid,
+            self.config.seed,
+            self.clock.epoch(),
+        )
         patrols = RiverPatrolSim(
-            [v for v in self.reference["vehicles"] if v["type"] in PATROL_TYPES],
+            [v for v in units if v["type"] in PATROL_TYPES],
             self.config.seed,
             self.clock.epoch(),
         )
@@ -361,7 +370,7 @@ class DistrictSimulator:
             # the fixes come coarser, instead of falling further behind a 5-s round at a time.
             step = dt * (1 + max(0, math.floor((self.clock.epoch() - next_fix) / dt)))
             rows = []
-            for fixes in (fleet.step(step), patrols.step(step)):
+            for fixes in (fleet.step(step), patrols.step(step), staff.step(next_fix + step)):
                 keys = list(fixes)
                 rows += [
                     dict(zip(keys, vals, strict=True)) for vals in zip(*fixes.values(), strict=True)

@@ -549,32 +549,32 @@
 <context>
     <name>CameraTools</name>
     <message>
-        <location filename="../../widgets/app/camera_tools.py" line="42"/>
+        <location filename="../../widgets/app/camera_tools.py" line="45"/>
         <source>视频监控</source>
         <translation>Cameras</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/camera_tools.py" line="43"/>
+        <location filename="../../widgets/app/camera_tools.py" line="46"/>
         <source>摄像头</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/camera_tools.py" line="60"/>
+        <location filename="../../widgets/app/camera_tools.py" line="63"/>
         <source>视频立案需受理员或值班长角色</source>
         <translation>Filing from a camera needs the operator or shift lead role</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/camera_tools.py" line="79"/>
+        <location filename="../../widgets/app/camera_tools.py" line="82"/>
         <source>视频巡查案件已上报：%1（%2）</source>
         <translation>Video patrol case reported: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/camera_tools.py" line="85"/>
+        <location filename="../../widgets/app/camera_tools.py" line="88"/>
         <source>视频立案失败：%1</source>
         <translation>Filing from the camera failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/camera_tools.py" line="93"/>
+        <location filename="../../widgets/app/camera_tools.py" line="96"/>
         <source>视频立案</source>
         <translation>File case</translation>
     </message>
@@ -600,7 +600,7 @@
     <message>
         <location filename="../../widgets/panels/camera_view.py" line="161"/>
         <source>按街道轮巡摄像头，每 %1 秒切换</source>
-        <translation>Cycle through a street's cameras, %1 s each</translation>
+        <translation>Cycle through a street&apos;s cameras, %1 s each</translation>
     </message>
     <message>
         <location filename="../../widgets/panels/camera_view.py" line="163"/>
@@ -1284,6 +1284,63 @@
         <location filename="../../widgets/board/board.py" line="131"/>
         <source>双击案件编号在案件详情中打开</source>
         <translation>Double-click a case to open it in case detail</translation>
+    </message>
+</context>
+<context>
+    <name>DutyModel</name>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="52"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="53"/>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="54"/>
+        <source>在岗率</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="55"/>
+        <source>覆盖率</source>
+        <translation>Coverage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="56"/>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="61"/>
+        <source>在岗</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="62"/>
+        <source>离岗</source>
+        <translation>Off grid</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="63"/>
+        <source>失联</source>
+        <translation>No position</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="64"/>
+        <location filename="../../widgets/panels/duty.py" line="65"/>
+        <source>休息</source>
+        <translation>Off shift</translation>
+    </message>
+</context>
+<context>
+    <name>DutyPanel</name>
+    <message>
+        <location filename="../../widgets/panels/duty.py" line="181"/>
+        <source>在岗 %1/%2 · 离岗 %3 · 失联 %4 · 今日在岗率 %5</source>
+        <translation>On duty %1/%2 · off grid %3 · no position %4 · on-duty rate today %5</translation>
     </message>
 </context>
 <context>
@@ -2133,199 +2190,204 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="397"/>
+        <location filename="../../widgets/app/main_window.py" line="403"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="400"/>
+        <location filename="../../widgets/app/main_window.py" line="406"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="401"/>
+        <location filename="../../widgets/app/main_window.py" line="407"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="402"/>
+        <location filename="../../widgets/app/main_window.py" line="408"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="403"/>
+        <location filename="../../widgets/app/main_window.py" line="409"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="407"/>
+        <location filename="../../widgets/app/main_window.py" line="414"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="414"/>
+        <location filename="../../widgets/app/main_window.py" line="421"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="415"/>
+        <location filename="../../widgets/app/main_window.py" line="422"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="416"/>
+        <location filename="../../widgets/app/main_window.py" line="423"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="417"/>
+        <location filename="../../widgets/app/main_window.py" line="424"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="418"/>
+        <location filename="../../widgets/app/main_window.py" line="425"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="419"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="422"/>
+        <location filename="../../widgets/app/main_window.py" line="429"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="423"/>
+        <location filename="../../widgets/app/main_window.py" line="430"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="365"/>
+        <location filename="../../widgets/app/main_window.py" line="369"/>
         <source>不透明度</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="366"/>
+        <location filename="../../widgets/app/main_window.py" line="370"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="404"/>
+        <location filename="../../widgets/app/main_window.py" line="410"/>
+        <source>人员在岗</source>
+        <translation>People on duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/main_window.py" line="411"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="405"/>
+        <location filename="../../widgets/app/main_window.py" line="412"/>
         <source>部件与养护</source>
         <translation>Components &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="406"/>
+        <location filename="../../widgets/app/main_window.py" line="413"/>
         <source>行政执法</source>
         <translation>Enforcement</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="425"/>
+        <location filename="../../widgets/app/main_window.py" line="432"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="426"/>
+        <location filename="../../widgets/app/main_window.py" line="433"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="427"/>
+        <location filename="../../widgets/app/main_window.py" line="434"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="428"/>
+        <location filename="../../widgets/app/main_window.py" line="435"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="429"/>
+        <location filename="../../widgets/app/main_window.py" line="436"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="430"/>
+        <location filename="../../widgets/app/main_window.py" line="437"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="431"/>
+        <location filename="../../widgets/app/main_window.py" line="438"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="432"/>
+        <location filename="../../widgets/app/main_window.py" line="439"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="433"/>
+        <location filename="../../widgets/app/main_window.py" line="440"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="435"/>
+        <location filename="../../widgets/app/main_window.py" line="442"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="436"/>
+        <location filename="../../widgets/app/main_window.py" line="443"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="437"/>
-        <location filename="../../widgets/app/main_window.py" line="611"/>
+        <location filename="../../widgets/app/main_window.py" line="444"/>
+        <location filename="../../widgets/app/main_window.py" line="619"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="501"/>
+        <location filename="../../widgets/app/main_window.py" line="509"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="504"/>
+        <location filename="../../widgets/app/main_window.py" line="512"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="508"/>
+        <location filename="../../widgets/app/main_window.py" line="516"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="528"/>
+        <location filename="../../widgets/app/main_window.py" line="536"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="589"/>
+        <location filename="../../widgets/app/main_window.py" line="597"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="592"/>
+        <location filename="../../widgets/app/main_window.py" line="600"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="612"/>
+        <location filename="../../widgets/app/main_window.py" line="620"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -2335,146 +2397,171 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="288"/>
+        <location filename="../../widgets/map/wall.py" line="294"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="289"/>
+        <location filename="../../widgets/map/wall.py" line="295"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="290"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="291"/>
-        <location filename="../../widgets/map/wall.py" line="324"/>
+        <location filename="../../widgets/map/wall.py" line="297"/>
+        <location filename="../../widgets/map/wall.py" line="342"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="292"/>
+        <location filename="../../widgets/map/wall.py" line="298"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="293"/>
+        <location filename="../../widgets/map/wall.py" line="299"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="294"/>
+        <location filename="../../widgets/map/wall.py" line="300"/>
         <source>部件（放大后显示）</source>
         <translation>Components (zoomed in)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="295"/>
+        <location filename="../../widgets/map/wall.py" line="301"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="296"/>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="302"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="297"/>
+        <location filename="../../widgets/map/wall.py" line="303"/>
+        <source>人员</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="304"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
-        <location filename="../../widgets/map/wall.py" line="909"/>
-        <location filename="../../widgets/map/wall.py" line="957"/>
+        <location filename="../../widgets/map/wall.py" line="311"/>
+        <location filename="../../widgets/map/wall.py" line="946"/>
+        <location filename="../../widgets/map/wall.py" line="994"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
-        <location filename="../../widgets/map/wall.py" line="909"/>
+        <location filename="../../widgets/map/wall.py" line="311"/>
+        <location filename="../../widgets/map/wall.py" line="946"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
-        <location filename="../../widgets/map/wall.py" line="909"/>
+        <location filename="../../widgets/map/wall.py" line="311"/>
+        <location filename="../../widgets/map/wall.py" line="946"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
-        <location filename="../../widgets/map/wall.py" line="964"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
+        <location filename="../../widgets/map/wall.py" line="1001"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="305"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="306"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="307"/>
+        <location filename="../../widgets/map/wall.py" line="314"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="307"/>
+        <location filename="../../widgets/map/wall.py" line="314"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="317"/>
+        <location filename="../../widgets/map/wall.py" line="327"/>
+        <source>在岗</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="328"/>
+        <source>离岗</source>
+        <translation>Off grid</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="329"/>
+        <source>失联</source>
+        <translation>No position</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="330"/>
+        <source>休息</source>
+        <translation>Off shift</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="335"/>
         <source>部件状态</source>
         <translation>Components</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="911"/>
+        <location filename="../../widgets/map/wall.py" line="948"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="941"/>
+        <location filename="../../widgets/map/wall.py" line="978"/>
         <source>河长 {0}（区级）{1}（街道级）</source>
         <translation>River chiefs {0} (district), {1} (street)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="317"/>
-        <location filename="../../widgets/map/wall.py" line="958"/>
+        <location filename="../../widgets/map/wall.py" line="335"/>
+        <location filename="../../widgets/map/wall.py" line="995"/>
         <source>损坏</source>
         <translation>Damaged</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="945"/>
+        <location filename="../../widgets/map/wall.py" line="982"/>
         <source>今日覆盖 {0:.0%}</source>
         <translation>Covered today {0:.0%}</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="959"/>
+        <location filename="../../widgets/map/wall.py" line="996"/>
         <source>缺失</source>
         <translation>Missing</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="960"/>
+        <location filename="../../widgets/map/wall.py" line="997"/>
         <source>停用</source>
         <translation>Out of service</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="317"/>
-        <location filename="../../widgets/map/wall.py" line="961"/>
+        <location filename="../../widgets/map/wall.py" line="335"/>
+        <location filename="../../widgets/map/wall.py" line="998"/>
         <source>维修中</source>
         <translation>Under repair</translation>
     </message>
@@ -3058,77 +3145,77 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>SunshineScene</name>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="901"/>
+        <location filename="../../widgets/wall/scenes.py" line="903"/>
         <source>阳光执法 · 行政处罚决定公示</source>
         <translation>Open enforcement · penalty decisions</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="919"/>
+        <location filename="../../widgets/wall/scenes.py" line="921"/>
         <source>阳光执法</source>
         <translation>Open enforcement</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="932"/>
+        <location filename="../../widgets/wall/scenes.py" line="934"/>
         <source>公示数据暂不可用，稍后重试</source>
         <translation>Disclosure unavailable, retrying shortly</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="939"/>
+        <location filename="../../widgets/wall/scenes.py" line="941"/>
         <source>决定书文号</source>
         <translation>Decision no.</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="940"/>
+        <location filename="../../widgets/wall/scenes.py" line="942"/>
         <source>决定日期</source>
         <translation>Decided</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="941"/>
+        <location filename="../../widgets/wall/scenes.py" line="943"/>
         <source>当事人</source>
         <translation>Party</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="942"/>
+        <location filename="../../widgets/wall/scenes.py" line="944"/>
         <source>违法事项</source>
         <translation>Violation</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="943"/>
+        <location filename="../../widgets/wall/scenes.py" line="945"/>
         <source>处罚</source>
         <translation>Penalty</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="944"/>
+        <location filename="../../widgets/wall/scenes.py" line="946"/>
         <source>街道</source>
         <translation>Street</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="956"/>
+        <location filename="../../widgets/wall/scenes.py" line="958"/>
         <source>警告</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="958"/>
+        <location filename="../../widgets/wall/scenes.py" line="960"/>
         <source>罚款 %1 元</source>
         <translation>Fine ¥%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="960"/>
+        <location filename="../../widgets/wall/scenes.py" line="962"/>
         <source>没收 %1 元</source>
         <translation>Confiscation ¥%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="961"/>
+        <location filename="../../widgets/wall/scenes.py" line="963"/>
         <source>不予处罚</source>
         <translation>No penalty</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="977"/>
+        <location filename="../../widgets/wall/scenes.py" line="979"/>
         <source>暂无公示的处罚决定</source>
         <translation>No published decisions yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="980"/>
+        <location filename="../../widgets/wall/scenes.py" line="982"/>
         <source>依据《行政处罚法》第四十八条公开；个人信息已依法作去标识化处理。</source>
         <translation>Published under Art. 48 of the Administrative Penalty Law; personal data de-identified.</translation>
     </message>
@@ -3281,32 +3368,32 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehicleModel</name>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="57"/>
+        <location filename="../../widgets/panels/fleet.py" line="58"/>
         <source>车牌</source>
         <translation>Plate</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="58"/>
+        <location filename="../../widgets/panels/fleet.py" line="59"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="59"/>
+        <location filename="../../widgets/panels/fleet.py" line="60"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="60"/>
+        <location filename="../../widgets/panels/fleet.py" line="61"/>
         <source>速度</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="61"/>
+        <location filename="../../widgets/panels/fleet.py" line="62"/>
         <source>定位</source>
         <translation>Locate</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="62"/>
+        <location filename="../../widgets/panels/fleet.py" line="63"/>
         <source>今日覆盖</source>
         <translation>Coverage today</translation>
     </message>
@@ -3314,32 +3401,32 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>VehiclePanel</name>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="200"/>
+        <location filename="../../widgets/panels/fleet.py" line="205"/>
         <source>跟随</source>
         <translation>Follow</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="201"/>
+        <location filename="../../widgets/panels/fleet.py" line="206"/>
         <source>显示轨迹</source>
         <translation>Show track</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="205"/>
+        <location filename="../../widgets/panels/fleet.py" line="210"/>
         <source>最近 %1 小时</source>
         <translation>Last %1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="206"/>
+        <location filename="../../widgets/panels/fleet.py" line="211"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="244"/>
+        <location filename="../../widgets/panels/fleet.py" line="249"/>
         <source>加载车辆轨迹</source>
         <translation>Loading the vehicle track</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/fleet.py" line="263"/>
+        <location filename="../../widgets/panels/fleet.py" line="270"/>
         <source>计算线路覆盖率</source>
         <translation>Computing route coverage</translation>
     </message>

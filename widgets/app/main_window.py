@@ -29,6 +29,7 @@ from widgets.map.wall import LAYERS, MapWall
 from widgets.panels.alerts import AlertPane
 from widgets.panels.case_detail import CaseDetail
 from widgets.panels.case_table import CaseTableModel
+from widgets.panels.duty import DutyPanel
 from widgets.panels.enforcement import EnforcementPanel
 from widgets.panels.fleet import VehiclePanel
 from widgets.panels.queues import QueuePanel
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.vehicles = VehiclePanel(
             self.state, self.now, self.session, ctx.workers, tracks=ctx.vehicle_track
         )
+        self.duty = DutyPanel(self.state)
         self.rivers = RiverPanel(self.state, self.now)
         self.work_orders = WorkOrderPanel(self.state, self.now, self.session, ctx.workers)
         self.enforcement = EnforcementPanel(self.state, self.now, self.session, ctx.workers)
@@ -133,10 +135,12 @@ class MainWindow(QMainWindow):
             "alerts": self._dock("alerts", self.alerts, Qt.DockWidgetArea.RightDockWidgetArea),
             "vehicles": self._dock("vehicles", self.vehicles, Qt.DockWidgetArea.LeftDockWidgetArea),
             "rivers": self._dock("rivers", self.rivers, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "duty": self._dock("duty", self.duty, Qt.DockWidgetArea.LeftDockWidgetArea),
             "enforcement": self._dock(
                 "enforcement", self.enforcement, Qt.DockWidgetArea.LeftDockWidgetArea
             ),
         }
+        self.tabifyDockWidget(self.docks["vehicles"], self.docks["duty"])
         self.tabifyDockWidget(self.docks["vehicles"], self.docks["rivers"])
         self.tabifyDockWidget(self.docks["vehicles"], self.docks["enforcement"])
         self.docks["vehicles"].raise_()
@@ -377,6 +381,8 @@ class MainWindow(QMainWindow):
         self.queues.case_opened.connect(lambda cid: self.select_case(cid, centre=True))
         self.map.case_clicked.connect(lambda cid: self.select_case(cid, from_map=True))
         self.map.vehicle_clicked.connect(self.vehicles.select_vehicle)
+        self.map.vehicle_clicked.connect(self.duty.select_person)
+        self.duty.person_selected.connect(self.map.select_vehicle)
         self.map.component_clicked.connect(self.show_component)
         self.work_orders.order_selected.connect(lambda code: self.map.select_component(code, 600))
         self.vehicles.vehicle_selected.connect(
@@ -401,6 +407,7 @@ class MainWindow(QMainWindow):
             "detail": self.tr("案件详情"),
             "alerts": self.tr("告警"),
             "vehicles": self.tr("环卫车辆"),
+            "duty": self.tr("人员在岗"),
             "rivers": self.tr("河道"),
             "work_orders": self.tr("部件与养护"),
             "enforcement": self.tr("行政执法"),
@@ -447,6 +454,7 @@ class MainWindow(QMainWindow):
         self.case_model.on_diff(diff)
         self.alerts.on_diff(diff)
         self.vehicles.on_diff(diff)
+        self.duty.on_diff(diff)
         self.rivers.on_diff(diff)
         self.work_orders.on_diff(diff)
         self.enforcement.on_diff(diff)

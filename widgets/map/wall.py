@@ -54,6 +54,8 @@ from widgets.map.lod import (
 )
 from widgets.map.markers import COUNT_PX, OUTLINE, Clusters, Markers
 from widgets.map.river_layer import NAMES_MAX_VIEW_M, RiverLayer
+from widgets.map.staff_layer import STATE_COLORS as STAFF_COLORS
+from widgets.map.staff_layer import StaffLayer
 
 LAYERS = (
     "neighbours",
@@ -65,6 +67,7 @@ LAYERS = (
     "assets",
     "cases",
     "vehicles",
+    "staff",
     "alerts",
 )
 DEFAULT_OFF = frozenset({"heatmap"})
@@ -232,6 +235,7 @@ class MapWall(QWidget):
         self.vehicles = Markers(
             [(arrow, VEHICLE_COLORS[s]) for s in VEHICLE_STATUSES], 20, pg.mkPen(OUTLINE, width=1.2)
         )
+        self.staff = StaffLayer()  # people, apart from the fleet (staff_layer.py)
         self.alerts = pg.ScatterPlotItem(size=30, symbol="o", brush=None)
         self.selection = pg.ScatterPlotItem(
             size=26, symbol="o", brush=None, pen=pg.mkPen("#ffffff", width=2.5)
@@ -260,6 +264,7 @@ class MapWall(QWidget):
                 self.cases_component,
                 self.cases_event,
                 self.vehicles,
+                *self.staff.items(),
                 self.cluster_counts,
                 self.alerts,
                 self.selection,
@@ -278,6 +283,7 @@ class MapWall(QWidget):
             "assets": [self.assets.item],
             "cases": [self.cases_component, self.cases_event, self.clusters, self.cluster_counts],
             "vehicles": [self.vehicles],
+            "staff": self.staff.items(),
             "alerts": [self.alerts],
         }
         for name in LAYERS:
@@ -294,6 +300,7 @@ class MapWall(QWidget):
             "assets": self.tr("部件（放大后显示）"),
             "cases": self.tr("案件"),
             "vehicles": self.tr("车辆"),
+            "staff": self.tr("人员"),
             "alerts": self.tr("告警"),
         }
 
@@ -312,6 +319,17 @@ class MapWall(QWidget):
             f"■ {component}  ● {event}  ▲ {vehicle}",
             f"{dot(vc['working'], '▲')} {working} {dot(vc['moving'], '▲')} {moving} "
             f"{dot(vc['stopped'], '▲')} {stopped} {dot(vc['offline'], '▲')} {offline}",
+            # People (staff_layer): a glyph per type, coloured by duty state.
+            f"{self.tr('人员')} "
+            + " ".join(
+                f"{dot(STAFF_COLORS[k], '◆')} {name}"
+                for k, name in (
+                    ("on_duty", self.tr("在岗")),
+                    ("off_grid", self.tr("离岗")),
+                    ("silent", self.tr("失联")),
+                    ("off_shift", self.tr("休息")),
+                )
+            ),
         ]
         sc = asset_layer.STATE_COLORS  # the 部件 layer's states (shown when zoomed in)
         states, damaged, repairing = self.tr("部件状态"), self.tr("损坏"), self.tr("维修中")
@@ -460,6 +478,8 @@ class MapWall(QWidget):
                 self._dirty.add("all trails")
         if diff.alerts:
             self._dirty.add("alerts")
+        if any(t == "duty" for t, _ in diff.records):
+            self._dirty.add("vehicles")  # a person's colour or coverage
         if diff.reset or any(t == rivers.RECORD_TYPE for t, _ in diff.records):
             self._dirty.add("rivers")
         if diff.reset or any(t == ASSET_STATE for t, _ in diff.records):
@@ -616,7 +636,10 @@ class MapWall(QWidget):
     def _draw_vehicles(self) -> None:
         v = self.state.vehicle_arrays()
         ok = np.isfinite(v["lon"]) & np.isfinite(v["lat"])
-        rows = np.flatnonzero(ok)
+        people = np.zeros(len(ok), dtype=bool)
+        people[self.state.person_rows()] = True
+        self._draw_staff(np.flatnonzero(ok & people), v)
+        rows = np.flatnonzero(ok & ~people)  # people are the staff layer's, not trucks
         x, y = lonlat_to_mercator(v["lon"][rows], v["lat"][rows])
         x, y = np.atleast_1d(x), np.atleast_1d(y)
         self._veh_rows, self._veh_xy = rows, (x, y)
@@ -627,6 +650,17 @@ class MapWall(QWidget):
         if self._follow is not None:
             self._centre_on_vehicle(self._follow)
         self._draw_selection()
+
+    def _draw_staff(self, rows: np.ndarray, v: dict[str, np.ndarray]) -> None:
+        x, y = lonlat_to_mercator(v["lon"][rows], v["lat"][rows])
+        ids = self.state.vehicle_ids()
+        vehicles = self.state.vehicles
+        kinds = [
+            vehicles[ids[r]].get("type") if ids[r] in vehicles else None for r in rows.tolist()
+        ]
+        duty = self.state.records_of("duty")
+        self.staff.set_people(rows, np.atleast_1d(x), np.atleast_1d(y), kinds, duty, ids)
+        self.staff.select(self._selected_vehicle, duty.get(self._selected_vehicle or ""))
 
     def set_trail_width(self, px: float) -> None:
         """The trails' pen where few vehicles are in view (many: thinner, see _draw_trails)."""
@@ -780,6 +814,7 @@ class MapWall(QWidget):
         self._selected_vehicle, self._selected_case = vehicle_id, None
         self._selected_component = None
         self._follow = vehicle_id if follow else None
+        self.staff.select(vehicle_id, self.state.records_of("duty").get(vehicle_id or ""))
         self._draw_selection()
         if vehicle_id and follow:
             self._centre_on_vehicle(vehicle_id)
@@ -861,6 +896,8 @@ class MapWall(QWidget):
         layers = []
         if self.visible["vehicles"]:
             layers.append(("vehicle", self._veh_xy, self.state.vehicle_ids(), self._veh_rows))
+        if self.visible["staff"]:
+            layers.append(("vehicle", self.staff.xy, self.state.vehicle_ids(), self.staff.rows))
         if self.visible["cases"]:
             shown = self._case_shown
             if len(shown) != len(self._case_rows):  # not drawn since the cases changed

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.china_time import CST
+from console.domain.field_units import is_sanitation
 from console.domain.vehicle_rules import coverage
 from console.state import VEHICLE_STATUSES, CityState
 from widgets.common.i18n import labels
@@ -49,7 +50,7 @@ class VehicleModel(IncrementalRows):
         super().__init__(parent)
         self.state, self.now = state, now
         self.coverage: dict[str, float] = {}
-        self._cells: list[tuple] = []  # per vehicle row: column texts, status, id
+        self._cells: dict[int, tuple] = {}  # per fleet row: column texts, status, id
         self._brushes = {k: QBrush(QColor(c)) for k, c in VEHICLE_COLORS.items()}
 
     def headers(self) -> tuple[str, ...]:
@@ -71,9 +72,9 @@ class VehicleModel(IncrementalRows):
         if role not in (DISPLAY, FOREGROUND, ALIGNMENT, VEHICLE_ID_ROLE):
             return None
         key = self.key_at(index.row()) if index.isValid() else None
-        if key is None or key >= len(self._cells):
+        cells = None if key is None else self._cells.get(key)
+        if cells is None:
             return None
-        cells = self._cells[key]
         col = index.column()
         if role == DISPLAY:
             return cells[col]
@@ -90,30 +91,31 @@ class VehicleModel(IncrementalRows):
         return None
 
     def _compute_cells(self) -> None:
-        """Every row's texts at once (40 rows: far cheaper than per-paint lookups)."""
+        """Every row's texts at once (40 rows: far cheaper than per-paint lookups). The
+        sanitation fleet only: people and patrols are on the duty panel and their layers."""
         lb = labels()
         v = self.state.vehicle_arrays()
         now = self.now()
-        cells = []
-        for key, vid in enumerate(self.state.vehicle_ids()):
+        ids = self.state.vehicle_ids()
+        cells = {}
+        for key in self.state.sanitation_rows().tolist():
+            vid = ids[key]
             info: Mapping[str, Any] = self.state.vehicles.get(vid) or {}
             status = VEHICLE_STATUSES[int(v["status"][key])]
             speed, t = v["speed_kmh"][key], v["t"][key]
             age = max(0.0, now - t) if not math.isnan(t) else math.nan
             cov = self.coverage.get(vid)
-            cells.append(
-                (
-                    info.get("plate", vid),
-                    lb.name("vehicle_type", info.get("type")),
-                    lb.name("vehicle_status", status),
-                    "" if math.isnan(speed) else f"{speed:.0f} km/h",
-                    "—"
-                    if math.isnan(age)
-                    else (f"{age:.0f} s" if age < 120 else f"{age / 60:.0f} min"),
-                    "" if cov is None else f"{cov * 100:.0f}%",
-                    status,
-                    vid,
-                )
+            cells[key] = (
+                info.get("plate", vid),
+                lb.name("vehicle_type", info.get("type")),
+                lb.name("vehicle_status", status),
+                "" if math.isnan(speed) else f"{speed:.0f} km/h",
+                "—"
+                if math.isnan(age)
+                else (f"{age:.0f} s" if age < 120 else f"{age / 60:.0f} min"),
+                "" if cov is None else f"{cov * 100:.0f}%",
+                status,
+                vid,
             )
         self._cells = cells
 
@@ -121,13 +123,16 @@ class VehicleModel(IncrementalRows):
         """New vehicles or a bootstrap: rows; otherwise ``tick`` refreshes the texts."""
         self._compute_cells()
         ids = self.state.vehicle_ids()
+        rows = np.fromiter(self._cells, dtype=np.int64, count=len(self._cells))
         vehicles = self.state.vehicles
-        plates = [vehicles[v].get("plate") or v if v in vehicles else v for v in ids]
-        self.sync(np.argsort(np.array(plates, dtype=object), kind="stable"))
+        plates = [
+            vehicles[ids[r]].get("plate") or ids[r] if ids[r] in vehicles else ids[r] for r in rows
+        ]
+        self.sync(rows[np.argsort(np.array(plates, dtype=object), kind="stable")])
 
     def tick(self) -> None:
         """Once a second: positions, speeds and fix ages (a list read by eye needs no more)."""
-        if len(self._cells) != len(self.state.vehicle_ids()):
+        if len(self._cells) != len(self.state.sanitation_rows()):
             self.refresh()
             return
         self._compute_cells()
@@ -207,7 +212,7 @@ class VehiclePanel(QWidget):
         self.period.setCurrentIndex(i)
 
     def on_diff(self, diff) -> None:
-        if diff.reset or len(self.state.vehicle_ids()) != self.model.rowCount():
+        if diff.reset or len(self.state.sanitation_rows()) != self.model.rowCount():
             self.model.refresh()
 
     def current_vehicle(self) -> str | None:
@@ -245,7 +250,9 @@ class VehiclePanel(QWidget):
         )
 
     def update_coverage(self) -> None:
-        fleet = self.state.reference.get("vehicles") or []
+        fleet = [
+            v for v in self.state.reference.get("vehicles") or [] if is_sanitation(v.get("type"))
+        ]
         if self.session is None or not fleet:
             return
         vehicle = fleet[self._coverage_next % len(fleet)]
