@@ -196,6 +196,45 @@ def login(backend):
     return logins(backend.url)
 
 
+class LiveConsole:
+    """A console following ``backend`` as the wall account, for the tests that hold a replay
+    to what was live: a LiveSource folds every batch into ``state`` (under ``lock``; ``diffs``
+    keeps each batch's Diff) and writes the shift log at ``path``; ``replayed()`` folds that
+    log again from its bytes alone. Use as ``with LiveConsole(...) as live:``."""
+
+    def __init__(self, backend, path: Path):
+        from console.state import CityState
+        from console.store.shiftlog import ShiftLog
+        from console.sync.client import RestClient
+        from console.sync.live import LiveSource
+
+        self.state, self.lock, self.path, self.diffs = CityState(), threading.Lock(), path, []
+        log = ShiftLog(path, backend_url=backend.url, user="demo-wall")
+        client = RestClient(backend.url, "demo-wall", "demo")
+        self.source = LiveSource(client, log, self._on_batch, wait_s=0.5)
+
+    def _on_batch(self, b) -> None:
+        with self.lock:
+            if b.snapshot is not None:
+                self.diffs.append(self.state.bootstrap(b.snapshot, b.reference))
+            else:
+                self.diffs.append(self.state.apply(b.changes))
+
+    def __enter__(self) -> LiveConsole:
+        self.source.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.source.stop()
+        self.source.join(5)
+
+    def replayed(self):
+        from console.replay.fold import fold_log
+        from console.store.shiftlog import ShiftLog
+
+        return fold_log(ShiftLog(self.path, readonly=True), use_checkpoints=False)
+
+
 def wait_until(fn, timeout: float = 20.0, step: float = 0.05):
     """Poll ``fn`` until it returns something true (returned), or fail after ``timeout`` s."""
     deadline = time.monotonic() + timeout

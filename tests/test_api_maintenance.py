@@ -7,18 +7,12 @@ The backend's district clock stands still (speed 1e-6); tests move it with ``adv
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from conftest import Api, wait_until
+from conftest import Api, LiveConsole, wait_until
 
 from console.domain import maintenance as m
-from console.replay.fold import fold_log
-from console.state import CityState
-from console.store.shiftlog import ShiftLog
-from console.sync.client import RestClient
-from console.sync.live import Batch, LiveSource
 
 
 @pytest.fixture(scope="module")
@@ -212,29 +206,15 @@ def test_a_live_console_and_its_replayed_shift_log_hold_the_same_orders(
     backend, apis, lights, tmp_path
 ):
     lead, disp, crew = apis["demo-lead"], apis["demo-dispatcher"], apis["dept-streetlight"]
-    live = CityState()
-    lock = threading.Lock()
-
-    def on_batch(b: Batch) -> None:
-        with lock:
-            if b.snapshot is not None:
-                live.bootstrap(b.snapshot, b.reference)
-            else:
-                live.apply(b.changes)
-
-    log = ShiftLog(tmp_path / "shift.db", backend_url=backend.url, user="demo-wall")
-    source = LiveSource(RestClient(backend.url, "demo-wall", "demo"), log, on_batch, wait_s=0.5)
-    source.start()
-    try:
-        wait_until(lambda: live.records is not None and live.reference)
+    with LiveConsole(backend, tmp_path / "shift.db") as live:
+        wait_until(lambda: live.state.records is not None and live.state.reference)
         o = ok(act(disp, ok(plan(lead, lights.take(4))), "dispatch"))
         o = ok(act(crew, o, "start"))
-        wait_until(lambda: live.records_of(m.WORK_ORDER).get(o["id"], {}).get("state") == "working")
-    finally:
-        source.stop()
-        source.join(5)
-    assert set(o["components"]) <= set(live.records_of(m.ASSET_STATE))
-    replayed = fold_log(ShiftLog(tmp_path / "shift.db", readonly=True), use_checkpoints=False)
+        wait_until(
+            lambda: live.state.records_of(m.WORK_ORDER).get(o["id"], {}).get("state") == "working"
+        )
+    assert set(o["components"]) <= set(live.state.records_of(m.ASSET_STATE))
+    replayed = live.replayed()
     for t in (m.WORK_ORDER, m.ASSET_STATE):
-        assert replayed.records_of(t) == live.records_of(t)
-    assert replayed.digest() == live.digest()
+        assert replayed.records_of(t) == live.state.records_of(t)
+    assert replayed.digest() == live.state.digest()

@@ -8,23 +8,17 @@ just before its now."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from conftest import Api, wait_until
+from conftest import Api, LiveConsole, wait_until
 from test_api_cases import ok
 from test_routing import OFF_ROAD, _report
 
 from console.domain import rivers
 from console.domain.routing import RoutingTable
-from console.replay.fold import fold_log
 from console.replay.kpis import state_river_kpi
-from console.state import CityState
-from console.store.shiftlog import ShiftLog
-from console.sync.client import RestClient
-from console.sync.live import Batch, LiveSource
 
 
 @pytest.fixture(scope="module")
@@ -146,29 +140,13 @@ def test_a_sanitation_vehicle_on_the_bank_patrols_nothing(backend, login):
 
 
 def test_a_live_console_and_its_replayed_log_hold_the_same_river_records(backend, tmp_path):
-    live = CityState()
-    lock = threading.Lock()
-
-    def on_batch(b: Batch) -> None:
-        with lock:
-            if b.snapshot is not None:
-                live.bootstrap(b.snapshot, b.reference)
-            else:
-                live.apply(b.changes)
-
-    log = ShiftLog(tmp_path / "shift.db", backend_url=backend.url, user="demo-wall")
-    source = LiveSource(RestClient(backend.url, "demo-wall", "demo"), log, on_batch, wait_s=0.5)
-    source.start()
-    try:
-        wait_until(lambda: "TS01" in live.records_of(rivers.RECORD_TYPE))
+    with LiveConsole(backend, tmp_path / "shift.db") as live:
+        wait_until(lambda: "TS01" in live.state.records_of(rivers.RECORD_TYPE))
         gw = Api(backend.url, "demo-gateway")
         walk(gw, "RB02", "TS01", now(backend) - 1500, 1.0)
-        wait_until(lambda: live.records_of(rivers.RECORD_TYPE)["TS01"]["coverage"] > 0.9)
-    finally:
-        source.stop()
-        source.join(5)
-    replayed = fold_log(ShiftLog(tmp_path / "shift.db", readonly=True), use_checkpoints=False)
-    assert replayed.records_of(rivers.RECORD_TYPE) == live.records_of(rivers.RECORD_TYPE)
+        wait_until(lambda: live.state.records_of(rivers.RECORD_TYPE)["TS01"]["coverage"] > 0.9)
+    replayed = live.replayed()
+    assert replayed.records_of(rivers.RECORD_TYPE) == live.state.records_of(rivers.RECORD_TYPE)
     assert replayed.records_of(rivers.RECORD_TYPE)["TS01"]["last_patrol_unit"] == "RB02"
     # The replay's 河道巡查覆盖率 is the backend's, segment-day for segment-day.
     at = backend.settings.clock.now()

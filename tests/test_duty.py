@@ -8,23 +8,17 @@ a new day (the officers' 错时 shift starts at 07:30) and posts fixes at chosen
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime, time, timedelta
 
 import numpy as np
 import pytest
-from conftest import Api, wait_until
+from conftest import Api, LiveConsole, wait_until
 from test_api_cases import ok
 
 from console.domain.china_time import CST
 from console.domain.field_units import OFFICER, SUPERVISOR, is_sanitation
 from console.geo.grid import UnitGrid
-from console.replay.fold import fold_log
-from console.state import CityState
-from console.store.shiftlog import ShiftLog
-from console.sync.client import RestClient
-from console.sync.live import Batch, LiveSource
 
 
 @pytest.fixture(scope="module")
@@ -220,33 +214,17 @@ def test_a_replayed_shift_log_shows_the_same_duty_records(backend, login, office
     backend's own."""
     gw, wall = login("demo-gateway"), login("demo-wall")
     v, inside, outside = officers.take()
-    live = CityState()
-    lock = threading.Lock()
-
-    def on_batch(b: Batch) -> None:
-        with lock:
-            if b.snapshot is not None:
-                live.bootstrap(b.snapshot, b.reference)
-            else:
-                live.apply(b.changes)
-
-    log = ShiftLog(tmp_path / "shift.db", backend_url=backend.url, user="demo-wall")
-    source = LiveSource(RestClient(backend.url, "demo-wall", "demo"), log, on_batch, wait_s=0.5)
-    source.start()
-    try:
-        wait_until(lambda: v["id"] in live.records_of("duty"))
+    with LiveConsole(backend, tmp_path / "shift.db") as live:
+        wait_until(lambda: v["id"] in live.state.records_of("duty"))
         t0 = new_day(backend, 8, 0)
         for m, at in ((0, inside), (1, outside), (17, outside), (25, inside)):
             move_to(backend, t0 + m * 60)
             fix(gw, backend, v, at)
         want = record(wall, v["id"])
         assert want["state"] == "on_duty" and want["on_duty_s"] < want["scheduled_s"]
-        wait_until(lambda: live.records_of("duty").get(v["id"]) == {**want, "live": True})
-    finally:
-        source.stop()
-        source.join(5)
-    replayed = fold_log(ShiftLog(tmp_path / "shift.db", readonly=True), use_checkpoints=False)
-    assert replayed.records_of("duty") == live.records_of("duty")
-    assert replayed.digest() == live.digest()
+        wait_until(lambda: live.state.records_of("duty").get(v["id"]) == {**want, "live": True})
+    replayed = live.replayed()
+    assert replayed.records_of("duty") == live.state.records_of("duty")
+    assert replayed.digest() == live.state.digest()
     # His 离岗 alert came and went (resolved alerts leave the live picture) in both.
     assert not [a for a in replayed.alerts.values() if a["subject_id"] == v["id"]]

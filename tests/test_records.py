@@ -6,19 +6,14 @@ records quarantined by the console, a bad type refused by the backend."""
 from __future__ import annotations
 
 import math
-import threading
 
 import pytest
-from conftest import Api, wait_until
+from conftest import Api, LiveConsole, wait_until
 
 from console.domain import records as record_rules
-from console.replay.fold import fold_log
 from console.server import records
 from console.state import CityState
-from console.store.shiftlog import ShiftLog
 from console.sync import validate
-from console.sync.client import RestClient
-from console.sync.live import Batch, LiveSource
 
 TYPE = "test_thing"
 
@@ -85,35 +80,18 @@ def test_a_live_console_and_its_replayed_shift_log_hold_the_same_records(backend
     """Live: a LiveSource bootstraps (the record in the snapshot) and follows (records put,
     changed, removed after); the shift log it wrote folds to the same digest and records."""
     put(backend, {"id": "before", "state": "open"})
-    live = CityState()
-    seen: list = []
-    lock = threading.Lock()
-
-    def on_batch(b: Batch) -> None:
-        with lock:
-            d = (
-                live.bootstrap(b.snapshot, b.reference)
-                if b.snapshot is not None
-                else live.apply(b.changes)
-            )
-            seen.append(d)
-
-    log = ShiftLog(tmp_path / "shift.db", backend_url=backend.url, user="demo-wall")
-    source = LiveSource(RestClient(backend.url, "demo-wall", "demo"), log, on_batch, wait_s=0.5)
-    source.start()
-    try:
-        wait_until(lambda: "before" in live.records_of(TYPE))
+    with LiveConsole(backend, tmp_path / "shift.db") as console:
+        wait_until(lambda: "before" in console.state.records_of(TYPE))
         put(backend, {"id": "later", "state": "open", "parties": [{"name": "张三"}]})
         put(backend, {"id": "before", "state": "done"}, live=False)
         put(backend, {"id": "later", "state": "decided"})
-        wait_until(lambda: live.records_of(TYPE).get("later", {}).get("state") == "decided")
-    finally:
-        source.stop()
-        source.join(5)
+        wait_until(
+            lambda: console.state.records_of(TYPE).get("later", {}).get("state") == "decided"
+        )
+    live = console.state
     assert "before" not in live.records_of(TYPE)
-    with lock:
-        assert any((TYPE, "later") in d.records for d in seen)
-    replayed = fold_log(ShiftLog(tmp_path / "shift.db", readonly=True), use_checkpoints=False)
+    assert any((TYPE, "later") in d.records for d in console.diffs)
+    replayed = console.replayed()
     assert replayed.records_of(TYPE) == live.records_of(TYPE)
     assert replayed.digest() == live.digest()
     again = CityState.from_checkpoint(live.checkpoint())
