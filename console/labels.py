@@ -113,8 +113,8 @@ _TABLE: dict[str, dict[str, tuple[str, str]]] = {
         "garbage": ("垃圾清运车", "Refuse truck"),
         "inspection": ("巡查车", "Patrol car"),
         "muck": ("渣土车", "Muck truck"),
-        "river_patrol_foot": ("河道巡查员", "River patroller"),
-        "river_patrol_boat": ("河道巡查船", "River patrol boat"),
+        "river_foot": ("河道巡查员", "River patroller"),
+        "river_boat": ("河道巡查船", "River patrol boat"),
     },
     "vehicle_status": {
         "unknown": ("未知", "Unknown"),

@@ -61,7 +61,7 @@ def test_the_demo_has_river_patrols_sensors_and_every_segment_a_record(login):
     wall = login("demo-wall")
     ref = ok(wall.get("/api/v1/reference"))
     types = {v["id"]: v["type"] for v in ref["vehicles"]}
-    assert types["RP01"] == "river_patrol_foot" and types["RB01"] == "river_patrol_boat"
+    assert types["RP01"] == "river_foot" and types["RB01"] == "river_boat"
     depts = {d["id"]: d["name"] for d in ref["departments"]}
     assert depts["river"] == "区城管局河道管理中心"
     kinds = {x["kind"] for x in ref["sensors"]}

@@ -181,3 +181,12 @@ def test_a_bad_record_in_a_snapshot_is_skipped_and_the_rest_kept():
         }
     )
     assert list(s.records_of(TYPE)) == ["ok"]
+
+
+def test_every_field_unit_type_fits_the_vehicles_type_column():
+    """People and patrols are vehicles of these types: PostgreSQL refuses a longer one (SQLite
+    would store it and hide the fault)."""
+    from console.domain.field_units import FIELD_UNIT_TYPES
+    from console.server.db import Vehicle
+
+    assert max(map(len, FIELD_UNIT_TYPES)) <= Vehicle.__table__.c.vtype.type.length

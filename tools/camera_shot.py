@@ -12,18 +12,13 @@ data folder has it built (it is not built here: ``ZHCG_BASEMAP_BUILD=0``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["ZHCG_BASEMAP_BUILD"] = "0"
+from demo_shot import saved, shoot
 
-from console.domain.cameras import distance_m  # noqa: E402
-from console.geo.crs import lonlat_to_mercator  # noqa: E402
+from console.domain.cameras import distance_m
+from console.geo.crs import lonlat_to_mercator
 
 
 def busiest_camera(state) -> str:
@@ -44,68 +39,41 @@ def main() -> int:
     ap.add_argument("--width", type=float, default=4000.0, help="metres across the map")
     args = ap.parse_args()
     out = Path(args.out_dir)
-    from PySide6.QtCore import QPoint, Qt, QTimer
-    from PySide6.QtGui import QPainter
-    from PySide6.QtWidgets import QApplication
 
-    from console.demo_process import DEMO_PASSWORD, DEMO_USER, DemoProcess, fresh_sqlite
-    from console.session import Session
-    from widgets.app.console_app import ConsoleApp
-    from widgets.common.i18n import set_language
-    from widgets.common.style import apply_theme
+    def stage(console, window):
+        from PySide6.QtCore import QPoint, Qt
+        from PySide6.QtGui import QPainter
 
-    app = QApplication([])
-    apply_theme(app)
-    set_language("zh")
-    with tempfile.TemporaryDirectory() as tmp:
-        demo = DemoProcess(fresh_sqlite(Path(tmp) / "demo.db")).start()
-        session = Session(demo.url, DEMO_USER, DEMO_PASSWORD, Path(tmp) / "shot.zhcg")
-        console = ConsoleApp(session, sound=False)
-        window = console.start()
-        window.resize(1920, 1080)
-        tools = None
+        tools = window.camera_tools
+        cid = busiest_camera(console.state)
+        cam = console.state.records_of("camera")[cid]
+        print(f"camera {cid} {cam['name']}")
+        x, y = lonlat_to_mercator(cam["lon"], cam["lat"])
+        window.map.centre_on(float(x), float(y), width_m=args.width)
+        tools.show_camera(cid)
+        window.resizeDocks([tools.dock], [560], Qt.Orientation.Horizontal)
+        dialog = []
 
-        def open_camera():
-            nonlocal tools
-            w = console.window
-            w.reset_layout()  # not the layout a last run saved in the data folder
-            tools = w.camera_tools
-            cid = busiest_camera(console.state)
-            cam = console.state.records_of("camera")[cid]
-            print(f"camera {cid} {cam['name']}")
-            x, y = lonlat_to_mercator(cam["lon"], cam["lat"])
-            w.map.centre_on(float(x), float(y), width_m=args.width)
-            tools.show_camera(cid)
-            w.resizeDocks([tools.dock], [560], Qt.Orientation.Horizontal)
-            QTimer.singleShot(5000, shoot_viewer)
-
-        def shoot_viewer():
-            w = console.window
-            w.grab().save(str(out / "camera_layer_zh.png"))
-            print("saved camera_layer_zh.png")
+        def viewer_then_dialog():
+            saved(window, out / "camera_layer_zh.png")
             dlg = tools.file_case(dict(tools.view.camera), tools.view.grab_jpeg())
             dlg.category.select("06036")
             dlg.description.setPlainText("人行道上堆放废旧家具和纸箱，影响行人通行。")
             dlg.resize(620, 640)
             dlg.show()
-            QTimer.singleShot(1000, lambda: shoot_dialog(dlg))
+            dialog.append(dlg)
 
-        def shoot_dialog(dlg):
-            w = console.window
-            pm = w.grab()
-            d = dlg.grab()
+        def over_window():
+            pm, d = window.grab(), dialog[0].grab()
             p = QPainter(pm)
             p.drawPixmap(QPoint((pm.width() - d.width()) // 2, (pm.height() - d.height()) // 2), d)
             p.end()
             pm.save(str(out / "video_patrol_zh.png"))
             print("saved video_patrol_zh.png")
-            app.quit()
 
-        QTimer.singleShot(int(args.after * 1000), open_camera)
-        app.exec()
-        console.stop()
-        demo.stop()
-    return 0
+        return [viewer_then_dialog, over_window]
+
+    return shoot(args.after, stage, settle_s=5.0)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ count sanitation types only, through ``is_sanitation``.
 
 from __future__ import annotations
 
+#: Each fits ``vehicles.vtype`` (String(16): an existing PostgreSQL database holds no longer).
 SUPERVISOR = "supervisor"  # 监督员 (position unit of a supervisor user)
 OFFICER = "officer"  # 执法队员
-RIVER_PATROL_FOOT = "river_patrol_foot"  # 河道巡查 (步行)
-RIVER_PATROL_BOAT = "river_patrol_boat"  # 河道巡查船
+RIVER_PATROL_FOOT = "river_foot"  # 河道巡查 (步行)
+RIVER_PATROL_BOAT = "river_boat"  # 河道巡查船
 
 PERSON_TYPES = frozenset({SUPERVISOR, OFFICER, RIVER_PATROL_FOOT})
 FIELD_UNIT_TYPES = PERSON_TYPES | {RIVER_PATROL_BOAT}
