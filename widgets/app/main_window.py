@@ -654,6 +654,8 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for d in self.docks.values():
             d.show()
+        for first in ("vehicles", "detail"):  # each tab group opens on its first panel
+            self.docks[first].raise_()
 
     def closeEvent(self, ev) -> None:
         self.save_layout()

@@ -10,8 +10,10 @@ One ``Markers`` item draws them (numpy columns in, one ``drawPixmapFragments`` o
 per category, a colour per state, the non-normal ones drawn over the rest. Only the view's
 components (with a margin, so a pan shows its edge at once) are handed to it, and only when the
 view is narrower than ``MAX_VIEW_M``: a 2 km view holds at most ~1,700 of them (measured over
-the district), lamps 35 m apart are ~30 px apart on a desk's map; wider, they merge into the
-streets' lines and the layer hides. Culling the view out of all ~93,000 takes ~2 ms a redraw.
+the district) and drew every street as a bead of overlapping symbols, since each side of a road
+carries lamps, manholes, inlets, bins and hydrants together (looked at on the demo's busiest
+river stretch); at 1 km a lamp 35 m from the next is ~50 px from it on a desk's map and the
+kinds between them can be told apart. Wider, the layer hides. Culling the view out of all ~93,000 takes ~2 ms a redraw.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from console.geo.inventory import ComponentIndex
 from widgets.map.markers import OUTLINE, Markers
 
 #: The layer shows when the view is narrower than this (metres of Web Mercator, as the grid's
-#: GRID_MAX_VIEW_M): about a street's length, where a component can be told from the next.
-MAX_VIEW_M = 2000.0
+#: GRID_MAX_VIEW_M): a block or two, where a component can be told from the next.
+MAX_VIEW_M = 1000.0
 #: Margin of the view (share of its size each way) whose components are handed to the item.
 MARGIN = 0.5
 SIZE_PX = 12.0
