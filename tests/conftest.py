@@ -196,6 +196,14 @@ def login(backend):
     return logins(backend.url)
 
 
+def fleet_of(reference: dict) -> list[dict]:
+    """The reference's sanitation vehicles, in its order: the tests that drive a vehicle along
+    its route (people and river patrols are vehicles too, with no such route)."""
+    from console.domain.field_units import is_sanitation
+
+    return [v for v in reference["vehicles"] if is_sanitation(v["type"])]
+
+
 class LiveConsole:
     """A console following ``backend`` as the wall account, for the tests that hold a replay
     to what was live: a LiveSource folds every batch into ``state`` (under ``lock``; ``diffs``

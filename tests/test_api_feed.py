@@ -9,7 +9,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from conftest import TEST_START
+from conftest import TEST_START, fleet_of
 from sqlalchemy import select
 
 from console.domain import retention
@@ -108,7 +108,7 @@ def test_reference_has_etag_and_the_district(login):
 def test_telemetry_fixes_flow_to_the_feed_and_track(login):
     gw, wall = login("demo-gateway"), login("demo-wall")
     ref = ok(wall.get("/api/v1/reference"))
-    v = ref["vehicles"][0]
+    v = fleet_of(ref)[0]
     since = head(wall)
     now = datetime.fromisoformat(ok(wall.get("/api/v1/clock"))["server_time"]).timestamp()
     lon, lat = v["route"]["lon"][0], v["route"]["lat"][0]

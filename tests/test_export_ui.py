@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import gpxpy
 import openpyxl
 import pytest
-from conftest import Api
+from conftest import Api, fleet_of
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.ui
 def post_track(url: str, n: int = 12) -> tuple[str, list[dict]]:
     """``n`` fixes of the first vehicle over the last few minutes of the backend's clock."""
     gw, lead = Api(url, "demo-gateway"), Api(url, "demo-lead")
-    vehicle = lead.get("/api/v1/reference").json()["vehicles"][0]
+    vehicle = fleet_of(lead.get("/api/v1/reference").json())[0]
     now = datetime.fromisoformat(lead.get("/api/v1/clock").json()["server_time"]).timestamp()
     lon, lat = vehicle["route"]["lon"][0], vehicle["route"]["lat"][0]
     fixes = [

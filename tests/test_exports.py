@@ -15,7 +15,7 @@ import gpxpy
 import jsonschema
 import openpyxl
 import pytest
-from conftest import ROOT
+from conftest import ROOT, fleet_of
 
 import main
 from console.domain.china_time import CST
@@ -66,7 +66,7 @@ def fleet(backend, login):
     """A vehicle with 20 fixes in two stretches (a 10-minute silence between) and one lone
     fix after another silence, posted by the gateway a little before the backend's now."""
     gw, lead = login("demo-gateway"), login("demo-lead")
-    vehicle = ok(lead.get("/api/v1/reference"))["vehicles"][0]
+    vehicle = fleet_of(ok(lead.get("/api/v1/reference")))[0]
     now = server_now(lead).timestamp()
     t0 = float(int(now) - 3600)
     times = [t0 + 10 * i for i in range(10)]

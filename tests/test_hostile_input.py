@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
-from conftest import PG_URL, ROOT
+from conftest import PG_URL, ROOT, fleet_of
 from test_api_cases import ok
 from test_fuzz_api import assert_refused_in_shape
 from test_open311 import post
@@ -285,7 +285,7 @@ def _fixes(backend, vid: str, n: int, **extra) -> list[dict]:
 
 
 def _vehicle(login, index: int) -> str:
-    return ok(login("demo-wall").get("/api/v1/reference"))["vehicles"][index]["id"]
+    return fleet_of(ok(login("demo-wall").get("/api/v1/reference")))[index]["id"]
 
 
 def test_a_retried_telemetry_batch_stores_each_fix_once(backend, login):

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 
 import pytest
-from conftest import TEST_START, Api, fresh_db_url, start_backend, wait_until
+from conftest import TEST_START, Api, fleet_of, fresh_db_url, start_backend, wait_until
 from sqlalchemy import select
 
 import main
@@ -43,7 +43,7 @@ def gateway(backend) -> Jt808Gateway:
 def fleet(backend):
 
     wall = Api(backend.url, "demo-wall")
-    return wall, wall.get("/api/v1/reference").json()["vehicles"]
+    return wall, fleet_of(wall.get("/api/v1/reference").json())
 
 
 class Raw:

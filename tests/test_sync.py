@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy.exc
-from conftest import Api, wait_until
+from conftest import Api, fleet_of, wait_until
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +44,7 @@ def backend_seqs(url: str) -> list[int]:
 
 
 def post_fixes(gw: Api, ref: dict, n_batches: int, t0: float) -> None:
-    vs = ref["vehicles"]
+    vs = fleet_of(ref)
     for k in range(n_batches):
         fixes = [
             {
