@@ -140,8 +140,13 @@ def test_people_are_drawn_apart_from_the_fleet_with_the_selected_ones_coverage(
     assert sum(b is brushes[0] for b in brushes) == 5  # the five visited cells share a fill
     w.select_vehicle("V001")  # a vehicle: no coverage
     assert len(w.staff.coverage.data) == 0
-    # A click on a person selects him like a vehicle (the duty panel follows the signal).
+    # A click on a person selects him like a vehicle (the duty panel follows the signal);
+    # people show (and are picked) only zoomed in: in the district view they hid the cases.
     x, y = w.staff.xy[0][0], w.staff.xy[1][0]
+    w.fit_district()
+    assert not w.staff.people.isVisible() and w.hit(float(x), float(y)) != ("vehicle", rows[0])
+    w.centre_on(float(x), float(y), 2000.0)
+    assert w.staff.people.isVisible()
     assert w.hit(float(x), float(y)) == ("vehicle", rows[0])
 
 

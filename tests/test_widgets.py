@@ -137,9 +137,9 @@ def test_map_wall_layers_and_point_counts(wall, change_pages):
     for name in LAYERS:
         for item in wall._items[name]:
             assert item in items, name
-            # The grid, the 部件 (GRID_MAX_VIEW_M, asset_layer) and the rivers' names show
-            # only when zoomed in.
-            if name not in ("grid", "assets") and item not in wall.river.labels:
+            # The grid, the 部件 (GRID_MAX_VIEW_M, asset_layer), the people on duty
+            # (staff_layer) and the rivers' names show only when zoomed in.
+            if name not in ("grid", "assets", "staff") and item not in wall.river.labels:
                 assert item.isVisible() == (name not in DEFAULT_OFF), name
     assert not wall.district.path().isEmpty()
     assert len(wall.neighbours.getData()[0]) > 0

@@ -34,6 +34,10 @@ STATE_COLORS = {
     duty.OFF_SHIFT: "#8a94a6",
 }
 PERSON_TYPES = (SUPERVISOR, OFFICER, RIVER_PATROL_FOOT)
+#: People show when the view is narrower than this (Web Mercator metres, as the cameras'): the
+#: district's ~230 people on duty drew over every case and vehicle in the district view
+#: (looked at); one off grid or silent still shows there, by its alert's ring.
+MAX_VIEW_M = 5000.0
 COVERAGE_COLORS = {"visited": (82, 196, 26, 110), "area": (138, 148, 166, 40)}
 
 

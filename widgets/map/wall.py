@@ -54,6 +54,7 @@ from widgets.map.lod import (
 )
 from widgets.map.markers import COUNT_PX, OUTLINE, Clusters, Markers
 from widgets.map.river_layer import NAMES_MAX_VIEW_M, RiverLayer
+from widgets.map.staff_layer import MAX_VIEW_M as STAFF_MAX_VIEW_M
 from widgets.map.staff_layer import STATE_COLORS as STAFF_COLORS
 from widgets.map.staff_layer import StaffLayer
 
@@ -381,6 +382,8 @@ class MapWall(QWidget):
             on = bool(on and self._view_width() < GRID_MAX_VIEW_M)
         if name == "assets":
             on = bool(on and self._view_width() < asset_layer.MAX_VIEW_M)
+        if name == "staff":
+            on = bool(on and self._view_width() < STAFF_MAX_VIEW_M)
         for item in self._items[name]:
             item.setVisible(on)
         if name == "rivers":
@@ -896,7 +899,7 @@ class MapWall(QWidget):
         layers = []
         if self.visible["vehicles"]:
             layers.append(("vehicle", self._veh_xy, self.state.vehicle_ids(), self._veh_rows))
-        if self.visible["staff"]:
+        if self.visible["staff"] and self._view_width() < STAFF_MAX_VIEW_M:
             layers.append(("vehicle", self.staff.xy, self.state.vehicle_ids(), self.staff.rows))
         if self.visible["cases"]:
             shown = self._case_shown
@@ -1036,6 +1039,7 @@ class MapWall(QWidget):
         self._apply_visibility("grid")
         self._apply_visibility("rivers")
         self._apply_visibility("assets")
+        self._apply_visibility("staff")
         self.scalebar.update()
         self._dirty.add("view")
         self._view_timer.start()
