@@ -2190,204 +2190,204 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="403"/>
+        <location filename="../../widgets/app/main_window.py" line="420"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="406"/>
+        <location filename="../../widgets/app/main_window.py" line="423"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="407"/>
+        <location filename="../../widgets/app/main_window.py" line="424"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="408"/>
+        <location filename="../../widgets/app/main_window.py" line="425"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="409"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="414"/>
+        <location filename="../../widgets/app/main_window.py" line="431"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="421"/>
+        <location filename="../../widgets/app/main_window.py" line="438"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="422"/>
+        <location filename="../../widgets/app/main_window.py" line="439"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="423"/>
+        <location filename="../../widgets/app/main_window.py" line="440"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="424"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="425"/>
+        <location filename="../../widgets/app/main_window.py" line="442"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="426"/>
+        <location filename="../../widgets/app/main_window.py" line="443"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="429"/>
+        <location filename="../../widgets/app/main_window.py" line="446"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="430"/>
+        <location filename="../../widgets/app/main_window.py" line="447"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="369"/>
+        <location filename="../../widgets/app/main_window.py" line="386"/>
         <source>不透明度</source>
-        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
+        <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The left (fleet, people, rivers, enforcement) and right (detail, 部件与养护, cameras; alerts) columns&apos; widths at a first start: the tables&apos; columns fit, the map keeps the middle. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="370"/>
+        <location filename="../../widgets/app/main_window.py" line="387"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="410"/>
+        <location filename="../../widgets/app/main_window.py" line="427"/>
         <source>人员在岗</source>
         <translation>People on duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="411"/>
+        <location filename="../../widgets/app/main_window.py" line="428"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="412"/>
+        <location filename="../../widgets/app/main_window.py" line="429"/>
         <source>部件与养护</source>
         <translation>Components &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="413"/>
+        <location filename="../../widgets/app/main_window.py" line="430"/>
         <source>行政执法</source>
         <translation>Enforcement</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="432"/>
+        <location filename="../../widgets/app/main_window.py" line="449"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="433"/>
+        <location filename="../../widgets/app/main_window.py" line="450"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="434"/>
+        <location filename="../../widgets/app/main_window.py" line="451"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="435"/>
+        <location filename="../../widgets/app/main_window.py" line="452"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="436"/>
+        <location filename="../../widgets/app/main_window.py" line="453"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="437"/>
+        <location filename="../../widgets/app/main_window.py" line="454"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="438"/>
+        <location filename="../../widgets/app/main_window.py" line="455"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="439"/>
+        <location filename="../../widgets/app/main_window.py" line="456"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="440"/>
+        <location filename="../../widgets/app/main_window.py" line="457"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="458"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="442"/>
+        <location filename="../../widgets/app/main_window.py" line="459"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="443"/>
+        <location filename="../../widgets/app/main_window.py" line="460"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="444"/>
-        <location filename="../../widgets/app/main_window.py" line="619"/>
+        <location filename="../../widgets/app/main_window.py" line="461"/>
+        <location filename="../../widgets/app/main_window.py" line="636"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="509"/>
+        <location filename="../../widgets/app/main_window.py" line="526"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="512"/>
+        <location filename="../../widgets/app/main_window.py" line="529"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="516"/>
+        <location filename="../../widgets/app/main_window.py" line="533"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="536"/>
+        <location filename="../../widgets/app/main_window.py" line="553"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="597"/>
+        <location filename="../../widgets/app/main_window.py" line="614"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="600"/>
+        <location filename="../../widgets/app/main_window.py" line="617"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="620"/>
+        <location filename="../../widgets/app/main_window.py" line="637"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -2397,171 +2397,177 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>MapWall</name>
     <message>
-        <location filename="../../widgets/map/wall.py" line="294"/>
+        <location filename="../../widgets/map/wall.py" line="295"/>
         <source>相邻城区</source>
         <translation>Neighbouring districts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="295"/>
+        <location filename="../../widgets/map/wall.py" line="296"/>
         <source>辖区边界</source>
         <translation>District boundary</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="296"/>
+        <location filename="../../widgets/map/wall.py" line="297"/>
         <source>单元网格</source>
         <translation>Unit grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="297"/>
-        <location filename="../../widgets/map/wall.py" line="342"/>
+        <location filename="../../widgets/map/wall.py" line="298"/>
+        <location filename="../../widgets/map/wall.py" line="344"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="298"/>
+        <location filename="../../widgets/map/wall.py" line="299"/>
         <source>案件热力图</source>
         <translation>Case heatmap</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="299"/>
+        <location filename="../../widgets/map/wall.py" line="300"/>
         <source>车辆轨迹</source>
         <translation>Vehicle trails</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="300"/>
+        <location filename="../../widgets/map/wall.py" line="301"/>
         <source>部件（放大后显示）</source>
         <translation>Components (zoomed in)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="301"/>
+        <location filename="../../widgets/map/wall.py" line="302"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="302"/>
-        <location filename="../../widgets/map/wall.py" line="312"/>
+        <location filename="../../widgets/map/wall.py" line="303"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
         <source>车辆</source>
         <translation>Vehicles</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="303"/>
+        <location filename="../../widgets/map/wall.py" line="304"/>
         <source>人员</source>
         <translation>People</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="304"/>
+        <location filename="../../widgets/map/wall.py" line="305"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="311"/>
-        <location filename="../../widgets/map/wall.py" line="946"/>
-        <location filename="../../widgets/map/wall.py" line="994"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
+        <location filename="../../widgets/map/wall.py" line="950"/>
+        <location filename="../../widgets/map/wall.py" line="998"/>
         <source>正常</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="311"/>
-        <location filename="../../widgets/map/wall.py" line="946"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
+        <location filename="../../widgets/map/wall.py" line="950"/>
         <source>临期</source>
         <translation>At risk</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="311"/>
-        <location filename="../../widgets/map/wall.py" line="946"/>
+        <location filename="../../widgets/map/wall.py" line="312"/>
+        <location filename="../../widgets/map/wall.py" line="950"/>
         <source>超期</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="312"/>
-        <location filename="../../widgets/map/wall.py" line="1001"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
+        <location filename="../../widgets/map/wall.py" line="1005"/>
         <source>部件</source>
         <translation>Component</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="312"/>
+        <location filename="../../widgets/map/wall.py" line="313"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="313"/>
+        <location filename="../../widgets/map/wall.py" line="314"/>
         <source>作业</source>
         <translation>Working</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="313"/>
+        <location filename="../../widgets/map/wall.py" line="314"/>
         <source>行驶</source>
         <translation>Driving</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="314"/>
+        <location filename="../../widgets/map/wall.py" line="315"/>
         <source>停驶</source>
         <translation>Stopped</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="314"/>
+        <location filename="../../widgets/map/wall.py" line="315"/>
         <source>离线</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="327"/>
+        <location filename="../../widgets/map/wall.py" line="328"/>
         <source>在岗</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="328"/>
+        <location filename="../../widgets/map/wall.py" line="329"/>
         <source>离岗</source>
         <translation>Off grid</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="329"/>
+        <location filename="../../widgets/map/wall.py" line="330"/>
         <source>失联</source>
         <translation>No position</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="330"/>
+        <location filename="../../widgets/map/wall.py" line="331"/>
         <source>休息</source>
         <translation>Off shift</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="335"/>
+        <location filename="../../widgets/map/wall.py" line="336"/>
         <source>部件状态</source>
         <translation>Components</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="948"/>
+        <location filename="../../widgets/map/wall.py" line="337"/>
+        <source>正常</source>
+        <comment>a component&apos;s state</comment>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/map/wall.py" line="952"/>
         <source>{0} 件案件 · 点击放大</source>
         <translation>{0} cases · click to zoom in</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="978"/>
+        <location filename="../../widgets/map/wall.py" line="982"/>
         <source>河长 {0}（区级）{1}（街道级）</source>
         <translation>River chiefs {0} (district), {1} (street)</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="335"/>
-        <location filename="../../widgets/map/wall.py" line="995"/>
+        <location filename="../../widgets/map/wall.py" line="336"/>
+        <location filename="../../widgets/map/wall.py" line="999"/>
         <source>损坏</source>
         <translation>Damaged</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="982"/>
+        <location filename="../../widgets/map/wall.py" line="986"/>
         <source>今日覆盖 {0:.0%}</source>
         <translation>Covered today {0:.0%}</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="996"/>
+        <location filename="../../widgets/map/wall.py" line="1000"/>
         <source>缺失</source>
         <translation>Missing</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="997"/>
+        <location filename="../../widgets/map/wall.py" line="1001"/>
         <source>停用</source>
         <translation>Out of service</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/wall.py" line="335"/>
-        <location filename="../../widgets/map/wall.py" line="998"/>
+        <location filename="../../widgets/map/wall.py" line="336"/>
+        <location filename="../../widgets/map/wall.py" line="1002"/>
         <source>维修中</source>
         <translation>Under repair</translation>
     </message>

@@ -67,6 +67,9 @@ LAYOUT_VERSION = 1
 #: the rest so a desk sees about ten cases at 1080p without scrolling.
 TIMELINE_HEIGHT = 180
 QUEUE_HEIGHT = 340
+#: The left (fleet, people, rivers, enforcement) and right (detail, 部件与养护, cameras; alerts)
+#: columns' widths at a first start: the tables' columns fit, the map keeps the middle.
+SIDE_WIDTHS = (360, 470)
 REPLAY_REDRAW_HZ = 12  # a replay at 64x brings a fix batch every ~80 ms
 BASEMAP_OPACITIES = (100, 80, 60, 40)  # 视图 → 底图 → 不透明度, percent
 
@@ -178,16 +181,30 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.retranslate()
         self.resize(1600, 960)
-        if not self.restore_layout() and "timeline" in self.docks:
-            # Docks take their sizes once the window has its own: give the strip its height then.
-            QTimer.singleShot(
-                0,
-                lambda: self.resizeDocks(
-                    [self.docks["timeline"], self.docks["queues"]],
-                    [TIMELINE_HEIGHT, QUEUE_HEIGHT],
-                    Qt.Orientation.Vertical,
-                ),
+        if not self.restore_layout():
+            # Docks take their sizes once the window has its own: set them then.
+            QTimer.singleShot(0, self._first_layout)
+
+    def _first_layout(self) -> None:
+        """The layout of a first start: each tab group on its first panel, the side columns
+        no wider than their panels need (the 部件与养护 tab widened the right one to ~750 px
+        and the map shrank to a third of the window: looked at), the strip its height."""
+        self._open_first_tabs()
+        self.resizeDocks(
+            [self.docks["vehicles"], self.docks["detail"]],
+            [SIDE_WIDTHS[0], SIDE_WIDTHS[1]],
+            Qt.Orientation.Horizontal,
+        )
+        if "timeline" in self.docks:
+            self.resizeDocks(
+                [self.docks["timeline"], self.docks["queues"]],
+                [TIMELINE_HEIGHT, QUEUE_HEIGHT],
+                Qt.Orientation.Vertical,
             )
+
+    def _open_first_tabs(self) -> None:
+        for first in ("vehicles", "detail"):
+            self.docks[first].raise_()
 
     # ---- construction ----------------------------------------------------------------------
     def _dock(self, name: str, widget, area) -> QDockWidget:
@@ -654,8 +671,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for d in self.docks.values():
             d.show()
-        for first in ("vehicles", "detail"):  # each tab group opens on its first panel
-            self.docks[first].raise_()
+        self._open_first_tabs()
 
     def closeEvent(self, ev) -> None:
         self.save_layout()

@@ -334,8 +334,9 @@ class MapWall(QWidget):
         ]
         sc = asset_layer.STATE_COLORS  # the 部件 layer's states (shown when zoomed in)
         states, damaged, repairing = self.tr("部件状态"), self.tr("损坏"), self.tr("维修中")
+        normal = self.tr("正常", "a component's state")  # not the SLA light's 正常 (on time)
         rows.append(
-            f"{states} {dot(sc['normal'], '★')} {ok} {dot(sc['damaged'], '★')} {damaged} "
+            f"{states} {dot(sc['normal'], '★')} {normal} {dot(sc['damaged'], '★')} {damaged} "
             f"{dot(sc['repairing'], '★')} {repairing}"
         )
         river_states = state_names()  # the river layer's patrol states
