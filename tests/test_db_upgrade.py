@@ -8,7 +8,7 @@ and serve them, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import pytest
-from conftest import Api, _db_params, fresh_db_url, start_backend
+from conftest import Api, _db_params, fleet_of, fresh_db_url, start_backend
 from sqlalchemy import BigInteger, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -125,9 +125,9 @@ def test_an_older_fleet_gains_unique_terminal_ids(kind, tmp_path):
     fleet's, and the reference (which JT/T 808 and Traccar match terminals by) carries them."""
     url = fresh_db_url(kind, tmp_path)
     backend = start_backend(url)
-    fresh = {
+    fresh = {  # the fleet's: people report positions from phones, with no terminal
         v["id"]: v["terminal_id"]
-        for v in Api(backend.url, "demo-lead").get("/api/v1/reference").json()["vehicles"]
+        for v in fleet_of(Api(backend.url, "demo-lead").get("/api/v1/reference").json())
     }
     backend.stop()
     assert len(set(fresh.values())) == len(fresh) and all(t.isdigit() for t in fresh.values())
@@ -138,7 +138,7 @@ def test_an_older_fleet_gains_unique_terminal_ids(kind, tmp_path):
     db.dispose()
     backend = start_backend(url)
     try:
-        vehicles = Api(backend.url, "demo-lead").get("/api/v1/reference").json()["vehicles"]
+        vehicles = fleet_of(Api(backend.url, "demo-lead").get("/api/v1/reference").json())
         assert {v["id"]: v["terminal_id"] for v in vehicles} == fresh
         indexes = inspect(backend.ctx.db.engine).get_indexes("vehicles")
         assert any(i["name"] == "ix_vehicles_terminal_id" and i["unique"] for i in indexes)

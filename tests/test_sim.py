@@ -9,13 +9,14 @@ from sqlalchemy import distinct, func, select
 
 import main
 from console.clock import VirtualClock
-from console.domain.rivers import PATROL_TYPES
+from console.domain.field_units import FIELD_UNIT_TYPES
 from console.domain.sensor_kinds import SENSOR_KINDS, breached
 from console.geo.grid import UnitGrid
 from console.server.db import CaseRow, Database, Fix, Vehicle
 from console.server.rivers import PATROLS
 from console.server.seed import fleet_mix
 from console.sim.district import SimConfig, run_headless
+from console.sim.duty import STAFF_TYPES
 from console.sim.fleet import SensorSim
 from console.sim.pace import district_pace, read_cases
 from console.sim.plan import report_plan
@@ -200,8 +201,14 @@ def test_vehicles_and_case_rate_drive_a_bigger_district(tmp_path):
     assert main.main([*argv, "--vehicles", "57", "--case-rate", "900"]) == 0
     with Database(f"sqlite:///{db}").read() as s:
         # The sanitation fleet (the river patrols are vehicles too, and report as well).
-        types = Counter(s.scalars(select(Vehicle.vtype).where(Vehicle.vtype.not_in(PATROL_TYPES))))
-        reporting = s.scalar(select(func.count(distinct(Fix.vehicle_id))))
+        types = Counter(
+            s.scalars(select(Vehicle.vtype).where(Vehicle.vtype.not_in(FIELD_UNIT_TYPES)))
+        )
+        reporting = s.scalar(  # the fleet and the river patrols (people report once a minute)
+            select(func.count(distinct(Fix.vehicle_id))).where(
+                Fix.vehicle_id.in_(select(Vehicle.id).where(Vehicle.vtype.not_in(STAFF_TYPES)))
+            )
+        )
         cases = s.scalar(select(func.count()).select_from(CaseRow))
     assert types == {vtype: n for vtype, n, _ in fleet_mix(57)} and sum(types.values()) == 57
     assert reporting == 57 + len(PATROLS)

@@ -31,6 +31,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from console.clock import VirtualClock
+from console.domain.field_units import FIELD_UNIT_TYPES
 from console.server.context import Settings
 from console.server.db import Fix, Vehicle
 from console.server.run import BackendThread
@@ -252,7 +253,8 @@ def backend_following(stub: StubTraccar, tmp_path, prepare, **cfg) -> BackendThr
     )
     b = BackendThread(settings)  # the schema and the fleet are made here, before start()
     with b.ctx.db.read() as s:
-        vehicles = [(v.id, v.terminal_id) for v in s.scalars(select(Vehicle).order_by(Vehicle.id))]
+        fleet = select(Vehicle).where(Vehicle.vtype.not_in(FIELD_UNIT_TYPES))  # with terminals
+        vehicles = [(v.id, v.terminal_id) for v in s.scalars(fleet.order_by(Vehicle.id))]
     prepare(vehicles)
     return b.start()
 

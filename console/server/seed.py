@@ -191,9 +191,15 @@ def terminal_id_for(n: int) -> str:
 
 def add_missing_terminal_ids(s: Session) -> list[str]:
     """A database made before vehicles had terminal ids gets them, numbered in id order like a
-    new fleet's (V001 → 14400000001), skipping numbers already taken."""
+    new fleet's (V001 → 14400000001), skipping numbers already taken. The sanitation fleet's
+    only: people report from phones with no terminal (their None is not missing), and river
+    patrols are seeded with their own."""
     missing = list(
-        s.scalars(select(Vehicle).where(Vehicle.terminal_id.is_(None)).order_by(Vehicle.id))
+        s.scalars(
+            select(Vehicle)
+            .where(Vehicle.terminal_id.is_(None), Vehicle.vtype.not_in(FIELD_UNIT_TYPES))
+            .order_by(Vehicle.id)
+        )
     )
     if not missing:
         return []
