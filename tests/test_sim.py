@@ -252,3 +252,18 @@ def test_simulated_sensors_stay_breached_until_the_work_is_done():
         after = {r["sensor_id"]: r["value"] for r in sim.readings(t, dt)}
         if t >= fixed + 1200:
             assert not [s for s in breached_at if breached(at[s]["kind"], after[s])], t
+
+
+def test_an_actors_handled_refusal_is_an_answer_not_an_error(backend):
+    """The simulated desks try 核查 again when a sensor still reads high (a 422 they handle):
+    such a refusal, named in ``answers``, is not counted among the actor's errors; any other
+    refusal still is (a simulated actor refused is the simulator's mistake)."""
+    from console.sim.client import ActorClient, error_code
+
+    client = ActorClient(backend.url, "demo-lead")
+    path = "/api/v1/cases/NO-SUCH-CASE/actions"
+    r = client.post(path, json={"action": "accept"}, answers=frozenset({"not_found"}))
+    assert r is not None and r.status_code == 404 and error_code(r) == "not_found"
+    assert not client.errors
+    client.post(path, json={"action": "accept"})
+    assert client.errors == {404: 1}

@@ -47,9 +47,18 @@ class ActorClient:
         self.http.headers["Authorization"] = f"Bearer {self._token}"
 
     def request(
-        self, method: str, path: str, *, idempotent_key: bool = False, retries: int = 4, **kw
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent_key: bool = False,
+        retries: int = 4,
+        answers: frozenset[str] = frozenset(),
+        **kw,
     ) -> requests.Response | None:
-        """Send with retries; None when the backend stayed unreachable or kept failing."""
+        """Send with retries; None when the backend stayed unreachable or kept failing.
+        ``answers``: API error codes the caller handles as an answer (e.g. a 核查 refused while
+        the sensor still reads high, tried again later), not counted as the actor's errors."""
         headers = kw.pop("headers", {})
         if idempotent_key:
             headers["Idempotency-Key"] = uuid.uuid4().hex  # the same key for every retry
@@ -75,7 +84,11 @@ class ActorClient:
                     self._token = None
                     continue
                 if r.status_code < 500:
-                    if r.status_code >= 400 and r.status_code not in (409,):
+                    if (
+                        r.status_code >= 400
+                        and r.status_code != 409
+                        and error_code(r) not in answers
+                    ):
                         self.errors[r.status_code] += 1
                         # A refusal of a simulated actor is the simulator's mistake (or a
                         # race it should not lose): say which, so it can be traced.
@@ -102,3 +115,11 @@ class ActorClient:
 
     def post(self, path: str, **kw):
         return self.request("POST", path, **kw)
+
+
+def error_code(r: requests.Response) -> str | None:
+    """The ``error.code`` of an API error response, if it has one."""
+    try:
+        return r.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None

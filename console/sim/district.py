@@ -39,7 +39,7 @@ from console.geo.grid import UnitGrid
 
 from .agenda import Agenda
 from .cameras import CameraSim
-from .client import ActorClient
+from .client import ActorClient, error_code
 from .coop import CoopSim
 from .duty import STAFF_TYPES, StaffSim
 from .enforcement import EnforcementSim
@@ -688,13 +688,16 @@ class DistrictSimulator:
                 action, extra = "complete", {"note": "已处置完毕"}
         body = {"action": action, "expected_version": case["version"], **extra}
         r = self.client(user).post(
-            f"/api/v1/cases/{case['id']}/actions", json=body, idempotent_key=True
+            f"/api/v1/cases/{case['id']}/actions",
+            json=body,
+            idempotent_key=True,
+            answers=frozenset({SENSOR_STILL_BREACHED}),
         )
         if r is not None and r.status_code == 200:
             self.actions_sent[action] += 1
             if action == "complete" and case["source"] == "iot" and self.sensor_sim is not None:
                 self.sensor_sim.repaired(case["location"], self.clock.epoch())
-        elif r is not None and r.status_code == 422 and _error_code(r) == SENSOR_STILL_BREACHED:
+        elif r is not None and r.status_code == 422 and error_code(r) == SENSOR_STILL_BREACHED:
             # 核查/结案 of a sensor's case before its reading came back down (it reads normal
             # 5–20 minutes after 处置, SensorSim): the desk looks again a little later.
             self.schedule(
@@ -706,14 +709,6 @@ class DistrictSimulator:
 #: and how long the simulated desk waits before it tries again (district seconds).
 SENSOR_STILL_BREACHED = "sensor_still_breached"
 SENSOR_RECHECK_S = 600.0
-
-
-def _error_code(r) -> str | None:
-    """The ``error.code`` of an API error response, if it has one."""
-    try:
-        return r.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def run_headless(
