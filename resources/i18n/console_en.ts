@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../widgets/common/i18n.py" line="75"/>
+        <source>警告</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/i18n.py" line="77"/>
+        <source>罚款 %1 元</source>
+        <translation>Fine ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/i18n.py" line="79"/>
+        <source>没收 %1 元</source>
+        <translation>Confiscation ¥%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/common/i18n.py" line="80"/>
+        <source>不予处罚</source>
+        <translation>No penalty</translation>
+    </message>
+</context>
+<context>
     <name>AlertDigestDialog</name>
     <message>
         <location filename="../../widgets/panels/alert_digest.py" line="65"/>
@@ -1346,187 +1369,172 @@
 <context>
     <name>EnforcementPanel</name>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="188"/>
+        <location filename="../../widgets/panels/enforcement.py" line="189"/>
         <source>案件号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="189"/>
+        <location filename="../../widgets/panels/enforcement.py" line="190"/>
         <source>程序</source>
         <translation>Procedure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="190"/>
+        <location filename="../../widgets/panels/enforcement.py" line="191"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="191"/>
+        <location filename="../../widgets/panels/enforcement.py" line="192"/>
         <source>当事人</source>
         <translation>Party</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="192"/>
+        <location filename="../../widgets/panels/enforcement.py" line="193"/>
         <source>事项</source>
         <translation>Matter</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="193"/>
+        <location filename="../../widgets/panels/enforcement.py" line="194"/>
         <source>期限</source>
         <translation>Deadline</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="194"/>
+        <location filename="../../widgets/panels/enforcement.py" line="195"/>
         <source>剩余</source>
         <translation>Left</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="229"/>
+        <location filename="../../widgets/panels/enforcement.py" line="230"/>
         <source>%1 天</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="269"/>
+        <location filename="../../widgets/panels/enforcement.py" line="270"/>
         <source>执法案件</source>
         <translation>Enforcement case</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="306"/>
+        <location filename="../../widgets/panels/enforcement.py" line="307"/>
         <source>（已脱敏）</source>
         <translation>(masked)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="311"/>
+        <location filename="../../widgets/panels/enforcement.py" line="312"/>
         <source>单位</source>
         <translation>Organisation</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="311"/>
+        <location filename="../../widgets/panels/enforcement.py" line="312"/>
         <source>个人</source>
         <translation>Person</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="328"/>
+        <location filename="../../widgets/panels/enforcement.py" line="329"/>
         <source>陈述申辩/听证期</source>
         <translation>Statement/hearing period</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="329"/>
+        <location filename="../../widgets/panels/enforcement.py" line="330"/>
         <source>当事人已放弃</source>
         <translation>waived by the party</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="334"/>
+        <location filename="../../widgets/panels/enforcement.py" line="335"/>
         <source>逾期办理</source>
         <translation>done late</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="334"/>
+        <location filename="../../widgets/panels/enforcement.py" line="335"/>
         <source>按期办理</source>
         <translation>done in time</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="338"/>
+        <location filename="../../widgets/panels/enforcement.py" line="339"/>
         <source>已超期</source>
         <translation>missed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="352"/>
-        <source>警告</source>
-        <translation>Warning</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/panels/enforcement.py" line="354"/>
-        <source>罚款 %1 元</source>
-        <translation>Fine ¥%1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/panels/enforcement.py" line="356"/>
-        <source>没收 %1 元</source>
-        <translation>Confiscation ¥%1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/panels/enforcement.py" line="370"/>
+        <location filename="../../widgets/panels/enforcement.py" line="363"/>
         <source>%1 张照片</source>
         <translation>%1 photos</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="418"/>
+        <location filename="../../widgets/panels/enforcement.py" line="411"/>
         <source>执法步骤</source>
         <translation>Enforcement step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="425"/>
+        <location filename="../../widgets/panels/enforcement.py" line="418"/>
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="429"/>
+        <location filename="../../widgets/panels/enforcement.py" line="422"/>
         <source>执法步骤未办理：%1</source>
         <translation>Step not taken: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="434"/>
+        <location filename="../../widgets/panels/enforcement.py" line="427"/>
         <source>待立案审批</source>
         <translation>Awaiting filing approval</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="435"/>
+        <location filename="../../widgets/panels/enforcement.py" line="428"/>
         <source>调查取证</source>
         <translation>Investigation</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="436"/>
+        <location filename="../../widgets/panels/enforcement.py" line="429"/>
         <source>告知(陈述申辩/听证期)</source>
         <translation>Notified (statement/hearing period)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="437"/>
+        <location filename="../../widgets/panels/enforcement.py" line="430"/>
         <source>已决定待执行</source>
         <translation>Decided, to execute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="438"/>
+        <location filename="../../widgets/panels/enforcement.py" line="431"/>
         <source>执行完毕</source>
         <translation>Executed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="439"/>
+        <location filename="../../widgets/panels/enforcement.py" line="432"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="440"/>
+        <location filename="../../widgets/panels/enforcement.py" line="433"/>
         <source>不予立案</source>
         <translation>Not filed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="445"/>
+        <location filename="../../widgets/panels/enforcement.py" line="438"/>
         <source>简易程序</source>
         <translation>Summary procedure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="445"/>
+        <location filename="../../widgets/panels/enforcement.py" line="438"/>
         <source>一般程序</source>
         <translation>General procedure</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="449"/>
+        <location filename="../../widgets/panels/enforcement.py" line="442"/>
         <source>立案</source>
         <translation>Filing</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="450"/>
+        <location filename="../../widgets/panels/enforcement.py" line="443"/>
         <source>处罚决定</source>
         <translation>Penalty decision</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="451"/>
+        <location filename="../../widgets/panels/enforcement.py" line="444"/>
         <source>送达</source>
         <translation>Delivery</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="452"/>
+        <location filename="../../widgets/panels/enforcement.py" line="445"/>
         <source>缴款</source>
         <translation>Payment</translation>
     </message>
@@ -1534,73 +1542,73 @@
 <context>
     <name>EnforcementSteps</name>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="70"/>
+        <location filename="../../widgets/panels/enforcement.py" line="71"/>
         <source>立案申请</source>
         <extracomment>Steps whose dialog asks for a penalty and its legal basis. The step whose time each clock is kept against (``at`` of the case). Days left under which the clock shows yellow (red once passed).</extracomment>
         <translation>Filing request</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="71"/>
+        <location filename="../../widgets/panels/enforcement.py" line="72"/>
         <source>立案审批</source>
         <translation>Approve filing</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="72"/>
+        <location filename="../../widgets/panels/enforcement.py" line="73"/>
         <source>不予立案</source>
         <translation>Not filed</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="73"/>
+        <location filename="../../widgets/panels/enforcement.py" line="74"/>
         <source>调查取证</source>
         <translation>Investigation</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="74"/>
+        <location filename="../../widgets/panels/enforcement.py" line="75"/>
         <source>处罚告知</source>
         <translation>Notify penalty</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="75"/>
+        <location filename="../../widgets/panels/enforcement.py" line="76"/>
         <source>陈述申辩</source>
         <translation>Party&apos;s statement</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="76"/>
+        <location filename="../../widgets/panels/enforcement.py" line="77"/>
         <source>听证申请</source>
         <translation>Hearing requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="77"/>
+        <location filename="../../widgets/panels/enforcement.py" line="78"/>
         <source>举行听证</source>
         <translation>Hold hearing</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="78"/>
+        <location filename="../../widgets/panels/enforcement.py" line="79"/>
         <source>处罚决定</source>
         <translation>Penalty decision</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="79"/>
+        <location filename="../../widgets/panels/enforcement.py" line="80"/>
         <source>不予处罚</source>
         <translation>No penalty</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="80"/>
+        <location filename="../../widgets/panels/enforcement.py" line="81"/>
         <source>当场处罚</source>
         <translation>On-the-spot penalty</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="81"/>
+        <location filename="../../widgets/panels/enforcement.py" line="82"/>
         <source>送达决定书</source>
         <translation>Deliver decision</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="82"/>
+        <location filename="../../widgets/panels/enforcement.py" line="83"/>
         <source>执行</source>
         <translation>Execute</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="83"/>
+        <location filename="../../widgets/panels/enforcement.py" line="84"/>
         <source>结案</source>
         <translation>Closed</translation>
     </message>
@@ -3107,43 +3115,43 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>StepDialog</name>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="96"/>
+        <location filename="../../widgets/panels/enforcement.py" line="97"/>
         <source>执法步骤</source>
         <translation>Enforcement step</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="100"/>
+        <location filename="../../widgets/panels/enforcement.py" line="101"/>
         <source>说明（必填）</source>
         <translation>Note (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="100"/>
-        <location filename="../../widgets/panels/enforcement.py" line="103"/>
+        <location filename="../../widgets/panels/enforcement.py" line="101"/>
+        <location filename="../../widgets/panels/enforcement.py" line="104"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="105"/>
+        <location filename="../../widgets/panels/enforcement.py" line="106"/>
         <source>警告</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="112"/>
+        <location filename="../../widgets/panels/enforcement.py" line="113"/>
         <source>罚款</source>
         <translation>Fine</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="114"/>
+        <location filename="../../widgets/panels/enforcement.py" line="115"/>
         <source>依据</source>
         <translation>Legal basis</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="115"/>
+        <location filename="../../widgets/panels/enforcement.py" line="116"/>
         <source>当事人放弃陈述申辩和听证</source>
         <translation>The party waives statement and hearing</translation>
     </message>
     <message>
-        <location filename="../../widgets/panels/enforcement.py" line="123"/>
+        <location filename="../../widgets/panels/enforcement.py" line="124"/>
         <source>已缴纳</source>
         <translation>Paid</translation>
     </message>
@@ -3196,32 +3204,12 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
         <translation>Street</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="958"/>
-        <source>警告</source>
-        <translation>Warning</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/wall/scenes.py" line="960"/>
-        <source>罚款 %1 元</source>
-        <translation>Fine ¥%1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/wall/scenes.py" line="962"/>
-        <source>没收 %1 元</source>
-        <translation>Confiscation ¥%1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/wall/scenes.py" line="963"/>
-        <source>不予处罚</source>
-        <translation>No penalty</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/wall/scenes.py" line="979"/>
+        <location filename="../../widgets/wall/scenes.py" line="971"/>
         <source>暂无公示的处罚决定</source>
         <translation>No published decisions yet</translation>
     </message>
     <message>
-        <location filename="../../widgets/wall/scenes.py" line="982"/>
+        <location filename="../../widgets/wall/scenes.py" line="974"/>
         <source>依据《行政处罚法》第四十八条公开；个人信息已依法作去标识化处理。</source>
         <translation>Published under Art. 48 of the Administrative Penalty Law; personal data de-identified.</translation>
     </message>

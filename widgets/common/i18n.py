@@ -61,3 +61,20 @@ def language() -> str:
 
 def labels() -> Labels:
     return Labels(_state.lang)
+
+
+def penalty_text(penalty: dict) -> str:
+    """An enforcement decision's penalty in words (警告、罚款 N 元、没收 N 元, or 不予处罚): the
+    enforcement panel's detail and the wall's 阳光执法 scene say it alike."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("Penalty", text)
+
+    parts = []
+    if penalty.get("warning"):
+        parts.append(tr("警告"))
+    if penalty.get("fine"):
+        parts.append(tr("罚款 %1 元").replace("%1", f"{penalty['fine']:,}"))
+    if penalty.get("confiscation"):
+        parts.append(tr("没收 %1 元").replace("%1", f"{penalty['confiscation']:,}"))
+    return "、".join(parts) or tr("不予处罚")

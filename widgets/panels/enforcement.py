@@ -39,6 +39,7 @@ from console.domain import enforcement as enf
 from console.domain.china_time import CST
 from console.domain.sla import RED, YELLOW
 from console.labels import local_time
+from widgets.common.i18n import penalty_text
 from widgets.common.style import LIGHT_COLORS, theme
 
 #: Steps whose dialog asks for a penalty and its legal basis.
@@ -346,17 +347,9 @@ class EnforcementPanel(QWidget):
         out.append("</ul>")
         if r.get("decision"):
             d = r["decision"]
-            pen = d.get("penalty") or {}
-            parts = []
-            if pen.get("warning"):
-                parts.append(self.tr("警告"))
-            if pen.get("fine"):
-                parts.append(self.tr("罚款 %1 元").replace("%1", f"{pen['fine']:,}"))
-            if pen.get("confiscation"):
-                parts.append(self.tr("没收 %1 元").replace("%1", f"{pen['confiscation']:,}"))
             out.append(
                 f"<h4>{e(self.tr('处罚决定'))}</h4><p>{e(d.get('doc_number', ''))} · "
-                f"{e('、'.join(parts) or self.tr('不予处罚'))}<br>{e(d.get('basis', ''))}</p>"
+                f"{e(penalty_text(d.get('penalty') or {}))}<br>{e(d.get('basis', ''))}</p>"
             )
         if r.get("documents"):
             out.append(f"<h4>{e(self.tr('文书'))}</h4><ul>")

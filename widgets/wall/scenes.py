@@ -26,7 +26,7 @@ from console.domain.sla import NO_LIGHT, RED
 from console.geo.crs import lonlat_to_mercator
 from console.geo.grid import UnitGrid
 from console.labels import PlaceNames, local_time
-from widgets.common.i18n import labels
+from widgets.common.i18n import labels, penalty_text
 from widgets.common.style import LIGHT_COLORS, SEVERITY_COLORS, VEHICLE_COLORS, theme
 from widgets.wall.paint import BandRow, Bands, Bar, Bars, Columns, RankRow, RankTable
 
@@ -952,15 +952,7 @@ class SunshineScene(Scene):
             + "</tr>"
         ]
         for i in items[:rows]:
-            pen = i.get("penalty") or {}
-            parts = []
-            if pen.get("warning"):
-                parts.append(self.tr("警告"))
-            if pen.get("fine"):
-                parts.append(self.tr("罚款 %1 元").replace("%1", f"{pen['fine']:,}"))
-            if pen.get("confiscation"):
-                parts.append(self.tr("没收 %1 元").replace("%1", f"{pen['confiscation']:,}"))
-            penalty = "、".join(parts) or self.tr("不予处罚")
+            penalty = penalty_text(i.get("penalty") or {})
             parties = "<br>".join(
                 f"{e(p.get('name', ''))} <span style='color:{dim}'>{e(p.get('id_number', ''))}</span>"
                 for p in i.get("parties") or []
