@@ -5,6 +5,7 @@ the daily digest counting what was raised (docs/rules/alerts.md)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from conftest import TEST_START, Api, fresh_db_url, start_backend, wait_until
@@ -43,9 +44,20 @@ def slow(tmp_path):
     b.stop()
 
 
-def test_an_overdue_case_raises_one_alert_that_climbs_to_supervise(fast):
+@pytest.fixture
+def stepped(tmp_path):
+    """A backend on real time whose district clock the test steps over each threshold: every
+    level is seen whatever the machine's load (at 3600x the 24-minute yellow band lasts 0.4
+    real seconds, and one busy tick could step over it)."""
+    b = start_backend(fresh_db_url("sqlite", tmp_path), tick_seconds=0.05)
+    yield b
+    b.stop()
+
+
+def test_an_overdue_case_raises_one_alert_that_climbs_to_supervise(stepped):
+    clock = stepped.settings.clock
     op, lead, disp, dept, sup = (
-        Api(fast.url, u)
+        Api(stepped.url, u)
         for u in ("demo-operator", "demo-lead", "demo-dispatcher", "demo-dept", "demo-supervisor")
     )
     # 06012 道路不洁: 2 working hours to dispose; a supervisor's own report needs no 核实.
@@ -53,6 +65,10 @@ def test_an_overdue_case_raises_one_alert_that_climbs_to_supervise(fast):
     c = ok(op.act(c, "accept"))
     c = ok(lead.act(ok(op.get(f"/api/v1/cases/{c['id']}")), "register"))
     c = ok(disp.act(ok(op.get(f"/api/v1/cases/{c['id']}")), "dispatch", department_id="sanitation"))
+    deadline = datetime.fromisoformat(c["deadline"])
+
+    def step_to(t: datetime) -> None:
+        clock.advance(max(0.0, (t - clock.now()).total_seconds()))
 
     def disposal() -> list[dict]:
         return [
@@ -61,16 +77,33 @@ def test_an_overdue_case_raises_one_alert_that_climbs_to_supervise(fast):
             if a["subject_id"] == c["id"] and a["kind"] == "case_disposal"
         ]
 
+    assert not disposal()  # on time: no alert
+    # 10 minutes before the deadline at most 10 working minutes are left: yellow (>= 80 %).
+    step_to(deadline - timedelta(minutes=10))
     first = wait_until(disposal)[0]
-    # Acknowledge at whatever level it has now (the lead may acknowledge every level).
+    assert first["level"] == "yellow"
     acked = ok(lead.post(f"/api/v1/alerts/{first['id']}/ack", json={"comment": "已电话催办"}))
     assert acked["state"] == "acknowledged" and acked["acked_by"] == "demo-lead"
-    supervised = wait_until(lambda: [a for a in disposal() if a["level"] == "supervise"])[0]
+    step_to(deadline + timedelta(minutes=1))
+    assert (
+        wait_until(lambda: [a for a in disposal() if a["level"] == "red"])[0]["id"] == first["id"]
+    )
+
+    def supervised_now() -> list[dict]:
+        # 督办 at 150 % of the limit: one working hour past the deadline, which a lunch break
+        # or a night may stretch; step a quarter of an hour at a time until it comes.
+        found = [a for a in disposal() if a["level"] == "supervise"]
+        if not found:
+            clock.advance(15 * 60)
+        return found
+
+    supervised = wait_until(supervised_now, step=0.15)[0]
     assert supervised["id"] == first["id"] and supervised["severity"] == "critical"
     # 督办 is the leadership's: an operator may not acknowledge it; unacknowledged, it also
     # escalates to the shift lead after 15 minutes at that level.
     r = op.post(f"/api/v1/alerts/{first['id']}/ack", json={})
     assert r.status_code == 403 and "shift_lead" in r.text
+    clock.advance(16 * 60)
     escalated = wait_until(lambda: [a for a in disposal() if a["escalated"]])[0]
     assert escalated["level"] == "supervise"
     ok(lead.post(f"/api/v1/alerts/{first['id']}/ack", json={"comment": "督办单已发"}))

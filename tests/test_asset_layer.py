@@ -3,6 +3,8 @@ coloured by the asset_state records, and a click on one says which it is."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -98,11 +100,14 @@ def test_states_come_from_records_and_a_click_names_the_component(ui, qtbot, ind
 
 
 # ---- the 部件与养护 panel ----------------------------------------------------------------------
+# The panel's "today" is the district's (China) day; a fixed 18:00 keeps the orders' deadline
+# (dispatch + 24 h, 5 h ago) and acceptance (1 h ago) inside it whenever the suite runs.
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+
 def _orders(index: ComponentIndex) -> list[dict]:
     """Two street-light orders walked by the domain: one done on time, one late in 施工."""
-    from datetime import UTC, datetime, timedelta
-
-    t0 = datetime.now(UTC) - timedelta(hours=30)
+    t0 = NOW - timedelta(hours=30)
     lights = [index.doc(int(i)) for i in np.flatnonzero(index.inv.category == "01037")[:4]]
     crew = ("u", {"department"}, "streetlight")
     desk = ("d", {"dispatcher"}, None)
@@ -125,8 +130,6 @@ class _Session:
 
 
 def test_the_panel_lists_orders_kpis_and_the_picked_component(ui, qtbot, index):
-    from datetime import UTC, datetime
-
     from widgets.panels.work_orders import WorkOrderPanel
 
     state = CityState()
@@ -146,7 +149,7 @@ def test_the_panel_lists_orders_kpis_and_the_picked_component(ui, qtbot, index):
         }
         for c in late["components"]
     }
-    p = WorkOrderPanel(state, lambda: datetime.now(UTC).timestamp(), _Session())
+    p = WorkOrderPanel(state, NOW.timestamp, _Session())
     qtbot.addWidget(p)
     p.resize(700, 800)
     p.on_diff(Diff(reset=True))

@@ -41,3 +41,29 @@ def test_video_reports_come_from_cameras_with_a_grab(tmp_path):
         assert distance_m(cam["lon"], cam["lat"], loc["lon"], loc["lat"]) <= SEES_WITHIN_M
         m = grabs[d["id"]]
         assert m is not None and m.data.startswith(b"\xff\xd8") and m.content_type == "image/jpeg"
+
+
+def test_a_report_near_a_boundary_camera_stays_inside_the_district():
+    """CAM-0001 and CAM-0091 stand near the boundary: a spot drawn within their sight can lie
+    across it, where the backend (rightly) refuses a case. The simulator keeps to the inside."""
+    from console.geo.cameras import demo_cameras
+    from console.geo.grid import UnitGrid
+    from console.sim.cameras import CameraSim
+    from console.sim.plan import PlannedReport
+
+    grid = UnitGrid.load()
+    cams = {c["id"]: c for c in demo_cameras()}
+    placed = []
+    for cid in ("CAM-0001", "CAM-0091"):
+        sim = CameraSim([cams[cid]], seed=5, inside=lambda lon, lat: grid.lookup(lon, lat) >= 0)
+        for i in range(200):
+            rep = PlannedReport(
+                1.78e9 + 61.0 * i, "video", "video", "06012", cams[cid]["lon"],
+                cams[cid]["lat"], "", False,
+            )  # fmt: skip
+            moved, cam = sim.relocate(rep)
+            assert cam is not None and cam["id"] == cid
+            assert distance_m(cam["lon"], cam["lat"], moved.lon, moved.lat) <= SEES_WITHIN_M
+            placed.append((moved.lon, moved.lat))
+    lon, lat = (list(v) for v in zip(*placed, strict=True))
+    assert (grid.lookup(lon, lat) >= 0).all()

@@ -4,14 +4,16 @@ picture of that moment attached, as a person at the video desk does: the camera'
 fetched, uploaded as media, and the case filed through ``POST /api/v1/cameras/{id}/cases``.
 
 A video report of the plan is placed within sight of the nearest camera (a camera sees what
-is within ``SIGHT_M`` of it: the report's point moves there); a report with no camera within
-``CATCH_M`` (the district's edges) goes in as an ordinary video report.
+is within ``SIGHT_M`` of it: the report's point moves there, to a spot inside the district,
+for a camera on the boundary also looks across it); a report with no camera within ``CATCH_M``
+(the district's edges) goes in as an ordinary video report.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,17 +26,25 @@ from .plan import PlannedReport
 CATCH_M = 2000.0
 #: Where in the picture the problem is: within this of the camera (well within its sight).
 SIGHT_M = 0.5 * SEES_WITHIN_M
+#: Spots drawn within sight for one report; the first inside the district is taken.
+DRAWS = 16
 
 
 class CameraSim:
-    def __init__(self, cameras: list[dict], seed: int):
+    def __init__(
+        self, cameras: list[dict], seed: int, inside: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ):
+        """``inside(lon, lat)``: which points are in the district (the backend refuses a case
+        outside it, as it should)."""
         self.cameras = cameras
         self.seed = seed
+        self.inside = inside
         self.filed = 0
 
     def relocate(self, rep: PlannedReport) -> tuple[PlannedReport, dict | None]:
-        """The report placed within sight of its nearest camera, and that camera (or the
-        report unchanged and None when no camera is within ``CATCH_M``)."""
+        """The report placed within sight of its nearest camera and inside the district, and
+        that camera (or the report unchanged and None when no camera is within ``CATCH_M``, or
+        none of the spots drawn near it is in the district)."""
         best: tuple[float, dict] | None = None
         for c in self.cameras:
             d = distance_m(c["lon"], c["lat"], rep.lon, rep.lat)
@@ -44,11 +54,15 @@ class CameraSim:
             return rep, None
         cam = best[1]
         rng = np.random.default_rng([self.seed, 11, int(rep.t * 1000)])
-        r, a = SIGHT_M * math.sqrt(float(rng.random())), float(rng.uniform(0, 2 * math.pi))
+        r, a = SIGHT_M * np.sqrt(rng.random(DRAWS)), rng.uniform(0, 2 * math.pi, DRAWS)
         k = math.cos(math.radians(cam["lat"]))
-        lon = cam["lon"] + r * math.sin(a) / (111_320.0 * k)
-        lat = cam["lat"] + r * math.cos(a) / 110_574.0
-        return dataclasses.replace(rep, lon=lon, lat=lat), cam
+        lon = cam["lon"] + r * np.sin(a) / (111_320.0 * k)
+        lat = cam["lat"] + r * np.cos(a) / 110_574.0
+        ok = np.flatnonzero(self.inside(lon, lat))
+        if not len(ok):
+            return rep, None
+        i = int(ok[0])
+        return dataclasses.replace(rep, lon=float(lon[i]), lat=float(lat[i])), cam
 
     def file(self, desk: ActorClient, camera: dict, body: dict):
         """File ``body`` (an intake body) from ``camera`` with its still as the grab; the

@@ -232,7 +232,11 @@ class DistrictSimulator:
         self.sensor_sim = SensorSim(self.reference["sensors"], self.config.seed)
         cams = wall.get("/api/v1/cameras")
         if cams is not None and cams.status_code == 200:
-            self.camera_sim = CameraSim(cams.json()["cameras"], self.config.seed)
+            self.camera_sim = CameraSim(
+                cams.json()["cameras"],
+                self.config.seed,
+                lambda lon, lat: self.grid.lookup(lon, lat) >= 0,
+            )
         self.routing = RoutingTable.from_rows(self.reference["routing"])
         self.component_categories = set(self.reference["components"]["categories"])
         self.supervisors = {
