@@ -22,6 +22,9 @@ Choices, each with its reason:
   comes last; equal scores share a rank (competition ranking, "1, 2, 2, 4").
 - Roles (监督员, 受理员, 派遣员, 值班长) are one ``by=user`` request filtered by each row's
   assessed ``role``.
+- 人员在岗 (``by=duty``, per 街道) and 河段 (``by=river``) are counted from time, not cases
+  (``console.domain.kpi_time``): the same rows, trend and sparklines, but a cell's drill-down
+  lists *items* (person-days, segment-days) from ``/api/v1/kpis/items``, not case ids.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from console.domain.china_time import CST
 
 KPIS_PATH = "/api/v1/kpis"
 CASES_PATH = "/api/v1/kpis/cases"
+ITEMS_PATH = "/api/v1/kpis/items"
 
 #: Board grouping → (the API's ``by``, the assessed role the rows are filtered by).
 GROUPS: dict[str, tuple[str, str | None]] = {
@@ -46,7 +50,12 @@ GROUPS: dict[str, tuple[str, str | None]] = {
     "operator": ("user", "operator"),
     "dispatcher": ("user", "dispatcher"),
     "shift_lead": ("user", "shift_lead"),
+    "duty": ("duty", None),
+    "river": ("river", None),
 }
+#: The groupings whose numbers stand on items, not cases (their drill-down: ``items_request``):
+#: what each item is.
+ITEM_GROUPS = {"duty": "person_day", "river": "segment_day"}
 PERIODS = ("today", "week", "month", "custom")
 SPARK_MIN_DAYS = 7
 
@@ -159,6 +168,13 @@ def cases_request(
     return CASES_PATH, {"by": by, "key": key, "indicator": indicator, "part": part, **p.params()}
 
 
+def items_request(group: str, key: str, indicator: str, p: Period) -> tuple[str, dict[str, str]]:
+    """The drill-down of one cell of a time-counted grouping: its person-days or segment-days."""
+    if group not in ITEM_GROUPS:
+        raise BoardError(f"{group!r} is counted from cases: ask cases_request")
+    return ITEMS_PATH, {"by": _by(group)[0], "key": key, "indicator": indicator, **p.params()}
+
+
 # ---- the board -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Cell:
@@ -269,9 +285,17 @@ def fetch_board(get: Get, group: str, p: Period, sparklines: bool = True) -> Boa
 
 
 def fetch_boards(get: Get, groups: Iterable[str], p: Period) -> list[Board]:
-    """The monthly report's boards (no sparklines: the report draws its own charts)."""
+    """The monthly report's boards (no sparklines: the report draws its own charts). A group
+    the source cannot answer (``LocalUnavailable``: a replay's 在岗率 over a month) is left
+    out; the caller compares the boards' groups with those it asked for and says so."""
     ask = _memo(get)
-    return [fetch_board(ask, g, p, sparklines=False) for g in groups]
+    out = []
+    for g in groups:
+        try:
+            out.append(fetch_board(ask, g, p, sparklines=False))
+        except LocalUnavailable:
+            continue
+    return out
 
 
 def _memo(get: Get) -> Get:
@@ -296,12 +320,21 @@ Rows = Callable[[datetime, datetime, str], list[dict[str, Any]]]
 #: ``case_ids(start, end, by, key, indicator, part)``: one cell's cases
 #: (``console.domain.kpi.kpi_cases`` over the same cases).
 CaseIds = Callable[[datetime, datetime, str, str, str, str], list[str]]
+#: ``items(start, end, by, key, indicator)``: one time-counted cell's items
+#: (``console.domain.kpi_time`` over the same records).
+Items = Callable[[datetime, datetime, str, str, str], list[dict[str, Any]]]
 
 
-def local_get(rows: Rows, case_ids: CaseIds | None, definitions: Mapping[str, Any]) -> Get:
-    """A ``Get`` answering the board's two requests without a backend, from functions over
-    the cases a replay holds (the backend's own domain functions), so the board cannot tell
-    the difference; ``case_ids`` None: drill-down is refused with a reason."""
+def local_get(
+    rows: Rows,
+    case_ids: CaseIds | None,
+    definitions: Mapping[str, Any],
+    items: Items | None = None,
+) -> Get:
+    """A ``Get`` answering the board's requests without a backend, from functions over the
+    cases and records a replay holds (the backend's own domain functions), so the board
+    cannot tell the difference; ``case_ids`` or ``items`` None: that drill-down is refused
+    with a reason."""
 
     def get(path: str, params: dict[str, str]) -> dict[str, Any]:
         start = datetime.fromisoformat(params["from"].replace("Z", "+00:00"))
@@ -313,6 +346,8 @@ def local_get(rows: Rows, case_ids: CaseIds | None, definitions: Mapping[str, An
         if path == CASES_PATH and case_ids is not None:
             ids = case_ids(start, end, by, params["key"], params["indicator"], params["part"])
             return {"case_ids": list(ids)}
+        if path == ITEMS_PATH and items is not None:
+            return {"items": items(start, end, by, params["key"], params["indicator"])}
         raise LocalUnavailable(f"{path} is not answered in a replay")
 
     return get

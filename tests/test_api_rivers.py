@@ -18,7 +18,7 @@ from test_routing import OFF_ROAD, _report
 
 from console.domain import rivers
 from console.domain.routing import RoutingTable
-from console.replay.kpis import state_river_kpi
+from console.replay.kpis import state_kpi_items, state_kpis, state_river_kpi
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +158,20 @@ def test_a_live_console_and_its_replayed_log_hold_the_same_river_records(backend
     )
     mine = state_river_kpi(replayed, start, end, at)
     assert {k: served[k] for k in mine} == mine and mine["numerator"] >= 1
+    # So are the 量化考核 board's 河段 rows and a row's segment-days.
+    window = {"from": start.isoformat(), "to": end.isoformat()}
+    wall = Api(backend.url, "demo-wall")
+    board = ok(wall.get("/api/v1/kpis", params={"by": "river", **window}))["rows"]
+    assert state_kpis(replayed, start, end, "river", at) == board
+    ts01 = next(r for r in board if r["key"] == "TS01")["indicators"][rivers.KPI_ID]
+    assert ts01["numerator"] >= 1
+    ask = {"by": "river", "key": "TS01", "indicator": rivers.KPI_ID, **window}
+    items = ok(wall.get("/api/v1/kpis/items", params=ask))["items"]
+    assert items == state_kpi_items(replayed, start, end, "river", "TS01", rivers.KPI_ID, at)
+    assert sum(x["numerator"] for x in items) == ts01["numerator"]
+    assert len(items) == ts01["denominator"]
+    # The district's figure is the rows' sum.
+    assert served["numerator"] == sum(r["indicators"][rivers.KPI_ID]["numerator"] for r in board)
 
 
 @pytest.mark.parametrize(

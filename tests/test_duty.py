@@ -176,6 +176,30 @@ def test_on_duty_rate_and_coverage_in_the_record(backend, login, officers, grid)
     days = ok(wall.get("/api/v1/duty/kpis/days", params={"person": v["id"], **period}))["days"]
     assert [d["day"] for d in days] == [day.isoformat()]
     assert days[0]["scheduled_s"] == pytest.approx(5400, abs=1)
+    # The 量化考核 board's 人员在岗 row of his street adds up to its person-days, his among them.
+    board = ok(wall.get("/api/v1/kpis", params={"by": "duty", **period}))
+    srow = next(r for r in board["rows"] if r["key"] == street)
+    assert srow["name"] == next(st.name for st in grid.streets if st.code == street)
+    assert board["definitions"]["on_duty_rate"]["zh"] == "在岗率" and srow["score"] is not None
+    ask = {"by": "duty", "key": street, **period}
+    for ind in ("on_duty_rate", "patrol_coverage"):
+        cell = srow["indicators"][ind]
+        items = ok(wall.get("/api/v1/kpis/items", params={**ask, "indicator": ind}))["items"]
+        assert sum(x["numerator"] for x in items) == cell["numerator"]
+        assert sum(x["denominator"] for x in items) == cell["denominator"]
+        assert cell["value"] == pytest.approx(row[ind], abs=2e-3)  # minutes against seconds
+        his = next(x for x in items if x["id"] == v["id"])
+        want = (75, 90) if ind == "on_duty_rate" else (1, len(cells))  # minutes; cells
+        assert (his["numerator"], his["denominator"]) == want and his["day"] == day.isoformat()
+    # A time-counted cell has no cases, a case-counted one no items: each says where to ask.
+    r = wall.get(
+        "/api/v1/kpis/cases", params={**ask, "indicator": "on_duty_rate", "part": "numerator"}
+    )
+    assert r.status_code == 400 and "/api/v1/kpis/items" in r.text
+    r = wall.get("/api/v1/kpis/items", params={**ask, "by": "street", "indicator": "closure_rate"})
+    assert r.status_code == 400 and "/api/v1/kpis/cases" in r.text
+    r = wall.get("/api/v1/kpis/items", params={**ask, "indicator": "disposal_rate"})
+    assert r.status_code == 400 and "not on the duty board" in r.text
 
 
 def test_duty_kpi_inputs_are_checked(login):

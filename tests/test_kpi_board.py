@@ -137,6 +137,10 @@ class FakeApi:
             return {"case_ids": [f"{params['key']}-{params['part'][:3]}-{i}" for i in range(3)]}
         if params["by"] == "user":
             return users()
+        if params["by"] == "duty":
+            return duty_api(path, params)
+        if params["by"] == "river":
+            return {"rows": []}
         span = {"from": params["from"], "to": params["to"]}
         if span == self.month.params():
             return departments()
@@ -163,8 +167,8 @@ def test_the_four_roles_share_one_user_request():
     boards = fetch_boards(api, GROUPS, month_period("2026-10"))
     assert [b.group for b in boards] == list(GROUPS)
     by = [q["by"] for _, q in api.requests]
-    # five groupings × (the month, the previous month); the roles' by=user asked once each
-    assert len(by) == 10 and by.count("user") == 2
+    # seven groupings × (the month, the previous month); the roles' by=user asked once each
+    assert len(by) == 14 and by.count("user") == 2 and by.count("duty") == 2
 
 
 def test_drill_down_asks_for_the_cells_cases():
@@ -289,6 +293,47 @@ def test_double_click_on_a_cell_lists_its_cases_and_opens_one(qtbot, board_widge
     assert w.notice.isVisible() and len(api.requests) == n
 
 
+def duty_api(path: str, params: dict[str, str]) -> dict:
+    """Answers ``by=duty`` from the person-days of test_kpi_time with the domain's functions."""
+    from console.domain import kpi_time
+    from console.domain.kpi import definitions
+    from tests.test_kpi_time import DAYS
+
+    if path.endswith("/kpis/items"):
+        return {"items": kpi_time.duty_items(DAYS, params["key"], params["indicator"])}
+    assert path == "/api/v1/kpis" and params["by"] == "duty", (path, params)
+    return {"rows": kpi_time.duty_rows(DAYS, {"A": "湖滨街道"}), "definitions": definitions()}
+
+
+@pytest.mark.ui
+def test_a_duty_cell_lists_its_person_days_and_opens_a_person(qtbot, board_widget):
+    from PySide6.QtCore import Qt
+
+    from widgets.board.drill import ItemsDialog
+    from widgets.board.model import FIXED
+
+    w = board_widget(duty_api)
+    w.group_box.setCurrentIndex(list(GROUPS).index("duty"))
+    qtbot.waitUntil(lambda: w.board is not None and w.board.group == "duty")
+    assert w.model.rowCount() == 2 and w.model.data(w.model.index(0, 1)) == "湖滨街道"
+    assert w.board.indicators == ["on_duty_rate", "patrol_coverage"]
+    assert w.model.data(w.model.index(0, len(FIXED))) == "87.6%"  # 1261 / 1440 min
+    tip = w.model.data(w.model.index(0, len(FIXED)), Qt.ItemDataRole.ToolTipRole)
+    assert "分子 1261 / 分母 1440（双击查看明细）" in tip
+    w.drill_down(w.model.index(0, len(FIXED)))
+    qtbot.waitUntil(lambda: isinstance(w.drill, ItemsDialog) and w.drill.isVisible())
+    t = w.drill.table
+    rows = [[t.item(r, c).text() for c in range(4)] for r in range(t.rowCount())]
+    assert rows == [
+        ["人员S1  ✗", "2026-11-29", "360 / 480 分钟", "75.0%"],
+        ["人员S2  ✗", "2026-11-29", "421 / 480 分钟", "87.7%"],
+        ["人员S1", "2026-11-28", "480 / 480 分钟", "100.0%"],
+    ]
+    with qtbot.waitSignal(w.item_requested) as sig:
+        t.itemDoubleClicked.emit(t.item(1, 0))
+    assert sig.args == ["person_day", "S2"]
+
+
 @pytest.mark.ui
 def test_a_failing_backend_shows_a_notice_on_the_board(qtbot, board_widget):
     w = board_widget(FakeApi(fail=OSError("连接被拒绝")))
@@ -317,7 +362,7 @@ def test_xlsx_holds_a_ranking_table_and_a_chart_per_group(qapp, month_boards, tm
     out = write_kpi_report(month_boards, tmp_path / "kpi.xlsx")
     wb = load_workbook(out)
     assert wb.sheetnames == ["指标说明", "专业部门", "街道", "社区", "网格", "监督员", "受理员",
-                             "派遣员", "值班长"]  # fmt: skip
+                             "派遣员", "值班长", "人员在岗（街道）", "河段"]  # fmt: skip
     ws = wb["专业部门"]
     head = [c.value for c in ws[1]]
     assert head[:6] == ["排名", "对象", "等级", "综合指标值", "较上期", "处置率"]
@@ -339,7 +384,7 @@ def test_xlsx_holds_a_ranking_table_and_a_chart_per_group(qapp, month_boards, tm
     # openpyxl does not read charts back: they are in the package, one per group with rows
     with zipfile.ZipFile(out) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 7  # every group but the shift leads (no rows: no chart)
+        assert len(charts) == 8  # every group but the shift leads and rivers (no rows)
         xml = z.read(charts[0]).decode()
     assert "<barChart>" in xml and "'专业部门'!$D$2:$D$5" in xml, xml
 
@@ -394,7 +439,7 @@ def test_a_replay_answers_the_board_from_the_logs_cases(city_state):
         datetime.fromisoformat(e["at"]) for c in city_state.cases.values() for e in c["events"]
     ]
     p = Period(min(times), max(times) + timedelta(seconds=1), "custom")
-    get = replay_get(city_state)
+    get = replay_get(city_state, p.end.timestamp)
     checked = 0
     for group in ("department", "street", "supervisor", "operator"):
         board = fetch_board(get, group, p, sparklines=False)
@@ -412,6 +457,12 @@ def test_a_replay_answers_the_board_from_the_logs_cases(city_state):
                 ), (group, row.key, ind)
                 checked += cell.numerator + cell.denominator
     assert checked > 20
+    # 在岗率 over more than a day is the backend's (a log holds each person's latest day): the
+    # board says so, and the monthly report leaves that group out rather than guess.
+    week = Period(p.end - timedelta(days=7), p.end, "custom")
+    with pytest.raises(BoardError, match="more than one day"):
+        fetch_board(get, "duty", week, sparklines=False)
+    assert [b.group for b in fetch_boards(get, GROUPS, week)] == [g for g in GROUPS if g != "duty"]
 
 
 # ---- in the console ------------------------------------------------------------------------------
@@ -425,6 +476,40 @@ def test_the_board_opens_from_the_view_menu_on_a_live_console(qtbot, backend, co
     assert board is not None and board.isVisible() and board.isWindow()
     qtbot.waitUntil(lambda: "加载中" not in board.period_label.text(), timeout=20_000)
     assert not board.notice.isVisible(), board.notice.text()
+
+
+@pytest.mark.ui
+def test_a_duty_drill_down_opens_the_person_in_the_duty_panel(qtbot, backend, console_factory):
+    """Live: today's 人员在岗 board from the backend, a street's person-days, and a double-click
+    on one selects that person in the duty panel (and so on the map)."""
+    from PySide6.QtCore import Qt
+
+    from console.kpiboard import PERIODS
+    from widgets.board.drill import ItemsDialog
+    from widgets.board.model import FIXED
+
+    app = console_factory(backend.url)
+    window = app.window
+    window.act_kpi_board.trigger()
+    board = window.kpi_tools.board
+    board.period_box.setCurrentIndex(PERIODS.index("today"))
+    board.group_box.setCurrentIndex(list(GROUPS).index("duty"))
+    qtbot.waitUntil(
+        lambda: bool(board.board and board.board.group == "duty" and board.model.rowCount()),
+        timeout=20_000,
+    )
+    assert not board.notice.isVisible(), board.notice.text()
+    assert board.board.indicators == ["on_duty_rate", "patrol_coverage"]
+    board.drill_down(board.model.index(0, len(FIXED)))
+    qtbot.waitUntil(lambda: isinstance(board.drill, ItemsDialog), timeout=20_000)
+    table = board.drill.table
+    assert table.rowCount() > 0
+    item = table.item(table.rowCount() - 1, 0)
+    pid = item.data(Qt.ItemDataRole.UserRole)
+    qtbot.waitUntil(lambda: window.duty.model.key_of(pid) is not None, timeout=20_000)
+    table.itemDoubleClicked.emit(item)
+    assert window.duty.model.person_id(window.duty.table.currentIndex().row()) == pid
+    assert window.docks["duty"].isVisible()
 
 
 @pytest.mark.ui

@@ -5,13 +5,15 @@ shift log gives the backend's numbers for any period it covers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from console.domain import rivers
+from console.domain import kpi_time, rivers
+from console.domain.china_time import CST
 from console.domain.kpi import compute_kpis, kpi_cases
 from console.geo.grid import UnitGrid
 from console.geo.responsibility import supervisor_cells
+from console.kpiboard import LocalUnavailable
 from console.state import CityState
 
 _NAMED = {
@@ -20,6 +22,12 @@ _NAMED = {
     "street": "streets",
     "community": "communities",
 }
+
+
+def _names(state: CityState, by: str) -> dict[str, str]:
+    """Row names as the state's reference gives them (as the backend names its rows)."""
+    listed = state.reference.get(_NAMED.get(by, ""), [])
+    return {x.get("id") or x.get("code"): x["name"] for x in listed}
 
 
 def _responsibility(state: CityState, by: str) -> dict[str, set[str]] | None:
@@ -36,16 +44,40 @@ def _enforcement(state: CityState) -> list[dict[str, Any]]:
     return [dict(r) for r in state.records.get("enforcement", {}).values()]
 
 
-def state_kpis(state: CityState, start: datetime, end: datetime, by: str) -> list[dict[str, Any]]:
-    """The rows of ``GET /api/v1/kpis`` for [start, end) computed from ``state``."""
-    listed = state.reference.get(_NAMED.get(by, ""), [])
-    names = {x.get("id") or x.get("code"): x["name"] for x in listed}
+def _duty_days(state: CityState, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The person-days behind ``by=duty`` from the state's duty records: each record holds
+    its person's latest day only, so a period of more than one CST day is the backend's to
+    answer (said, not guessed)."""
+    first = start.astimezone(CST).date()
+    last = (end - timedelta(microseconds=1)).astimezone(CST).date()
+    if first != last:
+        raise LocalUnavailable(
+            "在岗率 over more than one day is counted by the backend from its stored days; "
+            "a shift log holds each person's latest day only"
+        )
+    records = list(state.records_of("duty").values())  # one C call: safe beside the fold
+    return kpi_time.duty_days_of_records(records, first.isoformat(), last.isoformat())
+
+
+def _rivers(state: CityState) -> list[Any]:
+    return list(state.records_of(rivers.RECORD_TYPE).values())
+
+
+def state_kpis(
+    state: CityState, start: datetime, end: datetime, by: str, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The rows of ``GET /api/v1/kpis`` for [start, end) computed from ``state`` (as of
+    ``now``, the district time: a river day counts once it has ended; default ``end``)."""
+    if by == "duty":
+        return kpi_time.duty_rows(_duty_days(state, start, end), _names(state, "street"))
+    if by == "river":
+        return kpi_time.river_rows(_rivers(state), start, end, now or end)
     return compute_kpis(
         list(state.cases.values()),
         start,
         end,
         by,
-        names=names,
+        names=_names(state, by),
         supervisor_grids=_responsibility(state, by),
         enforcement=_enforcement(state),
     )
@@ -66,6 +98,21 @@ def state_kpi_cases(
         supervisor_grids=_responsibility(state, by),
         enforcement=_enforcement(state),
     )
+
+
+def state_kpi_items(
+    state: CityState,
+    start: datetime,
+    end: datetime,
+    by: str,
+    key: str,
+    indicator: str,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The answer of ``GET /api/v1/kpis/items`` (one time-counted cell's items) from ``state``."""
+    if by == "duty":
+        return kpi_time.duty_items(_duty_days(state, start, end), key, indicator)
+    return kpi_time.river_items(_rivers(state), start, end, now or end, key, indicator)
 
 
 def state_river_kpi(

@@ -205,10 +205,15 @@ def _store_day(s: Session, doc: dict[str, Any], visited: int) -> None:
 def kpis(s: Session, first: date, last: date, by: str, street: str | None = None) -> list[dict]:
     """在岗率 and 巡查覆盖率 per person or street over the CST days ``first``..``last``
     (``street``: only its people, the drill-down from a street's row)."""
+    return rules.kpi_rows(days_in(s, first, last, street), by)
+
+
+def days_in(s: Session, first: date, last: date, street: str | None = None) -> list[dict]:
+    """Every person-day of the CST days ``first``..``last`` (of ``street``'s people only)."""
     q = select(DutyDay).where(DutyDay.day >= first.isoformat(), DutyDay.day <= last.isoformat())
     if street is not None:
         q = q.where(DutyDay.street == street)
-    return rules.kpi_rows([_day_dict(r) for r in s.scalars(q)], by)
+    return [_day_dict(r) for r in s.scalars(q)]
 
 
 def days_of(s: Session, person_id: str, first: date, last: date) -> list[dict]:

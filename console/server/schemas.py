@@ -168,7 +168,11 @@ class AlertAck(Strict):
     comment: Annotated[str, Field(max_length=500)] = ""
 
 
-KpiBy = Literal["department", "street", "community", "grid", "user", "category", "source"]
+#: The case-based groupings (``console.domain.kpi.GROUPINGS``) and those counted from time
+#: (``console.domain.kpi_time.TIME_BY``).
+KpiBy = Literal[
+    "department", "street", "community", "grid", "user", "category", "source", "duty", "river"
+]
 
 
 class UserNew(Strict):

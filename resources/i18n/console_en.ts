@@ -448,22 +448,27 @@
         <translation>Source: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/model.py" line="165"/>
+        <location filename="../../widgets/board/model.py" line="166"/>
+        <source>分子 %1 / 分母 %2（双击查看明细）</source>
+        <translation>Numerator %1 / denominator %2 (double-click for the details)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/model.py" line="168"/>
         <source>分子 %1 / 分母 %2（双击查看案件）</source>
         <translation>Numerator %1 / denominator %2 (double-click for the cases)</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/model.py" line="170"/>
+        <location filename="../../widgets/board/model.py" line="174"/>
         <source>上期综合指标值：%1</source>
         <translation>Previous score: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/model.py" line="174"/>
+        <location filename="../../widgets/board/model.py" line="178"/>
         <source>逐日综合指标值 %1</source>
         <translation>Daily score %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/model.py" line="177"/>
+        <location filename="../../widgets/board/model.py" line="181"/>
         <source>最低 %1，最高 %2</source>
         <translation>Low %1, high %2</translation>
     </message>
@@ -1294,17 +1299,17 @@
 <context>
     <name>DrillDialog</name>
     <message>
-        <location filename="../../widgets/board/board.py" line="104"/>
+        <location filename="../../widgets/board/drill.py" line="45"/>
         <source>分子案件 (%1)</source>
         <translation>Numerator cases (%1)</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="108"/>
+        <location filename="../../widgets/board/drill.py" line="49"/>
         <source>分母案件 (%1，其中 %2 件未计入分子 ✗)</source>
         <translation>Denominator cases (%1, %2 not in the numerator ✗)</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="131"/>
+        <location filename="../../widgets/board/drill.py" line="72"/>
         <source>双击案件编号在案件详情中打开</source>
         <translation>Double-click a case to open it in case detail</translation>
     </message>
@@ -1986,140 +1991,219 @@
     </message>
 </context>
 <context>
+    <name>ItemsDialog</name>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="92"/>
+        <source>人员日明细 (%1，其中 %2 项未满 ✗)</source>
+        <translation>Person-days (%1, %2 short of full ✗)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="94"/>
+        <source>河段日明细 (%1，其中 %2 项未达巡查标准 ✗)</source>
+        <translation>Segment-days (%1, %2 not patrolled to the standard ✗)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="98"/>
+        <source>对象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="98"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="98"/>
+        <source>计入 / 应计</source>
+        <translation>Counted / due</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="131"/>
+        <source>双击一行：在人员在岗面板与地图上显示此人</source>
+        <translation>Double-click a row: show the person in the On duty panel and on the map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="133"/>
+        <source>双击一行：在河道面板与地图上显示此河段</source>
+        <translation>Double-click a row: show the segment in the Rivers panel and on the map</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="139"/>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="139"/>
+        <source> 网格</source>
+        <translation> cells</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="144"/>
+        <source>当日覆盖</source>
+        <translation>Day coverage</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/drill.py" line="144"/>
+        <source>比率</source>
+        <translation>Rate</translation>
+    </message>
+</context>
+<context>
     <name>KpiBoard</name>
     <message>
-        <location filename="../../widgets/board/board.py" line="215"/>
+        <location filename="../../widgets/board/board.py" line="171"/>
         <source>今日</source>
+        <extracomment>A drill-down&apos;s person or river segment: (ITEM_GROUPS kind, id).</extracomment>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="215"/>
+        <location filename="../../widgets/board/board.py" line="171"/>
         <source>本周</source>
         <translation>This week</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="216"/>
+        <location filename="../../widgets/board/board.py" line="172"/>
         <source>本月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="216"/>
+        <location filename="../../widgets/board/board.py" line="172"/>
         <source>自定义</source>
         <translation>Custom</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="218"/>
+        <location filename="../../widgets/board/board.py" line="174"/>
         <source>专业部门</source>
         <translation>Departments</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="219"/>
+        <location filename="../../widgets/board/board.py" line="175"/>
         <source>街道</source>
         <translation>Streets</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="220"/>
+        <location filename="../../widgets/board/board.py" line="176"/>
         <source>社区</source>
         <translation>Communities</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="221"/>
+        <location filename="../../widgets/board/board.py" line="177"/>
         <source>网格</source>
         <translation>Grids</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="222"/>
+        <location filename="../../widgets/board/board.py" line="178"/>
         <source>监督员</source>
         <translation>Supervisors</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="223"/>
+        <location filename="../../widgets/board/board.py" line="179"/>
         <source>受理员</source>
         <translation>Operators</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="224"/>
+        <location filename="../../widgets/board/board.py" line="180"/>
         <source>派遣员</source>
         <translation>Dispatchers</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="225"/>
+        <location filename="../../widgets/board/board.py" line="181"/>
         <source>值班长</source>
         <translation>Shift leads</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="231"/>
+        <location filename="../../widgets/board/board.py" line="182"/>
+        <source>人员在岗（街道）</source>
+        <translation>On duty (streets)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="183"/>
+        <source>河段</source>
+        <translation>River segments</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="189"/>
         <source>时段</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="232"/>
+        <location filename="../../widgets/board/board.py" line="190"/>
         <source>考核对象</source>
         <translation>Assessed</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="233"/>
+        <location filename="../../widgets/board/board.py" line="191"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="234"/>
+        <location filename="../../widgets/board/board.py" line="192"/>
         <source>导出月度考核报告…</source>
         <translation>Export monthly report…</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="235"/>
-        <location filename="../../widgets/board/board.py" line="332"/>
+        <location filename="../../widgets/board/board.py" line="193"/>
+        <location filename="../../widgets/board/board.py" line="290"/>
         <source>双击指标单元格，查看计入分子与分母的案件</source>
         <translation>Double-click an indicator cell to see the cases in its numerator and denominator</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="278"/>
+        <location filename="../../widgets/board/board.py" line="236"/>
         <source>加载中…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="284"/>
+        <location filename="../../widgets/board/board.py" line="242"/>
         <source>考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="296"/>
+        <location filename="../../widgets/board/board.py" line="254"/>
         <source>共 %1 个 · </source>
         <translation>%1 in all · </translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="308"/>
+        <location filename="../../widgets/board/board.py" line="266"/>
         <source>考核数据读取失败：%1</source>
         <translation>Could not read the KPIs: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="320"/>
+        <location filename="../../widgets/board/board.py" line="278"/>
         <source>考核时段 %1</source>
         <translation>Period %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="322"/>
+        <location filename="../../widgets/board/board.py" line="280"/>
         <source>对比上期 %1</source>
         <translation>Compared with %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="348"/>
+        <location filename="../../widgets/board/board.py" line="300"/>
+        <source>无法列出明细：%1</source>
+        <translation>Cannot list the details: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="302"/>
+        <source>考核明细</source>
+        <translation>KPI details</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/board/board.py" line="317"/>
         <source>无法列出案件：%1</source>
         <translation>Cannot list the cases: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="349"/>
+        <location filename="../../widgets/board/board.py" line="318"/>
         <source>考核案件</source>
         <translation>KPI cases</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="367"/>
+        <location filename="../../widgets/board/board.py" line="343"/>
         <source>导出月度考核报告</source>
         <translation>Export monthly report</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/board.py" line="369"/>
+        <location filename="../../widgets/board/board.py" line="345"/>
         <source>PDF (*.pdf);;Excel (*.xlsx)</source>
         <translation>PDF (*.pdf);;Excel (*.xlsx)</translation>
     </message>
@@ -2127,32 +2211,37 @@
 <context>
     <name>KpiTools</name>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="49"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="56"/>
         <source>回放：考核指标由班次记录中的案件计算（仅含本台当时持有的案件）</source>
         <translation>Replay: KPIs computed from the shift log&apos;s cases (only those this console held)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="53"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="60"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="71"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="79"/>
         <source>案件 %1 不在本台当前数据中</source>
         <translation>Case %1 is not held by this console</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="84"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="92"/>
         <source>历史案件</source>
         <translation>Archived case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="98"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="119"/>
         <source>月度考核报告已导出：%1</source>
         <translation>Monthly KPI report written: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/kpi_tools.py" line="104"/>
+        <location filename="../../widgets/app/kpi_tools.py" line="123"/>
+        <source>回放无法计算，未列入报告：%1</source>
+        <translation>Not computable in a replay, left out of the report: %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/app/kpi_tools.py" line="133"/>
         <source>月度考核报告</source>
         <translation>Monthly KPI report</translation>
     </message>

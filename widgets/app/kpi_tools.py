@@ -5,27 +5,34 @@ written (PDF or Excel) on the GUI thread, where Qt's painting lives."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt
 
 from console.domain.kpi import definitions
 from console.kpiboard import GROUPS, BoardError, Get, fetch_boards, local_get, month_period
-from console.replay.kpis import state_kpi_cases, state_kpis
+from console.replay.kpis import state_kpi_cases, state_kpi_items, state_kpis
 from console.state import CityState
 from widgets.board.board import KpiBoard
 from widgets.common.i18n import language
-from widgets.report.kpi_report import check_format, write_kpi_report
+from widgets.report.kpi_report import check_format, group_name, write_kpi_report
 
 
-def replay_get(state: CityState) -> Get:
+def replay_get(state: CityState, now: Callable[[], float]) -> Get:
     """The board's requests answered from a replay's state by the backend's own functions
-    (``state_kpis``, ``state_kpi_cases``). (``list(d.values())`` runs in C under the GIL: the
-    worker reads the cases while the GUI thread folds, without a torn iteration.)"""
+    (``state_kpis``, ``state_kpi_cases``, ``state_kpi_items``), as of the replay's district
+    time ``now``. (``list(d.values())`` runs in C under the GIL: the worker reads the cases
+    while the GUI thread folds, without a torn iteration.)"""
+
+    def at() -> datetime:
+        return datetime.fromtimestamp(now(), UTC)
+
     return local_get(
-        lambda start, end, by: state_kpis(state, start, end, by),
+        lambda start, end, by: state_kpis(state, start, end, by, at()),
         lambda *cell: state_kpi_cases(state, *cell),
         definitions(),
+        lambda start, end, by, key, ind: state_kpi_items(state, start, end, by, key, ind, at()),
     )
 
 
@@ -39,7 +46,7 @@ class KpiTools(QObject):
         session = self.ctx.session
         if session is not None:
             return lambda path, params: session.fetch(path, **params)
-        return replay_get(self.ctx.state)
+        return replay_get(self.ctx.state, self.ctx.now)
 
     def show(self) -> KpiBoard:
         if self.board is None:
@@ -53,6 +60,7 @@ class KpiTools(QObject):
             self.board.setWindowTitle(self.tr("量化考核看板"))
             self.board.resize(1500, 800)
             self.board.case_requested.connect(self.open_case)
+            self.board.item_requested.connect(self.open_item)
             self.board.export_requested.connect(self.export)
         self.board.show()
         self.board.activateWindow()
@@ -84,6 +92,19 @@ class KpiTools(QObject):
             what=self.tr("历史案件"),
         )
 
+    def open_item(self, kind: str, item_id: str) -> None:
+        """A drill-down's person-day or segment-day: the person in the duty panel, or the
+        segment in the river panel, brought forward; either panel's selection moves the map."""
+        dock, select = (
+            ("duty", self.window.duty.select_person)
+            if kind == "person_day"
+            else ("rivers", self.window.rivers.select_segment)
+        )
+        self.window.docks[dock].show()
+        self.window.docks[dock].raise_()
+        select(item_id)
+        self.window.activateWindow()
+
     def export(self, month: str, path: str) -> None:
         try:
             check_format(path)
@@ -96,6 +117,14 @@ class KpiTools(QObject):
         def written(boards) -> None:
             write_kpi_report(boards, path, lang)
             self.window.status.show_notice(self.tr("月度考核报告已导出：%1").replace("%1", path))
+            left = [g for g in GROUPS if g not in {b.group for b in boards}]
+            if left:
+                self.window.status.show_notice(
+                    self.tr("回放无法计算，未列入报告：%1").replace(
+                        "%1", "、".join(group_name(g, lang) for g in left)
+                    ),
+                    "warning",
+                )
 
         self.ctx.workers.submit(
             lambda: fetch_boards(get, GROUPS, p),

@@ -1,6 +1,7 @@
 """The 量化考核 board (考核看板) for the shift lead: choose a period and a grouping, read the
 ranking with grades, trends and sparklines, double-click an indicator cell for the cases
-behind its numerator and denominator, export the monthly report.
+behind its numerator and denominator (for 人员在岗 and 河段, counted from time: the
+person-days or segment-days, ``widgets.board.drill``), export the monthly report.
 
 Every request goes through the console's Workers (never on the GUI thread); a failure shows
 as a notice on the board itself and the last good ranking stays. In a replay the requests are
@@ -19,13 +20,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QStyledItemDelegate,
     QTableView,
@@ -36,6 +34,7 @@ from PySide6.QtWidgets import (
 from console.domain.china_time import CST
 from console.kpiboard import (
     GROUPS,
+    ITEM_GROUPS,
     PERIODS,
     Board,
     BoardError,
@@ -43,8 +42,10 @@ from console.kpiboard import (
     Period,
     cases_request,
     fetch_board,
+    items_request,
     period,
 )
+from widgets.board.drill import DrillDialog, ItemsDialog
 from widgets.board.model import FIXED, SPARK_ROLE, BoardModel, indicator_name
 from widgets.common.style import GRADE_COLORS, theme
 from widgets.common.workers import Workers
@@ -85,55 +86,10 @@ class SparkDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class DrillDialog(QDialog):
-    """The cases behind one cell: its numerator's and its denominator's, side by side; the
-    denominator's cases missing from the numerator (the late, the unhandled) marked ✗ in red,
-    since those are the ones a shift lead asks about; a double-click on a case opens it in
-    the console's case detail."""
-
-    case_requested = Signal(str)
-
-    def __init__(self, title: str, numerator: list[str], denominator: list[str], parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.lists: dict[str, QListWidget] = {}
-        counted = set(numerator)
-        missing = sum(1 for x in denominator if x not in counted)
-        row = QHBoxLayout()
-        for part, ids, text in (
-            ("numerator", numerator, self.tr("分子案件 (%1)").replace("%1", str(len(numerator)))),
-            (
-                "denominator",
-                denominator,
-                self.tr("分母案件 (%1，其中 %2 件未计入分子 ✗)")
-                .replace("%1", str(len(denominator)))
-                .replace("%2", str(missing)),
-            ),
-        ):
-            col = QVBoxLayout()
-            col.addWidget(QLabel(text))
-            lst = QListWidget()
-            for case_id in ids:
-                out = part == "denominator" and case_id not in counted
-                item = QListWidgetItem(f"{case_id}  ✗" if out else case_id)
-                item.setData(Qt.ItemDataRole.UserRole, case_id)
-                if out:
-                    item.setForeground(QColor("#ff4d4f"))
-                lst.addItem(item)
-            lst.itemDoubleClicked.connect(
-                lambda item: self.case_requested.emit(item.data(Qt.ItemDataRole.UserRole))
-            )
-            col.addWidget(lst)
-            self.lists[part] = lst
-            row.addLayout(col)
-        lay = QVBoxLayout(self)
-        lay.addLayout(row)
-        lay.addWidget(QLabel(self.tr("双击案件编号在案件详情中打开")))
-        self.resize(620, 420)
-
-
 class KpiBoard(QWidget):
     case_requested = Signal(str)
+    #: A drill-down's person or river segment: (ITEM_GROUPS kind, id).
+    item_requested = Signal(str, str)
     export_requested = Signal(str, str)  # month "YYYY-MM", output path (.pdf or .xlsx)
 
     def __init__(
@@ -151,7 +107,7 @@ class KpiBoard(QWidget):
         self.get, self.now, self.workers = get, now, workers
         self.board: Board | None = None
         self._serial = 0
-        self.drill: DrillDialog | None = None
+        self.drill: DrillDialog | ItemsDialog | None = None
         self.period_box = QComboBox()
         self.group_box = QComboBox()
         for k in PERIODS:
@@ -223,6 +179,8 @@ class KpiBoard(QWidget):
             "operator": self.tr("受理员"),
             "dispatcher": self.tr("派遣员"),
             "shift_lead": self.tr("值班长"),
+            "duty": self.tr("人员在岗（街道）"),
+            "river": self.tr("河段"),
         }
         for i, k in enumerate(PERIODS):
             self.period_box.setItemText(i, periods[k])
@@ -332,6 +290,18 @@ class KpiBoard(QWidget):
             self.show_notice(self.tr("双击指标单元格，查看计入分子与分母的案件"))
             return
         get, group, p = self.get, board.group, board.period
+        title = f"{row.name} · {indicator_name(board.definitions, ind)}"
+        if group in ITEM_GROUPS:
+            self.workers.submit(
+                lambda: get(*items_request(group, row.key, ind, p)).get("items") or [],
+                lambda items: self._show_items(title, ITEM_GROUPS[group], ind, items),
+                owner=self,
+                on_error=lambda e: self.show_notice(
+                    self.tr("无法列出明细：%1").replace("%1", str(e))
+                ),
+                what=self.tr("考核明细"),
+            )
+            return
 
         def fetch() -> tuple[list[str], list[str]]:
             parts = []
@@ -340,7 +310,6 @@ class KpiBoard(QWidget):
                 parts.append([str(x) for x in answer.get("case_ids") or []])
             return parts[0], parts[1]
 
-        title = f"{row.name} · {indicator_name(board.definitions, ind)}"
         self.workers.submit(
             fetch,
             lambda ids: self._show_drill(title, *ids),
@@ -354,6 +323,13 @@ class KpiBoard(QWidget):
             self.drill.close()
         self.drill = DrillDialog(title, numerator, denominator, self)
         self.drill.case_requested.connect(self.case_requested)
+        self.drill.show()
+
+    def _show_items(self, title: str, kind: str, ind: str, items: list) -> None:
+        if self.drill is not None:
+            self.drill.close()
+        self.drill = ItemsDialog(title, kind, ind, items, self)
+        self.drill.item_requested.connect(self.item_requested)
         self.drill.show()
 
     # ---- export ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from console.domain.china_time import CST
-from console.kpiboard import Board, BoardRow
+from console.kpiboard import ITEM_GROUPS, Board, BoardRow
 from widgets.common.i18n import language
 from widgets.common.style import GRADE_COLORS, theme
 
@@ -162,7 +162,11 @@ class BoardModel(QAbstractTableModel):
             c = row.cells.get(ind)
             if c is None:
                 return None
-            counts = self.tr("分子 %1 / 分母 %2（双击查看案件）")
+            counts = (
+                self.tr("分子 %1 / 分母 %2（双击查看明细）")
+                if self.board.group in ITEM_GROUPS
+                else self.tr("分子 %1 / 分母 %2（双击查看案件）")
+            )
             counts = counts.replace("%1", str(c.numerator)).replace("%2", str(c.denominator))
             return f"{row.name}\n{counts}\n{self._definition_tip(ind)}"
         if col == "trend":

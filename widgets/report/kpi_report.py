@@ -66,12 +66,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "operator": ("受理员", "Operators"),
     "dispatcher": ("派遣员", "Dispatchers"),
     "shift_lead": ("值班长", "Shift leads"),
+    "duty": ("人员在岗（街道）", "On duty (streets)"),
+    "river": ("河段", "River segments"),
 }
 
 
 def _w(key: str, lang: str) -> str:
     zh, en = WORDS[key]
     return en if lang == "en" else zh
+
+
+def group_name(group: str, lang: str) -> str:
+    """A board grouping's name in the report's words (``kpiboard.GROUPS`` keys)."""
+    return _w(group, lang)
 
 
 def _span(p: Period) -> str:

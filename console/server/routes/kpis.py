@@ -1,5 +1,7 @@
 """KPIs over a time window, grouped as ``by`` says (``console.domain.kpi`` computes them from
-the case documents read here), the cases behind any cell, and those behind a row's callbacks."""
+the case documents read here; ``by=duty|river`` are counted from time by
+``console.domain.kpi_time``), the cases behind any cell (the items, person-days or
+segment-days, behind a time-counted one), and those behind a row's callbacks."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from console.domain import kpi_time, rivers
 from console.domain.case import iso
+from console.domain.china_time import CST
 from console.domain.kpi import compute_kpis, definitions, kpi_cases, satisfaction_cases
 from console.domain.workflow import TERMINAL_STATES
 
+from .. import duty, records
 from ..context import Context
 from ..db import CaseRow, Department, EnforcementRow, User
 from ..errors import ApiError
@@ -68,9 +73,28 @@ def _names(s: Session, ctx: Context, by: str) -> dict[str, str]:
     return {}
 
 
+def _duty_days(s: Session, start: datetime, end: datetime) -> list[dict]:
+    """The person-days of the CST days the window touches (a day is counted whole: its
+    totals are what the backend stored for it, up to now for today)."""
+    first = start.astimezone(CST).date()
+    last = (end - timedelta(microseconds=1)).astimezone(CST).date()
+    return duty.days_in(s, first, last)
+
+
+def _time_rows(ctx: Context, by: str, start: datetime, end: datetime) -> list[dict]:
+    with ctx.db.read() as s:
+        if by == "duty":
+            names = {st.code: st.name for st in ctx.grid.streets}
+            return kpi_time.duty_rows(_duty_days(s, start, end), names)
+        docs = list(records.live_docs(s, rivers.RECORD_TYPE))
+    return kpi_time.river_rows(docs, start, end, ctx.now())
+
+
 @router.get("/kpis")
 def kpis(p: Reader, ctx: Ctx, by: KpiBy = "department", from_: From = None, to: To = None):
     start, end = _window(ctx, from_, to)
+    if by in kpi_time.TIME_BY:
+        return _answer(start, end, by, _time_rows(ctx, by, start, end))
     with ctx.db.read() as s:
         docs = _docs(s, start, end)
         names = _names(s, ctx, by)
@@ -79,6 +103,10 @@ def kpis(p: Reader, ctx: Ctx, by: KpiBy = "department", from_: From = None, to: 
     rows = compute_kpis(
         docs, start, end, by, names=names, supervisor_grids=cells, enforcement=enf_docs
     )
+    return _answer(start, end, by, rows)
+
+
+def _answer(start: datetime, end: datetime, by: str, rows: list[dict]) -> dict[str, Any]:
     return {
         "from": iso(start),
         "to": iso(end),
@@ -105,6 +133,7 @@ def kpi_case_ids(
     to: To = None,
 ):
     """The cases counted in one cell of ``/kpis`` (its numerator or denominator)."""
+    _cases_only(by)
     start, end = _window(ctx, from_, to)
     with ctx.db.read() as s:
         docs = _docs(s, start, end)
@@ -131,8 +160,45 @@ def satisfaction(
     """The cases behind a KPI row's 回访 counts (answer → case ids)."""
     if by == "user":
         raise ApiError(400, "satisfaction is counted per department or region, not per user")
+    _cases_only(by)
     start, end = _window(ctx, from_, to)
     with ctx.db.read() as s:
         docs = _docs(s, start, end)
     cases = satisfaction_cases(docs, start, end, by, key)
     return {"from": iso(start), "to": iso(end), "by": by, "key": key, "cases": cases}
+
+
+def _cases_only(by: str) -> None:
+    if by in kpi_time.TIME_BY:
+        raise ApiError(
+            400, f"by={by} is counted from time, not cases: its cells list /api/v1/kpis/items"
+        )
+
+
+@router.get("/kpis/items")
+def kpi_items(
+    p: Reader,
+    ctx: Ctx,
+    key: Key,
+    indicator: Key,
+    by: KpiBy = "duty",
+    from_: From = None,
+    to: To = None,
+):
+    """The items behind one cell of a time-counted ``/kpis`` row (``by=duty``: the 街道's
+    person-days; ``by=river``: the 河段's segment-days), the furthest from full first."""
+    if by not in kpi_time.TIME_BY:
+        raise ApiError(400, f"by={by} is counted from cases: its cells list /api/v1/kpis/cases")
+    start, end = _window(ctx, from_, to)
+    try:
+        if by == "duty":
+            with ctx.db.read() as s:
+                days = _duty_days(s, start, end)
+            items = kpi_time.duty_items(days, key, indicator)
+        else:
+            with ctx.db.read() as s:
+                docs = list(records.live_docs(s, rivers.RECORD_TYPE))
+            items = kpi_time.river_items(docs, start, end, ctx.now(), key, indicator)
+    except ValueError as e:
+        raise ApiError(400, str(e)) from e
+    return {"from": iso(start), "to": iso(end), "by": by, "key": key, "items": items}
