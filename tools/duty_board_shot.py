@@ -2,10 +2,10 @@
 (docs/board.md): today's 人员在岗 board on the embedded demo with the person-days behind a
 street's 在岗率, and the 河段 board.
 
-    python tools/duty_board_shot.py BOARD.png DRILL.png RIVER.png [--after 40]
+    python tools/duty_board_shot.py BOARD.png DRILL.png RIVER.png [--after 200] [--speed 60]
 
-Offscreen; the demo's district runs at its usual 20x, so ``--after`` real seconds are about
-that many district minutes ÷ 3.
+Offscreen; at ``--speed`` 60 each real second of ``--after`` is a district minute. The drill-down
+is the 在岗率 of the street where it is lowest (what a shift lead opens first).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def main() -> int:
     ap.add_argument("board_out")
     ap.add_argument("drill_out")
     ap.add_argument("river_out")
-    ap.add_argument("--after", type=float, default=40.0, help="seconds of the district first")
+    ap.add_argument("--after", type=float, default=200.0, help="seconds of the district first")
+    ap.add_argument("--speed", type=float, default=60.0, help="district seconds per second")
     args = ap.parse_args()
 
     def stage(console, window):
@@ -35,7 +36,10 @@ def main() -> int:
         def drill():
             from widgets.board.model import FIXED
 
-            board.drill_down(board.model.index(0, len(FIXED)))
+            rows = board.board.rows if board.board else []
+            rates = [r.cells["on_duty_rate"].value or 1.0 for r in rows]
+            if rates:
+                board.drill_down(board.model.index(rates.index(min(rates)), len(FIXED)))
 
         def pictures():
             saved(board, args.board_out)
@@ -46,7 +50,7 @@ def main() -> int:
 
         return [drill, pictures, lambda: saved(board, args.river_out)]
 
-    return shoot(args.after, stage, settle_s=4.0)
+    return shoot(args.after, stage, speed=args.speed, settle_s=8.0)
 
 
 if __name__ == "__main__":

@@ -120,7 +120,9 @@ class ItemsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemDoubleClicked.connect(
             lambda item: self.item_requested.emit(self.kind, item.data(Qt.ItemDataRole.UserRole))
         )
@@ -133,7 +135,7 @@ class ItemsDialog(QDialog):
             else self.tr("双击一行：在河道面板与地图上显示此河段")
         )
         lay.addWidget(QLabel(where))
-        self.resize(640, 460)
+        self.resize(700, 480)
 
     def _unit(self, indicator: str) -> str:
         return {"on_duty_rate": self.tr(" 分钟"), "patrol_coverage": self.tr(" 网格")}.get(
