@@ -120,3 +120,49 @@ def test_detail_queue_and_dialogs(ui, qtbot, login):
     assert done.task.count() == 1 and "修复路面破损井盖" in done.task.itemText(0)
     done.note.setPlainText("已修复")
     assert done.params() == {"assist": 2, "note": "已修复"}
+
+
+def test_a_assist_departments_steps_are_offered_only_on_its_own_task(ui, qtbot, login):
+    """协办接收 while its task is 派发, then 协办完成 / 协办退回 (a return needs its reason), each
+    dialog listing the user's department's tasks only; taken over the real backend."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QWidget
+
+    from console.domain.workflow import Actor
+    from widgets.dialogs.case_actions import CaseActions
+    from widgets.dialogs.coop_dialogs import AssistTaskDialog
+
+    disp, mine = login("demo-dispatcher"), login("dept-municipal")
+    c = walk_to_dispatched(login)
+    c = ok(disp.act(c, "add_assist", department_id="landscape", task="清理绿地内枯枝"))
+    c = ok(disp.act(c, "add_assist", department_id="municipal", task="修复路面破损井盖"))
+    state = CityState()
+    api = login("demo-console")
+    state.bootstrap(ok(api.get("/api/v1/snapshot")), ok(api.get("/api/v1/reference")))
+    actor = Actor("dept-municipal", frozenset({"department"}), "municipal")  # as its session has it
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    desk = CaseActions(SimpleNamespace(actor=actor), state, parent, lambda: 2e9)
+
+    def steps(case: dict) -> list[str]:
+        return [a for a in desk.available(case) if a.startswith("assist_")]
+
+    assert steps(state.cases[c["id"]]) == ["assist_accept", "assist_complete", "assist_return"]
+    dlg = desk.dialog("assist_accept", state.cases[c["id"]])
+    qtbot.addWidget(dlg)
+    assert isinstance(dlg, AssistTaskDialog) and dlg.task.count() == 1  # not landscape's
+    assert "修复路面破损井盖" in dlg.task.itemText(0) and dlg.params()["assist"] == 2
+    c = ok(mine.act(c, "assist_accept", **dlg.params()))
+    assert [a["state"] for a in c["assists"]] == ["dispatched", "accepted"]
+    # Accepted: no 接收 any more; 退回 asks for its reason before it goes.
+    assert steps(c) == ["assist_complete", "assist_return"]
+    back = desk.dialog("assist_return", c)
+    qtbot.addWidget(back)
+    back._ok()
+    assert not back.result()
+    back.note.setPlainText("井盖属燃气公司，非本单位管养")
+    back._ok()
+    assert back.result() and back.params() == {"assist": 2, "note": "井盖属燃气公司，非本单位管养"}
+    c = ok(mine.act(c, "assist_return", **back.params()))
+    assert steps(c) == []  # nothing of ours is open

@@ -82,6 +82,20 @@ def open_assist_departments(assists: Iterable[Mapping[str, Any]] | None) -> froz
     )
 
 
+def assist_tasks_for(
+    assists: Iterable[Mapping[str, Any]] | None, action: str, department_id: str | None
+) -> list[Mapping[str, Any]]:
+    """The 协办 tasks ``action`` (one of ``ASSIST_ACTIONS``) may take now for a user of
+    ``department_id`` (None: of any department): a 派发 one to accept, an open one to finish
+    or return. A console offers the action only when there is one."""
+    sources = ASSIST_ACTIONS[Action(action)][0]
+    return [
+        a
+        for a in assists or ()
+        if a.get("state") in sources and department_id in (None, a.get("department_id"))
+    ]
+
+
 def dispute_pending(dispute: Mapping[str, Any] | None) -> bool:
     return bool(dispute) and (dispute or {}).get("state") == PENDING
 

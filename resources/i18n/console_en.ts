@@ -313,37 +313,37 @@
 <context>
     <name>ArbitrateDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="153"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="162"/>
         <source>%1：%2 退回。%3</source>
         <translation>%1: returned by %2. %3</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="159"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="168"/>
         <source>争议</source>
         <translation>Dispute</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="162"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="171"/>
         <source>主办部门</source>
         <translation>Lead department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="164"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="173"/>
         <source>协办部门</source>
         <translation>Assisting department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="167"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="176"/>
         <source>协办任务（选了协办部门时必填）</source>
         <translation>Assist task (required with an assisting department)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="168"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="177"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="170"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="179"/>
         <source>裁定理由（必填）</source>
         <translation>Reason for the decision (required)</translation>
     </message>
@@ -351,17 +351,17 @@
 <context>
     <name>AssistDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="101"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="102"/>
         <source>协办单位要做的事（必填）</source>
         <translation>What the assisting department is to do (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="102"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="103"/>
         <source>协办部门</source>
         <translation>Assisting department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="103"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="104"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
@@ -369,7 +369,7 @@
 <context>
     <name>AssistTaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="131"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="140"/>
         <source>协办任务</source>
         <translation>Assist task</translation>
     </message>
@@ -476,32 +476,32 @@
 <context>
     <name>CallbackDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="272"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="276"/>
         <source>结案于 %1，第 %2 次回访（最多 %3 次）。</source>
         <translation>Closed %1; callback attempt %2 (at most %3).</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="284"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="288"/>
         <source>无来电记录</source>
         <translation>No caller on record</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="297"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="301"/>
         <source>市民意见（可选）</source>
         <translation>Caller&apos;s comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="300"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="304"/>
         <source>来电</source>
         <translation>Caller</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="301"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="305"/>
         <source>满意度</source>
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="302"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="306"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -727,28 +727,28 @@
 <context>
     <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="436"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="447"/>
         <source>此案件当前不能执行该操作</source>
-        <extracomment>Actions whose parameters a dialog of their own asks for.</extracomment>
+        <extracomment>A 协办 department&apos;s steps on its own task: offered only while it has a task the step may take. Actions whose parameters a dialog of their own asks for.</extracomment>
         <translation>This action is not possible on this case now</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="451"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="462"/>
         <source>已提交：%1 %2</source>
         <translation>Sent: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="482"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="496"/>
         <source>已完成：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="504"/>
         <source>操作被拒绝</source>
         <translation>Action refused</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="490"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="504"/>
         <source>操作未执行</source>
         <translation>Action not taken</translation>
     </message>
@@ -1076,52 +1076,52 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="512"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="526"/>
         <source>案件已被他人更新</source>
         <translation>The case was changed by someone else</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="515"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="529"/>
         <source>状态</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="516"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="530"/>
         <source>版本</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="517"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="531"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="518"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="532"/>
         <source>延期申请</source>
         <translation>Extension request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="519"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="533"/>
         <source>缓办申请</source>
         <translation>Parking request</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="535"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="549"/>
         <source>你操作时看到的是第 %1 版，现在是第 %2 版：</source>
         <translation>You decided on version %1; the case is now at version %2:</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="543"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="557"/>
         <source>按最新版本重试：%1</source>
         <translation>Retry on the current version: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="547"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="561"/>
         <source>放弃</source>
         <translation>Discard</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="553"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="567"/>
         <source>该操作在最新状态下已不可执行。</source>
         <translation>The action is no longer possible on the current version.</translation>
     </message>
@@ -1270,28 +1270,28 @@
 <context>
     <name>CorrectionFields</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="127"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="131"/>
         <source>位置更正后，未修改的地址将按新位置自动生成</source>
-        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs, but for a 协办 department&apos;s 协办完成, which a department user of the console takes). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
+        <extracomment>Keyboard shortcuts of the queue and detail actions (one key, as the desk works fast). The actions a centre desk takes, in menu order (department/supervisor actions are theirs, but for a 协办 department&apos;s own task steps, which a department user of the console takes). Desk entries that take a workflow action with the 受理/立案 corrections dialog (category, urgency, location, address); the plain key takes the action as reported, without a dialog. A centre-set 缓办 due date defaults to this many days ahead (the operator changes it).</extracomment>
         <translation>After a location correction, an unchanged address is replaced by the new location&apos;s address</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="130"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="134"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="131"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="135"/>
         <source>紧急程度</source>
         <translation>Urgency</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="132"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="136"/>
         <source>位置（经度，纬度）</source>
         <translation>Location (longitude, latitude)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="133"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="137"/>
         <source>地址</source>
         <translation>Address</translation>
     </message>
@@ -2018,32 +2018,32 @@
         <translation>Counted / due</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/drill.py" line="131"/>
+        <location filename="../../widgets/board/drill.py" line="133"/>
         <source>双击一行：在人员在岗面板与地图上显示此人</source>
         <translation>Double-click a row: show the person in the On duty panel and on the map</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/drill.py" line="133"/>
+        <location filename="../../widgets/board/drill.py" line="135"/>
         <source>双击一行：在河道面板与地图上显示此河段</source>
         <translation>Double-click a row: show the segment in the Rivers panel and on the map</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/drill.py" line="139"/>
+        <location filename="../../widgets/board/drill.py" line="141"/>
         <source> 分钟</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/drill.py" line="139"/>
+        <location filename="../../widgets/board/drill.py" line="141"/>
         <source> 网格</source>
         <translation> cells</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/drill.py" line="144"/>
+        <location filename="../../widgets/board/drill.py" line="146"/>
         <source>当日覆盖</source>
         <translation>Day coverage</translation>
     </message>
     <message>
-        <location filename="../../widgets/board/drill.py" line="144"/>
+        <location filename="../../widgets/board/drill.py" line="146"/>
         <source>比率</source>
         <translation>Rate</translation>
     </message>
@@ -2287,204 +2287,204 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="420"/>
+        <location filename="../../widgets/app/main_window.py" line="422"/>
         <source>智慧城管指挥中心 · %1</source>
         <translation>Smart City Command Centre · %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="423"/>
+        <location filename="../../widgets/app/main_window.py" line="425"/>
         <source>案件队列</source>
         <translation>Case queues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="424"/>
+        <location filename="../../widgets/app/main_window.py" line="426"/>
         <source>案件详情</source>
         <translation>Case detail</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="425"/>
+        <location filename="../../widgets/app/main_window.py" line="427"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="426"/>
+        <location filename="../../widgets/app/main_window.py" line="428"/>
         <source>环卫车辆</source>
         <translation>Sanitation fleet</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="431"/>
+        <location filename="../../widgets/app/main_window.py" line="433"/>
         <source>时间轴</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="438"/>
+        <location filename="../../widgets/app/main_window.py" line="440"/>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="439"/>
+        <location filename="../../widgets/app/main_window.py" line="441"/>
         <source>案件(&amp;C)</source>
         <translation>&amp;Case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="440"/>
+        <location filename="../../widgets/app/main_window.py" line="442"/>
         <source>视图(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="441"/>
+        <location filename="../../widgets/app/main_window.py" line="443"/>
         <source>帮助(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="442"/>
+        <location filename="../../widgets/app/main_window.py" line="444"/>
         <source>图层</source>
         <translation>Layers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="443"/>
+        <location filename="../../widgets/app/main_window.py" line="445"/>
         <source>导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="446"/>
+        <location filename="../../widgets/app/main_window.py" line="448"/>
         <source>面板</source>
         <translation>Panels</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="447"/>
+        <location filename="../../widgets/app/main_window.py" line="449"/>
         <source>底图</source>
         <translation>Basemap</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="386"/>
+        <location filename="../../widgets/app/main_window.py" line="388"/>
         <source>不透明度</source>
         <extracomment>Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets the rest so a desk sees about ten cases at 1080p without scrolling. The left (fleet, people, rivers, enforcement) and right (detail, 部件与养护, cameras; alerts) columns&apos; widths at a first start: the tables&apos; columns fit, the map keeps the middle. The map&apos;s layers of a layout saved before layouts saved the list of layers they knew.</extracomment>
         <translation>Opacity</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="387"/>
+        <location filename="../../widgets/app/main_window.py" line="389"/>
         <source>无</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="427"/>
+        <location filename="../../widgets/app/main_window.py" line="429"/>
         <source>人员在岗</source>
         <translation>People on duty</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="428"/>
+        <location filename="../../widgets/app/main_window.py" line="430"/>
         <source>河道</source>
         <translation>Rivers</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="429"/>
+        <location filename="../../widgets/app/main_window.py" line="431"/>
         <source>部件与养护</source>
         <translation>Components &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="430"/>
+        <location filename="../../widgets/app/main_window.py" line="432"/>
         <source>行政执法</source>
         <translation>Enforcement</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="449"/>
+        <location filename="../../widgets/app/main_window.py" line="451"/>
         <source>主题</source>
         <translation>Theme</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="450"/>
+        <location filename="../../widgets/app/main_window.py" line="452"/>
         <source>语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="451"/>
+        <location filename="../../widgets/app/main_window.py" line="453"/>
         <source>深色（大屏）</source>
         <translation>Dark (video wall)</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="452"/>
+        <location filename="../../widgets/app/main_window.py" line="454"/>
         <source>浅色</source>
         <translation>Light</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="453"/>
+        <location filename="../../widgets/app/main_window.py" line="455"/>
         <source>新建热线案件</source>
         <translation>New hotline case</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="454"/>
+        <location filename="../../widgets/app/main_window.py" line="456"/>
         <source>添加书签</source>
         <translation>Add bookmark</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="455"/>
+        <location filename="../../widgets/app/main_window.py" line="457"/>
         <source>交接班报告</source>
         <translation>Handover report</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="456"/>
+        <location filename="../../widgets/app/main_window.py" line="458"/>
         <source>导出时间段</source>
         <translation>Export time range</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="457"/>
+        <location filename="../../widgets/app/main_window.py" line="459"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="458"/>
+        <location filename="../../widgets/app/main_window.py" line="460"/>
         <source>适应辖区</source>
         <translation>Fit district</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="459"/>
+        <location filename="../../widgets/app/main_window.py" line="461"/>
         <source>量化考核看板</source>
         <translation>KPI board</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="460"/>
+        <location filename="../../widgets/app/main_window.py" line="462"/>
         <source>恢复默认布局</source>
         <translation>Reset layout</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="461"/>
-        <location filename="../../widgets/app/main_window.py" line="636"/>
+        <location filename="../../widgets/app/main_window.py" line="463"/>
+        <location filename="../../widgets/app/main_window.py" line="638"/>
         <source>关于</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="526"/>
+        <location filename="../../widgets/app/main_window.py" line="528"/>
         <source>热线案件已立：%1</source>
         <translation>Hotline case created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="529"/>
+        <location filename="../../widgets/app/main_window.py" line="531"/>
         <source>热线案件上报失败：%1</source>
         <translation>Hotline case not created: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="533"/>
+        <location filename="../../widgets/app/main_window.py" line="535"/>
         <source>告警确认失败：%1</source>
         <translation>Alert acknowledgement failed: %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="553"/>
+        <location filename="../../widgets/app/main_window.py" line="555"/>
         <source>历史案件 %1：已不在实时数据中，由后端调阅</source>
         <translation>Archived case %1: no longer in the live picture, read from the backend</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="614"/>
+        <location filename="../../widgets/app/main_window.py" line="616"/>
         <source>显示 %1</source>
         <translation>showing %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="617"/>
+        <location filename="../../widgets/app/main_window.py" line="619"/>
         <source>回看 %1 · 实时记录继续</source>
         <translation>Rewound to %1 · live recording continues</translation>
     </message>
     <message>
-        <location filename="../../widgets/app/main_window.py" line="637"/>
+        <location filename="../../widgets/app/main_window.py" line="639"/>
         <source>智慧城管指挥中心操作台
 案件闭环、环卫车辆、告警与交接班记录。</source>
         <translation>Smart city management command console
@@ -2864,62 +2864,62 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>ParamsDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="189"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="193"/>
         <source>处置部门</source>
         <translation>Department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="194"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="198"/>
         <source>派遣依据</source>
         <translation>Dispatch basis</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="201"/>
         <source>申请延期</source>
         <translation>Extension requested</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="197"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="201"/>
         <source>%1 小时</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="206"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="210"/>
         <source>申请缓办至</source>
         <translation>Parking requested until</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="212"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="216"/>
         <source>缓办到期日</source>
         <translation>Parking due date</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="222"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="218"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="222"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="221"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="225"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="228"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="232"/>
         <source>无派遣规则，请选择处置部门</source>
         <translation>No routing rule; choose the department</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="230"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="234"/>
         <source>部件权属单位（部件 %1）</source>
         <translation>Owner of component %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="233"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="237"/>
         <source>事项派遣规则：%1</source>
         <translation>Matter routing rule: %1</translation>
     </message>
@@ -3306,22 +3306,22 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>TaskDialog</name>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="331"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="335"/>
         <source>（网格责任）</source>
         <translation>(grid&apos;s supervisor)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="336"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="340"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="339"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="343"/>
         <source>监督员</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/case_actions.py" line="340"/>
+        <location filename="../../widgets/dialogs/case_actions.py" line="344"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
@@ -3770,17 +3770,17 @@ Closed-loop cases, sanitation fleet, alerts and shift logs.</translation>
 <context>
     <name>_Base</name>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="62"/>
         <source>原因（必填）</source>
         <translation>Reason (required)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="61"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="62"/>
         <source>备注（可选）</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dialogs/coop_dialogs.py" line="63"/>
+        <location filename="../../widgets/dialogs/coop_dialogs.py" line="64"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>

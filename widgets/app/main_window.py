@@ -60,7 +60,9 @@ ACTION_ICONS = {
     "callback": "mdi6.phone-return",
     "add_assist": "mdi6.account-multiple-plus",
     "arbitrate": "mdi6.scale-balance",
+    "assist_accept": "mdi6.account-check",
     "assist_complete": "mdi6.account-multiple-check",
+    "assist_return": "mdi6.account-arrow-left",
 }
 LAYOUT_VERSION = 1
 #: Default heights of the bottom docks: the strip keeps its lanes readable, and the queue gets

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from console.domain.callback import MAX_ATTEMPTS, SATISFACTION_ZH, callback_open
 from console.domain.case import Case
 from console.domain.china_time import CST
+from console.domain.coop import ASSIST_ACTIONS, assist_tasks_for
 from console.domain.field_tasks import responsible_supervisor
 from console.domain.routing import BY_OWNER, Routed, RoutingTable
 from console.domain.workflow import TRANSITIONS, Action, available_actions
@@ -65,13 +66,16 @@ SHORTCUTS = {
     "resume": "U",
     "void": "Shift+Del",
     "callback": "H",  # 回访 (huifang)
-    # 部门协作 (docs/rules/coop.md): 添加协办, 争议裁定 (arbitrate), a department's 协办完成 (wan)
+    # 部门协作 (docs/rules/coop.md): 添加协办, 争议裁定 (arbitrate), and a 协办 department's
+    # 协办接收 (jie), 协办完成 (wan), 协办退回 (tui)
     "add_assist": "Alt+D",
     "arbitrate": "Alt+A",
+    "assist_accept": "Alt+J",
     "assist_complete": "Alt+W",
+    "assist_return": "Alt+T",
 }
 #: The actions a centre desk takes, in menu order (department/supervisor actions are theirs,
-#: but for a 协办 department's 协办完成, which a department user of the console takes).
+#: but for a 协办 department's own task steps, which a department user of the console takes).
 DESK_ACTIONS = tuple(SHORTCUTS)
 #: Desk entries that take a workflow action with the 受理/立案 corrections dialog (category,
 #: urgency, location, address); the plain key takes the action as reported, without a dialog.
@@ -351,6 +355,8 @@ class TaskDialog(QDialog):
         return out
 
 
+#: A 协办 department's steps on its own task: offered only while it has a task the step may take.
+ASSIST_STEPS = frozenset(a.value for a in ASSIST_ACTIONS)
 #: Actions whose parameters a dialog of their own asks for.
 DIALOGS: dict[
     str,
@@ -364,7 +370,9 @@ DIALOGS: dict[
     Action.SEND_VERIFY.value: TaskDialog,
     Action.SEND_CHECK.value: TaskDialog,
     Action.ADD_ASSIST.value: AssistDialog,
+    Action.ASSIST_ACCEPT.value: AssistTaskDialog,
     Action.ASSIST_COMPLETE.value: AssistTaskDialog,
+    Action.ASSIST_RETURN.value: AssistTaskDialog,
     Action.ARBITRATE.value: ArbitrateDialog,
 }
 
@@ -415,10 +423,13 @@ class CaseActions(QObject):
         at = datetime.fromtimestamp(self.now(), UTC)
         facts = Case.from_dict(case).facts(at, self.state.calendar, self.state.limits)
         acts = {a.value for a in available_actions(facts, self.session.actor)}
+        mine = self.session.actor.department_id
         return [
             a
             for a in DESK_ACTIONS
-            if CORRECTED.get(a, a) in acts and desk_may(case, CORRECTED.get(a, a))
+            if CORRECTED.get(a, a) in acts
+            and desk_may(case, CORRECTED.get(a, a))
+            and (a not in ASSIST_STEPS or assist_tasks_for(case.get("assists"), a, mine))
         ]
 
     def run(
@@ -466,6 +477,9 @@ class CaseActions(QObject):
         | ArbitrateDialog
     ):
         """The parameters dialog of ``action`` on ``case`` (not yet shown)."""
+        if DIALOGS.get(action) is AssistTaskDialog and self.session is not None:
+            mine = self.session.actor.department_id  # a 协办 department's own tasks only
+            return AssistTaskDialog(action, case, self.state, self.parent_widget, mine)
         if action in DIALOGS and not correct:
             return DIALOGS[action](action, case, self.state, self.parent_widget)
         today = datetime.fromtimestamp(self.now(), CST).date()

@@ -1,5 +1,5 @@
-"""部门协作 dialogs (docs/rules/coop.md): 添加协办 (dispatcher, shift lead), 协办完成 (the 协办
-department's user) and 争议裁定 (shift lead). The backend checks each again (roles, the task's
+"""部门协作 dialogs (docs/rules/coop.md): 添加协办 (dispatcher, shift lead), 协办接收 / 协办完成 /
+协办退回 (the 协办 department's user) and 争议裁定 (shift lead). The backend checks each again (roles, the task's
 department and state); the dialogs only ask for what the action needs."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.coop import MAX_TASK, OPEN_ASSIST_STATES
+from console.domain.coop import MAX_TASK, OPEN_ASSIST_STATES, assist_tasks_for
+from console.domain.workflow import TRANSITIONS, Action
 from console.labels import local_time
 from console.state import CityState
 from widgets.common.i18n import labels
@@ -115,19 +116,27 @@ class AssistDialog(_Base):
 
 
 class AssistTaskDialog(_Base):
-    """协办完成: which open 协办 task (department · task · deadline) and what was done."""
+    """协办接收 / 协办完成 / 协办退回: which 协办 task the action may take (department · task ·
+    deadline: a 派发 one to accept, an open one to finish or return) and what was done, or
+    why it goes back (a return's reason is required: the 主办 and the centre read it)."""
 
     def __init__(
-        self, action: str, case: Mapping[str, Any], state: CityState, parent: QWidget | None
+        self,
+        action: str,
+        case: Mapping[str, Any],
+        state: CityState,
+        parent: QWidget | None,
+        department_id: str | None = None,
     ):
+        """``department_id``: the user's department, whose tasks alone are offered (None: all)."""
         super().__init__(action, case, parent)
+        self.note_required = TRANSITIONS[Action(action)].note_required
         depts = {d["id"]: d["name"] for d in state.reference.get("departments") or []}
         self.task = QComboBox()
-        for a in case.get("assists") or []:
-            if a["state"] in OPEN_ASSIST_STATES:
-                when = local_time(a.get("deadline"), "%m-%d %H:%M")
-                name = depts.get(a["department_id"], a["department_id"])
-                self.task.addItem(f"{name} · {a.get('task')} · {when}", a["n"])
+        for a in assist_tasks_for(case.get("assists"), action, department_id):
+            when = local_time(a.get("deadline"), "%m-%d %H:%M")
+            name = depts.get(a["department_id"], a["department_id"])
+            self.task.addItem(f"{name} · {a.get('task')} · {when}", a["n"])
         self.form.addRow(self.tr("协办任务"), self.task)
         self._finish()
 
