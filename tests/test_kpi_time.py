@@ -102,6 +102,13 @@ def test_a_segment_row_counts_its_patrolled_days_over_the_due_ones():
     body = rivers.kpi_body(docs, start, end, now)
     assert body["numerator"] == sum(r["indicators"][rivers.KPI_ID]["numerator"] for r in rows)
     assert body["denominator"] == sum(r["indicators"][rivers.KPI_ID]["denominator"] for r in rows)
+    # A window of centuries counts the same days: from the records' start to now.
+    since = datetime(2026, 11, 1, tzinfo=CST)
+    wide = kpi_time.river_rows(
+        docs, datetime(1970, 1, 2, tzinfo=CST), datetime(2199, 1, 1, tzinfo=CST), now
+    )
+    assert wide == kpi_time.river_rows(docs, since, now, now)
+    assert wide[1]["indicators"][rivers.KPI_ID]["denominator"] == 29  # 11-01 .. 11-29
     # Today, still running and not yet patrolled, is not due.
     today = kpi_time.river_rows(docs, end, end + timedelta(days=1), end + timedelta(hours=9))
     assert today == []

@@ -25,6 +25,7 @@ each rule is so.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Iterable, Mapping
@@ -269,15 +270,23 @@ def coverage_kpi(
     due segment-days behind it (the drill-down). A day is due when it ended before ``end`` and
     ``now``, or when it was patrolled (finished early); never before the segment's record
     began (``since``: the centre did not track it then). None when nothing was due."""
-    days = []
+    docs = sorted(docs, key=lambda x: str(x.get("id")))
     d = start.astimezone(CST).date()
-    last = (end - timedelta(microseconds=1)).astimezone(CST).date()
+    # No day after today is due (not ended, not patrolled), nor one before every segment's
+    # record began: a window of centuries costs the days that can count, not 80,000 of them.
+    last = min((end - timedelta(microseconds=1)).astimezone(CST), now.astimezone(CST)).date()
+    sinces = [str(doc.get("since") or "") for doc in docs]
+    if docs and all(sinces):
+        # a malformed date in a record (a hostile log): every day is looked at
+        with contextlib.suppress(ValueError):
+            d = max(d, date.fromisoformat(min(sinces)))
+    days = []
     while d <= last:
         days.append(d)
         d += timedelta(days=1)
     limit = min(end, now)
     rows = []
-    for doc in sorted(docs, key=lambda x: str(x.get("id"))):
+    for doc in docs:
         for day in days:
             key = day.isoformat()
             if key < str(doc.get("since") or ""):
