@@ -510,6 +510,10 @@ def test_a_duty_drill_down_opens_the_person_in_the_duty_panel(qtbot, backend, co
     table.itemDoubleClicked.emit(item)
     assert window.duty.model.person_id(window.duty.table.currentIndex().row()) == pid
     assert window.docks["duty"].isVisible()
+    # A segment-day of the 河段 board opens its segment in the river panel, outlined on the map.
+    with qtbot.waitSignal(window.rivers.segment_selected) as sig:
+        window.kpi_tools.open_item("segment_day", "ZH01")
+    assert sig.args == ["ZH01"] and window.docks["rivers"].isVisible()
 
 
 @pytest.mark.ui
