@@ -18,6 +18,11 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), CST)
 
 
+def days_of(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and last China days the window [start, end) touches."""
+    return start.astimezone(CST).date(), (end - timedelta(microseconds=1)).astimezone(CST).date()
+
+
 def per_hour(epochs: Iterable[float], start: float, hours: int = 24) -> list[int]:
     """How many of ``epochs`` (seconds) fall in each of the ``hours`` hours from ``start``: the
     trend curves of the wall, from a console's state or from the backend's rows alike."""

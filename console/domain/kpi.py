@@ -448,9 +448,9 @@ def _kind(by: str, role: str | None) -> str:
     return role if by == "user" and role else ("department" if by == "department" else "region")
 
 
-def _indicator_ids(kind: str) -> list[str]:
-    want = "region" if kind == "region" else kind
-    return [k for k, d in _config()["indicators"].items() if want in d["kinds"]]
+def indicator_ids(kind: str) -> list[str]:
+    """The indicators of an assessed kind, in the resource's order."""
+    return [k for k, d in _config()["indicators"].items() if kind in d["kinds"]]
 
 
 def score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
@@ -492,7 +492,7 @@ def compute_kpis(
             continue  # touched, nothing counted (e.g. a task finished before the period)
         kind = _kind(by, role)
         indicators: dict[str, dict[str, Any]] = {}
-        for iid in _indicator_ids(kind):
+        for iid in indicator_ids(kind):
             c = ind.get(iid) or _Cell()
             unit = _config()["indicators"][iid]["unit"]
             n, d = len(c.num), len(c.den)

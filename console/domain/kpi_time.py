@@ -17,18 +17,16 @@ seconds and may differ in the fourth decimal (8 h shifts: a minute is 0.2 %).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from console.domain import duty, rivers
-from console.domain.kpi import default_weights, grade, rate, score
+from console.domain.kpi import default_weights, grade, indicator_ids, rate, score
 
-#: The ``by`` values counted from time, and the indicators of each (the resource's kinds).
-TIME_BY = {
-    "duty": ("on_duty_rate", "patrol_coverage"),
-    "river": (rivers.KPI_ID,),
-}
+#: The ``by`` values counted from time; each is also the kind of its indicators in
+#: ``resources/kpi_indicators.json`` (``indicator_ids``).
+TIME_BY = ("duty", "river")
 
 Day = Mapping[str, Any]
 
@@ -95,9 +93,9 @@ def river_rows(
 
 def _check(by: str, indicator: str) -> None:
     if by not in TIME_BY:
-        raise ValueError(f"by={by!r} is not counted from time; one of {tuple(TIME_BY)}")
-    if indicator not in TIME_BY[by]:
-        raise ValueError(f"indicator {indicator!r} is not on the {by} board: {TIME_BY[by]}")
+        raise ValueError(f"by={by!r} is not counted from time; one of {TIME_BY}")
+    if indicator not in indicator_ids(by):
+        raise ValueError(f"indicator {indicator!r} is not on the {by} board: {indicator_ids(by)}")
 
 
 def duty_items(days: Iterable[Day], street: str, indicator: str) -> list[dict[str, Any]]:
@@ -148,6 +146,36 @@ def _worst_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return (float(full), v, x["day"], x["id"])
 
     return sorted(items, key=shortfall)
+
+
+def rows(
+    by: str,
+    inputs: Sequence[Mapping[str, Any]],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    names: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """The rows of ``by`` over what it is counted from (``inputs``: person-days for ``duty``,
+    the ``river_segment`` records for ``river``), for the backend and a replay alike."""
+    if by == "duty":
+        return duty_rows(inputs, names)
+    return river_rows(inputs, start, end, now)
+
+
+def items(
+    by: str,
+    inputs: Sequence[Mapping[str, Any]],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    key: str,
+    indicator: str,
+) -> list[dict[str, Any]]:
+    """The items behind one cell of ``by``'s row ``key`` (``inputs`` as for ``rows``)."""
+    if by == "duty":
+        return duty_items(inputs, key, indicator)
+    return river_items(inputs, start, end, now, key, indicator)
 
 
 def duty_days_of_records(

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from console.domain.china_time import CST
+from console.domain.china_time import CST, days_of
 from console.domain.field_units import RIVER_PATROL_BOAT, RIVER_PATROL_FOOT
 from console.domain.geometry import haversine_m, local_xy
 from resources import resource_path
@@ -271,10 +271,10 @@ def coverage_kpi(
     ``now``, or when it was patrolled (finished early); never before the segment's record
     began (``since``: the centre did not track it then). None when nothing was due."""
     docs = sorted(docs, key=lambda x: str(x.get("id")))
-    d = start.astimezone(CST).date()
     # No day after today is due (not ended, not patrolled), nor one before every segment's
     # record began: a window of centuries costs the days that can count, not 80,000 of them.
-    last = min((end - timedelta(microseconds=1)).astimezone(CST), now.astimezone(CST)).date()
+    d, last = days_of(start, end)
+    last = min(last, now.astimezone(CST).date())
     sinces = [str(doc.get("since") or "") for doc in docs]
     if docs and all(sinces):
         # a malformed date in a record (a hostile log): every day is looked at

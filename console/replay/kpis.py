@@ -5,11 +5,11 @@ shift log gives the backend's numbers for any period it covers."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from console.domain import kpi_time, rivers
-from console.domain.china_time import CST
+from console.domain.china_time import days_of
 from console.domain.kpi import compute_kpis, kpi_cases
 from console.geo.grid import UnitGrid
 from console.geo.responsibility import supervisor_cells
@@ -48,8 +48,7 @@ def _duty_days(state: CityState, start: datetime, end: datetime) -> list[dict[st
     """The person-days behind ``by=duty`` from the state's duty records: each record holds
     its person's latest day only, so a period of more than one CST day is the backend's to
     answer (said, not guessed)."""
-    first = start.astimezone(CST).date()
-    last = (end - timedelta(microseconds=1)).astimezone(CST).date()
+    first, last = days_of(start, end)
     if first != last:
         raise LocalUnavailable(
             "在岗率 over more than one day is counted by the backend from its stored days; "
@@ -59,7 +58,10 @@ def _duty_days(state: CityState, start: datetime, end: datetime) -> list[dict[st
     return kpi_time.duty_days_of_records(records, first.isoformat(), last.isoformat())
 
 
-def _rivers(state: CityState) -> list[Any]:
+def _time_inputs(state: CityState, by: str, start: datetime, end: datetime) -> list[Any]:
+    """What ``by`` (``kpi_time.TIME_BY``) is counted from, as the state holds it."""
+    if by == "duty":
+        return _duty_days(state, start, end)
     return list(state.records_of(rivers.RECORD_TYPE).values())
 
 
@@ -68,10 +70,9 @@ def state_kpis(
 ) -> list[dict[str, Any]]:
     """The rows of ``GET /api/v1/kpis`` for [start, end) computed from ``state`` (as of
     ``now``, the district time: a river day counts once it has ended; default ``end``)."""
-    if by == "duty":
-        return kpi_time.duty_rows(_duty_days(state, start, end), _names(state, "street"))
-    if by == "river":
-        return kpi_time.river_rows(_rivers(state), start, end, now or end)
+    if by in kpi_time.TIME_BY:
+        inputs = _time_inputs(state, by, start, end)
+        return kpi_time.rows(by, inputs, start, end, now or end, _names(state, "street"))
     return compute_kpis(
         list(state.cases.values()),
         start,
@@ -110,9 +111,8 @@ def state_kpi_items(
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The answer of ``GET /api/v1/kpis/items`` (one time-counted cell's items) from ``state``."""
-    if by == "duty":
-        return kpi_time.duty_items(_duty_days(state, start, end), key, indicator)
-    return kpi_time.river_items(_rivers(state), start, end, now or end, key, indicator)
+    inputs = _time_inputs(state, by, start, end)
+    return kpi_time.items(by, inputs, start, end, now or end, key, indicator)
 
 
 def state_river_kpi(

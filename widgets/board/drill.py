@@ -95,7 +95,7 @@ class ItemsDialog(QDialog):
         )
         self.table = QTableWidget(len(items), 4)
         self.table.setHorizontalHeaderLabels(
-            [self.tr("对象"), self.tr("日期"), self.tr("计入 / 应计"), self._value_head(indicator)]
+            [self.tr("对象"), self.tr("日期"), self.tr("计入 / 应计"), self._value_head()]
         )
         unit = self._unit(indicator)
         for r, x in enumerate(items):
@@ -142,5 +142,5 @@ class ItemsDialog(QDialog):
             indicator, ""
         )
 
-    def _value_head(self, indicator: str) -> str:
+    def _value_head(self) -> str:
         return self.tr("当日覆盖") if self.kind == "segment_day" else self.tr("比率")

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from console.domain.china_time import CST
+from console.domain.china_time import CST, days_of
 from console.domain.kpi import definitions
 
 from .. import duty
@@ -33,8 +33,7 @@ def _days(ctx: Context, from_: str | None, to: str | None) -> tuple[date, date]:
     end = parse_time(to, "to") or now + timedelta(seconds=1)
     if end <= start:
         raise ApiError(400, "to must be after from")
-    first = start.astimezone(CST).date()
-    last = (end - timedelta(microseconds=1)).astimezone(CST).date()
+    first, last = days_of(start, end)
     if (last - first).days > MAX_DAYS:
         raise ApiError(422, f"a period of at most {MAX_DAYS} days")
     return first, last

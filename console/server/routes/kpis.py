@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from console.domain import kpi_time, rivers
 from console.domain.case import iso
-from console.domain.china_time import CST
+from console.domain.china_time import days_of
 from console.domain.kpi import compute_kpis, definitions, kpi_cases, satisfaction_cases
 from console.domain.workflow import TERMINAL_STATES
 
@@ -73,28 +73,23 @@ def _names(s: Session, ctx: Context, by: str) -> dict[str, str]:
     return {}
 
 
-def _duty_days(s: Session, start: datetime, end: datetime) -> list[dict]:
-    """The person-days of the CST days the window touches (a day is counted whole: its
-    totals are what the backend stored for it, up to now for today)."""
-    first = start.astimezone(CST).date()
-    last = (end - timedelta(microseconds=1)).astimezone(CST).date()
-    return duty.days_in(s, first, last)
-
-
-def _time_rows(ctx: Context, by: str, start: datetime, end: datetime) -> list[dict]:
-    with ctx.db.read() as s:
-        if by == "duty":
-            names = {st.code: st.name for st in ctx.grid.streets}
-            return kpi_time.duty_rows(_duty_days(s, start, end), names)
-        docs = list(records.live_docs(s, rivers.RECORD_TYPE))
-    return kpi_time.river_rows(docs, start, end, ctx.now())
+def _time_inputs(s: Session, by: str, start: datetime, end: datetime) -> list[dict]:
+    """What a time-counted grouping is counted from: the person-days of the CST days the
+    window touches (``duty``: a day counts whole, as stored up to now for today), or the
+    river segments' records (``river``)."""
+    if by == "duty":
+        return duty.days_in(s, *days_of(start, end))
+    return list(records.live_docs(s, rivers.RECORD_TYPE))
 
 
 @router.get("/kpis")
 def kpis(p: Reader, ctx: Ctx, by: KpiBy = "department", from_: From = None, to: To = None):
     start, end = _window(ctx, from_, to)
     if by in kpi_time.TIME_BY:
-        return _answer(start, end, by, _time_rows(ctx, by, start, end))
+        with ctx.db.read() as s:
+            inputs = _time_inputs(s, by, start, end)
+            names = _names(s, ctx, "street")
+        return _answer(start, end, by, kpi_time.rows(by, inputs, start, end, ctx.now(), names))
     with ctx.db.read() as s:
         docs = _docs(s, start, end)
         names = _names(s, ctx, by)
@@ -190,15 +185,10 @@ def kpi_items(
     if by not in kpi_time.TIME_BY:
         raise ApiError(400, f"by={by} is counted from cases: its cells list /api/v1/kpis/cases")
     start, end = _window(ctx, from_, to)
+    with ctx.db.read() as s:
+        inputs = _time_inputs(s, by, start, end)
     try:
-        if by == "duty":
-            with ctx.db.read() as s:
-                days = _duty_days(s, start, end)
-            items = kpi_time.duty_items(days, key, indicator)
-        else:
-            with ctx.db.read() as s:
-                docs = list(records.live_docs(s, rivers.RECORD_TYPE))
-            items = kpi_time.river_items(docs, start, end, ctx.now(), key, indicator)
+        items = kpi_time.items(by, inputs, start, end, ctx.now(), key, indicator)
     except ValueError as e:
         raise ApiError(400, str(e)) from e
     return {"from": iso(start), "to": iso(end), "by": by, "key": key, "items": items}
